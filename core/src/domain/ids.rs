@@ -1,0 +1,58 @@
+//! Typed identifiers. Each kind of object has its own id space, allocated densely from 1, so
+//! that the engine can index users by id without hashing.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! ids {
+    ($( $(#[doc = $doc:literal])* $name:ident, $kind:literal; )*) => {$(
+        $(#[doc = $doc])*
+        #[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u64);
+
+        impl $name {
+            /// The kind of object this id names, as used in error messages.
+            pub const KIND: &'static str = $kind;
+
+            /// The raw number.
+            pub const fn get(self) -> u64 {
+                self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}#{}", $kind, self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}#{}", $kind, self.0)
+            }
+        }
+
+        impl From<u64> for $name {
+            fn from(v: u64) -> Self {
+                $name(v)
+            }
+        }
+    )*};
+}
+
+ids! {
+    /// Identifies a tenant (one customer account).
+    TenantId, "tenant";
+    /// Identifies a user.
+    UserId, "user";
+    /// Identifies a role.
+    RoleId, "role";
+    /// Identifies a user group.
+    GroupId, "group";
+    /// Identifies a scope resource (call group or IVR).
+    ScopeId, "scope";
+    /// Identifies an agreement (contract).
+    AgreementId, "agreement";
+}

@@ -1,0 +1,17 @@
+//! The domain: pure data and rules, no I/O.
+
+mod agreement;
+mod ids;
+pub(crate) mod model;
+mod permission;
+mod preset;
+mod records;
+pub(crate) mod rules;
+pub mod validate;
+
+pub use agreement::{AccessLevel, Levels, Product};
+pub use ids::{AgreementId, GroupId, RoleId, ScopeId, TenantId, UserId};
+pub(crate) use permission::truncate_for_message;
+pub use permission::{Permission, CATALOGUE};
+pub use preset::{Preset, PresetRole, DASHBOARD_PAGES};
+pub use records::{Agreement, Change, Commit, Group, Role, Scope, ScopeKind, Tenant, User};

@@ -1,0 +1,476 @@
+//! The in-memory model of the whole directory, the one place where [`Change`]s are applied,
+//! and the from-scratch computation of effective permissions.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::{
+    validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Levels, Permission,
+    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
+};
+use crate::Error;
+
+/// An agreement with its levels and PBX links.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct AgreementState {
+    pub meta: Option<Agreement>,
+    /// Stored levels of non-owners (never `Owner`).
+    pub levels: BTreeMap<UserId, Levels>,
+    pub pbx: BTreeMap<UserId, String>,
+}
+
+impl AgreementState {
+    pub fn level(&self, user: UserId, product: Product) -> AccessLevel {
+        match &self.meta {
+            Some(m) if m.owner == user => AccessLevel::Owner,
+            _ => self
+                .levels
+                .get(&user)
+                .map(|l| l[product as usize])
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Which names are unique per tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum NameKind {
+    Role,
+    Group,
+    Scope(ScopeKind),
+    Agreement,
+}
+
+/// What a set of changes touched, so the engine recomputes only that.
+#[derive(Debug, Default)]
+pub(crate) struct Affected {
+    pub users: BTreeSet<UserId>,
+    pub agreements: BTreeSet<AgreementId>,
+    /// Whether any scope resource was created or deleted.
+    pub scopes: bool,
+}
+
+/// A user's effective access computed from the model.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Effective {
+    /// Everything held, scoped or not.
+    pub perms: Permission,
+    /// What is held through at least one unscoped role (applies to every call group / IVR).
+    pub unscoped: Permission,
+    /// Assigned call groups / IVRs.
+    pub scopes: BTreeSet<ScopeId>,
+}
+
+/// The whole directory.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Model {
+    pub tenants: BTreeMap<TenantId, Tenant>,
+    pub users: BTreeMap<UserId, User>,
+    pub roles: BTreeMap<RoleId, Role>,
+    pub groups: BTreeMap<GroupId, Group>,
+    pub members: BTreeMap<GroupId, BTreeSet<UserId>>,
+    pub scopes: BTreeMap<ScopeId, Scope>,
+    pub agreements: BTreeMap<AgreementId, AgreementState>,
+    // ---- indices, maintained by `apply` ----
+    pub emails: HashMap<(TenantId, String), UserId>,
+    pub names: HashMap<(TenantId, NameKind, String), u64>,
+    pub tenant_users: HashMap<TenantId, BTreeSet<UserId>>,
+    pub user_groups: HashMap<UserId, BTreeSet<GroupId>>,
+    pub role_users: HashMap<RoleId, BTreeSet<UserId>>,
+    pub role_groups: HashMap<RoleId, BTreeSet<GroupId>>,
+    pub scope_users: HashMap<ScopeId, BTreeSet<UserId>>,
+    pub user_agreements: HashMap<UserId, BTreeSet<AgreementId>>,
+    /// Next free id per kind: tenant, user, role, group, scope, agreement.
+    pub next: [u64; 6],
+}
+
+fn bump(next: &mut u64, id: u64) {
+    if *next <= id {
+        *next = id + 1;
+    }
+}
+
+fn unindex<K: std::hash::Hash + Eq, V: Ord>(map: &mut HashMap<K, BTreeSet<V>>, k: K, v: &V) {
+    if let Some(set) = map.get_mut(&k) {
+        set.remove(v);
+        if set.is_empty() {
+            map.remove(&k);
+        }
+    }
+}
+
+impl Model {
+    /// Applies one change, recording what it affected. Changes were validated before commit;
+    /// a change naming a missing object is ignored rather than panicking.
+    pub fn apply(&mut self, change: &Change, affected: &mut Affected) {
+        match change {
+            Change::TenantPut(t) => {
+                bump(&mut self.next[0], t.id.0);
+                affected.users.insert(t.superadmin);
+                if let Some(old) = self.tenants.insert(t.id, t.clone()) {
+                    affected.users.insert(old.superadmin);
+                }
+            }
+            Change::UserPut(u) => {
+                bump(&mut self.next[1], u.id.0);
+                if let Some(old) = self.users.get(&u.id).cloned() {
+                    self.unindex_user(&old);
+                }
+                self.emails
+                    .insert((u.tenant, validate::fold(&u.email)), u.id);
+                self.tenant_users.entry(u.tenant).or_default().insert(u.id);
+                for r in &u.roles {
+                    self.role_users.entry(*r).or_default().insert(u.id);
+                }
+                for s in &u.scopes {
+                    self.scope_users.entry(*s).or_default().insert(u.id);
+                }
+                self.users.insert(u.id, u.clone());
+                affected.users.insert(u.id);
+            }
+            Change::UserDeleted { id } => {
+                if let Some(old) = self.users.remove(id) {
+                    self.unindex_user(&old);
+                    unindex(&mut self.tenant_users, old.tenant, id);
+                    for g in self.user_groups.remove(id).unwrap_or_default() {
+                        if let Some(m) = self.members.get_mut(&g) {
+                            m.remove(id);
+                        }
+                    }
+                    for a in self.user_agreements.remove(id).unwrap_or_default() {
+                        if let Some(st) = self.agreements.get_mut(&a) {
+                            st.levels.remove(id);
+                            st.pbx.remove(id);
+                        }
+                        affected.agreements.insert(a);
+                    }
+                    affected.users.insert(*id);
+                }
+            }
+            Change::RolePut(r) => {
+                bump(&mut self.next[2], r.id.0);
+                if let Some(old) = self.roles.get(&r.id) {
+                    self.names
+                        .remove(&(old.tenant, NameKind::Role, validate::fold(&old.name)));
+                    if old.permissions != r.permissions
+                        || old.scoped != r.scoped
+                        || old.admin_tier != r.admin_tier
+                    {
+                        affected.users.extend(self.role_holders(r.id));
+                    }
+                }
+                self.names
+                    .insert((r.tenant, NameKind::Role, validate::fold(&r.name)), r.id.0);
+                self.roles.insert(r.id, r.clone());
+            }
+            Change::RoleDeleted { id } => {
+                if let Some(old) = self.roles.get(id) {
+                    self.names
+                        .remove(&(old.tenant, NameKind::Role, validate::fold(&old.name)));
+                    affected.users.extend(self.role_holders(*id));
+                    for u in self.role_users.remove(id).unwrap_or_default() {
+                        if let Some(user) = self.users.get_mut(&u) {
+                            user.roles.remove(id);
+                        }
+                    }
+                    for g in self.role_groups.remove(id).unwrap_or_default() {
+                        if let Some(group) = self.groups.get_mut(&g) {
+                            group.roles.remove(id);
+                        }
+                    }
+                    self.roles.remove(id);
+                }
+            }
+            Change::GroupPut(g) => {
+                bump(&mut self.next[3], g.id.0);
+                if let Some(old) = self.groups.get(&g.id).cloned() {
+                    self.names
+                        .remove(&(old.tenant, NameKind::Group, validate::fold(&old.name)));
+                    for r in &old.roles {
+                        unindex(&mut self.role_groups, *r, &g.id);
+                    }
+                    if old.roles != g.roles {
+                        affected
+                            .users
+                            .extend(self.members.get(&g.id).into_iter().flatten().copied());
+                    }
+                }
+                self.names
+                    .insert((g.tenant, NameKind::Group, validate::fold(&g.name)), g.id.0);
+                for r in &g.roles {
+                    self.role_groups.entry(*r).or_default().insert(g.id);
+                }
+                self.members.entry(g.id).or_default();
+                self.groups.insert(g.id, g.clone());
+            }
+            Change::GroupDeleted { id } => {
+                if let Some(old) = self.groups.remove(id) {
+                    self.names
+                        .remove(&(old.tenant, NameKind::Group, validate::fold(&old.name)));
+                    for r in &old.roles {
+                        unindex(&mut self.role_groups, *r, id);
+                    }
+                    for u in self.members.remove(id).unwrap_or_default() {
+                        unindex(&mut self.user_groups, u, id);
+                        affected.users.insert(u);
+                    }
+                }
+            }
+            Change::MemberAdded { group, user } => {
+                if self.groups.contains_key(group) && self.users.contains_key(user) {
+                    self.members.entry(*group).or_default().insert(*user);
+                    self.user_groups.entry(*user).or_default().insert(*group);
+                    affected.users.insert(*user);
+                }
+            }
+            Change::MemberRemoved { group, user } => {
+                if let Some(m) = self.members.get_mut(group) {
+                    m.remove(user);
+                }
+                unindex(&mut self.user_groups, *user, group);
+                affected.users.insert(*user);
+            }
+            Change::ScopePut(s) => {
+                affected.scopes = true;
+                bump(&mut self.next[4], s.id.0);
+                if let Some(old) = self.scopes.get(&s.id) {
+                    self.names.remove(&(
+                        old.tenant,
+                        NameKind::Scope(old.kind),
+                        validate::fold(&old.name),
+                    ));
+                }
+                self.names.insert(
+                    (s.tenant, NameKind::Scope(s.kind), validate::fold(&s.name)),
+                    s.id.0,
+                );
+                self.scopes.insert(s.id, s.clone());
+            }
+            Change::ScopeDeleted { id } => {
+                affected.scopes = true;
+                if let Some(old) = self.scopes.remove(id) {
+                    self.names.remove(&(
+                        old.tenant,
+                        NameKind::Scope(old.kind),
+                        validate::fold(&old.name),
+                    ));
+                    for u in self.scope_users.remove(id).unwrap_or_default() {
+                        if let Some(user) = self.users.get_mut(&u) {
+                            user.scopes.remove(id);
+                        }
+                        affected.users.insert(u);
+                    }
+                }
+            }
+            Change::AgreementPut(a) => {
+                bump(&mut self.next[5], a.id.0);
+                let st = self.agreements.entry(a.id).or_default();
+                if let Some(old) = &st.meta {
+                    self.names.remove(&(
+                        old.tenant,
+                        NameKind::Agreement,
+                        validate::fold(&old.name),
+                    ));
+                }
+                st.meta = Some(a.clone());
+                // The owner's level is structural; a stored level for it would be stale.
+                st.levels.remove(&a.owner);
+                self.names.insert(
+                    (a.tenant, NameKind::Agreement, validate::fold(&a.name)),
+                    a.id.0,
+                );
+                self.user_agreements
+                    .entry(a.owner)
+                    .or_default()
+                    .insert(a.id);
+                affected.agreements.insert(a.id);
+            }
+            Change::LevelSet {
+                agreement,
+                user,
+                product,
+                level,
+            } => {
+                if let Some(st) = self.agreements.get_mut(agreement) {
+                    let is_owner = st.meta.as_ref().is_some_and(|m| m.owner == *user);
+                    if !is_owner && *level != AccessLevel::Owner {
+                        st.levels.entry(*user).or_default()[*product as usize] = *level;
+                        self.user_agreements
+                            .entry(*user)
+                            .or_default()
+                            .insert(*agreement);
+                    }
+                    affected.agreements.insert(*agreement);
+                }
+            }
+            Change::PbxLinkSet {
+                agreement,
+                user,
+                subscriber,
+            } => {
+                if let Some(st) = self.agreements.get_mut(agreement) {
+                    match subscriber {
+                        Some(s) => {
+                            st.pbx.insert(*user, s.clone());
+                            self.user_agreements
+                                .entry(*user)
+                                .or_default()
+                                .insert(*agreement);
+                        }
+                        None => {
+                            st.pbx.remove(user);
+                        }
+                    }
+                    affected.agreements.insert(*agreement);
+                }
+            }
+        }
+    }
+
+    fn unindex_user(&mut self, old: &User) {
+        self.emails
+            .remove(&(old.tenant, validate::fold(&old.email)));
+        for r in &old.roles {
+            unindex(&mut self.role_users, *r, &old.id);
+        }
+        for s in &old.scopes {
+            unindex(&mut self.scope_users, *s, &old.id);
+        }
+    }
+
+    /// Users holding a role directly or through a group.
+    pub fn role_holders(&self, role: RoleId) -> BTreeSet<UserId> {
+        let mut out: BTreeSet<UserId> = self.role_users.get(&role).cloned().unwrap_or_default();
+        for g in self.role_groups.get(&role).into_iter().flatten() {
+            out.extend(self.members.get(g).into_iter().flatten().copied());
+        }
+        out
+    }
+
+    /// Whether `user` is the superadministrator of its tenant.
+    pub fn is_superadmin(&self, user: &User) -> bool {
+        self.tenants
+            .get(&user.tenant)
+            .is_some_and(|t| t.superadmin == user.id)
+    }
+
+    /// Ids of every role a user holds, directly or through its groups.
+    pub fn roles_of(&self, user: &User) -> BTreeSet<RoleId> {
+        let mut out = user.roles.clone();
+        for g in self.user_groups.get(&user.id).into_iter().flatten() {
+            if let Some(group) = self.groups.get(g) {
+                out.extend(group.roles.iter().copied());
+            }
+        }
+        out
+    }
+
+    /// Whether the user holds an administrator-tier role (directly or through a group).
+    pub fn is_administrator(&self, user: &User) -> bool {
+        self.roles_of(user)
+            .iter()
+            .any(|r| self.roles.get(r).is_some_and(|r| r.admin_tier))
+    }
+
+    /// The user's effective access as the rules define it, from scratch.
+    pub fn effective(&self, user: &User) -> Effective {
+        if !user.active {
+            return Effective::default();
+        }
+        self.effective_if_active(user)
+    }
+
+    /// The access the user holds when active (what reactivation would restore).
+    pub fn effective_if_active(&self, user: &User) -> Effective {
+        if self.is_superadmin(user) {
+            return Effective {
+                perms: Permission::all(),
+                unscoped: Permission::all(),
+                scopes: user.scopes.clone(),
+            };
+        }
+        let mut e = Effective {
+            scopes: user.scopes.clone(),
+            ..Effective::default()
+        };
+        for r in self.roles_of(user) {
+            if let Some(role) = self.roles.get(&r) {
+                e.perms |= role.permissions;
+                if !role.scoped {
+                    e.unscoped |= role.permissions;
+                }
+            }
+        }
+        e
+    }
+
+    /// Permissions of a group: the union of its roles' permissions.
+    pub fn group_permissions(&self, group: &Group) -> Permission {
+        group
+            .roles
+            .iter()
+            .filter_map(|r| self.roles.get(r))
+            .fold(Permission::empty(), |acc, r| acc | r.permissions)
+    }
+
+    /// Id allocation: the next free id of kind `k` (see `next`), plus `offset` already planned.
+    pub fn next_id(&self, k: usize, offset: u64) -> u64 {
+        self.next[k].max(1) + offset
+    }
+
+    /// Looks up a name in the tenant's name index.
+    pub fn name_taken(&self, tenant: TenantId, kind: NameKind, name: &str) -> Option<u64> {
+        self.names
+            .get(&(tenant, kind, validate::fold(name)))
+            .copied()
+    }
+
+    /// Checks the model's internal consistency (used at load and in tests).
+    pub fn verify(&self) -> Result<(), Error> {
+        let corrupt = |m: String| Err(Error::Corrupt(m));
+        for t in self.tenants.values() {
+            match self.users.get(&t.superadmin) {
+                Some(u) if u.tenant == t.id => {}
+                _ => return corrupt(format!("tenant {} has no superadministrator", t.id)),
+            }
+        }
+        for u in self.users.values() {
+            if !self.tenants.contains_key(&u.tenant) {
+                return corrupt(format!("{} belongs to missing {}", u.id, u.tenant));
+            }
+            for r in &u.roles {
+                if self.roles.get(r).map(|r| r.tenant) != Some(u.tenant) {
+                    return corrupt(format!("{} holds {} of another tenant", u.id, r));
+                }
+            }
+            for s in &u.scopes {
+                if self.scopes.get(s).map(|s| s.tenant) != Some(u.tenant) {
+                    return corrupt(format!("{} is assigned {} of another tenant", u.id, s));
+                }
+            }
+        }
+        for (g, members) in &self.members {
+            let Some(group) = self.groups.get(g) else {
+                return corrupt(format!("members of missing {g}"));
+            };
+            for m in members {
+                if self.users.get(m).map(|u| u.tenant) != Some(group.tenant) {
+                    return corrupt(format!("{g} has member {m} of another tenant"));
+                }
+            }
+            for r in &group.roles {
+                if self.roles.get(r).map(|r| r.tenant) != Some(group.tenant) {
+                    return corrupt(format!("{g} holds {r} of another tenant"));
+                }
+            }
+        }
+        for (id, st) in &self.agreements {
+            let Some(meta) = &st.meta else {
+                return corrupt(format!("{id} has levels but no record"));
+            };
+            if self.users.get(&meta.owner).map(|u| u.tenant) != Some(meta.tenant) {
+                return corrupt(format!("{id} has no owner in its tenant"));
+            }
+        }
+        Ok(())
+    }
+}

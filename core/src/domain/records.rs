@@ -1,0 +1,272 @@
+//! The records of the directory: plain data, (de)serialisable, no behaviour beyond accessors.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AccessLevel, AgreementId, GroupId, Permission, Preset, Product, RoleId, ScopeId, TenantId,
+    UserId,
+};
+use crate::Error;
+
+/// A tenant: one customer account. Every other object belongs to exactly one tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// Its id.
+    pub id: TenantId,
+    /// Its display name.
+    pub name: String,
+    /// The tenant's root user, appointed at creation (003).
+    pub superadmin: UserId,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// A person who logs in.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Its id.
+    pub id: UserId,
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Email, the login; unique per tenant, compared case-insensitively; case preserved here.
+    pub email: String,
+    /// Phone, normalised (digits with an optional leading `+`).
+    pub phone: Option<String>,
+    /// An inactive user has no permissions and cannot log in.
+    pub active: bool,
+    /// Roles held directly.
+    pub roles: BTreeSet<RoleId>,
+    /// Call groups and IVRs assigned to the user (003); scope-restricted roles apply only to these.
+    pub scopes: BTreeSet<ScopeId>,
+    /// Creation time, ms since the Unix epoch.
+    pub created_at: i64,
+    /// Last change, ms since the Unix epoch.
+    pub updated_at: i64,
+    /// Last successful login, ms since the Unix epoch.
+    pub last_login: Option<i64>,
+}
+
+impl User {
+    /// "First Last".
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("tenant", &self.tenant)
+            .field("name", &self.full_name())
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("active", &self.active)
+            .field("roles", &self.roles)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A named permission set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    /// Its id.
+    pub id: RoleId,
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// Its name, unique per tenant (case-insensitively).
+    pub name: String,
+    /// What it grants.
+    pub permissions: Permission,
+    /// When true, its permissions apply only to the holder's assigned call groups / IVRs.
+    pub scoped: bool,
+    /// Administrator tier: only the superadministrator grants or changes it, and its holders'
+    /// access can be changed only by the superadministrator (003).
+    pub admin_tier: bool,
+    /// The preset it was installed from; built-in roles cannot be edited or deleted.
+    pub preset: Option<Preset>,
+    /// Free text.
+    pub description: String,
+    /// Creation time, ms since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// A user group (004): a named set of roles whose members inherit them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    /// Its id.
+    pub id: GroupId,
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// Its name, unique per tenant (case-insensitively).
+    pub name: String,
+    /// The roles every member inherits.
+    pub roles: BTreeSet<RoleId>,
+    /// Creation time, ms since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// The kind of a scope resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum ScopeKind {
+    /// A call group (routing group).
+    CallGroup = 0,
+    /// An IVR.
+    Ivr = 1,
+}
+
+impl ScopeKind {
+    /// The stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScopeKind::CallGroup => "call_group",
+            ScopeKind::Ivr => "ivr",
+        }
+    }
+}
+
+impl fmt::Display for ScopeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ScopeKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "call_group" => Ok(ScopeKind::CallGroup),
+            "ivr" => Ok(ScopeKind::Ivr),
+            _ => Err(Error::InvalidArgument {
+                what: "scope kind",
+                reason: "expected call_group or ivr".into(),
+            }),
+        }
+    }
+}
+
+/// A call group or an IVR (003).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// Its id.
+    pub id: ScopeId,
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// Call group or IVR.
+    pub kind: ScopeKind,
+    /// Its name, unique per tenant and kind.
+    pub name: String,
+}
+
+/// An agreement (contract) of a tenant (002).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    /// Its id.
+    pub id: AgreementId,
+    /// The tenant it belongs to.
+    pub tenant: TenantId,
+    /// Its name or number.
+    pub name: String,
+    /// The one Owner, appointed at creation.
+    pub owner: UserId,
+    /// Creation time, ms since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// One change to the directory: the typed record a store persists. A commit is a list of
+/// changes applied atomically under one revision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Change {
+    /// A tenant was created or changed.
+    TenantPut(Tenant),
+    /// A user was created or changed (whole record).
+    UserPut(User),
+    /// A user was deleted, with its memberships, levels and links.
+    UserDeleted {
+        /// The user.
+        id: UserId,
+    },
+    /// A role was created or changed.
+    RolePut(Role),
+    /// A role was deleted and removed from every user and group.
+    RoleDeleted {
+        /// The role.
+        id: RoleId,
+    },
+    /// A group was created or changed (name, roles).
+    GroupPut(Group),
+    /// A group was deleted with its memberships.
+    GroupDeleted {
+        /// The group.
+        id: GroupId,
+    },
+    /// A user joined a group.
+    MemberAdded {
+        /// The group.
+        group: GroupId,
+        /// The user.
+        user: UserId,
+    },
+    /// A user left a group.
+    MemberRemoved {
+        /// The group.
+        group: GroupId,
+        /// The user.
+        user: UserId,
+    },
+    /// A call group or IVR was created or renamed.
+    ScopePut(Scope),
+    /// A call group or IVR was deleted and unassigned from every user.
+    ScopeDeleted {
+        /// The scope resource.
+        id: ScopeId,
+    },
+    /// An agreement was created or its owner / name changed.
+    AgreementPut(Agreement),
+    /// A user's access level on a product of an agreement was set.
+    LevelSet {
+        /// The agreement.
+        agreement: AgreementId,
+        /// The user.
+        user: UserId,
+        /// The product.
+        product: Product,
+        /// The new level (never Owner: ownership is the agreement's `owner`).
+        level: AccessLevel,
+    },
+    /// A user was linked to (or unlinked from) a virtual-PBX subscriber on an agreement.
+    PbxLinkSet {
+        /// The agreement.
+        agreement: AgreementId,
+        /// The user.
+        user: UserId,
+        /// The subscriber, or `None` to unlink.
+        subscriber: Option<String>,
+    },
+}
+
+/// A set of changes committed atomically under one revision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commit {
+    /// The directory revision this commit creates (previous revision + 1).
+    pub revision: u64,
+    /// When it was made, ms since the Unix epoch.
+    pub at: i64,
+    /// The acting user, when there is one (tenant creation has none).
+    pub actor: Option<UserId>,
+    /// The changes, applied in order.
+    pub changes: Vec<Change>,
+}

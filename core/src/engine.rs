@@ -1,0 +1,394 @@
+//! The check engine: an immutable, compiled snapshot of every user's effective access.
+//!
+//! Users are indexed densely by id (no hashing) in chunks of 1,024 entries shared through
+//! `Arc`s, so that a change rebuilds only the chunks of the users it affects and the new
+//! snapshot shares every other chunk with the old one. The directory swaps snapshots
+//! atomically (`arc-swap`); checks never lock and never touch storage.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::domain::model::{Affected, Model};
+use crate::domain::{
+    AccessLevel, AgreementId, Levels, Permission, Product, ScopeId, TenantId, UserId,
+};
+
+const CHUNK_BITS: u32 = 10;
+const CHUNK: usize = 1 << CHUNK_BITS;
+
+const EXISTS: u8 = 1;
+const ACTIVE: u8 = 2;
+const SUPERADMIN: u8 = 4;
+
+/// One user's compiled access: 64 bytes.
+#[derive(Clone, Default)]
+struct Entry {
+    perms: u128,
+    unscoped: u128,
+    scopes: Option<Arc<[ScopeId]>>,
+    tenant: u64,
+    flags: u8,
+}
+
+impl Entry {
+    #[inline(always)]
+    fn holds(&self, p: Permission) -> bool {
+        let bits = p.bits();
+        bits != 0 && self.perms & bits == bits
+    }
+
+    #[inline(always)]
+    fn in_scope(&self, scope: ScopeId) -> bool {
+        self.scopes
+            .as_deref()
+            .is_some_and(|s| s.binary_search(&scope).is_ok())
+    }
+}
+
+#[derive(Clone)]
+struct Chunk(Box<[Entry]>);
+
+impl Default for Chunk {
+    fn default() -> Self {
+        Chunk(vec![Entry::default(); CHUNK].into_boxed_slice())
+    }
+}
+
+#[derive(Clone, Default)]
+struct AgreementEntry {
+    tenant: u64,
+    owner: UserId,
+    levels: HashMap<UserId, Levels>,
+    pbx: HashMap<UserId, Arc<str>>,
+}
+
+/// Which call groups / IVRs a user may see for a permission (003): everything, or an explicit
+/// set (possibly empty). A host pushes this filter into its own queries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScopeAccess {
+    /// Every call group and IVR of the tenant.
+    All,
+    /// Only these (sorted; empty means none).
+    Only(Vec<ScopeId>),
+}
+
+impl ScopeAccess {
+    /// Whether this access includes `scope`.
+    pub fn allows(&self, scope: ScopeId) -> bool {
+        match self {
+            ScopeAccess::All => true,
+            ScopeAccess::Only(v) => v.binary_search(&scope).is_ok(),
+        }
+    }
+
+    /// Whether nothing is visible.
+    pub fn is_none(&self) -> bool {
+        matches!(self, ScopeAccess::Only(v) if v.is_empty())
+    }
+}
+
+/// An immutable, compiled view of the directory at one revision.
+///
+/// Obtain one with [`Directory::snapshot`](crate::Directory::snapshot); it never changes, so a
+/// host can answer a whole request from one consistent revision. Cloning is cheap.
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    revision: u64,
+    chunks: Vec<Arc<Chunk>>,
+    /// Tenant of each scope resource, indexed by scope id (0 = none).
+    scope_tenants: Arc<Vec<u64>>,
+    agreements: Arc<HashMap<AgreementId, Arc<AgreementEntry>>>,
+}
+
+/// A user resolved once in a [`Snapshot`]: checks through it are a single load and AND.
+#[derive(Clone, Copy)]
+pub struct UserRef<'s> {
+    entry: &'s Entry,
+    scope_tenants: &'s [u64],
+}
+
+impl UserRef<'_> {
+    /// Whether the user holds every permission in `p` (false for an empty `p`).
+    #[inline(always)]
+    pub fn check(&self, p: Permission) -> bool {
+        self.entry.holds(p)
+    }
+
+    /// Scoped check: whether `p` applies to data of call group / IVR `scope`.
+    #[inline]
+    pub fn check_scoped(&self, p: Permission, scope: ScopeId) -> bool {
+        let e = self.entry;
+        let bits = p.bits();
+        if bits == 0 || e.perms & bits != bits {
+            return false;
+        }
+        if self.scope_tenants.get(scope.0 as usize).copied() != Some(e.tenant) {
+            return false;
+        }
+        e.unscoped & bits == bits || e.in_scope(scope)
+    }
+
+    /// The user's effective permissions.
+    pub fn permissions(&self) -> Permission {
+        Permission::from_bits_retain(self.entry.perms)
+    }
+}
+
+impl Snapshot {
+    /// Compiles a snapshot of the whole model.
+    pub(crate) fn build(m: &Model, revision: u64) -> Snapshot {
+        let aff = Affected {
+            users: m.users.keys().copied().collect(),
+            agreements: m.agreements.keys().copied().collect(),
+            scopes: true,
+        };
+        Snapshot::default().updated(m, &aff, revision)
+    }
+
+    /// A new snapshot equal to this one except for what `aff` names, recomputed from `m`.
+    /// Costs in proportion to the affected users (whole chunks of them), not the directory.
+    pub(crate) fn updated(&self, m: &Model, aff: &Affected, revision: u64) -> Snapshot {
+        let mut chunks = self.chunks.clone();
+        for id in &aff.users {
+            let idx = id.0 as usize;
+            let ci = idx >> CHUNK_BITS;
+            if ci >= chunks.len() {
+                chunks.resize_with(ci + 1, || Arc::new(Chunk::default()));
+            }
+            let chunk = Arc::make_mut(&mut chunks[ci]);
+            chunk.0[idx & (CHUNK - 1)] = match m.users.get(id) {
+                None => Entry::default(),
+                Some(u) => {
+                    let e = m.effective(u);
+                    let mut flags = EXISTS;
+                    if u.active {
+                        flags |= ACTIVE;
+                    }
+                    if m.is_superadmin(u) {
+                        flags |= SUPERADMIN;
+                    }
+                    Entry {
+                        perms: e.perms.bits(),
+                        unscoped: e.unscoped.bits(),
+                        scopes: (!e.scopes.is_empty())
+                            .then(|| e.scopes.iter().copied().collect::<Arc<[ScopeId]>>()),
+                        tenant: u.tenant.0,
+                        flags,
+                    }
+                }
+            };
+        }
+        let scope_tenants = if aff.scopes {
+            let len = m.scopes.keys().next_back().map_or(0, |s| s.0 as usize + 1);
+            let mut v = vec![0u64; len];
+            for s in m.scopes.values() {
+                v[s.id.0 as usize] = s.tenant.0;
+            }
+            Arc::new(v)
+        } else {
+            self.scope_tenants.clone()
+        };
+        let agreements = if aff.agreements.is_empty() {
+            self.agreements.clone()
+        } else {
+            let mut map = (*self.agreements).clone();
+            for id in &aff.agreements {
+                match m
+                    .agreements
+                    .get(id)
+                    .and_then(|st| st.meta.as_ref().map(|meta| (st, meta)))
+                {
+                    None => {
+                        map.remove(id);
+                    }
+                    Some((st, meta)) => {
+                        map.insert(
+                            *id,
+                            Arc::new(AgreementEntry {
+                                tenant: meta.tenant.0,
+                                owner: meta.owner,
+                                levels: st.levels.iter().map(|(k, v)| (*k, *v)).collect(),
+                                pbx: st
+                                    .pbx
+                                    .iter()
+                                    .map(|(k, v)| (*k, Arc::from(v.as_str())))
+                                    .collect(),
+                            }),
+                        );
+                    }
+                }
+            }
+            Arc::new(map)
+        };
+        Snapshot {
+            revision,
+            chunks,
+            scope_tenants,
+            agreements,
+        }
+    }
+
+    /// The directory revision this snapshot reflects.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    #[inline(always)]
+    fn entry(&self, user: UserId) -> Option<&Entry> {
+        let idx = user.0 as usize;
+        let chunk = self.chunks.get(idx >> CHUNK_BITS)?;
+        let e = &chunk.0[idx & (CHUNK - 1)];
+        (e.flags & EXISTS != 0).then_some(e)
+    }
+
+    /// Resolves a user once, for repeated checks without the id lookup.
+    #[inline]
+    pub fn resolve(&self, user: UserId) -> Option<UserRef<'_>> {
+        self.entry(user).map(|entry| UserRef {
+            entry,
+            scope_tenants: &self.scope_tenants,
+        })
+    }
+
+    /// May `user` do `p`? False for unknown or inactive users and for an empty `p`.
+    #[inline]
+    pub fn check(&self, user: UserId, p: Permission) -> bool {
+        self.entry(user).is_some_and(|e| e.holds(p))
+    }
+
+    /// May `user` do `p` on data of call group / IVR `scope`? A scope-restricted permission
+    /// applies only to the user's assigned scopes; an unrestricted one to every scope of the
+    /// user's tenant; never to another tenant's scope.
+    #[inline]
+    pub fn check_scoped(&self, user: UserId, p: Permission, scope: ScopeId) -> bool {
+        self.resolve(user).is_some_and(|u| u.check_scoped(p, scope))
+    }
+
+    /// Checks many `(user, permission)` pairs; `out[i]` answers pair `i`.
+    ///
+    /// Returns `false` without writing anything when the three slices differ in length.
+    pub fn check_many(&self, users: &[UserId], perms: &[Permission], out: &mut [bool]) -> bool {
+        if users.len() != perms.len() || users.len() != out.len() {
+            return false;
+        }
+        for ((u, p), o) in users.iter().zip(perms).zip(out.iter_mut()) {
+            *o = self.check(*u, *p);
+        }
+        true
+    }
+
+    /// The effective permissions of a user, or `None` for an unknown user.
+    pub fn effective_permissions(&self, user: UserId) -> Option<Permission> {
+        self.entry(user)
+            .map(|e| Permission::from_bits_retain(e.perms))
+    }
+
+    /// Which call groups / IVRs `user` may see for `p`; `None` for an unknown user.
+    pub fn allowed_scopes(&self, user: UserId, p: Permission) -> Option<ScopeAccess> {
+        let e = self.entry(user)?;
+        let bits = p.bits();
+        Some(if bits != 0 && e.unscoped & bits == bits {
+            ScopeAccess::All
+        } else if e.holds(p) {
+            ScopeAccess::Only(
+                e.scopes
+                    .as_deref()
+                    .map(<[ScopeId]>::to_vec)
+                    .unwrap_or_default(),
+            )
+        } else {
+            ScopeAccess::Only(Vec::new())
+        })
+    }
+
+    /// Users of `tenant` holding `p` (within `scope` when given), in id order.
+    pub fn users_with_permission(
+        &self,
+        tenant: TenantId,
+        p: Permission,
+        scope: Option<ScopeId>,
+    ) -> Vec<UserId> {
+        let mut out = Vec::new();
+        let st = &self.scope_tenants[..];
+        for (ci, chunk) in self.chunks.iter().enumerate() {
+            for (i, e) in chunk.0.iter().enumerate() {
+                if e.tenant != tenant.0 || !e.holds(p) {
+                    continue;
+                }
+                let ok = match scope {
+                    None => true,
+                    Some(s) => UserRef {
+                        entry: e,
+                        scope_tenants: st,
+                    }
+                    .check_scoped(p, s),
+                };
+                if ok {
+                    out.push(UserId(((ci << CHUNK_BITS) + i) as u64));
+                }
+            }
+        }
+        out
+    }
+
+    /// The access level of `user` on `product` of `agreement` (002). An unknown or inactive
+    /// user, or one of another tenant, has no access.
+    pub fn access_level(
+        &self,
+        agreement: AgreementId,
+        user: UserId,
+        product: Product,
+    ) -> AccessLevel {
+        let Some(e) = self.entry(user) else {
+            return AccessLevel::NoAccess;
+        };
+        let Some(a) = self.agreements.get(&agreement) else {
+            return AccessLevel::NoAccess;
+        };
+        if e.flags & ACTIVE == 0 || a.tenant != e.tenant {
+            return AccessLevel::NoAccess;
+        }
+        if a.owner == user {
+            return AccessLevel::Owner;
+        }
+        a.levels
+            .get(&user)
+            .map_or(AccessLevel::NoAccess, |l| l[product as usize])
+    }
+
+    /// Whether `user` may listen to the call recordings of virtual-PBX subscriber `subscriber`
+    /// and use click-to-call for it: linked to it on `agreement`, with at least User level on
+    /// Virtual PBX (002).
+    pub fn may_use_subscriber(
+        &self,
+        agreement: AgreementId,
+        user: UserId,
+        subscriber: &str,
+    ) -> bool {
+        self.access_level(agreement, user, Product::VirtualPbx) >= AccessLevel::User
+            && self
+                .agreements
+                .get(&agreement)
+                .and_then(|a| a.pbx.get(&user))
+                .is_some_and(|s| &**s == subscriber)
+    }
+
+    /// Approximate bytes the snapshot holds per user slot (entries only).
+    pub fn bytes_per_user() -> usize {
+        std::mem::size_of::<Entry>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_fits_the_memory_budget() {
+        assert!(
+            Snapshot::bytes_per_user() <= 64,
+            "{}",
+            Snapshot::bytes_per_user()
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! The one error type of the library.
+//!
+//! Every refused operation returns an [`Error`] and changes nothing. Each variant has a stable
+//! numeric [`code`](Error::code) (grouped by hundreds: 1xx invalid input, 2xx not found,
+//! 3xx conflict, 4xx refused by a rule, 5xx authentication, 9xx storage) and a stable
+//! snake_case [`kind`](Error::kind). Codes are never reused; Python maps them to exception
+//! classes and C returns them.
+
+use crate::domain::{AccessLevel, Permission};
+
+/// Everything that can go wrong, with a stable code per variant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // ---- 1xx invalid input ----
+    /// A name or text field is empty, too long, or holds control characters.
+    #[error("invalid {field}: {reason}")]
+    InvalidName {
+        /// Which field (`first_name`, `role name`, ...).
+        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The email address is malformed.
+    #[error("invalid email address {email:?}: {reason}")]
+    InvalidEmail {
+        /// The address as given (truncated when huge).
+        email: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The phone number cannot be normalised.
+    #[error("invalid phone number {phone:?}: {reason}")]
+    InvalidPhone {
+        /// The number as given (truncated when huge).
+        phone: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A permission name that is not in the catalogue.
+    #[error("unknown permission {name:?}")]
+    UnknownPermission {
+        /// The name as given.
+        name: String,
+    },
+    /// A preset name that does not exist.
+    #[error("unknown preset {name:?} (expected managers, role_model or dashboard)")]
+    UnknownPreset {
+        /// The name as given.
+        name: String,
+    },
+    /// A product name that does not exist.
+    #[error("unknown product {name:?}")]
+    UnknownProduct {
+        /// The name as given.
+        name: String,
+    },
+    /// An access level name or number that does not exist.
+    #[error("unknown access level {name:?} (expected no_access, user, administrator or owner)")]
+    UnknownAccessLevel {
+        /// The name as given.
+        name: String,
+    },
+    /// An argument outside its allowed range (a page size, a scope kind, ...).
+    #[error("invalid {what}: {reason}")]
+    InvalidArgument {
+        /// Which argument.
+        what: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An empty permission set where one permission is needed.
+    #[error("no permission given")]
+    EmptyPermission,
+
+    // ---- 2xx not found ----
+    /// No tenant with this id.
+    #[error("unknown tenant {0}")]
+    UnknownTenant(crate::TenantId),
+    /// No user with this id (or email).
+    #[error("unknown user {0}")]
+    UnknownUser(String),
+    /// No role with this id or name.
+    #[error("unknown role {0}")]
+    UnknownRole(String),
+    /// No user group with this id or name.
+    #[error("unknown group {0}")]
+    UnknownGroup(String),
+    /// No call group or IVR with this id.
+    #[error("unknown scope resource {0}")]
+    UnknownScope(String),
+    /// No agreement with this id.
+    #[error("unknown agreement {0}")]
+    UnknownAgreement(String),
+    /// The object exists but belongs to another tenant than the acting user's.
+    #[error("{kind} #{id} belongs to another tenant")]
+    WrongTenant {
+        /// The kind of object (`user`, `role`, ...).
+        kind: &'static str,
+        /// Its id.
+        id: u64,
+    },
+
+    // ---- 3xx conflict ----
+    /// Another user of the tenant already has this email (compared case-insensitively).
+    #[error("a user with email {email:?} already exists in this tenant")]
+    DuplicateEmail {
+        /// The email as given.
+        email: String,
+    },
+    /// Another object of this kind in the tenant already has this name.
+    #[error("a {kind} named {name:?} already exists in this tenant")]
+    DuplicateName {
+        /// The kind of object.
+        kind: &'static str,
+        /// The name as given.
+        name: String,
+    },
+    /// The group is the only group of one of its members, so it cannot be deleted (004).
+    #[error("group {group} cannot be deleted: it is the only group of member {user}")]
+    GroupIsOnlyGroup {
+        /// The group.
+        group: crate::GroupId,
+        /// A member for whom it is the only group.
+        user: crate::UserId,
+    },
+    /// The user owns an agreement; ownership must be transferred first (002).
+    #[error("user {user} owns agreement {agreement}: transfer ownership first")]
+    UserOwnsAgreement {
+        /// The user.
+        user: crate::UserId,
+        /// The agreement it owns.
+        agreement: crate::AgreementId,
+    },
+
+    // ---- 4xx refused by a rule ----
+    /// The acting user lacks the right this operation requires.
+    #[error("permission denied: this requires {required}")]
+    PermissionDenied {
+        /// The right that was required.
+        required: crate::Permission,
+    },
+    /// The acting user tried to grant rights it does not hold itself.
+    #[error("escalation refused: the acting user does not hold {missing}")]
+    Escalation {
+        /// The rights the actor lacks (for scoped rights: lacks for that call group / IVR).
+        missing: Permission,
+    },
+    /// Only the superadministrator may do this (grant or change administrator-tier roles, ...).
+    #[error("only the superadministrator may {action}")]
+    SuperadminOnly {
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// The superadministrator cannot be deleted, deactivated or stripped of rights, and only
+    /// the superadministrator may change its own account.
+    #[error("the superadministrator cannot be {action}")]
+    SuperadminProtected {
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// An administrator cannot modify the access of another administrator (003).
+    #[error("user {user} is an administrator: only the superadministrator may change its access")]
+    AdministratorProtected {
+        /// The administrator whose access would change.
+        user: crate::UserId,
+    },
+    /// Built-in preset roles reproduce the sources' rights tables and cannot be edited or deleted.
+    #[error("role {role} is a built-in preset role and cannot be {action}")]
+    BuiltinRole {
+        /// The role.
+        role: crate::RoleId,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// The acting user is inactive; an inactive user can do nothing.
+    #[error("acting user {0} is inactive")]
+    ActorInactive(crate::UserId),
+    /// Changing agreement access needs Administrator or Owner on System (CORE) (002).
+    #[error(
+        "changing access on agreement {0} requires Administrator or Owner level on System (CORE)"
+    )]
+    AgreementAdminRequired(crate::AgreementId),
+    /// The acting user may not grant this access level (002).
+    #[error("{actor_level} may not grant the level {level}")]
+    LevelNotGrantable {
+        /// The level the actor holds on System (CORE).
+        actor_level: AccessLevel,
+        /// The level that was asked for.
+        level: AccessLevel,
+    },
+    /// The Owner's access is fixed; only an ownership transfer by the Owner changes it (002).
+    #[error("the Owner's access cannot be changed: the Owner may transfer ownership")]
+    OwnerProtected,
+    /// An agreement Administrator cannot change the level of another Administrator (002).
+    #[error(
+        "user {0} is an Administrator of this agreement: only the Owner may change its access"
+    )]
+    AgreementAdministratorProtected(crate::UserId),
+    /// Only the Owner of the agreement may transfer its ownership.
+    #[error("only the Owner of agreement {0} may transfer its ownership")]
+    NotOwner(crate::AgreementId),
+
+    // ---- 9xx storage ----
+    /// The store failed; nothing was changed.
+    #[error("storage error: {0}")]
+    Storage(String),
+    /// Stored data breaks an invariant of the library.
+    #[error("corrupt directory data: {0}")]
+    Corrupt(String),
+}
+
+/// The broad category of an [`Error`], used to build exception hierarchies in bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCategory {
+    /// Bad input (1xx).
+    InvalidInput,
+    /// Unknown object or wrong tenant (2xx).
+    NotFound,
+    /// Conflicts with existing state (3xx).
+    Conflict,
+    /// Refused by an authorization rule (4xx).
+    PermissionDenied,
+    /// Authentication / credentials (5xx).
+    Authentication,
+    /// Storage failure (9xx).
+    Storage,
+}
+
+impl Error {
+    /// The stable numeric code of this error; never reused for another meaning.
+    pub fn code(&self) -> u32 {
+        match self {
+            Error::InvalidName { .. } => 100,
+            Error::InvalidEmail { .. } => 101,
+            Error::InvalidPhone { .. } => 102,
+            Error::UnknownPermission { .. } => 103,
+            Error::UnknownPreset { .. } => 104,
+            Error::UnknownProduct { .. } => 105,
+            Error::UnknownAccessLevel { .. } => 106,
+            Error::InvalidArgument { .. } => 107,
+            Error::EmptyPermission => 108,
+            Error::UnknownTenant(_) => 200,
+            Error::UnknownUser(_) => 201,
+            Error::UnknownRole(_) => 202,
+            Error::UnknownGroup(_) => 203,
+            Error::UnknownScope(_) => 204,
+            Error::UnknownAgreement(_) => 205,
+            Error::WrongTenant { .. } => 210,
+            Error::DuplicateEmail { .. } => 300,
+            Error::DuplicateName { .. } => 301,
+            Error::GroupIsOnlyGroup { .. } => 302,
+            Error::UserOwnsAgreement { .. } => 303,
+            Error::PermissionDenied { .. } => 400,
+            Error::Escalation { .. } => 401,
+            Error::SuperadminOnly { .. } => 402,
+            Error::SuperadminProtected { .. } => 403,
+            Error::AdministratorProtected { .. } => 404,
+            Error::BuiltinRole { .. } => 405,
+            Error::ActorInactive(_) => 406,
+            Error::AgreementAdminRequired(_) => 410,
+            Error::LevelNotGrantable { .. } => 411,
+            Error::OwnerProtected => 412,
+            Error::AgreementAdministratorProtected(_) => 413,
+            Error::NotOwner(_) => 414,
+            Error::Storage(_) => 900,
+            Error::Corrupt(_) => 901,
+        }
+    }
+
+    /// The stable snake_case name of this error's variant (used by conformance vectors).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidName { .. } => "invalid_name",
+            Error::InvalidEmail { .. } => "invalid_email",
+            Error::InvalidPhone { .. } => "invalid_phone",
+            Error::UnknownPermission { .. } => "unknown_permission",
+            Error::UnknownPreset { .. } => "unknown_preset",
+            Error::UnknownProduct { .. } => "unknown_product",
+            Error::UnknownAccessLevel { .. } => "unknown_access_level",
+            Error::InvalidArgument { .. } => "invalid_argument",
+            Error::EmptyPermission => "empty_permission",
+            Error::UnknownTenant(_) => "unknown_tenant",
+            Error::UnknownUser(_) => "unknown_user",
+            Error::UnknownRole(_) => "unknown_role",
+            Error::UnknownGroup(_) => "unknown_group",
+            Error::UnknownScope(_) => "unknown_scope",
+            Error::UnknownAgreement(_) => "unknown_agreement",
+            Error::WrongTenant { .. } => "wrong_tenant",
+            Error::DuplicateEmail { .. } => "duplicate_email",
+            Error::DuplicateName { .. } => "duplicate_name",
+            Error::GroupIsOnlyGroup { .. } => "group_is_only_group",
+            Error::UserOwnsAgreement { .. } => "user_owns_agreement",
+            Error::PermissionDenied { .. } => "permission_denied",
+            Error::Escalation { .. } => "escalation",
+            Error::SuperadminOnly { .. } => "superadmin_only",
+            Error::SuperadminProtected { .. } => "superadmin_protected",
+            Error::AdministratorProtected { .. } => "administrator_protected",
+            Error::BuiltinRole { .. } => "builtin_role",
+            Error::ActorInactive(_) => "actor_inactive",
+            Error::AgreementAdminRequired(_) => "agreement_admin_required",
+            Error::LevelNotGrantable { .. } => "level_not_grantable",
+            Error::OwnerProtected => "owner_protected",
+            Error::AgreementAdministratorProtected(_) => "agreement_administrator_protected",
+            Error::NotOwner(_) => "not_owner",
+            Error::Storage(_) => "storage",
+            Error::Corrupt(_) => "corrupt",
+        }
+    }
+
+    /// The broad category, derived from the code.
+    pub fn category(&self) -> ErrorCategory {
+        match self.code() / 100 {
+            1 => ErrorCategory::InvalidInput,
+            2 => ErrorCategory::NotFound,
+            3 => ErrorCategory::Conflict,
+            4 => ErrorCategory::PermissionDenied,
+            5 => ErrorCategory::Authentication,
+            _ => ErrorCategory::Storage,
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,989 @@
+//! Planning of every mutation: validate the input, apply the administration rules against the
+//! current model, and produce the [`Change`]s to commit. Nothing here mutates anything; a
+//! refused operation returns its error before a single change is produced.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::model::{Model, NameKind};
+use crate::domain::rules::Actor;
+use crate::domain::{
+    validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Permission, Preset,
+    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
+};
+use crate::Error;
+
+/// A user to create.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewUser {
+    /// First name (1–100 characters).
+    pub first_name: String,
+    /// Last name (1–100 characters).
+    pub last_name: String,
+    /// Email, the login; unique per tenant, case-insensitively.
+    pub email: String,
+    /// Phone, normalised on input.
+    pub phone: Option<String>,
+    /// Roles to hold directly.
+    pub roles: Vec<RoleId>,
+    /// Whether the user is active (default true).
+    pub active: bool,
+}
+
+impl Default for NewUser {
+    fn default() -> Self {
+        NewUser {
+            first_name: String::new(),
+            last_name: String::new(),
+            email: String::new(),
+            phone: None,
+            roles: Vec::new(),
+            active: true,
+        }
+    }
+}
+
+impl NewUser {
+    /// An active user with these names and email, no phone and no roles.
+    pub fn new(
+        first_name: impl Into<String>,
+        last_name: impl Into<String>,
+        email: impl Into<String>,
+    ) -> Self {
+        NewUser {
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            email: email.into(),
+            ..NewUser::default()
+        }
+    }
+
+    /// Sets the phone.
+    pub fn phone(mut self, phone: impl Into<String>) -> Self {
+        self.phone = Some(phone.into());
+        self
+    }
+
+    /// Sets the roles.
+    pub fn roles(mut self, roles: impl IntoIterator<Item = RoleId>) -> Self {
+        self.roles = roles.into_iter().collect();
+        self
+    }
+
+    /// Creates the user inactive.
+    pub fn inactive(mut self) -> Self {
+        self.active = false;
+        self
+    }
+}
+
+/// Changes to a user's profile; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserPatch {
+    /// New first name.
+    pub first_name: Option<String>,
+    /// New last name.
+    pub last_name: Option<String>,
+    /// New email (the user then logs in with it).
+    pub email: Option<String>,
+    /// New phone; `Some(None)` removes it.
+    pub phone: Option<Option<String>>,
+}
+
+/// A custom role to create.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewRole {
+    /// Name, unique per tenant.
+    pub name: String,
+    /// What it grants.
+    pub permissions: Permission,
+    /// Whether its permissions apply only to the holder's call groups / IVRs.
+    pub scoped: bool,
+    /// Whether it is administrator-tier (only the superadministrator may create it).
+    pub admin_tier: bool,
+    /// Free text.
+    pub description: String,
+}
+
+impl NewRole {
+    /// An unscoped, ordinary role.
+    pub fn new(name: impl Into<String>, permissions: Permission) -> Self {
+        NewRole {
+            name: name.into(),
+            permissions,
+            ..NewRole::default()
+        }
+    }
+
+    /// Makes the role scope-restricted.
+    pub fn scoped(mut self) -> Self {
+        self.scoped = true;
+        self
+    }
+
+    /// Makes the role administrator-tier.
+    pub fn admin_tier(mut self) -> Self {
+        self.admin_tier = true;
+        self
+    }
+}
+
+/// Changes to a custom role; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RolePatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New permission set (added rights are a grant to every holder).
+    pub permissions: Option<Permission>,
+    /// New description.
+    pub description: Option<String>,
+}
+
+/// What [`Directory::create_tenant`](crate::Directory::create_tenant) created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantCreated {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// Its superadministrator.
+    pub superadmin: UserId,
+    /// The built-in roles installed from the presets, in preset order.
+    pub roles: Vec<RoleId>,
+}
+
+const K_TENANT: usize = 0;
+const K_USER: usize = 1;
+const K_ROLE: usize = 2;
+const K_GROUP: usize = 3;
+const K_SCOPE: usize = 4;
+const K_AGREEMENT: usize = 5;
+
+/// One planned mutation.
+pub(crate) struct Plan<'m> {
+    pub m: &'m Model,
+    pub now: i64,
+    pub changes: Vec<Change>,
+    allocated: [u64; 6],
+}
+
+fn dedup<T: Ord + Copy>(v: &[T]) -> Vec<T> {
+    v.iter()
+        .copied()
+        .collect::<BTreeSet<T>>()
+        .into_iter()
+        .collect()
+}
+
+impl<'m> Plan<'m> {
+    pub fn new(m: &'m Model, now: i64) -> Self {
+        Plan {
+            m,
+            now,
+            changes: Vec::new(),
+            allocated: [0; 6],
+        }
+    }
+
+    fn alloc(&mut self, kind: usize) -> u64 {
+        let id = self.m.next_id(kind, self.allocated[kind]);
+        self.allocated[kind] += 1;
+        id
+    }
+
+    fn unique(
+        &self,
+        tenant: TenantId,
+        kind: NameKind,
+        label: &'static str,
+        name: &str,
+        except: u64,
+    ) -> Result<(), Error> {
+        match self.m.name_taken(tenant, kind, name) {
+            Some(id) if id != except => Err(Error::DuplicateName {
+                kind: label,
+                name: name.to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn email_free(
+        &self,
+        tenant: TenantId,
+        email: &str,
+        except: Option<UserId>,
+    ) -> Result<(), Error> {
+        match self.m.emails.get(&(tenant, validate::fold(email))) {
+            Some(id) if Some(*id) != except => Err(Error::DuplicateEmail {
+                email: email.to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn put_user(&mut self, mut user: User) {
+        user.updated_at = self.now;
+        self.changes.push(Change::UserPut(user));
+    }
+
+    fn validated_user(&self, tenant: TenantId, new: &NewUser) -> Result<User, Error> {
+        let email = validate::email(&new.email)?;
+        let user = User {
+            id: UserId(0),
+            tenant,
+            first_name: validate::name("first name", &new.first_name)?,
+            last_name: validate::name("last name", &new.last_name)?,
+            phone: new.phone.as_deref().map(validate::phone).transpose()?,
+            active: new.active,
+            roles: BTreeSet::new(),
+            scopes: BTreeSet::new(),
+            created_at: self.now,
+            updated_at: self.now,
+            last_login: None,
+            email,
+        };
+        self.email_free(tenant, &user.email, None)?;
+        Ok(user)
+    }
+
+    fn preset_roles(
+        &mut self,
+        tenant: TenantId,
+        preset: Preset,
+        out: &mut Vec<RoleId>,
+    ) -> Result<(), Error> {
+        for pr in preset.roles() {
+            self.unique(tenant, NameKind::Role, "role", pr.name, 0)?;
+            if self.changes.iter().any(|c| matches!(c, Change::RolePut(r) if r.tenant == tenant && validate::fold(&r.name) == validate::fold(pr.name))) {
+                return Err(Error::DuplicateName { kind: "role", name: pr.name.to_owned() });
+            }
+            let id = RoleId(self.alloc(K_ROLE));
+            self.changes.push(Change::RolePut(Role {
+                id,
+                tenant,
+                name: pr.name.to_owned(),
+                permissions: pr.permissions,
+                scoped: pr.scoped,
+                admin_tier: pr.admin_tier,
+                preset: Some(preset),
+                description: pr.description.to_owned(),
+                created_at: self.now,
+            }));
+            out.push(id);
+        }
+        Ok(())
+    }
+
+    // ---------------- tenants ----------------
+
+    pub fn create_tenant(
+        &mut self,
+        name: &str,
+        superadmin: &NewUser,
+        presets: &[Preset],
+    ) -> Result<TenantCreated, Error> {
+        let name = validate::name("tenant name", name)?;
+        if !superadmin.roles.is_empty() {
+            return Err(Error::InvalidArgument {
+                what: "superadmin roles",
+                reason: "the superadministrator holds every right; give it no roles".into(),
+            });
+        }
+        let tenant = TenantId(self.alloc(K_TENANT));
+        let mut user = self.validated_user(tenant, superadmin)?;
+        user.active = true;
+        user.id = UserId(self.alloc(K_USER));
+        self.changes.push(Change::TenantPut(Tenant {
+            id: tenant,
+            name,
+            superadmin: user.id,
+            created_at: self.now,
+        }));
+        let sa = user.id;
+        self.put_user(user);
+        let mut roles = Vec::new();
+        for p in dedup(presets) {
+            self.preset_roles(tenant, p, &mut roles)?;
+        }
+        Ok(TenantCreated {
+            tenant,
+            superadmin: sa,
+            roles,
+        })
+    }
+
+    pub fn install_preset(&mut self, actor: UserId, preset: Preset) -> Result<Vec<RoleId>, Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require_superadmin("install a preset")?;
+        let mut roles = Vec::new();
+        self.preset_roles(a.tenant(), preset, &mut roles)?;
+        Ok(roles)
+    }
+
+    // ---------------- users ----------------
+
+    pub fn create_user(&mut self, actor: UserId, new: &NewUser) -> Result<UserId, Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::USERS_MANAGE)?;
+        let mut user = self.validated_user(a.tenant(), new)?;
+        for r in dedup(&new.roles) {
+            let role = self.m.role_in(a.tenant(), r)?;
+            a.ensure_grant_role(role, &user.scopes)?;
+            user.roles.insert(r);
+        }
+        user.id = UserId(self.alloc(K_USER));
+        let id = user.id;
+        self.put_user(user);
+        Ok(id)
+    }
+
+    fn target(&self, a: &Actor<'_>, user: UserId) -> Result<&'m User, Error> {
+        let t = self.m.user_in(a.tenant(), user)?;
+        a.ensure_may_modify(self.m, t)?;
+        Ok(t)
+    }
+
+    pub fn update_user(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        patch: &UserPatch,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let t = self.m.user_in(a.tenant(), user)?;
+        if t.id == a.user.id && !a.eff.perms.contains(Permission::USERS_MANAGE) {
+            a.require(Permission::PROFILE_EDIT)?;
+        } else {
+            a.require(Permission::USERS_MANAGE)?;
+        }
+        a.ensure_may_modify(self.m, t)?;
+        let mut u = t.clone();
+        if let Some(v) = &patch.first_name {
+            u.first_name = validate::name("first name", v)?;
+        }
+        if let Some(v) = &patch.last_name {
+            u.last_name = validate::name("last name", v)?;
+        }
+        if let Some(v) = &patch.email {
+            u.email = validate::email(v)?;
+            self.email_free(a.tenant(), &u.email, Some(u.id))?;
+        }
+        if let Some(v) = &patch.phone {
+            u.phone = v.as_deref().map(validate::phone).transpose()?;
+        }
+        if u != *t {
+            self.put_user(u);
+        }
+        Ok(())
+    }
+
+    pub fn set_active(&mut self, actor: UserId, user: UserId, active: bool) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::USERS_MANAGE)?;
+        let t = self.m.user_in(a.tenant(), user)?;
+        if !active && self.m.is_superadmin(t) {
+            return Err(Error::SuperadminProtected {
+                action: "deactivated",
+            });
+        }
+        a.ensure_may_modify(self.m, t)?;
+        if t.active == active {
+            return Ok(());
+        }
+        if active {
+            // Reactivation restores rights: it is a grant like any other.
+            let e = self.m.effective_if_active(t);
+            a.ensure_grant(e.unscoped, false, &t.scopes)?;
+            a.ensure_grant(e.perms - e.unscoped, true, &t.scopes)?;
+            for r in self.m.roles_of(t) {
+                if self.m.roles.get(&r).is_some_and(|r| r.admin_tier) {
+                    a.require_superadmin("reactivate an administrator")?;
+                }
+            }
+        }
+        let mut u = t.clone();
+        u.active = active;
+        self.put_user(u);
+        Ok(())
+    }
+
+    pub fn delete_user(&mut self, actor: UserId, user: UserId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::USERS_MANAGE)?;
+        let t = self.m.user_in(a.tenant(), user)?;
+        if self.m.is_superadmin(t) {
+            return Err(Error::SuperadminProtected { action: "deleted" });
+        }
+        a.ensure_may_modify(self.m, t)?;
+        for ag in self.m.user_agreements.get(&user).into_iter().flatten() {
+            if self
+                .m
+                .agreements
+                .get(ag)
+                .and_then(|s| s.meta.as_ref())
+                .is_some_and(|m| m.owner == user)
+            {
+                return Err(Error::UserOwnsAgreement {
+                    user,
+                    agreement: *ag,
+                });
+            }
+        }
+        self.changes.push(Change::UserDeleted { id: user });
+        Ok(())
+    }
+
+    pub fn set_user_roles(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        roles: &[RoleId],
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::USERS_MANAGE)?;
+        let t = self.target(&a, user)?;
+        let wanted: BTreeSet<RoleId> = roles.iter().copied().collect();
+        for r in &wanted {
+            let role = self.m.role_in(a.tenant(), *r)?;
+            if !t.roles.contains(r) {
+                a.ensure_grant_role(role, &t.scopes)?;
+            }
+        }
+        for r in t.roles.difference(&wanted) {
+            if self.m.roles.get(r).is_some_and(|r| r.admin_tier) {
+                a.require_superadmin("revoke an administrator-tier role")?;
+            }
+        }
+        if wanted != t.roles {
+            let mut u = t.clone();
+            u.roles = wanted;
+            self.put_user(u);
+        }
+        Ok(())
+    }
+
+    pub fn assign_role(&mut self, actor: UserId, user: UserId, role: RoleId) -> Result<(), Error> {
+        let t = self.m.users.get(&user);
+        let mut roles: Vec<RoleId> = t
+            .map(|u| u.roles.iter().copied().collect())
+            .unwrap_or_default();
+        roles.push(role);
+        self.set_user_roles(actor, user, &roles)
+    }
+
+    pub fn revoke_role(&mut self, actor: UserId, user: UserId, role: RoleId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        self.m.role_in(a.tenant(), role)?;
+        let t = self.m.user_in(a.tenant(), user)?;
+        let roles: Vec<RoleId> = t.roles.iter().copied().filter(|r| *r != role).collect();
+        self.set_user_roles(actor, user, &roles)
+    }
+
+    // ---------------- roles ----------------
+
+    pub fn create_role(&mut self, actor: UserId, new: &NewRole) -> Result<RoleId, Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::ROLES_MANAGE)?;
+        let name = validate::name("role name", &new.name)?;
+        self.unique(a.tenant(), NameKind::Role, "role", &name, 0)?;
+        if new.admin_tier {
+            a.require_superadmin("create an administrator-tier role")?;
+        }
+        a.ensure_grant(new.permissions, new.scoped, &BTreeSet::new())?;
+        let id = RoleId(self.alloc(K_ROLE));
+        self.changes.push(Change::RolePut(Role {
+            id,
+            tenant: a.tenant(),
+            name,
+            permissions: new.permissions,
+            scoped: new.scoped,
+            admin_tier: new.admin_tier,
+            preset: None,
+            description: new.description.clone(),
+            created_at: self.now,
+        }));
+        Ok(id)
+    }
+
+    fn editable_role(
+        &self,
+        a: &Actor<'_>,
+        role: RoleId,
+        action: &'static str,
+    ) -> Result<&'m Role, Error> {
+        a.require(Permission::ROLES_MANAGE)?;
+        let r = self.m.role_in(a.tenant(), role)?;
+        if r.preset.is_some() {
+            return Err(Error::BuiltinRole { role, action });
+        }
+        if r.admin_tier {
+            a.require_superadmin("change an administrator-tier role")?;
+        }
+        Ok(r)
+    }
+
+    pub fn update_role(
+        &mut self,
+        actor: UserId,
+        role: RoleId,
+        patch: &RolePatch,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let r = self.editable_role(&a, role, "edited")?;
+        let mut new = r.clone();
+        if let Some(n) = &patch.name {
+            new.name = validate::name("role name", n)?;
+            self.unique(a.tenant(), NameKind::Role, "role", &new.name, role.0)?;
+        }
+        if let Some(d) = &patch.description {
+            new.description = d.clone();
+        }
+        if let Some(p) = patch.permissions {
+            new.permissions = p;
+        }
+        if new.permissions != r.permissions {
+            let added = new.permissions - r.permissions;
+            let holders = self.m.role_holders(role);
+            if holders.is_empty() {
+                a.ensure_grant(added, r.scoped, &BTreeSet::new())?;
+            }
+            for h in &holders {
+                let u = &self.m.users[h];
+                a.ensure_may_modify(self.m, u)?;
+                a.ensure_grant(added, r.scoped, &u.scopes)?;
+            }
+        }
+        if new != *r {
+            self.changes.push(Change::RolePut(new));
+        }
+        Ok(())
+    }
+
+    pub fn delete_role(&mut self, actor: UserId, role: RoleId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        self.editable_role(&a, role, "deleted")?;
+        for h in self.m.role_holders(role) {
+            a.ensure_may_modify(self.m, &self.m.users[&h])?;
+        }
+        self.changes.push(Change::RoleDeleted { id: role });
+        Ok(())
+    }
+
+    // ---------------- groups ----------------
+
+    fn group_for_change(&self, a: &Actor<'_>, group: GroupId) -> Result<&'m Group, Error> {
+        a.require(Permission::GROUPS_MANAGE)?;
+        self.m.group_in(a.tenant(), group)
+    }
+
+    fn members(&self, group: GroupId) -> impl Iterator<Item = &'m User> + 'm {
+        let m = self.m;
+        m.members
+            .get(&group)
+            .into_iter()
+            .flatten()
+            .filter_map(move |u| m.users.get(u))
+    }
+
+    pub fn create_group(
+        &mut self,
+        actor: UserId,
+        name: &str,
+        roles: &[RoleId],
+    ) -> Result<GroupId, Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::GROUPS_MANAGE)?;
+        let name = validate::name("group name", name)?;
+        self.unique(a.tenant(), NameKind::Group, "group", &name, 0)?;
+        let mut set = BTreeSet::new();
+        for r in dedup(roles) {
+            a.ensure_grant_role(self.m.role_in(a.tenant(), r)?, &BTreeSet::new())?;
+            set.insert(r);
+        }
+        let id = GroupId(self.alloc(K_GROUP));
+        self.changes.push(Change::GroupPut(Group {
+            id,
+            tenant: a.tenant(),
+            name,
+            roles: set,
+            created_at: self.now,
+        }));
+        Ok(id)
+    }
+
+    pub fn rename_group(&mut self, actor: UserId, group: GroupId, name: &str) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        let name = validate::name("group name", name)?;
+        self.unique(a.tenant(), NameKind::Group, "group", &name, group.0)?;
+        if name != g.name {
+            let mut g = g.clone();
+            g.name = name;
+            self.changes.push(Change::GroupPut(g));
+        }
+        Ok(())
+    }
+
+    pub fn add_group_role(
+        &mut self,
+        actor: UserId,
+        group: GroupId,
+        role: RoleId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        let r = self.m.role_in(a.tenant(), role)?;
+        if g.roles.contains(&role) {
+            return Ok(());
+        }
+        a.ensure_grant_role(r, &BTreeSet::new())?;
+        for u in self.members(group) {
+            a.ensure_may_modify(self.m, u)?;
+            a.ensure_grant_role(r, &u.scopes)?;
+        }
+        let mut g = g.clone();
+        g.roles.insert(role);
+        self.changes.push(Change::GroupPut(g));
+        Ok(())
+    }
+
+    pub fn remove_group_role(
+        &mut self,
+        actor: UserId,
+        group: GroupId,
+        role: RoleId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        let r = self.m.role_in(a.tenant(), role)?;
+        if !g.roles.contains(&role) {
+            return Ok(());
+        }
+        if r.admin_tier {
+            a.require_superadmin("revoke an administrator-tier role")?;
+        }
+        for u in self.members(group) {
+            a.ensure_may_modify(self.m, u)?;
+        }
+        let mut g = g.clone();
+        g.roles.remove(&role);
+        self.changes.push(Change::GroupPut(g));
+        Ok(())
+    }
+
+    pub fn add_member(&mut self, actor: UserId, group: GroupId, user: UserId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        let t = self.target(&a, user)?;
+        if self
+            .m
+            .members
+            .get(&group)
+            .is_some_and(|m| m.contains(&user))
+        {
+            return Ok(());
+        }
+        for r in &g.roles {
+            a.ensure_grant_role(&self.m.roles[r], &t.scopes)?;
+        }
+        self.changes.push(Change::MemberAdded { group, user });
+        Ok(())
+    }
+
+    pub fn remove_member(
+        &mut self,
+        actor: UserId,
+        group: GroupId,
+        user: UserId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        self.target(&a, user)?;
+        if !self
+            .m
+            .members
+            .get(&group)
+            .is_some_and(|m| m.contains(&user))
+        {
+            return Ok(());
+        }
+        if g.roles.iter().any(|r| self.m.roles[r].admin_tier) {
+            a.require_superadmin("revoke an administrator-tier role")?;
+        }
+        self.changes.push(Change::MemberRemoved { group, user });
+        Ok(())
+    }
+
+    pub fn delete_group(&mut self, actor: UserId, group: GroupId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        for u in self.members(group) {
+            let only = self.m.user_groups.get(&u.id).is_none_or(|gs| gs.len() == 1);
+            if only {
+                return Err(Error::GroupIsOnlyGroup { group, user: u.id });
+            }
+        }
+        for u in self.members(group) {
+            a.ensure_may_modify(self.m, u)?;
+        }
+        if g.roles.iter().any(|r| self.m.roles[r].admin_tier) {
+            a.require_superadmin("revoke an administrator-tier role")?;
+        }
+        self.changes.push(Change::GroupDeleted { id: group });
+        Ok(())
+    }
+
+    // ---------------- scopes ----------------
+
+    pub fn create_scope(
+        &mut self,
+        actor: UserId,
+        kind: ScopeKind,
+        name: &str,
+    ) -> Result<ScopeId, Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::SCOPES_MANAGE)?;
+        let name = validate::name(
+            match kind {
+                ScopeKind::CallGroup => "call group name",
+                ScopeKind::Ivr => "IVR name",
+            },
+            name,
+        )?;
+        self.unique(a.tenant(), NameKind::Scope(kind), kind.name(), &name, 0)?;
+        let id = ScopeId(self.alloc(K_SCOPE));
+        self.changes.push(Change::ScopePut(Scope {
+            id,
+            tenant: a.tenant(),
+            kind,
+            name,
+        }));
+        Ok(id)
+    }
+
+    pub fn delete_scope(&mut self, actor: UserId, scope: ScopeId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::SCOPES_MANAGE)?;
+        self.m.scope_in(a.tenant(), scope)?;
+        self.changes.push(Change::ScopeDeleted { id: scope });
+        Ok(())
+    }
+
+    pub fn set_user_scopes(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        scopes: &[ScopeId],
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::USERS_MANAGE)?;
+        let t = self.target(&a, user)?;
+        let wanted: BTreeSet<ScopeId> = scopes.iter().copied().collect();
+        for s in &wanted {
+            self.m.scope_in(a.tenant(), *s)?;
+        }
+        let added: BTreeSet<ScopeId> = wanted.difference(&t.scopes).copied().collect();
+        if !added.is_empty() {
+            a.ensure_grant(self.m.scoped_only(t), true, &added)?;
+        }
+        if wanted != t.scopes {
+            let mut u = t.clone();
+            u.scopes = wanted;
+            self.put_user(u);
+        }
+        Ok(())
+    }
+
+    pub fn assign_scope(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        scope: ScopeId,
+    ) -> Result<(), Error> {
+        let mut s: Vec<ScopeId> = self
+            .m
+            .users
+            .get(&user)
+            .map(|u| u.scopes.iter().copied().collect())
+            .unwrap_or_default();
+        s.push(scope);
+        self.set_user_scopes(actor, user, &s)
+    }
+
+    pub fn unassign_scope(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        scope: ScopeId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        self.m.scope_in(a.tenant(), scope)?;
+        let t = self.m.user_in(a.tenant(), user)?;
+        let s: Vec<ScopeId> = t.scopes.iter().copied().filter(|x| *x != scope).collect();
+        self.set_user_scopes(actor, user, &s)
+    }
+
+    // ---------------- agreements ----------------
+
+    pub fn create_agreement(
+        &mut self,
+        actor: UserId,
+        name: &str,
+        owner: UserId,
+    ) -> Result<AgreementId, Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::AGREEMENTS_MANAGE)?;
+        let name = validate::name("agreement name", name)?;
+        self.unique(a.tenant(), NameKind::Agreement, "agreement", &name, 0)?;
+        self.m.user_in(a.tenant(), owner)?;
+        let id = AgreementId(self.alloc(K_AGREEMENT));
+        self.changes.push(Change::AgreementPut(Agreement {
+            id,
+            tenant: a.tenant(),
+            name,
+            owner,
+            created_at: self.now,
+        }));
+        Ok(id)
+    }
+
+    /// Resolves actor, agreement and target for a change of the target's access on the
+    /// agreement: the actor needs Administrator or Owner on CORE; the Owner's access is fixed;
+    /// an Administrator cannot change another Administrator's access.
+    fn agreement_change(
+        &self,
+        actor: UserId,
+        agreement: AgreementId,
+        user: UserId,
+        product: Product,
+    ) -> Result<(Actor<'m>, AccessLevel), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let meta = self.m.agreement_in(a.tenant(), agreement)?;
+        self.m.user_in(a.tenant(), user)?;
+        let st = &self.m.agreements[&agreement];
+        let core = st.level(actor, Product::Core);
+        if core < AccessLevel::Administrator {
+            return Err(Error::AgreementAdminRequired(agreement));
+        }
+        if meta.owner == user && actor != user {
+            return Err(Error::OwnerProtected);
+        }
+        if core == AccessLevel::Administrator
+            && user != actor
+            && (st.level(user, Product::Core) >= AccessLevel::Administrator
+                || st.level(user, product) >= AccessLevel::Administrator)
+        {
+            return Err(Error::AgreementAdministratorProtected(user));
+        }
+        Ok((a, core))
+    }
+
+    pub fn set_access_level(
+        &mut self,
+        actor: UserId,
+        agreement: AgreementId,
+        user: UserId,
+        product: Product,
+        level: AccessLevel,
+    ) -> Result<(), Error> {
+        let (_, core) = self.agreement_change(actor, agreement, user, product)?;
+        if self.m.agreements[&agreement]
+            .meta
+            .as_ref()
+            .is_some_and(|m| m.owner == user)
+        {
+            return Err(Error::OwnerProtected);
+        }
+        let grantable = match core {
+            AccessLevel::Owner => level <= AccessLevel::Administrator,
+            _ => level == AccessLevel::User || level == AccessLevel::Administrator,
+        };
+        if !grantable {
+            return Err(Error::LevelNotGrantable {
+                actor_level: core,
+                level,
+            });
+        }
+        let st = &self.m.agreements[&agreement];
+        let own = st.level(actor, product);
+        if level > own {
+            return Err(Error::LevelNotGrantable {
+                actor_level: own,
+                level,
+            });
+        }
+        if st.level(user, product) != level {
+            self.changes.push(Change::LevelSet {
+                agreement,
+                user,
+                product,
+                level,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn transfer_ownership(
+        &mut self,
+        actor: UserId,
+        agreement: AgreementId,
+        new_owner: UserId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let meta = self.m.agreement_in(a.tenant(), agreement)?;
+        if meta.owner != actor {
+            return Err(Error::NotOwner(agreement));
+        }
+        self.m.user_in(a.tenant(), new_owner)?;
+        if new_owner == actor {
+            return Ok(());
+        }
+        let mut meta = meta.clone();
+        meta.owner = new_owner;
+        self.changes.push(Change::AgreementPut(meta));
+        for product in Product::ALL {
+            self.changes.push(Change::LevelSet {
+                agreement,
+                user: actor,
+                product,
+                level: AccessLevel::Administrator,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn link_pbx_subscriber(
+        &mut self,
+        actor: UserId,
+        agreement: AgreementId,
+        user: UserId,
+        subscriber: Option<&str>,
+    ) -> Result<(), Error> {
+        self.agreement_change(actor, agreement, user, Product::VirtualPbx)?;
+        let subscriber = subscriber
+            .map(|s| validate::name("subscriber", s))
+            .transpose()?;
+        let st = &self.m.agreements[&agreement];
+        if subscriber.is_some() {
+            let own = st.level(actor, Product::VirtualPbx);
+            if own < AccessLevel::User {
+                return Err(Error::LevelNotGrantable {
+                    actor_level: own,
+                    level: AccessLevel::User,
+                });
+            }
+        }
+        if st.pbx.get(&user) != subscriber.as_ref() {
+            self.changes.push(Change::PbxLinkSet {
+                agreement,
+                user,
+                subscriber,
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,69 @@
+//! The in-memory store: a commit log, shareable between directory instances in one process.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::{Loaded, Store};
+use crate::domain::Commit;
+use crate::Error;
+
+/// Keeps every commit in memory. Clones share the same log, so two directories opened on
+/// clones of one `MemoryStore` behave like two processes on one database file.
+///
+/// ```
+/// use rolecall::{Directory, MemoryStore};
+/// let store = MemoryStore::new();
+/// let a = Directory::open(store.clone()).unwrap();
+/// let b = Directory::open(store).unwrap();
+/// assert_eq!(a.revision(), b.revision());
+/// ```
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    log: Arc<Mutex<Vec<Commit>>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn log(&self) -> std::sync::MutexGuard<'_, Vec<Commit>> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Store for MemoryStore {
+    fn load(&mut self) -> Result<Loaded, Error> {
+        let log = self.log();
+        Ok(Loaded {
+            revision: log.last().map_or(0, |c| c.revision),
+            changes: log.iter().flat_map(|c| c.changes.iter().cloned()).collect(),
+        })
+    }
+
+    fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
+        let mut log = self.log();
+        let current = log.last().map_or(0, |c| c.revision);
+        if commit.revision != current + 1 {
+            return Err(Error::Storage(format!(
+                "revision conflict: store is at {current}, commit is {}",
+                commit.revision
+            )));
+        }
+        log.push(commit.clone());
+        Ok(())
+    }
+
+    fn revision(&mut self) -> Result<u64, Error> {
+        Ok(self.log().last().map_or(0, |c| c.revision))
+    }
+
+    fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {
+        let log = self.log();
+        // Revisions are 1-based and contiguous, so commit r sits at index r - 1.
+        let start = usize::try_from(revision)
+            .unwrap_or(usize::MAX)
+            .min(log.len());
+        Ok(Some(log[start..].to_vec()))
+    }
+}

@@ -1,0 +1,59 @@
+//! Storage: the [`Store`] trait the directory persists through, and the in-memory store.
+//!
+//! The store is the source of truth. The directory loads it at start-up and writes every
+//! change through it as one [`Commit`]: a list of typed [`Change`] records applied atomically
+//! under one revision number. Nothing here is specific to SQL, so a store for a database
+//! shared by several hosts fits the same trait, with other instances refreshing incrementally
+//! through [`Store::commits_since`].
+
+mod memory;
+
+pub use memory::MemoryStore;
+
+use crate::domain::{Change, Commit};
+use crate::Error;
+
+/// What a store holds, as the directory loads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Loaded {
+    /// The revision of the last commit the state includes (0 for an empty store).
+    pub revision: u64,
+    /// The state as a list of changes that rebuild it when applied in order to an empty
+    /// directory (a store may compact history into one `*Put` per object).
+    pub changes: Vec<Change>,
+}
+
+/// Where a directory keeps its state.
+///
+/// Implementations must make [`commit`](Store::commit) atomic and durable (all of a commit's
+/// changes or none) and must refuse a commit whose revision is not the stored revision + 1,
+/// which is how several directory instances on one store detect that they are behind.
+pub trait Store: Send {
+    /// Reads the whole state.
+    fn load(&mut self) -> Result<Loaded, Error>;
+
+    /// Persists one commit atomically. On error nothing is stored.
+    fn commit(&mut self, commit: &Commit) -> Result<(), Error>;
+
+    /// The revision of the last stored commit (cheap: called before every change).
+    fn revision(&mut self) -> Result<u64, Error>;
+
+    /// The commits after `revision`, in order, or `None` when the store cannot say (history
+    /// compacted away), in which case the caller reloads everything.
+    fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error>;
+}
+
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn load(&mut self) -> Result<Loaded, Error> {
+        (**self).load()
+    }
+    fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
+        (**self).commit(commit)
+    }
+    fn revision(&mut self) -> Result<u64, Error> {
+        (**self).revision()
+    }
+    fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {
+        (**self).commits_since(revision)
+    }
+}

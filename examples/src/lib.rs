@@ -1,0 +1,1 @@
+//! Runnable examples live in this crate: `cargo run -p rolecall-examples --example quickstart`.
