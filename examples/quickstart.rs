@@ -30,37 +30,77 @@ fn main() -> Result<(), rolecall::Error> {
         root,
         &NewUser::new("Max", "Miller", "max@acme.test").roles([role("Manager")?]),
     )?;
-    println!("000 Operator may start/stop campaigns: {}", dir.check(olga, Permission::CAMPAIGNS_CONTROL));
-    println!("000 Operator may manage users:        {}", dir.check(olga, Permission::USERS_MANAGE));
+    println!(
+        "000 Operator may start/stop campaigns: {}",
+        dir.check(olga, Permission::CAMPAIGNS_CONTROL)
+    );
+    println!(
+        "000 Operator may manage users:        {}",
+        dir.check(olga, Permission::USERS_MANAGE)
+    );
     match dir.create_user(olga, &NewUser::new("Eve", "Doe", "eve@acme.test")) {
-        Err(e) => println!("000 Operator creating a user is refused: [{}] {e}", e.code()),
+        Err(e) => println!(
+            "000 Operator creating a user is refused: [{}] {e}",
+            e.code()
+        ),
         Ok(_) => println!("unexpected: an operator created a user"),
     }
     let hits = dir.search_users(acme.tenant, &UserQuery::text("555010"))?;
-    println!("000 search by phone digits '555010': {} match ({})", hits.total, hits.items[0].email);
+    println!(
+        "000 search by phone digits '555010': {} match ({})",
+        hits.total, hits.items[0].email
+    );
 
     // 000: changing the email; login then uses the new one.
-    dir.update_user(root, max, &UserPatch { email: Some("MAX.M@acme.test".into()), ..UserPatch::default() })?;
-    println!("000 user found by new email (any case): {}", dir.user_by_email(acme.tenant, "max.m@ACME.test")?.full_name());
+    dir.update_user(
+        root,
+        max,
+        &UserPatch {
+            email: Some("MAX.M@acme.test".into()),
+            ..UserPatch::default()
+        },
+    )?;
+    println!(
+        "000 user found by new email (any case): {}",
+        dir.user_by_email(acme.tenant, "max.m@ACME.test")?
+            .full_name()
+    );
 
     // 001: several roles per user; inactive users hold nothing even with the right roles.
-    let bots = dir.create_tenant("Bots Inc", &NewUser::new("Bo", "Root", "bo@bots.test"), &[Preset::RoleModel])?;
+    let bots = dir.create_tenant(
+        "Bots Inc",
+        &NewUser::new("Bo", "Root", "bo@bots.test"),
+        &[Preset::RoleModel],
+    )?;
     let broot = bots.superadmin;
     let brole = |name: &str| dir.role_by_name(bots.tenant, name).map(|r| r.id);
     let dina = dir.create_user(
         broot,
-        &NewUser::new("Dina", "Kay", "dina@bots.test").roles([brole("DIALER_USER")?, brole("DIALER_VERIFIED")?]),
+        &NewUser::new("Dina", "Kay", "dina@bots.test")
+            .roles([brole("DIALER_USER")?, brole("DIALER_VERIFIED")?]),
     )?;
-    println!("001 DIALER_VERIFIED may control broadcasts: {}", dir.check(dina, Permission::BROADCASTS_CONTROL));
+    println!(
+        "001 DIALER_VERIFIED may control broadcasts: {}",
+        dir.check(dina, Permission::BROADCASTS_CONTROL)
+    );
     dir.set_active(broot, dina, false)?;
-    println!("001 inactive user may view numbers:        {}", dir.check(dina, Permission::NUMBERS_VIEW));
+    println!(
+        "001 inactive user may view numbers:        {}",
+        dir.check(dina, Permission::NUMBERS_VIEW)
+    );
     dir.set_active(broot, dina, true)?;
 
     // 004: groups carry roles; a group that is a member's only group cannot be deleted.
     let analysts = dir.create_group(broot, "Analysts", &[brole("ANALYST")?])?;
     dir.add_member(broot, analysts, dina)?;
-    println!("004 group member inherits logs.view:       {}", dir.check(dina, Permission::LOGS_VIEW));
-    println!("004 group permissions: {}", dir.group_permissions(analysts)?);
+    println!(
+        "004 group member inherits logs.view:       {}",
+        dir.check(dina, Permission::LOGS_VIEW)
+    );
+    println!(
+        "004 group permissions: {}",
+        dir.group_permissions(analysts)?
+    );
     match dir.delete_group(broot, analysts) {
         Err(e) => println!("004 deleting Dina's only group is refused: {e}"),
         Ok(()) => println!("unexpected: group deleted"),
@@ -68,12 +108,27 @@ fn main() -> Result<(), rolecall::Error> {
 
     // 002: agreement access levels per product.
     let contract = dir.create_agreement(root, "Agreement No. 1", root)?;
-    dir.set_access_level(root, contract, max, Product::Core, AccessLevel::Administrator)?;
+    dir.set_access_level(
+        root,
+        contract,
+        max,
+        Product::Core,
+        AccessLevel::Administrator,
+    )?;
     dir.set_access_level(root, contract, max, Product::VirtualPbx, AccessLevel::User)?;
     dir.set_access_level(max, contract, olga, Product::VirtualPbx, AccessLevel::User)?;
     dir.link_pbx_subscriber(max, contract, olga, Some("sub-101"))?;
-    println!("002 Olga may listen to sub-101 recordings: {}", dir.may_listen_recordings(contract, olga, "sub-101"));
-    match dir.set_access_level(max, contract, olga, Product::Telephony, AccessLevel::NoAccess) {
+    println!(
+        "002 Olga may listen to sub-101 recordings: {}",
+        dir.may_listen_recordings(contract, olga, "sub-101")
+    );
+    match dir.set_access_level(
+        max,
+        contract,
+        olga,
+        Product::Telephony,
+        AccessLevel::NoAccess,
+    ) {
         Err(e) => println!("002 an Administrator setting No access is refused: {e}"),
         Ok(()) => println!("unexpected: administrator set no access"),
     }
@@ -88,15 +143,24 @@ fn main() -> Result<(), rolecall::Error> {
     let supervisor = dir.role_by_name(dash.tenant, "Supervisor")?.id;
     let sales = dir.create_scope(sroot, ScopeKind::CallGroup, "Sales")?;
     let support = dir.create_scope(sroot, ScopeKind::CallGroup, "Support")?;
-    let sam = dir.create_user(sroot, &NewUser::new("Sam", "Hill", "sam@dash.test").roles([supervisor]))?;
+    let sam = dir.create_user(
+        sroot,
+        &NewUser::new("Sam", "Hill", "sam@dash.test").roles([supervisor]),
+    )?;
     dir.assign_scope(sroot, sam, sales)?;
     println!(
         "003 Supervisor analytics on Sales / Support: {} / {}",
         dir.check_scoped(sam, Permission::DASHBOARD_ANALYTICS, sales),
         dir.check_scoped(sam, Permission::DASHBOARD_ANALYTICS, support)
     );
-    println!("003 Supervisor visible call groups: {:?}", dir.allowed_scopes(sam, Permission::DASHBOARD_ANALYTICS)?);
-    println!("003 why may Sam see analytics: {:?}", dir.explain(sam, Permission::DASHBOARD_ANALYTICS)?.grants);
+    println!(
+        "003 Supervisor visible call groups: {:?}",
+        dir.allowed_scopes(sam, Permission::DASHBOARD_ANALYTICS)?
+    );
+    println!(
+        "003 why may Sam see analytics: {:?}",
+        dir.explain(sam, Permission::DASHBOARD_ANALYTICS)?.grants
+    );
 
     println!("directory revision: {}", dir.revision());
     Ok(())
