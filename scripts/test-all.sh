@@ -16,6 +16,7 @@ cargo test --workspace --locked
 echo "== python: venv, wheel, pytest"
 venv="$root/.venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+export PATH="$venv/bin:$PATH"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet "maturin>=1.7,<2" pytest
 "$venv/bin/python" -m pip install --quiet --no-build-isolation --force-reinstall ./bindings-python
