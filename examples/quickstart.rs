@@ -7,7 +7,18 @@ use rolecall::{
 };
 
 fn main() -> Result<(), rolecall::Error> {
-    let dir = Directory::in_memory();
+    // The embedded default: one SQLite file holds the whole directory.
+    let path = std::env::args()
+        .nth(1)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("rolecall-quickstart-{}.db", std::process::id()))
+        });
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    println!("directory file: {}", path.display());
+    let dir = Directory::open_sqlite(&path)?;
 
     // Each tenant takes the preset of its product family (role names are unique per tenant,
     // case-insensitively, so 000's "Operator" and 001's "OPERATOR" live in different tenants).
@@ -163,5 +174,15 @@ fn main() -> Result<(), rolecall::Error> {
     );
 
     println!("directory revision: {}", dir.revision());
+
+    // Reopen the file: every answer comes back from disk.
+    drop(dir);
+    let dir = Directory::open_sqlite(&path)?;
+    println!(
+        "reopened at revision {}: Olga may start campaigns {}, Sam sees Support {}",
+        dir.revision(),
+        dir.check(olga, Permission::CAMPAIGNS_CONTROL),
+        dir.check_scoped(sam, Permission::DASHBOARD_ANALYTICS, support)
+    );
     Ok(())
 }

@@ -146,6 +146,12 @@ impl Directory {
         )
     }
 
+    /// Opens (creating if needed) a directory in the SQLite file at `path`: the embedded default.
+    #[cfg(feature = "sqlite")]
+    pub fn open_sqlite(path: impl AsRef<std::path::Path>) -> Result<Directory, Error> {
+        Self::open(crate::store::SqliteStore::open(path)?)
+    }
+
     /// Opens a directory on `store`, loading its whole state.
     pub fn open(store: impl Store + 'static) -> Result<Directory, Error> {
         Self::open_with_clock(store, Arc::new(SystemClock))
@@ -243,32 +249,37 @@ impl Directory {
     }
 
     /// Runs one mutation: plan under the rules, commit through the store, apply, swap.
+    /// When another instance on the same store committed in between, catches up and plans
+    /// again (the rules are re-checked against the fresher state).
     fn write<T>(
         &self,
         actor: Option<UserId>,
-        plan: impl FnOnce(&mut Plan<'_>) -> Result<T, Error>,
+        mut plan: impl FnMut(&mut Plan<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut store = lock(&self.store);
-        self.catch_up(&mut **store)?;
-        let now = self.clock.now_ms();
-        let (out, changes) = {
-            let m = self.read();
-            let mut p = Plan::new(&m, now);
-            let out = plan(&mut p)?;
-            (out, p.changes)
-        };
-        if changes.is_empty() {
-            return Ok(out);
+        let mut attempts = 0;
+        loop {
+            self.catch_up(&mut **store)?;
+            let now = self.clock.now_ms();
+            let (out, changes) = {
+                let m = self.read();
+                let mut p = Plan::new(&m, now);
+                let out = plan(&mut p)?;
+                (out, p.changes)
+            };
+            if changes.is_empty() {
+                return Ok(out);
+            }
+            let commit = Commit { revision: self.revision() + 1, at: now, actor, changes };
+            match store.commit(&commit) {
+                Ok(()) => {
+                    self.apply_commits(std::slice::from_ref(&commit));
+                    return Ok(out);
+                }
+                Err(Error::RevisionConflict { .. }) if attempts < 8 => attempts += 1,
+                Err(e) => return Err(e),
+            }
         }
-        let commit = Commit {
-            revision: self.revision() + 1,
-            at: now,
-            actor,
-            changes,
-        };
-        store.commit(&commit)?;
-        self.apply_commits(std::slice::from_ref(&commit));
-        Ok(out)
     }
 
     // ======================= tenants =======================
@@ -383,7 +394,16 @@ impl Directory {
         }
         let text = query.text.as_deref().map(str::trim).unwrap_or("");
         let needle = validate::fold(text);
-        let digits = validate::digits(text);
+        // Phones are matched on digits, and only for text that reads as (part of) a phone
+        // number: "agent5@acme.test" must not match every phone containing a 5.
+        let phone_like = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'));
+        let digits = if phone_like {
+            validate::digits(text)
+        } else {
+            String::new()
+        };
         self.with_tenant(tenant, |m| {
             let mut total = 0;
             let mut items = Vec::new();

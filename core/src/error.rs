@@ -208,6 +208,34 @@ pub enum Error {
     /// Stored data breaks an invariant of the library.
     #[error("corrupt directory data: {0}")]
     Corrupt(String),
+    /// The file is not a rolecall SQLite database (nothing was written to it).
+    #[error("{path} is not a SQLite database")]
+    NotADatabase {
+        /// The path as given.
+        path: String,
+    },
+    /// The file was written by a newer version of rolecall (nothing was written to it).
+    #[error("database schema version {found} is newer than this library supports ({supported})")]
+    SchemaTooNew {
+        /// The schema version in the file.
+        found: i64,
+        /// The newest version this library knows.
+        supported: i64,
+    },
+    /// The store was opened read-only, or the file or its directory cannot be written.
+    #[error("the directory store is read-only: {0}")]
+    ReadOnly(String),
+    /// The database stayed locked by another process past the busy timeout.
+    #[error("the database is busy (locked by another process) past the timeout")]
+    Busy,
+    /// Another instance committed first; this instance caught up and the change can be retried.
+    #[error("revision conflict: the store is at revision {stored}, this change expected {expected}")]
+    RevisionConflict {
+        /// The store's revision.
+        stored: u64,
+        /// The revision this instance was at.
+        expected: u64,
+    },
 }
 
 /// The broad category of an [`Error`], used to build exception hierarchies in bindings.
@@ -266,6 +294,11 @@ impl Error {
             Error::NotOwner(_) => 414,
             Error::Storage(_) => 900,
             Error::Corrupt(_) => 901,
+            Error::NotADatabase { .. } => 902,
+            Error::SchemaTooNew { .. } => 903,
+            Error::ReadOnly(_) => 904,
+            Error::Busy => 905,
+            Error::RevisionConflict { .. } => 906,
         }
     }
 
@@ -306,6 +339,11 @@ impl Error {
             Error::NotOwner(_) => "not_owner",
             Error::Storage(_) => "storage",
             Error::Corrupt(_) => "corrupt",
+            Error::NotADatabase { .. } => "not_a_database",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::ReadOnly(_) => "read_only",
+            Error::Busy => "busy",
+            Error::RevisionConflict { .. } => "revision_conflict",
         }
     }
 

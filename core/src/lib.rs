@@ -23,3 +23,5 @@ pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result};
 pub use ops::{NewRole, NewUser, RolePatch, TenantCreated, UserPatch};
 pub use store::{MemoryStore, Store};
+#[cfg(feature = "sqlite")]
+pub use store::{SqliteOptions, SqliteStore};

@@ -45,10 +45,7 @@ impl Store for MemoryStore {
         let mut log = self.log();
         let current = log.last().map_or(0, |c| c.revision);
         if commit.revision != current + 1 {
-            return Err(Error::Storage(format!(
-                "revision conflict: store is at {current}, commit is {}",
-                commit.revision
-            )));
+            return Err(Error::RevisionConflict { stored: current, expected: commit.revision - 1 });
         }
         log.push(commit.clone());
         Ok(())

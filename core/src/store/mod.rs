@@ -7,8 +7,12 @@
 //! through [`Store::commits_since`].
 
 mod memory;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore};
 
 use crate::domain::{Change, Commit};
 use crate::Error;

@@ -1,0 +1,876 @@
+//! The SQLite store: the embedded default. One file holds every tenant's users, roles, groups,
+//! scopes and agreements, plus a bounded log of recent commits for incremental refresh.
+//!
+//! Guarantees:
+//! - every commit is one `BEGIN IMMEDIATE` transaction, durable when [`Store::commit`] returns
+//!   (WAL mode, `synchronous = FULL`);
+//! - the schema itself holds the invariants the rules rely on: emails unique per tenant
+//!   case-insensitively, names unique per tenant, one Owner per agreement (a column), and
+//!   composite foreign keys so that no row of one tenant points at another tenant's row;
+//! - permissions are stored by dotted name: the catalogue can grow without a migration, and a
+//!   name the catalogue no longer knows is reported at open ([`Error::Corrupt`]);
+//! - several processes may open the same file: a commit made by one is seen by the others at
+//!   their next change or [`Directory::refresh`](crate::Directory::refresh) (cheap when nothing
+//!   changed: `PRAGMA data_version`), and the revision number says how fresh an answer is;
+//! - a failed open never modifies the file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{
+    params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
+
+use super::{Loaded, Store};
+use crate::domain::{
+    AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Permission, Preset,
+    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
+};
+use crate::Error;
+
+/// The schema version this library writes.
+pub const SCHEMA_VERSION: i64 = 1;
+/// How many recent commits the log keeps for incremental refresh; older ones are pruned and an
+/// instance further behind reloads everything.
+pub const LOG_KEEP: u64 = 10_000;
+
+const SCHEMA_V1: &str = r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('revision', 0);
+CREATE TABLE tenants (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    superadmin INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    FOREIGN KEY (id, superadmin) REFERENCES users (tenant, id) DEFERRABLE INITIALLY DEFERRED
+);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    phone TEXT,
+    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_login INTEGER,
+    UNIQUE (tenant, email_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE roles (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    scoped INTEGER NOT NULL CHECK (scoped IN (0, 1)),
+    admin_tier INTEGER NOT NULL CHECK (admin_tier IN (0, 1)),
+    preset TEXT,
+    description TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant, name_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE scopes (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    kind TEXT NOT NULL CHECK (kind IN ('call_group', 'ivr')),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    UNIQUE (tenant, kind, name_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant, name_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE user_roles (
+    tenant INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    role INTEGER NOT NULL,
+    PRIMARY KEY (user, role),
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role) REFERENCES roles (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX user_roles_role ON user_roles (role);
+CREATE TABLE user_scopes (
+    tenant INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    scope INTEGER NOT NULL,
+    PRIMARY KEY (user, scope),
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, scope) REFERENCES scopes (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX user_scopes_scope ON user_scopes (scope);
+CREATE TABLE group_roles (
+    tenant INTEGER NOT NULL,
+    grp INTEGER NOT NULL,
+    role INTEGER NOT NULL,
+    PRIMARY KEY (grp, role),
+    FOREIGN KEY (tenant, grp) REFERENCES groups (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role) REFERENCES roles (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX group_roles_role ON group_roles (role);
+CREATE TABLE group_members (
+    tenant INTEGER NOT NULL,
+    grp INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    PRIMARY KEY (grp, user),
+    FOREIGN KEY (tenant, grp) REFERENCES groups (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX group_members_user ON group_members (user);
+CREATE TABLE agreements (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    owner INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant, name_key),
+    UNIQUE (tenant, id),
+    FOREIGN KEY (tenant, owner) REFERENCES users (tenant, id)
+);
+CREATE TABLE levels (
+    tenant INTEGER NOT NULL,
+    agreement INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    product INTEGER NOT NULL CHECK (product BETWEEN 0 AND 6),
+    level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 2),
+    PRIMARY KEY (agreement, user, product),
+    FOREIGN KEY (tenant, agreement) REFERENCES agreements (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX levels_user ON levels (user);
+CREATE TABLE pbx_links (
+    tenant INTEGER NOT NULL,
+    agreement INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    subscriber TEXT NOT NULL,
+    PRIMARY KEY (agreement, user),
+    FOREIGN KEY (tenant, agreement) REFERENCES agreements (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX pbx_links_user ON pbx_links (user);
+CREATE TABLE commits (
+    revision INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor INTEGER,
+    changes TEXT NOT NULL
+);
+"#;
+
+/// How to open a [`SqliteStore`].
+#[derive(Clone, Debug)]
+pub struct SqliteOptions {
+    /// Open read-only: the directory answers checks and queries, every change fails with
+    /// [`Error::ReadOnly`]. The file must exist.
+    pub read_only: bool,
+    /// How long to wait for another process's lock before failing with [`Error::Busy`].
+    pub busy_timeout: Duration,
+    /// Create the file when it does not exist (ignored when read-only).
+    pub create: bool,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            read_only: false,
+            busy_timeout: Duration::from_secs(5),
+            create: true,
+        }
+    }
+}
+
+/// A [`Store`] in a SQLite database file (or an in-memory SQLite database, for tests).
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+    read_only: bool,
+    /// `PRAGMA data_version` when `revision` was last read.
+    seen_data_version: Option<i64>,
+    revision: u64,
+}
+
+fn storage(path: &str, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => Error::NotADatabase {
+            path: path.to_owned(),
+        },
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Busy,
+        Some(ErrorCode::ReadOnly) => Error::ReadOnly(format!("{path}: {e}")),
+        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => {
+            Error::Storage(format!("cannot open {path}: {e}"))
+        }
+        Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt(format!("{path}: {e}")),
+        _ => Error::Storage(format!("{path}: {e}")),
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) a directory file with default options.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, Error> {
+        Self::open_with(path, &SqliteOptions::default())
+    }
+
+    /// Opens a directory file with explicit options.
+    pub fn open_with(path: impl AsRef<Path>, opts: &SqliteOptions) -> Result<SqliteStore, Error> {
+        let p = path.as_ref();
+        let name = p.display().to_string();
+        let mut flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        if opts.read_only {
+            flags |= OpenFlags::SQLITE_OPEN_READ_ONLY;
+        } else {
+            flags |= OpenFlags::SQLITE_OPEN_READ_WRITE;
+            if opts.create {
+                flags |= OpenFlags::SQLITE_OPEN_CREATE;
+            }
+        }
+        let conn = Connection::open_with_flags(p, flags).map_err(|e| storage(&name, e))?;
+        Self::init(conn, name, opts)
+    }
+
+    /// A private in-memory SQLite database (for tests).
+    pub fn open_in_memory() -> Result<SqliteStore, Error> {
+        let conn = Connection::open_in_memory().map_err(|e| storage(":memory:", e))?;
+        Self::init(conn, ":memory:".into(), &SqliteOptions::default())
+    }
+
+    fn init(conn: Connection, path: String, opts: &SqliteOptions) -> Result<SqliteStore, Error> {
+        let st = |e| storage(&path, e);
+        conn.busy_timeout(opts.busy_timeout).map_err(st)?;
+        // Read before writing anything: a file that is not a database, or is from a newer
+        // schema, must be left untouched.
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(st)?;
+        let has_tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(st)?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version == 0 && has_tables > 0 {
+            return Err(Error::NotADatabase {
+                path: format!("{path} (a SQLite file without a rolecall schema)"),
+            });
+        }
+        let read_only = opts.read_only || conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
+        if version < SCHEMA_VERSION && read_only {
+            return Err(Error::ReadOnly(format!(
+                "{path} needs a schema migration but is opened read-only"
+            )));
+        }
+        conn.pragma_update(None, "foreign_keys", true).map_err(st)?;
+        if !read_only {
+            if path != ":memory:" {
+                let mode: String = conn
+                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                    .map_err(st)?;
+                if !mode.eq_ignore_ascii_case("wal") {
+                    return Err(Error::Storage(format!(
+                        "{path}: cannot enable WAL (journal mode is {mode})"
+                    )));
+                }
+            }
+            conn.pragma_update(None, "synchronous", "FULL")
+                .map_err(st)?;
+        }
+        let mut store = SqliteStore {
+            conn,
+            path,
+            read_only,
+            seen_data_version: None,
+            revision: 0,
+        };
+        store.migrate(version)?;
+        Ok(store)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        storage(&self.path, e)
+    }
+
+    fn migrate(&mut self, from: i64) -> Result<(), Error> {
+        if from >= SCHEMA_VERSION {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Exclusive)
+            .map_err(|e| storage(&path, e))?;
+        // Re-read inside the lock: another process may have migrated meanwhile.
+        let v: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| storage(&path, e))?;
+        if v < 1 {
+            tx.execute_batch(SCHEMA_V1).map_err(|e| storage(&path, e))?;
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(|e| storage(&path, e))?;
+        tx.commit().map_err(|e| storage(&path, e))
+    }
+
+    /// The path this store was opened from.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Runs `PRAGMA integrity_check` and reports anything but "ok" as [`Error::Corrupt`].
+    pub fn integrity_check(&self) -> Result<(), Error> {
+        let r: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let fk: Option<String> = self
+            .conn
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match (r.as_str(), fk) {
+            ("ok", None) => Ok(()),
+            ("ok", Some(table)) => Err(Error::Corrupt(format!("foreign key violation in {table}"))),
+            _ => Err(Error::Corrupt(r)),
+        }
+    }
+
+    fn stored_revision(conn: &Connection) -> rusqlite::Result<u64> {
+        conn.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|v| v as u64)
+    }
+}
+
+fn fold(s: &str) -> String {
+    crate::domain::validate::fold(s)
+}
+
+fn perms_text(p: Permission) -> String {
+    p.names().join(" ")
+}
+
+fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
+    match c {
+        Change::TenantPut(t) => {
+            tx.execute(
+                "INSERT INTO tenants (id, name, superadmin, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET name = ?2, superadmin = ?3",
+                params![t.id.0 as i64, t.name, t.superadmin.0 as i64, t.created_at],
+            )?;
+        }
+        Change::UserPut(u) => {
+            tx.execute(
+                "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (id) DO UPDATE SET first_name = ?3, last_name = ?4, email = ?5, email_key = ?6,
+                   phone = ?7, active = ?8, updated_at = ?10, last_login = ?11",
+                params![
+                    u.id.0 as i64,
+                    u.tenant.0 as i64,
+                    u.first_name,
+                    u.last_name,
+                    u.email,
+                    fold(&u.email),
+                    u.phone,
+                    u.active,
+                    u.created_at,
+                    u.updated_at,
+                    u.last_login
+                ],
+            )?;
+            tx.execute("DELETE FROM user_roles WHERE user = ?1", [u.id.0 as i64])?;
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO user_roles (tenant, user, role) VALUES (?1, ?2, ?3)",
+            )?;
+            for r in &u.roles {
+                ins.execute(params![u.tenant.0 as i64, u.id.0 as i64, r.0 as i64])?;
+            }
+            tx.execute("DELETE FROM user_scopes WHERE user = ?1", [u.id.0 as i64])?;
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO user_scopes (tenant, user, scope) VALUES (?1, ?2, ?3)",
+            )?;
+            for s in &u.scopes {
+                ins.execute(params![u.tenant.0 as i64, u.id.0 as i64, s.0 as i64])?;
+            }
+        }
+        Change::UserDeleted { id } => {
+            tx.execute("DELETE FROM users WHERE id = ?1", [id.0 as i64])?;
+        }
+        Change::RolePut(r) => {
+            tx.execute(
+                "INSERT INTO roles (id, tenant, name, name_key, permissions, scoped, admin_tier, preset, description, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4, permissions = ?5, scoped = ?6,
+                   admin_tier = ?7, preset = ?8, description = ?9",
+                params![
+                    r.id.0 as i64,
+                    r.tenant.0 as i64,
+                    r.name,
+                    fold(&r.name),
+                    perms_text(r.permissions),
+                    r.scoped,
+                    r.admin_tier,
+                    r.preset.map(Preset::name),
+                    r.description,
+                    r.created_at
+                ],
+            )?;
+        }
+        Change::RoleDeleted { id } => {
+            tx.execute("DELETE FROM roles WHERE id = ?1", [id.0 as i64])?;
+        }
+        Change::GroupPut(g) => {
+            tx.execute(
+                "INSERT INTO groups (id, tenant, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4",
+                params![g.id.0 as i64, g.tenant.0 as i64, g.name, fold(&g.name), g.created_at],
+            )?;
+            tx.execute("DELETE FROM group_roles WHERE grp = ?1", [g.id.0 as i64])?;
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO group_roles (tenant, grp, role) VALUES (?1, ?2, ?3)",
+            )?;
+            for r in &g.roles {
+                ins.execute(params![g.tenant.0 as i64, g.id.0 as i64, r.0 as i64])?;
+            }
+        }
+        Change::GroupDeleted { id } => {
+            tx.execute("DELETE FROM groups WHERE id = ?1", [id.0 as i64])?;
+        }
+        Change::MemberAdded { group, user } => {
+            tx.execute(
+                "INSERT OR IGNORE INTO group_members (tenant, grp, user)
+                 SELECT tenant, id, ?2 FROM groups WHERE id = ?1",
+                params![group.0 as i64, user.0 as i64],
+            )?;
+        }
+        Change::MemberRemoved { group, user } => {
+            tx.execute(
+                "DELETE FROM group_members WHERE grp = ?1 AND user = ?2",
+                params![group.0 as i64, user.0 as i64],
+            )?;
+        }
+        Change::ScopePut(s) => {
+            tx.execute(
+                "INSERT INTO scopes (id, tenant, kind, name, name_key) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET kind = ?3, name = ?4, name_key = ?5",
+                params![
+                    s.id.0 as i64,
+                    s.tenant.0 as i64,
+                    s.kind.name(),
+                    s.name,
+                    fold(&s.name)
+                ],
+            )?;
+        }
+        Change::ScopeDeleted { id } => {
+            tx.execute("DELETE FROM scopes WHERE id = ?1", [id.0 as i64])?;
+        }
+        Change::AgreementPut(a) => {
+            tx.execute(
+                "INSERT INTO agreements (id, tenant, name, name_key, owner, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4, owner = ?5",
+                params![a.id.0 as i64, a.tenant.0 as i64, a.name, fold(&a.name), a.owner.0 as i64, a.created_at],
+            )?;
+            tx.execute(
+                "DELETE FROM levels WHERE agreement = ?1 AND user = ?2",
+                params![a.id.0 as i64, a.owner.0 as i64],
+            )?;
+        }
+        Change::LevelSet {
+            agreement,
+            user,
+            product,
+            level,
+        } => {
+            if *level != AccessLevel::Owner {
+                tx.execute(
+                    "INSERT INTO levels (tenant, agreement, user, product, level)
+                     SELECT tenant, id, ?2, ?3, ?4 FROM agreements WHERE id = ?1 AND owner != ?2
+                     ON CONFLICT (agreement, user, product) DO UPDATE SET level = excluded.level",
+                    params![
+                        agreement.0 as i64,
+                        user.0 as i64,
+                        *product as i64,
+                        *level as i64
+                    ],
+                )?;
+            }
+        }
+        Change::PbxLinkSet {
+            agreement,
+            user,
+            subscriber,
+        } => match subscriber {
+            Some(s) => {
+                tx.execute(
+                    "INSERT INTO pbx_links (tenant, agreement, user, subscriber)
+                     SELECT tenant, id, ?2, ?3 FROM agreements WHERE id = ?1
+                     ON CONFLICT (agreement, user) DO UPDATE SET subscriber = excluded.subscriber",
+                    params![agreement.0 as i64, user.0 as i64, s],
+                )?;
+            }
+            None => {
+                tx.execute(
+                    "DELETE FROM pbx_links WHERE agreement = ?1 AND user = ?2",
+                    params![agreement.0 as i64, user.0 as i64],
+                )?;
+            }
+        },
+    }
+    Ok(())
+}
+
+fn corrupt(what: impl std::fmt::Display) -> Error {
+    Error::Corrupt(what.to_string())
+}
+
+fn id(v: i64) -> u64 {
+    v as u64
+}
+
+/// Reads the whole state as changes, in an order that rebuilds it (parents before children).
+fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> {
+    let st = |e| storage(path, e);
+    let revision = SqliteStore::stored_revision(&tx).map_err(st)?;
+    let mut changes = Vec::new();
+
+    let mut q = tx
+        .prepare("SELECT id, name, superadmin, created_at FROM tenants ORDER BY id")
+        .map_err(st)?;
+    let rows = q
+        .query_map([], |r| {
+            Ok(Tenant {
+                id: TenantId(id(r.get(0)?)),
+                name: r.get(1)?,
+                superadmin: UserId(id(r.get(2)?)),
+                created_at: r.get(3)?,
+            })
+        })
+        .map_err(st)?;
+    for t in rows {
+        changes.push(Change::TenantPut(t.map_err(st)?));
+    }
+
+    let mut q = tx
+            .prepare("SELECT id, tenant, name, permissions, scoped, admin_tier, preset, description, created_at FROM roles ORDER BY id")
+            .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        let rid = RoleId(id(r.get(0).map_err(st)?));
+        let text: String = r.get(3).map_err(st)?;
+        let mut permissions = Permission::empty();
+        for n in text.split_whitespace() {
+            permissions |= Permission::by_name(n).map_err(|_| {
+                    corrupt(format!("{rid} holds permission {n:?}, which this version of the catalogue does not know"))
+                })?;
+        }
+        let preset: Option<String> = r.get(6).map_err(st)?;
+        changes.push(Change::RolePut(Role {
+            id: rid,
+            tenant: TenantId(id(r.get(1).map_err(st)?)),
+            name: r.get(2).map_err(st)?,
+            permissions,
+            scoped: r.get(4).map_err(st)?,
+            admin_tier: r.get(5).map_err(st)?,
+            preset: preset
+                .map(|p| {
+                    p.parse::<Preset>()
+                        .map_err(|_| corrupt(format!("{rid} has unknown preset {p:?}")))
+                })
+                .transpose()?,
+            description: r.get(7).map_err(st)?,
+            created_at: r.get(8).map_err(st)?,
+        }));
+    }
+    drop(rows);
+
+    let mut q = tx
+        .prepare("SELECT id, tenant, kind, name FROM scopes ORDER BY id")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        let kind: String = r.get(2).map_err(st)?;
+        changes.push(Change::ScopePut(Scope {
+            id: ScopeId(id(r.get(0).map_err(st)?)),
+            tenant: TenantId(id(r.get(1).map_err(st)?)),
+            kind: kind
+                .parse::<ScopeKind>()
+                .map_err(|_| corrupt(format!("unknown scope kind {kind:?}")))?,
+            name: r.get(3).map_err(st)?,
+        }));
+    }
+    drop(rows);
+
+    let mut user_roles: BTreeMap<u64, Vec<RoleId>> = BTreeMap::new();
+    let mut q = tx
+        .prepare("SELECT user, role FROM user_roles")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        user_roles
+            .entry(id(r.get(0).map_err(st)?))
+            .or_default()
+            .push(RoleId(id(r.get(1).map_err(st)?)));
+    }
+    drop(rows);
+    let mut user_scopes: BTreeMap<u64, Vec<ScopeId>> = BTreeMap::new();
+    let mut q = tx
+        .prepare("SELECT user, scope FROM user_scopes")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        user_scopes
+            .entry(id(r.get(0).map_err(st)?))
+            .or_default()
+            .push(ScopeId(id(r.get(1).map_err(st)?)));
+    }
+    drop(rows);
+
+    let mut q = tx
+            .prepare("SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login FROM users ORDER BY id")
+            .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        let uid: u64 = id(r.get(0).map_err(st)?);
+        changes.push(Change::UserPut(User {
+            id: UserId(uid),
+            tenant: TenantId(id(r.get(1).map_err(st)?)),
+            first_name: r.get(2).map_err(st)?,
+            last_name: r.get(3).map_err(st)?,
+            email: r.get(4).map_err(st)?,
+            phone: r.get(5).map_err(st)?,
+            active: r.get(6).map_err(st)?,
+            roles: user_roles
+                .remove(&uid)
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            scopes: user_scopes
+                .remove(&uid)
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            created_at: r.get(7).map_err(st)?,
+            updated_at: r.get(8).map_err(st)?,
+            last_login: r.get(9).map_err(st)?,
+        }));
+    }
+    drop(rows);
+
+    let mut group_roles: BTreeMap<u64, Vec<RoleId>> = BTreeMap::new();
+    let mut q = tx
+        .prepare("SELECT grp, role FROM group_roles")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        group_roles
+            .entry(id(r.get(0).map_err(st)?))
+            .or_default()
+            .push(RoleId(id(r.get(1).map_err(st)?)));
+    }
+    drop(rows);
+    let mut q = tx
+        .prepare("SELECT id, tenant, name, created_at FROM groups ORDER BY id")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        let gid: u64 = id(r.get(0).map_err(st)?);
+        changes.push(Change::GroupPut(Group {
+            id: GroupId(gid),
+            tenant: TenantId(id(r.get(1).map_err(st)?)),
+            name: r.get(2).map_err(st)?,
+            roles: group_roles
+                .remove(&gid)
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            created_at: r.get(3).map_err(st)?,
+        }));
+    }
+    drop(rows);
+    let mut q = tx
+        .prepare("SELECT grp, user FROM group_members ORDER BY grp, user")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        changes.push(Change::MemberAdded {
+            group: GroupId(id(r.get(0).map_err(st)?)),
+            user: UserId(id(r.get(1).map_err(st)?)),
+        });
+    }
+    drop(rows);
+
+    let mut q = tx
+        .prepare("SELECT id, tenant, name, owner, created_at FROM agreements ORDER BY id")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        changes.push(Change::AgreementPut(Agreement {
+            id: AgreementId(id(r.get(0).map_err(st)?)),
+            tenant: TenantId(id(r.get(1).map_err(st)?)),
+            name: r.get(2).map_err(st)?,
+            owner: UserId(id(r.get(3).map_err(st)?)),
+            created_at: r.get(4).map_err(st)?,
+        }));
+    }
+    drop(rows);
+    let mut q = tx
+        .prepare(
+            "SELECT agreement, user, product, level FROM levels ORDER BY agreement, user, product",
+        )
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        let product: i64 = r.get(2).map_err(st)?;
+        let level: i64 = r.get(3).map_err(st)?;
+        changes.push(Change::LevelSet {
+            agreement: AgreementId(id(r.get(0).map_err(st)?)),
+            user: UserId(id(r.get(1).map_err(st)?)),
+            product: Product::from_index(product as u32)
+                .map_err(|_| corrupt(format!("unknown product {product}")))?,
+            level: AccessLevel::from_index(level as u32)
+                .map_err(|_| corrupt(format!("unknown level {level}")))?,
+        });
+    }
+    drop(rows);
+    let mut q = tx
+        .prepare("SELECT agreement, user, subscriber FROM pbx_links ORDER BY agreement, user")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        changes.push(Change::PbxLinkSet {
+            agreement: AgreementId(id(r.get(0).map_err(st)?)),
+            user: UserId(id(r.get(1).map_err(st)?)),
+            subscriber: Some(r.get(2).map_err(st)?),
+        });
+    }
+    drop(rows);
+    Ok((revision, changes))
+}
+
+impl Store for SqliteStore {
+    fn load(&mut self) -> Result<Loaded, Error> {
+        let path = self.path.clone();
+        // One read transaction: a consistent picture even while other processes write.
+        let tx = self.conn.transaction().map_err(|e| storage(&path, e))?;
+        let (revision, changes) = read_state(&tx, &path)?;
+        tx.finish().map_err(|e| storage(&path, e))?;
+        self.revision = revision;
+        Ok(Loaded { revision, changes })
+    }
+
+    fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
+        if self.read_only {
+            return Err(Error::ReadOnly(format!(
+                "{} was opened read-only",
+                self.path
+            )));
+        }
+        let path = self.path.clone();
+        let st = |e| storage(&path, e);
+        let json =
+            serde_json::to_string(&commit.changes).map_err(|e| Error::Storage(e.to_string()))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(st)?;
+        let stored = Self::stored_revision(&tx).map_err(st)?;
+        if stored + 1 != commit.revision {
+            return Err(Error::RevisionConflict {
+                stored,
+                expected: commit.revision - 1,
+            });
+        }
+        for c in &commit.changes {
+            apply_change(&tx, c).map_err(|e| match e.sqlite_error_code() {
+                Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
+                    "{path}: change {c:?} breaks a schema constraint: {e}"
+                )),
+                _ => storage(&path, e),
+            })?;
+        }
+        tx.execute(
+            "INSERT INTO commits (revision, at, actor, changes) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                commit.revision as i64,
+                commit.at,
+                commit.actor.map(|a| a.0 as i64),
+                json
+            ],
+        )
+        .map_err(st)?;
+        if commit.revision > LOG_KEEP {
+            tx.execute(
+                "DELETE FROM commits WHERE revision <= ?1",
+                [(commit.revision - LOG_KEEP) as i64],
+            )
+            .map_err(st)?;
+        }
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'revision'",
+            [commit.revision as i64],
+        )
+        .map_err(st)?;
+        tx.commit().map_err(st)?;
+        self.revision = commit.revision;
+        Ok(())
+    }
+
+    fn revision(&mut self) -> Result<u64, Error> {
+        let dv: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if self.seen_data_version != Some(dv) {
+            self.revision = Self::stored_revision(&self.conn).map_err(|e| self.err(e))?;
+            self.seen_data_version = Some(dv);
+        }
+        Ok(self.revision)
+    }
+
+    fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {
+        let path = self.path.clone();
+        let st = |e| storage(&path, e);
+        let tx = self.conn.transaction().map_err(st)?;
+        let stored = Self::stored_revision(&tx).map_err(st)?;
+        let oldest: Option<i64> = tx
+            .query_row("SELECT min(revision) FROM commits", [], |r| r.get(0))
+            .map_err(st)?;
+        if stored > revision && oldest.is_none_or(|o| o as u64 > revision + 1) {
+            return Ok(None);
+        }
+        let mut q = tx
+            .prepare("SELECT revision, at, actor, changes FROM commits WHERE revision > ?1 ORDER BY revision")
+            .map_err(st)?;
+        let mut rows = q.query([revision as i64]).map_err(st)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(st)? {
+            let json: String = r.get(3).map_err(st)?;
+            let actor: Option<i64> = r.get(2).map_err(st)?;
+            out.push(Commit {
+                revision: id(r.get(0).map_err(st)?),
+                at: r.get(1).map_err(st)?,
+                actor: actor.map(|a| UserId(id(a))),
+                changes: serde_json::from_str(&json)
+                    .map_err(|e| corrupt(format!("commit log: {e}")))?,
+            });
+        }
+        drop(rows);
+        drop(q);
+        tx.finish().map_err(st)?;
+        Ok(Some(out))
+    }
+}
