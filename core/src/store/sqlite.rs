@@ -544,7 +544,7 @@ fn id(v: i64) -> u64 {
 /// Reads the whole state as changes, in an order that rebuilds it (parents before children).
 fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> {
     let st = |e| storage(path, e);
-    let revision = SqliteStore::stored_revision(&tx).map_err(st)?;
+    let revision = SqliteStore::stored_revision(tx).map_err(st)?;
     let mut changes = Vec::new();
 
     let mut q = tx
