@@ -1,0 +1,829 @@
+//! Replays the language-neutral conformance vectors of `tests/vectors/*.json` (format:
+//! `tests/vectors/README.md`) through the public [`rolecall::Directory`] API. The Python and C
+//! suites replay the same files through their own APIs; every language must give the same
+//! answers. A file added to the directory is picked up without code changes.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rolecall::{
+    AccessLevel, AgreementId, Directory, Error, GroupId, NewRole, NewUser, Permission, Preset,
+    Product, RoleId, RolePatch, ScopeAccess, ScopeId, ScopeKind, TenantId, UserId, UserPatch,
+    UserQuery,
+};
+use serde_json::{json, Map, Value};
+
+// ============================ the format ============================
+
+/// Keys every step may carry.
+const COMMON: &[&str] = &["op", "expect", "note"];
+
+/// Mutations: their own keys (besides `op`, `as`, `expect`, `note`).
+#[rustfmt::skip]
+const MUTATIONS: &[(&str, &[&str])] = &[
+    ("create_tenant", &["name", "superadmin", "presets", "bind", "bind_superadmin"]),
+    ("install_preset", &["preset"]),
+    ("create_user", &["first_name", "last_name", "email", "phone", "roles", "active", "bind"]),
+    ("update_user", &["user", "first_name", "last_name", "email", "phone"]),
+    ("set_active", &["user", "active"]),
+    ("delete_user", &["user"]),
+    ("assign_role", &["user", "role"]),
+    ("revoke_role", &["user", "role"]),
+    ("set_user_roles", &["user", "roles"]),
+    ("create_role", &["name", "permissions", "scoped", "admin_tier", "bind"]),
+    ("update_role", &["role", "name", "permissions"]),
+    ("delete_role", &["role"]),
+    ("create_group", &["name", "roles", "bind"]),
+    ("rename_group", &["group", "name"]),
+    ("add_group_role", &["group", "role"]),
+    ("remove_group_role", &["group", "role"]),
+    ("add_member", &["group", "user"]),
+    ("remove_member", &["group", "user"]),
+    ("delete_group", &["group"]),
+    ("create_scope", &["kind", "name", "bind"]),
+    ("delete_scope", &["scope"]),
+    ("assign_scope", &["user", "scope"]),
+    ("unassign_scope", &["user", "scope"]),
+    ("set_user_scopes", &["user", "scopes"]),
+    ("create_agreement", &["name", "owner", "bind"]),
+    ("set_access_level", &["agreement", "user", "product", "level"]),
+    ("transfer_ownership", &["agreement", "new_owner"]),
+    ("link_pbx_subscriber", &["agreement", "user", "subscriber"]),
+];
+
+/// Queries: their own keys (besides `op`, `expect`, `note`).
+#[rustfmt::skip]
+const QUERIES: &[(&str, &[&str])] = &[
+    ("check", &["user", "permission"]),
+    ("check_scoped", &["user", "permission", "scope"]),
+    ("effective_permissions", &["user"]),
+    ("allowed_scopes", &["user", "permission"]),
+    ("explain", &["user", "permission"]),
+    ("users_with_permission", &["tenant", "permission", "scope"]),
+    ("access_level", &["agreement", "user", "product"]),
+    ("may_listen_recordings", &["agreement", "user", "subscriber"]),
+    ("may_click_to_call", &["agreement", "user", "subscriber"]),
+    ("pbx_subscriber", &["agreement", "user"]),
+    ("group_members", &["group", "tenant"]),
+    ("group_permissions", &["group", "tenant"]),
+    ("get_user", &["user"]),
+    ("get_role", &["role", "tenant"]),
+    ("get_group", &["group", "tenant"]),
+    ("user_by_email", &["tenant", "email"]),
+    ("search_users", &["tenant", "text", "active_only", "offset", "limit"]),
+];
+
+/// The kind of object a handle is bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Kind {
+    Tenant,
+    User,
+    Role,
+    Group,
+    Scope,
+    Agreement,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Why a step stopped: the API answered with an error (an outcome to compare), or the vector
+/// itself is malformed (always a failure).
+enum Stop {
+    Api(Error),
+    Bad(String),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Api(e)
+    }
+}
+
+type R<T> = Result<T, Stop>;
+
+fn bad<T>(msg: impl Into<String>) -> R<T> {
+    Err(Stop::Bad(msg.into()))
+}
+
+/// The arguments of one step.
+struct Args<'a>(&'a Map<String, Value>);
+
+impl<'a> Args<'a> {
+    fn opt(&self, k: &str) -> Option<&'a Value> {
+        self.0.get(k)
+    }
+
+    fn get(&self, k: &str) -> R<&'a Value> {
+        match self.0.get(k) {
+            Some(v) => Ok(v),
+            None => bad(format!("missing field {k:?}")),
+        }
+    }
+
+    fn str(&self, k: &str) -> R<&'a str> {
+        match self.get(k)?.as_str() {
+            Some(s) => Ok(s),
+            None => bad(format!("field {k:?} must be a string")),
+        }
+    }
+
+    fn opt_str(&self, k: &str) -> R<Option<&'a str>> {
+        match self.opt(k) {
+            None => Ok(None),
+            Some(_) => self.str(k).map(Some),
+        }
+    }
+
+    fn bool_or(&self, k: &str, default: bool) -> R<bool> {
+        match self.opt(k) {
+            None => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => bad(format!("field {k:?} must be a boolean")),
+        }
+    }
+
+    fn usize_or(&self, k: &str, default: usize) -> R<usize> {
+        match self.opt(k) {
+            None => Ok(default),
+            Some(v) => match v.as_u64() {
+                Some(n) => Ok(n as usize),
+                None => bad(format!("field {k:?} must be a non-negative integer")),
+            },
+        }
+    }
+
+    fn list_or_empty(&self, k: &str) -> R<&'a [Value]> {
+        match self.opt(k) {
+            None => Ok(&[]),
+            Some(Value::Array(a)) => Ok(a),
+            Some(_) => bad(format!("field {k:?} must be an array")),
+        }
+    }
+
+    fn permission(&self, k: &str) -> R<Permission> {
+        Ok(Permission::by_name(self.str(k)?)?)
+    }
+
+    fn permissions(&self, k: &str) -> R<Permission> {
+        let mut names = Vec::new();
+        for v in self.list_or_empty(k)? {
+            match v.as_str() {
+                Some(s) => names.push(s),
+                None => return bad(format!("field {k:?} must hold strings")),
+            }
+        }
+        Ok(Permission::from_names(&names)?)
+    }
+}
+
+/// The tenant in which names (of roles, groups) are resolved, computed lazily: a failure to
+/// determine it matters only when a name must be resolved.
+struct Ctx(Result<Option<TenantId>, Error>);
+
+impl Ctx {
+    fn tenant(&self) -> R<TenantId> {
+        match &self.0 {
+            Ok(Some(t)) => Ok(*t),
+            Ok(None) => bad("a name needs a tenant context (add \"tenant\")"),
+            Err(e) => Err(Stop::Api(e.clone())),
+        }
+    }
+}
+
+// ============================ the runner ============================
+
+struct Runner {
+    dir: Directory,
+    handles: HashMap<String, (Kind, u64)>,
+    names: HashMap<(Kind, u64), String>,
+}
+
+impl Runner {
+    fn new() -> Self {
+        Runner {
+            dir: Directory::in_memory(),
+            handles: HashMap::new(),
+            names: HashMap::new(),
+        }
+    }
+
+    fn bind(&mut self, handle: Option<&Value>, kind: Kind, id: u64) -> R<()> {
+        let Some(h) = handle else { return Ok(()) };
+        let Some(h) = h.as_str() else {
+            return bad("a handle must be a string");
+        };
+        if self.handles.contains_key(h) {
+            return bad(format!("handle {h:?} is already bound"));
+        }
+        self.handles.insert(h.to_owned(), (kind, id));
+        self.names.insert((kind, id), h.to_owned());
+        Ok(())
+    }
+
+    /// The handle of an object in an answer, or its raw id when it has none.
+    fn handle_of(&self, kind: Kind, id: u64) -> Value {
+        match self.names.get(&(kind, id)) {
+            Some(h) => Value::String(h.clone()),
+            None => json!(id),
+        }
+    }
+
+    /// Resolves a reference: a raw id, a bound handle of `kind`, or (when `by_name` is given)
+    /// a name looked up in the context tenant.
+    fn id(&self, v: &Value, kind: Kind, by_name: Option<(&Ctx, NameLookup)>) -> R<u64> {
+        match v {
+            Value::Number(n) => match n.as_u64() {
+                Some(id) => Ok(id),
+                None => bad(format!("raw id {n} must be a non-negative integer")),
+            },
+            Value::String(s) => match (self.handles.get(s), by_name) {
+                (Some((k, id)), _) if *k == kind => Ok(*id),
+                (Some((k, _)), _) => bad(format!("handle {s:?} is a {k}, not a {kind}")),
+                (None, Some((ctx, lookup))) => Ok(lookup(&self.dir, ctx.tenant()?, s)?),
+                (None, None) => bad(format!("unbound {kind} handle {s:?}")),
+            },
+            _ => bad(format!("a {kind} reference must be a string or an integer")),
+        }
+    }
+
+    fn user(&self, v: &Value) -> R<UserId> {
+        self.id(v, Kind::User, None).map(UserId)
+    }
+
+    fn tenant(&self, v: &Value) -> R<TenantId> {
+        self.id(v, Kind::Tenant, None).map(TenantId)
+    }
+
+    fn scope(&self, v: &Value) -> R<ScopeId> {
+        self.id(v, Kind::Scope, None).map(ScopeId)
+    }
+
+    fn agreement(&self, v: &Value) -> R<AgreementId> {
+        self.id(v, Kind::Agreement, None).map(AgreementId)
+    }
+
+    fn role(&self, v: &Value, ctx: &Ctx) -> R<RoleId> {
+        let lookup: NameLookup = |d, t, n| d.role_by_name(t, n).map(|r| r.id.0);
+        self.id(v, Kind::Role, Some((ctx, lookup))).map(RoleId)
+    }
+
+    fn group(&self, v: &Value, ctx: &Ctx) -> R<GroupId> {
+        let lookup: NameLookup = |d, t, n| d.group_by_name(t, n).map(|g| g.id.0);
+        self.id(v, Kind::Group, Some((ctx, lookup))).map(GroupId)
+    }
+
+    fn roles(&self, vs: &[Value], ctx: &Ctx) -> R<Vec<RoleId>> {
+        vs.iter().map(|v| self.role(v, ctx)).collect()
+    }
+
+    /// Sorted, deduplicated role names.
+    fn role_names(&self, roles: impl IntoIterator<Item = RoleId>) -> R<Value> {
+        let mut names = Vec::new();
+        for r in roles {
+            names.push(self.dir.role(r)?.name);
+        }
+        names.sort();
+        names.dedup();
+        Ok(json!(names))
+    }
+
+    /// Runs one mutation; returns after binding what it created.
+    fn mutate(&mut self, op: &str, a: &Args<'_>) -> R<()> {
+        let d = &self.dir;
+        if op == "create_tenant" {
+            let sa = Args(match a.get("superadmin")?.as_object() {
+                Some(o) => o,
+                None => return bad("\"superadmin\" must be an object"),
+            });
+            let mut presets = Vec::new();
+            for p in a.list_or_empty("presets")? {
+                match p.as_str() {
+                    Some(s) => presets.push(s.parse::<Preset>()?),
+                    None => return bad("presets must be strings"),
+                }
+            }
+            let t = d.create_tenant(a.str("name")?, &new_user(&sa)?, &presets)?;
+            self.bind(a.opt("bind"), Kind::Tenant, t.tenant.0)?;
+            return self.bind(a.opt("bind_superadmin"), Kind::User, t.superadmin.0);
+        }
+        let actor = self.user(a.get("as")?)?;
+        let ctx = Ctx(d.user(actor).map(|u| Some(u.tenant)));
+        let bind = a.opt("bind");
+        match op {
+            "install_preset" => {
+                d.install_preset(actor, a.str("preset")?.parse()?)?;
+            }
+            "create_user" => {
+                let mut u = new_user(a)?;
+                u.roles = self.roles(a.list_or_empty("roles")?, &ctx)?;
+                u.active = a.bool_or("active", true)?;
+                let id = d.create_user(actor, &u)?;
+                self.bind(bind, Kind::User, id.0)?;
+            }
+            "update_user" => {
+                let patch = UserPatch {
+                    first_name: a.opt_str("first_name")?.map(str::to_owned),
+                    last_name: a.opt_str("last_name")?.map(str::to_owned),
+                    email: a.opt_str("email")?.map(str::to_owned),
+                    phone: match a.opt("phone") {
+                        None => None,
+                        Some(Value::Null) => Some(None),
+                        Some(Value::String(s)) => Some(Some(s.clone())),
+                        Some(_) => return bad("\"phone\" must be a string or null"),
+                    },
+                };
+                d.update_user(actor, self.user(a.get("user")?)?, &patch)?;
+            }
+            "set_active" => {
+                let active = match a.get("active")? {
+                    Value::Bool(b) => *b,
+                    _ => return bad("\"active\" must be a boolean"),
+                };
+                d.set_active(actor, self.user(a.get("user")?)?, active)?;
+            }
+            "delete_user" => d.delete_user(actor, self.user(a.get("user")?)?)?,
+            "assign_role" => {
+                let (u, r) = (self.user(a.get("user")?)?, self.role(a.get("role")?, &ctx)?);
+                d.assign_role(actor, u, r)?;
+            }
+            "revoke_role" => {
+                let (u, r) = (self.user(a.get("user")?)?, self.role(a.get("role")?, &ctx)?);
+                d.revoke_role(actor, u, r)?;
+            }
+            "set_user_roles" => {
+                let u = self.user(a.get("user")?)?;
+                let roles = self.roles(a.list_or_empty("roles")?, &ctx)?;
+                d.set_user_roles(actor, u, &roles)?;
+            }
+            "create_role" => {
+                let role = NewRole {
+                    name: a.str("name")?.to_owned(),
+                    permissions: a.permissions("permissions")?,
+                    scoped: a.bool_or("scoped", false)?,
+                    admin_tier: a.bool_or("admin_tier", false)?,
+                    description: String::new(),
+                };
+                let id = d.create_role(actor, &role)?;
+                self.bind(bind, Kind::Role, id.0)?;
+            }
+            "update_role" => {
+                let r = self.role(a.get("role")?, &ctx)?;
+                let patch = RolePatch {
+                    name: a.opt_str("name")?.map(str::to_owned),
+                    permissions: match a.opt("permissions") {
+                        None => None,
+                        Some(_) => Some(a.permissions("permissions")?),
+                    },
+                    description: None,
+                };
+                d.update_role(actor, r, &patch)?;
+            }
+            "delete_role" => d.delete_role(actor, self.role(a.get("role")?, &ctx)?)?,
+            "create_group" => {
+                let roles = self.roles(a.list_or_empty("roles")?, &ctx)?;
+                let id = d.create_group(actor, a.str("name")?, &roles)?;
+                self.bind(bind, Kind::Group, id.0)?;
+            }
+            "rename_group" => {
+                let g = self.group(a.get("group")?, &ctx)?;
+                d.rename_group(actor, g, a.str("name")?)?;
+            }
+            "add_group_role" | "remove_group_role" => {
+                let g = self.group(a.get("group")?, &ctx)?;
+                let r = self.role(a.get("role")?, &ctx)?;
+                if op == "add_group_role" {
+                    d.add_group_role(actor, g, r)?;
+                } else {
+                    d.remove_group_role(actor, g, r)?;
+                }
+            }
+            "add_member" | "remove_member" => {
+                let g = self.group(a.get("group")?, &ctx)?;
+                let u = self.user(a.get("user")?)?;
+                if op == "add_member" {
+                    d.add_member(actor, g, u)?;
+                } else {
+                    d.remove_member(actor, g, u)?;
+                }
+            }
+            "delete_group" => d.delete_group(actor, self.group(a.get("group")?, &ctx)?)?,
+            "create_scope" => {
+                let kind: ScopeKind = a.str("kind")?.parse()?;
+                let id = d.create_scope(actor, kind, a.str("name")?)?;
+                self.bind(bind, Kind::Scope, id.0)?;
+            }
+            "delete_scope" => d.delete_scope(actor, self.scope(a.get("scope")?)?)?,
+            "assign_scope" | "unassign_scope" => {
+                let u = self.user(a.get("user")?)?;
+                let s = self.scope(a.get("scope")?)?;
+                if op == "assign_scope" {
+                    d.assign_scope(actor, u, s)?;
+                } else {
+                    d.unassign_scope(actor, u, s)?;
+                }
+            }
+            "set_user_scopes" => {
+                let u = self.user(a.get("user")?)?;
+                let scopes = a
+                    .list_or_empty("scopes")?
+                    .iter()
+                    .map(|v| self.scope(v))
+                    .collect::<R<Vec<_>>>()?;
+                d.set_user_scopes(actor, u, &scopes)?;
+            }
+            "create_agreement" => {
+                let owner = self.user(a.get("owner")?)?;
+                let id = d.create_agreement(actor, a.str("name")?, owner)?;
+                self.bind(bind, Kind::Agreement, id.0)?;
+            }
+            "set_access_level" => {
+                let ag = self.agreement(a.get("agreement")?)?;
+                let u = self.user(a.get("user")?)?;
+                let product: Product = a.str("product")?.parse()?;
+                let level: AccessLevel = a.str("level")?.parse()?;
+                d.set_access_level(actor, ag, u, product, level)?;
+            }
+            "transfer_ownership" => {
+                let ag = self.agreement(a.get("agreement")?)?;
+                d.transfer_ownership(actor, ag, self.user(a.get("new_owner")?)?)?;
+            }
+            "link_pbx_subscriber" => {
+                let ag = self.agreement(a.get("agreement")?)?;
+                let u = self.user(a.get("user")?)?;
+                let sub = match a.get("subscriber")? {
+                    Value::Null => None,
+                    Value::String(s) => Some(s.as_str()),
+                    _ => return bad("\"subscriber\" must be a string or null"),
+                };
+                d.link_pbx_subscriber(actor, ag, u, sub)?;
+            }
+            _ => return bad(format!("unknown mutation {op:?}")),
+        }
+        Ok(())
+    }
+
+    /// Runs one query and returns its answer in the vector format.
+    fn query(&self, op: &str, a: &Args<'_>) -> R<Value> {
+        let d = &self.dir;
+        let ctx = Ctx(match (a.opt("tenant"), a.opt("user")) {
+            (Some(t), _) => Ok(Some(self.tenant(t)?)),
+            (None, Some(u)) => d.user(self.user(u)?).map(|u| Some(u.tenant)),
+            (None, None) => Ok(None),
+        });
+        let users = |ids: Vec<UserId>| -> Value {
+            ids.into_iter()
+                .map(|u| self.handle_of(Kind::User, u.0))
+                .collect()
+        };
+        let scopes = |ids: &mut dyn Iterator<Item = ScopeId>| -> Value {
+            ids.map(|s| self.handle_of(Kind::Scope, s.0)).collect()
+        };
+        Ok(match op {
+            "check" => {
+                let (u, p) = (self.user(a.get("user")?)?, a.permission("permission")?);
+                json!(d.check(u, p))
+            }
+            "check_scoped" => {
+                let (u, p) = (self.user(a.get("user")?)?, a.permission("permission")?);
+                json!(d.check_scoped(u, p, self.scope(a.get("scope")?)?))
+            }
+            "effective_permissions" => {
+                json!(d.effective_permissions(self.user(a.get("user")?)?)?.names())
+            }
+            "allowed_scopes" => {
+                let (u, p) = (self.user(a.get("user")?)?, a.permission("permission")?);
+                match d.allowed_scopes(u, p)? {
+                    ScopeAccess::All => json!("all"),
+                    ScopeAccess::Only(ids) => scopes(&mut ids.into_iter()),
+                }
+            }
+            "explain" => {
+                let (u, p) = (self.user(a.get("user")?)?, a.permission("permission")?);
+                let e = d.explain(u, p)?;
+                let mut roles: Vec<String> = e.grants.into_iter().map(|g| g.role_name).collect();
+                roles.sort();
+                roles.dedup();
+                json!({"allowed": e.allowed, "roles": roles,
+                       "superadmin": e.superadmin, "inactive": e.inactive})
+            }
+            "users_with_permission" => {
+                let t = self.tenant(a.get("tenant")?)?;
+                let p = a.permission("permission")?;
+                let s = a.opt("scope").map(|s| self.scope(s)).transpose()?;
+                users(d.users_with_permission(t, p, s)?)
+            }
+            "access_level" => {
+                let ag = self.agreement(a.get("agreement")?)?;
+                let u = self.user(a.get("user")?)?;
+                json!(d.access_level(ag, u, a.str("product")?.parse()?).name())
+            }
+            "may_listen_recordings" | "may_click_to_call" => {
+                let ag = self.agreement(a.get("agreement")?)?;
+                let (u, sub) = (self.user(a.get("user")?)?, a.str("subscriber")?);
+                json!(if op == "may_listen_recordings" {
+                    d.may_listen_recordings(ag, u, sub)
+                } else {
+                    d.may_click_to_call(ag, u, sub)
+                })
+            }
+            "pbx_subscriber" => {
+                let ag = self.agreement(a.get("agreement")?)?;
+                json!(d.pbx_subscriber(ag, self.user(a.get("user")?)?)?)
+            }
+            "group_members" => users(d.group_members(self.group(a.get("group")?, &ctx)?)?),
+            "group_permissions" => {
+                json!(d
+                    .group_permissions(self.group(a.get("group")?, &ctx)?)?
+                    .names())
+            }
+            "get_user" => {
+                let id = self.user(a.get("user")?)?;
+                let u = d.user(id)?;
+                let groups: Vec<Value> = d
+                    .user_groups(id)?
+                    .into_iter()
+                    .map(|g| self.handle_of(Kind::Group, g.0))
+                    .collect();
+                json!({
+                    "first_name": u.first_name, "last_name": u.last_name, "email": u.email,
+                    "phone": u.phone, "active": u.active,
+                    "roles": self.role_names(u.roles.iter().copied())?,
+                    "groups": groups, "scopes": scopes(&mut u.scopes.iter().copied()),
+                })
+            }
+            "get_role" => {
+                let r = d.role(self.role(a.get("role")?, &ctx)?)?;
+                json!({"name": r.name, "permissions": r.permissions.names(), "scoped": r.scoped,
+                       "admin_tier": r.admin_tier, "preset": r.preset.map(Preset::name)})
+            }
+            "get_group" => {
+                let g = d.group(self.group(a.get("group")?, &ctx)?)?;
+                json!({"name": g.name, "roles": self.role_names(g.roles.iter().copied())?})
+            }
+            "user_by_email" => {
+                let t = self.tenant(a.get("tenant")?)?;
+                self.handle_of(Kind::User, d.user_by_email(t, a.str("email")?)?.id.0)
+            }
+            "search_users" => {
+                let q = UserQuery {
+                    text: a.opt_str("text")?.map(str::to_owned),
+                    active_only: a.bool_or("active_only", false)?,
+                    offset: a.usize_or("offset", 0)?,
+                    limit: a.usize_or("limit", 50)?,
+                };
+                let page = d.search_users(self.tenant(a.get("tenant")?)?, &q)?;
+                let ids = page.items.into_iter().map(|u| u.id).collect();
+                json!({"total": page.total, "users": users(ids)})
+            }
+            _ => return bad(format!("unknown query {op:?}")),
+        })
+    }
+}
+
+type NameLookup = fn(&Directory, TenantId, &str) -> Result<u64, Error>;
+
+fn new_user(a: &Args<'_>) -> R<NewUser> {
+    let mut u = NewUser::new(a.str("first_name")?, a.str("last_name")?, a.str("email")?);
+    u.phone = a.opt_str("phone")?.map(str::to_owned);
+    Ok(u)
+}
+
+/// Whether an answer matches its expectation. For object answers only the keys the expectation
+/// names are compared.
+fn matches(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => e.iter().all(|(k, v)| a.get(k) == Some(v)),
+        _ => expected == actual,
+    }
+}
+
+/// What a step expects: success (with an answer, for queries) or an error kind.
+enum Expect<'a> {
+    Ok(Option<&'a Value>),
+    Error(&'a str),
+}
+
+fn expectation<'a>(step: &'a Map<String, Value>, query: bool) -> Result<Expect<'a>, String> {
+    match step.get("expect") {
+        Some(Value::Object(o)) if o.len() == 1 && o.contains_key("error") => {
+            match o["error"].as_str() {
+                Some(kind) => Ok(Expect::Error(kind)),
+                None => Err("\"error\" must be a string".into()),
+            }
+        }
+        None if query => Err("a query needs \"expect\"".into()),
+        v if query => Ok(Expect::Ok(v)),
+        None => Ok(Expect::Ok(None)),
+        Some(Value::String(s)) if s == "ok" => Ok(Expect::Ok(None)),
+        Some(v) => Err(format!(
+            "a mutation expects \"ok\" or {{\"error\": kind}}, not {v}"
+        )),
+    }
+}
+
+/// Runs one step; `Err` describes a failure.
+fn run_step(r: &mut Runner, step: &Value) -> Result<(), String> {
+    let Some(step) = step.as_object() else {
+        return Err("a step must be an object".into());
+    };
+    let Some(op) = step.get("op").and_then(Value::as_str) else {
+        return Err("a step needs \"op\" (a string)".into());
+    };
+    let (query, own) = match (
+        QUERIES.iter().find(|(n, _)| *n == op),
+        MUTATIONS.iter().find(|(n, _)| *n == op),
+    ) {
+        (Some((_, keys)), _) => (true, *keys),
+        (None, Some((_, keys))) => (false, *keys),
+        (None, None) => return Err(format!("unknown op {op:?}")),
+    };
+    let has_actor = !query && op != "create_tenant";
+    for k in step.keys().map(String::as_str) {
+        let allowed = COMMON.contains(&k) || own.contains(&k) || (has_actor && k == "as");
+        if !allowed {
+            return Err(format!("unknown field {k:?} for {op}"));
+        }
+    }
+    let expect = expectation(step, query)?;
+    let before = r.dir.revision();
+    let a = Args(step);
+    let outcome = if query {
+        r.query(op, &a).map(Some)
+    } else {
+        r.mutate(op, &a).map(|()| None)
+    };
+    match (outcome, expect) {
+        (Err(Stop::Bad(msg)), _) => Err(format!("malformed step: {msg}")),
+        (Err(Stop::Api(e)), Expect::Error(kind)) if e.kind() == kind => {
+            let after = r.dir.revision();
+            if after == before {
+                Ok(())
+            } else {
+                Err(format!(
+                    "failed as expected ({kind}) but the revision changed from {before} to {after}"
+                ))
+            }
+        }
+        (Err(Stop::Api(e)), Expect::Error(kind)) => Err(format!(
+            "expected error {kind}, got error {} ({e})",
+            e.kind()
+        )),
+        (Err(Stop::Api(e)), Expect::Ok(_)) => {
+            Err(format!("expected success, got error {} ({e})", e.kind()))
+        }
+        (Ok(answer), Expect::Error(kind)) => Err(format!(
+            "expected error {kind}, got success{}",
+            answer
+                .map(|v| format!(" answering {v}"))
+                .unwrap_or_default()
+        )),
+        (Ok(Some(actual)), Expect::Ok(Some(expected))) if !matches(expected, &actual) => {
+            Err(format!("expected {expected}, got {actual}"))
+        }
+        (Ok(_), Expect::Ok(_)) => Ok(()),
+    }
+}
+
+/// Replays one vector file in a fresh directory; returns the number of steps and the failure,
+/// if any (a file stops at its first failing step).
+fn run_file(name: &str, text: &str) -> (usize, Option<String>) {
+    let doc: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return (0, Some(format!("{name}: not valid JSON: {e}"))),
+    };
+    let header_ok = doc.get("title").is_some_and(Value::is_string)
+        && doc.get("source").is_some_and(Value::is_string)
+        && doc.as_object().is_some_and(|o| {
+            o.keys()
+                .all(|k| ["title", "source", "description", "steps"].contains(&k.as_str()))
+        });
+    let Some(steps) = doc.get("steps").and_then(Value::as_array) else {
+        return (0, Some(format!("{name}: needs a \"steps\" array")));
+    };
+    if !header_ok || steps.is_empty() {
+        return (
+            0,
+            Some(format!(
+                "{name}: needs \"title\" and \"source\" strings, at least one step and no other field than \"description\""
+            )),
+        );
+    }
+    let mut r = Runner::new();
+    for (i, step) in steps.iter().enumerate() {
+        if let Err(msg) = run_step(&mut r, step) {
+            let op = step.get("op").and_then(Value::as_str).unwrap_or("?");
+            let note = step
+                .get("note")
+                .and_then(Value::as_str)
+                .map(|n| format!(" [note: {n}]"))
+                .unwrap_or_default();
+            let skipped = steps.len() - i - 1;
+            return (
+                steps.len(),
+                Some(format!(
+                    "{name} step {i} ({op}): {msg}{note} ({skipped} later steps not run)"
+                )),
+            );
+        }
+    }
+    (steps.len(), None)
+}
+
+/// Every `*.json` of `tests/vectors`, or of the directory (or the one file) named by the
+/// environment variable `ROLECALL_VECTORS` (relative to the workspace root).
+fn vector_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = match std::env::var_os("ROLECALL_VECTORS") {
+        Some(p) if root.join(&p).is_file() => return vec![root.join(p)],
+        Some(p) => root.join(p),
+        None => root.join("tests/vectors"),
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn conformance_vectors() {
+    let files = vector_files();
+    assert!(!files.is_empty(), "no conformance vectors found");
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for path in &files {
+        let name = match path.parent().and_then(Path::file_name) {
+            Some(d) => format!(
+                "{}/{}",
+                d.to_string_lossy(),
+                path.file_name().expect("file name").to_string_lossy()
+            ),
+            None => path.display().to_string(),
+        };
+        let text = std::fs::read_to_string(path).expect("readable vector file");
+        let (steps, failure) = run_file(&name, &text);
+        println!("{name}: {steps} steps");
+        total += steps;
+        failures.extend(failure);
+    }
+    println!("{} files, {total} steps", files.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} vector files failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
+
+/// The runner itself must catch wrong answers, wrong error kinds, unexpected successes and
+/// malformed steps, naming file, step and op.
+#[test]
+fn runner_reports_mismatches() {
+    let prefix = r#"{"op": "create_tenant", "name": "T", "presets": ["managers"],
+        "superadmin": {"first_name": "Ro", "last_name": "Ot", "email": "root@t.test"},
+        "bind": "t", "bind_superadmin": "root"}"#;
+    let cases = [
+        (
+            r#"{"op": "check", "user": "root", "permission": "users.manage", "expect": false}"#,
+            "expected false, got true",
+        ),
+        (
+            r#"{"op": "delete_user", "as": "root", "user": "root", "expect": {"error": "escalation"}}"#,
+            "expected error escalation, got error superadmin_protected",
+        ),
+        (
+            r#"{"op": "create_scope", "as": "root", "kind": "ivr", "name": "Main", "expect": {"error": "duplicate_name"}}"#,
+            "expected error duplicate_name, got success",
+        ),
+        (
+            r#"{"op": "create_user", "as": "root", "first_name": "A", "last_name": "B", "email": "bad"}"#,
+            "expected success, got error invalid_email",
+        ),
+        (
+            r#"{"op": "check", "user": "nobody", "permission": "users.manage", "expect": false}"#,
+            "malformed step: unbound User handle",
+        ),
+        (
+            r#"{"op": "check", "user": "root", "permision": "users.manage", "expect": true}"#,
+            "unknown field \"permision\"",
+        ),
+        (r#"{"op": "fly", "as": "root"}"#, "unknown op \"fly\""),
+    ];
+    for (step, want) in cases {
+        let text = format!(r#"{{"title": "x", "source": "x", "steps": [{prefix}, {step}]}}"#);
+        let (_, failure) = run_file("self-test.json", &text);
+        let failure = failure.unwrap_or_else(|| panic!("no failure reported for {step}"));
+        assert!(
+            failure.starts_with("self-test.json step 1 (") && failure.contains(want),
+            "{failure}"
+        );
+    }
+}
