@@ -36,6 +36,11 @@ impl ManualClock {
         self.0.store(now_ms, Ordering::SeqCst);
     }
 
+    /// The time it reads.
+    pub fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
     /// Moves the time forward by `ms`.
     pub fn advance(&self, ms: i64) {
         self.0.fetch_add(ms, Ordering::SeqCst);

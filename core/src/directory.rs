@@ -5,19 +5,27 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
+use std::collections::VecDeque;
+
+use crate::audit::{self, AuditEvent, AuditQuery};
 use crate::clock::{Clock, SystemClock};
+use crate::credentials::{self as cred, HashParams, Notification, PasswordPolicy, Secret};
 use crate::domain::model::{Affected, Model};
 use crate::domain::{
-    validate, AccessLevel, Agreement, AgreementId, Commit, Group, GroupId, Permission, Preset,
-    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
+    validate, AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Permission,
+    Preset, Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
 };
 use crate::engine::{ScopeAccess, Snapshot};
-use crate::ops::{NewRole, NewUser, Plan, RolePatch, TenantCreated, UserPatch};
+use crate::error::ErrorCategory;
+use crate::ops::{
+    Hashed, LoginResult, NewRole, NewUser, Plan, ResetIssued, RolePatch, TenantCreated, UserPatch,
+};
 use crate::store::{MemoryStore, Store};
 use crate::Error;
 
 /// A user search: substring, case-insensitive, over name and email, and over the phone's
-/// digits; optionally active users only; paged.
+/// digits when the text reads as a phone number (digits, spaces, `+ - . ( )`); optionally
+/// active users only; paged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserQuery {
@@ -98,6 +106,30 @@ pub struct Explanation {
     pub grants: Vec<Grant>,
 }
 
+/// A successful login.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// Who logged in.
+    pub user: UserId,
+    /// The security stamp to keep with the session; see [`Directory::session_valid`].
+    pub stamp: u64,
+    /// The password is temporary and must be changed now.
+    pub must_change_password: bool,
+}
+
+/// A user's credential state, without the hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialStatus {
+    /// A password is set.
+    pub has_password: bool,
+    /// The password is temporary.
+    pub must_change: bool,
+    /// Failed logins in a row.
+    pub failed_logins: u32,
+    /// Locked until (ms since the Unix epoch), if locked now.
+    pub locked_until: Option<i64>,
+}
+
 /// The authorization directory: users, roles, groups, scopes and agreements of every tenant,
 /// and the lock-free check engine compiled from them.
 ///
@@ -121,6 +153,36 @@ pub struct Directory {
     model: RwLock<Model>,
     store: Mutex<Box<dyn Store>>,
     clock: Arc<dyn Clock>,
+    hash_params: RwLock<HashParams>,
+    notifications: Mutex<VecDeque<Notification>>,
+    on_notification: RwLock<Option<NotifyFn>>,
+}
+
+type NotifyFn = Box<dyn Fn(&Notification) + Send + Sync>;
+
+/// The kind and id of the object a change is about, for the audit log.
+fn target_of(c: &Change) -> Option<(&'static str, u64)> {
+    Some(match c {
+        Change::TenantPut(t) => ("tenant", t.id.0),
+        Change::UserPut(u) => ("user", u.id.0),
+        Change::UserDeleted { id } => ("user", id.0),
+        Change::CredentialPut(cr) => ("user", cr.user.0),
+        Change::ResetTokenPut(t) => ("user", t.user.0),
+        Change::ResetTokensCleared { user }
+        | Change::LoginRecorded { user, .. }
+        | Change::MemberAdded { user, .. }
+        | Change::MemberRemoved { user, .. }
+        | Change::LevelSet { user, .. }
+        | Change::PbxLinkSet { user, .. } => ("user", user.0),
+        Change::RolePut(r) => ("role", r.id.0),
+        Change::RoleDeleted { id } => ("role", id.0),
+        Change::GroupPut(g) => ("group", g.id.0),
+        Change::GroupDeleted { id } => ("group", id.0),
+        Change::ScopePut(sc) => ("scope", sc.id.0),
+        Change::ScopeDeleted { id } => ("scope", id.0),
+        Change::AgreementPut(a) => ("agreement", a.id.0),
+        Change::StampSet { .. } => return None,
+    })
 }
 
 fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -189,6 +251,9 @@ impl Directory {
             model: RwLock::new(model),
             store: Mutex::new(store),
             clock,
+            hash_params: RwLock::new(HashParams::default()),
+            notifications: Mutex::new(VecDeque::new()),
+            on_notification: RwLock::new(None),
         }
     }
 
@@ -248,12 +313,14 @@ impl Directory {
         self.snapshot.store(Arc::new(next));
     }
 
-    /// Runs one mutation: plan under the rules, commit through the store, apply, swap.
-    /// When another instance on the same store committed in between, catches up and plans
-    /// again (the rules are re-checked against the fresher state).
+    /// Runs one mutation: plan under the rules, stamp the users whose security changes, commit
+    /// through the store with its audit event, apply, swap. When another instance on the same
+    /// store committed in between, catches up and plans again (the rules are re-checked against
+    /// the fresher state). A refusal by a rule is audited and changes nothing.
     fn write<T>(
         &self,
         actor: Option<UserId>,
+        action: &'static str,
         mut plan: impl FnMut(&mut Plan<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut store = lock(&self.store);
@@ -261,25 +328,144 @@ impl Directory {
         loop {
             self.catch_up(&mut **store)?;
             let now = self.clock.now_ms();
-            let (out, changes) = {
+            let revision = self.revision() + 1;
+            let planned = {
                 let m = self.read();
                 let mut p = Plan::new(&m, now);
-                let out = plan(&mut p)?;
-                (out, p.changes)
+                let result = plan(&mut p);
+                let tenant = p
+                    .tenant
+                    .or_else(|| actor.and_then(|a| m.users.get(&a)).map(|u| u.tenant))
+                    .or_else(|| {
+                        p.changes.iter().find_map(|c| match c {
+                            Change::TenantPut(t) => Some(t.id),
+                            _ => None,
+                        })
+                    });
+                match result {
+                    Err(e) => Err((e, tenant)),
+                    Ok(out) => {
+                        let mut changes = std::mem::take(&mut p.changes);
+                        let mut stamped = std::collections::BTreeSet::new();
+                        for c in &changes {
+                            m.security_affected(c, &mut stamped);
+                        }
+                        if !stamped.is_empty() {
+                            changes.push(Change::StampSet {
+                                users: stamped.into_iter().collect(),
+                                stamp: revision,
+                            });
+                        }
+                        let (kind, id) = changes.iter().find_map(target_of).unzip();
+                        let audit = (!changes.is_empty() || p.force_audit).then(|| AuditEvent {
+                            seq: 0,
+                            at: now,
+                            tenant: tenant.unwrap_or_default(),
+                            actor,
+                            action: action.to_owned(),
+                            outcome: p.outcome.unwrap_or("ok").to_owned(),
+                            target_kind: kind.map(str::to_owned),
+                            target_id: id,
+                            detail: p.detail.take(),
+                            revision: (!changes.is_empty()).then_some(revision),
+                            before: (!changes.is_empty()).then(|| m.before_json(&changes)),
+                            after: (!changes.is_empty()).then(|| audit::redacted_json(&changes)),
+                        });
+                        Ok((out, changes, audit, std::mem::take(&mut p.notifications)))
+                    }
+                }
+            };
+            let (out, changes, audit, notifications) = match planned {
+                Ok(v) => v,
+                Err((e, tenant)) => {
+                    if let (
+                        Some(tenant),
+                        ErrorCategory::PermissionDenied | ErrorCategory::Authentication,
+                    ) = (tenant, e.category())
+                    {
+                        let event = AuditEvent {
+                            seq: 0,
+                            at: now,
+                            tenant,
+                            actor,
+                            action: action.to_owned(),
+                            outcome: e.kind().to_owned(),
+                            target_kind: None,
+                            target_id: None,
+                            detail: Some(e.to_string()),
+                            revision: None,
+                            before: None,
+                            after: None,
+                        };
+                        // Best effort: a refusal is reported even if the log cannot be written.
+                        let _ = store.append_audit(std::slice::from_ref(&event));
+                    }
+                    return Err(e);
+                }
             };
             if changes.is_empty() {
+                if let Some(event) = audit {
+                    store.append_audit(std::slice::from_ref(&event))?;
+                }
+                self.notify(notifications);
                 return Ok(out);
             }
-            let commit = Commit { revision: self.revision() + 1, at: now, actor, changes };
+            let commit = Commit {
+                revision,
+                at: now,
+                actor,
+                changes,
+                audit: audit.into_iter().collect(),
+            };
             match store.commit(&commit) {
                 Ok(()) => {
                     self.apply_commits(std::slice::from_ref(&commit));
+                    self.notify(notifications);
                     return Ok(out);
                 }
                 Err(Error::RevisionConflict { .. }) if attempts < 8 => attempts += 1,
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Plans an operation against the current state without committing it.
+    fn dry_run<T>(&self, plan: impl FnOnce(&mut Plan<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        let m = self.read();
+        let mut p = Plan::new(&m, self.clock.now_ms());
+        plan(&mut p)
+    }
+
+    fn notify(&self, notifications: Vec<Notification>) {
+        if notifications.is_empty() {
+            return;
+        }
+        if let Some(cb) = &*self
+            .on_notification
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
+            for n in &notifications {
+                cb(n);
+            }
+        }
+        lock(&self.notifications).extend(notifications);
+    }
+
+    /// Takes every notification queued since the last call, oldest first. The host delivers
+    /// them (emails on change, recovery tokens, lock warnings); the library never sends mail.
+    pub fn drain_notifications(&self) -> Vec<Notification> {
+        lock(&self.notifications).drain(..).collect()
+    }
+
+    /// Calls `callback` for each notification as it is produced (they are still queued for
+    /// [`drain_notifications`](Self::drain_notifications)). The callback runs under the
+    /// directory's write lock: keep it short and never call back into the directory.
+    pub fn on_notification(&self, callback: impl Fn(&Notification) + Send + Sync + 'static) {
+        *self
+            .on_notification
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(callback));
     }
 
     // ======================= tenants =======================
@@ -292,12 +478,26 @@ impl Directory {
         superadmin: &NewUser,
         presets: &[Preset],
     ) -> Result<TenantCreated, Error> {
-        self.write(None, |p| p.create_tenant(name, superadmin, presets))
+        let hashed = match &superadmin.password {
+            None => None,
+            Some(pw) => Some(self.hash_checked(
+                &PasswordPolicy::default(),
+                pw,
+                &superadmin.email,
+                &[&superadmin.first_name, &superadmin.last_name],
+            )?),
+        };
+        self.write(None, "create_tenant", |p| {
+            p.pending_hash = hashed.clone();
+            p.create_tenant(name, superadmin, presets)
+        })
     }
 
     /// Installs a preset's roles into the actor's tenant (superadministrator only).
     pub fn install_preset(&self, actor: UserId, preset: Preset) -> Result<Vec<RoleId>, Error> {
-        self.write(Some(actor), |p| p.install_preset(actor, preset))
+        self.write(Some(actor), "install_preset", |p| {
+            p.install_preset(actor, preset)
+        })
     }
 
     /// A tenant.
@@ -324,34 +524,58 @@ impl Directory {
 
     // ======================= users =======================
 
-    /// Creates a user in the actor's tenant. Needs `users.manage`; every role is a grant.
+    /// Creates a user in the actor's tenant. Needs `users.manage`; every role is a grant. An
+    /// initial password is checked against the tenant's policy and stored as argon2id.
     pub fn create_user(&self, actor: UserId, user: &NewUser) -> Result<UserId, Error> {
-        self.write(Some(actor), |p| p.create_user(actor, user))
+        let hashed = match &user.password {
+            None => None,
+            Some(pw) => {
+                let policy = self.actor_policy(actor)?;
+                Some(self.hash_checked(
+                    &policy,
+                    pw,
+                    &user.email,
+                    &[&user.first_name, &user.last_name],
+                )?)
+            }
+        };
+        self.write(Some(actor), "create_user", |p| {
+            p.pending_hash = hashed.clone();
+            p.create_user(actor, user)
+        })
     }
 
     /// Edits a user's name, email or phone. Needs `users.manage`, or `profile.edit` for oneself.
     pub fn update_user(&self, actor: UserId, user: UserId, patch: &UserPatch) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.update_user(actor, user, patch))
+        self.write(Some(actor), "update_user", |p| {
+            p.update_user(actor, user, patch)
+        })
     }
 
     /// Activates or deactivates a user. An inactive user holds nothing and cannot log in.
     pub fn set_active(&self, actor: UserId, user: UserId, active: bool) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.set_active(actor, user, active))
+        self.write(Some(actor), "set_active", |p| {
+            p.set_active(actor, user, active)
+        })
     }
 
     /// Deletes a user with its memberships and agreement levels.
     pub fn delete_user(&self, actor: UserId, user: UserId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.delete_user(actor, user))
+        self.write(Some(actor), "delete_user", |p| p.delete_user(actor, user))
     }
 
     /// Gives a user a role (a grant: the actor must hold the role's rights).
     pub fn assign_role(&self, actor: UserId, user: UserId, role: RoleId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.assign_role(actor, user, role))
+        self.write(Some(actor), "assign_role", |p| {
+            p.assign_role(actor, user, role)
+        })
     }
 
     /// Takes a role from a user.
     pub fn revoke_role(&self, actor: UserId, user: UserId, role: RoleId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.revoke_role(actor, user, role))
+        self.write(Some(actor), "revoke_role", |p| {
+            p.revoke_role(actor, user, role)
+        })
     }
 
     /// Replaces the roles a user holds directly.
@@ -361,7 +585,9 @@ impl Directory {
         user: UserId,
         roles: &[RoleId],
     ) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.set_user_roles(actor, user, roles))
+        self.write(Some(actor), "set_user_roles", |p| {
+            p.set_user_roles(actor, user, roles)
+        })
     }
 
     /// A user.
@@ -440,17 +666,19 @@ impl Directory {
 
     /// Creates a custom role. Needs `roles.manage`; the actor must hold its rights.
     pub fn create_role(&self, actor: UserId, role: &NewRole) -> Result<RoleId, Error> {
-        self.write(Some(actor), |p| p.create_role(actor, role))
+        self.write(Some(actor), "create_role", |p| p.create_role(actor, role))
     }
 
     /// Edits a custom role; added rights are a grant to every holder.
     pub fn update_role(&self, actor: UserId, role: RoleId, patch: &RolePatch) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.update_role(actor, role, patch))
+        self.write(Some(actor), "update_role", |p| {
+            p.update_role(actor, role, patch)
+        })
     }
 
     /// Deletes a custom role, removing it from every user and group.
     pub fn delete_role(&self, actor: UserId, role: RoleId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.delete_role(actor, role))
+        self.write(Some(actor), "delete_role", |p| p.delete_role(actor, role))
     }
 
     /// A role.
@@ -492,17 +720,23 @@ impl Directory {
         name: &str,
         roles: &[RoleId],
     ) -> Result<GroupId, Error> {
-        self.write(Some(actor), |p| p.create_group(actor, name, roles))
+        self.write(Some(actor), "create_group", |p| {
+            p.create_group(actor, name, roles)
+        })
     }
 
     /// Renames a group.
     pub fn rename_group(&self, actor: UserId, group: GroupId, name: &str) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.rename_group(actor, group, name))
+        self.write(Some(actor), "rename_group", |p| {
+            p.rename_group(actor, group, name)
+        })
     }
 
     /// Adds a role to a group: a grant to every member.
     pub fn add_group_role(&self, actor: UserId, group: GroupId, role: RoleId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.add_group_role(actor, group, role))
+        self.write(Some(actor), "add_group_role", |p| {
+            p.add_group_role(actor, group, role)
+        })
     }
 
     /// Removes a role from a group.
@@ -512,22 +746,30 @@ impl Directory {
         group: GroupId,
         role: RoleId,
     ) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.remove_group_role(actor, group, role))
+        self.write(Some(actor), "remove_group_role", |p| {
+            p.remove_group_role(actor, group, role)
+        })
     }
 
     /// Adds a user to a group: a grant of the group's roles.
     pub fn add_member(&self, actor: UserId, group: GroupId, user: UserId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.add_member(actor, group, user))
+        self.write(Some(actor), "add_member", |p| {
+            p.add_member(actor, group, user)
+        })
     }
 
     /// Removes a user from a group.
     pub fn remove_member(&self, actor: UserId, group: GroupId, user: UserId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.remove_member(actor, group, user))
+        self.write(Some(actor), "remove_member", |p| {
+            p.remove_member(actor, group, user)
+        })
     }
 
     /// Deletes a group; refused while it is the only group of one of its members (004).
     pub fn delete_group(&self, actor: UserId, group: GroupId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.delete_group(actor, group))
+        self.write(Some(actor), "delete_group", |p| {
+            p.delete_group(actor, group)
+        })
     }
 
     /// A group.
@@ -607,22 +849,30 @@ impl Directory {
         kind: ScopeKind,
         name: &str,
     ) -> Result<ScopeId, Error> {
-        self.write(Some(actor), |p| p.create_scope(actor, kind, name))
+        self.write(Some(actor), "create_scope", |p| {
+            p.create_scope(actor, kind, name)
+        })
     }
 
     /// Deletes a call group or IVR, unassigning it from everyone.
     pub fn delete_scope(&self, actor: UserId, scope: ScopeId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.delete_scope(actor, scope))
+        self.write(Some(actor), "delete_scope", |p| {
+            p.delete_scope(actor, scope)
+        })
     }
 
     /// Authorises a user for a call group / IVR (a grant of its scoped rights there).
     pub fn assign_scope(&self, actor: UserId, user: UserId, scope: ScopeId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.assign_scope(actor, user, scope))
+        self.write(Some(actor), "assign_scope", |p| {
+            p.assign_scope(actor, user, scope)
+        })
     }
 
     /// Withdraws a call group / IVR from a user.
     pub fn unassign_scope(&self, actor: UserId, user: UserId, scope: ScopeId) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.unassign_scope(actor, user, scope))
+        self.write(Some(actor), "unassign_scope", |p| {
+            p.unassign_scope(actor, user, scope)
+        })
     }
 
     /// Replaces the call groups / IVRs assigned to a user.
@@ -632,7 +882,9 @@ impl Directory {
         user: UserId,
         scopes: &[ScopeId],
     ) -> Result<(), Error> {
-        self.write(Some(actor), |p| p.set_user_scopes(actor, user, scopes))
+        self.write(Some(actor), "set_user_scopes", |p| {
+            p.set_user_scopes(actor, user, scopes)
+        })
     }
 
     /// A scope resource.
@@ -664,7 +916,9 @@ impl Directory {
         name: &str,
         owner: UserId,
     ) -> Result<AgreementId, Error> {
-        self.write(Some(actor), |p| p.create_agreement(actor, name, owner))
+        self.write(Some(actor), "create_agreement", |p| {
+            p.create_agreement(actor, name, owner)
+        })
     }
 
     /// Sets a user's access level on a product of an agreement, under the rules of 002.
@@ -676,7 +930,7 @@ impl Directory {
         product: Product,
         level: AccessLevel,
     ) -> Result<(), Error> {
-        self.write(Some(actor), |p| {
+        self.write(Some(actor), "set_access_level", |p| {
             p.set_access_level(actor, agreement, user, product, level)
         })
     }
@@ -688,7 +942,7 @@ impl Directory {
         agreement: AgreementId,
         new_owner: UserId,
     ) -> Result<(), Error> {
-        self.write(Some(actor), |p| {
+        self.write(Some(actor), "transfer_ownership", |p| {
             p.transfer_ownership(actor, agreement, new_owner)
         })
     }
@@ -701,7 +955,7 @@ impl Directory {
         user: UserId,
         subscriber: Option<&str>,
     ) -> Result<(), Error> {
-        self.write(Some(actor), |p| {
+        self.write(Some(actor), "link_pbx_subscriber", |p| {
             p.link_pbx_subscriber(actor, agreement, user, subscriber)
         })
     }
@@ -738,6 +992,319 @@ impl Directory {
             .get(&agreement)
             .ok_or_else(|| Error::UnknownAgreement(agreement.to_string()))?;
         Ok(st.pbx.get(&user).cloned())
+    }
+
+    // ======================= credentials =======================
+
+    /// Sets the argon2id cost of new hashes. The default is the OWASP minimum (m = 19 MiB,
+    /// t = 2, p = 1); stored hashes weaker than this are upgraded at the next successful login.
+    /// Lower it only in tests.
+    pub fn set_hash_params(&self, params: HashParams) {
+        *self
+            .hash_params
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = params;
+    }
+
+    fn params(&self) -> HashParams {
+        *self
+            .hash_params
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn actor_policy(&self, actor: UserId) -> Result<PasswordPolicy, Error> {
+        let m = self.read();
+        let u = m
+            .users
+            .get(&actor)
+            .ok_or_else(|| Error::UnknownUser(actor.to_string()))?;
+        Ok(m.tenants
+            .get(&u.tenant)
+            .map(|t| t.policy.clone())
+            .unwrap_or_default())
+    }
+
+    /// Checks a password against a policy, then hashes it: outside every lock.
+    fn hash_checked(
+        &self,
+        policy: &PasswordPolicy,
+        password: &Secret,
+        email: &str,
+        names: &[&str],
+    ) -> Result<Hashed, Error> {
+        policy.check(password.expose(), email, names)?;
+        Ok(Hashed {
+            hash: cred::hash_password(password.expose(), &self.params())?,
+        })
+    }
+
+    /// Snapshot of what a password operation needs about a user: tenant policy, email, names,
+    /// current hash.
+    fn credential_context(
+        &self,
+        user: UserId,
+    ) -> Result<(PasswordPolicy, String, [String; 2], Option<String>), Error> {
+        let m = self.read();
+        let u = m
+            .users
+            .get(&user)
+            .ok_or_else(|| Error::UnknownUser(user.to_string()))?;
+        Ok((
+            m.tenants
+                .get(&u.tenant)
+                .map(|t| t.policy.clone())
+                .unwrap_or_default(),
+            u.email.clone(),
+            [u.first_name.clone(), u.last_name.clone()],
+            m.credentials.get(&user).map(|c| c.hash.clone()),
+        ))
+    }
+
+    /// An administrator sets another user's password (`users.manage`); a `temporary` one must
+    /// be changed at next login. Invalidates pending recovery tokens and the user's sessions.
+    pub fn set_password(
+        &self,
+        actor: UserId,
+        user: UserId,
+        password: &str,
+        temporary: bool,
+    ) -> Result<(), Error> {
+        let (policy, email, names, _) = self.credential_context(user)?;
+        // Authorise before spending a hash on it; a refusal is audited by `write`.
+        if let Err(e) = self.dry_run(|p| {
+            p.set_password(
+                actor,
+                user,
+                Hashed {
+                    hash: String::new(),
+                },
+                temporary,
+            )
+        }) {
+            return self.write(Some(actor), "set_password", |_| Err(e.clone()));
+        }
+        let hashed = self.hash_checked(
+            &policy,
+            &Secret::new(password),
+            &email,
+            &[&names[0], &names[1]],
+        )?;
+        self.write(Some(actor), "set_password", |p| {
+            p.set_password(actor, user, hashed.clone(), temporary)
+        })
+    }
+
+    /// A user changes its own password, giving the current one.
+    pub fn change_password(&self, user: UserId, current: &str, new: &str) -> Result<(), Error> {
+        let (policy, email, names, hash) = self.credential_context(user)?;
+        let verified = match &hash {
+            Some(h) if current.chars().count() <= cred::MAX_PASSWORD_CHARS => {
+                cred::verify_password(current, h, &self.params()).0
+            }
+            _ => false,
+        };
+        if !verified {
+            return self.write(Some(user), "change_password", |_| {
+                Err(Error::AuthenticationFailed)
+            });
+        }
+        let hashed =
+            self.hash_checked(&policy, &Secret::new(new), &email, &[&names[0], &names[1]])?;
+        let verified_hash = hash.unwrap_or_default();
+        self.write(Some(user), "change_password", |p| {
+            p.change_own_password(user, &verified_hash, hashed.clone())
+        })
+    }
+
+    /// Logs a user in by email (case-insensitive) and password. An unknown email, a wrong
+    /// password and an inactive account give the same [`Error::AuthenticationFailed`] and take
+    /// about as long; a locked account gives [`Error::AccountLocked`]. Every attempt is audited.
+    pub fn login(&self, tenant: TenantId, email: &str, password: &str) -> Result<Session, Error> {
+        let found = {
+            let m = self.read();
+            if !m.tenants.contains_key(&tenant) {
+                return Err(Error::UnknownTenant(tenant));
+            }
+            m.emails
+                .get(&(tenant, validate::fold(email.trim())))
+                .and_then(|id| m.credentials.get(id).map(|c| (*id, c.hash.clone())))
+        };
+        let params = self.params();
+        let too_long = password.chars().count() > cred::MAX_PASSWORD_CHARS;
+        let Some((user, hash)) = found else {
+            if !too_long {
+                cred::verify_password(password, cred::dummy_hash(&params), &params);
+            }
+            let shown = crate::domain::truncate_for_message(email);
+            self.write(None, "login", |p| {
+                p.tenant = Some(tenant);
+                p.force_audit = true;
+                p.outcome = Some("authentication_failed");
+                p.detail = Some(format!("no user with a password has email {shown:?}"));
+                Ok(())
+            })?;
+            return Err(Error::AuthenticationFailed);
+        };
+        let (ok, weaker) = if too_long {
+            (false, false)
+        } else {
+            cred::verify_password(password, &hash, &params)
+        };
+        let upgraded = if ok && weaker {
+            Some(Hashed {
+                hash: cred::hash_password(password, &params)?,
+            })
+        } else {
+            None
+        };
+        match self.write(Some(user), "login", |p| {
+            p.record_login(user, &hash, ok, upgraded.clone())
+        })? {
+            LoginResult::Ok {
+                user,
+                must_change_password,
+            } => Ok(Session {
+                user,
+                stamp: self
+                    .snapshot
+                    .load()
+                    .security_stamp(user)
+                    .unwrap_or_default(),
+                must_change_password,
+            }),
+            LoginResult::Refused(e) => Err(e),
+        }
+    }
+
+    /// Unlocks an account locked by failed logins (`users.manage`).
+    pub fn unlock(&self, actor: UserId, user: UserId) -> Result<(), Error> {
+        self.write(Some(actor), "unlock", |p| p.unlock(actor, user))
+    }
+
+    /// Starts a recovery by email: issues a single-use token (32 random bytes, stored hashed,
+    /// expiring per the tenant's policy) and queues a [`Notification::PasswordResetRequested`]
+    /// for the host to send. Returns `None`, and issues nothing, when no active user has that
+    /// email (the host should answer its caller the same way in both cases).
+    pub fn request_password_reset(
+        &self,
+        tenant: TenantId,
+        email: &str,
+    ) -> Result<Option<ResetIssued>, Error> {
+        let token = cred::new_token()?;
+        self.write(None, "request_password_reset", |p| {
+            p.request_reset(tenant, email, token.clone())
+        })
+    }
+
+    /// Sets a new password with a recovery token. The token is single use, expires, and is
+    /// invalidated by any later password change; a bad token is audited and changes nothing.
+    pub fn reset_password_with_token(
+        &self,
+        tenant: TenantId,
+        token: &str,
+        new_password: &str,
+    ) -> Result<UserId, Error> {
+        let token_hash = if token.len() <= 256 {
+            cred::token_hash(token.trim())
+        } else {
+            String::new()
+        };
+        let user = self.read().reset_tokens.get(&token_hash).map(|t| t.user);
+        let Some(user) = user else {
+            return self.write(None, "reset_password", |p| {
+                p.tenant = Some(tenant);
+                Err(Error::InvalidToken)
+            });
+        };
+        let (policy, email, names, _) = self.credential_context(user)?;
+        let hashed = self.hash_checked(
+            &policy,
+            &Secret::new(new_password),
+            &email,
+            &[&names[0], &names[1]],
+        )?;
+        self.write(Some(user), "reset_password", |p| {
+            p.reset_with_token(tenant, &token_hash, hashed.clone())
+        })
+    }
+
+    /// The superadministrator sets the tenant's password and lockout policy.
+    pub fn set_password_policy(&self, actor: UserId, policy: &PasswordPolicy) -> Result<(), Error> {
+        self.write(Some(actor), "set_password_policy", |p| {
+            p.set_password_policy(actor, policy)
+        })
+    }
+
+    /// A tenant's password and lockout policy.
+    pub fn password_policy(&self, tenant: TenantId) -> Result<PasswordPolicy, Error> {
+        self.tenant(tenant).map(|t| t.policy)
+    }
+
+    /// Whether the user has a password, must change it, and whether it is locked now.
+    pub fn credential_status(&self, user: UserId) -> Result<CredentialStatus, Error> {
+        let m = self.read();
+        if !m.users.contains_key(&user) {
+            return Err(Error::UnknownUser(user.to_string()));
+        }
+        let now = self.clock.now_ms();
+        Ok(match m.credentials.get(&user) {
+            None => CredentialStatus {
+                has_password: false,
+                must_change: false,
+                failed_logins: 0,
+                locked_until: None,
+            },
+            Some(c) => CredentialStatus {
+                has_password: true,
+                must_change: c.must_change,
+                failed_logins: c.failed_logins,
+                locked_until: c.locked_until.filter(|u| *u > now),
+            },
+        })
+    }
+
+    /// The user's current security stamp (see [`User::stamp`]).
+    pub fn security_stamp(&self, user: UserId) -> Result<u64, Error> {
+        self.snapshot
+            .load()
+            .security_stamp(user)
+            .ok_or_else(|| Error::UnknownUser(user.to_string()))
+    }
+
+    /// Whether a session issued to `user` under `stamp` is still valid: the user exists, is
+    /// active, and nothing security-relevant changed since. Lock-free.
+    pub fn session_valid(&self, user: UserId, stamp: u64) -> bool {
+        self.snapshot.load().session_valid(user, stamp)
+    }
+
+    // ======================= audit =======================
+
+    /// Audit events matching `query`, oldest first.
+    pub fn audit_events(&self, query: &AuditQuery) -> Result<Page<AuditEvent>, Error> {
+        query.validate()?;
+        let (items, total) = lock(&self.store).query_audit(query)?;
+        Ok(Page {
+            items,
+            total,
+            offset: query.offset,
+        })
+    }
+
+    /// Users of `tenant` who have not logged in for `days` days (never-logged-in users count
+    /// from their creation), for removing inactive accounts.
+    pub fn users_inactive_for(&self, tenant: TenantId, days: u32) -> Result<Vec<User>, Error> {
+        let cutoff = self.clock.now_ms() - i64::from(days) * 86_400_000;
+        self.with_tenant(tenant, |m| {
+            m.tenant_users
+                .get(&tenant)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| m.users.get(id))
+                .filter(|u| u.last_login.unwrap_or(u.created_at) < cutoff)
+                .cloned()
+                .collect()
+        })
     }
 
     // ======================= checks (lock-free) =======================

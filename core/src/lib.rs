@@ -4,7 +4,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod audit;
 pub mod clock;
+pub mod credentials;
 mod directory;
 pub mod domain;
 mod engine;
@@ -12,8 +14,10 @@ mod error;
 mod ops;
 pub mod store;
 
+pub use audit::{AuditEvent, AuditQuery};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use directory::{Directory, Explanation, Grant, Page, UserQuery};
+pub use credentials::{HashParams, Notification, PasswordPolicy, Secret};
+pub use directory::{CredentialStatus, Directory, Explanation, Grant, Page, Session, UserQuery};
 pub use domain::{
     AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Levels, Permission,
     Preset, PresetRole, Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User,
@@ -21,7 +25,7 @@ pub use domain::{
 };
 pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result};
-pub use ops::{NewRole, NewUser, RolePatch, TenantCreated, UserPatch};
+pub use ops::{NewRole, NewUser, ResetIssued, RolePatch, TenantCreated, UserPatch};
 pub use store::{MemoryStore, Store};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOptions, SqliteStore};

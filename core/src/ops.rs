@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::credentials::{Credential, Notification, PasswordPolicy, ResetToken, Secret};
 use crate::domain::model::{Model, NameKind};
 use crate::domain::rules::Actor;
 use crate::domain::{
@@ -30,6 +31,10 @@ pub struct NewUser {
     pub roles: Vec<RoleId>,
     /// Whether the user is active (default true).
     pub active: bool,
+    /// An initial password, checked against the tenant's policy and stored as argon2id.
+    pub password: Option<Secret>,
+    /// The user must change the initial password at first login (a temporary password).
+    pub must_change_password: bool,
 }
 
 impl Default for NewUser {
@@ -41,6 +46,8 @@ impl Default for NewUser {
             phone: None,
             roles: Vec::new(),
             active: true,
+            password: None,
+            must_change_password: false,
         }
     }
 }
@@ -75,6 +82,19 @@ impl NewUser {
     /// Creates the user inactive.
     pub fn inactive(mut self) -> Self {
         self.active = false;
+        self
+    }
+
+    /// Sets an initial password.
+    pub fn password(mut self, password: impl Into<Secret>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// Sets an initial temporary password, to be changed at first login.
+    pub fn temporary_password(mut self, password: impl Into<Secret>) -> Self {
+        self.password = Some(password.into());
+        self.must_change_password = true;
         self
     }
 }
@@ -168,6 +188,18 @@ pub(crate) struct Plan<'m> {
     pub now: i64,
     pub changes: Vec<Change>,
     allocated: [u64; 6],
+    /// The tenant the audit event belongs to, when the actor does not say.
+    pub tenant: Option<TenantId>,
+    /// The audit outcome when the operation commits but reports a failure (a failed login).
+    pub outcome: Option<&'static str>,
+    /// Free detail for the audit event.
+    pub detail: Option<String>,
+    /// Audit even when nothing changes.
+    pub force_audit: bool,
+    /// Notifications to deliver once committed.
+    pub notifications: Vec<Notification>,
+    /// A password hashed before planning, for the user the operation creates.
+    pub pending_hash: Option<Hashed>,
 }
 
 fn dedup<T: Ord + Copy>(v: &[T]) -> Vec<T> {
@@ -185,6 +217,12 @@ impl<'m> Plan<'m> {
             now,
             changes: Vec::new(),
             allocated: [0; 6],
+            tenant: None,
+            outcome: None,
+            detail: None,
+            force_audit: false,
+            notifications: Vec::new(),
+            pending_hash: None,
         }
     }
 
@@ -244,6 +282,7 @@ impl<'m> Plan<'m> {
             created_at: self.now,
             updated_at: self.now,
             last_login: None,
+            stamp: 0,
             email,
         };
         self.email_free(tenant, &user.email, None)?;
@@ -302,9 +341,12 @@ impl<'m> Plan<'m> {
             name,
             superadmin: user.id,
             created_at: self.now,
+            policy: PasswordPolicy::default(),
         }));
         let sa = user.id;
         self.put_user(user);
+        self.tenant = Some(tenant);
+        self.initial_credential(sa, superadmin)?;
         let mut roles = Vec::new();
         for p in dedup(presets) {
             self.preset_roles(tenant, p, &mut roles)?;
@@ -338,6 +380,7 @@ impl<'m> Plan<'m> {
         user.id = UserId(self.alloc(K_USER));
         let id = user.id;
         self.put_user(user);
+        self.initial_credential(id, new)?;
         Ok(id)
     }
 
@@ -371,6 +414,13 @@ impl<'m> Plan<'m> {
         if let Some(v) = &patch.email {
             u.email = validate::email(v)?;
             self.email_free(a.tenant(), &u.email, Some(u.id))?;
+            if validate::fold(&u.email) != validate::fold(&t.email) {
+                self.notifications.push(Notification::EmailChanged {
+                    user: u.id,
+                    old_email: t.email.clone(),
+                    new_email: u.email.clone(),
+                });
+            }
         }
         if let Some(v) = &patch.phone {
             u.phone = v.as_deref().map(validate::phone).transpose()?;
@@ -419,6 +469,11 @@ impl<'m> Plan<'m> {
             return Err(Error::SuperadminProtected { action: "deleted" });
         }
         a.ensure_may_modify(self.m, t)?;
+        // Deleting an administrator revokes its administrator-tier roles: like any such
+        // revocation (even of one's own), only the superadministrator may do it.
+        if self.m.is_administrator(t) {
+            a.require_superadmin("delete an administrator")?;
+        }
         for ag in self.m.user_agreements.get(&user).into_iter().flatten() {
             if self
                 .m
@@ -986,4 +1041,280 @@ impl<'m> Plan<'m> {
         }
         Ok(())
     }
+}
+
+/// A password hashed outside the directory's locks, ready to be stored.
+#[derive(Clone)]
+pub(crate) struct Hashed {
+    pub hash: String,
+}
+
+impl<'m> Plan<'m> {
+    /// The tenant and policy that apply to a new user's password.
+    fn initial_credential(&mut self, user: UserId, new: &NewUser) -> Result<(), Error> {
+        if let Some(h) = self.pending_hash.take() {
+            self.changes.push(Change::CredentialPut(Credential {
+                user,
+                hash: h.hash,
+                must_change: new.must_change_password,
+                changed_at: self.now,
+                failed_logins: 0,
+                locked_until: None,
+            }));
+        } else if new.password.is_some() {
+            return Err(Error::Storage(
+                "internal: password was not hashed before planning".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn put_credential(&mut self, user: UserId, hash: String, must_change: bool) {
+        self.changes.push(Change::CredentialPut(Credential {
+            user,
+            hash,
+            must_change,
+            changed_at: self.now,
+            failed_logins: 0,
+            locked_until: None,
+        }));
+        // Any password change invalidates every pending recovery token.
+        self.changes.push(Change::ResetTokensCleared { user });
+    }
+
+    /// An administrator sets (or resets) another user's password; `temporary` forces a change
+    /// at next login.
+    pub fn set_password(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        hashed: Hashed,
+        temporary: bool,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::USERS_MANAGE)?;
+        let t = self.target(&a, user)?;
+        self.put_credential(t.id, hashed.hash, temporary);
+        Ok(())
+    }
+
+    /// A user changes its own password (the current one was verified by the caller).
+    pub fn change_own_password(
+        &mut self,
+        user: UserId,
+        verified_hash: &str,
+        hashed: Hashed,
+    ) -> Result<(), Error> {
+        let u = self
+            .m
+            .users
+            .get(&user)
+            .ok_or_else(|| Error::UnknownUser(user.to_string()))?;
+        self.tenant = Some(u.tenant);
+        if !u.active {
+            return Err(Error::AuthenticationFailed);
+        }
+        if self.m.credentials.get(&user).map(|c| c.hash.as_str()) != Some(verified_hash) {
+            // Changed concurrently: the verified password is no longer the current one.
+            return Err(Error::AuthenticationFailed);
+        }
+        self.put_credential(user, hashed.hash, false);
+        Ok(())
+    }
+
+    /// Records a login attempt whose password was verified against `verified_hash`.
+    pub fn record_login(
+        &mut self,
+        user: UserId,
+        verified_hash: &str,
+        password_ok: bool,
+        upgraded: Option<Hashed>,
+    ) -> Result<LoginResult, Error> {
+        let u = self.m.users.get(&user).ok_or(Error::AuthenticationFailed)?;
+        self.tenant = Some(u.tenant);
+        self.force_audit = true;
+        let Some(cred) = self.m.credentials.get(&user) else {
+            return Err(Error::AuthenticationFailed);
+        };
+        if cred.hash != verified_hash {
+            return Err(Error::AuthenticationFailed);
+        }
+        let policy = &self.m.tenants[&u.tenant].policy;
+        if let Some(until) = cred.locked_until.filter(|until| *until > self.now) {
+            self.outcome = Some("account_locked");
+            return Ok(LoginResult::Refused(Error::AccountLocked { until }));
+        }
+        if !password_ok {
+            let mut c = cred.clone();
+            c.failed_logins = if cred.locked_until.is_some() {
+                1
+            } else {
+                cred.failed_logins + 1
+            };
+            c.locked_until = None;
+            self.outcome = Some("authentication_failed");
+            if c.failed_logins >= policy.max_failed_logins {
+                let until = self.now + policy.lockout_ms;
+                c.locked_until = Some(until);
+                self.detail = Some(format!("locked after {} failed logins", c.failed_logins));
+                self.notifications.push(Notification::AccountLocked {
+                    user,
+                    email: u.email.clone(),
+                    until,
+                });
+            }
+            self.changes.push(Change::CredentialPut(c));
+            return Ok(LoginResult::Refused(Error::AuthenticationFailed));
+        }
+        if !u.active {
+            self.outcome = Some("authentication_failed");
+            self.detail = Some("inactive user".into());
+            return Ok(LoginResult::Refused(Error::AuthenticationFailed));
+        }
+        let mut c = cred.clone();
+        c.failed_logins = 0;
+        c.locked_until = None;
+        if let Some(h) = upgraded {
+            c.hash = h.hash;
+            self.detail = Some("password hash upgraded".into());
+        }
+        if c != *cred {
+            self.changes.push(Change::CredentialPut(c));
+        }
+        self.changes
+            .push(Change::LoginRecorded { user, at: self.now });
+        Ok(LoginResult::Ok {
+            user,
+            must_change_password: cred.must_change,
+        })
+    }
+
+    /// An administrator unlocks an account locked by failed logins.
+    pub fn unlock(&mut self, actor: UserId, user: UserId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::USERS_MANAGE)?;
+        let t = self.target(&a, user)?;
+        let cred = self
+            .m
+            .credentials
+            .get(&t.id)
+            .ok_or(Error::NoPassword(t.id))?;
+        if cred.failed_logins != 0 || cred.locked_until.is_some() {
+            let mut c = cred.clone();
+            c.failed_logins = 0;
+            c.locked_until = None;
+            self.changes.push(Change::CredentialPut(c));
+        }
+        Ok(())
+    }
+
+    /// Issues a recovery token for the active user of `tenant` with `email`, if any.
+    pub fn request_reset(
+        &mut self,
+        tenant: TenantId,
+        email: &str,
+        token: (Secret, String),
+    ) -> Result<Option<ResetIssued>, Error> {
+        let policy = &self
+            .m
+            .tenants
+            .get(&tenant)
+            .ok_or(Error::UnknownTenant(tenant))?
+            .policy;
+        self.tenant = Some(tenant);
+        self.force_audit = true;
+        let found = self
+            .m
+            .emails
+            .get(&(tenant, validate::fold(email.trim())))
+            .and_then(|id| self.m.users.get(id))
+            .filter(|u| u.active);
+        let Some(u) = found else {
+            self.outcome = Some("unknown_user");
+            self.detail = Some(format!(
+                "no active user with email {:?}",
+                crate::domain::truncate_for_message(email)
+            ));
+            return Ok(None);
+        };
+        let expires_at = self.now + policy.reset_token_ttl_ms;
+        let (secret, hash) = token;
+        self.changes.push(Change::ResetTokenPut(ResetToken {
+            hash,
+            user: u.id,
+            issued_at: self.now,
+            expires_at,
+        }));
+        self.notifications
+            .push(Notification::PasswordResetRequested {
+                user: u.id,
+                email: u.email.clone(),
+                token: secret.clone(),
+                expires_at,
+            });
+        Ok(Some(ResetIssued {
+            user: u.id,
+            token: secret,
+            expires_at,
+        }))
+    }
+
+    /// Sets a new password with a recovery token: single use, unexpired, for an active user of
+    /// `tenant`. A refused token is audited and changes nothing.
+    pub fn reset_with_token(
+        &mut self,
+        tenant: TenantId,
+        token_hash: &str,
+        hashed: Hashed,
+    ) -> Result<UserId, Error> {
+        self.tenant = Some(tenant);
+        let t = self
+            .m
+            .reset_tokens
+            .get(token_hash)
+            .ok_or(Error::InvalidToken)?;
+        let u = self.m.users.get(&t.user).ok_or(Error::InvalidToken)?;
+        if u.tenant != tenant || t.expires_at <= self.now || !u.active {
+            return Err(Error::InvalidToken);
+        }
+        self.put_credential(u.id, hashed.hash, false);
+        Ok(u.id)
+    }
+
+    /// The superadministrator changes the tenant's password policy.
+    pub fn set_password_policy(
+        &mut self,
+        actor: UserId,
+        policy: &PasswordPolicy,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require_superadmin("change the password policy")?;
+        policy.validate()?;
+        let mut t = self.m.tenants[&a.tenant()].clone();
+        if t.policy != *policy {
+            t.policy = policy.clone();
+            self.changes.push(Change::TenantPut(t));
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of a recorded login attempt.
+pub(crate) enum LoginResult {
+    Ok {
+        user: UserId,
+        must_change_password: bool,
+    },
+    Refused(Error),
+}
+
+/// A recovery token issued by [`Directory::request_password_reset`](crate::Directory::request_password_reset).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResetIssued {
+    /// The user it recovers.
+    pub user: UserId,
+    /// The token to deliver (single use).
+    pub token: Secret,
+    /// Expiry, ms since the Unix epoch.
+    pub expires_at: i64,
 }

@@ -250,7 +250,7 @@ fn a_file_from_a_newer_schema_is_refused_and_left_untouched() {
         err,
         Error::SchemaTooNew {
             found: 99,
-            supported: 1
+            supported: rolecall::store::sqlite::SCHEMA_VERSION
         }
     );
     assert_eq!(fs::read(&path).unwrap(), before);
@@ -395,4 +395,54 @@ fn the_schema_refuses_rows_that_point_at_another_tenant() {
     let mut store = SqliteStore::open(&path).unwrap();
     store.integrity_check().unwrap();
     assert!(store.revision().unwrap() > 0);
+}
+
+#[test]
+fn credentials_and_the_audit_log_survive_a_reopen() {
+    let tmp = TempDir::new("creds");
+    let path = tmp.file("dir.db");
+    let t = {
+        let dir = Directory::open_sqlite(&path).unwrap();
+        dir.set_hash_params(rolecall::HashParams {
+            m_kib: 256,
+            t: 1,
+            p: 1,
+        });
+        let t = dir
+            .create_tenant(
+                "Acme",
+                &NewUser::new("Ada", "Root", "ada@acme.test").password("azure lantern drift seven"),
+                &[],
+            )
+            .unwrap();
+        dir.login(t.tenant, "ada@acme.test", "azure lantern drift seven")
+            .unwrap();
+        assert!(dir
+            .login(t.tenant, "ada@acme.test", "a wrong passphrase!!")
+            .is_err());
+        t
+    };
+    let dir = Directory::open_sqlite(&path).unwrap();
+    let s = dir
+        .login(t.tenant, "ADA@acme.test", "azure lantern drift seven")
+        .unwrap();
+    assert!(dir.session_valid(t.superadmin, s.stamp));
+    let logins = dir
+        .audit_events(&rolecall::AuditQuery {
+            action: Some("login".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        logins
+            .items
+            .iter()
+            .map(|e| e.outcome.as_str())
+            .collect::<Vec<_>>(),
+        ["ok", "authentication_failed", "ok"]
+    );
+    assert_eq!(
+        dir.credential_status(t.superadmin).unwrap().failed_logins,
+        0
+    );
 }

@@ -7,6 +7,7 @@ use super::{
     validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Levels, Permission,
     Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
 };
+use crate::credentials::{Credential, ResetToken};
 use crate::Error;
 
 /// An agreement with its levels and PBX links.
@@ -81,6 +82,10 @@ pub(crate) struct Model {
     pub user_agreements: HashMap<UserId, BTreeSet<AgreementId>>,
     /// Next free id per kind: tenant, user, role, group, scope, agreement.
     pub next: [u64; 6],
+    // ---- credentials ----
+    pub credentials: HashMap<UserId, Credential>,
+    /// Pending recovery tokens by hash.
+    pub reset_tokens: HashMap<String, ResetToken>,
 }
 
 fn bump(next: &mut u64, id: u64) {
@@ -136,6 +141,8 @@ impl Model {
                             m.remove(id);
                         }
                     }
+                    self.credentials.remove(id);
+                    self.reset_tokens.retain(|_, t| t.user != *id);
                     for a in self.user_agreements.remove(id).unwrap_or_default() {
                         if let Some(st) = self.agreements.get_mut(&a) {
                             st.levels.remove(id);
@@ -302,6 +309,32 @@ impl Model {
                     affected.agreements.insert(*agreement);
                 }
             }
+            Change::CredentialPut(c) => {
+                if self.users.contains_key(&c.user) {
+                    self.credentials.insert(c.user, c.clone());
+                }
+            }
+            Change::ResetTokenPut(t) => {
+                if self.users.contains_key(&t.user) {
+                    self.reset_tokens.insert(t.hash.clone(), t.clone());
+                }
+            }
+            Change::ResetTokensCleared { user } => {
+                self.reset_tokens.retain(|_, t| t.user != *user);
+            }
+            Change::LoginRecorded { user, at } => {
+                if let Some(u) = self.users.get_mut(user) {
+                    u.last_login = Some(*at);
+                }
+            }
+            Change::StampSet { users, stamp } => {
+                for id in users {
+                    if let Some(u) = self.users.get_mut(id) {
+                        u.stamp = *stamp;
+                        affected.users.insert(*id);
+                    }
+                }
+            }
             Change::PbxLinkSet {
                 agreement,
                 user,
@@ -324,6 +357,154 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// Users whose security stamp `change` must move: their password, email, roles, groups,
+    /// scopes, agreement levels or active flag change. Read-only: called before commit.
+    pub fn security_affected(&self, change: &Change, out: &mut BTreeSet<UserId>) {
+        match change {
+            Change::TenantPut(t) => {
+                if let Some(old) = self.tenants.get(&t.id) {
+                    if old.superadmin != t.superadmin {
+                        out.insert(old.superadmin);
+                        out.insert(t.superadmin);
+                    }
+                }
+            }
+            Change::UserPut(u) => match self.users.get(&u.id) {
+                None => {
+                    out.insert(u.id);
+                }
+                Some(old) => {
+                    if validate::fold(&old.email) != validate::fold(&u.email)
+                        || old.active != u.active
+                        || old.roles != u.roles
+                        || old.scopes != u.scopes
+                    {
+                        out.insert(u.id);
+                    }
+                }
+            },
+            Change::RolePut(r) => {
+                if let Some(old) = self.roles.get(&r.id) {
+                    if old.permissions != r.permissions
+                        || old.scoped != r.scoped
+                        || old.admin_tier != r.admin_tier
+                    {
+                        out.extend(self.role_holders(r.id));
+                    }
+                }
+            }
+            Change::RoleDeleted { id } => out.extend(self.role_holders(*id)),
+            Change::GroupPut(g) => {
+                if self
+                    .groups
+                    .get(&g.id)
+                    .is_some_and(|old| old.roles != g.roles)
+                {
+                    out.extend(self.members.get(&g.id).into_iter().flatten().copied());
+                }
+            }
+            Change::GroupDeleted { id } => {
+                out.extend(self.members.get(id).into_iter().flatten().copied())
+            }
+            Change::MemberAdded { user, .. } | Change::MemberRemoved { user, .. } => {
+                out.insert(*user);
+            }
+            Change::ScopeDeleted { id } => {
+                out.extend(self.scope_users.get(id).into_iter().flatten().copied())
+            }
+            Change::AgreementPut(a) => {
+                match self.agreements.get(&a.id).and_then(|s| s.meta.as_ref()) {
+                    Some(old) if old.owner != a.owner => {
+                        out.insert(old.owner);
+                        out.insert(a.owner);
+                    }
+                    Some(_) => {}
+                    None => {
+                        out.insert(a.owner);
+                    }
+                }
+            }
+            Change::LevelSet { user, .. } | Change::PbxLinkSet { user, .. } => {
+                out.insert(*user);
+            }
+            Change::CredentialPut(c) => {
+                if self
+                    .credentials
+                    .get(&c.user)
+                    .is_none_or(|old| old.hash != c.hash)
+                {
+                    out.insert(c.user);
+                }
+            }
+            Change::UserDeleted { .. }
+            | Change::ScopePut(_)
+            | Change::ResetTokenPut(_)
+            | Change::ResetTokensCleared { .. }
+            | Change::LoginRecorded { .. }
+            | Change::StampSet { .. } => {}
+        }
+    }
+
+    /// JSON of the records `changes` replace, as they are now (secrets redacted): the
+    /// "before" of an audit event.
+    pub fn before_json(&self, changes: &[Change]) -> String {
+        use serde_json::{json, Value};
+        let before: Vec<Value> = changes
+            .iter()
+            .map(|c| match c {
+                Change::TenantPut(t) => json!(self.tenants.get(&t.id)),
+                Change::UserPut(u) => json!(self.users.get(&u.id)),
+                Change::UserDeleted { id } | Change::LoginRecorded { user: id, .. } => {
+                    json!(self.users.get(id))
+                }
+                Change::RolePut(r) => json!(self.roles.get(&r.id)),
+                Change::RoleDeleted { id } => json!(self.roles.get(id)),
+                Change::GroupPut(g) => json!(self.groups.get(&g.id)),
+                Change::GroupDeleted { id } => json!(self.groups.get(id)),
+                Change::MemberAdded { group, user } | Change::MemberRemoved { group, user } => {
+                    json!({ "member": self.members.get(group).is_some_and(|m| m.contains(user)) })
+                }
+                Change::ScopePut(sc) => json!(self.scopes.get(&sc.id)),
+                Change::ScopeDeleted { id } => json!(self.scopes.get(id)),
+                Change::AgreementPut(a) => {
+                    json!(self.agreements.get(&a.id).and_then(|s| s.meta.as_ref()))
+                }
+                Change::LevelSet {
+                    agreement,
+                    user,
+                    product,
+                    ..
+                } => json!({
+                    "level": self.agreements.get(agreement).map(|s| s.level(*user, *product))
+                }),
+                Change::PbxLinkSet {
+                    agreement, user, ..
+                } => json!({
+                    "subscriber": self.agreements.get(agreement).and_then(|s| s.pbx.get(user))
+                }),
+                Change::CredentialPut(cr) => match self.credentials.get(&cr.user) {
+                    None => Value::Null,
+                    Some(old) => json!({
+                        "user": old.user,
+                        "hash": "***",
+                        "must_change": old.must_change,
+                        "changed_at": old.changed_at,
+                        "failed_logins": old.failed_logins,
+                        "locked_until": old.locked_until,
+                    }),
+                },
+                Change::ResetTokenPut(_) | Change::ResetTokensCleared { .. } => Value::Null,
+                Change::StampSet { users, .. } => {
+                    json!(users
+                        .iter()
+                        .map(|u| self.users.get(u).map(|u| u.stamp))
+                        .collect::<Vec<_>>())
+                }
+            })
+            .collect();
+        serde_json::to_string(&before).unwrap_or_default()
     }
 
     fn unindex_user(&mut self, old: &User) {

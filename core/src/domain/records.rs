@@ -23,6 +23,9 @@ pub struct Tenant {
     pub superadmin: UserId,
     /// Creation time, milliseconds since the Unix epoch.
     pub created_at: i64,
+    /// The tenant's password and login policy.
+    #[serde(default)]
+    pub policy: crate::credentials::PasswordPolicy,
 }
 
 /// A person who logs in.
@@ -52,6 +55,11 @@ pub struct User {
     pub updated_at: i64,
     /// Last successful login, ms since the Unix epoch.
     pub last_login: Option<i64>,
+    /// Security stamp: the revision of the last change to the user's password, email, roles,
+    /// groups, scopes, agreement levels or active flag. A session issued under an older stamp
+    /// is no longer valid.
+    #[serde(default)]
+    pub stamp: u64,
 }
 
 impl User {
@@ -72,6 +80,7 @@ impl fmt::Debug for User {
             .field("active", &self.active)
             .field("roles", &self.roles)
             .field("scopes", &self.scopes)
+            .field("stamp", &self.stamp)
             .finish_non_exhaustive()
     }
 }
@@ -247,6 +256,29 @@ pub enum Change {
         /// The new level (never Owner: ownership is the agreement's `owner`).
         level: AccessLevel,
     },
+    /// A user's credentials were set (password, temporary flag, failed-login counter, lock).
+    CredentialPut(crate::credentials::Credential),
+    /// A recovery token was issued (stored hashed).
+    ResetTokenPut(crate::credentials::ResetToken),
+    /// Every pending recovery token of a user was invalidated.
+    ResetTokensCleared {
+        /// The user.
+        user: UserId,
+    },
+    /// A successful login was recorded.
+    LoginRecorded {
+        /// The user.
+        user: UserId,
+        /// When, ms since the Unix epoch.
+        at: i64,
+    },
+    /// The security stamp of these users was set (their sessions issued before are invalid).
+    StampSet {
+        /// The users.
+        users: Vec<UserId>,
+        /// The new stamp (the revision of the commit).
+        stamp: u64,
+    },
     /// A user was linked to (or unlinked from) a virtual-PBX subscriber on an agreement.
     PbxLinkSet {
         /// The agreement.
@@ -269,4 +301,7 @@ pub struct Commit {
     pub actor: Option<UserId>,
     /// The changes, applied in order.
     pub changes: Vec<Change>,
+    /// The audit events recording this commit, stored in the same transaction.
+    #[serde(default)]
+    pub audit: Vec<crate::audit::AuditEvent>,
 }

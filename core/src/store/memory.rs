@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{Loaded, Store};
+use crate::audit::{AuditEvent, AuditQuery};
 use crate::domain::Commit;
 use crate::Error;
 
@@ -19,6 +20,7 @@ use crate::Error;
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     log: Arc<Mutex<Vec<Commit>>>,
+    audit: Arc<Mutex<Vec<AuditEvent>>>,
 }
 
 impl MemoryStore {
@@ -45,10 +47,16 @@ impl Store for MemoryStore {
         let mut log = self.log();
         let current = log.last().map_or(0, |c| c.revision);
         if commit.revision != current + 1 {
-            return Err(Error::RevisionConflict { stored: current, expected: commit.revision - 1 });
+            return Err(Error::RevisionConflict {
+                stored: current,
+                expected: commit.revision - 1,
+            });
         }
-        log.push(commit.clone());
-        Ok(())
+        let mut c = commit.clone();
+        let events = std::mem::take(&mut c.audit);
+        log.push(c);
+        drop(log);
+        self.append_audit(&events)
     }
 
     fn revision(&mut self) -> Result<u64, Error> {
@@ -62,5 +70,29 @@ impl Store for MemoryStore {
             .unwrap_or(usize::MAX)
             .min(log.len());
         Ok(Some(log[start..].to_vec()))
+    }
+
+    fn append_audit(&mut self, events: &[AuditEvent]) -> Result<(), Error> {
+        let mut audit = self.audit.lock().unwrap_or_else(PoisonError::into_inner);
+        for e in events {
+            let mut e = e.clone();
+            e.seq = audit.len() as u64 + 1;
+            audit.push(e);
+        }
+        Ok(())
+    }
+
+    fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
+        let audit = self.audit.lock().unwrap_or_else(PoisonError::into_inner);
+        let matching = audit.iter().filter(|e| query.matches(e));
+        let total = matching.clone().count();
+        Ok((
+            matching
+                .skip(query.offset)
+                .take(query.limit)
+                .cloned()
+                .collect(),
+            total,
+        ))
     }
 }

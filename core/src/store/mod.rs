@@ -14,6 +14,7 @@ pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore};
 
+use crate::audit::{AuditEvent, AuditQuery};
 use crate::domain::{Change, Commit};
 use crate::Error;
 
@@ -45,6 +46,13 @@ pub trait Store: Send {
     /// The commits after `revision`, in order, or `None` when the store cannot say (history
     /// compacted away), in which case the caller reloads everything.
     fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error>;
+
+    /// Appends audit events that belong to no commit (refused operations, failed logins).
+    fn append_audit(&mut self, events: &[AuditEvent]) -> Result<(), Error>;
+
+    /// The audit events matching `query` (a page, oldest first) and how many match in all.
+    /// Events of a commit are stored with it by [`commit`](Store::commit).
+    fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error>;
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
@@ -59,5 +67,11 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {
         (**self).commits_since(revision)
+    }
+    fn append_audit(&mut self, events: &[AuditEvent]) -> Result<(), Error> {
+        (**self).append_audit(events)
+    }
+    fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
+        (**self).query_audit(query)
     }
 }

@@ -23,6 +23,8 @@ use rusqlite::{
 };
 
 use super::{Loaded, Store};
+use crate::audit::{AuditEvent, AuditQuery};
+use crate::credentials::{Credential, PasswordPolicy, ResetToken};
 use crate::domain::{
     AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Permission, Preset,
     Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
@@ -30,7 +32,7 @@ use crate::domain::{
 use crate::Error;
 
 /// The schema version this library writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// How many recent commits the log keeps for incremental refresh; older ones are pruned and an
 /// instance further behind reloads everything.
 pub const LOG_KEEP: u64 = 10_000;
@@ -166,6 +168,48 @@ CREATE TABLE commits (
     actor INTEGER,
     changes TEXT NOT NULL
 );
+"#;
+
+/// Version 2: credentials, recovery tokens, security stamps, password policies, audit log.
+const SCHEMA_V2: &str = r#"
+ALTER TABLE users ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tenants ADD COLUMN policy TEXT;
+CREATE TABLE credentials (
+    user INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    hash TEXT NOT NULL,
+    must_change INTEGER NOT NULL CHECK (must_change IN (0, 1)),
+    changed_at INTEGER NOT NULL,
+    failed_logins INTEGER NOT NULL,
+    locked_until INTEGER
+);
+CREATE TABLE reset_tokens (
+    hash TEXT PRIMARY KEY,
+    user INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX reset_tokens_user ON reset_tokens (user);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    tenant INTEGER NOT NULL,
+    actor INTEGER,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    target_kind TEXT,
+    target_id INTEGER,
+    detail TEXT,
+    revision INTEGER,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX audit_tenant_at ON audit (tenant, at);
+CREATE INDEX audit_actor ON audit (actor, seq);
+CREATE INDEX audit_target ON audit (target_kind, target_id, seq);
+CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
 /// How to open a [`SqliteStore`].
@@ -318,6 +362,9 @@ impl SqliteStore {
         if v < 1 {
             tx.execute_batch(SCHEMA_V1).map_err(|e| storage(&path, e))?;
         }
+        if v < 2 {
+            tx.execute_batch(SCHEMA_V2).map_err(|e| storage(&path, e))?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| storage(&path, e))?;
         tx.commit().map_err(|e| storage(&path, e))
@@ -366,17 +413,23 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
     match c {
         Change::TenantPut(t) => {
             tx.execute(
-                "INSERT INTO tenants (id, name, superadmin, created_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO UPDATE SET name = ?2, superadmin = ?3",
-                params![t.id.0 as i64, t.name, t.superadmin.0 as i64, t.created_at],
+                "INSERT INTO tenants (id, name, superadmin, created_at, policy) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET name = ?2, superadmin = ?3, policy = ?5",
+                params![
+                    t.id.0 as i64,
+                    t.name,
+                    t.superadmin.0 as i64,
+                    t.created_at,
+                    serde_json::to_string(&t.policy).unwrap_or_default()
+                ],
             )?;
         }
         Change::UserPut(u) => {
             tx.execute(
-                "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login, stamp)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT (id) DO UPDATE SET first_name = ?3, last_name = ?4, email = ?5, email_key = ?6,
-                   phone = ?7, active = ?8, updated_at = ?10, last_login = ?11",
+                   phone = ?7, active = ?8, updated_at = ?10, last_login = ?11, stamp = ?12",
                 params![
                     u.id.0 as i64,
                     u.tenant.0 as i64,
@@ -388,7 +441,8 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
                     u.active,
                     u.created_at,
                     u.updated_at,
-                    u.last_login
+                    u.last_login,
+                    u.stamp as i64
                 ],
             )?;
             tx.execute("DELETE FROM user_roles WHERE user = ?1", [u.id.0 as i64])?;
@@ -509,6 +563,36 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
                 )?;
             }
         }
+        Change::CredentialPut(c) => {
+            tx.execute(
+                "INSERT INTO credentials (user, hash, must_change, changed_at, failed_logins, locked_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (user) DO UPDATE SET hash = ?2, must_change = ?3, changed_at = ?4,
+                   failed_logins = ?5, locked_until = ?6",
+                params![c.user.0 as i64, c.hash, c.must_change, c.changed_at, c.failed_logins, c.locked_until],
+            )?;
+        }
+        Change::ResetTokenPut(t) => {
+            tx.execute(
+                "INSERT OR REPLACE INTO reset_tokens (hash, user, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![t.hash, t.user.0 as i64, t.issued_at, t.expires_at],
+            )?;
+        }
+        Change::ResetTokensCleared { user } => {
+            tx.execute("DELETE FROM reset_tokens WHERE user = ?1", [user.0 as i64])?;
+        }
+        Change::LoginRecorded { user, at } => {
+            tx.execute(
+                "UPDATE users SET last_login = ?2 WHERE id = ?1",
+                params![user.0 as i64, at],
+            )?;
+        }
+        Change::StampSet { users, stamp } => {
+            let mut up = tx.prepare_cached("UPDATE users SET stamp = ?2 WHERE id = ?1")?;
+            for u in users {
+                up.execute(params![u.0 as i64, *stamp as i64])?;
+            }
+        }
         Change::PbxLinkSet {
             agreement,
             user,
@@ -548,21 +632,25 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     let mut changes = Vec::new();
 
     let mut q = tx
-        .prepare("SELECT id, name, superadmin, created_at FROM tenants ORDER BY id")
+        .prepare("SELECT id, name, superadmin, created_at, policy FROM tenants ORDER BY id")
         .map_err(st)?;
-    let rows = q
-        .query_map([], |r| {
-            Ok(Tenant {
-                id: TenantId(id(r.get(0)?)),
-                name: r.get(1)?,
-                superadmin: UserId(id(r.get(2)?)),
-                created_at: r.get(3)?,
-            })
-        })
-        .map_err(st)?;
-    for t in rows {
-        changes.push(Change::TenantPut(t.map_err(st)?));
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        let tid = TenantId(id(r.get(0).map_err(st)?));
+        let policy: Option<String> = r.get(4).map_err(st)?;
+        changes.push(Change::TenantPut(Tenant {
+            id: tid,
+            name: r.get(1).map_err(st)?,
+            superadmin: UserId(id(r.get(2).map_err(st)?)),
+            created_at: r.get(3).map_err(st)?,
+            policy: match policy {
+                None => PasswordPolicy::default(),
+                Some(p) => serde_json::from_str(&p)
+                    .map_err(|e| corrupt(format!("{tid} password policy: {e}")))?,
+            },
+        }));
     }
+    drop(rows);
 
     let mut q = tx
             .prepare("SELECT id, tenant, name, permissions, scoped, admin_tier, preset, description, created_at FROM roles ORDER BY id")
@@ -640,7 +728,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     drop(rows);
 
     let mut q = tx
-            .prepare("SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login FROM users ORDER BY id")
+            .prepare("SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp FROM users ORDER BY id")
             .map_err(st)?;
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
@@ -666,6 +754,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
             created_at: r.get(7).map_err(st)?,
             updated_at: r.get(8).map_err(st)?,
             last_login: r.get(9).map_err(st)?,
+            stamp: id(r.get(10).map_err(st)?),
         }));
     }
     drop(rows);
@@ -758,7 +847,58 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
         });
     }
     drop(rows);
+    let mut q = tx
+        .prepare("SELECT user, hash, must_change, changed_at, failed_logins, locked_until FROM credentials ORDER BY user")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        changes.push(Change::CredentialPut(Credential {
+            user: UserId(id(r.get(0).map_err(st)?)),
+            hash: r.get(1).map_err(st)?,
+            must_change: r.get(2).map_err(st)?,
+            changed_at: r.get(3).map_err(st)?,
+            failed_logins: r.get(4).map_err(st)?,
+            locked_until: r.get(5).map_err(st)?,
+        }));
+    }
+    drop(rows);
+    let mut q = tx
+        .prepare("SELECT hash, user, issued_at, expires_at FROM reset_tokens ORDER BY hash")
+        .map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        changes.push(Change::ResetTokenPut(ResetToken {
+            hash: r.get(0).map_err(st)?,
+            user: UserId(id(r.get(1).map_err(st)?)),
+            issued_at: r.get(2).map_err(st)?,
+            expires_at: r.get(3).map_err(st)?,
+        }));
+    }
+    drop(rows);
     Ok((revision, changes))
+}
+
+fn insert_audit(tx: &Connection, events: &[AuditEvent]) -> rusqlite::Result<()> {
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO audit (at, tenant, actor, action, outcome, target_kind, target_id, detail, revision, before, after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for e in events {
+        ins.execute(params![
+            e.at,
+            e.tenant.0 as i64,
+            e.actor.map(|a| a.0 as i64),
+            e.action,
+            e.outcome,
+            e.target_kind,
+            e.target_id.map(|i| i as i64),
+            e.detail,
+            e.revision.map(|r| r as i64),
+            e.before,
+            e.after
+        ])?;
+    }
+    Ok(())
 }
 
 impl Store for SqliteStore {
@@ -819,6 +959,8 @@ impl Store for SqliteStore {
             )
             .map_err(st)?;
         }
+
+        insert_audit(&tx, &commit.audit).map_err(st)?;
         tx.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'revision'",
             [commit.revision as i64],
@@ -839,6 +981,101 @@ impl Store for SqliteStore {
             self.seen_data_version = Some(dv);
         }
         Ok(self.revision)
+    }
+
+    fn append_audit(&mut self, events: &[AuditEvent]) -> Result<(), Error> {
+        if self.read_only {
+            return Err(Error::ReadOnly(format!(
+                "{} was opened read-only",
+                self.path
+            )));
+        }
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| storage(&path, e))?;
+        insert_audit(&tx, events).map_err(|e| storage(&path, e))?;
+        tx.commit().map_err(|e| storage(&path, e))
+    }
+
+    fn query_audit(&mut self, q: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
+        use rusqlite::types::Value;
+        let mut clauses: Vec<&str> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        let mut add = |clause: &'static str, v: Value| {
+            clauses.push(clause);
+            args.push(v);
+        };
+        if let Some(t) = q.tenant {
+            add("tenant = ?", Value::Integer(t.0 as i64));
+        }
+        if let Some(a) = q.actor {
+            add("actor = ?", Value::Integer(a.0 as i64));
+        }
+        if let Some(k) = &q.target_kind {
+            add("target_kind = ?", Value::Text(k.clone()));
+        }
+        if let Some(i) = q.target_id {
+            add("target_id = ?", Value::Integer(i as i64));
+        }
+        if let Some(a) = &q.action {
+            add("action = ?", Value::Text(a.clone()));
+        }
+        if let Some(o) = &q.outcome {
+            add("outcome = ?", Value::Text(o.clone()));
+        }
+        if let Some(t) = q.since {
+            add("at >= ?", Value::Integer(t));
+        }
+        if let Some(t) = q.until {
+            add("at < ?", Value::Integer(t));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let path = self.path.clone();
+        let st = |e| storage(&path, e);
+        let total: i64 = self
+            .conn
+            .query_row(
+                &format!("SELECT count(*) FROM audit{filter}"),
+                rusqlite::params_from_iter(args.iter()),
+                |r| r.get(0),
+            )
+            .map_err(st)?;
+        let mut page_args = args.clone();
+        page_args.push(Value::Integer(q.limit as i64));
+        page_args.push(Value::Integer(q.offset as i64));
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT seq, at, tenant, actor, action, outcome, target_kind, target_id, detail, revision, before, after
+                 FROM audit{filter} ORDER BY seq LIMIT ? OFFSET ?"
+            ))
+            .map_err(st)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(page_args.iter()), |r| {
+                Ok(AuditEvent {
+                    seq: id(r.get(0)?),
+                    at: r.get(1)?,
+                    tenant: TenantId(id(r.get(2)?)),
+                    actor: r.get::<_, Option<i64>>(3)?.map(|a| UserId(id(a))),
+                    action: r.get(4)?,
+                    outcome: r.get(5)?,
+                    target_kind: r.get(6)?,
+                    target_id: r.get::<_, Option<i64>>(7)?.map(id),
+                    detail: r.get(8)?,
+                    revision: r.get::<_, Option<i64>>(9)?.map(id),
+                    before: r.get(10)?,
+                    after: r.get(11)?,
+                })
+            })
+            .map_err(st)?;
+        let items = rows.collect::<Result<Vec<_>, _>>().map_err(st)?;
+        Ok((items, total as usize))
     }
 
     fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {
@@ -866,11 +1103,97 @@ impl Store for SqliteStore {
                 actor: actor.map(|a| UserId(id(a))),
                 changes: serde_json::from_str(&json)
                     .map_err(|e| corrupt(format!("commit log: {e}")))?,
+                audit: Vec::new(),
             });
         }
         drop(rows);
         drop(q);
         tx.finish().map_err(st)?;
         Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_file_is_migrated_forward_with_its_data() {
+        let dir = std::env::temp_dir().join(format!("rolecall-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(SCHEMA_V1).unwrap();
+            c.execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 BEGIN;
+                 INSERT INTO tenants VALUES (1, 'Old Co', 1, 0);
+                 INSERT INTO users VALUES (1, 1, 'Ada', 'Root', 'ada@old.test', 'ada@old.test', NULL, 1, 0, 0, NULL);
+                 INSERT INTO roles VALUES (1, 1, 'Reader', 'reader', 'reports.view campaigns.view', 0, 0, NULL, '', 0);
+                 INSERT INTO users VALUES (2, 1, 'Bob', 'Lee', 'bob@old.test', 'bob@old.test', NULL, 1, 0, 0, NULL);
+                 INSERT INTO user_roles VALUES (1, 2, 1);
+                 UPDATE meta SET value = 1 WHERE key = 'revision';
+                 COMMIT;
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        let v: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.revision, 1);
+        let bob = loaded
+            .changes
+            .iter()
+            .find_map(|c| match c {
+                Change::UserPut(u) if u.id == UserId(2) => Some(u.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(bob.stamp, 0);
+        assert_eq!(bob.roles.len(), 1);
+        store.integrity_check().unwrap();
+        drop(store);
+        let dir2 = crate::Directory::open_sqlite(&path).unwrap();
+        assert!(dir2.check(UserId(2), Permission::REPORTS_VIEW));
+        assert_eq!(
+            dir2.password_policy(TenantId(1)).unwrap(),
+            PasswordPolicy::default()
+        );
+        drop(dir2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_audit_log_is_append_only_in_the_schema() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        let e = AuditEvent {
+            seq: 0,
+            at: 1,
+            tenant: TenantId(1),
+            actor: None,
+            action: "login".into(),
+            outcome: "authentication_failed".into(),
+            target_kind: None,
+            target_id: None,
+            detail: None,
+            revision: None,
+            before: None,
+            after: None,
+        };
+        s.append_audit(&[e.clone(), e]).unwrap();
+        assert!(s.conn.execute("DELETE FROM audit", []).is_err());
+        assert!(s
+            .conn
+            .execute("UPDATE audit SET outcome = 'ok'", [])
+            .is_err());
+        let (items, total) = s.query_audit(&AuditQuery::default()).unwrap();
+        assert_eq!((items.len(), total, items[1].seq), (2, 2, 2));
     }
 }
