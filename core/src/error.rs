@@ -191,7 +191,8 @@ pub enum Error {
     /// The acting user may not grant this access level (002).
     #[error("{actor_level} may not grant the level {level}")]
     LevelNotGrantable {
-        /// The level the actor holds on System (CORE).
+        /// The actor's level that limits it: on System (CORE) for what its tier allows, or on
+        /// the product when the level asked for is above the actor's own there.
         actor_level: AccessLevel,
         /// The level that was asked for.
         level: AccessLevel,

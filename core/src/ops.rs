@@ -449,11 +449,7 @@ impl<'m> Plan<'m> {
             let e = self.m.effective_if_active(t);
             a.ensure_grant(e.unscoped, false, &t.scopes)?;
             a.ensure_grant(e.perms - e.unscoped, true, &t.scopes)?;
-            for r in self.m.roles_of(t) {
-                if self.m.roles.get(&r).is_some_and(|r| r.admin_tier) {
-                    a.require_superadmin("reactivate an administrator")?;
-                }
-            }
+            // Administrators were refused by `ensure_may_modify` above.
         }
         let mut u = t.clone();
         u.active = active;
@@ -608,7 +604,7 @@ impl<'m> Plan<'m> {
             }
             for h in &holders {
                 let u = &self.m.users[h];
-                a.ensure_may_modify(self.m, u)?;
+                a.ensure_may_affect(self.m, u)?;
                 a.ensure_grant(added, r.scoped, &u.scopes)?;
             }
         }
@@ -622,7 +618,7 @@ impl<'m> Plan<'m> {
         let a = Actor::load(self.m, actor)?;
         self.editable_role(&a, role, "deleted")?;
         for h in self.m.role_holders(role) {
-            a.ensure_may_modify(self.m, &self.m.users[&h])?;
+            a.ensure_may_affect(self.m, &self.m.users[&h])?;
         }
         self.changes.push(Change::RoleDeleted { id: role });
         Ok(())
@@ -697,7 +693,7 @@ impl<'m> Plan<'m> {
         }
         a.ensure_grant_role(r, &BTreeSet::new())?;
         for u in self.members(group) {
-            a.ensure_may_modify(self.m, u)?;
+            a.ensure_may_affect(self.m, u)?;
             a.ensure_grant_role(r, &u.scopes)?;
         }
         let mut g = g.clone();
@@ -722,7 +718,7 @@ impl<'m> Plan<'m> {
             a.require_superadmin("revoke an administrator-tier role")?;
         }
         for u in self.members(group) {
-            a.ensure_may_modify(self.m, u)?;
+            a.ensure_may_affect(self.m, u)?;
         }
         let mut g = g.clone();
         g.roles.remove(&role);
@@ -783,7 +779,7 @@ impl<'m> Plan<'m> {
             }
         }
         for u in self.members(group) {
-            a.ensure_may_modify(self.m, u)?;
+            a.ensure_may_affect(self.m, u)?;
         }
         if g.roles.iter().any(|r| self.m.roles[r].admin_tier) {
             a.require_superadmin("revoke an administrator-tier role")?;
@@ -990,11 +986,14 @@ impl<'m> Plan<'m> {
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
         let meta = self.m.agreement_in(a.tenant(), agreement)?;
-        if meta.owner != actor {
+        // The Owner transfers deliberately; the tenant's superadministrator may too, so that an
+        // agreement whose Owner left can be recovered.
+        if meta.owner != actor && !a.superadmin {
             return Err(Error::NotOwner(agreement));
         }
+        let former = meta.owner;
         self.m.user_in(a.tenant(), new_owner)?;
-        if new_owner == actor {
+        if new_owner == former {
             return Ok(());
         }
         let mut meta = meta.clone();
@@ -1003,7 +1002,7 @@ impl<'m> Plan<'m> {
         for product in Product::ALL {
             self.changes.push(Change::LevelSet {
                 agreement,
-                user: actor,
+                user: former,
                 product,
                 level: AccessLevel::Administrator,
             });

@@ -297,7 +297,7 @@ fn there_is_exactly_one_owner_and_only_it_transfers_ownership() {
     let a = agreement();
     let d = &a.env.dir;
     assert_eq!(a.owners(), vec![a.owner]);
-    for actor in [a.admin, a.plain, a.env.root] {
+    for actor in [a.admin, a.plain] {
         let err = refused(d, |x| x.transfer_ownership(actor, a.ag, a.plain));
         assert_eq!(err, Error::NotOwner(a.ag), "{actor}");
         assert_eq!((err.code(), err.kind()), (414, "not_owner"));
@@ -555,4 +555,19 @@ fn unknown_agreements_are_reported() {
     ));
     assert_eq!(d.access_level(ghost, a.plain, Product::Core), NoAccess);
     assert!(!d.may_listen_recordings(ghost, a.plain, "1"));
+}
+
+#[test]
+fn the_superadministrator_can_recover_an_agreement_whose_owner_left() {
+    let a = agreement();
+    let d = &a.env.dir;
+    d.set_active(a.env.root, a.owner, false).unwrap();
+    d.transfer_ownership(a.env.root, a.ag, a.admin).unwrap();
+    assert_eq!(a.owners(), vec![a.admin]);
+    for p in Product::ALL {
+        assert_eq!(d.access_level(a.ag, a.admin, p), Owner, "{p}");
+    }
+    // The former owner is now an ordinary Administrator of the agreement and can be deleted.
+    d.delete_user(a.env.root, a.owner).unwrap();
+    assert_eq!(a.owners(), vec![a.admin]);
 }

@@ -691,3 +691,28 @@ fn explain_agrees_with_check_for_every_permission() {
         assert_eq!(why.allowed, !why.grants.is_empty(), "{name}");
     }
 }
+
+#[test]
+fn the_superadministrator_in_a_group_does_not_block_changes_to_that_group() {
+    let env = Env::new(&[Preset::Managers]);
+    let d = &env.dir;
+    let lead = env.custom_role(
+        "Group lead",
+        perms(&["groups.manage", "reports.view", "campaigns.view"]),
+    );
+    let gina = env.user_with(env.root, "gina", &[lead]);
+    let reports = env.custom_role("Reports", perms(&["reports.view"]));
+    let g = d.create_group(gina, "Night", &[]).unwrap();
+    d.add_member(env.root, g, env.root).unwrap();
+    let worker = env.user("worker", &[]);
+    d.add_member(gina, g, worker).unwrap();
+    // The superadministrator's rights cannot change through a group, so it is not in the way.
+    d.add_group_role(gina, g, reports).unwrap();
+    assert!(d.check(worker, Permission::REPORTS_VIEW));
+    d.remove_group_role(gina, g, reports).unwrap();
+    assert!(!d.check(worker, Permission::REPORTS_VIEW));
+    assert!(d.check(env.root, Permission::REPORTS_VIEW));
+    // But the superadministrator's own membership stays its own business.
+    let err = refused(d, |x| x.remove_member(gina, g, env.root));
+    assert_eq!(err.kind(), "superadmin_protected");
+}

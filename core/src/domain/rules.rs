@@ -109,6 +109,16 @@ impl<'m> Actor<'m> {
         self.ensure_grant(role.permissions, role.scoped, target_scopes)
     }
 
+    /// Like [`ensure_may_modify`](Self::ensure_may_modify), for a change that reaches `target`
+    /// only through a role or group it holds: the superadministrator's rights cannot change
+    /// that way (it holds everything), so it is not in the way.
+    pub fn ensure_may_affect(&self, m: &Model, target: &User) -> Result<(), Error> {
+        if m.is_superadmin(target) {
+            return Ok(());
+        }
+        self.ensure_may_modify(m, target)
+    }
+
     /// The actor may change `target`'s account or access: the superadministrator's account only
     /// by itself; an administrator's access only by the superadministrator (or itself).
     pub fn ensure_may_modify(&self, m: &Model, target: &User) -> Result<(), Error> {
