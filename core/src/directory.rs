@@ -236,6 +236,9 @@ impl Directory {
         for c in &loaded.changes {
             model.apply(c, &mut aff);
         }
+        for (next, stored) in model.next.iter_mut().zip(loaded.next_ids) {
+            *next = (*next).max(stored);
+        }
         model.verify()?;
         Ok((model, loaded.revision))
     }

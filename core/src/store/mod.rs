@@ -26,7 +26,27 @@ pub struct Loaded {
     /// The state as a list of changes that rebuild it when applied in order to an empty
     /// directory (a store may compact history into one `*Put` per object).
     pub changes: Vec<Change>,
+    /// The next free id of each kind (tenant, user, role, group, scope, agreement), when the
+    /// store keeps them: ids of deleted objects are never reused, even when compacted history
+    /// no longer shows them. Zero means "derive from the changes".
+    pub next_ids: [u64; 6],
 }
+
+/// The id kind (index into [`Loaded::next_ids`]) and id a `*Put` change allocates.
+pub fn allocated_id(change: &Change) -> Option<(usize, u64)> {
+    Some(match change {
+        Change::TenantPut(t) => (0, t.id.0),
+        Change::UserPut(u) => (1, u.id.0),
+        Change::RolePut(r) => (2, r.id.0),
+        Change::GroupPut(g) => (3, g.id.0),
+        Change::ScopePut(s) => (4, s.id.0),
+        Change::AgreementPut(a) => (5, a.id.0),
+        _ => return None,
+    })
+}
+
+/// Names of the id kinds, in [`Loaded::next_ids`] order.
+pub const ID_KINDS: [&str; 6] = ["tenant", "user", "role", "group", "scope", "agreement"];
 
 /// Where a directory keeps its state.
 ///

@@ -203,6 +203,12 @@ CREATE TABLE audit (
     before TEXT,
     after TEXT
 );
+INSERT INTO meta (key, value) SELECT 'next_tenant', coalesce(max(id), 0) + 1 FROM tenants;
+INSERT INTO meta (key, value) SELECT 'next_user', coalesce(max(id), 0) + 1 FROM users;
+INSERT INTO meta (key, value) SELECT 'next_role', coalesce(max(id), 0) + 1 FROM roles;
+INSERT INTO meta (key, value) SELECT 'next_group', coalesce(max(id), 0) + 1 FROM groups;
+INSERT INTO meta (key, value) SELECT 'next_scope', coalesce(max(id), 0) + 1 FROM scopes;
+INSERT INTO meta (key, value) SELECT 'next_agreement', coalesce(max(id), 0) + 1 FROM agreements;
 CREATE INDEX audit_tenant_at ON audit (tenant, at);
 CREATE INDEX audit_actor ON audit (actor, seq);
 CREATE INDEX audit_target ON audit (target_kind, target_id, seq);
@@ -909,7 +915,24 @@ impl Store for SqliteStore {
         let (revision, changes) = read_state(&tx, &path)?;
         tx.finish().map_err(|e| storage(&path, e))?;
         self.revision = revision;
-        Ok(Loaded { revision, changes })
+        let mut next_ids = [0u64; 6];
+        for (k, name) in super::ID_KINDS.iter().enumerate() {
+            next_ids[k] = self
+                .conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = ?1",
+                    [format!("next_{name}")],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?
+                .map_or(0, |v| v as u64);
+        }
+        Ok(Loaded {
+            revision,
+            changes,
+            next_ids,
+        })
     }
 
     fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
@@ -960,6 +983,13 @@ impl Store for SqliteStore {
             .map_err(st)?;
         }
 
+        for (k, id) in commit.changes.iter().filter_map(super::allocated_id) {
+            tx.execute(
+                "UPDATE meta SET value = max(value, ?2) WHERE key = ?1",
+                params![format!("next_{}", super::ID_KINDS[k]), id as i64 + 1],
+            )
+            .map_err(st)?;
+        }
         insert_audit(&tx, &commit.audit).map_err(st)?;
         tx.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'revision'",

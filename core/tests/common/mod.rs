@@ -109,6 +109,7 @@ pub struct State {
     pub scopes: Vec<Scope>,
     pub agreements: Vec<(Agreement, Vec<LevelRow>)>,
     pub effective: Vec<(UserId, Permission, Vec<ScopeAccess>)>,
+    pub credentials: Vec<(UserId, rolecall::CredentialStatus)>,
 }
 
 /// Captures the whole observable state of `dir`.
@@ -124,6 +125,7 @@ pub fn capture(dir: &Directory) -> State {
         scopes: Vec::new(),
         agreements: Vec::new(),
         effective: Vec::new(),
+        credentials: Vec::new(),
     };
     for t in &tenants {
         let q = UserQuery {
@@ -135,6 +137,8 @@ pub fn capture(dir: &Directory) -> State {
         let users = page.items;
         for u in &users {
             s.user_groups.push((u.id, dir.user_groups(u.id).unwrap()));
+            s.credentials
+                .push((u.id, dir.credential_status(u.id).unwrap()));
             let scoped = ["dashboard.analytics", "campaigns.view", "users.manage"]
                 .iter()
                 .map(|n| {
