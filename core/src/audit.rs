@@ -106,6 +106,9 @@ impl AuditQuery {
     }
 }
 
+/// Above this many changes, a commit's audit event records a count instead of the records.
+pub const MAX_DETAILED_CHANGES: usize = 1000;
+
 /// The changes of a commit as JSON, with password hashes and token hashes redacted.
 pub(crate) fn redacted_json(changes: &[Change]) -> String {
     let redacted: Vec<Change> = changes

@@ -384,6 +384,28 @@ impl<'m> Plan<'m> {
         Ok(id)
     }
 
+    /// Creates many users in one commit, all or nothing; `hashes[i]` is user i's hashed
+    /// initial password, if any.
+    pub fn create_users(
+        &mut self,
+        actor: UserId,
+        news: &[NewUser],
+        hashes: &[Option<Hashed>],
+    ) -> Result<Vec<UserId>, Error> {
+        let mut seen = std::collections::HashSet::with_capacity(news.len());
+        let mut ids = Vec::with_capacity(news.len());
+        for (i, new) in news.iter().enumerate() {
+            if !seen.insert(validate::fold(new.email.trim())) {
+                return Err(Error::DuplicateEmail {
+                    email: new.email.trim().to_owned(),
+                });
+            }
+            self.pending_hash = hashes.get(i).cloned().flatten();
+            ids.push(self.create_user(actor, new)?);
+        }
+        Ok(ids)
+    }
+
     fn target(&self, a: &Actor<'_>, user: UserId) -> Result<&'m User, Error> {
         let t = self.m.user_in(a.tenant(), user)?;
         a.ensure_may_modify(self.m, t)?;

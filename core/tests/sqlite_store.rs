@@ -446,3 +446,54 @@ fn credentials_and_the_audit_log_survive_a_reopen() {
         0
     );
 }
+
+#[test]
+fn a_bulk_import_is_one_commit_seen_by_other_instances_through_a_full_reload() {
+    let tmp = TempDir::new("bulk");
+    let path = tmp.file("dir.db");
+    let a = Directory::open_sqlite(&path).unwrap();
+    let b = Directory::open_sqlite(&path).unwrap();
+    let t = a
+        .create_tenant(
+            "Acme",
+            &NewUser::new("Ada", "Root", "ada@acme.test"),
+            &[Preset::Managers],
+        )
+        .unwrap();
+    b.refresh().unwrap();
+    let viewer = a.role_by_name(t.tenant, "Viewer").unwrap().id;
+    let n = rolecall::store::sqlite::LOG_MAX_CHANGES + 10;
+    let mut batch: Vec<NewUser> = (0..n)
+        .map(|i| {
+            NewUser::new("Agent", format!("No {i}"), format!("agent{i}@acme.test")).roles([viewer])
+        })
+        .collect();
+    // One duplicate (in another case) refuses the whole batch.
+    batch.push(NewUser::new("Dup", "Licate", "AGENT7@acme.test"));
+    let rev = a.revision();
+    assert!(matches!(
+        a.create_users(t.superadmin, &batch),
+        Err(Error::DuplicateEmail { .. })
+    ));
+    assert_eq!(a.revision(), rev);
+    batch.pop();
+    let ids = a.create_users(t.superadmin, &batch).unwrap();
+    assert_eq!(ids.len(), n);
+    assert_eq!(a.revision(), rev + 1);
+    assert_eq!(b.refresh().unwrap(), rev + 1);
+    assert!(b.check(ids[n - 1], Permission::REPORTS_VIEW));
+    let audit = a
+        .audit_events(&rolecall::AuditQuery {
+            action: Some("create_users".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        audit.items[0]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains(&format!("{}", n + 1)),
+        "summarised"
+    );
+}

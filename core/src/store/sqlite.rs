@@ -36,6 +36,9 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// How many recent commits the log keeps for incremental refresh; older ones are pruned and an
 /// instance further behind reloads everything.
 pub const LOG_KEEP: u64 = 10_000;
+/// A commit with more changes than this (a bulk import) is logged without its changes; an
+/// instance that has to catch up over it reloads everything.
+pub const LOG_MAX_CHANGES: usize = 10_000;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -944,8 +947,12 @@ impl Store for SqliteStore {
         }
         let path = self.path.clone();
         let st = |e| storage(&path, e);
-        let json =
-            serde_json::to_string(&commit.changes).map_err(|e| Error::Storage(e.to_string()))?;
+        // A bulk import is not copied into the log: an instance behind it reloads everything.
+        let json = if commit.changes.len() > LOG_MAX_CHANGES {
+            String::new()
+        } else {
+            serde_json::to_string(&commit.changes).map_err(|e| Error::Storage(e.to_string()))?
+        };
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -1126,6 +1133,9 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(st)? {
             let json: String = r.get(3).map_err(st)?;
+            if json.is_empty() {
+                return Ok(None);
+            }
             let actor: Option<i64> = r.get(2).map_err(st)?;
             out.push(Commit {
                 revision: id(r.get(0).map_err(st)?),
