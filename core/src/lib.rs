@@ -29,3 +29,8 @@ pub use ops::{NewRole, NewUser, ResetIssued, RolePatch, TenantCreated, UserPatch
 pub use store::{MemoryStore, Store};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOptions, SqliteStore};
+
+/// The workspace README's Rust examples, compiled and run as doctests so they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
