@@ -233,8 +233,8 @@ impl Directory {
         let loaded = store.load()?;
         let mut model = Model::default();
         let mut aff = Affected::default();
-        for c in &loaded.changes {
-            model.apply(c, &mut aff);
+        for c in loaded.changes {
+            model.apply_owned(c, &mut aff);
         }
         for (next, stored) in model.next.iter_mut().zip(loaded.next_ids) {
             *next = (*next).max(stored);
@@ -292,7 +292,7 @@ impl Directory {
             return Ok(());
         }
         match store.commits_since(current)? {
-            Some(commits) => self.apply_commits(&commits),
+            Some(commits) => self.apply_commits(commits),
             None => {
                 let (model, revision) = Self::load(store)?;
                 let snap = Snapshot::build(&model, revision);
@@ -303,16 +303,18 @@ impl Directory {
         Ok(())
     }
 
-    fn apply_commits(&self, commits: &[Commit]) {
-        let Some(last) = commits.last() else { return };
+    fn apply_commits(&self, commits: Vec<Commit>) {
+        let Some(revision) = commits.last().map(|c| c.revision) else {
+            return;
+        };
         let mut m = self.write_model();
         let mut aff = Affected::default();
         for c in commits {
-            for ch in &c.changes {
-                m.apply(ch, &mut aff);
+            for ch in c.changes {
+                m.apply_owned(ch, &mut aff);
             }
         }
-        let next = self.snapshot.load().updated(&m, &aff, last.revision);
+        let next = self.snapshot.load().updated(&m, &aff, revision);
         self.snapshot.store(Arc::new(next));
     }
 
@@ -431,7 +433,7 @@ impl Directory {
             };
             match store.commit(&commit) {
                 Ok(()) => {
-                    self.apply_commits(std::slice::from_ref(&commit));
+                    self.apply_commits(vec![commit]);
                     self.notify(notifications);
                     return Ok(out);
                 }
