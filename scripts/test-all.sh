@@ -13,14 +13,23 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 
-echo "== python: venv, wheel, pytest"
+echo "== python: venv, wheel, pytest, stubtest, example"
+# pip builds the wheel through maturin (PEP 517) exactly as users install it. The profile is
+# `dev` here because an optimised build takes minutes longer and the tests do not need it;
+# ROLECALL_PY_PROFILE=release tests the optimised wheel (what `pip install` gives users).
 venv="$root/.venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 export PATH="$venv/bin:$PATH"
-"$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet "maturin>=1.7,<2" pytest
-"$venv/bin/python" -m pip install --quiet --no-build-isolation --force-reinstall ./bindings-python
-"$venv/bin/python" -m pytest -q bindings-python/tests
+py="$venv/bin/python"
+export MYPY_CACHE_DIR="$CARGO_TARGET_DIR/mypy-cache"
+"$py" -m pip install --quiet --upgrade pip
+"$py" -m pip install --quiet "maturin>=1.7,<2" pytest hypothesis mypy numpy
+MATURIN_PEP517_ARGS="--profile ${ROLECALL_PY_PROFILE:-dev}" \
+    "$py" -m pip install --quiet --no-build-isolation --force-reinstall ./bindings-python
+"$py" -m pytest -q bindings-python/tests
+"$py" -m mypy.stubtest rolecall
+"$py" -m mypy --strict examples/python/quickstart.py
+"$py" examples/python/quickstart.py "$(mktemp -d)/quickstart.db"
 
 echo "== c: build and run against librolecall"
 cargo build -p rolecall-ffi --locked

@@ -1,12 +1,41 @@
-//! Python bindings of rolecall: the module `rolecall._rolecall`, re-exported by the `rolecall`
-//! package. The bindings convert types and errors and call the core; no rule lives here.
+//! Python bindings of rolecall: the native module `rolecall._rolecall`, re-exported by the
+//! `rolecall` package (`python/rolecall/`). The bindings convert types and errors and call the
+//! core; no rule lives here.
+//!
+//! Layout: `convert` (Python values to core values), `errors` (core errors to the exception
+//! hierarchy of `rolecall/_errors.py`), `records` (frozen record classes), `directory` (the
+//! `Directory` class, one method per core operation), `snapshot` (`Snapshot`, `check_many`).
+//! The enums (`Permission`, `Product`, ...) are built in `rolecall/_enums.py` from the
+//! catalogue functions below, so their members always come from the core.
+
+mod convert;
+mod directory;
+mod errors;
+mod records;
+mod snapshot;
 
 use pyo3::prelude::*;
 
 /// The native module.
 #[pymodule]
 mod _rolecall {
+    use std::str::FromStr;
+
     use pyo3::prelude::*;
+    use rolecall::{AccessLevel, Permission, Preset, Product, CATALOGUE};
+
+    use crate::convert::{all_scope_kinds, PresetArg};
+    use crate::errors::OrRaise;
+
+    #[pymodule_export]
+    use crate::directory::PyDirectory;
+    #[pymodule_export]
+    use crate::records::{
+        PyAgreement, PyExplanation, PyGrant, PyGroup, PyNewUser, PyPage, PyPresetRole, PyRole,
+        PyScope, PyScopeAccess, PyTenant, PyTenantCreated, PyUser,
+    };
+    #[pymodule_export]
+    use crate::snapshot::PySnapshot;
 
     /// The version of the rolecall core this module was built from.
     #[pyfunction]
@@ -17,7 +46,81 @@ mod _rolecall {
     /// The dotted names of every permission in the catalogue, in bit order.
     #[pyfunction]
     fn permission_names() -> Vec<&'static str> {
-        rolecall::CATALOGUE.iter().map(|(_, n)| *n).collect()
+        CATALOGUE.iter().map(|(_, n)| *n).collect()
+    }
+
+    /// The permission catalogue: `(member name, dotted name, bits)` for every permission, in
+    /// bit order. `rolecall.Permission` is built from it.
+    #[pyfunction]
+    fn permission_catalogue() -> Vec<(&'static str, &'static str, u128)> {
+        Permission::all()
+            .iter_names()
+            .map(|(konst, p)| (konst, p.name().unwrap_or(konst), p.bits()))
+            .collect()
+    }
+
+    /// The bits of one permission, by its exact dotted name.
+    #[pyfunction]
+    fn permission_from_name(name: &str) -> PyResult<u128> {
+        Permission::by_name(name).map(|p| p.bits()).or_raise()
+    }
+
+    /// The bits of a set written as dotted names joined by `|` or `,`.
+    #[pyfunction]
+    fn permission_parse(text: &str) -> PyResult<u128> {
+        Permission::from_str(text).map(|p| p.bits()).or_raise()
+    }
+
+    fn known(bits: u128) -> Permission {
+        Permission::from_bits_truncate(bits)
+    }
+
+    /// The dotted names of the permissions in a set, in catalogue order.
+    #[pyfunction]
+    fn permission_names_of(bits: u128) -> Vec<&'static str> {
+        known(bits).names()
+    }
+
+    /// The dotted name of a single permission, or None for an empty or multi-bit set.
+    #[pyfunction]
+    fn permission_name(bits: u128) -> Option<&'static str> {
+        known(bits).name()
+    }
+
+    /// A set as the core prints it: dotted names joined by `|`, or `(none)`.
+    #[pyfunction]
+    fn permission_display(bits: u128) -> String {
+        known(bits).to_string()
+    }
+
+    /// Every product's stable name, in stable-number order.
+    #[pyfunction]
+    fn products() -> Vec<&'static str> {
+        Product::ALL.iter().map(|p| p.name()).collect()
+    }
+
+    /// Every access level's stable name, lowest first.
+    #[pyfunction]
+    fn access_levels() -> Vec<&'static str> {
+        AccessLevel::ALL.iter().map(|l| l.name()).collect()
+    }
+
+    /// Every scope kind's stable name.
+    #[pyfunction]
+    fn scope_kinds() -> Vec<&'static str> {
+        all_scope_kinds().iter().map(|k| k.name()).collect()
+    }
+
+    /// Every preset's stable name.
+    #[pyfunction]
+    fn presets() -> Vec<&'static str> {
+        Preset::ALL.iter().map(|p| p.name()).collect()
+    }
+
+    /// The roles of a preset, in the source's order.
+    #[pyfunction]
+    fn preset_roles(preset: PresetArg) -> Vec<PyPresetRole> {
+        preset.0.roles().iter().copied().map(PyPresetRole).collect()
     }
 
     #[pymodule_init]

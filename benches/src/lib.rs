@@ -1,0 +1,147 @@
+//! Shared pieces of the rolecall benchmarks: a generated call-center model, a tiny timing
+//! harness reporting median and p99, and a random source that needs no dependency.
+
+use std::time::Instant;
+
+use rolecall::{
+    Directory, NewRole, NewUser, Permission, Preset, RoleId, ScopeId, ScopeKind, TenantId, UserId,
+};
+
+/// xorshift64*: deterministic, fast, good enough to pick random queries.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next random number.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+/// A generated call-center tenant: users in 1–3 groups, preset and custom roles, scoped
+/// supervisors with call groups.
+pub struct Model {
+    /// The directory.
+    pub dir: Directory,
+    /// Its tenant.
+    pub tenant: TenantId,
+    /// Every user, superadministrator excluded.
+    pub users: Vec<UserId>,
+    /// The call groups.
+    pub scopes: Vec<ScopeId>,
+}
+
+/// Builds a model of `n` users, `roles` custom roles and `groups` groups, in memory or in the
+/// directory given.
+pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
+    let mut rng = Rng(0x5EED);
+    let t = dir
+        .create_tenant(
+            "Bench",
+            &NewUser::new("Root", "Bench", "root@bench.test"),
+            &[Preset::Dashboard],
+        )
+        .expect("tenant");
+    let root = t.superadmin;
+    let scopes: Vec<ScopeId> = (0..20)
+        .map(|i| {
+            dir.create_scope(root, ScopeKind::CallGroup, &format!("Group {i}"))
+                .expect("scope")
+        })
+        .collect();
+    let catalogue: Vec<Permission> = rolecall::CATALOGUE.iter().map(|(p, _)| *p).collect();
+    let mut role_ids: Vec<RoleId> = Vec::new();
+    for i in 0..roles {
+        let mut p = Permission::empty();
+        for _ in 0..8 {
+            p |= catalogue[rng.below(catalogue.len())];
+        }
+        let mut r = NewRole::new(format!("Role {i}"), p);
+        r.scoped = i % 5 == 0;
+        role_ids.push(dir.create_role(root, &r).expect("role"));
+    }
+    let supervisor = dir.role_by_name(t.tenant, "Supervisor").expect("preset").id;
+    role_ids.push(supervisor);
+    let group_ids: Vec<_> = (0..groups)
+        .map(|i| {
+            let rs = [
+                role_ids[rng.below(role_ids.len())],
+                role_ids[rng.below(role_ids.len())],
+            ];
+            dir.create_group(root, &format!("Team {i}"), &rs)
+                .expect("group")
+        })
+        .collect();
+    let batch: Vec<NewUser> = (0..n)
+        .map(|i| {
+            NewUser::new("Agent", format!("No {i}"), format!("agent{i}@bench.test"))
+                .roles([role_ids[rng.below(role_ids.len())]])
+        })
+        .collect();
+    let users = dir.create_users(root, &batch).expect("users");
+    for u in &users {
+        for _ in 0..1 + rng.below(3) {
+            dir.add_member(root, group_ids[rng.below(group_ids.len())], *u)
+                .expect("member");
+        }
+        if rng.below(4) == 0 {
+            dir.set_user_scopes(
+                root,
+                *u,
+                &[
+                    scopes[rng.below(scopes.len())],
+                    scopes[rng.below(scopes.len())],
+                ],
+            )
+            .expect("scopes");
+        }
+    }
+    Model {
+        dir,
+        tenant: t.tenant,
+        users,
+        scopes,
+    }
+}
+
+/// Median and 99th percentile of the per-call time, in nanoseconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Stats {
+    /// Median ns per call.
+    pub median: f64,
+    /// 99th-percentile ns per call (over batches).
+    pub p99: f64,
+}
+
+/// Times `f(i)` for i = 0, 1, 2, ... in batches of `batch` calls, `rounds` times; returns the
+/// median and p99 of the per-call time over batches.
+pub fn measure(rounds: usize, batch: usize, mut f: impl FnMut(usize) -> bool) -> Stats {
+    let mut sink = 0u64;
+    let mut i = 0usize;
+    for _ in 0..batch * 10 {
+        sink += u64::from(f(i));
+        i += 1;
+    }
+    let mut samples = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for _ in 0..batch {
+            sink += u64::from(f(i));
+            i += 1;
+        }
+        samples.push(t.elapsed().as_nanos() as f64 / batch as f64);
+    }
+    std::hint::black_box(sink);
+    samples.sort_by(f64::total_cmp);
+    Stats {
+        median: samples[samples.len() / 2],
+        p99: samples[samples.len() * 99 / 100],
+    }
+}

@@ -1,0 +1,165 @@
+"""The exception hierarchy of rolecall.
+
+Every error the core reports is raised as a subclass of :class:`RolecallError` carrying the
+core's stable numeric ``code`` (1xx invalid input, 2xx not found, 3xx conflict, 4xx refused by a
+rule, 5xx authentication, 9xx storage) and its stable snake_case ``kind`` (``"escalation"``,
+``"unknown_user"``, ... the same names the conformance vectors and the C library use).
+
+The class is chosen by the core's category, or for a few kinds by a finer subclass; nothing
+here decides anything about the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Tuple, Type
+
+__all__ = [
+    "AccountLockedError",
+    "AuthenticationError",
+    "BusyError",
+    "ConflictError",
+    "EscalationError",
+    "InvalidInputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ReadOnlyError",
+    "RolecallError",
+    "StorageError",
+    "UnknownPermissionError",
+    "WrongTenantError",
+]
+
+
+class RolecallError(Exception):
+    """Base class of every error raised by rolecall.
+
+    Attributes:
+        code: the core's stable numeric error code (never reused for another meaning).
+        kind: the core's stable snake_case error kind, e.g. ``"permission_denied"``.
+        message: the core's message.
+    """
+
+    #: The core's error category this class stands for ("" for the base class).
+    category: str = ""
+
+    def __init__(self, message: str, code: int = 0, kind: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.kind = kind
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.message, self.code, self.kind))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, code={self.code}, kind={self.kind!r})"
+
+
+class InvalidInputError(RolecallError, ValueError):
+    """A malformed value: a name, email or phone, an unknown permission, preset, product or
+    access level, an argument out of range (codes 1xx)."""
+
+    category = "invalid_input"
+
+
+class UnknownPermissionError(InvalidInputError):
+    """A permission name (or bits) that is not in the catalogue (code 103)."""
+
+
+class NotFoundError(RolecallError, LookupError):
+    """An unknown tenant, user, role, group, scope or agreement, or one of another tenant
+    (codes 2xx)."""
+
+    category = "not_found"
+
+
+class WrongTenantError(NotFoundError):
+    """The object exists but belongs to another tenant than the acting user's (code 210)."""
+
+
+class ConflictError(RolecallError):
+    """The change conflicts with existing state: a duplicate email or name, a group that is a
+    member's only group, a user who owns an agreement (codes 3xx)."""
+
+    category = "conflict"
+
+
+class PermissionDeniedError(RolecallError):
+    """An authorization rule refused the change: a missing right, the superadministrator's or
+    an administrator's protection, an agreement rule (codes 4xx)."""
+
+    category = "permission_denied"
+
+
+class EscalationError(PermissionDeniedError):
+    """The acting user tried to grant rights it does not hold itself (code 401)."""
+
+
+class AuthenticationError(RolecallError):
+    """Authentication and credentials (codes 5xx; reserved for logins and passwords)."""
+
+    category = "authentication"
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed logins: the account is locked for a while (code 501)."""
+
+
+class StorageError(RolecallError):
+    """The store failed and nothing was changed, or the file cannot be used (codes 9xx)."""
+
+    category = "storage"
+
+
+class ReadOnlyError(StorageError):
+    """The directory was opened read-only, or its file cannot be written (code 904)."""
+
+
+class BusyError(StorageError):
+    """The database stayed locked by another process past the busy timeout; retry (code 905)."""
+
+
+for _cls in (
+    RolecallError,
+    InvalidInputError,
+    UnknownPermissionError,
+    NotFoundError,
+    WrongTenantError,
+    ConflictError,
+    PermissionDeniedError,
+    EscalationError,
+    AuthenticationError,
+    AccountLockedError,
+    StorageError,
+    ReadOnlyError,
+    BusyError,
+):
+    # Shown in tracebacks as `rolecall.EscalationError`, where users import them from.
+    _cls.__module__ = "rolecall"
+
+_BY_CATEGORY: Dict[str, Type[RolecallError]] = {
+    cls.category: cls
+    for cls in (
+        InvalidInputError,
+        NotFoundError,
+        ConflictError,
+        PermissionDeniedError,
+        AuthenticationError,
+        StorageError,
+    )
+}
+
+_BY_KIND: Dict[str, Type[RolecallError]] = {
+    "unknown_permission": UnknownPermissionError,
+    "wrong_tenant": WrongTenantError,
+    "escalation": EscalationError,
+    "account_locked": AccountLockedError,
+    "read_only": ReadOnlyError,
+    "busy": BusyError,
+}
+
+
+def _from_core(message: str, code: int, kind: str, category: str) -> RolecallError:
+    """Builds the exception for a core error (called by the native module)."""
+    cls = _BY_KIND.get(kind) or _BY_CATEGORY.get(category, RolecallError)
+    return cls(message, code, kind)

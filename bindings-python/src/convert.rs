@@ -1,0 +1,484 @@
+//! Python values to core values and back. Conversions only: every rule stays in the core.
+//!
+//! - Ids are Python ints (0 to 2**64 - 1). Where an id is expected, the matching record is
+//!   accepted too (a `User` where a user id is expected, ...); `bool` is refused.
+//! - A permission is a `rolecall.Permission` (an `enum.IntFlag`), a plain int holding
+//!   catalogue bits, or one exact dotted name (`"campaigns.view"`), looked up by the core.
+//!   Where a permission *set* is expected, an iterable of those is accepted too.
+//! - Products, access levels, scope kinds and presets are their `rolecall` enum members or their
+//!   snake_case names, parsed by the core (products and levels also take their stable numbers).
+
+use std::str::FromStr;
+
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyInt, PyList, PyMemoryView, PyString, PyTuple, PyType};
+use rolecall::{
+    AccessLevel, AgreementId, Error, GroupId, Permission, Preset, Product, RoleId, ScopeId,
+    ScopeKind, TenantId, UserId,
+};
+
+use crate::errors::OrRaise;
+use crate::records::{PyAgreement, PyGroup, PyRole, PyScope, PyTenant, PyUser};
+
+/// The Python type name of `obj`, for error messages (never its value: it may be huge).
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned())
+}
+
+/// A raw id from a Python int; `Ok(None)` when `obj` is not an int.
+fn int_id(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<u64>> {
+    if !obj.is_instance_of::<PyInt>() {
+        return Ok(None);
+    }
+    if obj.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be an int, not bool"
+        )));
+    }
+    match obj.extract::<u64>() {
+        Ok(v) => Ok(Some(v)),
+        Err(_) => Err(PyOverflowError::new_err(format!(
+            "{what} out of range: ids are 0 to 2**64 - 1"
+        ))),
+    }
+}
+
+/// A raw id from an integer-like object (`__index__`, e.g. a NumPy integer); `Ok(None)` when
+/// `obj` has no `__index__` (floats and strings do not).
+fn index_id(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<u64>> {
+    if obj.is_instance_of::<PyString>() || !obj.hasattr(pyo3::intern!(obj.py(), "__index__"))? {
+        return Ok(None);
+    }
+    let v = obj.call_method0(pyo3::intern!(obj.py(), "__index__"))?;
+    int_id(&v, what)
+}
+
+macro_rules! id_arg {
+    ($(#[$doc:meta])* $arg:ident, $id:ident, $rec:ty, $record:literal, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub(crate) struct $arg(pub $id);
+
+        impl<'a, 'py> FromPyObject<'a, 'py> for $arg {
+            type Error = PyErr;
+
+            #[inline]
+            fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+                if let Some(v) = int_id(&obj, $what)? {
+                    return Ok($arg($id(v)));
+                }
+                if let Ok(r) = obj.cast::<$rec>() {
+                    return Ok($arg(r.get().0.id));
+                }
+                if let Some(v) = index_id(&obj, $what)? {
+                    return Ok($arg($id(v)));
+                }
+                Err(PyTypeError::new_err(format!(
+                    concat!($what, " must be an int or a rolecall.", $record, ", not {}"),
+                    type_name(&obj)
+                )))
+            }
+        }
+    };
+}
+
+id_arg!(
+    /// A user id, or a `User`.
+    UserArg, UserId, PyUser, "User", "user id"
+);
+id_arg!(
+    /// A role id, or a `Role`.
+    RoleArg, RoleId, PyRole, "Role", "role id"
+);
+id_arg!(
+    /// A group id, or a `Group`.
+    GroupArg, GroupId, PyGroup, "Group", "group id"
+);
+id_arg!(
+    /// A scope id, or a `Scope`.
+    ScopeArg, ScopeId, PyScope, "Scope", "scope id"
+);
+id_arg!(
+    /// An agreement id, or an `Agreement`.
+    AgreementArg, AgreementId, PyAgreement, "Agreement", "agreement id"
+);
+id_arg!(
+    /// A tenant id, or a `Tenant`.
+    TenantArg, TenantId, PyTenant, "Tenant", "tenant id"
+);
+
+/// Every item of an iterable (not a str / bytes), converted.
+pub(crate) fn extract_items<'py, T>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<T>>
+where
+    T: for<'a> FromPyObject<'a, 'py, Error = PyErr>,
+{
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be an iterable, not {}",
+            type_name(obj)
+        )));
+    }
+    if let Ok(list) = obj.cast::<PyList>() {
+        return list.iter().map(|i| i.extract::<T>()).collect();
+    }
+    if let Ok(tuple) = obj.cast::<PyTuple>() {
+        return tuple.iter().map(|i| i.extract::<T>()).collect();
+    }
+    let iter = obj.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what} must be an iterable, not {}",
+            type_name(obj)
+        ))
+    })?;
+    iter.map(|i| i?.extract::<T>()).collect()
+}
+
+macro_rules! id_list {
+    ($(#[$doc:meta])* $list:ident, $arg:ident, $id:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Default)]
+        pub(crate) struct $list(pub Vec<$id>);
+
+        impl<'a, 'py> FromPyObject<'a, 'py> for $list {
+            type Error = PyErr;
+
+            fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+                let items: Vec<$arg> = extract_items(&obj, $what)?;
+                Ok($list(items.into_iter().map(|a| a.0).collect()))
+            }
+        }
+    };
+}
+
+id_list!(
+    /// An iterable of role ids (or `Role`s).
+    RoleList, RoleArg, RoleId, "roles"
+);
+id_list!(
+    /// An iterable of scope ids (or `Scope`s).
+    ScopeList, ScopeArg, ScopeId, "scopes"
+);
+
+// ============================ permissions ============================
+
+/// The bits of a Python int, as the core's `u128`.
+fn int_bits(obj: &Bound<'_, PyAny>) -> PyResult<u128> {
+    if let Ok(v) = obj.extract::<u64>() {
+        return Ok(u128::from(v));
+    }
+    obj.extract::<u128>().map_err(|_| {
+        PyOverflowError::new_err("permission bits out of range: must be 0 to 2**128 - 1")
+    })
+}
+
+/// Bits to a core permission set; bits outside the catalogue are refused.
+fn bits_to_permission(bits: u128) -> Result<Permission, Error> {
+    Permission::from_bits(bits).ok_or_else(|| Error::UnknownPermission {
+        name: format!("{bits:#x} (bits outside the catalogue)"),
+    })
+}
+
+/// One permission argument (a `Permission`, its int bits, or one exact dotted name).
+#[derive(Clone, Copy)]
+pub(crate) struct Perm(pub Permission);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Perm {
+    type Error = PyErr;
+
+    #[inline]
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        single_permission(&obj)?.map(Perm).ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "permission must be a rolecall.Permission, an int or a dotted name (str), not {}",
+                type_name(&obj)
+            ))
+        })
+    }
+}
+
+/// `Ok(None)` when `obj` is neither an int nor a str.
+#[inline]
+fn single_permission(obj: &Bound<'_, PyAny>) -> PyResult<Option<Permission>> {
+    if obj.is_instance_of::<PyInt>() {
+        if obj.is_instance_of::<PyBool>() {
+            return Err(PyTypeError::new_err(
+                "permission must be a rolecall.Permission, an int or a dotted name (str), not bool",
+            ));
+        }
+        return bits_to_permission(int_bits(obj)?).or_raise().map(Some);
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Permission::by_name(&s.to_cow()?).or_raise().map(Some);
+    }
+    Ok(None)
+}
+
+/// A permission set argument: one permission (as [`Perm`]) or an iterable of them.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct PermSet(pub Permission);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for PermSet {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Some(p) = single_permission(&obj)? {
+            return Ok(PermSet(p));
+        }
+        let iter = obj.try_iter().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "permissions must be a rolecall.Permission, an int, a dotted name (str) or an iterable of them, not {}",
+                type_name(&obj)
+            ))
+        })?;
+        let mut set = Permission::empty();
+        for item in iter {
+            set |= item?.extract::<Perm>()?.0;
+        }
+        Ok(PermSet(set))
+    }
+}
+
+// ============================ enums ============================
+
+/// The `rolecall` enum classes, imported once from the package's `_enums` module.
+pub(crate) struct EnumClass {
+    cell: PyOnceLock<Py<PyType>>,
+    name: &'static str,
+}
+
+impl EnumClass {
+    const fn new(name: &'static str) -> Self {
+        EnumClass {
+            cell: PyOnceLock::new(),
+            name,
+        }
+    }
+
+    pub(crate) fn get<'py>(&self, py: Python<'py>) -> PyResult<&Bound<'py, PyType>> {
+        self.cell.import(py, "rolecall._enums", self.name)
+    }
+}
+
+pub(crate) static PERMISSION: EnumClass = EnumClass::new("Permission");
+pub(crate) static PRODUCT: EnumClass = EnumClass::new("Product");
+pub(crate) static ACCESS_LEVEL: EnumClass = EnumClass::new("AccessLevel");
+pub(crate) static SCOPE_KIND: EnumClass = EnumClass::new("ScopeKind");
+pub(crate) static PRESET: EnumClass = EnumClass::new("Preset");
+
+/// A core permission set as a `rolecall.Permission`.
+pub(crate) fn permission_to_py(py: Python<'_>, p: Permission) -> PyResult<Bound<'_, PyAny>> {
+    let bits = p.bits();
+    let cls = PERMISSION.get(py)?;
+    match u64::try_from(bits) {
+        Ok(small) => cls.call1((small,)),
+        Err(_) => cls.call1((bits,)),
+    }
+}
+
+/// The name of an enum argument: a member of `class` (its value), or a str.
+fn enum_name(obj: &Bound<'_, PyAny>, class: &EnumClass) -> PyResult<Option<String>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Some(s.to_cow()?.into_owned()));
+    }
+    if obj.is_instance(class.get(obj.py())?)? {
+        return Ok(Some(obj.getattr("value")?.extract::<String>()?));
+    }
+    Ok(None)
+}
+
+fn enum_type_error(obj: &Bound<'_, PyAny>, class: &EnumClass, numbers: bool) -> PyErr {
+    PyTypeError::new_err(format!(
+        "expected a rolecall.{} or its name (str){}, not {}",
+        class.name,
+        if numbers { " or number" } else { "" },
+        type_name(obj)
+    ))
+}
+
+macro_rules! enum_arg {
+    ($(#[$doc:meta])* $arg:ident, $ty:ident, $class:ident, $from_index:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub(crate) struct $arg(pub $ty);
+
+        impl<'a, 'py> FromPyObject<'a, 'py> for $arg {
+            type Error = PyErr;
+
+            fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+                if let Some(name) = enum_name(&obj, &$class)? {
+                    return $ty::from_str(&name).or_raise().map($arg);
+                }
+                let from_index: Option<fn(u32) -> Result<$ty, Error>> = $from_index;
+                if let Some(from_index) = from_index {
+                    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+                        let i = obj.extract::<u32>().unwrap_or(u32::MAX);
+                        return from_index(i).or_raise().map($arg);
+                    }
+                }
+                Err(enum_type_error(&obj, &$class, from_index.is_some()))
+            }
+        }
+    };
+}
+
+enum_arg!(
+    /// A product: `Product`, its name or its stable number.
+    ProductArg, Product, PRODUCT, Some(Product::from_index)
+);
+enum_arg!(
+    /// An access level: `AccessLevel`, its name or its stable number.
+    LevelArg, AccessLevel, ACCESS_LEVEL, Some(AccessLevel::from_index)
+);
+enum_arg!(
+    /// A scope kind: `ScopeKind` or its name.
+    KindArg, ScopeKind, SCOPE_KIND, None
+);
+enum_arg!(
+    /// A preset: `Preset` or its name.
+    PresetArg, Preset, PRESET, None
+);
+
+/// An enum member from its core name.
+pub(crate) fn enum_to_py<'py>(
+    py: Python<'py>,
+    class: &EnumClass,
+    name: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    class.get(py)?.call1((name,))
+}
+
+/// Every scope kind. The match is exhaustive, so a kind added to the core fails to compile here
+/// instead of silently missing from Python.
+pub(crate) fn all_scope_kinds() -> [ScopeKind; 2] {
+    let all = [ScopeKind::CallGroup, ScopeKind::Ivr];
+    for k in all {
+        match k {
+            ScopeKind::CallGroup | ScopeKind::Ivr => {}
+        }
+    }
+    all
+}
+
+// ============================ batches ============================
+
+/// The user ids of a batch: a list / tuple / iterable of ids, or any object exposing the buffer
+/// protocol with an integer format (`array.array("Q")`, a NumPy integer array, `bytes`, ...).
+pub(crate) fn batch_users(obj: &Bound<'_, PyAny>) -> PyResult<Vec<UserId>> {
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let items: Vec<UserArg> = extract_items(obj, "users")?;
+        return Ok(items.into_iter().map(|u| u.0).collect());
+    }
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "users must be a sequence or buffer of user ids, not str",
+        ));
+    }
+    if let Some(raw) = buffer_ints(obj, "users")? {
+        return Ok(raw.into_iter().map(UserId).collect());
+    }
+    let items: Vec<UserArg> = extract_items(obj, "users")?;
+    Ok(items.into_iter().map(|u| u.0).collect())
+}
+
+/// The permissions of a batch: one permission for every user, or one per user.
+pub(crate) enum BatchPerms {
+    One(Permission),
+    Each(Vec<Permission>),
+}
+
+pub(crate) fn batch_permissions(obj: &Bound<'_, PyAny>) -> PyResult<BatchPerms> {
+    if let Some(p) = single_permission(obj)? {
+        return Ok(BatchPerms::One(p));
+    }
+    if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) {
+        if let Some(raw) = buffer_ints(obj, "permissions")? {
+            return raw
+                .into_iter()
+                .map(|b| bits_to_permission(u128::from(b)))
+                .collect::<Result<Vec<_>, _>>()
+                .or_raise()
+                .map(BatchPerms::Each);
+        }
+    }
+    let iter = obj.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "permissions must be one permission or a sequence of them, not {}",
+            type_name(obj)
+        ))
+    })?;
+    let mut out = Vec::new();
+    for item in iter {
+        out.push(item?.extract::<Perm>()?.0);
+    }
+    Ok(BatchPerms::Each(out))
+}
+
+/// The integers of a buffer-protocol object, or `None` when it has no buffer. Works on the
+/// limited API (abi3) through `memoryview`: one copy of the raw bytes, then native decoding.
+fn buffer_ints(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<Vec<u64>>> {
+    let Ok(view) = PyMemoryView::from(obj) else {
+        return Ok(None);
+    };
+    let ndim: usize = view.getattr("ndim")?.extract()?;
+    if ndim > 1 {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a one-dimensional buffer, not {ndim}-dimensional"
+        )));
+    }
+    let format: String = view.getattr("format")?.extract()?;
+    let size: usize = view.getattr("itemsize")?.extract()?;
+    let code = if cfg!(target_endian = "little") {
+        format.trim_start_matches(['@', '=', '<'])
+    } else {
+        format.trim_start_matches(['@', '='])
+    };
+    let signed = match code {
+        "b" | "h" | "i" | "l" | "q" | "n" => true,
+        "B" | "H" | "I" | "L" | "Q" | "N" => false,
+        _ => {
+            return Err(PyTypeError::new_err(format!(
+                "{what} buffer must hold integers (native or little-endian), not format {format:?}"
+            )))
+        }
+    };
+    if !matches!(size, 1 | 2 | 4 | 8) {
+        return Err(PyTypeError::new_err(format!(
+            "{what} buffer items of {size} bytes are not supported"
+        )));
+    }
+    let bytes = view.call_method0("tobytes")?;
+    let bytes = bytes.cast::<PyBytes>()?.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() / size);
+    for chunk in bytes.chunks_exact(size) {
+        let mut b = [0u8; 8];
+        b[..size].copy_from_slice(chunk);
+        // Native byte order (`tobytes` keeps it); sign-extend signed items.
+        let v = if cfg!(target_endian = "little") {
+            let mut v = u64::from_le_bytes(b);
+            if signed && size < 8 && chunk[size - 1] & 0x80 != 0 {
+                v |= u64::MAX << (size * 8);
+            }
+            v
+        } else {
+            let mut be = [0u8; 8];
+            be[8 - size..].copy_from_slice(chunk);
+            let mut v = u64::from_be_bytes(be);
+            if signed && size < 8 && chunk[0] & 0x80 != 0 {
+                v |= u64::MAX << (size * 8);
+            }
+            v
+        };
+        if signed && (v as i64) < 0 {
+            return Err(PyOverflowError::new_err(format!(
+                "{what} buffer holds a negative value"
+            )));
+        }
+        out.push(v);
+    }
+    Ok(Some(out))
+}

@@ -1,0 +1,822 @@
+//! `Directory`: the whole core API, method for method. Arguments are converted first; every
+//! mutation (and opening a file) then runs with the GIL released; checks keep it (they take
+//! nanoseconds and never lock).
+//!
+//! Core input structs are built with `..Default::default()` even when every field is given, so
+//! that a field the core adds later (with its default) does not break this crate.
+#![allow(clippy::needless_update)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use rolecall::{Directory, Error, RolePatch, SqliteOptions, SqliteStore, UserPatch, UserQuery};
+
+use crate::convert::{
+    enum_to_py, extract_items, permission_to_py, AgreementArg, GroupArg, KindArg, LevelArg, Perm,
+    PermSet, PresetArg, ProductArg, RoleArg, RoleList, ScopeArg, ScopeList, TenantArg, UserArg,
+    ACCESS_LEVEL,
+};
+use crate::errors::OrRaise;
+use crate::records::{
+    new_user, repr_str, NewUserArg, PyAgreement, PyExplanation, PyGroup, PyPage, PyRole, PyScope,
+    PyScopeAccess, PyTenant, PyTenantCreated, PyUser,
+};
+use crate::snapshot::{check_many, PySnapshot};
+
+/// `phone` of `update_user`: absent (unchanged), None (removed) or a new number.
+pub(crate) enum PhoneArg {
+    Unchanged,
+    Remove,
+    Set(String),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for PhoneArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_none() {
+            return Ok(PhoneArg::Remove);
+        }
+        Ok(PhoneArg::Set(obj.extract()?))
+    }
+}
+
+/// The authorization directory: users, roles, user groups, call groups / IVRs and agreements of
+/// every tenant, and the lock-free check engine compiled from them.
+///
+/// `Directory()` or `Directory.in_memory()` keeps everything in memory; `Directory(path)` or
+/// `Directory.open(path)` opens (creating it if needed) a SQLite file. Share one instance
+/// between threads: checks never wait, changes are serialised, each one atomic and visible to
+/// the very next check. Every mutation names the acting user and either commits or raises a
+/// `RolecallError` having changed nothing.
+#[pyclass(frozen, module = "rolecall", name = "Directory")]
+pub struct PyDirectory {
+    inner: Arc<Directory>,
+    path: Option<String>,
+}
+
+/// The core's SQLite options; `busy_timeout` None keeps the core's default.
+fn sqlite_options(
+    read_only: bool,
+    create: bool,
+    busy_timeout: Option<f64>,
+) -> PyResult<SqliteOptions> {
+    let defaults = SqliteOptions::default();
+    let busy_timeout = match busy_timeout {
+        None => defaults.busy_timeout,
+        Some(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Duration::from_secs_f64(s),
+        Some(_) => {
+            return Err(Error::InvalidArgument {
+                what: "busy_timeout",
+                reason: "must be 0 to 86400 seconds".into(),
+            })
+            .or_raise()
+        }
+    };
+    Ok(SqliteOptions {
+        read_only,
+        create,
+        busy_timeout,
+        ..defaults
+    })
+}
+
+impl PyDirectory {
+    fn open_path(
+        py: Python<'_>,
+        path: PathBuf,
+        read_only: bool,
+        create: bool,
+        busy_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        let opts = sqlite_options(read_only, create, busy_timeout)?;
+        let shown = path.display().to_string();
+        let dir = py
+            .detach(move || Directory::open(SqliteStore::open_with(&path, &opts)?))
+            .or_raise()?;
+        Ok(PyDirectory {
+            inner: Arc::new(dir),
+            path: Some(shown),
+        })
+    }
+
+    /// Runs a mutation with the GIL released.
+    fn write<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&Directory) -> Result<T, Error> + Send,
+    ) -> PyResult<T> {
+        let dir = &*self.inner;
+        py.detach(move || f(dir)).or_raise()
+    }
+}
+
+#[pymethods]
+impl PyDirectory {
+    /// A directory in memory (`path` None) or in the SQLite file at `path` (created when
+    /// missing, unless `create` is false). `read_only` opens an existing file for checks and
+    /// queries only; `busy_timeout` is how many seconds to wait for another process's lock
+    /// (None: the core's default, 5 s).
+    #[new]
+    #[pyo3(signature = (path = None, *, read_only = false, create = true, busy_timeout = None))]
+    fn new(
+        py: Python<'_>,
+        path: Option<PathBuf>,
+        read_only: bool,
+        create: bool,
+        busy_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        match path {
+            Some(p) => Self::open_path(py, p, read_only, create, busy_timeout),
+            None if read_only || !create || busy_timeout.is_some() => Err(Error::InvalidArgument {
+                what: "path",
+                reason: "read_only, create and busy_timeout apply to a SQLite file: give a path"
+                    .into(),
+            })
+            .or_raise(),
+            None => Ok(Self::in_memory()),
+        }
+    }
+
+    /// Opens (creating it if needed, unless `create` is false) the SQLite directory at `path`.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, read_only = false, create = true, busy_timeout = None))]
+    fn open(
+        py: Python<'_>,
+        path: PathBuf,
+        read_only: bool,
+        create: bool,
+        busy_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        Self::open_path(py, path, read_only, create, busy_timeout)
+    }
+
+    /// An empty directory kept in memory only.
+    #[staticmethod]
+    fn in_memory() -> Self {
+        PyDirectory {
+            inner: Arc::new(Directory::in_memory()),
+            path: None,
+        }
+    }
+
+    /// The SQLite file this directory was opened on, or None in memory.
+    #[getter]
+    fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+
+    /// The revision of the last change applied (each successful mutation adds one).
+    #[getter]
+    fn revision(&self) -> u64 {
+        self.inner.revision()
+    }
+
+    /// The current compiled snapshot: an immutable view for many checks at one revision.
+    fn snapshot(&self) -> PySnapshot {
+        PySnapshot(self.inner.snapshot())
+    }
+
+    /// Applies changes committed to the same file by other processes; returns the revision now
+    /// reflected. Changes made through this instance never need it.
+    fn refresh(&self, py: Python<'_>) -> PyResult<u64> {
+        self.write(py, |d| d.refresh())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Directory(path={}, revision={})",
+            match &self.path {
+                Some(p) => repr_str(py, p)?,
+                None => "None".to_owned(),
+            },
+            self.inner.revision()
+        ))
+    }
+
+    // ======================= tenants =======================
+
+    /// Creates a tenant with its superadministrator (a `NewUser`, or a dict of its fields) and
+    /// the built-in roles of `presets`. The host's own operation: no acting user.
+    #[pyo3(
+        signature = (name, superadmin, *, presets = Vec::new()),
+        text_signature = "($self, name, superadmin, *, presets=())"
+    )]
+    fn create_tenant(
+        &self,
+        py: Python<'_>,
+        name: String,
+        superadmin: NewUserArg,
+        presets: Vec<PresetArg>,
+    ) -> PyResult<PyTenantCreated> {
+        let presets: Vec<_> = presets.into_iter().map(|p| p.0).collect();
+        self.write(py, |d| d.create_tenant(&name, &superadmin.0, &presets))
+            .map(PyTenantCreated)
+    }
+
+    /// Installs a preset's roles into the actor's tenant (superadministrator only); returns
+    /// the new role ids.
+    fn install_preset(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        preset: PresetArg,
+    ) -> PyResult<Vec<u64>> {
+        let ids = self.write(py, |d| d.install_preset(actor.0, preset.0))?;
+        Ok(ids.into_iter().map(|r| r.0).collect())
+    }
+
+    /// A tenant.
+    fn tenant(&self, id: TenantArg) -> PyResult<PyTenant> {
+        self.inner.tenant(id.0).map(PyTenant).or_raise()
+    }
+
+    /// Every tenant, in id order.
+    fn tenants(&self) -> Vec<PyTenant> {
+        self.inner.tenants().into_iter().map(PyTenant).collect()
+    }
+
+    // ======================= users =======================
+
+    /// Creates a user in the actor's tenant; returns its id. Needs `users.manage`; every role
+    /// is a grant (the actor must hold its rights).
+    #[pyo3(
+        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), active = true),
+        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), active=True)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn create_user(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        first_name: String,
+        last_name: String,
+        email: String,
+        phone: Option<String>,
+        roles: RoleList,
+        active: bool,
+    ) -> PyResult<u64> {
+        let u = new_user(first_name, last_name, email, phone, roles, active);
+        self.write(py, |d| d.create_user(actor.0, &u))
+            .map(|id| id.0)
+    }
+
+    /// Creates many users in one atomic commit (an import): all of them or, when one is
+    /// refused, none. Each is a `NewUser` or a dict of its fields; returns the new ids in order.
+    fn create_users(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        users: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<u64>> {
+        let items: Vec<NewUserArg> = extract_items(users, "users")?;
+        let users: Vec<_> = items.into_iter().map(|u| u.0).collect();
+        let ids = self.write(py, |d| d.create_users(actor.0, &users))?;
+        Ok(ids.into_iter().map(|u| u.0).collect())
+    }
+
+    /// Edits a user's name, email or phone; an argument left out is unchanged, `phone=None`
+    /// removes the phone. Needs `users.manage`, or `profile.edit` for oneself.
+    #[pyo3(signature = (actor, user, *, first_name = None, last_name = None, email = None, phone = PhoneArg::Unchanged))]
+    #[allow(clippy::too_many_arguments)]
+    fn update_user(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        email: Option<String>,
+        phone: PhoneArg,
+    ) -> PyResult<()> {
+        let patch = UserPatch {
+            first_name,
+            last_name,
+            email,
+            phone: match phone {
+                PhoneArg::Unchanged => None,
+                PhoneArg::Remove => Some(None),
+                PhoneArg::Set(p) => Some(Some(p)),
+            },
+            ..UserPatch::default()
+        };
+        self.write(py, |d| d.update_user(actor.0, user.0, &patch))
+    }
+
+    /// Activates or deactivates a user. An inactive user holds nothing and cannot log in.
+    fn set_active(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        active: bool,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.set_active(actor.0, user.0, active))
+    }
+
+    /// Deletes a user with its memberships and agreement levels.
+    fn delete_user(&self, py: Python<'_>, actor: UserArg, user: UserArg) -> PyResult<()> {
+        self.write(py, |d| d.delete_user(actor.0, user.0))
+    }
+
+    /// Gives a user a role (a grant: the actor must hold the role's rights).
+    fn assign_role(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        role: RoleArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.assign_role(actor.0, user.0, role.0))
+    }
+
+    /// Takes a role from a user.
+    fn revoke_role(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        role: RoleArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.revoke_role(actor.0, user.0, role.0))
+    }
+
+    /// Replaces the roles a user holds directly.
+    fn set_user_roles(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        roles: RoleList,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.set_user_roles(actor.0, user.0, &roles.0))
+    }
+
+    /// A user.
+    fn user(&self, id: UserArg) -> PyResult<PyUser> {
+        self.inner.user(id.0).map(PyUser).or_raise()
+    }
+
+    /// The user of `tenant` with this email (trimmed, case-insensitive).
+    fn user_by_email(&self, tenant: TenantArg, email: &str) -> PyResult<PyUser> {
+        self.inner
+            .user_by_email(tenant.0, email)
+            .map(PyUser)
+            .or_raise()
+    }
+
+    /// Searches the users of a tenant, in id order: `text` is found case-insensitively in the
+    /// name or email, or as digits in the phone (None or blank matches everyone);
+    /// `active_only` keeps active users; `offset` and `limit` (1 to 1000) page the result.
+    #[pyo3(signature = (tenant, text = None, *, active_only = false, offset = 0, limit = 50))]
+    fn search_users(
+        &self,
+        py: Python<'_>,
+        tenant: TenantArg,
+        text: Option<String>,
+        active_only: bool,
+        offset: usize,
+        limit: usize,
+    ) -> PyResult<PyPage> {
+        let q = UserQuery {
+            text,
+            active_only,
+            offset,
+            limit,
+            ..UserQuery::default()
+        };
+        self.write(py, |d| d.search_users(tenant.0, &q)).map(PyPage)
+    }
+
+    // ======================= roles =======================
+
+    /// Creates a custom role; returns its id. Needs `roles.manage`, and the actor must hold
+    /// its rights; an `admin_tier` role only the superadministrator may create.
+    #[pyo3(
+        signature = (actor, *, name, permissions = PermSet::default(), scoped = false, admin_tier = false, description = String::new()),
+        text_signature = "($self, actor, *, name, permissions=(), scoped=False, admin_tier=False, description='')"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn create_role(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        name: String,
+        permissions: PermSet,
+        scoped: bool,
+        admin_tier: bool,
+        description: String,
+    ) -> PyResult<u64> {
+        let mut role = rolecall::NewRole::new(name, permissions.0);
+        role.scoped = scoped;
+        role.admin_tier = admin_tier;
+        role.description = description;
+        self.write(py, |d| d.create_role(actor.0, &role))
+            .map(|id| id.0)
+    }
+
+    /// Edits a custom role; an argument left out is unchanged. `permissions` replaces the set
+    /// (added rights are a grant to every holder).
+    #[pyo3(signature = (actor, role, *, name = None, permissions = None, description = None))]
+    fn update_role(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        role: RoleArg,
+        name: Option<String>,
+        permissions: Option<PermSet>,
+        description: Option<String>,
+    ) -> PyResult<()> {
+        let patch = RolePatch {
+            name,
+            permissions: permissions.map(|p| p.0),
+            description,
+            ..RolePatch::default()
+        };
+        self.write(py, |d| d.update_role(actor.0, role.0, &patch))
+    }
+
+    /// Deletes a custom role, removing it from every user and group.
+    fn delete_role(&self, py: Python<'_>, actor: UserArg, role: RoleArg) -> PyResult<()> {
+        self.write(py, |d| d.delete_role(actor.0, role.0))
+    }
+
+    /// A role.
+    fn role(&self, id: RoleArg) -> PyResult<PyRole> {
+        self.inner.role(id.0).map(PyRole).or_raise()
+    }
+
+    /// The role of `tenant` with this name (case-insensitive).
+    fn role_by_name(&self, tenant: TenantArg, name: &str) -> PyResult<PyRole> {
+        self.inner
+            .role_by_name(tenant.0, name)
+            .map(PyRole)
+            .or_raise()
+    }
+
+    /// Every role of a tenant, in id order.
+    fn roles(&self, tenant: TenantArg) -> PyResult<Vec<PyRole>> {
+        let roles = self.inner.roles(tenant.0).or_raise()?;
+        Ok(roles.into_iter().map(PyRole).collect())
+    }
+
+    // ======================= groups =======================
+
+    /// Creates a user group with roles (004); returns its id. Needs `groups.manage`.
+    #[pyo3(
+        signature = (actor, name, roles = RoleList::default()),
+        text_signature = "($self, actor, name, roles=())"
+    )]
+    fn create_group(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        name: String,
+        roles: RoleList,
+    ) -> PyResult<u64> {
+        self.write(py, |d| d.create_group(actor.0, &name, &roles.0))
+            .map(|id| id.0)
+    }
+
+    /// Renames a group.
+    fn rename_group(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        group: GroupArg,
+        name: String,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.rename_group(actor.0, group.0, &name))
+    }
+
+    /// Adds a role to a group: a grant to every member.
+    fn add_group_role(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        group: GroupArg,
+        role: RoleArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.add_group_role(actor.0, group.0, role.0))
+    }
+
+    /// Removes a role from a group.
+    fn remove_group_role(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        group: GroupArg,
+        role: RoleArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.remove_group_role(actor.0, group.0, role.0))
+    }
+
+    /// Adds a user to a group: a grant of the group's roles.
+    fn add_member(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        group: GroupArg,
+        user: UserArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.add_member(actor.0, group.0, user.0))
+    }
+
+    /// Removes a user from a group.
+    fn remove_member(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        group: GroupArg,
+        user: UserArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.remove_member(actor.0, group.0, user.0))
+    }
+
+    /// Deletes a group; refused while it is the only group of one of its members (004).
+    fn delete_group(&self, py: Python<'_>, actor: UserArg, group: GroupArg) -> PyResult<()> {
+        self.write(py, |d| d.delete_group(actor.0, group.0))
+    }
+
+    /// A group.
+    fn group(&self, id: GroupArg) -> PyResult<PyGroup> {
+        self.inner.group(id.0).map(PyGroup).or_raise()
+    }
+
+    /// The group of `tenant` with this name (case-insensitive).
+    fn group_by_name(&self, tenant: TenantArg, name: &str) -> PyResult<PyGroup> {
+        self.inner
+            .group_by_name(tenant.0, name)
+            .map(PyGroup)
+            .or_raise()
+    }
+
+    /// Every group of a tenant, in id order.
+    fn groups(&self, tenant: TenantArg) -> PyResult<Vec<PyGroup>> {
+        let groups = self.inner.groups(tenant.0).or_raise()?;
+        Ok(groups.into_iter().map(PyGroup).collect())
+    }
+
+    /// Ids of the members of a group, in id order.
+    fn group_members(&self, group: GroupArg) -> PyResult<Vec<u64>> {
+        let ids = self.inner.group_members(group.0).or_raise()?;
+        Ok(ids.into_iter().map(|u| u.0).collect())
+    }
+
+    /// The permissions a group grants its members (union of its roles).
+    fn group_permissions<'py>(
+        &self,
+        py: Python<'py>,
+        group: GroupArg,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let p = self.inner.group_permissions(group.0).or_raise()?;
+        permission_to_py(py, p)
+    }
+
+    /// Ids of the groups a user belongs to, in id order.
+    fn user_groups(&self, user: UserArg) -> PyResult<Vec<u64>> {
+        let ids = self.inner.user_groups(user.0).or_raise()?;
+        Ok(ids.into_iter().map(|g| g.0).collect())
+    }
+
+    // ======================= scopes =======================
+
+    /// Creates a call group or IVR; returns its id. Needs `scopes.manage`.
+    fn create_scope(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        kind: KindArg,
+        name: String,
+    ) -> PyResult<u64> {
+        self.write(py, |d| d.create_scope(actor.0, kind.0, &name))
+            .map(|id| id.0)
+    }
+
+    /// Deletes a call group or IVR, unassigning it from everyone.
+    fn delete_scope(&self, py: Python<'_>, actor: UserArg, scope: ScopeArg) -> PyResult<()> {
+        self.write(py, |d| d.delete_scope(actor.0, scope.0))
+    }
+
+    /// Authorises a user for a call group / IVR (a grant of its scoped rights there).
+    fn assign_scope(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        scope: ScopeArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.assign_scope(actor.0, user.0, scope.0))
+    }
+
+    /// Withdraws a call group / IVR from a user.
+    fn unassign_scope(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        scope: ScopeArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.unassign_scope(actor.0, user.0, scope.0))
+    }
+
+    /// Replaces the call groups / IVRs assigned to a user.
+    fn set_user_scopes(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        scopes: ScopeList,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.set_user_scopes(actor.0, user.0, &scopes.0))
+    }
+
+    /// A call group or IVR.
+    fn scope(&self, id: ScopeArg) -> PyResult<PyScope> {
+        self.inner.scope(id.0).map(PyScope).or_raise()
+    }
+
+    /// Every call group and IVR of a tenant, in id order.
+    fn scopes(&self, tenant: TenantArg) -> PyResult<Vec<PyScope>> {
+        let scopes = self.inner.scopes(tenant.0).or_raise()?;
+        Ok(scopes.into_iter().map(PyScope).collect())
+    }
+
+    // ======================= agreements =======================
+
+    /// Creates an agreement and appoints its Owner; returns its id. Needs `agreements.manage`.
+    fn create_agreement(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        name: String,
+        owner: UserArg,
+    ) -> PyResult<u64> {
+        self.write(py, |d| d.create_agreement(actor.0, &name, owner.0))
+            .map(|id| id.0)
+    }
+
+    /// Sets a user's access level on a product of an agreement, under the rules of 002.
+    fn set_access_level(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        agreement: AgreementArg,
+        user: UserArg,
+        product: ProductArg,
+        level: LevelArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| {
+            d.set_access_level(actor.0, agreement.0, user.0, product.0, level.0)
+        })
+    }
+
+    /// Transfers ownership of an agreement (Owner only); the former Owner becomes Administrator.
+    fn transfer_ownership(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        agreement: AgreementArg,
+        new_owner: UserArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| {
+            d.transfer_ownership(actor.0, agreement.0, new_owner.0)
+        })
+    }
+
+    /// Links a user to a virtual-PBX subscriber on an agreement; `subscriber=None` unlinks.
+    fn link_pbx_subscriber(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        agreement: AgreementArg,
+        user: UserArg,
+        subscriber: Option<String>,
+    ) -> PyResult<()> {
+        self.write(py, |d| {
+            d.link_pbx_subscriber(actor.0, agreement.0, user.0, subscriber.as_deref())
+        })
+    }
+
+    /// An agreement.
+    fn agreement(&self, id: AgreementArg) -> PyResult<PyAgreement> {
+        self.inner.agreement(id.0).map(PyAgreement).or_raise()
+    }
+
+    /// Every agreement of a tenant, in id order.
+    fn agreements(&self, tenant: TenantArg) -> PyResult<Vec<PyAgreement>> {
+        let list = self.inner.agreements(tenant.0).or_raise()?;
+        Ok(list.into_iter().map(PyAgreement).collect())
+    }
+
+    /// The PBX subscriber a user is linked to on an agreement, or None.
+    fn pbx_subscriber(&self, agreement: AgreementArg, user: UserArg) -> PyResult<Option<String>> {
+        self.inner.pbx_subscriber(agreement.0, user.0).or_raise()
+    }
+
+    // ======================= checks =======================
+
+    /// May `user` do `permission`? Lock-free; False for an unknown or inactive user.
+    /// `permission` is a `Permission` (several OR-ed together: all of them are needed), its
+    /// int bits, or one dotted name (`"campaigns.view"`).
+    #[pyo3(signature = (user, permission))]
+    fn check(&self, user: UserArg, permission: Perm) -> bool {
+        self.inner.check(user.0, permission.0)
+    }
+
+    /// May `user` do `permission` on data of call group / IVR `scope`?
+    #[pyo3(signature = (user, permission, scope))]
+    fn check_scoped(&self, user: UserArg, permission: Perm, scope: ScopeArg) -> bool {
+        self.inner.check_scoped(user.0, permission.0, scope.0)
+    }
+
+    /// Checks many (user, permission) pairs at one revision, crossing into Rust once.
+    /// `users`: a sequence, iterable or integer buffer (`array.array`, NumPy array) of user
+    /// ids. `permissions`: one permission for every user, or one per user. Returns a list of
+    /// bools, or with `as_bytes=True` one byte (0 or 1) per pair.
+    #[pyo3(signature = (users, permissions, *, as_bytes = false))]
+    fn check_many<'py>(
+        &self,
+        py: Python<'py>,
+        users: &Bound<'py, PyAny>,
+        permissions: &Bound<'py, PyAny>,
+        as_bytes: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        check_many(py, self.inner.snapshot(), users, permissions, as_bytes)
+    }
+
+    /// Which call groups / IVRs `user` may see for `permission`: `ScopeAccess.ALL`, or an
+    /// explicit set.
+    fn allowed_scopes(&self, user: UserArg, permission: Perm) -> PyResult<PyScopeAccess> {
+        self.inner
+            .allowed_scopes(user.0, permission.0)
+            .map(PyScopeAccess)
+            .or_raise()
+    }
+
+    /// The effective permissions of a user (its roles and its groups' roles).
+    fn effective_permissions<'py>(
+        &self,
+        py: Python<'py>,
+        user: UserArg,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let p = self.inner.effective_permissions(user.0).or_raise()?;
+        permission_to_py(py, p)
+    }
+
+    /// Ids of the users of `tenant` holding `permission` (within `scope` when given), in id
+    /// order.
+    #[pyo3(signature = (tenant, permission, scope = None))]
+    fn users_with_permission(
+        &self,
+        py: Python<'_>,
+        tenant: TenantArg,
+        permission: Perm,
+        scope: Option<ScopeArg>,
+    ) -> PyResult<Vec<u64>> {
+        let ids = self.write(py, |d| {
+            d.users_with_permission(tenant.0, permission.0, scope.map(|s| s.0))
+        })?;
+        Ok(ids.into_iter().map(|u| u.0).collect())
+    }
+
+    /// The access level of `user` on `product` of `agreement` (NO_ACCESS for an unknown
+    /// agreement or user).
+    fn access_level<'py>(
+        &self,
+        py: Python<'py>,
+        agreement: AgreementArg,
+        user: UserArg,
+        product: ProductArg,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let level = self.inner.access_level(agreement.0, user.0, product.0);
+        enum_to_py(py, &ACCESS_LEVEL, level.name())
+    }
+
+    /// May `user` listen to the call recordings of PBX subscriber `subscriber` (002)?
+    fn may_listen_recordings(
+        &self,
+        agreement: AgreementArg,
+        user: UserArg,
+        subscriber: &str,
+    ) -> bool {
+        self.inner
+            .may_listen_recordings(agreement.0, user.0, subscriber)
+    }
+
+    /// May `user` use click-to-call as PBX subscriber `subscriber` (002)?
+    fn may_click_to_call(&self, agreement: AgreementArg, user: UserArg, subscriber: &str) -> bool {
+        self.inner
+            .may_click_to_call(agreement.0, user.0, subscriber)
+    }
+
+    /// Why `check(user, permission)` answers as it does: the roles and groups granting it.
+    fn explain(&self, user: UserArg, permission: Perm) -> PyResult<PyExplanation> {
+        self.inner
+            .explain(user.0, permission.0)
+            .map(PyExplanation)
+            .or_raise()
+    }
+}

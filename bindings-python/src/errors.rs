@@ -1,0 +1,54 @@
+//! Core errors to Python exceptions.
+//!
+//! The exception classes live in `rolecall/_errors.py` (they need multiple inheritance:
+//! `InvalidInputError` is also a `ValueError`, `NotFoundError` a `LookupError`). This module
+//! only hands the core's message, stable code, kind and category to that module's factory;
+//! the class is chosen by kind (for the few finer classes) or else by the core's category.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use rolecall::{Error, ErrorCategory};
+
+/// The snake_case name of a core error category, as `rolecall._errors` expects it.
+fn category_name(c: ErrorCategory) -> &'static str {
+    match c {
+        ErrorCategory::InvalidInput => "invalid_input",
+        ErrorCategory::NotFound => "not_found",
+        ErrorCategory::Conflict => "conflict",
+        ErrorCategory::PermissionDenied => "permission_denied",
+        ErrorCategory::Authentication => "authentication",
+        ErrorCategory::Storage => "storage",
+        // A category added to the core later still raises a RolecallError (the base class).
+        _ => "",
+    }
+}
+
+fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
+    static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let factory = FACTORY.import(py, "rolecall._errors", "_from_core")?;
+    let exc = factory.call1((
+        e.to_string(),
+        e.code(),
+        e.kind(),
+        category_name(e.category()),
+    ))?;
+    Ok(PyErr::from_value(exc))
+}
+
+/// Converts a core error into the matching `rolecall.RolecallError` subclass.
+pub(crate) fn err(e: Error) -> PyErr {
+    Python::attach(|py| build(py, &e).unwrap_or_else(|failure| failure))
+}
+
+/// `.map_err(err)` in one word.
+pub(crate) trait OrRaise<T> {
+    /// Converts a core error into its Python exception.
+    fn or_raise(self) -> PyResult<T>;
+}
+
+impl<T> OrRaise<T> for Result<T, Error> {
+    #[inline]
+    fn or_raise(self) -> PyResult<T> {
+        self.map_err(err)
+    }
+}

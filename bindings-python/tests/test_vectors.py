@@ -1,0 +1,87 @@
+"""Replays every conformance vector file (``tests/vectors/*.json``) through the Python API.
+
+A file added to that directory is picked up without code changes; ``ROLECALL_VECTORS``
+selects another directory or one file, as for the Rust runner.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+from vector_runner import run_file, vector_files
+
+FILES = vector_files()
+
+
+def test_vectors_are_found() -> None:
+    assert FILES, "no conformance vectors found"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_vector_file(path: Path) -> None:
+    name = f"{path.parent.name}/{path.name}"
+    steps, failure = run_file(name, path.read_text(encoding="utf-8"))
+    assert failure is None, failure
+    assert steps > 0
+
+
+PREFIX = {
+    "op": "create_tenant",
+    "name": "T",
+    "presets": ["managers"],
+    "superadmin": {"first_name": "Ro", "last_name": "Ot", "email": "root@t.test"},
+    "bind": "t",
+    "bind_superadmin": "root",
+}
+
+
+@pytest.mark.parametrize(
+    ("step", "want"),
+    [
+        (
+            {"op": "check", "user": "root", "permission": "users.manage", "expect": False},
+            "expected false, got true",
+        ),
+        (
+            {"op": "check", "user": "root", "permission": "users.manage", "expect": 1},
+            "expected 1, got true",
+        ),
+        (
+            {"op": "delete_user", "as": "root", "user": "root", "expect": {"error": "escalation"}},
+            "expected error escalation, got error superadmin_protected",
+        ),
+        (
+            {"op": "create_scope", "as": "root", "kind": "ivr", "name": "Main",
+             "expect": {"error": "duplicate_name"}},
+            "expected error duplicate_name, got success",
+        ),
+        (
+            {"op": "create_user", "as": "root", "first_name": "A", "last_name": "B",
+             "email": "bad"},
+            "expected success, got error invalid_email",
+        ),
+        (
+            {"op": "check", "user": "nobody", "permission": "users.manage", "expect": False},
+            "malformed step: unbound user handle",
+        ),
+        (
+            {"op": "check", "user": "root", "permision": "users.manage", "expect": True},
+            "unknown field 'permision'",
+        ),
+        ({"op": "fly", "as": "root"}, "unknown op 'fly'"),
+        (
+            {"op": "get_user", "user": "root", "expect": {"email": "ROOT@t.test"}},
+            'expected {"email": "ROOT@t.test"}',
+        ),
+    ],
+)
+def test_runner_reports_mismatches(step: Dict[str, Any], want: str) -> None:
+    text = json.dumps({"title": "x", "source": "x", "steps": [PREFIX, step]})
+    _, failure = run_file("self-test.json", text)
+    assert failure is not None, f"no failure reported for {step}"
+    assert failure.startswith("self-test.json step 1 ("), failure
+    assert want in failure, failure

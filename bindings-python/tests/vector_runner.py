@@ -1,0 +1,579 @@
+"""A runner of the conformance vectors (``tests/vectors/README.md``) through the Python API.
+
+It follows the README step by step, like the Rust runner (``core/tests/vectors.rs``): each file
+in a fresh in-memory ``Directory``, steps in order, stopping at a file's first failure; every
+key checked; references resolved (raw ids, handles, role / group names in the context tenant);
+values handed to the API as the vectors spell them (dotted names, snake_case names), so that the
+Python API's own conversions are what is tested; an expected error must leave the revision
+unchanged. Answers are compared strictly (``true`` is not ``1``), object answers on the keys the
+expectation names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import rolecall
+from rolecall import Directory, RolecallError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+COMMON = {"op", "expect", "note"}
+
+MUTATIONS: Dict[str, Tuple[str, ...]] = {
+    "create_tenant": ("name", "superadmin", "presets", "bind", "bind_superadmin"),
+    "install_preset": ("preset",),
+    "create_user": ("first_name", "last_name", "email", "phone", "roles", "active", "bind"),
+    "update_user": ("user", "first_name", "last_name", "email", "phone"),
+    "set_active": ("user", "active"),
+    "delete_user": ("user",),
+    "assign_role": ("user", "role"),
+    "revoke_role": ("user", "role"),
+    "set_user_roles": ("user", "roles"),
+    "create_role": ("name", "permissions", "scoped", "admin_tier", "bind"),
+    "update_role": ("role", "name", "permissions"),
+    "delete_role": ("role",),
+    "create_group": ("name", "roles", "bind"),
+    "rename_group": ("group", "name"),
+    "add_group_role": ("group", "role"),
+    "remove_group_role": ("group", "role"),
+    "add_member": ("group", "user"),
+    "remove_member": ("group", "user"),
+    "delete_group": ("group",),
+    "create_scope": ("kind", "name", "bind"),
+    "delete_scope": ("scope",),
+    "assign_scope": ("user", "scope"),
+    "unassign_scope": ("user", "scope"),
+    "set_user_scopes": ("user", "scopes"),
+    "create_agreement": ("name", "owner", "bind"),
+    "set_access_level": ("agreement", "user", "product", "level"),
+    "transfer_ownership": ("agreement", "new_owner"),
+    "link_pbx_subscriber": ("agreement", "user", "subscriber"),
+}
+
+QUERIES: Dict[str, Tuple[str, ...]] = {
+    "check": ("user", "permission"),
+    "check_scoped": ("user", "permission", "scope"),
+    "effective_permissions": ("user",),
+    "allowed_scopes": ("user", "permission"),
+    "explain": ("user", "permission"),
+    "users_with_permission": ("tenant", "permission", "scope"),
+    "access_level": ("agreement", "user", "product"),
+    "may_listen_recordings": ("agreement", "user", "subscriber"),
+    "may_click_to_call": ("agreement", "user", "subscriber"),
+    "pbx_subscriber": ("agreement", "user"),
+    "group_members": ("group", "tenant"),
+    "group_permissions": ("group", "tenant"),
+    "get_user": ("user",),
+    "get_role": ("role", "tenant"),
+    "get_group": ("group", "tenant"),
+    "user_by_email": ("tenant", "email"),
+    "search_users": ("tenant", "text", "active_only", "offset", "limit"),
+}
+
+_MISSING = object()
+
+
+class Malformed(Exception):
+    """The vector itself is wrong (always a failure, whatever it expects)."""
+
+
+class _Ctx:
+    """The context tenant, computed lazily: failing to find it matters only for a name."""
+
+    def __init__(self, compute: Callable[[], Optional[int]]) -> None:
+        self._compute = compute
+
+    def tenant(self) -> int:
+        t = self._compute()  # may raise a RolecallError: the step's outcome
+        if t is None:
+            raise Malformed('a name needs a tenant context (add "tenant")')
+        return t
+
+
+class _Args:
+    def __init__(self, step: Dict[str, Any]) -> None:
+        self.step = step
+
+    def opt(self, k: str) -> Any:
+        return self.step.get(k, _MISSING)
+
+    def get(self, k: str) -> Any:
+        if k not in self.step:
+            raise Malformed(f"missing field {k!r}")
+        return self.step[k]
+
+    def text(self, k: str) -> str:
+        v = self.get(k)
+        if not isinstance(v, str):
+            raise Malformed(f"field {k!r} must be a string")
+        return v
+
+    def opt_str(self, k: str) -> Optional[str]:
+        return None if k not in self.step else self.text(k)
+
+    def bool_or(self, k: str, default: bool) -> bool:
+        v = self.step.get(k, default)
+        if not isinstance(v, bool):
+            raise Malformed(f"field {k!r} must be a boolean")
+        return v
+
+    def uint_or(self, k: str, default: int) -> int:
+        v = self.step.get(k, default)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise Malformed(f"field {k!r} must be a non-negative integer")
+        return v
+
+    def list_or_empty(self, k: str) -> List[Any]:
+        v = self.step.get(k, [])
+        if not isinstance(v, list):
+            raise Malformed(f"field {k!r} must be an array")
+        return v
+
+    def permission(self, k: str) -> str:
+        # Handed to the API as the vector spells it: the API resolves dotted names.
+        return self.text(k)
+
+    def permissions(self, k: str) -> List[str]:
+        names = self.list_or_empty(k)
+        if not all(isinstance(n, str) for n in names):
+            raise Malformed(f"field {k!r} must hold strings")
+        return names
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    """JSON equality: types must match (a bool is not a number), arrays in order."""
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return type(expected) is type(actual) and expected == actual
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return expected.keys() == actual.keys() and all(
+            _same(v, actual[k]) for k, v in expected.items()
+        )
+    if isinstance(expected, list) and isinstance(actual, list):
+        return len(expected) == len(actual) and all(map(_same, expected, actual))
+    if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
+        return expected == actual
+    return type(expected) is type(actual) and expected == actual
+
+
+def matches(expected: Any, actual: Any) -> bool:
+    """Whether an answer matches its expectation; object answers on the expected keys only."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return all(k in actual and _same(v, actual[k]) for k, v in expected.items())
+    return _same(expected, actual)
+
+
+class Runner:
+    """Replays the steps of one file in a fresh in-memory directory."""
+
+    def __init__(self) -> None:
+        self.d = Directory.in_memory()
+        self.handles: Dict[str, Tuple[str, int]] = {}
+        self.names: Dict[Tuple[str, int], str] = {}
+
+    # ---------------- handles and references ----------------
+
+    def bind(self, handle: Any, kind: str, id_: int) -> None:
+        if handle is _MISSING:
+            return
+        if not isinstance(handle, str):
+            raise Malformed("a handle must be a string")
+        if handle in self.handles:
+            raise Malformed(f"handle {handle!r} is already bound")
+        self.handles[handle] = (kind, id_)
+        self.names[(kind, id_)] = handle
+
+    def handle_of(self, kind: str, id_: int) -> Any:
+        return self.names.get((kind, id_), id_)
+
+    def ref(
+        self,
+        v: Any,
+        kind: str,
+        lookup: Optional[Tuple[_Ctx, Callable[[int, str], int]]] = None,
+    ) -> int:
+        if isinstance(v, int) and not isinstance(v, bool):
+            if v < 0 or v > 2**64 - 1:
+                raise Malformed(f"raw id {v} must be a non-negative 64-bit integer")
+            return v
+        if isinstance(v, str):
+            bound = self.handles.get(v)
+            if bound is not None:
+                if bound[0] != kind:
+                    raise Malformed(f"handle {v!r} is a {bound[0]}, not a {kind}")
+                return bound[1]
+            if lookup is not None:
+                ctx, find = lookup
+                return find(ctx.tenant(), v)
+            raise Malformed(f"unbound {kind} handle {v!r}")
+        raise Malformed(f"a {kind} reference must be a string or an integer")
+
+    def user(self, v: Any) -> int:
+        return self.ref(v, "user")
+
+    def tenant(self, v: Any) -> int:
+        return self.ref(v, "tenant")
+
+    def scope(self, v: Any) -> int:
+        return self.ref(v, "scope")
+
+    def agreement(self, v: Any) -> int:
+        return self.ref(v, "agreement")
+
+    def role(self, v: Any, ctx: _Ctx) -> int:
+        return self.ref(v, "role", (ctx, lambda t, n: self.d.role_by_name(t, n).id))
+
+    def group(self, v: Any, ctx: _Ctx) -> int:
+        return self.ref(v, "group", (ctx, lambda t, n: self.d.group_by_name(t, n).id))
+
+    def roles(self, vs: List[Any], ctx: _Ctx) -> List[int]:
+        return [self.role(v, ctx) for v in vs]
+
+    def role_names(self, roles: Any) -> List[str]:
+        return sorted({self.d.role(r).name for r in roles})
+
+    # ---------------- mutations ----------------
+
+    def mutate(self, op: str, a: _Args) -> None:
+        d = self.d
+        if op == "create_tenant":
+            sa = a.get("superadmin")
+            if not isinstance(sa, dict):
+                raise Malformed('"superadmin" must be an object')
+            sa_args = _Args(sa)
+            presets = a.list_or_empty("presets")
+            if not all(isinstance(p, str) for p in presets):
+                raise Malformed("presets must be strings")
+            superadmin = rolecall.NewUser(
+                sa_args.text("first_name"),
+                sa_args.text("last_name"),
+                sa_args.text("email"),
+                phone=sa_args.opt_str("phone"),
+            )
+            created = d.create_tenant(a.text("name"), superadmin, presets=presets)
+            self.bind(a.opt("bind"), "tenant", created.tenant)
+            self.bind(a.opt("bind_superadmin"), "user", created.superadmin)
+            return
+        actor = self.user(a.get("as"))
+        ctx = _Ctx(lambda: d.user(actor).tenant)
+        bind = a.opt("bind")
+        if op == "install_preset":
+            d.install_preset(actor, a.text("preset"))
+        elif op == "create_user":
+            first, last, email = a.text("first_name"), a.text("last_name"), a.text("email")
+            phone = a.opt_str("phone")
+            roles = self.roles(a.list_or_empty("roles"), ctx)
+            active = a.bool_or("active", True)
+            uid = d.create_user(
+                actor,
+                first_name=first,
+                last_name=last,
+                email=email,
+                phone=phone,
+                roles=roles,
+                active=active,
+            )
+            self.bind(bind, "user", uid)
+        elif op == "update_user":
+            changes: Dict[str, Any] = {}
+            for k in ("first_name", "last_name", "email"):
+                if k in a.step:
+                    changes[k] = a.text(k)
+            if "phone" in a.step:
+                phone = a.step["phone"]
+                if phone is not None and not isinstance(phone, str):
+                    raise Malformed('"phone" must be a string or null')
+                changes["phone"] = phone
+            d.update_user(actor, self.user(a.get("user")), **changes)
+        elif op == "set_active":
+            active = a.get("active")
+            if not isinstance(active, bool):
+                raise Malformed('"active" must be a boolean')
+            d.set_active(actor, self.user(a.get("user")), active)
+        elif op == "delete_user":
+            d.delete_user(actor, self.user(a.get("user")))
+        elif op in ("assign_role", "revoke_role"):
+            u, r = self.user(a.get("user")), self.role(a.get("role"), ctx)
+            getattr(d, op)(actor, u, r)
+        elif op == "set_user_roles":
+            u = self.user(a.get("user"))
+            d.set_user_roles(actor, u, self.roles(a.list_or_empty("roles"), ctx))
+        elif op == "create_role":
+            rid = d.create_role(
+                actor,
+                name=a.text("name"),
+                permissions=a.permissions("permissions"),
+                scoped=a.bool_or("scoped", False),
+                admin_tier=a.bool_or("admin_tier", False),
+            )
+            self.bind(bind, "role", rid)
+        elif op == "update_role":
+            r = self.role(a.get("role"), ctx)
+            kwargs: Dict[str, Any] = {}
+            if "name" in a.step:
+                kwargs["name"] = a.text("name")
+            if "permissions" in a.step:
+                kwargs["permissions"] = a.permissions("permissions")
+            d.update_role(actor, r, **kwargs)
+        elif op == "delete_role":
+            d.delete_role(actor, self.role(a.get("role"), ctx))
+        elif op == "create_group":
+            roles = self.roles(a.list_or_empty("roles"), ctx)
+            gid = d.create_group(actor, a.text("name"), roles)
+            self.bind(bind, "group", gid)
+        elif op == "rename_group":
+            g = self.group(a.get("group"), ctx)
+            d.rename_group(actor, g, a.text("name"))
+        elif op in ("add_group_role", "remove_group_role"):
+            g = self.group(a.get("group"), ctx)
+            r = self.role(a.get("role"), ctx)
+            getattr(d, op)(actor, g, r)
+        elif op in ("add_member", "remove_member"):
+            g = self.group(a.get("group"), ctx)
+            u = self.user(a.get("user"))
+            getattr(d, op)(actor, g, u)
+        elif op == "delete_group":
+            d.delete_group(actor, self.group(a.get("group"), ctx))
+        elif op == "create_scope":
+            sid = d.create_scope(actor, a.text("kind"), a.text("name"))
+            self.bind(bind, "scope", sid)
+        elif op == "delete_scope":
+            d.delete_scope(actor, self.scope(a.get("scope")))
+        elif op in ("assign_scope", "unassign_scope"):
+            u, s = self.user(a.get("user")), self.scope(a.get("scope"))
+            getattr(d, op)(actor, u, s)
+        elif op == "set_user_scopes":
+            u = self.user(a.get("user"))
+            d.set_user_scopes(actor, u, [self.scope(v) for v in a.list_or_empty("scopes")])
+        elif op == "create_agreement":
+            owner = self.user(a.get("owner"))
+            aid = d.create_agreement(actor, a.text("name"), owner)
+            self.bind(bind, "agreement", aid)
+        elif op == "set_access_level":
+            ag, u = self.agreement(a.get("agreement")), self.user(a.get("user"))
+            d.set_access_level(actor, ag, u, a.text("product"), a.text("level"))
+        elif op == "transfer_ownership":
+            ag = self.agreement(a.get("agreement"))
+            d.transfer_ownership(actor, ag, self.user(a.get("new_owner")))
+        elif op == "link_pbx_subscriber":
+            ag, u = self.agreement(a.get("agreement")), self.user(a.get("user"))
+            sub = a.get("subscriber")
+            if sub is not None and not isinstance(sub, str):
+                raise Malformed('"subscriber" must be a string or null')
+            d.link_pbx_subscriber(actor, ag, u, sub)
+        else:
+            raise Malformed(f"unknown mutation {op!r}")
+
+    # ---------------- queries ----------------
+
+    def query(self, op: str, a: _Args) -> Any:
+        d = self.d
+
+        def context() -> Optional[int]:
+            if "tenant" in a.step:
+                return self.tenant(a.step["tenant"])
+            if "user" in a.step:
+                return d.user(self.user(a.step["user"])).tenant
+            return None
+
+        ctx = _Ctx(context)
+
+        def users(ids: List[int]) -> List[Any]:
+            return [self.handle_of("user", u) for u in ids]
+
+        if op == "check":
+            return d.check(self.user(a.get("user")), a.permission("permission"))
+        if op == "check_scoped":
+            u, p = self.user(a.get("user")), a.permission("permission")
+            return d.check_scoped(u, p, self.scope(a.get("scope")))
+        if op == "effective_permissions":
+            return d.effective_permissions(self.user(a.get("user"))).names()
+        if op == "allowed_scopes":
+            u, p = self.user(a.get("user")), a.permission("permission")
+            access = d.allowed_scopes(u, p)
+            if access.is_all:
+                return "all"
+            return [self.handle_of("scope", s) for s in sorted(access.scopes or ())]
+        if op == "explain":
+            u, p = self.user(a.get("user")), a.permission("permission")
+            e = d.explain(u, p)
+            return {
+                "allowed": e.allowed,
+                "roles": sorted({g.role_name for g in e.grants}),
+                "superadmin": e.superadmin,
+                "inactive": e.inactive,
+            }
+        if op == "users_with_permission":
+            t = self.tenant(a.get("tenant"))
+            p = a.permission("permission")
+            s = None if "scope" not in a.step else self.scope(a.step["scope"])
+            return users(d.users_with_permission(t, p, s))
+        if op == "access_level":
+            ag, u = self.agreement(a.get("agreement")), self.user(a.get("user"))
+            return d.access_level(ag, u, a.text("product")).value
+        if op in ("may_listen_recordings", "may_click_to_call"):
+            ag, u = self.agreement(a.get("agreement")), self.user(a.get("user"))
+            return getattr(d, op)(ag, u, a.text("subscriber"))
+        if op == "pbx_subscriber":
+            ag = self.agreement(a.get("agreement"))
+            return d.pbx_subscriber(ag, self.user(a.get("user")))
+        if op == "group_members":
+            return users(d.group_members(self.group(a.get("group"), ctx)))
+        if op == "group_permissions":
+            return d.group_permissions(self.group(a.get("group"), ctx)).names()
+        if op == "get_user":
+            uid = self.user(a.get("user"))
+            rec = d.user(uid)
+            return {
+                "first_name": rec.first_name,
+                "last_name": rec.last_name,
+                "email": rec.email,
+                "phone": rec.phone,
+                "active": rec.active,
+                "roles": self.role_names(rec.roles),
+                "groups": [self.handle_of("group", g) for g in d.user_groups(uid)],
+                "scopes": [self.handle_of("scope", s) for s in sorted(rec.scopes)],
+            }
+        if op == "get_role":
+            r = d.role(self.role(a.get("role"), ctx))
+            return {
+                "name": r.name,
+                "permissions": r.permissions.names(),
+                "scoped": r.scoped,
+                "admin_tier": r.admin_tier,
+                "preset": None if r.preset is None else r.preset.value,
+            }
+        if op == "get_group":
+            g = d.group(self.group(a.get("group"), ctx))
+            return {"name": g.name, "roles": self.role_names(g.roles)}
+        if op == "user_by_email":
+            t = self.tenant(a.get("tenant"))
+            return self.handle_of("user", d.user_by_email(t, a.text("email")).id)
+        if op == "search_users":
+            text = a.opt_str("text")
+            active_only = a.bool_or("active_only", False)
+            offset, limit = a.uint_or("offset", 0), a.uint_or("limit", 50)
+            page = d.search_users(
+                self.tenant(a.get("tenant")),
+                text,
+                active_only=active_only,
+                offset=offset,
+                limit=limit,
+            )
+            return {"total": page.total, "users": users([u.id for u in page])}
+        raise Malformed(f"unknown query {op!r}")
+
+
+def _expectation(step: Dict[str, Any], query: bool) -> Tuple[str, Any]:
+    """("error", kind) or ("ok", expected answer or _MISSING)."""
+    exp = step.get("expect", _MISSING)
+    if isinstance(exp, dict) and len(exp) == 1 and "error" in exp:
+        if not isinstance(exp["error"], str):
+            raise Malformed('"error" must be a string')
+        return ("error", exp["error"])
+    if query:
+        if exp is _MISSING:
+            raise Malformed('a query needs "expect"')
+        return ("ok", exp)
+    if exp is _MISSING or exp == "ok":
+        return ("ok", _MISSING)
+    raise Malformed(f'a mutation expects "ok" or {{"error": kind}}, not {json.dumps(exp)}')
+
+
+def run_step(r: Runner, step: Any) -> Optional[str]:
+    """Runs one step; returns a failure message, or None when it behaved as expected."""
+    try:
+        if not isinstance(step, dict):
+            raise Malformed("a step must be an object")
+        op = step.get("op")
+        if not isinstance(op, str):
+            raise Malformed('a step needs "op" (a string)')
+        if op in QUERIES:
+            query, own = True, QUERIES[op]
+        elif op in MUTATIONS:
+            query, own = False, MUTATIONS[op]
+        else:
+            raise Malformed(f"unknown op {op!r}")
+        has_actor = not query and op != "create_tenant"
+        for k in step:
+            if not (k in COMMON or k in own or (has_actor and k == "as")):
+                raise Malformed(f"unknown field {k!r} for {op}")
+        outcome, expected = _expectation(step, query)
+        before = r.d.revision
+        a = _Args(step)
+        try:
+            if query:
+                answer = r.query(op, a)
+            else:
+                r.mutate(op, a)
+                answer = None
+        except RolecallError as e:
+            if outcome == "error" and e.kind == expected:
+                after = r.d.revision
+                if after != before:
+                    return (
+                        f"failed as expected ({expected}) but the revision changed "
+                        f"from {before} to {after}"
+                    )
+                return None
+            if outcome == "error":
+                return f"expected error {expected}, got error {e.kind} ({e})"
+            return f"expected success, got error {e.kind} ({e})"
+        if outcome == "error":
+            shown = "" if answer is None else f" answering {json.dumps(answer)}"
+            return f"expected error {expected}, got success{shown}"
+        if query and not matches(expected, answer):
+            return f"expected {json.dumps(expected)}, got {json.dumps(answer)}"
+        return None
+    except Malformed as m:
+        return f"malformed step: {m}"
+
+
+def run_file(name: str, text: str) -> Tuple[int, Optional[str]]:
+    """Replays one vector file; returns the number of steps and the failure, if any."""
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        return 0, f"{name}: not valid JSON: {e}"
+    steps = doc.get("steps") if isinstance(doc, dict) else None
+    if not isinstance(steps, list):
+        return 0, f'{name}: needs a "steps" array'
+    header_ok = (
+        isinstance(doc.get("title"), str)
+        and isinstance(doc.get("source"), str)
+        and set(doc) <= {"title", "source", "description", "steps"}
+    )
+    if not header_ok or not steps:
+        return 0, (
+            f'{name}: needs "title" and "source" strings, at least one step and no other '
+            'field than "description"'
+        )
+    r = Runner()
+    for i, step in enumerate(steps):
+        failure = run_step(r, step)
+        if failure is not None:
+            op = step.get("op", "?") if isinstance(step, dict) else "?"
+            note = step.get("note") if isinstance(step, dict) else None
+            shown = f" [note: {note}]" if isinstance(note, str) else ""
+            skipped = len(steps) - i - 1
+            return len(steps), (
+                f"{name} step {i} ({op}): {failure}{shown} ({skipped} later steps not run)"
+            )
+    return len(steps), None
+
+
+def vector_files() -> List[Path]:
+    """Every ``*.json`` of ``tests/vectors``, or of the directory (or the one file) named by
+    ``ROLECALL_VECTORS`` (absolute or relative to the workspace root), in name order."""
+    env = os.environ.get("ROLECALL_VECTORS")
+    if env:
+        p = ROOT / env
+        if p.is_file():
+            return [p]
+        base = p
+    else:
+        base = ROOT / "tests" / "vectors"
+    return sorted(base.glob("*.json"))
