@@ -283,6 +283,21 @@ pub enum ErrorCategory {
     Storage,
 }
 
+impl ErrorCategory {
+    /// The stable snake_case name (`invalid_input`, `not_found`, `conflict`,
+    /// `permission_denied`, `authentication`, `storage`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCategory::InvalidInput => "invalid_input",
+            ErrorCategory::NotFound => "not_found",
+            ErrorCategory::Conflict => "conflict",
+            ErrorCategory::PermissionDenied => "permission_denied",
+            ErrorCategory::Authentication => "authentication",
+            ErrorCategory::Storage => "storage",
+        }
+    }
+}
+
 impl Error {
     /// The stable numeric code of this error; never reused for another meaning.
     pub fn code(&self) -> u32 {

@@ -194,6 +194,14 @@ impl Permission {
             })
     }
 
+    /// The set with these bits, refusing bits outside the catalogue (for values that crossed
+    /// a language boundary as integers).
+    pub fn from_bits_checked(bits: u128) -> Result<Permission, Error> {
+        Permission::from_bits(bits).ok_or_else(|| Error::UnknownPermission {
+            name: format!("bits {:#x}", bits & !Permission::all().bits()),
+        })
+    }
+
     /// Parses a set from dotted names; an empty slice gives the empty set.
     pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Permission, Error> {
         names.iter().try_fold(Permission::empty(), |acc, n| {

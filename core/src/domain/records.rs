@@ -136,6 +136,9 @@ pub enum ScopeKind {
 }
 
 impl ScopeKind {
+    /// Every kind.
+    pub const ALL: [ScopeKind; 2] = [ScopeKind::CallGroup, ScopeKind::Ivr];
+
     /// The stable name.
     pub fn name(self) -> &'static str {
         match self {
