@@ -6,17 +6,26 @@
 //! that a field the core adds later (with its default) does not break this crate.
 #![allow(clippy::needless_update)]
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use rolecall::{Directory, Error, RolePatch, SqliteOptions, SqliteStore, UserPatch, UserQuery};
+use pyo3::{PyTraverseError, PyVisit};
+use rolecall::{
+    AuditQuery, Clock, Directory, Error, HashParams, MemoryStore, Notification, RolePatch,
+    SqliteOptions, SqliteStore, SystemClock, UserPatch, UserQuery,
+};
 
 use crate::convert::{
     enum_to_py, extract_items, permission_to_py, AgreementArg, GroupArg, KindArg, LevelArg, Perm,
     PermSet, PresetArg, ProductArg, RoleArg, RoleList, ScopeArg, ScopeList, TenantArg, UserArg,
     ACCESS_LEVEL,
+};
+use crate::credentials::{
+    PyCredentialStatus, PyManualClock, PyNotification, PyPasswordPolicy, PyResetIssued, PySession,
+    SecretArg,
 };
 use crate::errors::OrRaise;
 use crate::records::{
@@ -55,6 +64,64 @@ impl<'a, 'py> FromPyObject<'a, 'py> for PhoneArg {
 pub struct PyDirectory {
     inner: Arc<Directory>,
     path: Option<String>,
+    notifier: Notifier,
+}
+
+/// Delivery of notifications to a Python callback (`on_notification`).
+///
+/// The core calls its callback inside its write lock, on the thread making the change, with
+/// the GIL released. Calling Python there could deadlock (a callback that touches the
+/// directory waits for the lock its own thread holds; a thread waiting for the GIL while
+/// holding the lock blocks every writer). So the core's callback only queues the notification
+/// here, and the binding calls the Python callback after the core returns: outside every core
+/// lock, with the GIL held, free to call the directory again.
+#[derive(Default)]
+struct Notifier {
+    queue: Arc<Mutex<VecDeque<Notification>>>,
+    callback: Mutex<Option<Py<PyAny>>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl PyDirectory {
+    fn wrap(dir: Directory, path: Option<String>) -> Self {
+        let notifier = Notifier::default();
+        let queue = Arc::clone(&notifier.queue);
+        // Runs under the core's write lock without the GIL: only queue.
+        dir.on_notification(move |n| locked(&queue).push_back(n.clone()));
+        PyDirectory {
+            inner: Arc::new(dir),
+            path,
+            notifier,
+        }
+    }
+
+    /// Calls the Python callback for every queued notification (none queued: nothing to do).
+    /// An exception raised by the callback is reported through `sys.unraisablehook`: the change
+    /// that produced the notification is already committed.
+    fn dispatch(&self, py: Python<'_>) {
+        let pending: Vec<Notification> = {
+            let mut q = locked(&self.notifier.queue);
+            if q.is_empty() {
+                return;
+            }
+            q.drain(..).collect()
+        };
+        let Some(cb) = locked(&self.notifier.callback)
+            .as_ref()
+            .map(|c| c.clone_ref(py))
+        else {
+            return;
+        };
+        for n in pending.into_iter().filter_map(PyNotification::new) {
+            let result = Bound::new(py, n).and_then(|n| cb.call1(py, (n,)));
+            if let Err(e) = result {
+                e.write_unraisable(py, Some(cb.bind(py)));
+            }
+        }
+    }
 }
 
 /// The core's SQLite options; `busy_timeout` None keeps the core's default.
@@ -90,26 +157,29 @@ impl PyDirectory {
         read_only: bool,
         create: bool,
         busy_timeout: Option<f64>,
+        clock: Option<Arc<dyn Clock>>,
     ) -> PyResult<Self> {
         let opts = sqlite_options(read_only, create, busy_timeout)?;
         let shown = path.display().to_string();
+        let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
         let dir = py
-            .detach(move || Directory::open(SqliteStore::open_with(&path, &opts)?))
+            .detach(move || {
+                Directory::open_with_clock(SqliteStore::open_with(&path, &opts)?, clock)
+            })
             .or_raise()?;
-        Ok(PyDirectory {
-            inner: Arc::new(dir),
-            path: Some(shown),
-        })
+        Ok(Self::wrap(dir, Some(shown)))
     }
 
-    /// Runs a mutation with the GIL released.
+    /// Runs a mutation with the GIL released, then delivers its notifications.
     fn write<T: Send>(
         &self,
         py: Python<'_>,
         f: impl FnOnce(&Directory) -> Result<T, Error> + Send,
     ) -> PyResult<T> {
         let dir = &*self.inner;
-        py.detach(move || f(dir)).or_raise()
+        let result = py.detach(move || f(dir));
+        self.dispatch(py);
+        result.or_raise()
     }
 }
 
@@ -118,48 +188,55 @@ impl PyDirectory {
     /// A directory in memory (`path` None) or in the SQLite file at `path` (created when
     /// missing, unless `create` is false). `read_only` opens an existing file for checks and
     /// queries only; `busy_timeout` is how many seconds to wait for another process's lock
-    /// (None: the core's default, 5 s).
+    /// (None: the core's default, 5 s). `clock` (a `ManualClock`, for tests) replaces the
+    /// system clock.
     #[new]
-    #[pyo3(signature = (path = None, *, read_only = false, create = true, busy_timeout = None))]
+    #[pyo3(signature = (path = None, *, read_only = false, create = true, busy_timeout = None, clock = None))]
     fn new(
         py: Python<'_>,
         path: Option<PathBuf>,
         read_only: bool,
         create: bool,
         busy_timeout: Option<f64>,
+        clock: Option<PyRef<'_, PyManualClock>>,
     ) -> PyResult<Self> {
+        let clock = clock.map(|c| Arc::clone(&c.0) as Arc<dyn Clock>);
         match path {
-            Some(p) => Self::open_path(py, p, read_only, create, busy_timeout),
+            Some(p) => Self::open_path(py, p, read_only, create, busy_timeout, clock),
             None if read_only || !create || busy_timeout.is_some() => Err(Error::InvalidArgument {
                 what: "path",
                 reason: "read_only, create and busy_timeout apply to a SQLite file: give a path"
                     .into(),
             })
             .or_raise(),
-            None => Ok(Self::in_memory()),
+            None => match clock {
+                None => Ok(Self::in_memory()),
+                Some(clock) => Directory::open_with_clock(MemoryStore::new(), clock)
+                    .map(|d| Self::wrap(d, None))
+                    .or_raise(),
+            },
         }
     }
 
     /// Opens (creating it if needed, unless `create` is false) the SQLite directory at `path`.
     #[staticmethod]
-    #[pyo3(signature = (path, *, read_only = false, create = true, busy_timeout = None))]
+    #[pyo3(signature = (path, *, read_only = false, create = true, busy_timeout = None, clock = None))]
     fn open(
         py: Python<'_>,
         path: PathBuf,
         read_only: bool,
         create: bool,
         busy_timeout: Option<f64>,
+        clock: Option<PyRef<'_, PyManualClock>>,
     ) -> PyResult<Self> {
-        Self::open_path(py, path, read_only, create, busy_timeout)
+        let clock = clock.map(|c| Arc::clone(&c.0) as Arc<dyn Clock>);
+        Self::open_path(py, path, read_only, create, busy_timeout, clock)
     }
 
     /// An empty directory kept in memory only.
     #[staticmethod]
     fn in_memory() -> Self {
-        PyDirectory {
-            inner: Arc::new(Directory::in_memory()),
-            path: None,
-        }
+        Self::wrap(Directory::in_memory(), None)
     }
 
     /// The SQLite file this directory was opened on, or None in memory.
@@ -241,10 +318,12 @@ impl PyDirectory {
     // ======================= users =======================
 
     /// Creates a user in the actor's tenant; returns its id. Needs `users.manage`; every role
-    /// is a grant (the actor must hold its rights).
+    /// is a grant (the actor must hold its rights). `password` sets an initial password
+    /// (checked against the tenant's policy, hashed with the GIL released);
+    /// `must_change_password` makes it temporary, to be changed at first login.
     #[pyo3(
-        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), active = true),
-        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), active=True)"
+        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), active = true, password = None, must_change_password = false),
+        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), active=True, password=None, must_change_password=False)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_user(
@@ -257,8 +336,12 @@ impl PyDirectory {
         phone: Option<String>,
         roles: RoleList,
         active: bool,
+        password: Option<SecretArg>,
+        must_change_password: bool,
     ) -> PyResult<u64> {
-        let u = new_user(first_name, last_name, email, phone, roles, active);
+        let mut u = new_user(first_name, last_name, email, phone, roles, active);
+        u.password = password.map(|p| p.0);
+        u.must_change_password = must_change_password;
         self.write(py, |d| d.create_user(actor.0, &u))
             .map(|id| id.0)
     }
@@ -387,7 +470,8 @@ impl PyDirectory {
             limit,
             ..UserQuery::default()
         };
-        self.write(py, |d| d.search_users(tenant.0, &q)).map(PyPage)
+        self.write(py, |d| d.search_users(tenant.0, &q))
+            .map(PyPage::from)
     }
 
     // ======================= roles =======================
@@ -714,6 +798,227 @@ impl PyDirectory {
     /// The PBX subscriber a user is linked to on an agreement, or None.
     fn pbx_subscriber(&self, agreement: AgreementArg, user: UserArg) -> PyResult<Option<String>> {
         self.inner.pbx_subscriber(agreement.0, user.0).or_raise()
+    }
+
+    // ======================= credentials =======================
+
+    /// Sets the argon2id cost of new hashes (`m_kib` memory in KiB, `t` iterations, `p`
+    /// parallelism). The default is the OWASP minimum (m_kib=19456, t=2, p=1); stored hashes
+    /// weaker than this are upgraded at the next successful login. Lower it in tests only.
+    #[pyo3(
+        signature = (*, m_kib = HashParams::OWASP_MIN.m_kib, t = HashParams::OWASP_MIN.t, p = HashParams::OWASP_MIN.p),
+        text_signature = "($self, *, m_kib=19456, t=2, p=1)"
+    )]
+    fn set_hash_params(&self, m_kib: u32, t: u32, p: u32) {
+        self.inner.set_hash_params(HashParams { m_kib, t, p });
+    }
+
+    /// An administrator sets another user's password (`users.manage`); a `temporary` one (the
+    /// default) must be changed at next login. Ends the user's sessions and pending recovery
+    /// tokens. Raises `WeakPasswordError` (with `.rule`) when the policy refuses it.
+    #[pyo3(signature = (actor, user, password, *, temporary = true))]
+    fn set_password(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        password: SecretArg,
+        temporary: bool,
+    ) -> PyResult<()> {
+        self.write(py, |d| {
+            d.set_password(actor.0, user.0, password.expose(), temporary)
+        })
+    }
+
+    /// A user changes its own password, giving the current one (a wrong one raises
+    /// `AuthenticationFailedError`). Ends the user's other sessions.
+    fn change_password(
+        &self,
+        py: Python<'_>,
+        user: UserArg,
+        current: SecretArg,
+        new: SecretArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| {
+            d.change_password(user.0, current.expose(), new.expose())
+        })
+    }
+
+    /// Logs a user of `tenant` in by email (case-insensitive) and password; returns a
+    /// `Session`. An unknown email, a wrong password and an inactive account all raise
+    /// `AuthenticationFailedError`; a locked account raises `AccountLockedError` (`.until`).
+    /// Every attempt is audited. Hashing runs with the GIL released.
+    fn login(
+        &self,
+        py: Python<'_>,
+        tenant: TenantArg,
+        email: &str,
+        password: SecretArg,
+    ) -> PyResult<PySession> {
+        self.write(py, |d| d.login(tenant.0, email, password.expose()))
+            .map(PySession::from)
+    }
+
+    /// Unlocks an account locked by failed logins (`users.manage`).
+    fn unlock(&self, py: Python<'_>, actor: UserArg, user: UserArg) -> PyResult<()> {
+        self.write(py, |d| d.unlock(actor.0, user.0))
+    }
+
+    /// Starts a recovery by email: issues a single-use token and queues a
+    /// `password_reset_requested` notification for the host to send. Returns the
+    /// `ResetIssued`, or None (issuing nothing) when no active user of `tenant` has that email;
+    /// answer your own caller the same way in both cases.
+    fn request_password_reset(
+        &self,
+        py: Python<'_>,
+        tenant: TenantArg,
+        email: &str,
+    ) -> PyResult<Option<PyResetIssued>> {
+        self.write(py, |d| d.request_password_reset(tenant.0, email))
+            .map(|r| r.map(PyResetIssued))
+    }
+
+    /// Sets a new password with a recovery token; returns the user's id. A token unknown,
+    /// expired, already used or superseded raises `InvalidTokenError` and changes nothing.
+    fn reset_password_with_token(
+        &self,
+        py: Python<'_>,
+        tenant: TenantArg,
+        token: SecretArg,
+        new_password: SecretArg,
+    ) -> PyResult<u64> {
+        self.write(py, |d| {
+            d.reset_password_with_token(tenant.0, token.expose(), new_password.expose())
+        })
+        .map(|u| u.0)
+    }
+
+    /// The superadministrator sets its tenant's password and lockout policy.
+    fn set_password_policy(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        policy: PyRef<'_, PyPasswordPolicy>,
+    ) -> PyResult<()> {
+        let policy = policy.0.clone();
+        self.write(py, |d| d.set_password_policy(actor.0, &policy))
+    }
+
+    /// A tenant's password and lockout policy.
+    fn password_policy(&self, tenant: TenantArg) -> PyResult<PyPasswordPolicy> {
+        self.inner
+            .password_policy(tenant.0)
+            .map(PyPasswordPolicy)
+            .or_raise()
+    }
+
+    /// Whether the user has a password, must change it, its failed logins, and whether it is
+    /// locked now.
+    fn credential_status(&self, user: UserArg) -> PyResult<PyCredentialStatus> {
+        self.inner
+            .credential_status(user.0)
+            .map(PyCredentialStatus)
+            .or_raise()
+    }
+
+    /// The user's current security stamp: it changes whenever the user's password, email,
+    /// roles, groups, scopes, agreement levels or active flag change.
+    fn security_stamp(&self, user: UserArg) -> PyResult<u64> {
+        self.inner.security_stamp(user.0).or_raise()
+    }
+
+    /// Whether a session issued to `user` under `stamp` is still valid: the user exists, is
+    /// active, and nothing security-relevant changed since. Lock-free.
+    fn session_valid(&self, user: UserArg, stamp: u64) -> bool {
+        self.inner.session_valid(user.0, stamp)
+    }
+
+    /// Takes every notification queued since the last call, oldest first (emails on change,
+    /// recovery tokens, lock warnings): the host delivers them.
+    fn drain_notifications(&self) -> Vec<PyNotification> {
+        self.inner
+            .drain_notifications()
+            .into_iter()
+            .filter_map(PyNotification::new)
+            .collect()
+    }
+
+    /// Calls `callback(notification)` for each notification as it is produced (they are still
+    /// queued for `drain_notifications`); None removes the callback. The callback runs on the
+    /// thread that made the change, just after the change returns from the core: outside its
+    /// locks, so it may call the directory. An exception it raises goes to
+    /// `sys.unraisablehook` (the change is already made).
+    fn on_notification(&self, callback: Option<Bound<'_, PyAny>>) -> PyResult<()> {
+        if let Some(cb) = &callback {
+            if !cb.is_callable() {
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "callback must be callable or None, not {}",
+                    crate::convert::type_name(cb)
+                )));
+            }
+        }
+        *locked(&self.notifier.callback) = callback.map(Bound::unbind);
+        Ok(())
+    }
+
+    // ======================= audit =======================
+
+    /// Audit events matching every given filter, oldest first, one page (`limit` 1 to 1000):
+    /// by tenant, actor, target (`target_kind` such as "user", `target_id`), `action`
+    /// ("login", "create_user", ...), `outcome` ("ok" or an error kind), and time range
+    /// (`since` inclusive, `until` exclusive, ms since the Unix epoch).
+    #[pyo3(signature = (*, tenant = None, actor = None, target_kind = None, target_id = None, action = None, outcome = None, since = None, until = None, offset = 0, limit = 100))]
+    #[allow(clippy::too_many_arguments)]
+    fn audit_events(
+        &self,
+        py: Python<'_>,
+        tenant: Option<TenantArg>,
+        actor: Option<UserArg>,
+        target_kind: Option<String>,
+        target_id: Option<u64>,
+        action: Option<String>,
+        outcome: Option<String>,
+        since: Option<i64>,
+        until: Option<i64>,
+        offset: usize,
+        limit: usize,
+    ) -> PyResult<PyPage> {
+        let q = AuditQuery {
+            tenant: tenant.map(|t| t.0),
+            actor: actor.map(|a| a.0),
+            target_kind,
+            target_id,
+            action,
+            outcome,
+            since,
+            until,
+            offset,
+            limit,
+            ..AuditQuery::default()
+        };
+        self.write(py, |d| d.audit_events(&q)).map(PyPage::from)
+    }
+
+    /// Users of `tenant` who have not logged in for `days` days (never-logged-in users count
+    /// from their creation): accounts to remove.
+    fn users_inactive_for(&self, tenant: TenantArg, days: u32) -> PyResult<Vec<PyUser>> {
+        let users = self.inner.users_inactive_for(tenant.0, days).or_raise()?;
+        Ok(users.into_iter().map(PyUser).collect())
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Ok(cb) = self.notifier.callback.try_lock() {
+            if let Some(cb) = &*cb {
+                visit.call(cb)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        if let Ok(mut cb) = self.notifier.callback.try_lock() {
+            *cb = None;
+        }
     }
 
     // ======================= checks =======================

@@ -7,6 +7,7 @@
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
 use rolecall::{Error, ErrorCategory};
 
 /// The snake_case name of a core error category, as `rolecall._errors` expects it.
@@ -26,11 +27,19 @@ fn category_name(c: ErrorCategory) -> &'static str {
 fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let factory = FACTORY.import(py, "rolecall._errors", "_from_core")?;
+    // The data some errors carry, as attributes of their exception.
+    let extra = PyDict::new(py);
+    match e {
+        Error::WeakPassword { rule } => extra.set_item("rule", *rule)?,
+        Error::AccountLocked { until } => extra.set_item("until", *until)?,
+        _ => {}
+    }
     let exc = factory.call1((
         e.to_string(),
         e.code(),
         e.kind(),
         category_name(e.category()),
+        extra,
     ))?;
     Ok(PyErr::from_value(exc))
 }

@@ -9,6 +9,7 @@
 //! catalogue functions below, so their members always come from the core.
 
 mod convert;
+mod credentials;
 mod directory;
 mod errors;
 mod records;
@@ -27,6 +28,11 @@ mod _rolecall {
     use crate::convert::{all_scope_kinds, PresetArg};
     use crate::errors::OrRaise;
 
+    #[pymodule_export]
+    use crate::credentials::{
+        PyAuditEvent, PyCredentialStatus, PyManualClock, PyNotification, PyPasswordPolicy,
+        PyResetIssued, PySession,
+    };
     #[pymodule_export]
     use crate::directory::PyDirectory;
     #[pymodule_export]

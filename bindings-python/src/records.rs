@@ -8,9 +8,11 @@ use std::hash::{Hash, Hasher};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyIterator, PyString, PyTuple};
 use rolecall::{
-    Agreement, Explanation, Grant, Group, NewUser, Page, PresetRole, Role, Scope, ScopeAccess,
-    Tenant, TenantCreated, User,
+    Agreement, AuditEvent, Explanation, Grant, Group, NewUser, Page, PresetRole, Role, Scope,
+    ScopeAccess, Tenant, TenantCreated, User,
 };
+
+use crate::credentials::{PyAuditEvent, SecretArg};
 
 use crate::convert::{
     enum_to_py, permission_to_py, type_name, RoleList, ScopeList, PRESET, SCOPE_KIND,
@@ -242,9 +244,10 @@ pub struct PyNewUser(pub NewUser);
 impl PyNewUser {
     #[new]
     #[pyo3(
-        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), active = true),
-        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), active=True)"
+        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), active = true, password = None, must_change_password = false),
+        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), active=True, password=None, must_change_password=False)"
     )]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         first_name: String,
         last_name: String,
@@ -252,8 +255,13 @@ impl PyNewUser {
         phone: Option<String>,
         roles: RoleList,
         active: bool,
+        password: Option<SecretArg>,
+        must_change_password: bool,
     ) -> Self {
-        PyNewUser(new_user(first_name, last_name, email, phone, roles, active))
+        let mut u = new_user(first_name, last_name, email, phone, roles, active);
+        u.password = password.map(|p| p.0);
+        u.must_change_password = must_change_password;
+        PyNewUser(u)
     }
     /// First name.
     #[getter]
@@ -285,16 +293,28 @@ impl PyNewUser {
     fn active(&self) -> bool {
         self.0.active
     }
+    /// Whether an initial password is given (the password itself is never readable).
+    #[getter]
+    fn has_password(&self) -> bool {
+        self.0.password.is_some()
+    }
+    /// Whether the initial password is temporary (to be changed at first login).
+    #[getter]
+    fn must_change_password(&self) -> bool {
+        self.0.must_change_password
+    }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let u = &self.0;
         Ok(format!(
-            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, active={})",
+            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, active={}, password={}, must_change_password={})",
             repr_str(py, &u.first_name)?,
             repr_str(py, &u.last_name)?,
             repr_str(py, &u.email)?,
             repr_opt(py, u.phone.as_deref())?,
             repr_any(&self.roles(py)?)?,
             py_bool(u.active),
+            if u.password.is_some() { "'***'" } else { "None" },
+            py_bool(u.must_change_password),
         ))
     }
 }
@@ -333,13 +353,15 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
                 type_name(&obj)
             )));
         };
-        const KEYS: [&str; 6] = [
+        const KEYS: [&str; 8] = [
             "first_name",
             "last_name",
             "email",
             "phone",
             "roles",
             "active",
+            "password",
+            "must_change_password",
         ];
         for k in d.keys() {
             let known = k
@@ -371,14 +393,22 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
             Some(a) => a.extract::<bool>()?,
             None => true,
         };
-        Ok(NewUserArg(new_user(
+        let mut u = new_user(
             need("first_name")?,
             need("last_name")?,
             need("email")?,
             phone,
             roles,
             active,
-        )))
+        );
+        u.password = match d.get_item("password")? {
+            Some(p) if !p.is_none() => Some(p.extract::<SecretArg>()?.0),
+            _ => None,
+        };
+        if let Some(m) = d.get_item("must_change_password")? {
+            u.must_change_password = m.extract::<bool>()?;
+        }
+        Ok(NewUserArg(u))
     }
 }
 
@@ -822,41 +852,88 @@ impl PyExplanation {
 
 // ============================ Page ============================
 
-/// One page of search results: `items` (iterate the page itself, or `len(page)`), `total`
-/// matches in all, and the `offset` this page starts at.
+/// The items of a page: users (`search_users`) or audit events (`audit_events`).
+#[derive(PartialEq)]
+pub enum PageOf {
+    Users(Page<User>),
+    Audit(Page<AuditEvent>),
+}
+
+/// One page of results: `items` (iterate the page itself, or `len(page)`), `total` matches in
+/// all, and the `offset` this page starts at. `Page[User]` from `search_users`,
+/// `Page[AuditEvent]` from `audit_events`.
 #[pyclass(frozen, eq, module = "rolecall", name = "Page")]
 #[derive(PartialEq)]
-pub struct PyPage(pub Page<User>);
+pub struct PyPage(pub PageOf);
+
+impl From<Page<User>> for PyPage {
+    fn from(p: Page<User>) -> Self {
+        PyPage(PageOf::Users(p))
+    }
+}
+
+impl From<Page<AuditEvent>> for PyPage {
+    fn from(p: Page<AuditEvent>) -> Self {
+        PyPage(PageOf::Audit(p))
+    }
+}
+
+impl PyPage {
+    fn total_offset(&self) -> (usize, usize) {
+        match &self.0 {
+            PageOf::Users(p) => (p.total, p.offset),
+            PageOf::Audit(p) => (p.total, p.offset),
+        }
+    }
+}
 
 #[pymethods]
 impl PyPage {
-    /// The users of this page.
+    /// The records of this page.
     #[getter]
     fn items<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.0.items.iter().cloned().map(PyUser))
+        match &self.0 {
+            PageOf::Users(p) => PyTuple::new(py, p.items.iter().cloned().map(PyUser)),
+            PageOf::Audit(p) => PyTuple::new(py, p.items.iter().cloned().map(PyAuditEvent)),
+        }
     }
-    /// How many users match in all.
+    /// How many records match in all.
     #[getter]
     fn total(&self) -> usize {
-        self.0.total
+        self.total_offset().0
     }
     /// The offset this page starts at.
     #[getter]
     fn offset(&self) -> usize {
-        self.0.offset
+        self.total_offset().1
+    }
+    /// `Page[User]`, `Page[AuditEvent]`: the page type is generic for type checkers.
+    #[classmethod]
+    fn __class_getitem__<'py>(
+        cls: &Bound<'py, pyo3::types::PyType>,
+        item: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = cls.py();
+        py.import("types")?
+            .getattr("GenericAlias")?
+            .call1((cls, item))
     }
     fn __len__(&self) -> usize {
-        self.0.items.len()
+        match &self.0 {
+            PageOf::Users(p) => p.items.len(),
+            PageOf::Audit(p) => p.items.len(),
+        }
     }
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
         self.items(py)?.as_any().try_iter()
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let (total, offset) = self.total_offset();
         Ok(format!(
             "Page(items={}, total={}, offset={})",
             repr_any(&self.items(py)?)?,
-            self.0.total,
-            self.0.offset
+            total,
+            offset
         ))
     }
 }

@@ -30,7 +30,7 @@ def test_permission_members_are_the_core_catalogue() -> None:
     assert [m.dotted_name for m in Permission] == rolecall.permission_names()
     assert Permission.USERS_VIEW == 1
     # The catalogue crosses 64 bits: Python ints hold the core's u128 as is.
-    assert int(Permission.DASHBOARD_OTHER) == 1 << 64
+    assert int(Permission.AGREEMENTS_MANAGE) == 1 << 64
 
 
 def test_permission_is_a_flag_enum() -> None:
@@ -46,7 +46,7 @@ def test_permission_is_a_flag_enum() -> None:
     assert both.dotted_name is None
     assert str(Permission(0)) == "(none)"
     assert pickle.loads(pickle.dumps(both)) == both
-    assert pickle.loads(pickle.dumps(Permission.DASHBOARD_OTHER)) is Permission.DASHBOARD_OTHER
+    assert pickle.loads(pickle.dumps(Permission.AGREEMENTS_MANAGE)) is Permission.AGREEMENTS_MANAGE
 
 
 def test_permission_by_dotted_name() -> None:
@@ -59,8 +59,8 @@ def test_permission_by_dotted_name() -> None:
     assert Permission.parse("campaigns.view|scripts.view") == Permission.from_names(
         ["campaigns.view", "scripts.view"]
     )
-    assert Permission.parse(str(Permission.DASHBOARD_OTHER | Permission.USERS_VIEW)) == (
-        Permission.DASHBOARD_OTHER | Permission.USERS_VIEW
+    assert Permission.parse(str(Permission.AGREEMENTS_MANAGE | Permission.USERS_VIEW)) == (
+        Permission.AGREEMENTS_MANAGE | Permission.USERS_VIEW
     )
     for bad in ["campaigns.fly", "Campaigns.View", "", "campaigns.view|scripts.view"]:
         with pytest.raises(rolecall.UnknownPermissionError) as e:
@@ -241,8 +241,8 @@ def test_new_user_and_dict_superadmin() -> None:
     assert d.user(t1.superadmin).phone == "+15550100100"
     t2 = d.create_tenant("Y", {"first_name": "Yan", "last_name": "Root", "email": "y@y.test"})
     assert t2.roles == () and d.tenant(t2.tenant).superadmin == t2.superadmin
-    with pytest.raises(TypeError, match="unexpected NewUser field 'password'"):
-        d.create_tenant("Z", {"first_name": "Z", "last_name": "R", "email": "z@z.test", "password": "x"})
+    with pytest.raises(TypeError, match="unexpected NewUser field 'nickname'"):
+        d.create_tenant("Z", {"first_name": "Z", "last_name": "R", "email": "z@z.test", "nickname": "x"})
     with pytest.raises(TypeError, match="missing NewUser field"):
         d.create_tenant("Z", {"first_name": "Z", "last_name": "R"})
     with pytest.raises(TypeError):

@@ -203,7 +203,7 @@ def test_none_where_a_value_is_needed(acme: Acme) -> None:
     # Missing required keyword arguments, unknown keyword arguments: TypeError, not ignored.
     unchanged(d, lambda: d.create_user(acme.root, first_name="A", last_name="B"), TypeError)
     unchanged(d, lambda: d.create_user(acme.root, first_name="A", last_name="B", email="a@b.co",
-                                       password="secret"), TypeError)
+                                       nickname="secret"), TypeError)
     unchanged(d, lambda: d.update_user(acme.root, olga, nickname="O"), TypeError)
 
 

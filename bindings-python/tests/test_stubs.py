@@ -79,28 +79,11 @@ def test_every_public_class_and_method_has_a_docstring() -> None:
 RUST_ONLY = {
     "open_sqlite": "Directory(path) / Directory.open(path)",
     "open": "takes a Rust Store; Python opens SQLite files with Directory.open(path)",
-    "open_with_clock": "takes a Rust Clock",
+    "open_with_clock": "Directory(clock=ManualClock(...)) / Directory.open(path, clock=...)",
     "in_memory": "bound as a staticmethod",
 }
-# Issue 4 (credentials, login, audit): not bound yet. Delete a name here when binding it.
-PENDING = {
-    "drain_notifications",
-    "on_notification",
-    "set_hash_params",
-    "set_password",
-    "change_password",
-    "login",
-    "unlock",
-    "request_password_reset",
-    "reset_password_with_token",
-    "set_password_policy",
-    "password_policy",
-    "credential_status",
-    "security_stamp",
-    "session_valid",
-    "audit_events",
-    "users_inactive_for",
-}
+# Core operations not bound yet, if any. Delete a name here when binding it.
+PENDING: set = set()
 
 
 def test_every_core_directory_operation_is_bound() -> None:

@@ -21,7 +21,7 @@ class Permission(enum.IntFlag):
     GROUPS_VIEW = 16  # groups.view
     GROUPS_MANAGE = 32  # groups.manage
     SCOPES_MANAGE = 64  # scopes.manage
-    AGREEMENTS_MANAGE = 128  # agreements.manage
+    AGREEMENTS_MANAGE = 18446744073709551616  # agreements.manage
     CAMPAIGNS_VIEW = 256  # campaigns.view
     CAMPAIGNS_MANAGE = 512  # campaigns.manage
     CAMPAIGNS_CONTROL = 1024  # campaigns.control
@@ -78,7 +78,7 @@ class Permission(enum.IntFlag):
     DASHBOARD_INTEGRATIONS = 2305843009213693952  # dashboard.integrations
     DASHBOARD_ACTION_LOGS = 4611686018427387904  # dashboard.action_logs
     DASHBOARD_BRANDS = 9223372036854775808  # dashboard.brands
-    DASHBOARD_OTHER = 18446744073709551616  # dashboard.other
+    DASHBOARD_OTHER = 128  # dashboard.other
 
     def __new__(cls, value: Union[int, str]) -> Permission:
         """A set from its bits, or one permission from its exact dotted name."""

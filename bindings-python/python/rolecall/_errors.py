@@ -11,21 +11,25 @@ here decides anything about the rules.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple, Type
+from typing import Any, Dict, Optional, Tuple, Type
 
 __all__ = [
     "AccountLockedError",
     "AuthenticationError",
+    "AuthenticationFailedError",
     "BusyError",
     "ConflictError",
     "EscalationError",
     "InvalidInputError",
+    "InvalidTokenError",
+    "NoPasswordError",
     "NotFoundError",
     "PermissionDeniedError",
     "ReadOnlyError",
     "RolecallError",
     "StorageError",
     "UnknownPermissionError",
+    "WeakPasswordError",
     "WrongTenantError",
 ]
 
@@ -66,6 +70,19 @@ class UnknownPermissionError(InvalidInputError):
     """A permission name (or bits) that is not in the catalogue (code 103)."""
 
 
+class WeakPasswordError(InvalidInputError):
+    """The password breaks the tenant's password policy (code 109). ``rule`` names the rule
+    that failed: ``"empty"``, ``"too_short"``, ``"too_long"``, ``"common"``,
+    ``"contains_personal_data"`` or ``"control_characters"``. Never contains the password."""
+
+    def __init__(self, message: str, code: int = 0, kind: str = "", rule: str = "") -> None:
+        super().__init__(message, code, kind)
+        self.rule = rule
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.message, self.code, self.kind, self.rule))
+
+
 class NotFoundError(RolecallError, LookupError):
     """An unknown tenant, user, role, group, scope or agreement, or one of another tenant
     (codes 2xx)."""
@@ -101,8 +118,32 @@ class AuthenticationError(RolecallError):
     category = "authentication"
 
 
+class AuthenticationFailedError(AuthenticationError):
+    """Wrong email or password, or an inactive account: deliberately the same error for all
+    three (code 500). Also a wrong current password in ``change_password``."""
+
+
 class AccountLockedError(AuthenticationError):
-    """Too many failed logins: the account is locked for a while (code 501)."""
+    """Too many failed logins: the account is locked until ``until`` (ms since the Unix epoch;
+    code 501)."""
+
+    def __init__(
+        self, message: str, code: int = 0, kind: str = "", until: Optional[int] = None
+    ) -> None:
+        super().__init__(message, code, kind)
+        self.until = until
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.message, self.code, self.kind, self.until))
+
+
+class InvalidTokenError(AuthenticationError):
+    """A recovery token that is unknown, expired, already used, superseded by a later password
+    change, or of another tenant (code 502)."""
+
+
+class NoPasswordError(AuthenticationError):
+    """The user has no password yet (code 503)."""
 
 
 class StorageError(RolecallError):
@@ -123,13 +164,17 @@ for _cls in (
     RolecallError,
     InvalidInputError,
     UnknownPermissionError,
+    WeakPasswordError,
     NotFoundError,
     WrongTenantError,
     ConflictError,
     PermissionDeniedError,
     EscalationError,
     AuthenticationError,
+    AuthenticationFailedError,
     AccountLockedError,
+    InvalidTokenError,
+    NoPasswordError,
     StorageError,
     ReadOnlyError,
     BusyError,
@@ -153,13 +198,23 @@ _BY_KIND: Dict[str, Type[RolecallError]] = {
     "unknown_permission": UnknownPermissionError,
     "wrong_tenant": WrongTenantError,
     "escalation": EscalationError,
+    "weak_password": WeakPasswordError,
+    "authentication_failed": AuthenticationFailedError,
     "account_locked": AccountLockedError,
+    "invalid_token": InvalidTokenError,
+    "no_password": NoPasswordError,
     "read_only": ReadOnlyError,
     "busy": BusyError,
 }
 
 
-def _from_core(message: str, code: int, kind: str, category: str) -> RolecallError:
-    """Builds the exception for a core error (called by the native module)."""
+def _from_core(
+    message: str, code: int, kind: str, category: str, extra: Optional[Dict[str, Any]] = None
+) -> RolecallError:
+    """Builds the exception for a core error (called by the native module). ``extra`` holds
+    the data some errors carry (``rule``, ``until``), set as attributes."""
     cls = _BY_KIND.get(kind) or _BY_CATEGORY.get(category, RolecallError)
-    return cls(message, code, kind)
+    exc = cls(message, code, kind)
+    for name, value in (extra or {}).items():
+        setattr(exc, name, value)
+    return exc
