@@ -32,13 +32,64 @@ MATURIN_PEP517_ARGS="--profile ${ROLECALL_PY_PROFILE:-dev}" \
 "$py" examples/python/quickstart.py "$(mktemp -d)/quickstart.db"
 
 echo "== c: build and run against librolecall"
+# The C ABI (bindings-ffi): header freshness, C and C++ programs linked shared and static, all
+# under valgrind, and the conformance vectors replayed through the C ABI.
+command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+command -v g++ >/dev/null || { apt-get update -qq && apt-get install -y -qq g++; }
+command -v pkg-config >/dev/null || { apt-get update -qq && apt-get install -y -qq pkg-config; }
 cargo build -p rolecall-ffi --locked
+# Fails when bindings-ffi/include/rolecall.h differs from what build.rs generates (cbindgen,
+# pinned); regenerate with ROLECALL_BLESS=1 cargo test -p rolecall-ffi --test header.
+cargo test -p rolecall-ffi --locked
 lib="$CARGO_TARGET_DIR/debug"
 out="$CARGO_TARGET_DIR/c-tests"
-mkdir -p "$out"
-for src in tests/c/*.c; do
-    exe="$out/$(basename "$src" .c)"
-    gcc -std=c11 -Wall -Wextra -Werror -Ibindings-ffi/include "$src" -L"$lib" -lrolecall -o "$exe"
-    LD_LIBRARY_PATH="$lib" "$exe"
+rm -rf "$out" && mkdir -p "$out"
+# Every function the header declares is called by a C test.
+missing=0
+for fn in $(grep -E '^[A-Za-z].*[ *]rolecall_[a-z0-9_]+\(' bindings-ffi/include/rolecall.h |
+            sed -E 's/^[^(]*[ *](rolecall_[a-z0-9_]+)\(.*/\1/' | sort -u); do
+    grep -qE "\\b$fn\\(" tests/c/*.c tests/c/vectors/*.c || { echo "no C test calls $fn"; missing=1; }
 done
+[ "$missing" = 0 ]
+# Install into a scratch prefix, as a user would, and build through pkg-config.
+bindings-ffi/install.sh "$out/prefix" "$lib" >/dev/null
+export PKG_CONFIG_PATH="$out/prefix/lib/pkgconfig"
+shared=$(pkg-config --cflags --libs rolecall)
+static=$(pkg-config --cflags --libs rolecall-static)
+cflags=(-std=c11 -Wall -Wextra -Werror -pthread -Itests/c)
+vg=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+    --show-leak-kinds=definite,indirect)
+run() { LD_LIBRARY_PATH="$out/prefix/lib" "${vg[@]}" "$@"; }
+for src in tests/c/*.c examples/c/*.c; do
+    name=$(basename "$src" .c)
+    gcc "${cflags[@]}" "$src" $shared -o "$out/$name"
+    gcc "${cflags[@]}" "$src" $static -o "$out/$name-static"
+    run "$out/$name" >"$out/$name.log" || { cat "$out/$name.log"; exit 1; }
+    run "$out/$name-static" >"$out/$name-static.log" || { cat "$out/$name-static.log"; exit 1; }
+    tail -n 1 "$out/$name.log"
+done
+for src in tests/c/*.cpp; do
+    name=$(basename "$src" .cpp)
+    g++ -std=c++17 -Wall -Wextra -Werror -pthread "$src" $shared -o "$out/$name"
+    g++ -std=c++17 -Wall -Wextra -Werror -pthread "$src" $static -o "$out/$name-static"
+    run "$out/$name"
+    run "$out/$name-static" >/dev/null
+done
+# Conformance: every tests/vectors/*.json replayed through the C ABI.
+gcc "${cflags[@]}" tests/c/vectors/run_vectors.c tests/c/vectors/json.c $shared -o "$out/run_vectors"
+gcc "${cflags[@]}" tests/c/vectors/run_vectors.c tests/c/vectors/json.c $static -o "$out/run_vectors-static"
+LD_LIBRARY_PATH="$out/prefix/lib" tests/c/vectors/selftest.sh "$out/run_vectors-static"
+run "$out/run_vectors-static" >/dev/null
+run "$out/run_vectors" tests/vectors | grep -v ': [0-9]* steps$'
+
+# uniffi: the same API exported through uniffi's proc-macros (feature `uniffi`); generate the
+# Python bindings from the library with the crate's pinned uniffi-bindgen and drive them.
+cargo clippy -p rolecall-ffi --all-targets --features uniffi-cli --locked -- -D warnings
+cargo build -p rolecall-ffi --features uniffi-cli --locked
+rm -rf "$out/uniffi" && mkdir -p "$out/uniffi"
+"$lib/uniffi-bindgen" generate --library "$lib/librolecall.so" --language python \
+    --out-dir "$out/uniffi" --no-format >/dev/null
+cp "$lib/librolecall.so" "$out/uniffi/"
+python3 bindings-ffi/tests/uniffi_smoke.py "$out/uniffi"
+
 echo "== all tests passed"

@@ -1,0 +1,84 @@
+/* rolecall from C: a call-center directory, a few users, checks on the hot path, a refused
+ * change with its error, and a batch check as an IVR engine would run it.
+ *
+ *   cc -std=c11 quickstart.c $(pkg-config --cflags --libs rolecall) -o quickstart
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rolecall.h"
+
+/* Stops on any unexpected failure, printing the library's message. */
+static void must(rolecall_status st, const char *what) {
+    if (st != ROLECALL_STATUS_OK) {
+        fprintf(stderr, "%s failed: %s (%s)\n", what, rolecall_last_error_message(),
+                rolecall_last_error_kind());
+        exit(1);
+    }
+}
+
+int main(void) {
+    rolecall_directory *dir = NULL;
+    must(rolecall_directory_open_in_memory(&dir), "open"); /* or rolecall_directory_open_sqlite */
+
+    /* A tenant with the 000 "Managers" roles and its superadministrator. */
+    rolecall_new_user root = {0};
+    root.first_name = "Ada";
+    root.last_name = "Root";
+    root.email = "ada@acme.test";
+    rolecall_preset presets[] = {ROLECALL_PRESET_MANAGERS};
+    rolecall_tenant_created *acme = NULL;
+    must(rolecall_tenant_create(dir, "Acme", &root, presets, 1, &acme), "create tenant");
+
+    rolecall_role *operator_role = NULL;
+    must(rolecall_role_by_name(dir, acme->tenant, "Operator", &operator_role), "find Operator");
+
+    rolecall_new_user olga = {0};
+    olga.first_name = "Olga";
+    olga.last_name = "Petrova";
+    olga.email = "olga@acme.test";
+    olga.roles = &operator_role->id;
+    olga.roles_len = 1;
+    rolecall_user_id olga_id = 0;
+    must(rolecall_user_create(dir, acme->superadmin, &olga, &olga_id), "create Olga");
+
+    /* Checks: lock-free, no allocation. 000: operators start and stop campaigns... */
+    printf("Olga may start campaigns: %s\n",
+           rolecall_check(dir, olga_id, ROLECALL_PERM_CAMPAIGNS_CONTROL) ? "yes" : "no");
+    /* ...and do nothing else. A permission can also be looked up by its dotted name. */
+    rolecall_permission manage_users;
+    must(rolecall_permission_from_name("users.manage", &manage_users), "look up users.manage");
+    printf("Olga may manage users:    %s\n", rolecall_check(dir, olga_id, manage_users) ? "yes" : "no");
+
+    /* A refused change: a status code, a message, and nothing changed. */
+    rolecall_new_user eve = {0};
+    eve.first_name = "Eve";
+    eve.last_name = "Doe";
+    eve.email = "eve@acme.test";
+    rolecall_user_id eve_id = 0;
+    rolecall_status st = rolecall_user_create(dir, olga_id, &eve, &eve_id);
+    printf("Olga creates a user: status %u (%s): %s\n", st, rolecall_status_kind(st),
+           rolecall_last_error_message());
+
+    /* An IVR engine checks many callers at once, at one consistent revision. */
+    rolecall_user_id callers[] = {olga_id, acme->superadmin, 424242};
+    rolecall_permission perms[] = {ROLECALL_PERM_CAMPAIGNS_VIEW, ROLECALL_PERM_BILLING_MANAGE,
+                                   ROLECALL_PERM_CAMPAIGNS_VIEW};
+    bool allowed[3];
+    must(rolecall_check_many(dir, callers, 3, perms, 3, allowed, 3), "check_many");
+    for (int i = 0; i < 3; i++)
+        printf("caller %llu: %s\n", (unsigned long long)callers[i], allowed[i] ? "allowed" : "refused");
+
+    /* Why? The roles behind an answer. */
+    rolecall_explanation *why = NULL;
+    must(rolecall_explain(dir, olga_id, ROLECALL_PERM_CAMPAIGNS_CONTROL, &why), "explain");
+    for (size_t i = 0; i < why->grants_len; i++)
+        printf("granted by role \"%s\"\n", why->grants[i].role_name);
+
+    /* Everything the library returned is freed with its matching function. */
+    rolecall_explanation_free(why);
+    rolecall_role_free(operator_role);
+    rolecall_tenant_created_free(acme);
+    rolecall_directory_free(dir);
+    return 0;
+}

@@ -1,0 +1,151 @@
+// A C++17 program over the RAII wrapper (bindings-ffi/include/rolecall.hpp): owned records,
+// exceptions for refusals, noexcept checks, snapshots, threads sharing one directory.
+// Built with g++ -std=c++17 -Wall -Wextra -Werror, linked shared and static, run under valgrind.
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rolecall.hpp"
+
+static int passed = 0, failed = 0;
+
+#define CHECK(cond)                                                                            \
+    do {                                                                                       \
+        if (cond) {                                                                            \
+            passed++;                                                                          \
+        } else {                                                                               \
+            failed++;                                                                          \
+            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);      \
+        }                                                                                      \
+    } while (0)
+
+int main() {
+    using rolecall::Directory;
+    using rolecall::Error;
+    using rolecall::NewUser;
+
+    Directory dir = Directory::in_memory();
+    dir.set_hash_params(8, 1, 1);
+    NewUser root;
+    root.first_name = "Ada";
+    root.last_name = "Root";
+    root.email = "ada@acme.test";
+    root.password = "violet-harbour-41-lantern";
+    auto acme = dir.create_tenant("Acme", root, {ROLECALL_PRESET_MANAGERS});
+    const rolecall_user_id sa = acme->superadmin;
+
+    auto operator_role = dir.role_by_name(acme->tenant, "Operator");
+    NewUser olga;
+    olga.first_name = "Olga";
+    olga.last_name = "Petrova";
+    olga.email = "olga@acme.test";
+    olga.roles = {operator_role->id};
+    const rolecall_user_id olga_id = dir.create_user(sa, olga);
+
+    CHECK(dir.check(olga_id, ROLECALL_PERM_CAMPAIGNS_CONTROL));
+    CHECK(!dir.check(olga_id, rolecall::permission("users.manage")));
+    CHECK(rolecall::to_string(dir.effective_permissions(olga_id)) ==
+          "campaigns.view|campaigns.control|scripts.view|numbers.view|reports.view");
+
+    // A refusal is an exception with the core's code and kind; nothing changes.
+    const uint64_t before = dir.revision();
+    try {
+        NewUser eve;
+        eve.first_name = "Eve";
+        eve.last_name = "Doe";
+        eve.email = "eve@acme.test";
+        dir.create_user(olga_id, eve);
+        CHECK(false);
+    } catch (const Error &e) {
+        CHECK(e.code() == ROLECALL_STATUS_PERMISSION_DENIED);
+        CHECK(e.kind() == "permission_denied");
+        CHECK(std::string(e.what()).find("users.manage") != std::string::npos);
+    }
+    CHECK(dir.revision() == before);
+    try {
+        rolecall::permission("campaigns.fly");
+        CHECK(false);
+    } catch (const Error &e) {
+        CHECK(e.kind() == "unknown_permission");
+    }
+
+    // Records are owned and freed automatically.
+    {
+        auto u = dir.user(olga_id);
+        CHECK(std::strcmp(u->email, "olga@acme.test") == 0 && u->roles_len == 1);
+        auto why = dir.explain(olga_id, ROLECALL_PERM_CAMPAIGNS_CONTROL);
+        CHECK(why->allowed && why->grants_len == 1 &&
+              std::strcmp(why->grants[0].role_name, "Operator") == 0);
+    }
+
+    // Batch checks and a snapshot frozen at one revision.
+    auto answers = dir.check_many({olga_id, sa, 999}, {ROLECALL_PERM_CAMPAIGNS_VIEW,
+                                                        ROLECALL_PERM_BILLING_MANAGE | ROLECALL_PERM_USERS_MANAGE,
+                                                        ROLECALL_PERM_CAMPAIGNS_VIEW});
+    CHECK(answers.size() == 3 && answers[0] && answers[1] && !answers[2]);
+    try {
+        dir.check_many({olga_id}, {});
+        CHECK(false);
+    } catch (const Error &e) {
+        CHECK(e.code() == ROLECALL_STATUS_INVALID_LENGTH);
+    }
+    rolecall::Snapshot snap = dir.snapshot();
+    dir.revoke_role(sa, olga_id, operator_role->id);
+    CHECK(!dir.check(olga_id, ROLECALL_PERM_CAMPAIGNS_VIEW));
+    CHECK(snap.check(olga_id, ROLECALL_PERM_CAMPAIGNS_VIEW));
+    CHECK(snap.revision() < dir.revision());
+
+    // Scopes (003 Supervisor needs the dashboard preset; a custom scoped role works the same).
+    rolecall_new_role nr{};
+    nr.name = "Queue watcher";
+    nr.permissions = ROLECALL_PERM_DASHBOARD_LOGS;
+    nr.scoped = true;
+    rolecall_role_id watcher = 0;
+    rolecall::check_status(rolecall_role_create(dir.raw(), sa, &nr, &watcher));
+    const rolecall_scope_id north = dir.create_scope(sa, ROLECALL_SCOPE_KIND_CALL_GROUP, "North");
+    const rolecall_scope_id south = dir.create_scope(sa, ROLECALL_SCOPE_KIND_CALL_GROUP, "South");
+    dir.assign_role(sa, olga_id, watcher);
+    dir.assign_scope(sa, olga_id, north);
+    CHECK(dir.check_scoped(olga_id, ROLECALL_PERM_DASHBOARD_LOGS, north));
+    CHECK(!dir.check_scoped(olga_id, ROLECALL_PERM_DASHBOARD_LOGS, south));
+    {
+        auto scopes = dir.allowed_scopes(olga_id, ROLECALL_PERM_DASHBOARD_LOGS);
+        CHECK(!scopes->all && scopes->scopes_len == 1 && scopes->scopes[0] == north);
+    }
+
+    // Login and sessions.
+    dir.set_password(sa, olga_id, "quiet-meadow-87-compass", false);
+    rolecall_session s = dir.login(acme->tenant, "olga@acme.test", "quiet-meadow-87-compass");
+    CHECK(s.user == olga_id && dir.session_valid(olga_id, s.stamp));
+    dir.set_active(sa, olga_id, false);
+    CHECK(!dir.session_valid(olga_id, s.stamp));
+    dir.set_active(sa, olga_id, true);
+
+    // One directory shared by threads: checks run while another thread changes roles.
+    std::atomic<long> checks{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; t++) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 2000; i++) {
+                dir.check(olga_id, ROLECALL_PERM_CAMPAIGNS_VIEW);
+                checks++;
+            }
+        });
+    }
+    for (int i = 0; i < 10; i++) {
+        dir.assign_role(sa, olga_id, operator_role->id);
+        dir.revoke_role(sa, olga_id, operator_role->id);
+    }
+    for (auto &t : threads) t.join();
+    CHECK(checks == 8000);
+
+    // Moving a directory moves ownership; the moved-from object frees nothing.
+    Directory other = std::move(dir);
+    CHECK(other.check(sa, ROLECALL_PERM_SYSTEM_ADMIN));
+
+    std::printf("cpp-wrapper: %d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
