@@ -76,7 +76,7 @@ fn main() {
             let (u, p) = queries[i & (QUERIES - 1)];
             m.dir.check(black_box(u), black_box(p))
         });
-        row("Directory::check (snapshot load + lookup)", s, baseline);
+        row("Directory::check (thread-cached snapshot)", s, baseline);
         let s = measure(rounds, batch, |i| {
             let (u, p) = queries[i & (QUERIES - 1)];
             snap.check(black_box(u), black_box(p))

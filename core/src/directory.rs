@@ -149,7 +149,7 @@ pub struct CredentialStatus {
 /// assert!(!dir.check(bob, Permission::BILLING_VIEW));
 /// ```
 pub struct Directory {
-    snapshot: ArcSwap<Snapshot>,
+    snapshot: Arc<ArcSwap<Snapshot>>,
     model: RwLock<Model>,
     store: Mutex<Box<dyn Store>>,
     clock: Arc<dyn Clock>,
@@ -250,7 +250,7 @@ impl Directory {
         clock: Arc<dyn Clock>,
     ) -> Directory {
         Directory {
-            snapshot: ArcSwap::from_pointee(Snapshot::build(&model, revision)),
+            snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::build(&model, revision))),
             model: RwLock::new(model),
             store: Mutex::new(store),
             clock,
@@ -271,6 +271,36 @@ impl Directory {
     /// The revision of the last change this directory has applied.
     pub fn revision(&self) -> u64 {
         self.snapshot.load().revision()
+    }
+
+    /// Runs `f` on the current snapshot through this thread's cache: one relaxed pointer
+    /// comparison instead of a reference-counted load when nothing changed since this thread's
+    /// last check. A change made before (in happens-before order) is always seen.
+    ///
+    /// Each thread caches the snapshot of the directory it checked last, so a dropped
+    /// directory's last snapshot is freed when that thread checks another directory or exits.
+    #[inline]
+    fn with_snapshot<R>(&self, f: impl Fn(&Snapshot) -> R) -> R {
+        type SnapCache = arc_swap::Cache<Arc<ArcSwap<Snapshot>>, Arc<Snapshot>>;
+        thread_local! {
+            static CACHE: std::cell::RefCell<Option<SnapCache>> = const { std::cell::RefCell::new(None) };
+        }
+        let cached = CACHE.try_with(|c| {
+            let mut slot = c.try_borrow_mut().ok()?;
+            let stale = match &*slot {
+                Some(cache) => !std::ptr::eq(cache.arc_swap(), &*self.snapshot),
+                None => true,
+            };
+            if stale {
+                *slot = Some(arc_swap::Cache::new(Arc::clone(&self.snapshot)));
+            }
+            slot.as_mut().map(|cache| f(cache.load()))
+        });
+        match cached {
+            Ok(Some(r)) => r,
+            // Thread-local storage torn down, or re-entered from `f`: load directly.
+            _ => f(&self.snapshot.load()),
+        }
     }
 
     /// The current compiled snapshot: an immutable view for many checks at one revision.
@@ -1313,7 +1343,7 @@ impl Directory {
     /// Whether a session issued to `user` under `stamp` is still valid: the user exists, is
     /// active, and nothing security-relevant changed since. Lock-free.
     pub fn session_valid(&self, user: UserId, stamp: u64) -> bool {
-        self.snapshot.load().session_valid(user, stamp)
+        self.with_snapshot(|s| s.session_valid(user, stamp))
     }
 
     // ======================= audit =======================
@@ -1350,13 +1380,13 @@ impl Directory {
     /// May `user` do `p`? Lock-free; false for an unknown or inactive user or an empty `p`.
     #[inline]
     pub fn check(&self, user: UserId, p: Permission) -> bool {
-        self.snapshot.load().check(user, p)
+        self.with_snapshot(|s| s.check(user, p))
     }
 
     /// May `user` do `p` on data of call group / IVR `scope`?
     #[inline]
     pub fn check_scoped(&self, user: UserId, p: Permission, scope: ScopeId) -> bool {
-        self.snapshot.load().check_scoped(user, p, scope)
+        self.with_snapshot(|s| s.check_scoped(user, p, scope))
     }
 
     /// Checks many `(user, permission)` pairs at one revision.
@@ -1399,7 +1429,7 @@ impl Directory {
         user: UserId,
         product: Product,
     ) -> AccessLevel {
-        self.snapshot.load().access_level(agreement, user, product)
+        self.with_snapshot(|s| s.access_level(agreement, user, product))
     }
 
     /// May `user` listen to the call recordings of PBX subscriber `subscriber` (002)?
