@@ -1,0 +1,2818 @@
+//! Property-based tests of the whole directory.
+//!
+//! Each case builds a small universe (two tenants created with presets; users with random
+//! roles, some inactive; custom roles with random permission subsets, some scope-restricted,
+//! some administrator-tier; groups; call groups and IVRs; an agreement per tenant with random
+//! levels and PBX links), then runs a random sequence of operations. Actors are drawn from the
+//! users of *both* tenants (inactive ones, deleted ones, the superadministrators and unknown
+//! ids included), and so are targets, so cross-tenant and unknown-id attempts are frequent.
+//!
+//! After every step the invariants below are checked against what the directory answers
+//! through its public API (see `check_step` and `check_state`):
+//!
+//! 1. no escalation: whatever a successful step gives any user (a permission, unscoped or for a
+//!    call group / IVR; an agreement level) the acting user held before the step;
+//! 2. a step by anyone but the superadministrator never changes who holds an
+//!    administrator-tier role, such a role, which groups carry one, nor the access of another
+//!    administrator;
+//! 3. no step but an explicit removal leaves a member without a group (group deletion);
+//! 4. every agreement has exactly one Owner, changed only by a transfer (by the Owner, or by the
+//!    superadministrator to recover it); only the Owner changes an agreement Administrator's
+//!    access or sets No access; nobody is granted Owner by an ordinary change;
+//! 5. tenant isolation: a step never changes the other tenant (dump compared, and every change
+//!    of its commit is of the actor's tenant); naming another tenant's object fails, with
+//!    `WrongTenant` unless a check that comes first (input, the actor's own rights) refused it;
+//! 6. an inactive user fails every check, and an inactive actor can do nothing;
+//! 7. the snapshot equals the effective access recomputed from the public records
+//!    (`effective_permissions`, `check` of every catalogue right, `allowed_scopes`,
+//!    `check_scoped` for every call group / IVR, levels, PBX links), for every user;
+//! 8. a refused step changes nothing (revision, store and full dump unchanged).
+//!
+//! Properties (1,000 cases each by default; `PROPTEST_CASES` overrides it, and
+//! `PROPTEST_MAX_SHRINK_ITERS` / `PROPTEST_MAX_SHRINK_TIME` the shrinking budget):
+//! - `invariants_hold_after_every_step`: random actors, random targets;
+//! - `delegates_grant_only_what_they_hold`: the same invariants on sequences by "delegates"
+//!   (users given management rights, some only for their own call groups / IVRs) on their own
+//!   tenant, where delegation succeeds and an escalation would show;
+//! - `incremental_refresh_equals_the_original`: two directories on clones of one `MemoryStore`
+//!   each run some of the steps (catching up before writing), and a third opened on the empty
+//!   store refreshes after every step; all answer every check identically, and as a directory
+//!   loaded from scratch.
+//!
+//! `generated_steps_reach_every_rule` keeps the generators honest: every operation succeeds
+//! sometimes, by non-superadministrators too, and every rule refuses something.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{TestCaseError, TestRunner};
+use rolecall::{
+    AccessLevel, AgreementId, Change, Commit, Directory, Error, GroupId, ManualClock, MemoryStore,
+    NewRole, NewUser, Permission, Preset, Product, RoleId, RolePatch, ScopeAccess, ScopeId,
+    ScopeKind, Snapshot, Store, TenantId, User, UserId, UserPatch, UserQuery, CATALOGUE,
+};
+use serde::Serialize;
+
+type TestResult = Result<(), TestCaseError>;
+
+// ============================================================================================
+// configuration
+// ============================================================================================
+
+/// 1,000 cases unless `PROPTEST_CASES` says otherwise. (An explicit `cases` in a
+/// `ProptestConfig` overrides proptest's own reading of the variable, so read it here.)
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1000)
+}
+
+fn config() -> ProptestConfig {
+    let env = |k: &str, default: u32| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default)
+    };
+    ProptestConfig {
+        cases: cases(),
+        max_shrink_iters: env("PROPTEST_MAX_SHRINK_ITERS", 20_000),
+        max_shrink_time: env("PROPTEST_MAX_SHRINK_TIME", 120_000),
+        // Saved seeds replay other inputs as soon as a generator changes; a failure prints
+        // its shrunk input, to be kept as a plain regression test instead.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// The permissions custom roles are drawn from: the administration rights (so that
+/// non-superadministrators can act) and a few rights of each preset (so that custom and
+/// preset roles overlap).
+const POOL: [Permission; 16] = [
+    Permission::USERS_MANAGE,
+    Permission::USERS_VIEW,
+    Permission::ROLES_MANAGE,
+    Permission::GROUPS_MANAGE,
+    Permission::SCOPES_MANAGE,
+    Permission::AGREEMENTS_MANAGE,
+    Permission::PROFILE_EDIT,
+    Permission::CAMPAIGNS_VIEW,
+    Permission::CAMPAIGNS_CONTROL,
+    Permission::REPORTS_VIEW,
+    Permission::DASHBOARD_ANALYTICS,
+    Permission::DASHBOARD_LOGS,
+    Permission::DASHBOARD_BILLING,
+    Permission::DASHBOARD_USERS,
+    Permission::BROADCASTS_CONTROL,
+    Permission::PROJECTS_VIEW,
+];
+
+/// Rights every delegate role holds (bits of [`POOL`]): users.manage, groups.manage.
+const DELEGATE_BITS: u16 = 0b1001;
+
+fn perms_of(mask: u16) -> Permission {
+    POOL.iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .fold(Permission::empty(), |acc, (_, p)| acc | *p)
+}
+
+/// Preset combinations whose role names do not collide.
+const PRESET_COMBOS: [&[Preset]; 4] = [
+    &[Preset::Managers],
+    &[Preset::Dashboard],
+    &[Preset::RoleModel],
+    &[Preset::Dashboard, Preset::RoleModel],
+];
+
+const UNKNOWN_USER: UserId = UserId(1_000_003);
+const UNKNOWN_ROLE: RoleId = RoleId(1_000_003);
+const UNKNOWN_GROUP: GroupId = GroupId(1_000_003);
+const UNKNOWN_SCOPE: ScopeId = ScopeId(1_000_003);
+const UNKNOWN_AGREEMENT: AgreementId = AgreementId(1_000_003);
+
+fn bits() -> impl Iterator<Item = Permission> {
+    CATALOGUE.iter().map(|(p, _)| *p)
+}
+
+// ============================================================================================
+// generated input
+// ============================================================================================
+
+#[derive(Clone, Debug)]
+struct RoleSpec {
+    tenant: usize,
+    mask: u16,
+    /// Keep only rights of the tenant's delegate role (so that delegates may grant it).
+    within_delegate: bool,
+    scoped: bool,
+    admin_tier: bool,
+}
+
+/// A delegate: a user holding the tenant's "delegate" role (management rights, not
+/// administrator-tier), so that non-superadministrators succeed often enough to matter.
+#[derive(Clone, Debug)]
+struct DelegateSpec {
+    tenant: usize,
+    /// Holds the scope-restricted copy of the delegate role instead: every right it has
+    /// applies only to its own call groups / IVRs, which is what scoped grants check.
+    scoped: bool,
+    roles: Vec<u16>,
+    scopes: Vec<u16>,
+}
+
+#[derive(Clone, Debug)]
+struct UserSpec {
+    tenant: usize,
+    roles: Vec<u16>,
+    active: bool,
+    scopes: Vec<u16>,
+}
+
+#[derive(Clone, Debug)]
+struct GroupSpec {
+    tenant: usize,
+    roles: Vec<u16>,
+    /// Also carries an administrator-tier role of the tenant, when it has one.
+    admin: bool,
+    members: Vec<u16>,
+}
+
+#[derive(Clone, Debug)]
+struct Setup {
+    presets: [usize; 2],
+    delegate_masks: [u16; 2],
+    delegates: Vec<DelegateSpec>,
+    roles: Vec<RoleSpec>,
+    users: Vec<UserSpec>,
+    groups: Vec<GroupSpec>,
+    owners: [u16; 2],
+    /// (tenant, user, product, level), set by the agreement's owner.
+    levels: Vec<(usize, u16, usize, usize)>,
+    /// (tenant, user, subscriber), linked by the agreement's owner.
+    links: Vec<(usize, u16, u8)>,
+}
+
+fn mask() -> impl Strategy<Value = u16> {
+    prop_oneof![
+        any::<u16>(),
+        (any::<u16>(), any::<u16>()).prop_map(|(a, b)| a & b),
+        (any::<u16>(), any::<u16>(), any::<u16>()).prop_map(|(a, b, c)| a & b & c),
+    ]
+}
+
+fn setup_strategy() -> impl Strategy<Value = Setup> {
+    let role = (
+        0..2usize,
+        mask(),
+        prop::bool::weighted(0.7),
+        prop::bool::weighted(0.3),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(
+            |(tenant, mask, within_delegate, scoped, admin_tier)| RoleSpec {
+                tenant,
+                mask,
+                within_delegate,
+                scoped,
+                admin_tier,
+            },
+        );
+    let delegate = (
+        0..2usize,
+        any::<bool>(),
+        vec(any::<u16>(), 0..3),
+        vec(any::<u16>(), 0..3),
+    )
+        .prop_map(|(tenant, scoped, roles, scopes)| DelegateSpec {
+            tenant,
+            scoped,
+            roles,
+            scopes,
+        });
+    let user = (
+        0..2usize,
+        vec(any::<u16>(), 0..3),
+        prop::bool::weighted(0.8),
+        vec(any::<u16>(), 0..3),
+    )
+        .prop_map(|(tenant, roles, active, scopes)| UserSpec {
+            tenant,
+            roles,
+            active,
+            scopes,
+        });
+    let group = (
+        0..2usize,
+        vec(any::<u16>(), 0..3),
+        prop::bool::weighted(0.3),
+        vec(any::<u16>(), 0..4),
+    )
+        .prop_map(|(tenant, roles, admin, members)| GroupSpec {
+            tenant,
+            roles,
+            admin,
+            members,
+        });
+    (
+        (0..4usize, 0..4usize),
+        (any::<u16>(), any::<u16>(), any::<u16>(), any::<u16>())
+            .prop_map(|(a, b, c, d)| (a | b, c | d)),
+        vec(delegate, 1..5),
+        vec(role, 2..8),
+        vec(user, 4..11),
+        vec(group, 1..5),
+        (any::<u16>(), any::<u16>()),
+        vec(
+            (
+                0..2usize,
+                any::<u16>(),
+                prop_oneof![Just(0usize), 0..7usize],
+                prop_oneof![Just(2usize), 0..3usize],
+            ),
+            2..14,
+        ),
+        vec((0..2usize, any::<u16>(), any::<u8>()), 0..3),
+    )
+        .prop_map(
+            |(p, dm, delegates, roles, users, groups, o, levels, links)| Setup {
+                presets: [p.0, p.1],
+                delegate_masks: [dm.0, dm.1],
+                delegates,
+                roles,
+                users,
+                groups,
+                owners: [o.0, o.1],
+                levels,
+                links,
+            },
+        )
+}
+
+/// An operation with its actor and targets as selectors, resolved when it runs (see
+/// [`World::pick`]): a selector names an object of the actor's tenant most of the time, of the
+/// other tenant sometimes, and an unknown id rarely. Deleted objects stay selectable.
+#[derive(Clone, Debug)]
+enum Op {
+    CreateUser {
+        actor: u16,
+        email: u8,
+        roles: Vec<u16>,
+        active: bool,
+    },
+    UpdateUser {
+        actor: u16,
+        user: u16,
+        email: Option<u8>,
+        name: Option<u8>,
+    },
+    DeleteUser {
+        actor: u16,
+        user: u16,
+    },
+    SetActive {
+        actor: u16,
+        user: u16,
+        active: bool,
+    },
+    AssignRole {
+        actor: u16,
+        user: u16,
+        role: u16,
+    },
+    RevokeRole {
+        actor: u16,
+        user: u16,
+        role: u16,
+    },
+    SetRoles {
+        actor: u16,
+        user: u16,
+        roles: Vec<u16>,
+    },
+    CreateRole {
+        actor: u16,
+        name: u8,
+        mask: u16,
+        scoped: bool,
+        admin_tier: bool,
+    },
+    UpdateRole {
+        actor: u16,
+        role: u16,
+        name: Option<u8>,
+        mask: Option<u16>,
+    },
+    DeleteRole {
+        actor: u16,
+        role: u16,
+    },
+    CreateGroup {
+        actor: u16,
+        name: u8,
+        roles: Vec<u16>,
+    },
+    RenameGroup {
+        actor: u16,
+        group: u16,
+        name: u8,
+    },
+    DeleteGroup {
+        actor: u16,
+        group: u16,
+    },
+    AddGroupRole {
+        actor: u16,
+        group: u16,
+        role: u16,
+    },
+    RemoveGroupRole {
+        actor: u16,
+        group: u16,
+        role: u16,
+    },
+    AddMember {
+        actor: u16,
+        group: u16,
+        user: u16,
+    },
+    RemoveMember {
+        actor: u16,
+        group: u16,
+        user: u16,
+    },
+    CreateScope {
+        actor: u16,
+        ivr: bool,
+        name: u8,
+    },
+    DeleteScope {
+        actor: u16,
+        scope: u16,
+    },
+    AssignScope {
+        actor: u16,
+        user: u16,
+        scope: u16,
+    },
+    UnassignScope {
+        actor: u16,
+        user: u16,
+        scope: u16,
+    },
+    SetScopes {
+        actor: u16,
+        user: u16,
+        scopes: Vec<u16>,
+    },
+    CreateAgreement {
+        actor: u16,
+        name: u8,
+        owner: u16,
+    },
+    SetLevel {
+        actor: u16,
+        agreement: u16,
+        user: u16,
+        product: usize,
+        level: usize,
+    },
+    TransferOwnership {
+        actor: u16,
+        agreement: u16,
+        user: u16,
+    },
+    LinkPbx {
+        actor: u16,
+        agreement: u16,
+        user: u16,
+        subscriber: Option<u8>,
+    },
+}
+
+fn op_strategy() -> impl Strategy<Value = Op> {
+    let a = any::<u16>;
+    let ids = || vec(any::<u16>(), 0..4);
+    prop_oneof![
+        3 => (a(), any::<u8>(), ids(), prop::bool::weighted(0.8))
+            .prop_map(|(actor, email, roles, active)| Op::CreateUser { actor, email, roles, active }),
+        2 => (a(), a(), prop::option::of(any::<u8>()), prop::option::of(any::<u8>()))
+            .prop_map(|(actor, user, email, name)| Op::UpdateUser { actor, user, email, name }),
+        2 => (a(), a()).prop_map(|(actor, user)| Op::DeleteUser { actor, user }),
+        4 => (a(), a(), any::<bool>()).prop_map(|(actor, user, active)| Op::SetActive { actor, user, active }),
+        6 => (a(), a(), a()).prop_map(|(actor, user, role)| Op::AssignRole { actor, user, role }),
+        3 => (a(), a(), a()).prop_map(|(actor, user, role)| Op::RevokeRole { actor, user, role }),
+        3 => (a(), a(), ids()).prop_map(|(actor, user, roles)| Op::SetRoles { actor, user, roles }),
+        3 => (a(), any::<u8>(), mask(), prop::bool::weighted(0.3), prop::bool::weighted(0.2))
+            .prop_map(|(actor, name, mask, scoped, admin_tier)| Op::CreateRole { actor, name, mask, scoped, admin_tier }),
+        4 => (a(), a(), prop::option::of(any::<u8>()), prop::option::of(mask()))
+            .prop_map(|(actor, role, name, mask)| Op::UpdateRole { actor, role, name, mask }),
+        2 => (a(), a()).prop_map(|(actor, role)| Op::DeleteRole { actor, role }),
+        2 => (a(), any::<u8>(), ids()).prop_map(|(actor, name, roles)| Op::CreateGroup { actor, name, roles }),
+        1 => (a(), a(), any::<u8>()).prop_map(|(actor, group, name)| Op::RenameGroup { actor, group, name }),
+        3 => (a(), a()).prop_map(|(actor, group)| Op::DeleteGroup { actor, group }),
+        4 => (a(), a(), a()).prop_map(|(actor, group, role)| Op::AddGroupRole { actor, group, role }),
+        2 => (a(), a(), a()).prop_map(|(actor, group, role)| Op::RemoveGroupRole { actor, group, role }),
+        5 => (a(), a(), a()).prop_map(|(actor, group, user)| Op::AddMember { actor, group, user }),
+        3 => (a(), a(), a()).prop_map(|(actor, group, user)| Op::RemoveMember { actor, group, user }),
+        2 => (a(), any::<bool>(), any::<u8>()).prop_map(|(actor, ivr, name)| Op::CreateScope { actor, ivr, name }),
+        1 => (a(), a()).prop_map(|(actor, scope)| Op::DeleteScope { actor, scope }),
+        4 => (a(), a(), a()).prop_map(|(actor, user, scope)| Op::AssignScope { actor, user, scope }),
+        2 => (a(), a(), a()).prop_map(|(actor, user, scope)| Op::UnassignScope { actor, user, scope }),
+        1 => (a(), a(), ids()).prop_map(|(actor, user, scopes)| Op::SetScopes { actor, user, scopes }),
+        1 => (a(), any::<u8>(), a()).prop_map(|(actor, name, owner)| Op::CreateAgreement { actor, name, owner }),
+        5 => (a(), a(), a(), 0..7usize, 0..4usize)
+            .prop_map(|(actor, agreement, user, product, level)| Op::SetLevel { actor, agreement, user, product, level }),
+        2 => (a(), a(), a()).prop_map(|(actor, agreement, user)| Op::TransferOwnership { actor, agreement, user }),
+        2 => (a(), a(), a(), prop::option::of(any::<u8>()))
+            .prop_map(|(actor, agreement, user, subscriber)| Op::LinkPbx { actor, agreement, user, subscriber }),
+    ]
+}
+
+/// Sequence lengths: long enough to build on earlier steps (a role created, granted, then
+/// edited), short enough for 1,000 cases per property in well under a minute in debug mode.
+const STEPS: std::ops::Range<usize> = 1..32;
+
+fn ops_strategy() -> impl Strategy<Value = Vec<Op>> {
+    vec(op_strategy(), STEPS)
+}
+
+/// An actor selector that picks a delegate (see [`World::pick_actor`]).
+fn as_delegate(sel: u16) -> u16 {
+    (sel / 20) * 20 + 4 + sel % 7
+}
+
+/// A target selector that picks an object of the actor's tenant (see [`World::pick`]).
+fn local(sel: u16) -> u16 {
+    (sel / 20) * 20 + sel % 16
+}
+
+/// A role selector that picks a custom role of the actor's tenant.
+fn custom(sel: u16) -> u16 {
+    local(sel & 0x7fff) | 0x8000
+}
+
+/// The same operation by a delegate, on objects of its own tenant, with custom roles: the
+/// steps where delegation succeeds, so where escalation would show.
+fn delegated(op: Op) -> Op {
+    let d = as_delegate;
+    let roles = |v: Vec<u16>| v.into_iter().map(custom).collect();
+    match op {
+        Op::CreateUser {
+            actor,
+            email,
+            roles: r,
+            active,
+        } => Op::CreateUser {
+            actor: d(actor),
+            email,
+            roles: roles(r),
+            active,
+        },
+        Op::UpdateUser {
+            actor,
+            user,
+            email,
+            name,
+        } => Op::UpdateUser {
+            actor: d(actor),
+            user: local(user),
+            email,
+            name,
+        },
+        Op::DeleteUser { actor, user } => Op::DeleteUser {
+            actor: d(actor),
+            user: local(user),
+        },
+        Op::SetActive {
+            actor,
+            user,
+            active,
+        } => Op::SetActive {
+            actor: d(actor),
+            user: local(user),
+            active,
+        },
+        Op::AssignRole { actor, user, role } => Op::AssignRole {
+            actor: d(actor),
+            user: local(user),
+            role: custom(role),
+        },
+        Op::RevokeRole { actor, user, role } => Op::RevokeRole {
+            actor: d(actor),
+            user: local(user),
+            role: custom(role),
+        },
+        Op::SetRoles {
+            actor,
+            user,
+            roles: r,
+        } => Op::SetRoles {
+            actor: d(actor),
+            user: local(user),
+            roles: roles(r),
+        },
+        Op::CreateRole {
+            actor,
+            name,
+            mask,
+            scoped,
+            admin_tier,
+        } => Op::CreateRole {
+            actor: d(actor),
+            name,
+            mask,
+            scoped,
+            admin_tier,
+        },
+        Op::UpdateRole {
+            actor,
+            role,
+            name,
+            mask,
+        } => Op::UpdateRole {
+            actor: d(actor),
+            role: custom(role),
+            name,
+            mask,
+        },
+        Op::DeleteRole { actor, role } => Op::DeleteRole {
+            actor: d(actor),
+            role: custom(role),
+        },
+        Op::CreateGroup {
+            actor,
+            name,
+            roles: r,
+        } => Op::CreateGroup {
+            actor: d(actor),
+            name,
+            roles: roles(r),
+        },
+        Op::RenameGroup { actor, group, name } => Op::RenameGroup {
+            actor: d(actor),
+            group: local(group),
+            name,
+        },
+        Op::DeleteGroup { actor, group } => Op::DeleteGroup {
+            actor: d(actor),
+            group: local(group),
+        },
+        Op::AddGroupRole { actor, group, role } => Op::AddGroupRole {
+            actor: d(actor),
+            group: local(group),
+            role: custom(role),
+        },
+        Op::RemoveGroupRole { actor, group, role } => Op::RemoveGroupRole {
+            actor: d(actor),
+            group: local(group),
+            role: custom(role),
+        },
+        Op::AddMember { actor, group, user } => Op::AddMember {
+            actor: d(actor),
+            group: local(group),
+            user: local(user),
+        },
+        Op::RemoveMember { actor, group, user } => Op::RemoveMember {
+            actor: d(actor),
+            group: local(group),
+            user: local(user),
+        },
+        Op::CreateScope { actor, ivr, name } => Op::CreateScope {
+            actor: d(actor),
+            ivr,
+            name,
+        },
+        Op::DeleteScope { actor, scope } => Op::DeleteScope {
+            actor: d(actor),
+            scope: local(scope),
+        },
+        Op::AssignScope { actor, user, scope } => Op::AssignScope {
+            actor: d(actor),
+            user: local(user),
+            scope: local(scope),
+        },
+        Op::UnassignScope { actor, user, scope } => Op::UnassignScope {
+            actor: d(actor),
+            user: local(user),
+            scope: local(scope),
+        },
+        Op::SetScopes {
+            actor,
+            user,
+            scopes,
+        } => Op::SetScopes {
+            actor: d(actor),
+            user: local(user),
+            scopes: scopes.into_iter().map(local).collect(),
+        },
+        Op::CreateAgreement { actor, name, owner } => Op::CreateAgreement {
+            actor: d(actor),
+            name,
+            owner: local(owner),
+        },
+        Op::SetLevel {
+            actor,
+            agreement,
+            user,
+            product,
+            level,
+        } => Op::SetLevel {
+            actor: d(actor),
+            agreement: local(agreement),
+            user: local(user),
+            product,
+            level,
+        },
+        Op::TransferOwnership {
+            actor,
+            agreement,
+            user,
+        } => Op::TransferOwnership {
+            actor: d(actor),
+            agreement: local(agreement),
+            user: local(user),
+        },
+        Op::LinkPbx {
+            actor,
+            agreement,
+            user,
+            subscriber,
+        } => Op::LinkPbx {
+            actor: d(actor),
+            agreement: local(agreement),
+            user: local(user),
+            subscriber,
+        },
+    }
+}
+
+fn delegated_ops_strategy() -> impl Strategy<Value = Vec<Op>> {
+    vec(op_strategy().prop_map(delegated), STEPS)
+}
+
+// ============================================================================================
+// resolved steps
+// ============================================================================================
+
+/// An object named by a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Ref {
+    User(UserId),
+    Role(RoleId),
+    Group(GroupId),
+    Scope(ScopeId),
+    Agreement(AgreementId),
+}
+
+/// An operation with concrete ids.
+#[derive(Clone, Debug)]
+enum Act {
+    CreateUser(NewUser),
+    UpdateUser(UserId, UserPatch),
+    DeleteUser(UserId),
+    SetActive(UserId, bool),
+    AssignRole(UserId, RoleId),
+    RevokeRole(UserId, RoleId),
+    SetRoles(UserId, Vec<RoleId>),
+    CreateRole(NewRole),
+    UpdateRole(RoleId, RolePatch),
+    DeleteRole(RoleId),
+    CreateGroup(String, Vec<RoleId>),
+    RenameGroup(GroupId, String),
+    DeleteGroup(GroupId),
+    AddGroupRole(GroupId, RoleId),
+    RemoveGroupRole(GroupId, RoleId),
+    AddMember(GroupId, UserId),
+    RemoveMember(GroupId, UserId),
+    CreateScope(ScopeKind, String),
+    DeleteScope(ScopeId),
+    AssignScope(UserId, ScopeId),
+    UnassignScope(UserId, ScopeId),
+    SetScopes(UserId, Vec<ScopeId>),
+    CreateAgreement(String, UserId),
+    SetLevel(AgreementId, UserId, Product, AccessLevel),
+    TransferOwnership(AgreementId, UserId),
+    LinkPbx(AgreementId, UserId, Option<String>),
+}
+
+impl Act {
+    /// Every object the step names.
+    fn refs(&self) -> Vec<Ref> {
+        use Act::*;
+        match self {
+            CreateUser(n) => n.roles.iter().map(|r| Ref::Role(*r)).collect(),
+            UpdateUser(u, _) | DeleteUser(u) | SetActive(u, _) => vec![Ref::User(*u)],
+            AssignRole(u, r) | RevokeRole(u, r) => vec![Ref::User(*u), Ref::Role(*r)],
+            SetRoles(u, rs) => std::iter::once(Ref::User(*u))
+                .chain(rs.iter().map(|r| Ref::Role(*r)))
+                .collect(),
+            CreateRole(_) | CreateScope(..) => vec![],
+            UpdateRole(r, _) | DeleteRole(r) => vec![Ref::Role(*r)],
+            CreateGroup(_, rs) => rs.iter().map(|r| Ref::Role(*r)).collect(),
+            RenameGroup(g, _) | DeleteGroup(g) => vec![Ref::Group(*g)],
+            AddGroupRole(g, r) | RemoveGroupRole(g, r) => vec![Ref::Group(*g), Ref::Role(*r)],
+            AddMember(g, u) | RemoveMember(g, u) => vec![Ref::Group(*g), Ref::User(*u)],
+            DeleteScope(s) => vec![Ref::Scope(*s)],
+            AssignScope(u, s) | UnassignScope(u, s) => vec![Ref::User(*u), Ref::Scope(*s)],
+            SetScopes(u, ss) => std::iter::once(Ref::User(*u))
+                .chain(ss.iter().map(|s| Ref::Scope(*s)))
+                .collect(),
+            CreateAgreement(_, u) => vec![Ref::User(*u)],
+            SetLevel(a, u, ..) | TransferOwnership(a, u) | LinkPbx(a, u, _) => {
+                vec![Ref::Agreement(*a), Ref::User(*u)]
+            }
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use Act::*;
+        match self {
+            CreateUser(_) => "create_user",
+            UpdateUser(..) => "update_user",
+            DeleteUser(_) => "delete_user",
+            SetActive(_, true) => "set_active(true)",
+            SetActive(_, false) => "set_active(false)",
+            AssignRole(..) => "assign_role",
+            RevokeRole(..) => "revoke_role",
+            SetRoles(..) => "set_user_roles",
+            CreateRole(_) => "create_role",
+            UpdateRole(..) => "update_role",
+            DeleteRole(_) => "delete_role",
+            CreateGroup(..) => "create_group",
+            RenameGroup(..) => "rename_group",
+            DeleteGroup(_) => "delete_group",
+            AddGroupRole(..) => "add_group_role",
+            RemoveGroupRole(..) => "remove_group_role",
+            AddMember(..) => "add_member",
+            RemoveMember(..) => "remove_member",
+            CreateScope(..) => "create_scope",
+            DeleteScope(_) => "delete_scope",
+            AssignScope(..) => "assign_scope",
+            UnassignScope(..) => "unassign_scope",
+            SetScopes(..) => "set_user_scopes",
+            CreateAgreement(..) => "create_agreement",
+            SetLevel(..) => "set_access_level",
+            TransferOwnership(..) => "transfer_ownership",
+            LinkPbx(..) => "link_pbx_subscriber",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Step {
+    actor: UserId,
+    act: Act,
+}
+
+fn run_act(dir: &Directory, actor: UserId, act: &Act) -> Result<(), Error> {
+    use Act::*;
+    match act {
+        CreateUser(n) => dir.create_user(actor, n).map(drop),
+        UpdateUser(u, p) => dir.update_user(actor, *u, p),
+        DeleteUser(u) => dir.delete_user(actor, *u),
+        SetActive(u, a) => dir.set_active(actor, *u, *a),
+        AssignRole(u, r) => dir.assign_role(actor, *u, *r),
+        RevokeRole(u, r) => dir.revoke_role(actor, *u, *r),
+        SetRoles(u, rs) => dir.set_user_roles(actor, *u, rs),
+        CreateRole(n) => dir.create_role(actor, n).map(drop),
+        UpdateRole(r, p) => dir.update_role(actor, *r, p),
+        DeleteRole(r) => dir.delete_role(actor, *r),
+        CreateGroup(n, rs) => dir.create_group(actor, n, rs).map(drop),
+        RenameGroup(g, n) => dir.rename_group(actor, *g, n),
+        DeleteGroup(g) => dir.delete_group(actor, *g),
+        AddGroupRole(g, r) => dir.add_group_role(actor, *g, *r),
+        RemoveGroupRole(g, r) => dir.remove_group_role(actor, *g, *r),
+        AddMember(g, u) => dir.add_member(actor, *g, *u),
+        RemoveMember(g, u) => dir.remove_member(actor, *g, *u),
+        CreateScope(k, n) => dir.create_scope(actor, *k, n).map(drop),
+        DeleteScope(s) => dir.delete_scope(actor, *s),
+        AssignScope(u, s) => dir.assign_scope(actor, *u, *s),
+        UnassignScope(u, s) => dir.unassign_scope(actor, *u, *s),
+        SetScopes(u, ss) => dir.set_user_scopes(actor, *u, ss),
+        CreateAgreement(n, o) => dir.create_agreement(actor, n, *o).map(drop),
+        SetLevel(a, u, p, l) => dir.set_access_level(actor, *a, *u, *p, *l),
+        TransferOwnership(a, u) => dir.transfer_ownership(actor, *a, *u),
+        LinkPbx(a, u, s) => dir.link_pbx_subscriber(actor, *a, *u, s.as_deref()),
+    }
+}
+
+/// For removals: half of the selectors pick something the target holds (else a removal is
+/// mostly a no-op), the others resolve as usual.
+fn held_or<T: Copy>(held: &BTreeSet<T>, sel: u16, pick: impl Fn(u16) -> T) -> T {
+    if sel & 0x4000 != 0 && !held.is_empty() {
+        *held.iter().nth(sel as usize % held.len()).unwrap()
+    } else {
+        pick(sel)
+    }
+}
+
+/// Names drawn from a small pool so that duplicates (also differing only in case) and the
+/// occasional blank name occur.
+fn name(prefix: &str, sel: u8) -> String {
+    match sel % 16 {
+        15 => "   ".to_owned(),
+        n if n >= 8 => format!("{}-{}", prefix.to_uppercase(), n % 8),
+        n => format!("{prefix}-{n}"),
+    }
+}
+
+fn email(sel: u8) -> String {
+    match sel % 32 {
+        31 => "not-an-email".to_owned(),
+        n if n >= 16 => format!("E{}@X.test", n % 16),
+        n => format!("e{n}@x.test"),
+    }
+}
+
+// ============================================================================================
+// observations
+// ============================================================================================
+
+/// What a user may do with each permission: anywhere in scope checks (`all`), only for some
+/// call groups / IVRs (`at`), and at all (`any`, what `check` answers).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+struct Rights {
+    any: Permission,
+    all: Permission,
+    at: BTreeMap<ScopeId, Permission>,
+}
+
+impl Rights {
+    /// From one snapshot (what `Directory::allowed_scopes` reads; `check_state` compares the
+    /// two on the rights of [`POOL`]).
+    fn of(snap: &Snapshot, u: UserId) -> Rights {
+        let mut r = Rights {
+            any: snap.effective_permissions(u).unwrap_or_default(),
+            ..Rights::default()
+        };
+        for p in bits() {
+            match snap.allowed_scopes(u, p) {
+                Some(ScopeAccess::All) => r.all |= p,
+                Some(ScopeAccess::Only(v)) => {
+                    for s in v {
+                        *r.at.entry(s).or_default() |= p;
+                    }
+                }
+                None => {}
+            }
+        }
+        r
+    }
+
+    fn at(&self, s: ScopeId) -> Permission {
+        self.all | self.at.get(&s).copied().unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct UserDump {
+    user: User,
+    groups: Vec<GroupId>,
+    effective: Permission,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct GroupDump {
+    group: rolecall::Group,
+    members: Vec<UserId>,
+    permissions: Permission,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct LevelDump {
+    user: UserId,
+    levels: Vec<AccessLevel>,
+    pbx: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct AgreementDump {
+    agreement: rolecall::Agreement,
+    levels: Vec<LevelDump>,
+}
+
+/// Everything the public API shows of one tenant.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct TenantDump {
+    tenant: rolecall::Tenant,
+    users: Vec<UserDump>,
+    roles: Vec<rolecall::Role>,
+    groups: Vec<GroupDump>,
+    scopes: Vec<rolecall::Scope>,
+    agreements: Vec<AgreementDump>,
+}
+
+fn dump(dir: &Directory, t: TenantId) -> TenantDump {
+    let users = dir
+        .search_users(
+            t,
+            &UserQuery {
+                limit: UserQuery::MAX_LIMIT,
+                ..UserQuery::default()
+            },
+        )
+        .unwrap()
+        .items;
+    assert!(users.len() < UserQuery::MAX_LIMIT);
+    let agreements = dir
+        .agreements(t)
+        .unwrap()
+        .into_iter()
+        .map(|a| AgreementDump {
+            levels: users
+                .iter()
+                .map(|u| LevelDump {
+                    user: u.id,
+                    levels: Product::ALL
+                        .iter()
+                        .map(|p| dir.access_level(a.id, u.id, *p))
+                        .collect(),
+                    pbx: dir.pbx_subscriber(a.id, u.id).unwrap(),
+                })
+                .collect(),
+            agreement: a,
+        })
+        .collect();
+    TenantDump {
+        tenant: dir.tenant(t).unwrap(),
+        users: users
+            .into_iter()
+            .map(|u| UserDump {
+                groups: dir.user_groups(u.id).unwrap(),
+                effective: dir.effective_permissions(u.id).unwrap(),
+                user: u,
+            })
+            .collect(),
+        roles: dir.roles(t).unwrap(),
+        groups: dir
+            .groups(t)
+            .unwrap()
+            .into_iter()
+            .map(|g| GroupDump {
+                members: dir.group_members(g.id).unwrap(),
+                permissions: dir.group_permissions(g.id).unwrap(),
+                group: g,
+            })
+            .collect(),
+        scopes: dir.scopes(t).unwrap(),
+        agreements,
+    }
+}
+
+/// Paths at which two serialisable values differ (for readable failures).
+fn diff<T: Serialize>(a: &T, b: &T) -> String {
+    fn walk(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+        use serde_json::Value as V;
+        match (a, b) {
+            (V::Object(x), V::Object(y)) => {
+                let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                for k in keys {
+                    match (x.get(k), y.get(k)) {
+                        (Some(p), Some(q)) => walk(&format!("{path}.{k}"), p, q, out),
+                        (p, q) => out.push(format!("{path}.{k}: {p:?} -> {q:?}")),
+                    }
+                }
+            }
+            (V::Array(x), V::Array(y)) if x.len() == y.len() => {
+                for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                    walk(&format!("{path}[{i}]"), p, q, out);
+                }
+            }
+            _ if a != b => out.push(format!("{path}: {a} -> {b}")),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        "",
+        &serde_json::to_value(a).unwrap(),
+        &serde_json::to_value(b).unwrap(),
+        &mut out,
+    );
+    out.truncate(20);
+    out.join("\n")
+}
+
+/// One user as observed.
+#[derive(Clone, Debug)]
+struct UserObs {
+    rec: User,
+    groups: BTreeSet<GroupId>,
+    rights: Rights,
+    /// Administrator-tier roles held, directly or through a group.
+    admin_roles: BTreeSet<RoleId>,
+    superadmin: bool,
+}
+
+/// The directory as observed between two steps.
+#[derive(Clone, Debug)]
+struct Obs {
+    revision: u64,
+    log_len: usize,
+    dumps: Vec<TenantDump>,
+    users: BTreeMap<UserId, UserObs>,
+    /// Visible levels: (agreement, user, product) -> level.
+    levels: BTreeMap<(AgreementId, UserId, Product), AccessLevel>,
+    owners: BTreeMap<AgreementId, UserId>,
+    /// PBX links: (agreement, user) -> subscriber.
+    pbx: BTreeMap<(AgreementId, UserId), String>,
+    admin_tier_roles: BTreeMap<RoleId, rolecall::Role>,
+    /// Groups carrying administrator-tier roles, with those roles.
+    admin_groups: BTreeMap<GroupId, BTreeSet<RoleId>>,
+    scopes: BTreeSet<ScopeId>,
+}
+
+impl Obs {
+    fn level(&self, a: AgreementId, u: UserId, p: Product) -> AccessLevel {
+        self.levels.get(&(a, u, p)).copied().unwrap_or_default()
+    }
+
+    /// Holders of an administrator-tier role, and the superadministrators.
+    fn administrators(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.users
+            .iter()
+            .filter(|(_, u)| u.superadmin || !u.admin_roles.is_empty())
+            .map(|(id, _)| *id)
+    }
+}
+
+// ============================================================================================
+// the world
+// ============================================================================================
+
+#[derive(Default, Debug, Clone)]
+struct Stats {
+    outcomes: BTreeMap<(&'static str, &'static str), u64>,
+    /// Successful steps by non-superadministrators that gave someone a permission.
+    delegated_grants: u64,
+    /// Successful steps by non-superadministrators that raised someone's agreement level.
+    delegated_levels: u64,
+    /// Successful steps by non-superadministrators, per operation.
+    delegated_ok: BTreeMap<&'static str, u64>,
+}
+
+struct World {
+    clock: Arc<ManualClock>,
+    store: MemoryStore,
+    dir: Directory,
+    tenants: [TenantId; 2],
+    supers: [UserId; 2],
+    /// Every object ever created, with its tenant (from the commit log).
+    known: BTreeMap<Ref, TenantId>,
+    users: [Vec<UserId>; 2],
+    roles: [Vec<RoleId>; 2],
+    groups: [Vec<GroupId>; 2],
+    scopes: [Vec<ScopeId>; 2],
+    agreements: [Vec<AgreementId>; 2],
+    /// Users created with the delegate role in the setup.
+    delegates: [Vec<UserId>; 2],
+    /// Roles that are not built-in (a delegate can grant some of them).
+    custom_roles: [Vec<RoleId>; 2],
+    log_len: usize,
+}
+
+impl World {
+    fn new() -> World {
+        let store = MemoryStore::new();
+        let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+        let dir = Directory::open_with_clock(store.clone(), clock.clone()).unwrap();
+        World {
+            clock,
+            store,
+            dir,
+            tenants: [TenantId(0); 2],
+            supers: [UserId(0); 2],
+            known: BTreeMap::new(),
+            users: Default::default(),
+            roles: Default::default(),
+            groups: Default::default(),
+            scopes: Default::default(),
+            agreements: Default::default(),
+            delegates: Default::default(),
+            custom_roles: Default::default(),
+            log_len: 0,
+        }
+    }
+
+    /// Builds the universe, acting as the superadministrators (and the agreement owners).
+    fn build(setup: &Setup) -> World {
+        World::build_on(World::new(), setup)
+    }
+
+    /// Builds the universe in an empty world (on whose store other directories may be open).
+    fn build_on(mut w: World, setup: &Setup) -> World {
+        for t in 0..2 {
+            let created = w
+                .dir
+                .create_tenant(
+                    &format!("Tenant {t}"),
+                    &NewUser::new("Root", format!("T{t}"), format!("root@t{t}.test")),
+                    PRESET_COMBOS[setup.presets[t]],
+                )
+                .unwrap();
+            w.tenants[t] = created.tenant;
+            w.supers[t] = created.superadmin;
+        }
+        w.absorb_log();
+        let d = &w.dir;
+        let delegate_masks = setup.delegate_masks.map(|m| m | DELEGATE_BITS);
+        let mut delegate_roles = [[RoleId(0); 2]; 2];
+        for t in 0..2 {
+            let role = NewRole::new("delegate", perms_of(delegate_masks[t]));
+            delegate_roles[t][0] = d.create_role(w.supers[t], &role).unwrap();
+            let role = NewRole::new("scoped delegate", perms_of(delegate_masks[t])).scoped();
+            delegate_roles[t][1] = d.create_role(w.supers[t], &role).unwrap();
+        }
+        for (i, r) in setup.roles.iter().enumerate() {
+            let sa = w.supers[r.tenant];
+            let mask = if r.within_delegate {
+                r.mask & delegate_masks[r.tenant]
+            } else {
+                r.mask
+            };
+            d.create_role(
+                sa,
+                &NewRole {
+                    name: format!("role-{i}"),
+                    permissions: perms_of(mask),
+                    scoped: r.scoped,
+                    admin_tier: r.admin_tier,
+                    description: String::new(),
+                },
+            )
+            .unwrap();
+        }
+        for (t, sa) in w.supers.iter().enumerate() {
+            d.create_scope(*sa, ScopeKind::CallGroup, &format!("scope-{t}"))
+                .unwrap();
+            d.create_scope(*sa, ScopeKind::CallGroup, "scope-7")
+                .unwrap();
+            d.create_scope(*sa, ScopeKind::Ivr, "scope-1").unwrap();
+        }
+        w.absorb_log();
+        let d = &w.dir;
+        for (i, u) in setup.users.iter().enumerate() {
+            let t = u.tenant;
+            let roles: BTreeSet<RoleId> = u
+                .roles
+                .iter()
+                .map(|s| w.roles[t][*s as usize % w.roles[t].len()])
+                .collect();
+            let mut new = NewUser::new("User", format!("No{i}"), format!("e{i}@x.test"))
+                .roles(roles.iter().copied());
+            new.active = u.active;
+            let id = d.create_user(w.supers[t], &new).unwrap();
+            let scopes: Vec<ScopeId> = u
+                .scopes
+                .iter()
+                .map(|s| w.scopes[t][*s as usize % w.scopes[t].len()])
+                .collect();
+            d.set_user_scopes(w.supers[t], id, &scopes).unwrap();
+        }
+        for (i, u) in setup.delegates.iter().enumerate() {
+            let t = u.tenant;
+            let roles: BTreeSet<RoleId> = u
+                .roles
+                .iter()
+                .map(|s| w.roles[t][*s as usize % w.roles[t].len()])
+                .chain([delegate_roles[t][usize::from(u.scoped)]])
+                .collect();
+            let new = NewUser::new("Delegate", format!("No{i}"), format!("d{i}@x.test"))
+                .roles(roles.iter().copied());
+            let id = d.create_user(w.supers[t], &new).unwrap();
+            let scopes: Vec<ScopeId> = u
+                .scopes
+                .iter()
+                .map(|s| w.scopes[t][*s as usize % w.scopes[t].len()])
+                .collect();
+            d.set_user_scopes(w.supers[t], id, &scopes).unwrap();
+            w.delegates[t].push(id);
+        }
+        w.absorb_log();
+        let d = &w.dir;
+        for (i, g) in setup.groups.iter().enumerate() {
+            let t = g.tenant;
+            let mut roles: Vec<RoleId> = g
+                .roles
+                .iter()
+                .map(|s| w.roles[t][*s as usize % w.roles[t].len()])
+                .collect();
+            if g.admin {
+                let tenant = w.tenants[t];
+                roles.extend(
+                    d.roles(tenant)
+                        .unwrap()
+                        .iter()
+                        .find(|r| r.admin_tier)
+                        .map(|r| r.id),
+                );
+            }
+            let id = d
+                .create_group(w.supers[t], &format!("group-{i}"), &roles)
+                .unwrap();
+            for m in &g.members {
+                let u = w.users[t][*m as usize % w.users[t].len()];
+                d.add_member(w.supers[t], id, u).unwrap();
+            }
+        }
+        let mut agreements = [AgreementId(0); 2];
+        let mut owners = [UserId(0); 2];
+        for t in 0..2 {
+            owners[t] = w.users[t][setup.owners[t] as usize % w.users[t].len()];
+            agreements[t] = d
+                .create_agreement(w.supers[t], &format!("agreement-{t}"), owners[t])
+                .unwrap();
+        }
+        // The owner may be inactive: then these are refused, which is fine. Every other
+        // delegate becomes an Administrator of the agreement.
+        for t in 0..2 {
+            for (i, u) in w.delegates[t]
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 0)
+            {
+                for p in [Product::Core, Product::ALL[i % 7]] {
+                    let _ = d.set_access_level(
+                        owners[t],
+                        agreements[t],
+                        *u,
+                        p,
+                        AccessLevel::Administrator,
+                    );
+                }
+            }
+        }
+        for (t, u, p, l) in &setup.levels {
+            let user = w.users[*t][*u as usize % w.users[*t].len()];
+            let _ = d.set_access_level(
+                owners[*t],
+                agreements[*t],
+                user,
+                Product::ALL[*p],
+                AccessLevel::ALL[*l],
+            );
+        }
+        for (t, u, s) in &setup.links {
+            let user = w.users[*t][*u as usize % w.users[*t].len()];
+            let _ = d.link_pbx_subscriber(
+                owners[*t],
+                agreements[*t],
+                user,
+                Some(&format!("sub-{}", s % 4)),
+            );
+        }
+        w.absorb_log();
+        w
+    }
+
+    fn tenant_index(&self, t: TenantId) -> usize {
+        usize::from(t != self.tenants[0])
+    }
+
+    fn commits_since(&self, revision: u64) -> Vec<Commit> {
+        self.store.clone().commits_since(revision).unwrap().unwrap()
+    }
+
+    /// Reads new commits: records every object created, in its tenant's pool.
+    fn absorb_log(&mut self) -> Vec<Commit> {
+        let commits = self.commits_since(self.log_len as u64);
+        for c in &commits {
+            for ch in &c.changes {
+                let (r, t) = match ch {
+                    Change::UserPut(u) => (Ref::User(u.id), u.tenant),
+                    Change::RolePut(r) => (Ref::Role(r.id), r.tenant),
+                    Change::GroupPut(g) => (Ref::Group(g.id), g.tenant),
+                    Change::ScopePut(s) => (Ref::Scope(s.id), s.tenant),
+                    Change::AgreementPut(a) => (Ref::Agreement(a.id), a.tenant),
+                    _ => continue,
+                };
+                if self.known.insert(r, t).is_none() {
+                    let i = self.tenant_index(t);
+                    if let Change::RolePut(role) = ch {
+                        if role.preset.is_none() {
+                            self.custom_roles[i].push(role.id);
+                        }
+                    }
+                    match r {
+                        Ref::User(id) => self.users[i].push(id),
+                        Ref::Role(id) => self.roles[i].push(id),
+                        Ref::Group(id) => self.groups[i].push(id),
+                        Ref::Scope(id) => self.scopes[i].push(id),
+                        Ref::Agreement(id) => self.agreements[i].push(id),
+                    }
+                }
+            }
+        }
+        self.log_len += commits.len();
+        commits
+    }
+
+    fn all_users(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.users.iter().flatten().copied()
+    }
+
+    fn all_scopes(&self) -> impl Iterator<Item = ScopeId> + '_ {
+        self.scopes.iter().flatten().copied().chain([UNKNOWN_SCOPE])
+    }
+
+    fn all_agreements(&self) -> impl Iterator<Item = AgreementId> + '_ {
+        self.agreements.iter().flatten().copied()
+    }
+
+    /// The tenant an actor selector falls in, and the actor: rarely an unknown id, sometimes
+    /// the superadministrator, often a delegate, otherwise any user ever created.
+    fn pick_actor(&self, sel: u16) -> (usize, UserId) {
+        let t = usize::from((sel / 20) % 2 == 1);
+        let idx = sel as usize / 40;
+        match sel % 20 {
+            0 => (t, UNKNOWN_USER),
+            1..=3 => (t, self.supers[t]),
+            4..=10 if !self.delegates[t].is_empty() => {
+                (t, self.delegates[t][idx % self.delegates[t].len()])
+            }
+            _ => (t, self.users[t][idx % self.users[t].len()]),
+        }
+    }
+
+    /// Resolves a target selector: 16 in 20 an object of the actor's tenant, 3 in 20 one of
+    /// the other tenant, 1 in 20 an unknown id.
+    fn pick<T: Copy>(pools: &[Vec<T>; 2], local: usize, sel: u16, unknown: T) -> T {
+        let pool = match sel % 20 {
+            0..=15 => &pools[local],
+            16..=18 => &pools[1 - local],
+            _ => return unknown,
+        };
+        if pool.is_empty() {
+            unknown
+        } else {
+            pool[(sel as usize / 20) % pool.len()]
+        }
+    }
+
+    fn resolve(&self, op: &Op) -> Step {
+        let (actor, t) = {
+            let a = match op {
+                Op::CreateUser { actor, .. }
+                | Op::UpdateUser { actor, .. }
+                | Op::DeleteUser { actor, .. }
+                | Op::SetActive { actor, .. }
+                | Op::AssignRole { actor, .. }
+                | Op::RevokeRole { actor, .. }
+                | Op::SetRoles { actor, .. }
+                | Op::CreateRole { actor, .. }
+                | Op::UpdateRole { actor, .. }
+                | Op::DeleteRole { actor, .. }
+                | Op::CreateGroup { actor, .. }
+                | Op::RenameGroup { actor, .. }
+                | Op::DeleteGroup { actor, .. }
+                | Op::AddGroupRole { actor, .. }
+                | Op::RemoveGroupRole { actor, .. }
+                | Op::AddMember { actor, .. }
+                | Op::RemoveMember { actor, .. }
+                | Op::CreateScope { actor, .. }
+                | Op::DeleteScope { actor, .. }
+                | Op::AssignScope { actor, .. }
+                | Op::UnassignScope { actor, .. }
+                | Op::SetScopes { actor, .. }
+                | Op::CreateAgreement { actor, .. }
+                | Op::SetLevel { actor, .. }
+                | Op::TransferOwnership { actor, .. }
+                | Op::LinkPbx { actor, .. } => *actor,
+            };
+            let (t, id) = self.pick_actor(a);
+            (id, t)
+        };
+        let user = |s: u16| Self::pick(&self.users, t, s, UNKNOWN_USER);
+        // Half of the role selectors pick among custom roles, which delegates may hold.
+        let role = |s: u16| {
+            if s & 0x8000 != 0 {
+                Self::pick(&self.custom_roles, t, s & 0x7fff, UNKNOWN_ROLE)
+            } else {
+                Self::pick(&self.roles, t, s, UNKNOWN_ROLE)
+            }
+        };
+        let group = |s: u16| Self::pick(&self.groups, t, s, UNKNOWN_GROUP);
+        let scope = |s: u16| Self::pick(&self.scopes, t, s, UNKNOWN_SCOPE);
+        let agreement = |s: u16| Self::pick(&self.agreements, t, s, UNKNOWN_AGREEMENT);
+        let act = match op {
+            Op::CreateUser {
+                email: e,
+                roles,
+                active,
+                ..
+            } => {
+                let mut n =
+                    NewUser::new("New", "User", email(*e)).roles(roles.iter().map(|r| role(*r)));
+                n.active = *active;
+                Act::CreateUser(n)
+            }
+            Op::UpdateUser {
+                user: u,
+                email: e,
+                name: nm,
+                ..
+            } => Act::UpdateUser(
+                user(*u),
+                UserPatch {
+                    email: e.map(email),
+                    first_name: nm.map(|n| name("first", n)),
+                    ..UserPatch::default()
+                },
+            ),
+            Op::DeleteUser { user: u, .. } => Act::DeleteUser(user(*u)),
+            Op::SetActive {
+                user: u, active, ..
+            } => Act::SetActive(user(*u), *active),
+            Op::AssignRole {
+                user: u, role: r, ..
+            } => Act::AssignRole(user(*u), role(*r)),
+            Op::RevokeRole {
+                user: u, role: r, ..
+            } => {
+                let u = user(*u);
+                let held = self.dir.user(u).map(|x| x.roles).unwrap_or_default();
+                Act::RevokeRole(u, held_or(&held, *r, role))
+            }
+            Op::SetRoles { user: u, roles, .. } => {
+                Act::SetRoles(user(*u), roles.iter().map(|r| role(*r)).collect())
+            }
+            Op::CreateRole {
+                name: n,
+                mask,
+                scoped,
+                admin_tier,
+                ..
+            } => Act::CreateRole(NewRole {
+                name: name("role", *n),
+                permissions: perms_of(*mask),
+                scoped: *scoped,
+                admin_tier: *admin_tier,
+                description: String::new(),
+            }),
+            Op::UpdateRole {
+                role: r,
+                name: n,
+                mask,
+                ..
+            } => Act::UpdateRole(
+                role(*r),
+                RolePatch {
+                    name: n.map(|n| name("role", n)),
+                    permissions: mask.map(perms_of),
+                    description: None,
+                },
+            ),
+            Op::DeleteRole { role: r, .. } => Act::DeleteRole(role(*r)),
+            Op::CreateGroup { name: n, roles, .. } => {
+                Act::CreateGroup(name("group", *n), roles.iter().map(|r| role(*r)).collect())
+            }
+            Op::RenameGroup {
+                group: g, name: n, ..
+            } => Act::RenameGroup(group(*g), name("group", *n)),
+            Op::DeleteGroup { group: g, .. } => Act::DeleteGroup(group(*g)),
+            Op::AddGroupRole {
+                group: g, role: r, ..
+            } => Act::AddGroupRole(group(*g), role(*r)),
+            Op::RemoveGroupRole {
+                group: g, role: r, ..
+            } => {
+                let g = group(*g);
+                let held = self.dir.group(g).map(|x| x.roles).unwrap_or_default();
+                Act::RemoveGroupRole(g, held_or(&held, *r, role))
+            }
+            Op::AddMember {
+                group: g, user: u, ..
+            } => Act::AddMember(group(*g), user(*u)),
+            Op::RemoveMember {
+                group: g, user: u, ..
+            } => {
+                let g = group(*g);
+                let held: BTreeSet<UserId> = self
+                    .dir
+                    .group_members(g)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect();
+                Act::RemoveMember(g, held_or(&held, *u, user))
+            }
+            Op::CreateScope { ivr, name: n, .. } => Act::CreateScope(
+                if *ivr {
+                    ScopeKind::Ivr
+                } else {
+                    ScopeKind::CallGroup
+                },
+                name("scope", *n),
+            ),
+            Op::DeleteScope { scope: s, .. } => Act::DeleteScope(scope(*s)),
+            Op::AssignScope {
+                user: u, scope: s, ..
+            } => Act::AssignScope(user(*u), scope(*s)),
+            Op::UnassignScope {
+                user: u, scope: s, ..
+            } => {
+                let u = user(*u);
+                let held = self.dir.user(u).map(|x| x.scopes).unwrap_or_default();
+                Act::UnassignScope(u, held_or(&held, *s, scope))
+            }
+            Op::SetScopes {
+                user: u, scopes, ..
+            } => Act::SetScopes(user(*u), scopes.iter().map(|s| scope(*s)).collect()),
+            Op::CreateAgreement { name: n, owner, .. } => {
+                Act::CreateAgreement(name("agreement", *n), user(*owner))
+            }
+            Op::SetLevel {
+                agreement: a,
+                user: u,
+                product,
+                level,
+                ..
+            } => Act::SetLevel(
+                agreement(*a),
+                user(*u),
+                Product::ALL[*product],
+                AccessLevel::ALL[*level],
+            ),
+            Op::TransferOwnership {
+                agreement: a,
+                user: u,
+                ..
+            } => Act::TransferOwnership(agreement(*a), user(*u)),
+            Op::LinkPbx {
+                agreement: a,
+                user: u,
+                subscriber,
+                ..
+            } => Act::LinkPbx(
+                agreement(*a),
+                user(*u),
+                subscriber.map(|s| {
+                    if s % 16 == 15 {
+                        " ".to_owned()
+                    } else {
+                        format!("sub-{}", s % 4)
+                    }
+                }),
+            ),
+        };
+        Step { actor, act }
+    }
+
+    /// The tenant of an object that exists now.
+    fn tenant_now(&self, r: Ref) -> Option<TenantId> {
+        let d = &self.dir;
+        match r {
+            Ref::User(id) => d.user(id).ok().map(|u| u.tenant),
+            Ref::Role(id) => d.role(id).ok().map(|r| r.tenant),
+            Ref::Group(id) => d.group(id).ok().map(|g| g.tenant),
+            Ref::Scope(id) => d.scope(id).ok().map(|s| s.tenant),
+            Ref::Agreement(id) => d.agreement(id).ok().map(|a| a.tenant),
+        }
+    }
+
+    fn observe(&self) -> Obs {
+        let d = &self.dir;
+        let snap = d.snapshot();
+        let dumps: Vec<TenantDump> = self.tenants.iter().map(|t| dump(d, *t)).collect();
+        let mut users = BTreeMap::new();
+        let mut levels = BTreeMap::new();
+        let mut owners = BTreeMap::new();
+        let mut pbx = BTreeMap::new();
+        let mut admin_tier_roles = BTreeMap::new();
+        let mut admin_groups = BTreeMap::new();
+        let mut scopes = BTreeSet::new();
+        for (ti, td) in dumps.iter().enumerate() {
+            let roles: BTreeMap<RoleId, &rolecall::Role> =
+                td.roles.iter().map(|r| (r.id, r)).collect();
+            for r in &td.roles {
+                if r.admin_tier {
+                    admin_tier_roles.insert(r.id, r.clone());
+                }
+            }
+            for g in &td.groups {
+                let admin: BTreeSet<RoleId> = g
+                    .group
+                    .roles
+                    .iter()
+                    .copied()
+                    .filter(|r| roles.get(r).is_some_and(|r| r.admin_tier))
+                    .collect();
+                if !admin.is_empty() {
+                    admin_groups.insert(g.group.id, admin);
+                }
+            }
+            let groups: BTreeMap<GroupId, &rolecall::Group> =
+                td.groups.iter().map(|g| (g.group.id, &g.group)).collect();
+            for u in &td.users {
+                let held: BTreeSet<RoleId> = u
+                    .user
+                    .roles
+                    .iter()
+                    .copied()
+                    .chain(
+                        u.groups
+                            .iter()
+                            .flat_map(|g| groups[g].roles.iter().copied()),
+                    )
+                    .collect();
+                users.insert(
+                    u.user.id,
+                    UserObs {
+                        rec: u.user.clone(),
+                        groups: u.groups.iter().copied().collect(),
+                        rights: Rights::of(&snap, u.user.id),
+                        admin_roles: held
+                            .into_iter()
+                            .filter(|r| roles.get(r).is_some_and(|r| r.admin_tier))
+                            .collect(),
+                        superadmin: u.user.id == self.supers[ti],
+                    },
+                );
+            }
+            for a in &td.agreements {
+                owners.insert(a.agreement.id, a.agreement.owner);
+                for l in &a.levels {
+                    if let Some(sub) = &l.pbx {
+                        pbx.insert((a.agreement.id, l.user), sub.clone());
+                    }
+                    for (p, lvl) in Product::ALL.iter().zip(&l.levels) {
+                        if *lvl != AccessLevel::NoAccess {
+                            levels.insert((a.agreement.id, l.user, *p), *lvl);
+                        }
+                    }
+                }
+            }
+            scopes.extend(td.scopes.iter().map(|s| s.id));
+        }
+        Obs {
+            revision: d.revision(),
+            log_len: self.log_len,
+            dumps,
+            users,
+            levels,
+            owners,
+            pbx,
+            admin_tier_roles,
+            admin_groups,
+            scopes,
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // running
+    // ----------------------------------------------------------------------------------------
+
+    /// Runs `ops`, checking every invariant after every step.
+    fn run(&mut self, ops: &[Op], stats: &mut Stats) -> TestResult {
+        self.check_state(None).map_err(|e| ctx(e, "after setup"))?;
+        let mut before = self.observe();
+        for (i, op) in ops.iter().enumerate() {
+            let step = self.resolve(op);
+            let pre = self.pre_step(&step);
+            self.clock.advance(1_000);
+            let res = run_act(&self.dir, step.actor, &step.act);
+            let commits = self.absorb_log();
+            let after = self.observe();
+            let what = || format!("step {i}: {step:?}\n  -> {res:?}");
+            self.check_step(&step, &pre, &res, &before, &after, &commits, stats)
+                .map_err(|e| ctx(e, &what()))?;
+            self.check_state(Some(&after))
+                .map_err(|e| ctx(e, &what()))?;
+            *stats
+                .outcomes
+                .entry((
+                    step.act.kind(),
+                    res.as_ref().err().map_or("ok", Error::kind),
+                ))
+                .or_default() += 1;
+            before = after;
+        }
+        self.check_final()
+    }
+
+    /// What is known of a step before it runs.
+    fn pre_step(&self, step: &Step) -> Pre {
+        let actor = self.dir.user(step.actor).ok();
+        let mut foreign = false;
+        let mut unknown = false;
+        for r in step.act.refs() {
+            match self.tenant_now(r) {
+                None => unknown = true,
+                Some(t) => foreign |= actor.as_ref().is_some_and(|a| a.tenant != t),
+            }
+        }
+        let superadmin = actor.as_ref().is_some_and(|a| self.supers.contains(&a.id));
+        Pre {
+            actor,
+            superadmin,
+            foreign,
+            unknown,
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // invariants of one step (before -> after)
+    // ----------------------------------------------------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    fn check_step(
+        &self,
+        step: &Step,
+        pre: &Pre,
+        res: &Result<(), Error>,
+        before: &Obs,
+        after: &Obs,
+        commits: &[Commit],
+        stats: &mut Stats,
+    ) -> TestResult {
+        // 6. an inactive (or unknown) user can do nothing.
+        match &pre.actor {
+            None => prop_assert_eq!(
+                res.as_ref().err().map(Error::kind),
+                Some("unknown_user"),
+                "an unknown actor must be refused as unknown"
+            ),
+            Some(a) if !a.active => prop_assert_eq!(
+                res,
+                &Err(Error::ActorInactive(a.id)),
+                "an inactive actor must be refused"
+            ),
+            Some(_) => {}
+        }
+
+        // 5. naming another tenant's object fails, with WrongTenant unless an earlier check
+        // (the actor's own rights, the input, an unknown object) refused the step first.
+        if pre.foreign && pre.actor.as_ref().is_some_and(|a| a.active) {
+            prop_assert!(
+                res.is_err(),
+                "a step naming another tenant's object succeeded"
+            );
+            let e = res.as_ref().unwrap_err();
+            // Refusals that may come before the foreign object is resolved: bad input, the
+            // actor's own rights, an earlier object of the step (a role granted before the
+            // foreign one, a protected target named first), an unknown object. Never one that
+            // shows the foreign object was looked into (its members, levels, preset, ...).
+            let input = matches!(
+                e,
+                Error::DuplicateEmail { .. }
+                    | Error::DuplicateName { .. }
+                    | Error::InvalidName { .. }
+                    | Error::InvalidEmail { .. }
+                    | Error::NotOwner(_)
+            ) || (pre.unknown && e.code() / 100 == 2);
+            let own_rights = matches!(
+                e,
+                Error::PermissionDenied { .. }
+                    | Error::Escalation { .. }
+                    | Error::SuperadminOnly { .. }
+                    | Error::SuperadminProtected { .. }
+                    | Error::AdministratorProtected { .. }
+            );
+            let ok = matches!(e, Error::WrongTenant { .. })
+                || input
+                // The superadministrator holds every right: only input comes first.
+                || (own_rights && !pre.superadmin);
+            prop_assert!(
+                ok,
+                "naming another tenant's object: expected WrongTenant, got {e:?}"
+            );
+        }
+
+        // 8. a refused step changes nothing.
+        if res.is_err() {
+            prop_assert!(commits.is_empty(), "a refused step committed {commits:?}");
+            prop_assert_eq!(after.revision, before.revision);
+            prop_assert_eq!(after.log_len, before.log_len);
+            for (b, a) in before.dumps.iter().zip(&after.dumps) {
+                prop_assert!(b == a, "a refused step changed:\n{}", diff(b, a));
+            }
+            return Ok(());
+        }
+        let actor = pre.actor.as_ref().unwrap();
+        let ti = self.tenant_index(actor.tenant);
+
+        // The store and the directory agree: one commit per changing step, by the actor.
+        prop_assert!(commits.len() <= 1);
+        prop_assert_eq!(after.revision, before.revision + commits.len() as u64);
+        for c in commits {
+            prop_assert_eq!(c.actor, Some(actor.id));
+            prop_assert_eq!(c.revision, after.revision);
+        }
+        if commits.is_empty() {
+            for (b, a) in before.dumps.iter().zip(&after.dumps) {
+                prop_assert!(b == a, "a step without commit changed:\n{}", diff(b, a));
+            }
+        }
+
+        // 5. tenant isolation: every change is of the actor's tenant; the other is unchanged.
+        for c in commits {
+            for ch in &c.changes {
+                for r in change_refs(ch) {
+                    let t = self.known.get(&r).copied();
+                    prop_assert_eq!(
+                        t,
+                        Some(actor.tenant),
+                        "change {:?} touches {:?} of another tenant",
+                        ch,
+                        r
+                    );
+                }
+            }
+        }
+        let other = 1 - ti;
+        prop_assert!(
+            before.dumps[other] == after.dumps[other],
+            "a step by a user of tenant {} changed tenant {}:\n{}",
+            actor.tenant,
+            self.tenants[other],
+            diff(&before.dumps[other], &after.dumps[other])
+        );
+
+        // 1. no escalation: what anyone gained, the actor held before the step.
+        let held = &before.users[&actor.id].rights;
+        let mut gave = false;
+        for (u, now) in &after.users {
+            let was = before
+                .users
+                .get(u)
+                .map(|o| o.rights.clone())
+                .unwrap_or_default();
+            let gained = now.rights.any - was.any;
+            prop_assert!(
+                held.any.contains(gained),
+                "escalation: {} gained {} the actor {} does not hold",
+                u,
+                gained,
+                actor.id
+            );
+            let gained_all = now.rights.all - was.all;
+            prop_assert!(
+                held.all.contains(gained_all),
+                "escalation: {} gained {} in every scope; the actor {} holds only {} so",
+                u,
+                gained_all,
+                actor.id,
+                held.all
+            );
+            for (s, ps) in &now.rights.at {
+                let gained_at = *ps - was.at(*s);
+                prop_assert!(
+                    held.at(*s).contains(gained_at),
+                    "escalation: {} gained {} for {}; the actor {} holds {} there",
+                    u,
+                    gained_at,
+                    s,
+                    actor.id,
+                    held.at(*s)
+                );
+            }
+            gave |= !gained.is_empty() || !gained_all.is_empty();
+        }
+        if !pre.superadmin {
+            *stats.delegated_ok.entry(step.act.kind()).or_default() += 1;
+        }
+        if gave && !pre.superadmin {
+            stats.delegated_grants += 1;
+        }
+
+        // 1 (agreements). A raised level is one the actor could grant, or an appointment.
+        for (&(ag, u, p), &lvl) in &after.levels {
+            let was = before.level(ag, u, p);
+            if lvl <= was {
+                continue;
+            }
+            let allowed = match &step.act {
+                Act::CreateAgreement(..) => {
+                    !before.owners.contains_key(&ag)
+                        && after.owners[&ag] == u
+                        && lvl == AccessLevel::Owner
+                }
+                Act::TransferOwnership(a, new) => {
+                    *a == ag
+                        && *new == u
+                        && (before.owners.get(&ag) == Some(&actor.id) || pre.superadmin)
+                        && lvl == AccessLevel::Owner
+                }
+                // Reactivation shows again the levels the user held (see the report).
+                Act::SetActive(t, true) => *t == u,
+                _ => {
+                    lvl != AccessLevel::Owner
+                        && before.level(ag, actor.id, Product::Core) >= AccessLevel::Administrator
+                        && before.level(ag, actor.id, p) >= lvl
+                }
+            };
+            prop_assert!(
+                allowed,
+                "{} was raised from {} to {} on {} of {} by {}",
+                u,
+                was,
+                lvl,
+                p,
+                ag,
+                actor.id
+            );
+            if !pre.superadmin && matches!(step.act, Act::SetLevel(..)) {
+                stats.delegated_levels += 1;
+            }
+        }
+
+        // 4. ownership changes only by a transfer by the Owner (or, to recover an agreement, by
+        // the tenant's superadministrator); agreements never vanish.
+        for (ag, owner) in &before.owners {
+            let now = after.owners.get(ag);
+            prop_assert!(now.is_some(), "{ag} vanished");
+            if now != Some(owner) {
+                prop_assert!(
+                    matches!(step.act, Act::TransferOwnership(a, n) if a == *ag && Some(&n) == now)
+                        && (actor.id == *owner || pre.superadmin),
+                    "owner of {} changed from {} to {:?} by {}",
+                    ag,
+                    owner,
+                    now,
+                    actor.id
+                );
+            }
+        }
+
+        // 4 (002). Only the Owner changes the access of an agreement Administrator (on CORE or
+        // on the product changed); an Administrator sets only User or Administrator; the
+        // level asked for is the level obtained. (Deactivating a user hides its levels
+        // without changing them: see the report.)
+        for (ag, owner) in &before.owners {
+            // A transfer changes the former and the new Owner's access; who may transfer is
+            // checked above.
+            let by_owner =
+                *owner == actor.id || matches!(step.act, Act::TransferOwnership(a, _) if a == *ag);
+            for (x, _) in after.users.iter().filter(|(x, _)| **x != actor.id) {
+                if !before.users.contains_key(x)
+                    || matches!(step.act, Act::SetActive(t, _) if t == *x)
+                {
+                    continue;
+                }
+                let changed: Vec<Product> = Product::ALL
+                    .into_iter()
+                    .filter(|p| before.level(*ag, *x, *p) != after.level(*ag, *x, *p))
+                    .chain(
+                        (before.pbx.get(&(*ag, *x)) != after.pbx.get(&(*ag, *x)))
+                            .then_some(Product::VirtualPbx),
+                    )
+                    .collect();
+                if changed.is_empty() {
+                    continue;
+                }
+                let was_admin = before.level(*ag, *x, Product::Core) >= AccessLevel::Administrator
+                    || changed
+                        .iter()
+                        .any(|p| before.level(*ag, *x, *p) >= AccessLevel::Administrator);
+                prop_assert!(
+                    by_owner || !was_admin,
+                    "{} changed the access of {}, an Administrator of {}, on {:?}",
+                    actor.id,
+                    x,
+                    ag,
+                    changed
+                );
+            }
+        }
+        if let Act::SetLevel(ag, x, p, l) = &step.act {
+            prop_assert!(
+                *l != AccessLevel::Owner,
+                "Owner granted by an ordinary change"
+            );
+            if after.users.get(x).is_some_and(|u| u.rec.active) {
+                prop_assert_eq!(after.level(*ag, *x, *p), *l);
+            }
+            if *l == AccessLevel::NoAccess && before.level(*ag, *x, *p) != after.level(*ag, *x, *p)
+            {
+                prop_assert_eq!(
+                    before.owners.get(ag),
+                    Some(&actor.id),
+                    "only the Owner may set No access"
+                );
+            }
+        }
+
+        // 3. only an explicit removal leaves a member without a group.
+        if !matches!(step.act, Act::RemoveMember(..)) {
+            for (u, now) in &after.users {
+                if let Some(was) = before.users.get(u) {
+                    prop_assert!(
+                        was.groups.is_empty() || !now.groups.is_empty(),
+                        "{} lost its last group {:?}",
+                        u,
+                        was.groups
+                    );
+                }
+            }
+        }
+
+        // 2. only the superadministrator grants, revokes or changes administrator-tier roles,
+        // and only it changes the access of an administrator (other than the actor itself).
+        if !pre.superadmin {
+            let holders = |o: &Obs| -> BTreeMap<UserId, BTreeSet<RoleId>> {
+                o.users
+                    .iter()
+                    .filter(|(_, u)| !u.admin_roles.is_empty())
+                    .map(|(id, u)| (*id, u.admin_roles.clone()))
+                    .collect()
+            };
+            prop_assert_eq!(
+                holders(before),
+                holders(after),
+                "a non-superadministrator changed who holds administrator-tier roles"
+            );
+            prop_assert_eq!(
+                &before.admin_tier_roles,
+                &after.admin_tier_roles,
+                "a non-superadministrator changed an administrator-tier role"
+            );
+            prop_assert_eq!(
+                &before.admin_groups,
+                &after.admin_groups,
+                "a non-superadministrator changed which groups carry administrator-tier roles"
+            );
+            for x in before.administrators() {
+                if x == actor.id {
+                    continue;
+                }
+                // Steps that touch an administrator only indirectly (its call group deleted;
+                // its agreement access, which follows the rules of 002) may renew its
+                // security stamp; nothing else of it may change.
+                // A step that does not name the administrator reaches it only through a role,
+                // a group, a deleted call group, or its agreement access (which follows the
+                // rules of 002): its security stamp may be renewed, and the
+                // superadministrator's roles and groups do not protect them (it holds
+                // everything anyway); nothing else of it may change.
+                let named = step.act.refs().contains(&Ref::User(x))
+                    && !matches!(
+                        step.act,
+                        Act::CreateAgreement(..)
+                            | Act::SetLevel(..)
+                            | Act::LinkPbx(..)
+                            | Act::TransferOwnership(..)
+                    );
+                let is_superadmin = before.users[&x].superadmin;
+                let access = |o: &Obs| {
+                    o.users.get(&x).map(|u| {
+                        let mut rec = u.rec.clone();
+                        rec.scopes.retain(|s| after.scopes.contains(s));
+                        let mut rec = serde_json::to_value(&rec).unwrap();
+                        if !named {
+                            let obj = rec.as_object_mut().unwrap();
+                            obj.remove("stamp");
+                            obj.remove("updated_at");
+                            if is_superadmin {
+                                obj.remove("roles");
+                            }
+                        }
+                        let mut rights = u.rights.clone();
+                        rights.at.retain(|s, _| after.scopes.contains(s));
+                        let groups = if is_superadmin && !named {
+                            BTreeSet::new()
+                        } else {
+                            u.groups.clone()
+                        };
+                        (rec, groups, rights)
+                    })
+                };
+                prop_assert_eq!(
+                    access(before),
+                    access(after),
+                    "{} changed the access of administrator {}",
+                    actor.id,
+                    x
+                );
+            }
+        }
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // invariants of a state
+    // ----------------------------------------------------------------------------------------
+
+    /// `obs`: the observation of this very state, when already made.
+    fn check_state(&self, obs: Option<&Obs>) -> TestResult {
+        let owned;
+        let obs = match obs {
+            Some(o) => o,
+            None => {
+                owned = self.observe();
+                &owned
+            }
+        };
+        let d = &self.dir;
+        prop_assert_eq!(d.revision(), self.store.clone().revision().unwrap());
+        let tenants: BTreeMap<TenantId, rolecall::Tenant> =
+            d.tenants().into_iter().map(|t| (t.id, t)).collect();
+        prop_assert_eq!(tenants.len(), 2);
+        let scopes: BTreeMap<ScopeId, TenantId> = self
+            .all_scopes()
+            .filter_map(|s| d.scope(s).ok().map(|x| (s, x.tenant)))
+            .collect();
+        let snap = d.snapshot();
+        prop_assert_eq!(snap.revision(), d.revision());
+        let pool = perms_of(u16::MAX);
+
+        // The superadministrators always exist, are active and hold everything.
+        for (t, sa) in self.tenants.iter().zip(&self.supers) {
+            prop_assert_eq!(tenants[t].superadmin, *sa);
+            let u = d.user(*sa);
+            prop_assert!(u.as_ref().is_ok_and(|u| u.active && u.tenant == *t));
+            prop_assert!(d.check(*sa, Permission::all()));
+        }
+
+        for u in self.all_users().chain([UNKNOWN_USER]) {
+            let Ok(rec) = d.user(u) else {
+                // 7 (unknown). A deleted or unknown user holds nothing.
+                prop_assert!(matches!(
+                    d.effective_permissions(u),
+                    Err(Error::UnknownUser(_))
+                ));
+                prop_assert!(d.allowed_scopes(u, Permission::USERS_VIEW).is_err());
+                for p in bits() {
+                    prop_assert!(!d.check(u, p));
+                }
+                for s in self.all_scopes() {
+                    prop_assert!(!d.check_scoped(u, Permission::DASHBOARD_ANALYTICS, s));
+                }
+                for a in self.all_agreements() {
+                    prop_assert_eq!(d.access_level(a, u, Product::Core), AccessLevel::NoAccess);
+                }
+                continue;
+            };
+
+            // 7. recompute from the public records.
+            let groups = d.user_groups(u).unwrap();
+            let mut roles = rec.roles.clone();
+            for g in &groups {
+                let g = d.group(*g).unwrap();
+                prop_assert_eq!(g.tenant, rec.tenant);
+                prop_assert!(d.group_members(g.id).unwrap().contains(&u));
+                roles.extend(g.roles);
+            }
+            for s in &rec.scopes {
+                prop_assert_eq!(scopes.get(s), Some(&rec.tenant), "{} holds scope {}", u, s);
+            }
+            let superadmin = tenants[&rec.tenant].superadmin == u;
+            let (mut perms, mut unscoped) = (Permission::empty(), Permission::empty());
+            for r in &roles {
+                let role = d.role(*r).unwrap();
+                prop_assert_eq!(role.tenant, rec.tenant);
+                perms |= role.permissions;
+                if !role.scoped {
+                    unscoped |= role.permissions;
+                }
+            }
+            if superadmin {
+                (perms, unscoped) = (Permission::all(), Permission::all());
+            }
+            if !rec.active {
+                (perms, unscoped) = (Permission::empty(), Permission::empty());
+            }
+            let fail = |what: &str| format!("{what} of {u:?} (active {})", rec.active);
+            prop_assert_eq!(
+                d.effective_permissions(u).unwrap(),
+                perms,
+                "{}",
+                fail("effective permissions")
+            );
+            prop_assert!(!d.check(u, Permission::empty()));
+            prop_assert_eq!(d.check(u, Permission::all()), perms == Permission::all());
+            let mine: Vec<ScopeId> = rec.scopes.iter().copied().collect();
+            // `allowed_scopes` for every bit, as observed: all of them, or the user's own.
+            let scoped_only = perms - unscoped;
+            let expected = Rights {
+                any: perms,
+                all: unscoped,
+                at: mine
+                    .iter()
+                    .filter(|_| !scoped_only.is_empty())
+                    .map(|s| (*s, scoped_only))
+                    .collect(),
+            };
+            prop_assert_eq!(
+                &obs.users[&u].rights,
+                &expected,
+                "{}",
+                fail("allowed scopes")
+            );
+            // The bulk of the scoped checks goes through one snapshot and the resolved user
+            // (what `Directory::check_scoped` calls), the rights of the pool through both.
+            let uref = snap.resolve(u);
+            prop_assert!(uref.is_some());
+            let uref = uref.unwrap();
+            prop_assert_eq!(uref.permissions(), perms);
+            // Each scope with whether it is of the user's tenant and assigned to the user.
+            let scope_list: Vec<(ScopeId, bool, bool)> = scopes
+                .iter()
+                .map(|(s, st)| (*s, *st == rec.tenant, rec.scopes.contains(s)))
+                .collect();
+            let mut prev = Permission::USERS_VIEW;
+            for p in bits() {
+                prop_assert_eq!(d.check(u, p), perms.contains(p), "{}", fail(&p.to_string()));
+                prop_assert_eq!(uref.check(p), perms.contains(p));
+                let in_pool = pool.contains(p);
+                if in_pool {
+                    // (Every bit is compared through `Rights` below.)
+                    let expected = if unscoped.contains(p) {
+                        ScopeAccess::All
+                    } else if perms.contains(p) {
+                        ScopeAccess::Only(mine.clone())
+                    } else {
+                        ScopeAccess::Only(vec![])
+                    };
+                    prop_assert_eq!(
+                        d.allowed_scopes(u, p).unwrap(),
+                        expected,
+                        "{}",
+                        fail(&format!("allowed scopes for {p}"))
+                    );
+                }
+                // A pair of rights (of the pool): held together, and in a scope only when both
+                // apply there.
+                let pair = p | prev;
+                if in_pool {
+                    prop_assert_eq!(uref.check(pair), perms.contains(p) && perms.contains(prev));
+                }
+                for (s, same_tenant, assigned) in &scope_list {
+                    let applies = |q: Permission| {
+                        perms.contains(q) && *same_tenant && (unscoped.contains(q) || *assigned)
+                    };
+                    prop_assert_eq!(
+                        uref.check_scoped(p, *s),
+                        applies(p),
+                        "{}",
+                        fail(&format!("{p} in {s}"))
+                    );
+                    if in_pool {
+                        prop_assert_eq!(d.check_scoped(u, p, *s), applies(p));
+                        prop_assert_eq!(uref.check_scoped(pair, *s), applies(p) && applies(prev));
+                    }
+                }
+                prop_assert!(!uref.check_scoped(p, UNKNOWN_SCOPE));
+                if in_pool {
+                    prev = p;
+                }
+            }
+            prop_assert_eq!(
+                d.check_scoped(
+                    u,
+                    Permission::empty(),
+                    mine.first().copied().unwrap_or(UNKNOWN_SCOPE)
+                ),
+                false
+            );
+
+            // 6. an inactive user fails every check.
+            if !rec.active {
+                prop_assert!(perms.is_empty());
+                prop_assert!(!d.explain(u, Permission::USERS_VIEW).unwrap().allowed);
+                for s in scopes.keys() {
+                    prop_assert!(!d.check_scoped(u, Permission::all(), *s));
+                }
+                for a in self.all_agreements() {
+                    for p in Product::ALL {
+                        prop_assert_eq!(d.access_level(a, u, p), AccessLevel::NoAccess);
+                    }
+                    if let Ok(Some(sub)) = d.pbx_subscriber(a, u) {
+                        prop_assert!(!d.may_listen_recordings(a, u, &sub));
+                        prop_assert!(!d.may_click_to_call(a, u, &sub));
+                    }
+                }
+            }
+
+            // PBX: listening and click-to-call need the link and User level on Virtual PBX.
+            for a in self.all_agreements() {
+                let sub = d.pbx_subscriber(a, u).unwrap();
+                let lvl = d.access_level(a, u, Product::VirtualPbx);
+                for s in ["sub-0", sub.as_deref().unwrap_or("sub-1")] {
+                    let expected = lvl >= AccessLevel::User && sub.as_deref() == Some(s);
+                    prop_assert_eq!(d.may_listen_recordings(a, u, s), expected);
+                    prop_assert_eq!(d.may_click_to_call(a, u, s), expected);
+                }
+            }
+        }
+
+        // 4. every agreement has exactly one Owner, of its tenant; nobody else is Owner. (The
+        // levels of the tenant's users as observed; others checked here.)
+        let mut owners_seen: BTreeMap<(AgreementId, Product), Vec<UserId>> = BTreeMap::new();
+        for ((a, u, p), l) in &obs.levels {
+            if *l == AccessLevel::Owner {
+                owners_seen.entry((*a, *p)).or_default().push(*u);
+            }
+        }
+        for a in self.all_agreements() {
+            let meta = d.agreement(a).unwrap();
+            let owner = d.user(meta.owner);
+            prop_assert!(
+                owner.as_ref().is_ok_and(|o| o.tenant == meta.tenant),
+                "{} has no owner in its tenant",
+                a
+            );
+            let owner_active = owner.unwrap().active;
+            for p in Product::ALL {
+                let owners = owners_seen.remove(&(a, p)).unwrap_or_default();
+                let expected = if owner_active {
+                    vec![meta.owner]
+                } else {
+                    vec![]
+                };
+                prop_assert_eq!(owners, expected, "Owners of {} on {}", a, p);
+            }
+            for u in self.all_users().chain([UNKNOWN_USER]) {
+                if d.user(u).map(|x| x.tenant) != Ok(meta.tenant) {
+                    for p in [Product::Core, Product::VirtualPbx] {
+                        prop_assert_eq!(snap.access_level(a, u, p), AccessLevel::NoAccess);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// At the end of a sequence: reverse queries, and a directory loaded from scratch.
+    fn check_final(&self) -> TestResult {
+        let d = &self.dir;
+        let snap = d.snapshot();
+        let users: Vec<(UserId, TenantId)> = self
+            .all_users()
+            .filter_map(|u| d.user(u).ok().map(|x| (u, x.tenant)))
+            .collect();
+        for t in self.tenants {
+            let of_t = || users.iter().filter(|(_, x)| *x == t).map(|(u, _)| *u);
+            for p in POOL {
+                let expected: Vec<UserId> = of_t().filter(|u| snap.check(*u, p)).collect();
+                prop_assert_eq!(d.users_with_permission(t, p, None).unwrap(), expected);
+            }
+            // Scoped: the rights of scope-restricted preset and custom roles.
+            for p in [
+                Permission::DASHBOARD_ANALYTICS,
+                Permission::DASHBOARD_LOGS,
+                Permission::CAMPAIGNS_VIEW,
+                Permission::USERS_MANAGE,
+            ] {
+                for s in self.all_scopes() {
+                    let expected: Vec<UserId> =
+                        of_t().filter(|u| snap.check_scoped(*u, p, s)).collect();
+                    prop_assert_eq!(d.users_with_permission(t, p, Some(s)).unwrap(), expected);
+                }
+            }
+        }
+        let fresh = Directory::open(self.store.clone()).unwrap();
+        prop_assert!(
+            answers(self, d) == answers(self, &fresh),
+            "a directory loaded from the store answers differently"
+        );
+        Ok(())
+    }
+}
+
+/// What is known of a step before it runs.
+#[derive(Debug)]
+struct Pre {
+    actor: Option<User>,
+    superadmin: bool,
+    /// It names an existing object of another tenant than the actor's.
+    foreign: bool,
+    /// It names an object that does not exist.
+    unknown: bool,
+}
+
+fn ctx(e: TestCaseError, what: &str) -> TestCaseError {
+    match e {
+        TestCaseError::Fail(m) => TestCaseError::fail(format!("{m}\n  at {what}")),
+        other => other,
+    }
+}
+
+/// Objects a change touches (whose tenant must be the actor's).
+fn change_refs(ch: &Change) -> Vec<Ref> {
+    match ch {
+        Change::UserPut(u) => vec![Ref::User(u.id)],
+        Change::UserDeleted { id } => vec![Ref::User(*id)],
+        Change::RolePut(r) => vec![Ref::Role(r.id)],
+        Change::RoleDeleted { id } => vec![Ref::Role(*id)],
+        Change::GroupPut(g) => std::iter::once(Ref::Group(g.id))
+            .chain(g.roles.iter().map(|r| Ref::Role(*r)))
+            .collect(),
+        Change::GroupDeleted { id } => vec![Ref::Group(*id)],
+        Change::MemberAdded { group, user } | Change::MemberRemoved { group, user } => {
+            vec![Ref::Group(*group), Ref::User(*user)]
+        }
+        Change::ScopePut(s) => vec![Ref::Scope(s.id)],
+        Change::ScopeDeleted { id } => vec![Ref::Scope(*id)],
+        Change::AgreementPut(a) => vec![Ref::Agreement(a.id), Ref::User(a.owner)],
+        Change::LevelSet {
+            agreement, user, ..
+        }
+        | Change::PbxLinkSet {
+            agreement, user, ..
+        } => vec![Ref::Agreement(*agreement), Ref::User(*user)],
+        // Kinds added later (credentials, stamps, ...): every user they name, in a `user`,
+        // `user_id` or `users` field.
+        other => {
+            let v = serde_json::to_value(other).unwrap();
+            let mut out = Vec::new();
+            for obj in v.as_object().into_iter().chain(
+                v.as_object()
+                    .into_iter()
+                    .flat_map(|o| o.values())
+                    .filter_map(|x| x.as_object()),
+            ) {
+                for (k, x) in obj {
+                    let ids: Vec<u64> = match k.as_str() {
+                        "user" | "user_id" => x.as_u64().into_iter().collect(),
+                        "users" => x
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|i| i.as_u64())
+                            .collect(),
+                        _ => vec![],
+                    };
+                    out.extend(ids.into_iter().map(|i| Ref::User(UserId(i))));
+                }
+            }
+            out
+        }
+    }
+}
+
+// ============================================================================================
+// answers of a directory (for comparing instances)
+// ============================================================================================
+
+/// Every answer a directory gives about the world's objects.
+#[derive(Debug, PartialEq)]
+struct Answers {
+    revision: u64,
+    dumps: Vec<TenantDump>,
+    effective: Vec<Result<Permission, Error>>,
+    checks: Vec<bool>,
+    allowed: Vec<Result<ScopeAccess, Error>>,
+    scoped: Vec<bool>,
+    levels: Vec<AccessLevel>,
+    listen: Vec<bool>,
+    reverse: Vec<Vec<UserId>>,
+}
+
+fn answers(w: &World, d: &Directory) -> Answers {
+    let mut a = Answers {
+        revision: d.revision(),
+        dumps: w.tenants.iter().map(|t| dump(d, *t)).collect(),
+        effective: vec![],
+        checks: vec![],
+        allowed: vec![],
+        scoped: vec![],
+        levels: vec![],
+        listen: vec![],
+        reverse: vec![],
+    };
+    // One snapshot, each user resolved once: what `Directory::check` and friends read.
+    let scopes: Vec<ScopeId> = w.all_scopes().collect();
+    let snap = d.snapshot();
+    for u in w.all_users().chain([UNKNOWN_USER]) {
+        a.effective.push(d.effective_permissions(u));
+        let uref = snap.resolve(u);
+        for p in bits() {
+            a.checks.push(uref.is_some_and(|r| r.check(p)));
+            a.allowed.push(
+                snap.allowed_scopes(u, p)
+                    .ok_or(Error::UnknownUser(String::new())),
+            );
+            for s in &scopes {
+                a.scoped.push(uref.is_some_and(|r| r.check_scoped(p, *s)));
+            }
+        }
+        for ag in w.all_agreements() {
+            for p in Product::ALL {
+                a.levels.push(snap.access_level(ag, u, p));
+            }
+            for s in ["sub-0", "sub-1", "sub-2", "sub-3"] {
+                a.listen.push(snap.may_use_subscriber(ag, u, s));
+            }
+        }
+    }
+    for t in w.tenants {
+        a.reverse.push(
+            d.users_with_permission(t, Permission::USERS_MANAGE, None)
+                .unwrap(),
+        );
+        let first = w.scopes[w.tenant_index(t)].first().copied();
+        a.reverse.push(
+            d.users_with_permission(t, Permission::DASHBOARD_ANALYTICS, first)
+                .unwrap(),
+        );
+    }
+    a
+}
+
+/// Runs `ops` alternately on two directories sharing one store (the world's and `other`):
+/// each step runs on either, which catches up first when behind; the other refreshes after
+/// the step when `sync` says so (else it stays behind until its next write or sync). A third,
+/// read-only directory `watcher`, opened on the store before the universe was built, refreshes
+/// after every step. After every step the watcher answers every check exactly as the
+/// directory that ran the step, and so does the other one when it refreshed.
+fn run_replicated(
+    w: &mut World,
+    other: &Directory,
+    watcher: &Directory,
+    ops: &[(Op, bool, bool)],
+) -> TestResult {
+    prop_assert_eq!(watcher.revision(), 0);
+    for (i, (op, on_other, sync)) in ops.iter().enumerate() {
+        let step = w.resolve(op);
+        w.clock.advance(1_000);
+        let (exec, idle) = if *on_other {
+            (other, &w.dir)
+        } else {
+            (&w.dir, other)
+        };
+        let before = exec.revision();
+        let res = run_act(exec, step.actor, &step.act);
+        let what = || {
+            let on = if *on_other { "other" } else { "original" };
+            format!("step {i} on {on}: {step:?}\n  -> {res:?}")
+        };
+        // The executor caught up before planning, so it is at the store's revision.
+        let store_rev = w.store.clone().revision().unwrap();
+        prop_assert_eq!(exec.revision(), store_rev, "{}", what());
+        prop_assert!(exec.revision() >= before);
+        prop_assert_eq!(watcher.refresh().unwrap(), store_rev, "{}", what());
+        let reference = answers(w, exec);
+        let same = |d: &Directory, who: &str| -> TestResult {
+            let got = answers(w, d);
+            if got != reference {
+                return Err(TestCaseError::fail(format!(
+                    "the {who} answers differently from the directory that ran the step\n{}\n  at {}",
+                    diff(&reference.dumps, &got.dumps),
+                    what()
+                )));
+            }
+            Ok(())
+        };
+        same(watcher, "watcher (refreshed incrementally)")?;
+        if *sync || i + 1 == ops.len() {
+            prop_assert_eq!(idle.refresh().unwrap(), store_rev, "{}", what());
+            same(idle, "other writer (refreshed incrementally)")?;
+        }
+        w.absorb_log();
+        if w.dir.revision() == store_rev && i % 4 == 0 {
+            // And they all equal the records they hold (checked after every step by the
+            // other properties; here now and then, and at the end).
+            w.check_state(None).map_err(|e| ctx(e, &what()))?;
+        }
+    }
+    prop_assert_eq!(w.dir.revision(), w.store.clone().revision().unwrap());
+    w.check_state(None).map_err(|e| ctx(e, "at the end"))?;
+    // A directory loaded from the store at the end.
+    let fresh = Directory::open(w.store.clone()).unwrap();
+    prop_assert!(answers(w, &w.dir) == answers(w, &fresh));
+    Ok(())
+}
+
+// ============================================================================================
+// the properties
+// ============================================================================================
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Random sequences by random actors: every invariant holds after every step.
+    #[test]
+    fn invariants_hold_after_every_step(setup in setup_strategy(), ops in ops_strategy()) {
+        let mut w = World::build(&setup);
+        w.run(&ops, &mut Stats::default())?;
+    }
+
+    /// The same invariants on sequences by delegates (users given management rights, some
+    /// only for their own call groups / IVRs) on their own tenant's users, groups and custom
+    /// roles: the steps where delegation succeeds, so where an escalation would show.
+    #[test]
+    fn delegates_grant_only_what_they_hold(
+        setup in setup_strategy(),
+        ops in delegated_ops_strategy(),
+    ) {
+        let mut w = World::build(&setup);
+        w.run(&ops, &mut Stats::default())?;
+    }
+
+    /// Directories on one store (`MemoryStore` clones): two writers each running some of the
+    /// steps, and a watcher opened before anything existed that only refreshes. Refreshed
+    /// incrementally, each answers every check exactly as the directory that ran the step,
+    /// after every step, and as a directory loaded from scratch at the end.
+    #[test]
+    fn incremental_refresh_equals_the_original(
+        setup in setup_strategy(),
+        ops in vec((op_strategy(), any::<bool>(), prop::bool::weighted(0.7)), 1..30),
+    ) {
+        let empty = World::new();
+        let watcher = Directory::open(empty.store.clone()).unwrap();
+        let mut w = World::build_on(empty, &setup);
+        let other = Directory::open(w.store.clone()).unwrap();
+        run_replicated(&mut w, &other, &watcher, &ops)?;
+    }
+}
+
+/// Found by `invariants_hold_after_every_step` (invariant 2): an administrator could delete
+/// its own account, revoking an administrator-tier role without the superadministrator,
+/// although it may not revoke that role from itself. Kept as a plain regression test because
+/// saved proptest seeds do not survive changes to the generators.
+#[test]
+fn an_administrator_cannot_delete_itself() {
+    let dir = Directory::in_memory();
+    let t = dir
+        .create_tenant(
+            "Acme",
+            &NewUser::new("Ada", "Root", "root@acme.test"),
+            &[Preset::Dashboard],
+        )
+        .unwrap();
+    let admin = dir.role_by_name(t.tenant, "Admin").unwrap().id;
+    let al = dir
+        .create_user(
+            t.superadmin,
+            &NewUser::new("Al", "Min", "al@acme.test").roles([admin]),
+        )
+        .unwrap();
+    let revision = dir.revision();
+    assert!(matches!(
+        dir.set_user_roles(al, al, &[]),
+        Err(Error::SuperadminOnly { .. })
+    ));
+    assert!(matches!(
+        dir.delete_user(al, al),
+        Err(Error::SuperadminOnly { .. })
+    ));
+    assert_eq!(dir.revision(), revision);
+    assert!(dir.check(al, Permission::USERS_MANAGE));
+    dir.delete_user(t.superadmin, al).unwrap();
+}
+
+/// A replica opened on an empty store before anything exists catches up through `refresh`
+/// from revision 0 to a whole universe, and then answers like the original.
+#[test]
+fn replica_catches_up_from_an_empty_store() {
+    let mut runner = TestRunner::deterministic();
+    for _ in 0..20 {
+        let setup = setup_strategy().new_tree(&mut runner).unwrap().current();
+        // Build on a store a replica already watches.
+        let mut w = World::new();
+        let replica = Directory::open(w.store.clone()).unwrap();
+        assert_eq!(replica.revision(), 0);
+        let built = World::build(&setup);
+        // Replay the built universe's commits into this store through the store itself.
+        for c in built.commits_since(0) {
+            w.store.commit(&c).unwrap();
+        }
+        w.dir.refresh().unwrap();
+        replica.refresh().unwrap();
+        w.tenants = built.tenants;
+        w.supers = built.supers;
+        w.absorb_log();
+        assert!(answers(&w, &w.dir) == answers(&w, &replica));
+        assert!(answers(&w, &built.dir) == answers(&w, &replica));
+        w.check_state(None).unwrap();
+    }
+}
+
+/// The generator is not vacuous: over a fixed sample, every kind of operation succeeds, by
+/// non-superadministrators too, and every rule refuses something. Run with `--nocapture` to
+/// see the table.
+#[test]
+fn generated_steps_reach_every_rule() {
+    let mut runner = TestRunner::deterministic();
+    let mut stats = Stats::default();
+    for i in 0..150 {
+        let setup = setup_strategy().new_tree(&mut runner).unwrap().current();
+        let ops = if i % 3 == 0 {
+            delegated_ops_strategy()
+                .new_tree(&mut runner)
+                .unwrap()
+                .current()
+        } else {
+            ops_strategy().new_tree(&mut runner).unwrap().current()
+        };
+        let mut w = World::build(&setup);
+        w.run(&ops, &mut stats).unwrap();
+    }
+    let mut ok: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut errors: BTreeMap<&str, u64> = BTreeMap::new();
+    for ((op, outcome), n) in &stats.outcomes {
+        eprintln!("{op:24} {outcome:34} {n}");
+        if *outcome == "ok" {
+            *ok.entry(op).or_default() += n;
+        } else {
+            *errors.entry(outcome).or_default() += n;
+        }
+    }
+    eprintln!(
+        "delegated grants: {}, delegated levels: {}\nsuccesses by non-superadministrators: {:?}",
+        stats.delegated_grants, stats.delegated_levels, stats.delegated_ok
+    );
+    let kinds = [
+        "create_user",
+        "update_user",
+        "delete_user",
+        "set_active(true)",
+        "set_active(false)",
+        "assign_role",
+        "revoke_role",
+        "set_user_roles",
+        "create_role",
+        "update_role",
+        "delete_role",
+        "create_group",
+        "rename_group",
+        "delete_group",
+        "add_group_role",
+        "remove_group_role",
+        "add_member",
+        "remove_member",
+        "create_scope",
+        "delete_scope",
+        "assign_scope",
+        "unassign_scope",
+        "set_user_scopes",
+        "create_agreement",
+        "set_access_level",
+        "transfer_ownership",
+        "link_pbx_subscriber",
+    ];
+    for k in kinds {
+        assert!(ok.get(k).copied().unwrap_or(0) > 0, "{k} never succeeded");
+    }
+    for e in [
+        "unknown_user",
+        "unknown_role",
+        "unknown_group",
+        "wrong_tenant",
+        "actor_inactive",
+        "permission_denied",
+        "escalation",
+        "superadmin_only",
+        "superadmin_protected",
+        "administrator_protected",
+        "builtin_role",
+        "group_is_only_group",
+        "user_owns_agreement",
+        "duplicate_email",
+        "duplicate_name",
+        "agreement_admin_required",
+        "level_not_grantable",
+        "owner_protected",
+        "not_owner",
+    ] {
+        assert!(
+            errors.get(e).copied().unwrap_or(0) > 0,
+            "no step was refused with {e}"
+        );
+    }
+    assert!(stats.delegated_grants >= 15, "{stats:?}");
+    assert!(stats.delegated_levels >= 3, "{stats:?}");
+}
