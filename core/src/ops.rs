@@ -437,6 +437,10 @@ impl<'m> Plan<'m> {
             u.email = validate::email(v)?;
             self.email_free(a.tenant(), &u.email, Some(u.id))?;
             if validate::fold(&u.email) != validate::fold(&t.email) {
+                // The email is the login and the recovery address: changing it is a takeover.
+                a.ensure_may_take_over(self.m, t)?;
+            }
+            if validate::fold(&u.email) != validate::fold(&t.email) {
                 self.notifications.push(Notification::EmailChanged {
                     user: u.id,
                     old_email: t.email.clone(),
@@ -1115,6 +1119,7 @@ impl<'m> Plan<'m> {
         let a = Actor::load(self.m, actor)?;
         a.require(Permission::USERS_MANAGE)?;
         let t = self.target(&a, user)?;
+        a.ensure_may_take_over(self.m, t)?;
         self.put_credential(t.id, hashed.hash, temporary);
         Ok(())
     }

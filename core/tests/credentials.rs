@@ -448,3 +448,81 @@ fn weak_hashes_are_upgraded_at_the_next_successful_login() {
         .unwrap();
     assert_eq!(ev.items.last().unwrap().detail, None);
 }
+
+#[test]
+fn resetting_a_password_or_login_email_is_a_takeover_and_needs_the_targets_rights() {
+    let w = world();
+    // A Technical-like custom role: user management, but not billing.
+    let desk = w
+        .dir
+        .create_role(
+            w.root,
+            &rolecall::NewRole::new(
+                "Help desk",
+                rolecall::Permission::USERS_MANAGE | rolecall::Permission::USERS_VIEW,
+            ),
+        )
+        .unwrap();
+    let helper = w
+        .dir
+        .create_user(
+            w.root,
+            &NewUser::new("Hal", "Desk", "hal@acme.test").roles([desk]),
+        )
+        .unwrap();
+    let service = w.dir.role_by_name(w.tenant, "Service").unwrap().id;
+    let sue = w
+        .dir
+        .create_user(
+            w.root,
+            &NewUser::new("Sue", "Billing", "sue@acme.test")
+                .roles([service])
+                .password(PW),
+        )
+        .unwrap();
+    let rev = w.dir.revision();
+    // The help desk holds none of Sue's billing rights: it may not take her account over.
+    assert!(matches!(
+        w.dir
+            .set_password(helper, sue, "a takeover passphrase", false),
+        Err(Error::Escalation { .. })
+    ));
+    assert!(matches!(
+        w.dir.update_user(
+            helper,
+            sue,
+            &UserPatch {
+                email: Some("hal+sue@acme.test".into()),
+                ..UserPatch::default()
+            }
+        ),
+        Err(Error::Escalation { .. })
+    ));
+    assert_eq!(w.dir.revision(), rev);
+    // It may still fix her name, and reset the password of someone holding less than itself.
+    w.dir
+        .update_user(
+            helper,
+            sue,
+            &UserPatch {
+                last_name: Some("Billings".into()),
+                ..UserPatch::default()
+            },
+        )
+        .unwrap();
+    let plain = w
+        .dir
+        .create_user(w.root, &NewUser::new("Pat", "Plain", "pat@acme.test"))
+        .unwrap();
+    w.dir
+        .set_password(helper, plain, "a fresh long passphrase", true)
+        .unwrap();
+    // Agreement levels count too: the Owner's account is not the help desk's to take.
+    let a = w.dir.create_agreement(w.root, "No. 1", plain).unwrap();
+    assert!(matches!(
+        w.dir
+            .set_password(helper, plain, "another takeover try", false),
+        Err(Error::LevelNotGrantable { .. })
+    ));
+    let _ = a;
+}

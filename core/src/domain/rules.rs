@@ -109,6 +109,34 @@ impl<'m> Actor<'m> {
         self.ensure_grant(role.permissions, role.scoped, target_scopes)
     }
 
+    /// Setting another user's password or login email lets the actor log in as that user: the
+    /// actor must itself hold everything the target holds (rights, in the target's call groups /
+    /// IVRs, and every agreement level), or it would escalate by taking the account over.
+    pub fn ensure_may_take_over(&self, m: &Model, target: &User) -> Result<(), Error> {
+        if self.superadmin || target.id == self.user.id {
+            return Ok(());
+        }
+        let e = m.effective_if_active(target);
+        self.ensure_grant(e.unscoped, false, &target.scopes)?;
+        self.ensure_grant(e.perms - e.unscoped, true, &target.scopes)?;
+        for a in m.user_agreements.get(&target.id).into_iter().flatten() {
+            let Some(st) = m.agreements.get(a) else {
+                continue;
+            };
+            for p in super::Product::ALL {
+                let theirs = st.level(target.id, p);
+                let mine = st.level(self.user.id, p);
+                if theirs > mine {
+                    return Err(Error::LevelNotGrantable {
+                        actor_level: mine,
+                        level: theirs,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Like [`ensure_may_modify`](Self::ensure_may_modify), for a change that reaches `target`
     /// only through a role or group it holds: the superadministrator's rights cannot change
     /// that way (it holds everything), so it is not in the way.
