@@ -140,23 +140,8 @@ impl Model {
                     affected.users.insert(old.superadmin);
                 }
             }
-            Change::UserPut(u) => {
-                bump(&mut self.next[1], u.id.0);
-                if let Some(old) = self.users.get(&u.id).cloned() {
-                    self.unindex_user(&old);
-                }
-                self.emails
-                    .insert((u.tenant, validate::fold(&u.email)), u.id);
-                self.tenant_users.entry(u.tenant).or_default().insert(u.id);
-                for r in &u.roles {
-                    self.role_users.entry(*r).or_default().insert(u.id);
-                }
-                for s in &u.scopes {
-                    self.scope_users.entry(*s).or_default().insert(u.id);
-                }
-                self.users.insert(u.id, u.clone());
-                affected.users.insert(u.id);
-            }
+            // One place indexes users: the by-value path.
+            Change::UserPut(u) => self.apply_owned(Change::UserPut(u.clone()), affected),
             Change::UserDeleted { id } => {
                 if let Some(old) = self.users.remove(id) {
                     self.unindex_user(&old);

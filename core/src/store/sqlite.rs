@@ -634,6 +634,25 @@ fn id(v: i64) -> u64 {
     v as u64
 }
 
+/// Reads a two-column table of ids into lists keyed by the first column.
+fn read_pairs<T>(
+    tx: &Connection,
+    path: &str,
+    sql: &str,
+    wrap: fn(u64) -> T,
+) -> Result<BTreeMap<u64, Vec<T>>, Error> {
+    let st = |e| storage(path, e);
+    let mut out: BTreeMap<u64, Vec<T>> = BTreeMap::new();
+    let mut q = tx.prepare(sql).map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        out.entry(id(r.get(0).map_err(st)?))
+            .or_default()
+            .push(wrap(id(r.get(1).map_err(st)?)));
+    }
+    Ok(out)
+}
+
 /// Reads the whole state as changes, in an order that rebuilds it (parents before children).
 fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> {
     let st = |e| storage(path, e);
@@ -711,30 +730,8 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     }
     drop(rows);
 
-    let mut user_roles: BTreeMap<u64, Vec<RoleId>> = BTreeMap::new();
-    let mut q = tx
-        .prepare("SELECT user, role FROM user_roles")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        user_roles
-            .entry(id(r.get(0).map_err(st)?))
-            .or_default()
-            .push(RoleId(id(r.get(1).map_err(st)?)));
-    }
-    drop(rows);
-    let mut user_scopes: BTreeMap<u64, Vec<ScopeId>> = BTreeMap::new();
-    let mut q = tx
-        .prepare("SELECT user, scope FROM user_scopes")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        user_scopes
-            .entry(id(r.get(0).map_err(st)?))
-            .or_default()
-            .push(ScopeId(id(r.get(1).map_err(st)?)));
-    }
-    drop(rows);
+    let mut user_roles = read_pairs(tx, path, "SELECT user, role FROM user_roles", RoleId)?;
+    let mut user_scopes = read_pairs(tx, path, "SELECT user, scope FROM user_scopes", ScopeId)?;
 
     let mut q = tx
             .prepare("SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp FROM users ORDER BY id")
@@ -768,18 +765,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     }
     drop(rows);
 
-    let mut group_roles: BTreeMap<u64, Vec<RoleId>> = BTreeMap::new();
-    let mut q = tx
-        .prepare("SELECT grp, role FROM group_roles")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        group_roles
-            .entry(id(r.get(0).map_err(st)?))
-            .or_default()
-            .push(RoleId(id(r.get(1).map_err(st)?)));
-    }
-    drop(rows);
+    let mut group_roles = read_pairs(tx, path, "SELECT grp, role FROM group_roles", RoleId)?;
     let mut q = tx
         .prepare("SELECT id, tenant, name, created_at FROM groups ORDER BY id")
         .map_err(st)?;
