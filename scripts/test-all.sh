@@ -10,8 +10,12 @@ export PROPTEST_CASES="${PROPTEST_CASES:-1000}"
 
 echo "== rust: format, lints, tests"
 cargo fmt --all --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
+# The benchmarks' comparison feature (casbin, Cedar) is linted too.
+cargo clippy --workspace --all-targets --features rolecall-benches/compare --locked -- -D warnings
 cargo test --workspace --locked
+
+echo "== rust: benchmarks, quick mode (they build and run; casbin, Cedar and rolecall must agree)"
+cargo test -p rolecall-benches --features compare --benches --locked
 
 echo "== python: venv, wheel, pytest, stubtest, example"
 # pip builds the wheel through maturin (PEP 517) exactly as users install it. The profile is

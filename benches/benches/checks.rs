@@ -1,32 +1,84 @@
-//! Check latency at several directory sizes, by id and through a resolved handle, scoped, and
-//! against a flattened `HashMap<u32, u128>` baseline measured in the same run; plus SQLite open
-//! time and snapshot memory. Random queries, never one repeated query.
+//! Check latency at several directory sizes: by id and through a resolved handle, scoped,
+//! product level, in batches, the effective permissions, `explain`, the reverse queries, and
+//! checks per second while another thread streams changes. Everything is measured next to a
+//! flattened `HashMap<u32, u128>` + AND baseline measured in the same run. Random queries,
+//! never one repeated query.
 //!
 //! `cargo bench -p rolecall-benches --bench checks` (sizes 1k and 100k);
-//! `ROLECALL_BENCH_FULL=1 cargo bench ...` adds 1M users.
+//! `ROLECALL_BENCH_FULL=1 cargo bench ...` adds 1M users; `ROLECALL_BENCH_QUICK=1` runs 200.
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
-use rolecall::{Directory, Permission, UserId};
-use rolecall_benches::{build, measure, Rng, Stats};
+use rolecall::{Directory, Permission, Product, UserId};
+use rolecall_benches::{build, measure, Model, Rng, Stats};
 
 const QUERIES: usize = 1 << 16;
 
 fn row(name: &str, s: Stats, baseline: Stats) {
+    let unit = |ns: f64| {
+        if ns >= 10_000.0 {
+            format!("{:>8.1} µs", ns / 1000.0)
+        } else {
+            format!("{ns:>8.2} ns")
+        }
+    };
     println!(
-        "{name:<44} median {:>8.2} ns  p99 {:>8.2} ns  ({:>5.2}x the HashMap baseline)",
-        s.median,
-        s.p99,
+        "{name:<46} median {}  p99 {}  ({:>7.2}x the baseline)",
+        unit(s.median),
+        unit(s.p99),
         s.median / baseline.median
     );
 }
 
+/// Checks per second on this thread for `run`, while `writer` (if any) streams changes on
+/// another thread; returns (checks/s, changes/s).
+fn throughput(
+    m: &Model,
+    queries: &[(UserId, Permission)],
+    run: Duration,
+    writer: bool,
+) -> (f64, f64) {
+    let stop = AtomicBool::new(false);
+    let changes = AtomicU64::new(0);
+    std::thread::scope(|s| {
+        if writer {
+            s.spawn(|| {
+                let root = m.dir.tenant(m.tenant).expect("tenant").superadmin;
+                let role = m.dir.role_by_name(m.tenant, "Role 1").expect("role").id;
+                let mut i = 0usize;
+                while !stop.load(Ordering::Relaxed) {
+                    let u = m.users[(i * 7919) % m.users.len()];
+                    i += 1;
+                    rolecall_benches::toggle_role(&m.dir, root, u, role);
+                    changes.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        let t = Instant::now();
+        let mut n = 0u64;
+        let mut yes = 0u64;
+        while t.elapsed() < run {
+            for (u, p) in &queries[..4096] {
+                yes += u64::from(m.dir.check(black_box(*u), black_box(*p)));
+            }
+            n += 4096;
+        }
+        let secs = t.elapsed().as_secs_f64();
+        stop.store(true, Ordering::Relaxed);
+        black_box(yes);
+        (
+            n as f64 / secs,
+            changes.load(Ordering::Relaxed) as f64 / secs,
+        )
+    })
+}
+
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` does not: then run a tiny size.
-    let quick = !std::env::args().any(|a| a == "--bench");
-    let full = std::env::var("ROLECALL_BENCH_FULL").is_ok();
+    let quick = rolecall_benches::quick();
+    let full = rolecall_benches::flag("ROLECALL_BENCH_FULL");
     let sizes: Vec<usize> = if quick {
         vec![200]
     } else if full {
@@ -36,6 +88,7 @@ fn main() {
     };
     let (rounds, batch) = if quick { (10, 100) } else { (2_000, 1_000) };
     let catalogue: Vec<Permission> = rolecall::CATALOGUE.iter().map(|(p, _)| *p).collect();
+    let products = Product::ALL;
     for &n in &sizes {
         let t = Instant::now();
         let m = build(Directory::in_memory(), n, 200.min(n), 50.min(n));
@@ -53,6 +106,16 @@ fn main() {
         let scoped: Vec<_> = queries
             .iter()
             .map(|(u, p)| (*u, *p, m.scopes[rng.below(m.scopes.len())]))
+            .collect();
+        let levels: Vec<_> = queries
+            .iter()
+            .map(|(u, _)| {
+                (
+                    m.agreements[rng.below(m.agreements.len())],
+                    *u,
+                    products[rng.below(products.len())],
+                )
+            })
             .collect();
         let flat: HashMap<u32, u128> = m
             .users
@@ -95,42 +158,71 @@ fn main() {
             let (u, p, sc) = scoped[i & (QUERIES - 1)];
             snap.check_scoped(black_box(u), black_box(p), sc)
         });
-        row("Snapshot::check_scoped", s, baseline);
+        row("Snapshot::check_scoped (call group)", s, baseline);
+        let s = measure(rounds, batch, |i| {
+            let (a, u, p) = levels[i & (QUERIES - 1)];
+            snap.access_level(black_box(a), black_box(u), p) >= rolecall::AccessLevel::User
+        });
+        row("Snapshot::access_level (product level)", s, baseline);
+        // check_many: per check, in batches of 1,024 pairs.
+        const MANY: usize = 1024;
+        let users: Vec<UserId> = queries.iter().map(|q| q.0).collect();
+        let perms: Vec<Permission> = queries.iter().map(|q| q.1).collect();
+        let mut out = vec![false; MANY];
+        let s = measure(rounds / 10, 1, |i| {
+            let at = (i * MANY) & (QUERIES - 1);
+            snap.check_many(&users[at..at + MANY], &perms[at..at + MANY], &mut out);
+            out[i % MANY]
+        });
+        row(
+            "Snapshot::check_many, per check (1,024 a call)",
+            Stats {
+                median: s.median / MANY as f64,
+                p99: s.p99 / MANY as f64,
+            },
+            baseline,
+        );
+        let s = measure(rounds, batch, |i| {
+            let (u, _) = queries[i & (QUERIES - 1)];
+            snap.effective_permissions(black_box(u))
+                .is_some_and(|p| p.contains(Permission::DASHBOARD_ANALYTICS))
+        });
+        row("Snapshot::effective_permissions", s, baseline);
+        let s = measure(rounds, batch / 10, |i| {
+            let (u, p) = queries[i & (QUERIES - 1)];
+            snap.allowed_scopes(black_box(u), p)
+                .is_some_and(|a| a.is_none())
+        });
+        row("Snapshot::allowed_scopes (scopes to see)", s, baseline);
+        let s = measure(rounds / 10, batch / 100, |i| {
+            let (u, p) = queries[i & (QUERIES - 1)];
+            m.dir
+                .explain(black_box(u), p)
+                .is_ok_and(|e| e.grants.is_empty())
+        });
+        row("Directory::explain", s, baseline);
+        let reverse_rounds = if n >= 1_000_000 { 20 } else { 100 };
+        let s = measure(reverse_rounds, 1, |i| {
+            let (_, p) = queries[i & (QUERIES - 1)];
+            snap.users_with_permission(m.tenant, black_box(p), None)
+                .is_empty()
+        });
+        row("Snapshot::users_with_permission (all users)", s, baseline);
         println!(
             "snapshot entry: {} bytes per user (target <= 128)",
             rolecall::Snapshot::bytes_per_user()
         );
+        // Checks never wait for changes: throughput alone, then with a writer thread.
+        let run = Duration::from_millis(if quick { 50 } else { 1_000 });
+        let (alone, _) = throughput(&m, &queries, run, false);
+        let (shared, writes) = throughput(&m, &queries, run, true);
+        println!(
+            "Directory::check throughput on one thread: {:.1} M/s alone, {:.1} M/s while another \
+             thread commits {:.0} changes/s ({:.2}x)",
+            alone / 1e6,
+            shared / 1e6,
+            writes,
+            shared / alone
+        );
     }
-    if quick {
-        return;
-    }
-    // Opening a SQLite directory until the first check answers.
-    let n = if full { 1_000_000 } else { 100_000 };
-    // Built on tmpfs when there is one: building commits once per membership, and this measures
-    // the open, not fsync.
-    let base = if std::path::Path::new("/dev/shm").is_dir() {
-        std::path::PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    let path = base.join(format!("rolecall-bench-open-{}.db", std::process::id()));
-    let clean = || {
-        for s in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{s}", path.display()));
-        }
-    };
-    clean();
-    let t = Instant::now();
-    let m = build(Directory::open_sqlite(&path).expect("open"), n, 200, 50);
-    let user = m.users[n / 2];
-    println!("\n== SQLite: built a {n}-user file in {:.1?}", t.elapsed());
-    drop(m);
-    let t = Instant::now();
-    let dir = Directory::open_sqlite(&path).expect("reopen");
-    let answer = dir.check(user, Permission::DASHBOARD_ANALYTICS);
-    println!(
-        "open {n}-user SQLite file + first check: {:.1?} (answer {answer}; target <= 2 s at 1M)",
-        t.elapsed()
-    );
-    clean();
 }

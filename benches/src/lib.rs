@@ -4,8 +4,20 @@
 use std::time::Instant;
 
 use rolecall::{
-    Directory, NewRole, NewUser, Permission, Preset, RoleId, ScopeId, ScopeKind, TenantId, UserId,
+    AccessLevel, AgreementId, Directory, NewRole, NewUser, Permission, Preset, Product, RoleId,
+    ScopeId, ScopeKind, TenantId, UserId,
 };
+
+/// Whether an environment flag is set (to anything but empty or `0`).
+pub fn flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Whether to run a tiny size only: under `cargo test --benches` (no `--bench` argument), or
+/// when `ROLECALL_BENCH_QUICK` is set.
+pub fn quick() -> bool {
+    !std::env::args().any(|a| a == "--bench") || flag("ROLECALL_BENCH_QUICK")
+}
 
 /// xorshift64*: deterministic, fast, good enough to pick random queries.
 pub struct Rng(pub u64);
@@ -26,7 +38,7 @@ impl Rng {
 }
 
 /// A generated call-center tenant: users in 1–3 groups, preset and custom roles, scoped
-/// supervisors with call groups.
+/// supervisors with call groups, and agreements granting product access levels.
 pub struct Model {
     /// The directory.
     pub dir: Directory,
@@ -36,6 +48,46 @@ pub struct Model {
     pub users: Vec<UserId>,
     /// The call groups.
     pub scopes: Vec<ScopeId>,
+    /// The agreements (contracts).
+    pub agreements: Vec<AgreementId>,
+}
+
+impl Model {
+    /// The model of a directory built earlier by [`build`] (for instance reopened from SQLite).
+    pub fn reopen(dir: Directory) -> Model {
+        let tenant = dir.tenants().first().expect("a tenant").id;
+        let root = dir.tenant(tenant).expect("tenant").superadmin;
+        let total = dir
+            .search_users(tenant, &rolecall::UserQuery::default())
+            .expect("users")
+            .total;
+        let snap = dir.snapshot();
+        let users: Vec<UserId> = (1..)
+            .map(UserId)
+            .filter(|u| snap.effective_permissions(*u).is_some())
+            .take(total)
+            .filter(|u| *u != root)
+            .collect();
+        let scopes = dir
+            .scopes(tenant)
+            .expect("scopes")
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        let agreements = dir
+            .agreements(tenant)
+            .expect("agreements")
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        Model {
+            dir,
+            tenant,
+            users,
+            scopes,
+            agreements,
+        }
+    }
 }
 
 /// Builds a model of `n` users, `roles` custom roles and `groups` groups, in memory or in the
@@ -103,11 +155,53 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
             .expect("scopes");
         }
     }
+    // Four agreements owned by the superadministrator, each granting product levels to a
+    // share of the users.
+    let products = [
+        Product::Telephony,
+        Product::VirtualPbx,
+        Product::AutomatedCalls,
+        Product::Chatbots,
+    ];
+    let levels = [
+        AccessLevel::NoAccess,
+        AccessLevel::User,
+        AccessLevel::Administrator,
+    ];
+    let agreements: Vec<AgreementId> = (0..4)
+        .map(|i| {
+            let a = dir
+                .create_agreement(root, &format!("Contract {i}"), root)
+                .expect("agreement");
+            for _ in 0..(n / 20).min(500) {
+                dir.set_access_level(
+                    root,
+                    a,
+                    users[rng.below(users.len())],
+                    products[rng.below(products.len())],
+                    levels[rng.below(levels.len())],
+                )
+                .expect("level");
+            }
+            a
+        })
+        .collect();
     Model {
         dir,
         tenant: t.tenant,
         users,
         scopes,
+        agreements,
+    }
+}
+
+/// Grants `role` to `user`, or takes it back when the user holds it: one real change either
+/// way.
+pub fn toggle_role(dir: &Directory, actor: UserId, user: UserId, role: RoleId) {
+    if dir.user(user).expect("user").roles.contains(&role) {
+        dir.revoke_role(actor, user, role).expect("revoke");
+    } else {
+        dir.assign_role(actor, user, role).expect("assign");
     }
 }
 

@@ -229,13 +229,47 @@ impl Directory {
         Ok(Self::from_parts(store, model, revision, clock))
     }
 
+    /// Loads the whole state: the store reads on one thread while this one applies what it has
+    /// read, in batches.
     fn load(store: &mut dyn Store) -> Result<(Model, u64), Error> {
-        let loaded = store.load()?;
+        const BATCH: usize = 4096;
         let mut model = Model::default();
-        let mut aff = Affected::default();
-        for c in loaded.changes {
-            model.apply_owned(c, &mut aff);
-        }
+        model.reserve(store.capacity_hint());
+        let mut aff = Affected {
+            everything: true,
+            ..Affected::default()
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Change>>(16);
+        // Emptied batches go back to the reader: no large allocation per batch.
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Change>>();
+        let loaded = std::thread::scope(|s| {
+            let reader = s.spawn(move || {
+                let fresh = || {
+                    recycled
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(BATCH))
+                };
+                let mut batch = fresh();
+                let loaded = store.load_into(&mut |c| {
+                    batch.push(c);
+                    if batch.len() == BATCH {
+                        // The receiver only hangs up when it panicked, which join reports.
+                        let _ = tx.send(std::mem::replace(&mut batch, fresh()));
+                    }
+                });
+                let _ = tx.send(batch);
+                loaded
+            });
+            for mut batch in rx {
+                for c in batch.drain(..) {
+                    model.apply_owned(c, &mut aff);
+                }
+                let _ = recycle.send(batch);
+            }
+            reader
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })?;
         for (next, stored) in model.next.iter_mut().zip(loaded.next_ids) {
             *next = (*next).max(stored);
         }
@@ -702,7 +736,7 @@ impl Directory {
             let mut total = 0;
             let mut items = Vec::new();
             for id in m.tenant_users.get(&tenant).into_iter().flatten() {
-                let u = &m.users[id];
+                let Some(u) = m.users.get(id) else { continue };
                 if query.active_only && !u.active {
                     continue;
                 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::domain::model::{Affected, Model};
+use crate::domain::model::{Affected, IdHashMap, Model};
 use crate::domain::{
     AccessLevel, AgreementId, Levels, Permission, Product, ScopeId, TenantId, UserId,
 };
@@ -59,8 +59,8 @@ impl Default for Chunk {
 struct AgreementEntry {
     tenant: u64,
     owner: UserId,
-    levels: HashMap<UserId, Levels>,
-    pbx: HashMap<UserId, Arc<str>>,
+    levels: IdHashMap<UserId, Levels>,
+    pbx: IdHashMap<UserId, Arc<str>>,
 }
 
 /// Which call groups / IVRs a user may see for a permission (003): everything, or an explicit
@@ -139,47 +139,97 @@ impl Snapshot {
     /// Compiles a snapshot of the whole model.
     pub(crate) fn build(m: &Model, revision: u64) -> Snapshot {
         let aff = Affected {
-            users: m.users.keys().copied().collect(),
             agreements: m.agreements.keys().copied().collect(),
             scopes: true,
+            everything: true,
+            ..Affected::default()
         };
         Snapshot::default().updated(m, &aff, revision)
     }
 
-    /// A new snapshot equal to this one except for what `aff` names, recomputed from `m`.
-    /// Costs in proportion to the affected users (whole chunks of them), not the directory.
-    pub(crate) fn updated(&self, m: &Model, aff: &Affected, revision: u64) -> Snapshot {
-        let mut chunks = self.chunks.clone();
-        for id in &aff.users {
-            let idx = id.0 as usize;
-            let ci = idx >> CHUNK_BITS;
-            if ci >= chunks.len() {
-                chunks.resize_with(ci + 1, || Arc::new(Chunk::default()));
-            }
-            let chunk = Arc::make_mut(&mut chunks[ci]);
-            chunk.0[idx & (CHUNK - 1)] = match m.users.get(id) {
-                None => Entry::default(),
-                Some(u) => {
-                    let e = m.effective(u);
-                    let mut flags = EXISTS;
-                    if u.active {
-                        flags |= ACTIVE;
-                    }
-                    if m.is_superadmin(u) {
-                        flags |= SUPERADMIN;
-                    }
-                    Entry {
-                        perms: e.perms.bits(),
-                        unscoped: e.unscoped.bits(),
-                        scopes: (!e.scopes.is_empty())
-                            .then(|| e.scopes.iter().copied().collect::<Arc<[ScopeId]>>()),
-                        tenant: u.tenant.0,
-                        stamp: u.stamp,
-                        flags,
-                    }
+    fn compile(m: &Model, id: UserId) -> Entry {
+        match m.users.get(&id) {
+            None => Entry::default(),
+            Some(u) => {
+                let mut flags = EXISTS;
+                let superadmin = m.is_superadmin(u);
+                if superadmin {
+                    flags |= SUPERADMIN;
                 }
-            };
+                // What `Model::effective` computes, without building its scope set.
+                let (perms, unscoped) = match (u.active, superadmin) {
+                    (false, _) => (Permission::empty(), Permission::empty()),
+                    (true, true) => (Permission::all(), Permission::all()),
+                    (true, false) => m.grants(u),
+                };
+                if u.active {
+                    flags |= ACTIVE;
+                }
+                Entry {
+                    perms: perms.bits(),
+                    unscoped: unscoped.bits(),
+                    scopes: (u.active && !u.scopes.is_empty())
+                        .then(|| u.scopes.iter().copied().collect::<Arc<[ScopeId]>>()),
+                    tenant: u.tenant.0,
+                    stamp: u.stamp,
+                    flags,
+                }
+            }
         }
+    }
+
+    /// Compiles every user, on as many threads as there are cores for a large directory.
+    fn compile_all(m: &Model) -> Vec<Arc<Chunk>> {
+        let ids = m.users.keys().next_back().map_or(0, |u| u.0 as usize + 1);
+        let n = ids.div_ceil(CHUNK);
+        let compile_range = |range: std::ops::Range<usize>| -> Vec<Arc<Chunk>> {
+            range
+                .map(|ci| {
+                    let entries = (ci * CHUNK..(ci + 1) * CHUNK)
+                        .map(|i| Self::compile(m, UserId(i as u64)))
+                        .collect();
+                    Arc::new(Chunk(entries))
+                })
+                .collect()
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
+        if n < 64 || threads < 2 {
+            return compile_range(0..n);
+        }
+        let per = n.div_ceil(threads);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = (0..n)
+                .step_by(per)
+                .skip(1)
+                .map(|start| s.spawn(move || compile_range(start..(start + per).min(n))))
+                .collect();
+            let mut chunks = compile_range(0..per.min(n));
+            for part in parts {
+                chunks.extend(part.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            chunks
+        })
+    }
+
+    /// A new snapshot equal to this one except for what `aff` names, recomputed from `m`.
+    /// Costs in proportion to the affected users (whole chunks of them), not the directory;
+    /// `aff.everything` recompiles every user.
+    pub(crate) fn updated(&self, m: &Model, aff: &Affected, revision: u64) -> Snapshot {
+        let chunks = if aff.everything {
+            Self::compile_all(m)
+        } else {
+            let mut chunks = self.chunks.clone();
+            for id in &aff.users {
+                let idx = id.0 as usize;
+                let ci = idx >> CHUNK_BITS;
+                if ci >= chunks.len() {
+                    chunks.resize_with(ci + 1, || Arc::new(Chunk::default()));
+                }
+                let chunk = Arc::make_mut(&mut chunks[ci]);
+                chunk.0[idx & (CHUNK - 1)] = Self::compile(m, *id);
+            }
+            chunks
+        };
         let scope_tenants = if aff.scopes {
             let len = m.scopes.keys().next_back().map_or(0, |s| s.0 as usize + 1);
             let mut v = vec![0u64; len];
@@ -404,5 +454,78 @@ mod tests {
             "{}",
             Snapshot::bytes_per_user()
         );
+    }
+
+    /// The parallel build of a large directory equals compiling each user on its own.
+    #[test]
+    fn parallel_build_equals_one_by_one() {
+        use crate::domain::{Change, Role, RoleId, Tenant, User};
+        let mut m = Model::default();
+        let mut aff = Affected::default();
+        let t = TenantId(1);
+        m.apply(
+            &Change::TenantPut(Tenant {
+                id: t,
+                name: "T".into(),
+                superadmin: UserId(1),
+                created_at: 0,
+                policy: Default::default(),
+            }),
+            &mut aff,
+        );
+        let catalogue: Vec<Permission> = crate::CATALOGUE.iter().map(|(p, _)| *p).collect();
+        for r in 1..=8u64 {
+            m.apply(
+                &Change::RolePut(Role {
+                    id: RoleId(r),
+                    tenant: t,
+                    name: format!("R{r}"),
+                    permissions: catalogue[r as usize * 7 % catalogue.len()]
+                        | catalogue[r as usize * 3 % catalogue.len()],
+                    scoped: r % 3 == 0,
+                    admin_tier: false,
+                    preset: None,
+                    description: String::new(),
+                    created_at: 0,
+                }),
+                &mut aff,
+            );
+        }
+        // Sparse ids over 150 chunks, so that every thread gets a share.
+        for i in 0..3_000u64 {
+            let id = 1 + i * 51;
+            m.apply_owned(
+                Change::UserPut(User {
+                    id: UserId(id),
+                    tenant: t,
+                    first_name: "F".into(),
+                    last_name: "L".into(),
+                    email: format!("u{id}@x.test"),
+                    phone: None,
+                    active: i % 7 != 0,
+                    roles: [RoleId(1 + i % 8), RoleId(1 + i % 5)].into(),
+                    scopes: Default::default(),
+                    created_at: 0,
+                    updated_at: 0,
+                    last_login: None,
+                    stamp: i,
+                }),
+                &mut aff,
+            );
+        }
+        let snap = Snapshot::build(&m, 1);
+        assert_eq!(snap.chunks.len(), (1 + 2_999 * 51) / CHUNK + 1);
+        for id in 0..snap.chunks.len() as u64 * CHUNK as u64 {
+            let (built, alone) = (snap.entry(UserId(id)), Snapshot::compile(&m, UserId(id)));
+            let exists = alone.flags & EXISTS != 0;
+            assert_eq!(built.is_some(), exists, "{id}");
+            if let Some(b) = built {
+                assert_eq!(
+                    (b.perms, b.unscoped, b.stamp, b.flags),
+                    (alone.perms, alone.unscoped, alone.stamp, alone.flags),
+                    "{id}"
+                );
+            }
+        }
     }
 }

@@ -628,8 +628,7 @@ impl<'m> Plan<'m> {
             if holders.is_empty() {
                 a.ensure_grant(added, r.scoped, &BTreeSet::new())?;
             }
-            for h in &holders {
-                let u = &self.m.users[h];
+            for u in holders.iter().filter_map(|h| self.m.users.get(h)) {
                 a.ensure_may_affect(self.m, u)?;
                 a.ensure_grant(added, r.scoped, &u.scopes)?;
             }
@@ -644,7 +643,9 @@ impl<'m> Plan<'m> {
         let a = Actor::load(self.m, actor)?;
         self.editable_role(&a, role, "deleted")?;
         for h in self.m.role_holders(role) {
-            a.ensure_may_affect(self.m, &self.m.users[&h])?;
+            if let Some(u) = self.m.users.get(&h) {
+                a.ensure_may_affect(self.m, u)?;
+            }
         }
         self.changes.push(Change::RoleDeleted { id: role });
         Ok(())

@@ -1,6 +1,7 @@
 //! The domain: pure data and rules, no I/O.
 
 mod agreement;
+mod idmap;
 mod ids;
 pub(crate) mod model;
 mod permission;

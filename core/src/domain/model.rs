@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::idmap::IdMap;
 use super::{
     validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Levels, Permission,
     Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
@@ -48,6 +49,32 @@ pub(crate) struct Affected {
     pub agreements: BTreeSet<AgreementId>,
     /// Whether any scope resource was created or deleted.
     pub scopes: bool,
+    /// Record nothing: the whole model is being loaded and everything will be compiled.
+    pub everything: bool,
+}
+
+impl Affected {
+    /// Records that `user`'s effective access may have changed.
+    #[inline]
+    pub fn user(&mut self, user: UserId) {
+        if !self.everything {
+            self.users.insert(user);
+        }
+    }
+
+    /// Records several users.
+    pub fn users(&mut self, users: impl IntoIterator<Item = UserId>) {
+        if !self.everything {
+            self.users.extend(users);
+        }
+    }
+
+    /// Records an agreement whose levels may have changed.
+    pub fn agreement(&mut self, agreement: AgreementId) {
+        if !self.everything {
+            self.agreements.insert(agreement);
+        }
+    }
 }
 
 /// A user's effective access computed from the model.
@@ -65,7 +92,7 @@ pub(crate) struct Effective {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Model {
     pub tenants: BTreeMap<TenantId, Tenant>,
-    pub users: BTreeMap<UserId, User>,
+    pub users: IdMap<UserId, User>,
     pub roles: BTreeMap<RoleId, Role>,
     pub groups: BTreeMap<GroupId, Group>,
     pub members: BTreeMap<GroupId, BTreeSet<UserId>>,
@@ -74,16 +101,16 @@ pub(crate) struct Model {
     // ---- indices, maintained by `apply` ----
     pub emails: HashMap<(TenantId, String), UserId>,
     pub names: HashMap<(TenantId, NameKind, String), u64>,
-    pub tenant_users: HashMap<TenantId, BTreeSet<UserId>>,
-    pub user_groups: HashMap<UserId, BTreeSet<GroupId>>,
-    pub role_users: HashMap<RoleId, BTreeSet<UserId>>,
-    pub role_groups: HashMap<RoleId, BTreeSet<GroupId>>,
-    pub scope_users: HashMap<ScopeId, BTreeSet<UserId>>,
-    pub user_agreements: HashMap<UserId, BTreeSet<AgreementId>>,
+    pub tenant_users: IdHashMap<TenantId, BTreeSet<UserId>>,
+    pub user_groups: IdMap<UserId, BTreeSet<GroupId>>,
+    pub role_users: IdHashMap<RoleId, BTreeSet<UserId>>,
+    pub role_groups: IdHashMap<RoleId, BTreeSet<GroupId>>,
+    pub scope_users: IdHashMap<ScopeId, BTreeSet<UserId>>,
+    pub user_agreements: IdHashMap<UserId, BTreeSet<AgreementId>>,
     /// Next free id per kind: tenant, user, role, group, scope, agreement.
     pub next: [u64; 6],
     // ---- credentials ----
-    pub credentials: HashMap<UserId, Credential>,
+    pub credentials: IdHashMap<UserId, Credential>,
     /// Pending recovery tokens by hash.
     pub reset_tokens: HashMap<String, ResetToken>,
 }
@@ -94,7 +121,15 @@ fn bump(next: &mut u64, id: u64) {
     }
 }
 
-fn unindex<K: std::hash::Hash + Eq, V: Ord>(map: &mut HashMap<K, BTreeSet<V>>, k: K, v: &V) {
+/// A hash map keyed by ids the directory allocates: a fast fixed hash, since no caller chooses
+/// the keys. Maps keyed by caller-chosen text keep the standard, DoS-resistant hasher.
+pub(crate) type IdHashMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+fn unindex<K: std::hash::Hash + Eq, V: Ord, S: std::hash::BuildHasher>(
+    map: &mut HashMap<K, BTreeSet<V>, S>,
+    k: K,
+    v: &V,
+) {
     if let Some(set) = map.get_mut(&k) {
         set.remove(v);
         if set.is_empty() {
@@ -104,6 +139,15 @@ fn unindex<K: std::hash::Hash + Eq, V: Ord>(map: &mut HashMap<K, BTreeSet<V>>, k
 }
 
 impl Model {
+    /// Sizes the largest tables for a load, given the next id of each kind (a hint only).
+    pub fn reserve(&mut self, next_ids: [u64; 6]) {
+        // Never more than a sane amount on the word of a file.
+        let users = (next_ids[1] as usize).min(1 << 26);
+        self.users.reserve_ids(users);
+        self.user_groups.reserve_ids(users);
+        self.emails.reserve(users);
+    }
+
     /// Like [`apply`](Self::apply), taking the change by value so that the commonest records
     /// (users, when loading a large directory) are moved in rather than copied.
     pub fn apply_owned(&mut self, change: Change, affected: &mut Affected) {
@@ -122,7 +166,7 @@ impl Model {
                 for s in &u.scopes {
                     self.scope_users.entry(*s).or_default().insert(u.id);
                 }
-                affected.users.insert(u.id);
+                affected.user(u.id);
                 self.users.insert(u.id, u);
             }
             other => self.apply(&other, affected),
@@ -135,9 +179,9 @@ impl Model {
         match change {
             Change::TenantPut(t) => {
                 bump(&mut self.next[0], t.id.0);
-                affected.users.insert(t.superadmin);
+                affected.user(t.superadmin);
                 if let Some(old) = self.tenants.insert(t.id, t.clone()) {
-                    affected.users.insert(old.superadmin);
+                    affected.user(old.superadmin);
                 }
             }
             // One place indexes users: the by-value path.
@@ -158,9 +202,9 @@ impl Model {
                             st.levels.remove(id);
                             st.pbx.remove(id);
                         }
-                        affected.agreements.insert(a);
+                        affected.agreement(a);
                     }
-                    affected.users.insert(*id);
+                    affected.user(*id);
                 }
             }
             Change::RolePut(r) => {
@@ -172,7 +216,7 @@ impl Model {
                         || old.scoped != r.scoped
                         || old.admin_tier != r.admin_tier
                     {
-                        affected.users.extend(self.role_holders(r.id));
+                        affected.users(self.role_holders(r.id));
                     }
                 }
                 self.names
@@ -183,7 +227,7 @@ impl Model {
                 if let Some(old) = self.roles.get(id) {
                     self.names
                         .remove(&(old.tenant, NameKind::Role, validate::fold(&old.name)));
-                    affected.users.extend(self.role_holders(*id));
+                    affected.users(self.role_holders(*id));
                     for u in self.role_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
                             user.roles.remove(id);
@@ -206,9 +250,7 @@ impl Model {
                         unindex(&mut self.role_groups, *r, &g.id);
                     }
                     if old.roles != g.roles {
-                        affected
-                            .users
-                            .extend(self.members.get(&g.id).into_iter().flatten().copied());
+                        affected.users(self.members.get(&g.id).into_iter().flatten().copied());
                     }
                 }
                 self.names
@@ -227,24 +269,28 @@ impl Model {
                         unindex(&mut self.role_groups, *r, id);
                     }
                     for u in self.members.remove(id).unwrap_or_default() {
-                        unindex(&mut self.user_groups, u, id);
-                        affected.users.insert(u);
+                        if let Some(set) = self.user_groups.get_mut(&u) {
+                            set.remove(id);
+                        }
+                        affected.user(u);
                     }
                 }
             }
             Change::MemberAdded { group, user } => {
                 if self.groups.contains_key(group) && self.users.contains_key(user) {
                     self.members.entry(*group).or_default().insert(*user);
-                    self.user_groups.entry(*user).or_default().insert(*group);
-                    affected.users.insert(*user);
+                    self.user_groups.get_or_default(*user).insert(*group);
+                    affected.user(*user);
                 }
             }
             Change::MemberRemoved { group, user } => {
                 if let Some(m) = self.members.get_mut(group) {
                     m.remove(user);
                 }
-                unindex(&mut self.user_groups, *user, group);
-                affected.users.insert(*user);
+                if let Some(set) = self.user_groups.get_mut(user) {
+                    set.remove(group);
+                }
+                affected.user(*user);
             }
             Change::ScopePut(s) => {
                 affected.scopes = true;
@@ -274,7 +320,7 @@ impl Model {
                         if let Some(user) = self.users.get_mut(&u) {
                             user.scopes.remove(id);
                         }
-                        affected.users.insert(u);
+                        affected.user(u);
                     }
                 }
             }
@@ -299,7 +345,7 @@ impl Model {
                     .entry(a.owner)
                     .or_default()
                     .insert(a.id);
-                affected.agreements.insert(a.id);
+                affected.agreement(a.id);
             }
             Change::LevelSet {
                 agreement,
@@ -316,7 +362,7 @@ impl Model {
                             .or_default()
                             .insert(*agreement);
                     }
-                    affected.agreements.insert(*agreement);
+                    affected.agreement(*agreement);
                 }
             }
             Change::CredentialPut(c) => {
@@ -341,7 +387,7 @@ impl Model {
                 for id in users {
                     if let Some(u) = self.users.get_mut(id) {
                         u.stamp = *stamp;
-                        affected.users.insert(*id);
+                        affected.user(*id);
                     }
                 }
             }
@@ -363,7 +409,7 @@ impl Model {
                             st.pbx.remove(user);
                         }
                     }
-                    affected.agreements.insert(*agreement);
+                    affected.agreement(*agreement);
                 }
             }
         }
@@ -579,10 +625,18 @@ impl Model {
                 scopes: user.scopes.clone(),
             };
         }
-        let mut e = Effective {
+        let (perms, unscoped) = self.grants(user);
+        Effective {
+            perms,
+            unscoped,
             scopes: user.scopes.clone(),
-            ..Effective::default()
-        };
+        }
+    }
+
+    /// What the user's roles grant, directly and through groups: everything, and what is
+    /// granted unscoped. Ignores the active flag and the superadministrator.
+    pub fn grants(&self, user: &User) -> (Permission, Permission) {
+        let (mut perms, mut unscoped) = (Permission::empty(), Permission::empty());
         let group_roles = self
             .user_groups
             .get(&user.id)
@@ -592,13 +646,13 @@ impl Model {
             .flat_map(|g| g.roles.iter());
         for r in user.roles.iter().chain(group_roles) {
             if let Some(role) = self.roles.get(r) {
-                e.perms |= role.permissions;
+                perms |= role.permissions;
                 if !role.scoped {
-                    e.unscoped |= role.permissions;
+                    unscoped |= role.permissions;
                 }
             }
         }
-        e
+        (perms, unscoped)
     }
 
     /// Permissions of a group: the union of its roles' permissions.

@@ -57,6 +57,23 @@ pub trait Store: Send {
     /// Reads the whole state.
     fn load(&mut self) -> Result<Loaded, Error>;
 
+    /// Like [`load`](Self::load), handing each change to `sink` as it is read instead of
+    /// collecting them: the directory applies them while the store reads on. Returns the
+    /// revision and next ids, with `changes` empty. The default calls `load`.
+    fn load_into(&mut self, sink: &mut dyn FnMut(Change)) -> Result<Loaded, Error> {
+        let mut loaded = self.load()?;
+        std::mem::take(&mut loaded.changes)
+            .into_iter()
+            .for_each(sink);
+        Ok(loaded)
+    }
+
+    /// The next id of each kind (see [`ID_KINDS`]), read before a load to size the model's
+    /// tables: only a capacity hint, never trusted for ids. The default knows nothing.
+    fn capacity_hint(&mut self) -> [u64; 6] {
+        [0; 6]
+    }
+
     /// Persists one commit atomically. On error nothing is stored.
     fn commit(&mut self, commit: &Commit) -> Result<(), Error>;
 
@@ -78,6 +95,12 @@ pub trait Store: Send {
 impl<S: Store + ?Sized> Store for Box<S> {
     fn load(&mut self) -> Result<Loaded, Error> {
         (**self).load()
+    }
+    fn load_into(&mut self, sink: &mut dyn FnMut(Change)) -> Result<Loaded, Error> {
+        (**self).load_into(sink)
+    }
+    fn capacity_hint(&mut self) -> [u64; 6] {
+        (**self).capacity_hint()
     }
     fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
         (**self).commit(commit)

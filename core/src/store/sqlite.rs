@@ -14,7 +14,6 @@
 //!   changed: `PRAGMA data_version`), and the revision number says how fresh an answer is;
 //! - a failed open never modifies the file.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -634,30 +633,53 @@ fn id(v: i64) -> u64 {
     v as u64
 }
 
-/// Reads a two-column table of ids into lists keyed by the first column.
+/// The next id of each kind, as stored in `meta`.
+fn read_next_ids(conn: &Connection) -> rusqlite::Result<[u64; 6]> {
+    let mut next_ids = [0u64; 6];
+    for (k, name) in super::ID_KINDS.iter().enumerate() {
+        next_ids[k] = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [format!("next_{name}")],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .map_or(0, |v| v as u64);
+    }
+    Ok(next_ids)
+}
+
+/// Reads `(owner, item)` pairs ordered by owner, for a merge with the owners' rows.
 fn read_pairs<T>(
     tx: &Connection,
     path: &str,
     sql: &str,
     wrap: fn(u64) -> T,
-) -> Result<BTreeMap<u64, Vec<T>>, Error> {
+) -> Result<std::iter::Peekable<std::vec::IntoIter<(u64, T)>>, Error> {
     let st = |e| storage(path, e);
-    let mut out: BTreeMap<u64, Vec<T>> = BTreeMap::new();
+    let mut out = Vec::new();
     let mut q = tx.prepare(sql).map_err(st)?;
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
-        out.entry(id(r.get(0).map_err(st)?))
-            .or_default()
-            .push(wrap(id(r.get(1).map_err(st)?)));
+        out.push((id(r.get(0).map_err(st)?), wrap(id(r.get(1).map_err(st)?))));
     }
-    Ok(out)
+    Ok(out.into_iter().peekable())
+}
+
+/// The items of `owner` from pairs ordered by owner; pairs of owners that have no row (which
+/// foreign keys rule out) are skipped.
+fn take_pairs<T: Ord>(
+    pairs: &mut std::iter::Peekable<std::vec::IntoIter<(u64, T)>>,
+    owner: u64,
+) -> std::collections::BTreeSet<T> {
+    while pairs.next_if(|(o, _)| *o < owner).is_some() {}
+    std::iter::from_fn(|| pairs.next_if(|(o, _)| *o == owner).map(|(_, t)| t)).collect()
 }
 
 /// Reads the whole state as changes, in an order that rebuilds it (parents before children).
-fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> {
+fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<u64, Error> {
     let st = |e| storage(path, e);
     let revision = SqliteStore::stored_revision(tx).map_err(st)?;
-    let mut changes = Vec::new();
 
     let mut q = tx
         .prepare("SELECT id, name, superadmin, created_at, policy FROM tenants ORDER BY id")
@@ -666,7 +688,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     while let Some(r) = rows.next().map_err(st)? {
         let tid = TenantId(id(r.get(0).map_err(st)?));
         let policy: Option<String> = r.get(4).map_err(st)?;
-        changes.push(Change::TenantPut(Tenant {
+        sink(Change::TenantPut(Tenant {
             id: tid,
             name: r.get(1).map_err(st)?,
             superadmin: UserId(id(r.get(2).map_err(st)?)),
@@ -694,7 +716,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
                 })?;
         }
         let preset: Option<String> = r.get(6).map_err(st)?;
-        changes.push(Change::RolePut(Role {
+        sink(Change::RolePut(Role {
             id: rid,
             tenant: TenantId(id(r.get(1).map_err(st)?)),
             name: r.get(2).map_err(st)?,
@@ -719,7 +741,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
         let kind: String = r.get(2).map_err(st)?;
-        changes.push(Change::ScopePut(Scope {
+        sink(Change::ScopePut(Scope {
             id: ScopeId(id(r.get(0).map_err(st)?)),
             tenant: TenantId(id(r.get(1).map_err(st)?)),
             kind: kind
@@ -730,8 +752,18 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     }
     drop(rows);
 
-    let mut user_roles = read_pairs(tx, path, "SELECT user, role FROM user_roles", RoleId)?;
-    let mut user_scopes = read_pairs(tx, path, "SELECT user, scope FROM user_scopes", ScopeId)?;
+    let mut user_roles = read_pairs(
+        tx,
+        path,
+        "SELECT user, role FROM user_roles ORDER BY user, role",
+        RoleId,
+    )?;
+    let mut user_scopes = read_pairs(
+        tx,
+        path,
+        "SELECT user, scope FROM user_scopes ORDER BY user, scope",
+        ScopeId,
+    )?;
 
     let mut q = tx
             .prepare("SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp FROM users ORDER BY id")
@@ -739,7 +771,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
         let uid: u64 = id(r.get(0).map_err(st)?);
-        changes.push(Change::UserPut(User {
+        sink(Change::UserPut(User {
             id: UserId(uid),
             tenant: TenantId(id(r.get(1).map_err(st)?)),
             first_name: r.get(2).map_err(st)?,
@@ -747,16 +779,8 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
             email: r.get(4).map_err(st)?,
             phone: r.get(5).map_err(st)?,
             active: r.get(6).map_err(st)?,
-            roles: user_roles
-                .remove(&uid)
-                .unwrap_or_default()
-                .into_iter()
-                .collect(),
-            scopes: user_scopes
-                .remove(&uid)
-                .unwrap_or_default()
-                .into_iter()
-                .collect(),
+            roles: take_pairs(&mut user_roles, uid),
+            scopes: take_pairs(&mut user_scopes, uid),
             created_at: r.get(7).map_err(st)?,
             updated_at: r.get(8).map_err(st)?,
             last_login: r.get(9).map_err(st)?,
@@ -765,32 +789,33 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     }
     drop(rows);
 
-    let mut group_roles = read_pairs(tx, path, "SELECT grp, role FROM group_roles", RoleId)?;
+    let mut group_roles = read_pairs(
+        tx,
+        path,
+        "SELECT grp, role FROM group_roles ORDER BY grp, role",
+        RoleId,
+    )?;
     let mut q = tx
         .prepare("SELECT id, tenant, name, created_at FROM groups ORDER BY id")
         .map_err(st)?;
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
         let gid: u64 = id(r.get(0).map_err(st)?);
-        changes.push(Change::GroupPut(Group {
+        sink(Change::GroupPut(Group {
             id: GroupId(gid),
             tenant: TenantId(id(r.get(1).map_err(st)?)),
             name: r.get(2).map_err(st)?,
-            roles: group_roles
-                .remove(&gid)
-                .unwrap_or_default()
-                .into_iter()
-                .collect(),
+            roles: take_pairs(&mut group_roles, gid),
             created_at: r.get(3).map_err(st)?,
         }));
     }
     drop(rows);
     let mut q = tx
-        .prepare("SELECT grp, user FROM group_members ORDER BY grp, user")
+        .prepare("SELECT grp, user FROM group_members")
         .map_err(st)?;
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
-        changes.push(Change::MemberAdded {
+        sink(Change::MemberAdded {
             group: GroupId(id(r.get(0).map_err(st)?)),
             user: UserId(id(r.get(1).map_err(st)?)),
         });
@@ -802,7 +827,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
         .map_err(st)?;
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
-        changes.push(Change::AgreementPut(Agreement {
+        sink(Change::AgreementPut(Agreement {
             id: AgreementId(id(r.get(0).map_err(st)?)),
             tenant: TenantId(id(r.get(1).map_err(st)?)),
             name: r.get(2).map_err(st)?,
@@ -820,7 +845,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
     while let Some(r) = rows.next().map_err(st)? {
         let product: i64 = r.get(2).map_err(st)?;
         let level: i64 = r.get(3).map_err(st)?;
-        changes.push(Change::LevelSet {
+        sink(Change::LevelSet {
             agreement: AgreementId(id(r.get(0).map_err(st)?)),
             user: UserId(id(r.get(1).map_err(st)?)),
             product: Product::from_index(product as u32)
@@ -835,7 +860,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
         .map_err(st)?;
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
-        changes.push(Change::PbxLinkSet {
+        sink(Change::PbxLinkSet {
             agreement: AgreementId(id(r.get(0).map_err(st)?)),
             user: UserId(id(r.get(1).map_err(st)?)),
             subscriber: Some(r.get(2).map_err(st)?),
@@ -847,7 +872,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
         .map_err(st)?;
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
-        changes.push(Change::CredentialPut(Credential {
+        sink(Change::CredentialPut(Credential {
             user: UserId(id(r.get(0).map_err(st)?)),
             hash: r.get(1).map_err(st)?,
             must_change: r.get(2).map_err(st)?,
@@ -862,7 +887,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
         .map_err(st)?;
     let mut rows = q.query([]).map_err(st)?;
     while let Some(r) = rows.next().map_err(st)? {
-        changes.push(Change::ResetTokenPut(ResetToken {
+        sink(Change::ResetTokenPut(ResetToken {
             hash: r.get(0).map_err(st)?,
             user: UserId(id(r.get(1).map_err(st)?)),
             issued_at: r.get(2).map_err(st)?,
@@ -870,7 +895,7 @@ fn read_state(tx: &Connection, path: &str) -> Result<(u64, Vec<Change>), Error> 
         }));
     }
     drop(rows);
-    Ok((revision, changes))
+    Ok(revision)
 }
 
 fn insert_audit(tx: &Connection, events: &[AuditEvent]) -> rusqlite::Result<()> {
@@ -898,30 +923,28 @@ fn insert_audit(tx: &Connection, events: &[AuditEvent]) -> rusqlite::Result<()> 
 
 impl Store for SqliteStore {
     fn load(&mut self) -> Result<Loaded, Error> {
+        let mut changes = Vec::new();
+        let loaded = self.load_into(&mut |c| changes.push(c))?;
+        Ok(Loaded { changes, ..loaded })
+    }
+
+    fn load_into(&mut self, sink: &mut dyn FnMut(Change)) -> Result<Loaded, Error> {
         let path = self.path.clone();
         // One read transaction: a consistent picture even while other processes write.
         let tx = self.conn.transaction().map_err(|e| storage(&path, e))?;
-        let (revision, changes) = read_state(&tx, &path)?;
+        let next_ids = read_next_ids(&tx).map_err(|e| storage(&path, e))?;
+        let revision = read_state(&tx, &path, sink)?;
         tx.finish().map_err(|e| storage(&path, e))?;
         self.revision = revision;
-        let mut next_ids = [0u64; 6];
-        for (k, name) in super::ID_KINDS.iter().enumerate() {
-            next_ids[k] = self
-                .conn
-                .query_row(
-                    "SELECT value FROM meta WHERE key = ?1",
-                    [format!("next_{name}")],
-                    |r| r.get::<_, i64>(0),
-                )
-                .optional()
-                .map_err(|e| self.err(e))?
-                .map_or(0, |v| v as u64);
-        }
         Ok(Loaded {
             revision,
-            changes,
+            changes: Vec::new(),
             next_ids,
         })
+    }
+
+    fn capacity_hint(&mut self) -> [u64; 6] {
+        read_next_ids(&self.conn).unwrap_or_default()
     }
 
     fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
