@@ -27,13 +27,15 @@ export PATH="$venv/bin:$PATH"
 py="$venv/bin/python"
 export MYPY_CACHE_DIR="$CARGO_TARGET_DIR/mypy-cache"
 "$py" -m pip install --quiet --upgrade pip
-"$py" -m pip install --quiet "maturin>=1.7,<2" pytest hypothesis mypy numpy
+"$py" -m pip install --quiet "maturin>=1.7,<2" pytest hypothesis mypy numpy casbin
 MATURIN_PEP517_ARGS="--profile ${ROLECALL_PY_PROFILE:-dev}" \
     "$py" -m pip install --quiet --no-build-isolation --force-reinstall ./bindings-python
 "$py" -m pytest -q bindings-python/tests
 "$py" -m mypy.stubtest rolecall
 "$py" -m mypy --strict examples/python/quickstart.py
 "$py" examples/python/quickstart.py "$(mktemp -d)/quickstart.db"
+# The Python benchmark, quick mode: it runs, and pycasbin agrees with rolecall.
+"$py" benches/python/bench_checks.py --quick >/dev/null
 
 echo "== c: build and run against librolecall"
 # The C ABI (bindings-ffi): header freshness, C and C++ programs linked shared and static, all
@@ -85,6 +87,9 @@ gcc "${cflags[@]}" tests/c/vectors/run_vectors.c tests/c/vectors/json.c $static 
 LD_LIBRARY_PATH="$out/prefix/lib" tests/c/vectors/selftest.sh "$out/run_vectors-static"
 run "$out/run_vectors-static" >/dev/null
 run "$out/run_vectors" tests/vectors | grep -v ': [0-9]* steps$'
+# The C benchmark, quick mode: it builds warning-free and its check paths agree.
+gcc "${cflags[@]}" -O2 benches/c/bench_check.c $static -o "$out/bench_check"
+"$out/bench_check" --quick >/dev/null
 
 # uniffi: the same API exported through uniffi's proc-macros (feature `uniffi`); generate the
 # Python bindings from the library with the crate's pinned uniffi-bindgen and drive them.

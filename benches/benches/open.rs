@@ -121,11 +121,19 @@ fn main() {
         bytes as f64 / (1 << 20) as f64
     );
     let probe = UserId(2 + n as u64 / 2);
-    let (med, max) = time_runs(if quick { 3 } else { 5 }, || {
-        let dir = Directory::open_sqlite(&path).expect("reopen");
-        assert!(dir.snapshot().effective_permissions(probe).is_some());
-        std::hint::black_box(dir.check(probe, Permission::DASHBOARD_ANALYTICS));
-    });
+    // Timed until the first check answers; closing the directory is not part of it.
+    let mut opens: Vec<Duration> = (0..if quick { 3 } else { 5 })
+        .map(|_| {
+            let t = Instant::now();
+            let dir = Directory::open_sqlite(&path).expect("reopen");
+            std::hint::black_box(dir.check(probe, Permission::DASHBOARD_ANALYTICS));
+            let took = t.elapsed();
+            assert!(dir.snapshot().effective_permissions(probe).is_some());
+            took
+        })
+        .collect();
+    opens.sort();
+    let (med, max) = (opens[opens.len() / 2], opens[opens.len() - 1]);
     println!(
         "open + first check: median {med:.2?}, slowest {max:.2?} (target <= 2 s at 1,000,000 users)"
     );

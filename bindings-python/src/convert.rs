@@ -30,7 +30,28 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "object".to_owned())
 }
 
-/// A raw id from a Python int; `Ok(None)` when `obj` is not an int.
+/// The value of a non-negative Python int (or int subclass, e.g. an `IntFlag` member) that
+/// fits a C `long`, read the fast way; `None` for anything else (bool, negative or larger ints,
+/// non-ints), which then takes the general path with its exact errors.
+///
+/// For permission bits, on the hot path of every check: `isize` is read with `PyLong_AsLong`,
+/// which on CPython decodes the int's digits directly, where `u64` (`PyLong_AsUnsignedLongLong`)
+/// goes through `_PyLong_AsByteArray` for any value of 2**30 or more (most permission bits),
+/// several times the work. Same answers either way; only the speed differs.
+#[inline]
+fn fast_bits(obj: &Bound<'_, PyAny>) -> Option<u64> {
+    if !obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() {
+        return None;
+    }
+    match obj.extract::<isize>() {
+        Ok(v) => u64::try_from(v).ok(),
+        Err(_) => None,
+    }
+}
+
+/// A raw id from a Python int; `Ok(None)` when `obj` is not an int. Ids are read as `u64`
+/// (`PyLong_AsUnsignedLongLong`), the fastest read for the small ints ids usually are.
+#[inline]
 fn int_id(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<u64>> {
     if !obj.is_instance_of::<PyInt>() {
         return Ok(None);
@@ -69,6 +90,13 @@ macro_rules! id_arg {
 
             #[inline]
             fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+                // The common case first: an exact int (one pointer comparison; a bool is
+                // not an exact int), read as u64.
+                if let Ok(i) = obj.cast_exact::<PyInt>() {
+                    if let Ok(v) = i.extract::<u64>() {
+                        return Ok($arg($id(v)));
+                    }
+                }
                 if let Some(v) = int_id(&obj, $what)? {
                     return Ok($arg($id(v)));
                 }
@@ -112,6 +140,17 @@ id_arg!(
     TenantArg, TenantId, PyTenant, "Tenant", "tenant id"
 );
 
+/// A list or tuple as a tuple (`None` for anything else). A list is copied by one C call
+/// (`PyList_AsTuple`); the tuple's items are then read borrowed, without the two reference
+/// count calls per item that iterating a list costs under the limited API, and a list changed
+/// meanwhile (by an `__index__` a conversion calls) cannot change what is being read.
+fn as_tuple<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyTuple>> {
+    if let Ok(list) = obj.cast::<PyList>() {
+        return Some(list.to_tuple());
+    }
+    obj.cast::<PyTuple>().ok().cloned()
+}
+
 /// Every item of an iterable (not a str / bytes), converted.
 pub(crate) fn extract_items<'py, T>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<T>>
 where
@@ -123,11 +162,8 @@ where
             type_name(obj)
         )));
     }
-    if let Ok(list) = obj.cast::<PyList>() {
-        return list.iter().map(|i| i.extract::<T>()).collect();
-    }
-    if let Ok(tuple) = obj.cast::<PyTuple>() {
-        return tuple.iter().map(|i| i.extract::<T>()).collect();
+    if let Some(tuple) = as_tuple(obj) {
+        return tuple.iter_borrowed().map(|i| i.extract::<T>()).collect();
     }
     let iter = obj.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
@@ -166,11 +202,9 @@ id_list!(
 
 // ============================ permissions ============================
 
-/// The bits of a Python int, as the core's `u128`.
+/// The bits of a Python int, as the core's `u128`: the path of the ints [`fast_bits`] does
+/// not take (negative, or 2**63 and above), read as `u128` straight away.
 fn int_bits(obj: &Bound<'_, PyAny>) -> PyResult<u128> {
-    if let Ok(v) = obj.extract::<u64>() {
-        return Ok(u128::from(v));
-    }
     obj.extract::<u128>().map_err(|_| {
         PyOverflowError::new_err("permission bits out of range: must be 0 to 2**128 - 1")
     })
@@ -201,9 +235,103 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Perm {
     }
 }
 
+/// The catalogue's `rolecall.Permission` members, recognised by identity: the common argument
+/// of a check (`Permission.CAMPAIGNS_VIEW`) is then read without decoding an int at all, and
+/// the members whose bits do not fit a C `long` skip the overflow of [`fast_bits`].
+///
+/// Sound because the table holds a reference to every member it lists: while it lives (for the
+/// life of the process), no other object can take one of those addresses. Any other object
+/// (a plain int, a combination of members, a str) misses and takes the general path.
+struct Members {
+    /// Open addressing on the object's address: `(address, permission)`, address 0 for empty.
+    slots: Box<[(usize, Permission)]>,
+    _alive: Vec<Py<PyAny>>,
+}
+
+static MEMBERS: PyOnceLock<Members> = PyOnceLock::new();
+
+impl Members {
+    fn build(py: Python<'_>) -> Members {
+        // If `rolecall._enums` cannot be imported (the native module used on its own), the
+        // table stays empty: every permission then takes the general path, same answers.
+        let members: Vec<(Py<PyAny>, Permission)> = rolecall::CATALOGUE
+            .iter()
+            .map(|(p, _)| permission_to_py(py, *p).map(|m| (m.unbind(), *p)))
+            .collect::<PyResult<_>>()
+            .unwrap_or_default();
+        let mut slots =
+            vec![(0usize, Permission::empty()); (members.len() * 2).next_power_of_two()];
+        let mask = slots.len() - 1;
+        for (m, p) in &members {
+            let addr = m.as_ptr() as usize;
+            let mut i = Self::slot(addr) & mask;
+            while slots[i].0 != 0 && slots[i].0 != addr {
+                i = (i + 1) & mask;
+            }
+            slots[i] = (addr, *p);
+        }
+        Members {
+            slots: slots.into_boxed_slice(),
+            _alive: members.into_iter().map(|(m, _)| m).collect(),
+        }
+    }
+
+    #[inline]
+    fn slot(addr: usize) -> usize {
+        ((addr as u64 >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
+    }
+
+    #[inline]
+    fn find(&self, addr: usize) -> Option<Permission> {
+        let mask = self.slots.len() - 1;
+        let mut i = Self::slot(addr) & mask;
+        loop {
+            let (a, p) = self.slots[i];
+            if a == addr {
+                return Some(p);
+            }
+            if a == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// The table of the catalogue's `Permission` members (built at the first use).
+#[inline]
+fn members(py: Python<'_>) -> &Members {
+    MEMBERS.get_or_init(py, || Members::build(py))
+}
+
+/// The permission of `obj` when it is one of the catalogue's `Permission` members.
+#[inline]
+fn member_permission(obj: &Bound<'_, PyAny>) -> Option<Permission> {
+    members(obj.py()).find(obj.as_ptr() as usize)
+}
+
+/// The permissions of the items of a tuple, one each.
+fn each_permission(tuple: &Bound<'_, PyTuple>) -> PyResult<BatchPerms> {
+    let members = members(tuple.py());
+    tuple
+        .iter_borrowed()
+        .map(|i| match members.find(i.as_ptr() as usize) {
+            Some(p) => Ok(p),
+            None => i.extract::<Perm>().map(|p| p.0),
+        })
+        .collect::<PyResult<_>>()
+        .map(BatchPerms::Each)
+}
+
 /// `Ok(None)` when `obj` is neither an int nor a str.
 #[inline]
 fn single_permission(obj: &Bound<'_, PyAny>) -> PyResult<Option<Permission>> {
+    if let Some(p) = member_permission(obj) {
+        return Ok(Some(p));
+    }
+    if let Some(v) = fast_bits(obj) {
+        return bits_to_permission(u128::from(v)).or_raise().map(Some);
+    }
     if obj.is_instance_of::<PyInt>() {
         if obj.is_instance_of::<PyBool>() {
             return Err(PyTypeError::new_err(
@@ -405,6 +533,9 @@ pub(crate) fn batch_permissions(obj: &Bound<'_, PyAny>) -> PyResult<BatchPerms> 
                 .map(BatchPerms::Each);
         }
     }
+    if let Some(tuple) = as_tuple(obj) {
+        return each_permission(&tuple);
+    }
     let iter = obj.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
             "permissions must be one permission or a sequence of them, not {}",
@@ -453,32 +584,28 @@ fn buffer_ints(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<Vec<u64>>>
     }
     let bytes = view.call_method0("tobytes")?;
     let bytes = bytes.cast::<PyBytes>()?.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len() / size);
-    for chunk in bytes.chunks_exact(size) {
-        let mut b = [0u8; 8];
-        b[..size].copy_from_slice(chunk);
-        // Native byte order (`tobytes` keeps it); sign-extend signed items.
-        let v = if cfg!(target_endian = "little") {
-            let mut v = u64::from_le_bytes(b);
-            if signed && size < 8 && chunk[size - 1] & 0x80 != 0 {
-                v |= u64::MAX << (size * 8);
-            }
-            v
-        } else {
-            let mut be = [0u8; 8];
-            be[8 - size..].copy_from_slice(chunk);
-            let mut v = u64::from_be_bytes(be);
-            if signed && size < 8 && chunk[0] & 0x80 != 0 {
-                v |= u64::MAX << (size * 8);
-            }
-            v
+    // Native byte order (`tobytes` keeps it); one tight loop per item type.
+    macro_rules! items {
+        ($t:ty) => {
+            bytes
+                .chunks_exact(std::mem::size_of::<$t>())
+                .map(|c| <$t>::from_ne_bytes(c.try_into().unwrap_or_default()))
         };
-        if signed && (v as i64) < 0 {
-            return Err(PyOverflowError::new_err(format!(
-                "{what} buffer holds a negative value"
-            )));
-        }
-        out.push(v);
     }
-    Ok(Some(out))
+    let out: Option<Vec<u64>> = match (size, signed) {
+        (1, false) => Some(items!(u8).map(u64::from).collect()),
+        (2, false) => Some(items!(u16).map(u64::from).collect()),
+        (4, false) => Some(items!(u32).map(u64::from).collect()),
+        (8, false) => Some(items!(u64).collect()),
+        (1, true) => items!(i8).map(|v| u64::try_from(v).ok()).collect(),
+        (2, true) => items!(i16).map(|v| u64::try_from(v).ok()).collect(),
+        (4, true) => items!(i32).map(|v| u64::try_from(v).ok()).collect(),
+        _ => items!(i64).map(|v| u64::try_from(v).ok()).collect(),
+    };
+    match out {
+        Some(out) => Ok(Some(out)),
+        None => Err(PyOverflowError::new_err(format!(
+            "{what} buffer holds a negative value"
+        ))),
+    }
 }

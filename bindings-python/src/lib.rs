@@ -129,6 +129,17 @@ mod _rolecall {
         preset.0.roles().iter().copied().map(PyPresetRole).collect()
     }
 
+    /// Does nothing and returns False. The baseline of `benches/python/bench_checks.py`: a
+    /// pyo3 call with the argument shape of `Directory.check` (two positional arguments, a
+    /// bool back), so the benchmark can report what a check costs above the crossing itself.
+    /// Not part of the API (not in `rolecall.__all__`).
+    #[pyfunction]
+    #[pyo3(signature = (a, b))]
+    fn _noop(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> bool {
+        let _ = (a, b);
+        false
+    }
+
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))
