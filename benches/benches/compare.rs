@@ -32,24 +32,9 @@ use cedar_policy::{
 use rolecall::{Directory, Permission, UserId};
 use rolecall_benches::{build, flag, measure, Model, Rng, Stats};
 
-/// The casbin model: RBAC with one role relation that carries user → role, user → group and
-/// group → role links (casbin follows them transitively).
-const CASBIN_MODEL: &str = "
-[request_definition]
-r = sub, obj, act
-
-[policy_definition]
-p = sub, obj, act
-
-[role_definition]
-g = _, _
-
-[policy_effect]
-e = some(where (p.eft == allow))
-
-[matchers]
-m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act
-";
+/// The casbin model, shared with the Python benchmark: RBAC with one role relation that carries
+/// user → role, user → group and group → role links (casbin follows them transitively).
+const CASBIN_MODEL: &str = include_str!("../casbin-rbac.conf");
 
 /// How many times each engine is timed: `rounds` batches of `batch` checks (after a warm-up of
 /// ten batches, see `measure`).

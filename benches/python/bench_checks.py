@@ -157,22 +157,8 @@ def build(n: int, roles: int = 200, groups: int = 50) -> Model:
 
 # ----------------------------------------------------------------------------- casbin
 
-CASBIN_MODEL = """\
-[request_definition]
-r = sub, obj, act
-
-[policy_definition]
-p = sub, obj, act
-
-[role_definition]
-g = _, _
-
-[policy_effect]
-e = some(where (p.eft == allow))
-
-[matchers]
-m = g(r.sub, p.sub) && r.obj == p.obj && r.act == p.act
-"""
+# Shared with the Rust comparison benchmark (benches/benches/compare.rs).
+CASBIN_MODEL = (Path(__file__).resolve().parent.parent / "casbin-rbac.conf").read_text()
 
 
 def split_name(name: str) -> Tuple[str, str]:
