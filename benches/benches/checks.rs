@@ -213,7 +213,9 @@ fn main() {
         });
         row("Snapshot::users_with_permission (all users)", s, baseline);
         println!(
-            "snapshot entry: {} bytes per user (target <= 128)",
+            "snapshot memory: {:.1} bytes per user in all ({} per slot, plus call-group lists \
+             and agreements; target <= 128)",
+            snap.memory_bytes() as f64 / n as f64,
             rolecall::Snapshot::bytes_per_user()
         );
         // Checks never wait for changes: throughput alone, then with a writer thread.

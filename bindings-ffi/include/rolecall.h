@@ -1830,6 +1830,13 @@ rolecall_status rolecall_directory_snapshot(const struct rolecall_directory *dir
 void rolecall_snapshot_free(struct rolecall_snapshot *snapshot);
 
 /**
+ * Heap bytes a snapshot holds: user slots, call-group lists, agreements' levels.
+ *
+ * Safety: `snapshot` is a live handle; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_snapshot_memory_bytes(const struct rolecall_snapshot *snapshot, uint64_t *out);
+
+/**
  * The directory revision a snapshot reflects.
  *
  * Safety: `snapshot` is a live handle; `out` is writable. Thread-safe.

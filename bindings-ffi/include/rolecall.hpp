@@ -128,6 +128,12 @@ public:
         check_status(rolecall_snapshot_revision(s_.get(), &r));
         return r;
     }
+    /// Heap bytes the snapshot holds.
+    uint64_t memory_bytes() const {
+        uint64_t r = 0;
+        check_status(rolecall_snapshot_memory_bytes(s_.get(), &r));
+        return r;
+    }
 
 private:
     Owned<rolecall_snapshot> s_;

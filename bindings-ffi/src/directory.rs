@@ -265,6 +265,21 @@ pub unsafe extern "C" fn rolecall_snapshot_free(snapshot: *mut rolecall_snapshot
     });
 }
 
+/// Heap bytes a snapshot holds: user slots, call-group lists, agreements' levels.
+///
+/// Safety: `snapshot` is a live handle; `out` is writable. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_snapshot_memory_bytes(
+    snapshot: *const rolecall_snapshot,
+    out: *mut u64,
+) -> rolecall_status {
+    ffi!({
+        let out = out!(out);
+        out.write(snap!(snapshot).memory_bytes() as u64);
+        Ok(())
+    })
+}
+
 /// The directory revision a snapshot reflects.
 ///
 /// Safety: `snapshot` is a live handle; `out` is writable. Thread-safe.

@@ -719,6 +719,11 @@ impl Snapshot {
         self.inner.revision()
     }
 
+    /// Heap bytes it holds (user slots, call-group lists, agreements' levels).
+    pub fn memory_bytes(&self) -> u64 {
+        self.inner.memory_bytes() as u64
+    }
+
     /// May `user` do `permission`?
     pub fn check(&self, user: u64, permission: String) -> R<bool> {
         Ok(self.inner.check(UserId(user), perm(&permission)?))

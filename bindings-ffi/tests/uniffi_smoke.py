@@ -129,5 +129,6 @@ snap = d.snapshot()
 d.revoke_role(t.superadmin, olga, op.id)
 d.remove_member(t.superadmin, g, olga)
 check(not d.check(olga, "campaigns.view") and snap.check(olga, "campaigns.view"), "snapshot")
+check(snap.memory_bytes() >= 1024 * 80, "snapshot memory")
 
 print(f"uniffi-python: {passed} passed, 0 failed")

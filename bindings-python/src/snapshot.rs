@@ -73,6 +73,11 @@ impl PySnapshot {
         self.0.revision()
     }
 
+    /// Heap bytes this snapshot holds (user slots, call-group lists, agreements' levels).
+    fn memory_bytes(&self) -> usize {
+        self.0.memory_bytes()
+    }
+
     /// May `user` do `permission`? False for an unknown or inactive user.
     #[pyo3(signature = (user, permission))]
     fn check(&self, user: UserArg, permission: Perm) -> bool {

@@ -483,15 +483,79 @@ impl Snapshot {
             .is_some_and(|e| e.flags & ACTIVE != 0 && e.stamp == stamp)
     }
 
-    /// Approximate bytes the snapshot holds per user slot (entries only).
+    /// Bytes the snapshot holds per user slot (its permissions and entry, without the lists of
+    /// assigned call groups, which [`memory_bytes`](Self::memory_bytes) counts).
     pub fn bytes_per_user() -> usize {
         std::mem::size_of::<Entry>() + std::mem::size_of::<u128>()
+    }
+
+    /// Heap bytes this snapshot holds: user slots (1,024 per chunk), each user's list of
+    /// assigned call groups, the scope table and the agreements' levels. Chunks shared with
+    /// other snapshots are counted in full.
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let chunks = self.chunks.len() * (size_of::<Chunk>() + CHUNK * size_of::<Entry>());
+        let scopes: usize = self
+            .chunks
+            .iter()
+            .flat_map(|c| c.entries.iter())
+            .filter_map(|e| e.scopes.as_deref())
+            // An `Arc<[T]>` allocation: two counters, then the items.
+            .map(|s| 2 * size_of::<usize>() + std::mem::size_of_val(s))
+            .sum();
+        let agreements: usize = self
+            .agreements
+            .values()
+            .map(|a| {
+                size_of::<AgreementEntry>()
+                    + a.levels.capacity() * (size_of::<UserId>() + size_of::<Levels>() + 1)
+                    + a.pbx.capacity() * (size_of::<UserId>() + size_of::<Arc<str>>() + 1)
+                    + a.pbx
+                        .values()
+                        .map(|s| 2 * size_of::<usize>() + s.len())
+                        .sum::<usize>()
+            })
+            .sum();
+        chunks
+            + self.chunks.capacity() * size_of::<Arc<Chunk>>()
+            + scopes
+            + self.scope_tenants.capacity() * size_of::<u64>()
+            + agreements
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_counts_slots_and_scope_lists() {
+        let empty = Snapshot::default();
+        assert_eq!(empty.memory_bytes(), 0);
+        let mut chunk = Chunk::default();
+        let mut e = Entry {
+            flags: EXISTS,
+            ..Entry::default()
+        };
+        e.scopes = Some(Arc::from(vec![ScopeId(1), ScopeId(2)]));
+        chunk.set(1, (1, e));
+        let snap = Snapshot {
+            chunks: vec![Arc::new(chunk)],
+            ..Snapshot::default()
+        };
+        let slots = std::mem::size_of::<Chunk>() + CHUNK * std::mem::size_of::<Entry>();
+        let list = 2 * std::mem::size_of::<usize>() + 2 * std::mem::size_of::<ScopeId>();
+        assert!(
+            snap.memory_bytes() >= slots + list,
+            "{}",
+            snap.memory_bytes()
+        );
+        assert!(
+            snap.memory_bytes() <= slots + list + 64,
+            "{}",
+            snap.memory_bytes()
+        );
+    }
 
     #[test]
     fn entry_fits_the_memory_budget() {

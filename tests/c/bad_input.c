@@ -151,6 +151,8 @@ static void null_pointers(void) {
     NUL(rolecall_directory_snapshot(dir, NULL), "out");
     NUL(rolecall_snapshot_revision(NULL, &u64), "snapshot");
     NUL(rolecall_snapshot_revision(snap, NULL), "out");
+    NUL(rolecall_snapshot_memory_bytes(NULL, &u64), "snapshot");
+    NUL(rolecall_snapshot_memory_bytes(snap, NULL), "out");
     rolecall_tenant_list *tl = NULL;
     NUL(rolecall_directory_tenants(NULL, &tl), "directory");
     NUL(rolecall_directory_tenants(dir, NULL), "out");
