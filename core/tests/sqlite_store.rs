@@ -359,6 +359,39 @@ fn a_stored_permission_the_catalogue_does_not_know_is_reported_at_open() {
 }
 
 #[test]
+fn an_absurd_user_or_scope_id_is_reported_at_open_not_allocated_for() {
+    for (table, sql) in [
+        (
+            "users",
+            "UPDATE users SET id = 1099511627776 WHERE email = 'bob@acme.test'",
+        ),
+        (
+            "users",
+            "UPDATE users SET id = -3 WHERE email = 'bob@acme.test'",
+        ),
+        ("scopes", "UPDATE scopes SET id = 1099511627776"),
+    ] {
+        let tmp = TempDir::new("absurdid");
+        let path = tmp.file("dir.db");
+        {
+            let dir = Directory::open_sqlite(&path).unwrap();
+            let t = dir
+                .create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[])
+                .unwrap();
+            dir.create_user(t.superadmin, &NewUser::new("Bob", "B", "bob@acme.test"))
+                .unwrap();
+            dir.create_scope(t.superadmin, ScopeKind::Ivr, "Main menu")
+                .unwrap();
+        }
+        raw_sql(&path, sql);
+        match Directory::open_sqlite(&path).unwrap_err() {
+            Error::Corrupt(msg) => assert!(msg.contains(table), "{msg}"),
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn the_schema_refuses_rows_that_point_at_another_tenant() {
     let tmp = TempDir::new("schema");
     let path = tmp.file("dir.db");

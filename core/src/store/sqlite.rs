@@ -629,6 +629,9 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::Corrupt(what.to_string())
 }
 
+/// The largest user or scope id a file may hold.
+const MAX_DENSE_ID: i64 = u32::MAX as i64;
+
 fn id(v: i64) -> u64 {
     v as u64
 }
@@ -680,6 +683,23 @@ fn take_pairs<T: Ord>(
 fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<u64, Error> {
     let st = |e| storage(path, e);
     let revision = SqliteStore::stored_revision(tx).map_err(st)?;
+    // Users and scopes are indexed densely by id in memory: an id no directory allocates
+    // (negative, or past 2^32) is damage, reported instead of sized for.
+    for table in ["users", "scopes"] {
+        let max: Option<i64> = tx
+            .query_row(&format!("SELECT max(id) FROM {table}"), [], |r| r.get(0))
+            .map_err(st)?;
+        let min: Option<i64> = tx
+            .query_row(&format!("SELECT min(id) FROM {table}"), [], |r| r.get(0))
+            .map_err(st)?;
+        for v in [min, max].into_iter().flatten() {
+            if !(1..=MAX_DENSE_ID).contains(&v) {
+                return Err(corrupt(format!(
+                    "{table} holds id {v}, outside 1..={MAX_DENSE_ID}"
+                )));
+            }
+        }
+    }
 
     let mut q = tx
         .prepare("SELECT id, name, superadmin, created_at, policy FROM tenants ORDER BY id")
