@@ -230,7 +230,7 @@ impl Directory {
     }
 
     /// Loads the whole state: the store reads on one thread while this one applies what it has
-    /// read, in batches.
+    /// read, in batches; all on this thread when no thread can be started.
     fn load(store: &mut dyn Store) -> Result<(Model, u64), Error> {
         const BATCH: usize = 4096;
         let mut model = Model::default();
@@ -242,34 +242,44 @@ impl Directory {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Change>>(16);
         // Emptied batches go back to the reader: no large allocation per batch.
         let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Change>>();
-        let loaded = std::thread::scope(|s| {
-            let reader = s.spawn(move || {
-                let fresh = || {
-                    recycled
-                        .try_recv()
-                        .unwrap_or_else(|_| Vec::with_capacity(BATCH))
-                };
-                let mut batch = fresh();
-                let loaded = store.load_into(&mut |c| {
-                    batch.push(c);
-                    if batch.len() == BATCH {
-                        // The receiver only hangs up when it panicked, which join reports.
-                        let _ = tx.send(std::mem::replace(&mut batch, fresh()));
-                    }
-                });
-                let _ = tx.send(batch);
-                loaded
-            });
+        let store_ref = &mut *store;
+        let threaded = std::thread::scope(|s| {
+            let reader = std::thread::Builder::new()
+                .name("rolecall-load".into())
+                .spawn_scoped(s, move || {
+                    let fresh = || {
+                        recycled
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(BATCH))
+                    };
+                    let mut batch = fresh();
+                    let loaded = store_ref.load_into(&mut |c| {
+                        batch.push(c);
+                        if batch.len() == BATCH {
+                            // The receiver only hangs up when it panicked, which join reports.
+                            let _ = tx.send(std::mem::replace(&mut batch, fresh()));
+                        }
+                    });
+                    let _ = tx.send(batch);
+                    loaded
+                })
+                .ok()?;
             for mut batch in rx {
                 for c in batch.drain(..) {
                     model.apply_owned(c, &mut aff);
                 }
                 let _ = recycle.send(batch);
             }
-            reader
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })?;
+            Some(
+                reader
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            )
+        });
+        let loaded = match threaded {
+            Some(loaded) => loaded?,
+            None => store.load_into(&mut |c| model.apply_owned(c, &mut aff))?,
+        };
         for (next, stored) in model.next.iter_mut().zip(loaded.next_ids) {
             *next = (*next).max(stored);
         }

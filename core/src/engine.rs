@@ -226,14 +226,26 @@ impl Snapshot {
         }
         let per = n.div_ceil(threads);
         std::thread::scope(|s| {
+            // A range whose thread cannot be started is compiled here.
             let parts: Vec<_> = (0..n)
                 .step_by(per)
                 .skip(1)
-                .map(|start| s.spawn(move || compile_range(start..(start + per).min(n))))
+                .map(|start| {
+                    let end = (start + per).min(n);
+                    std::thread::Builder::new()
+                        .name("rolecall-compile".into())
+                        .spawn_scoped(s, move || compile_range(start..end))
+                        .map_err(|_| start..end)
+                })
                 .collect();
             let mut chunks = compile_range(0..per.min(n));
             for part in parts {
-                chunks.extend(part.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                chunks.extend(match part {
+                    Ok(thread) => thread
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                    Err(range) => compile_range(range),
+                });
             }
             chunks
         })
