@@ -13,6 +13,9 @@ cargo fmt --all --check
 # The benchmarks' comparison feature (casbin, Cedar) is linted too.
 cargo clippy --workspace --all-targets --features rolecall-benches/compare --locked -- -D warnings
 cargo test --workspace --locked
+# The API docs build without a warning (the two libraries named `rolecall` one at a time).
+RUSTDOCFLAGS="-D warnings" cargo doc -p rolecall -p rolecall-python -p rolecall-benches --no-deps --locked
+RUSTDOCFLAGS="-D warnings" cargo doc -p rolecall-ffi --no-deps --locked
 
 echo "== rust: benchmarks, quick mode (they build and run; casbin, Cedar and rolecall must agree)"
 cargo test -p rolecall-benches --features compare --benches --locked

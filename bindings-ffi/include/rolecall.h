@@ -338,8 +338,8 @@ typedef uint64_t rolecall_user_id;
 
 /**
  * A set of permissions (a single permission is a set with one bit): bits 0 to 63 in `lo`,
- * 64 to 127 in `hi`. Bit numbers are stable (ROLECALL_PERM_<NAME>_BIT). Build one from the
- * ROLECALL_PERM_<NAME> constants, rolecall_permission_from_name() or
+ * 64 to 127 in `hi`. Bit numbers are stable (`ROLECALL_PERM_<NAME>_BIT`). Build one from the
+ * `ROLECALL_PERM_<NAME>` constants, rolecall_permission_from_name() or
  * rolecall_permission_union(). Plain value: copy it freely.
  */
 typedef struct rolecall_permission {

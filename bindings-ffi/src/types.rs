@@ -22,8 +22,8 @@ pub type rolecall_scope_id = u64;
 pub type rolecall_agreement_id = u64;
 
 /// A set of permissions (a single permission is a set with one bit): bits 0 to 63 in `lo`,
-/// 64 to 127 in `hi`. Bit numbers are stable (ROLECALL_PERM_<NAME>_BIT). Build one from the
-/// ROLECALL_PERM_<NAME> constants, rolecall_permission_from_name() or
+/// 64 to 127 in `hi`. Bit numbers are stable (`ROLECALL_PERM_<NAME>_BIT`). Build one from the
+/// `ROLECALL_PERM_<NAME>` constants, rolecall_permission_from_name() or
 /// rolecall_permission_union(). Plain value: copy it freely.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

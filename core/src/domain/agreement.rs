@@ -12,7 +12,7 @@ use crate::Error;
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum Product {
-    /// System [CORE]: managing roles and access on the agreement.
+    /// System \[CORE\]: managing roles and access on the agreement.
     Core = 0,
     /// Telephony.
     Telephony = 1,
