@@ -8,21 +8,7 @@
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
-use rolecall::{Error, ErrorCategory};
-
-/// The snake_case name of a core error category, as `rolecall._errors` expects it.
-fn category_name(c: ErrorCategory) -> &'static str {
-    match c {
-        ErrorCategory::InvalidInput => "invalid_input",
-        ErrorCategory::NotFound => "not_found",
-        ErrorCategory::Conflict => "conflict",
-        ErrorCategory::PermissionDenied => "permission_denied",
-        ErrorCategory::Authentication => "authentication",
-        ErrorCategory::Storage => "storage",
-        // A category added to the core later still raises a RolecallError (the base class).
-        _ => "",
-    }
-}
+use rolecall::Error;
 
 fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -38,7 +24,7 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         e.to_string(),
         e.code(),
         e.kind(),
-        category_name(e.category()),
+        e.category().name(),
         extra,
     ))?;
     Ok(PyErr::from_value(exc))

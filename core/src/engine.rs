@@ -181,16 +181,10 @@ impl Snapshot {
             None => (0, Entry::default()),
             Some(u) => {
                 let mut flags = EXISTS;
-                let superadmin = m.is_superadmin(u);
-                if superadmin {
+                if m.is_superadmin(u) {
                     flags |= SUPERADMIN;
                 }
-                // What `Model::effective` computes, without building its scope set.
-                let (perms, unscoped) = match (u.active, superadmin) {
-                    (false, _) => (Permission::empty(), Permission::empty()),
-                    (true, true) => (Permission::all(), Permission::all()),
-                    (true, false) => m.grants(u),
-                };
+                let (perms, unscoped) = m.effective_perms(u);
                 if u.active {
                     flags |= ACTIVE;
                 }

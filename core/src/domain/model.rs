@@ -56,21 +56,21 @@ pub(crate) struct Affected {
 impl Affected {
     /// Records that `user`'s effective access may have changed.
     #[inline]
-    pub fn user(&mut self, user: UserId) {
+    pub fn add_user(&mut self, user: UserId) {
         if !self.everything {
             self.users.insert(user);
         }
     }
 
     /// Records several users.
-    pub fn users(&mut self, users: impl IntoIterator<Item = UserId>) {
+    pub fn add_users(&mut self, users: impl IntoIterator<Item = UserId>) {
         if !self.everything {
             self.users.extend(users);
         }
     }
 
     /// Records an agreement whose levels may have changed.
-    pub fn agreement(&mut self, agreement: AgreementId) {
+    pub fn add_agreement(&mut self, agreement: AgreementId) {
         if !self.everything {
             self.agreements.insert(agreement);
         }
@@ -166,7 +166,7 @@ impl Model {
                 for s in &u.scopes {
                     self.scope_users.entry(*s).or_default().insert(u.id);
                 }
-                affected.user(u.id);
+                affected.add_user(u.id);
                 self.users.insert(u.id, u);
             }
             other => self.apply(&other, affected),
@@ -179,9 +179,9 @@ impl Model {
         match change {
             Change::TenantPut(t) => {
                 bump(&mut self.next[0], t.id.0);
-                affected.user(t.superadmin);
+                affected.add_user(t.superadmin);
                 if let Some(old) = self.tenants.insert(t.id, t.clone()) {
-                    affected.user(old.superadmin);
+                    affected.add_user(old.superadmin);
                 }
             }
             // One place indexes users: the by-value path.
@@ -202,9 +202,9 @@ impl Model {
                             st.levels.remove(id);
                             st.pbx.remove(id);
                         }
-                        affected.agreement(a);
+                        affected.add_agreement(a);
                     }
-                    affected.user(*id);
+                    affected.add_user(*id);
                 }
             }
             Change::RolePut(r) => {
@@ -216,7 +216,7 @@ impl Model {
                         || old.scoped != r.scoped
                         || old.admin_tier != r.admin_tier
                     {
-                        affected.users(self.role_holders(r.id));
+                        affected.add_users(self.role_holders(r.id));
                     }
                 }
                 self.names
@@ -227,7 +227,7 @@ impl Model {
                 if let Some(old) = self.roles.get(id) {
                     self.names
                         .remove(&(old.tenant, NameKind::Role, validate::fold(&old.name)));
-                    affected.users(self.role_holders(*id));
+                    affected.add_users(self.role_holders(*id));
                     for u in self.role_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
                             user.roles.remove(id);
@@ -250,7 +250,7 @@ impl Model {
                         unindex(&mut self.role_groups, *r, &g.id);
                     }
                     if old.roles != g.roles {
-                        affected.users(self.members.get(&g.id).into_iter().flatten().copied());
+                        affected.add_users(self.members.get(&g.id).into_iter().flatten().copied());
                     }
                 }
                 self.names
@@ -272,7 +272,7 @@ impl Model {
                         if let Some(set) = self.user_groups.get_mut(&u) {
                             set.remove(id);
                         }
-                        affected.user(u);
+                        affected.add_user(u);
                     }
                 }
             }
@@ -280,7 +280,7 @@ impl Model {
                 if self.groups.contains_key(group) && self.users.contains_key(user) {
                     self.members.entry(*group).or_default().insert(*user);
                     self.user_groups.get_or_default(*user).insert(*group);
-                    affected.user(*user);
+                    affected.add_user(*user);
                 }
             }
             Change::MemberRemoved { group, user } => {
@@ -290,7 +290,7 @@ impl Model {
                 if let Some(set) = self.user_groups.get_mut(user) {
                     set.remove(group);
                 }
-                affected.user(*user);
+                affected.add_user(*user);
             }
             Change::ScopePut(s) => {
                 affected.scopes = true;
@@ -320,7 +320,7 @@ impl Model {
                         if let Some(user) = self.users.get_mut(&u) {
                             user.scopes.remove(id);
                         }
-                        affected.user(u);
+                        affected.add_user(u);
                     }
                 }
             }
@@ -345,7 +345,7 @@ impl Model {
                     .entry(a.owner)
                     .or_default()
                     .insert(a.id);
-                affected.agreement(a.id);
+                affected.add_agreement(a.id);
             }
             Change::LevelSet {
                 agreement,
@@ -362,7 +362,7 @@ impl Model {
                             .or_default()
                             .insert(*agreement);
                     }
-                    affected.agreement(*agreement);
+                    affected.add_agreement(*agreement);
                 }
             }
             Change::CredentialPut(c) => {
@@ -387,7 +387,7 @@ impl Model {
                 for id in users {
                     if let Some(u) = self.users.get_mut(id) {
                         u.stamp = *stamp;
-                        affected.user(*id);
+                        affected.add_user(*id);
                     }
                 }
             }
@@ -409,7 +409,7 @@ impl Model {
                             st.pbx.remove(user);
                         }
                     }
-                    affected.agreement(*agreement);
+                    affected.add_agreement(*agreement);
                 }
             }
         }
@@ -616,16 +616,18 @@ impl Model {
         self.effective_if_active(user)
     }
 
+    /// The permissions of [`effective`](Self::effective) without its scope set: everything
+    /// held, and what is held unscoped.
+    pub fn effective_perms(&self, user: &User) -> (Permission, Permission) {
+        if !user.active {
+            return (Permission::empty(), Permission::empty());
+        }
+        self.perms_if_active(user)
+    }
+
     /// The access the user holds when active (what reactivation would restore).
     pub fn effective_if_active(&self, user: &User) -> Effective {
-        if self.is_superadmin(user) {
-            return Effective {
-                perms: Permission::all(),
-                unscoped: Permission::all(),
-                scopes: user.scopes.clone(),
-            };
-        }
-        let (perms, unscoped) = self.grants(user);
+        let (perms, unscoped) = self.perms_if_active(user);
         Effective {
             perms,
             unscoped,
@@ -633,9 +635,12 @@ impl Model {
         }
     }
 
-    /// What the user's roles grant, directly and through groups: everything, and what is
-    /// granted unscoped. Ignores the active flag and the superadministrator.
-    pub fn grants(&self, user: &User) -> (Permission, Permission) {
+    /// The superadministrator holds everything; anyone else what its roles grant, directly and
+    /// through groups. Ignores the active flag.
+    fn perms_if_active(&self, user: &User) -> (Permission, Permission) {
+        if self.is_superadmin(user) {
+            return (Permission::all(), Permission::all());
+        }
         let (mut perms, mut unscoped) = (Permission::empty(), Permission::empty());
         let group_roles = self
             .user_groups

@@ -652,6 +652,22 @@ fn read_next_ids(conn: &Connection) -> rusqlite::Result<[u64; 6]> {
     Ok(next_ids)
 }
 
+/// Runs `row` on every row of `sql`.
+fn each_row(
+    tx: &Connection,
+    path: &str,
+    sql: &str,
+    mut row: impl FnMut(&rusqlite::Row<'_>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    let mut q = tx.prepare(sql).map_err(st)?;
+    let mut rows = q.query([]).map_err(st)?;
+    while let Some(r) = rows.next().map_err(st)? {
+        row(r)?;
+    }
+    Ok(())
+}
+
 /// Reads `(owner, item)` pairs ordered by owner, for a merge with the owners' rows.
 fn read_pairs<T>(
     tx: &Connection,
@@ -661,11 +677,10 @@ fn read_pairs<T>(
 ) -> Result<std::iter::Peekable<std::vec::IntoIter<(u64, T)>>, Error> {
     let st = |e| storage(path, e);
     let mut out = Vec::new();
-    let mut q = tx.prepare(sql).map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
+    each_row(tx, path, sql, |r| {
         out.push((id(r.get(0).map_err(st)?), wrap(id(r.get(1).map_err(st)?))));
-    }
+        Ok(())
+    })?;
     Ok(out.into_iter().peekable())
 }
 
@@ -686,11 +701,10 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
     // Users and scopes are indexed densely by id in memory: an id no directory allocates
     // (negative, or past 2^32) is damage, reported instead of sized for.
     for table in ["users", "scopes"] {
-        let max: Option<i64> = tx
-            .query_row(&format!("SELECT max(id) FROM {table}"), [], |r| r.get(0))
-            .map_err(st)?;
-        let min: Option<i64> = tx
-            .query_row(&format!("SELECT min(id) FROM {table}"), [], |r| r.get(0))
+        let (min, max): (Option<i64>, Option<i64>) = tx
+            .query_row(&format!("SELECT min(id), max(id) FROM {table}"), [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .map_err(st)?;
         for v in [min, max].into_iter().flatten() {
             if !(1..=MAX_DENSE_ID).contains(&v) {
@@ -701,32 +715,29 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
         }
     }
 
-    let mut q = tx
-        .prepare("SELECT id, name, superadmin, created_at, policy FROM tenants ORDER BY id")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        let tid = TenantId(id(r.get(0).map_err(st)?));
-        let policy: Option<String> = r.get(4).map_err(st)?;
-        sink(Change::TenantPut(Tenant {
-            id: tid,
-            name: r.get(1).map_err(st)?,
-            superadmin: UserId(id(r.get(2).map_err(st)?)),
-            created_at: r.get(3).map_err(st)?,
-            policy: match policy {
-                None => PasswordPolicy::default(),
-                Some(p) => serde_json::from_str(&p)
-                    .map_err(|e| corrupt(format!("{tid} password policy: {e}")))?,
-            },
-        }));
-    }
-    drop(rows);
+    each_row(
+        tx,
+        path,
+        "SELECT id, name, superadmin, created_at, policy FROM tenants ORDER BY id",
+        |r| {
+            let tid = TenantId(id(r.get(0).map_err(st)?));
+            let policy: Option<String> = r.get(4).map_err(st)?;
+            sink(Change::TenantPut(Tenant {
+                id: tid,
+                name: r.get(1).map_err(st)?,
+                superadmin: UserId(id(r.get(2).map_err(st)?)),
+                created_at: r.get(3).map_err(st)?,
+                policy: match policy {
+                    None => PasswordPolicy::default(),
+                    Some(p) => serde_json::from_str(&p)
+                        .map_err(|e| corrupt(format!("{tid} password policy: {e}")))?,
+                },
+            }));
+            Ok(())
+        },
+    )?;
 
-    let mut q = tx
-            .prepare("SELECT id, tenant, name, permissions, scoped, admin_tier, preset, description, created_at FROM roles ORDER BY id")
-            .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
+    each_row(tx, path, "SELECT id, tenant, name, permissions, scoped, admin_tier, preset, description, created_at FROM roles ORDER BY id", |r| {
         let rid = RoleId(id(r.get(0).map_err(st)?));
         let text: String = r.get(3).map_err(st)?;
         let mut permissions = Permission::empty();
@@ -752,25 +763,26 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
             description: r.get(7).map_err(st)?,
             created_at: r.get(8).map_err(st)?,
         }));
-    }
-    drop(rows);
+        Ok(())
+    })?;
 
-    let mut q = tx
-        .prepare("SELECT id, tenant, kind, name FROM scopes ORDER BY id")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        let kind: String = r.get(2).map_err(st)?;
-        sink(Change::ScopePut(Scope {
-            id: ScopeId(id(r.get(0).map_err(st)?)),
-            tenant: TenantId(id(r.get(1).map_err(st)?)),
-            kind: kind
-                .parse::<ScopeKind>()
-                .map_err(|_| corrupt(format!("unknown scope kind {kind:?}")))?,
-            name: r.get(3).map_err(st)?,
-        }));
-    }
-    drop(rows);
+    each_row(
+        tx,
+        path,
+        "SELECT id, tenant, kind, name FROM scopes ORDER BY id",
+        |r| {
+            let kind: String = r.get(2).map_err(st)?;
+            sink(Change::ScopePut(Scope {
+                id: ScopeId(id(r.get(0).map_err(st)?)),
+                tenant: TenantId(id(r.get(1).map_err(st)?)),
+                kind: kind
+                    .parse::<ScopeKind>()
+                    .map_err(|_| corrupt(format!("unknown scope kind {kind:?}")))?,
+                name: r.get(3).map_err(st)?,
+            }));
+            Ok(())
+        },
+    )?;
 
     let mut user_roles = read_pairs(
         tx,
@@ -785,11 +797,7 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
         ScopeId,
     )?;
 
-    let mut q = tx
-            .prepare("SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp FROM users ORDER BY id")
-            .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
+    each_row(tx, path, "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp FROM users ORDER BY id", |r| {
         let uid: u64 = id(r.get(0).map_err(st)?);
         sink(Change::UserPut(User {
             id: UserId(uid),
@@ -806,8 +814,8 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
             last_login: r.get(9).map_err(st)?,
             stamp: id(r.get(10).map_err(st)?),
         }));
-    }
-    drop(rows);
+        Ok(())
+    })?;
 
     let mut group_roles = read_pairs(
         tx,
@@ -815,83 +823,77 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
         "SELECT grp, role FROM group_roles ORDER BY grp, role",
         RoleId,
     )?;
-    let mut q = tx
-        .prepare("SELECT id, tenant, name, created_at FROM groups ORDER BY id")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        let gid: u64 = id(r.get(0).map_err(st)?);
-        sink(Change::GroupPut(Group {
-            id: GroupId(gid),
-            tenant: TenantId(id(r.get(1).map_err(st)?)),
-            name: r.get(2).map_err(st)?,
-            roles: take_pairs(&mut group_roles, gid),
-            created_at: r.get(3).map_err(st)?,
-        }));
-    }
-    drop(rows);
-    let mut q = tx
-        .prepare("SELECT grp, user FROM group_members")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
+    each_row(
+        tx,
+        path,
+        "SELECT id, tenant, name, created_at FROM groups ORDER BY id",
+        |r| {
+            let gid: u64 = id(r.get(0).map_err(st)?);
+            sink(Change::GroupPut(Group {
+                id: GroupId(gid),
+                tenant: TenantId(id(r.get(1).map_err(st)?)),
+                name: r.get(2).map_err(st)?,
+                roles: take_pairs(&mut group_roles, gid),
+                created_at: r.get(3).map_err(st)?,
+            }));
+            Ok(())
+        },
+    )?;
+    each_row(tx, path, "SELECT grp, user FROM group_members", |r| {
         sink(Change::MemberAdded {
             group: GroupId(id(r.get(0).map_err(st)?)),
             user: UserId(id(r.get(1).map_err(st)?)),
         });
-    }
-    drop(rows);
+        Ok(())
+    })?;
 
-    let mut q = tx
-        .prepare("SELECT id, tenant, name, owner, created_at FROM agreements ORDER BY id")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        sink(Change::AgreementPut(Agreement {
-            id: AgreementId(id(r.get(0).map_err(st)?)),
-            tenant: TenantId(id(r.get(1).map_err(st)?)),
-            name: r.get(2).map_err(st)?,
-            owner: UserId(id(r.get(3).map_err(st)?)),
-            created_at: r.get(4).map_err(st)?,
-        }));
-    }
-    drop(rows);
-    let mut q = tx
-        .prepare(
-            "SELECT agreement, user, product, level FROM levels ORDER BY agreement, user, product",
-        )
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        let product: i64 = r.get(2).map_err(st)?;
-        let level: i64 = r.get(3).map_err(st)?;
-        sink(Change::LevelSet {
-            agreement: AgreementId(id(r.get(0).map_err(st)?)),
-            user: UserId(id(r.get(1).map_err(st)?)),
-            product: Product::from_index(product as u32)
-                .map_err(|_| corrupt(format!("unknown product {product}")))?,
-            level: AccessLevel::from_index(level as u32)
-                .map_err(|_| corrupt(format!("unknown level {level}")))?,
-        });
-    }
-    drop(rows);
-    let mut q = tx
-        .prepare("SELECT agreement, user, subscriber FROM pbx_links ORDER BY agreement, user")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        sink(Change::PbxLinkSet {
-            agreement: AgreementId(id(r.get(0).map_err(st)?)),
-            user: UserId(id(r.get(1).map_err(st)?)),
-            subscriber: Some(r.get(2).map_err(st)?),
-        });
-    }
-    drop(rows);
-    let mut q = tx
-        .prepare("SELECT user, hash, must_change, changed_at, failed_logins, locked_until FROM credentials ORDER BY user")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
+    each_row(
+        tx,
+        path,
+        "SELECT id, tenant, name, owner, created_at FROM agreements ORDER BY id",
+        |r| {
+            sink(Change::AgreementPut(Agreement {
+                id: AgreementId(id(r.get(0).map_err(st)?)),
+                tenant: TenantId(id(r.get(1).map_err(st)?)),
+                name: r.get(2).map_err(st)?,
+                owner: UserId(id(r.get(3).map_err(st)?)),
+                created_at: r.get(4).map_err(st)?,
+            }));
+            Ok(())
+        },
+    )?;
+    each_row(
+        tx,
+        path,
+        "SELECT agreement, user, product, level FROM levels ORDER BY agreement, user, product",
+        |r| {
+            let product: i64 = r.get(2).map_err(st)?;
+            let level: i64 = r.get(3).map_err(st)?;
+            sink(Change::LevelSet {
+                agreement: AgreementId(id(r.get(0).map_err(st)?)),
+                user: UserId(id(r.get(1).map_err(st)?)),
+                product: Product::from_index(product as u32)
+                    .map_err(|_| corrupt(format!("unknown product {product}")))?,
+                level: AccessLevel::from_index(level as u32)
+                    .map_err(|_| corrupt(format!("unknown level {level}")))?,
+            });
+            Ok(())
+        },
+    )?;
+    each_row(
+        tx,
+        path,
+        "SELECT agreement, user, subscriber FROM pbx_links ORDER BY agreement, user",
+        |r| {
+            sink(Change::PbxLinkSet {
+                agreement: AgreementId(id(r.get(0).map_err(st)?)),
+                user: UserId(id(r.get(1).map_err(st)?)),
+                subscriber: Some(r.get(2).map_err(st)?),
+            });
+            Ok(())
+        },
+    )?;
+    each_row(tx, path, "SELECT user, hash, must_change, changed_at, failed_logins, locked_until FROM credentials ORDER BY user", |r| {
         sink(Change::CredentialPut(Credential {
             user: UserId(id(r.get(0).map_err(st)?)),
             hash: r.get(1).map_err(st)?,
@@ -900,21 +902,22 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
             failed_logins: r.get(4).map_err(st)?,
             locked_until: r.get(5).map_err(st)?,
         }));
-    }
-    drop(rows);
-    let mut q = tx
-        .prepare("SELECT hash, user, issued_at, expires_at FROM reset_tokens ORDER BY hash")
-        .map_err(st)?;
-    let mut rows = q.query([]).map_err(st)?;
-    while let Some(r) = rows.next().map_err(st)? {
-        sink(Change::ResetTokenPut(ResetToken {
-            hash: r.get(0).map_err(st)?,
-            user: UserId(id(r.get(1).map_err(st)?)),
-            issued_at: r.get(2).map_err(st)?,
-            expires_at: r.get(3).map_err(st)?,
-        }));
-    }
-    drop(rows);
+        Ok(())
+    })?;
+    each_row(
+        tx,
+        path,
+        "SELECT hash, user, issued_at, expires_at FROM reset_tokens ORDER BY hash",
+        |r| {
+            sink(Change::ResetTokenPut(ResetToken {
+                hash: r.get(0).map_err(st)?,
+                user: UserId(id(r.get(1).map_err(st)?)),
+                issued_at: r.get(2).map_err(st)?,
+                expires_at: r.get(3).map_err(st)?,
+            }));
+            Ok(())
+        },
+    )?;
     Ok(revision)
 }
 
