@@ -13,7 +13,8 @@ use crate::credentials::{self as cred, HashParams, Notification, PasswordPolicy,
 use crate::domain::model::{Affected, Model};
 use crate::domain::{
     validate, AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Permission,
-    Preset, Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
+    Preset, Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings,
+    User, UserId,
 };
 use crate::engine::{ScopeAccess, Snapshot};
 use crate::error::ErrorCategory;
@@ -600,6 +601,25 @@ impl Directory {
     /// Every tenant, in id order.
     pub fn tenants(&self) -> Vec<Tenant> {
         self.read().tenants.values().cloned().collect()
+    }
+
+    /// Sets the tenant's options (superadministrator only); see [`TenantSettings`].
+    ///
+    /// # Errors
+    /// [`Error::SuperadminOnly`] for anyone else; [`Error::InvalidArgument`] for a bad value.
+    pub fn set_tenant_settings(
+        &self,
+        actor: UserId,
+        settings: &TenantSettings,
+    ) -> Result<(), Error> {
+        self.write(Some(actor), "set_tenant_settings", |p| {
+            p.set_tenant_settings(actor, settings)
+        })
+    }
+
+    /// A tenant's options.
+    pub fn tenant_settings(&self, tenant: TenantId) -> Result<TenantSettings, Error> {
+        self.tenant(tenant).map(|t| t.settings)
     }
 
     fn with_tenant<T>(&self, tenant: TenantId, f: impl FnOnce(&Model) -> T) -> Result<T, Error> {

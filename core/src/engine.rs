@@ -586,6 +586,7 @@ mod tests {
                 superadmin: UserId(1),
                 created_at: 0,
                 policy: Default::default(),
+                settings: Default::default(),
             }),
             &mut aff,
         );

@@ -11,7 +11,8 @@ use crate::domain::model::{Model, NameKind};
 use crate::domain::rules::Actor;
 use crate::domain::{
     validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Permission, Preset,
-    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
+    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User,
+    UserId,
 };
 use crate::Error;
 
@@ -342,6 +343,7 @@ impl<'m> Plan<'m> {
             superadmin: user.id,
             created_at: self.now,
             policy: PasswordPolicy::default(),
+            settings: TenantSettings::default(),
         }));
         let sa = user.id;
         self.put_user(user);
@@ -1306,6 +1308,23 @@ impl<'m> Plan<'m> {
         }
         self.put_credential(u.id, hashed.hash, false);
         Ok(u.id)
+    }
+
+    /// The superadministrator changes the tenant's options.
+    pub fn set_tenant_settings(
+        &mut self,
+        actor: UserId,
+        settings: &TenantSettings,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require_superadmin("change the tenant settings")?;
+        settings.validate()?;
+        let mut t = self.m.tenants[&a.tenant()].clone();
+        if t.settings != *settings {
+            t.settings = settings.clone();
+            self.changes.push(Change::TenantPut(t));
+        }
+        Ok(())
     }
 
     /// The superadministrator changes the tenant's password policy.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rolecall::{
     AccessLevel, Directory, Error, NewRole, NewUser, Permission, Preset, Product, ScopeKind,
-    SqliteOptions, SqliteStore, Store, UserQuery,
+    SqliteOptions, SqliteStore, Store, TenantSettings, UserQuery,
 };
 
 struct TempDir(PathBuf);
@@ -127,6 +127,10 @@ fn populate(dir: &Directory) {
         .unwrap();
     dir.link_pbx_subscriber(root, a, sam, Some("101")).unwrap();
     dir.set_active(root, tom, false).unwrap();
+    let mut settings = TenantSettings::default();
+    settings.strict_agreement_levels = true;
+    settings.phone_region = Some("FR".into());
+    dir.set_tenant_settings(root, &settings).unwrap();
     dir.create_tenant(
         "Other",
         &NewUser::new("Oz", "Root", "ada@acme.test"),

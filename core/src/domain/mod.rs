@@ -15,4 +15,6 @@ pub use ids::{AgreementId, GroupId, RoleId, ScopeId, TenantId, UserId};
 pub(crate) use permission::truncate_for_message;
 pub use permission::{Permission, CATALOGUE};
 pub use preset::{Preset, PresetRole, DASHBOARD_PAGES};
-pub use records::{Agreement, Change, Commit, Group, Role, Scope, ScopeKind, Tenant, User};
+pub use records::{
+    Agreement, Change, Commit, Group, Role, Scope, ScopeKind, Tenant, TenantSettings, User,
+};

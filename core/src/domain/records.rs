@@ -26,6 +26,40 @@ pub struct Tenant {
     /// The tenant's password and login policy.
     #[serde(default)]
     pub policy: crate::credentials::PasswordPolicy,
+    /// The tenant's options (set by the superadministrator).
+    #[serde(default)]
+    pub settings: TenantSettings,
+}
+
+/// A tenant's options, set by its superadministrator with
+/// [`Directory::set_tenant_settings`](crate::Directory::set_tenant_settings). The defaults are
+/// the sources' rules as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TenantSettings {
+    /// The stricter reading of 002: nobody sets a level on a product above its own level on
+    /// that product (off by default: a CORE Administrator sets User or Administrator, and the
+    /// Owner No access, User or Administrator, on every product of the agreement).
+    pub strict_agreement_levels: bool,
+    /// The region (ISO 3166-1 alpha-2, such as `US` or `FR`) that phone numbers typed without a
+    /// country code are read in; `None` accepts only international numbers (`+…`).
+    pub phone_region: Option<String>,
+}
+
+impl TenantSettings {
+    /// Checks the settings; a refusal names the field.
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(r) = &self.phone_region {
+            if r.len() != 2 || !r.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(Error::InvalidArgument {
+                    what: "phone_region",
+                    reason: "must be an ISO 3166-1 alpha-2 code in capitals, such as \"US\"".into(),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A person who logs in.

@@ -26,12 +26,13 @@ use crate::audit::{AuditEvent, AuditQuery};
 use crate::credentials::{Credential, PasswordPolicy, ResetToken};
 use crate::domain::{
     AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Permission, Preset,
-    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
+    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User,
+    UserId,
 };
 use crate::Error;
 
 /// The schema version this library writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// How many recent commits the log keeps for incremental refresh; older ones are pruned and an
 /// instance further behind reloads everything.
 pub const LOG_KEEP: u64 = 10_000;
@@ -220,6 +221,10 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
+const SCHEMA_V3: &str = r#"
+ALTER TABLE tenants ADD COLUMN settings TEXT;
+"#;
+
 /// How to open a [`SqliteStore`].
 #[derive(Clone, Debug)]
 pub struct SqliteOptions {
@@ -373,6 +378,9 @@ impl SqliteStore {
         if v < 2 {
             tx.execute_batch(SCHEMA_V2).map_err(|e| storage(&path, e))?;
         }
+        if v < 3 {
+            tx.execute_batch(SCHEMA_V3).map_err(|e| storage(&path, e))?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| storage(&path, e))?;
         tx.commit().map_err(|e| storage(&path, e))
@@ -421,14 +429,16 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
     match c {
         Change::TenantPut(t) => {
             tx.execute(
-                "INSERT INTO tenants (id, name, superadmin, created_at, policy) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (id) DO UPDATE SET name = ?2, superadmin = ?3, policy = ?5",
+                "INSERT INTO tenants (id, name, superadmin, created_at, policy, settings)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET name = ?2, superadmin = ?3, policy = ?5, settings = ?6",
                 params![
                     t.id.0 as i64,
                     t.name,
                     t.superadmin.0 as i64,
                     t.created_at,
-                    serde_json::to_string(&t.policy).unwrap_or_default()
+                    serde_json::to_string(&t.policy).unwrap_or_default(),
+                    serde_json::to_string(&t.settings).unwrap_or_default()
                 ],
             )?;
         }
@@ -718,10 +728,11 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
     each_row(
         tx,
         path,
-        "SELECT id, name, superadmin, created_at, policy FROM tenants ORDER BY id",
+        "SELECT id, name, superadmin, created_at, policy, settings FROM tenants ORDER BY id",
         |r| {
             let tid = TenantId(id(r.get(0).map_err(st)?));
             let policy: Option<String> = r.get(4).map_err(st)?;
+            let settings: Option<String> = r.get(5).map_err(st)?;
             sink(Change::TenantPut(Tenant {
                 id: tid,
                 name: r.get(1).map_err(st)?,
@@ -731,6 +742,11 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
                     None => PasswordPolicy::default(),
                     Some(p) => serde_json::from_str(&p)
                         .map_err(|e| corrupt(format!("{tid} password policy: {e}")))?,
+                },
+                settings: match settings {
+                    None => TenantSettings::default(),
+                    Some(s) => serde_json::from_str(&s)
+                        .map_err(|e| corrupt(format!("{tid} settings: {e}")))?,
                 },
             }));
             Ok(())
