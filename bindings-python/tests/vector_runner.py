@@ -445,6 +445,7 @@ class Runner:
                 "scoped": r.scoped,
                 "admin_tier": r.admin_tier,
                 "preset": None if r.preset is None else r.preset.value,
+                "namespace": r.namespace,
             }
         if op == "get_group":
             g = d.group(self.group(a.get("group"), ctx))

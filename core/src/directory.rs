@@ -13,8 +13,8 @@ use crate::credentials::{self as cred, HashParams, Notification, PasswordPolicy,
 use crate::domain::model::{Affected, Model};
 use crate::domain::{
     validate, AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Permission,
-    Preset, Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings,
-    User, UserId,
+    Preset, Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId,
+    TenantSettings, User, UserId,
 };
 use crate::engine::{ScopeAccess, Snapshot};
 use crate::error::ErrorCategory;
@@ -823,12 +823,43 @@ impl Directory {
     }
 
     /// The role of `tenant` with this name (case-insensitive).
+    ///
+    /// Role names are unique per [namespace](RoleNamespace), so a name is resolved as follows:
+    /// - `namespace/name` (`dashboard/Admin`, `custom/Night shift`): the role `name` of that
+    ///   namespace, when the part before the first `/` is a namespace and such a role exists;
+    /// - otherwise the whole text is a bare name, which must be held in exactly one namespace
+    ///   of the tenant. A bare name held in several (`Admin` with both `managers` and
+    ///   `dashboard` installed, or a custom role named like a preset role) is never guessed:
+    ///   it fails with [`Error::AmbiguousName`], which lists the namespaces.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`], [`Error::UnknownRole`] when nothing matches,
+    /// [`Error::AmbiguousName`] as above.
     pub fn role_by_name(&self, tenant: TenantId, name: &str) -> Result<Role, Error> {
+        self.with_tenant(tenant, |m| m.role_named(tenant, name).cloned())?
+    }
+
+    /// The role of `tenant` named `name` (case-insensitive) in `namespace`: `custom` for the
+    /// tenant's own roles, a preset for its built-in roles.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`], or [`Error::UnknownRole`] when that namespace holds no role of
+    /// that name.
+    pub fn role_in_namespace(
+        &self,
+        tenant: TenantId,
+        namespace: RoleNamespace,
+        name: &str,
+    ) -> Result<Role, Error> {
         self.with_tenant(tenant, |m| {
-            m.name_taken(tenant, crate::domain::model::NameKind::Role, name.trim())
-                .and_then(|id| m.roles.get(&RoleId(id)))
+            m.role_in_namespace(tenant, namespace, name)
                 .cloned()
-                .ok_or_else(|| Error::UnknownRole(crate::domain::truncate_for_message(name)))
+                .ok_or_else(|| {
+                    Error::UnknownRole(crate::domain::truncate_for_message(&format!(
+                        "{namespace}/{}",
+                        name.trim()
+                    )))
+                })
         })?
     }
 

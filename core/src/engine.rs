@@ -601,7 +601,7 @@ mod tests {
                         | catalogue[r as usize * 3 % catalogue.len()],
                     scoped: r % 3 == 0,
                     admin_tier: false,
-                    preset: None,
+                    namespace: crate::RoleNamespace::Custom,
                     description: String::new(),
                     created_at: 0,
                 }),

@@ -49,6 +49,14 @@ pub enum Error {
         /// The name as given.
         name: String,
     },
+    /// A role namespace that does not exist (expected `custom` or a preset name).
+    #[error(
+        "unknown role namespace {name:?} (expected custom, managers, role_model or dashboard)"
+    )]
+    UnknownNamespace {
+        /// The name as given.
+        name: String,
+    },
     /// A product name that does not exist.
     #[error("unknown product {name:?}")]
     UnknownProduct {
@@ -122,6 +130,15 @@ pub enum Error {
         kind: &'static str,
         /// The name as given.
         name: String,
+    },
+    /// A bare role name held by roles of several namespaces: name the namespace
+    /// (`namespace/name`, or a lookup by namespace and name).
+    #[error("the role name {name:?} is ambiguous: it exists in namespaces {}; write namespace/name", namespaces.join(", "))]
+    AmbiguousName {
+        /// The name as given.
+        name: String,
+        /// The namespaces holding a role of that name, in [`RoleNamespace::ALL`](crate::RoleNamespace::ALL) order.
+        namespaces: Vec<&'static str>,
     },
     /// The group is the only group of one of its members, so it cannot be deleted (004).
     #[error("group {group} cannot be deleted: it is the only group of member {user}")]
@@ -308,6 +325,7 @@ impl Error {
             Error::UnknownPermission { .. } => 103,
             Error::UnknownPreset { .. } => 104,
             Error::UnknownProduct { .. } => 105,
+            Error::UnknownNamespace { .. } => 115,
             Error::UnknownAccessLevel { .. } => 106,
             Error::InvalidArgument { .. } => 107,
             Error::EmptyPermission => 108,
@@ -326,6 +344,7 @@ impl Error {
             Error::DuplicateEmail { .. } => 300,
             Error::DuplicateName { .. } => 301,
             Error::GroupIsOnlyGroup { .. } => 302,
+            Error::AmbiguousName { .. } => 310,
             Error::UserOwnsAgreement { .. } => 303,
             Error::PermissionDenied { .. } => 400,
             Error::Escalation { .. } => 401,
@@ -358,6 +377,7 @@ impl Error {
             Error::UnknownPermission { .. } => "unknown_permission",
             Error::UnknownPreset { .. } => "unknown_preset",
             Error::UnknownProduct { .. } => "unknown_product",
+            Error::UnknownNamespace { .. } => "unknown_namespace",
             Error::UnknownAccessLevel { .. } => "unknown_access_level",
             Error::InvalidArgument { .. } => "invalid_argument",
             Error::EmptyPermission => "empty_permission",
@@ -376,6 +396,7 @@ impl Error {
             Error::DuplicateEmail { .. } => "duplicate_email",
             Error::DuplicateName { .. } => "duplicate_name",
             Error::GroupIsOnlyGroup { .. } => "group_is_only_group",
+            Error::AmbiguousName { .. } => "ambiguous_name",
             Error::UserOwnsAgreement { .. } => "user_owns_agreement",
             Error::PermissionDenied { .. } => "permission_denied",
             Error::Escalation { .. } => "escalation",

@@ -20,8 +20,8 @@ pub use credentials::{HashParams, Notification, PasswordPolicy, Secret};
 pub use directory::{CredentialStatus, Directory, Explanation, Grant, Page, Session, UserQuery};
 pub use domain::{
     AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Levels, Permission,
-    Preset, PresetRole, Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId,
-    TenantSettings, User, UserId, CATALOGUE,
+    Preset, PresetRole, Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant,
+    TenantId, TenantSettings, User, UserId, CATALOGUE,
 };
 pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result};

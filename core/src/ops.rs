@@ -11,8 +11,8 @@ use crate::domain::model::{Model, NameKind};
 use crate::domain::rules::Actor;
 use crate::domain::{
     validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Permission, Preset,
-    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User,
-    UserId,
+    Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId,
+    TenantSettings, User, UserId,
 };
 use crate::Error;
 
@@ -118,7 +118,7 @@ pub struct UserPatch {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NewRole {
-    /// Name, unique per tenant.
+    /// Name, unique per tenant across every namespace (custom roles live in `custom`).
     pub name: String,
     /// What it grants.
     pub permissions: Permission,
@@ -250,6 +250,21 @@ impl<'m> Plan<'m> {
         }
     }
 
+    /// A custom role's name is unique in its namespace, and also distinct from every built-in
+    /// role of the tenant: a custom "Admin" beside the built-in ones would be mistaken for
+    /// them. (Built-in roles of different presets may share names: see `RoleNamespace`.)
+    fn custom_role_name_free(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        except: u64,
+    ) -> Result<(), Error> {
+        for ns in RoleNamespace::ALL {
+            self.unique(tenant, NameKind::Role(ns), "role", name, except)?;
+        }
+        Ok(())
+    }
+
     fn email_free(
         &self,
         tenant: TenantId,
@@ -297,9 +312,19 @@ impl<'m> Plan<'m> {
         out: &mut Vec<RoleId>,
     ) -> Result<(), Error> {
         for pr in preset.roles() {
-            self.unique(tenant, NameKind::Role, "role", pr.name, 0)?;
-            if self.changes.iter().any(|c| matches!(c, Change::RolePut(r) if r.tenant == tenant && validate::fold(&r.name) == validate::fold(pr.name))) {
-                return Err(Error::DuplicateName { kind: "role", name: pr.name.to_owned() });
+            let ns = RoleNamespace::Preset(preset);
+            let planned = self.changes.iter().any(|c| matches!(c, Change::RolePut(r) if r.tenant == tenant && r.namespace == ns && validate::fold(&r.name) == validate::fold(pr.name)));
+            if planned
+                || self
+                    .m
+                    .name_taken(tenant, NameKind::Role(ns), pr.name)
+                    .is_some()
+            {
+                // The preset is already installed: names are unique per namespace.
+                return Err(Error::DuplicateName {
+                    kind: "role",
+                    name: format!("{ns}/{}", pr.name),
+                });
             }
             let id = RoleId(self.alloc(K_ROLE));
             self.changes.push(Change::RolePut(Role {
@@ -309,7 +334,7 @@ impl<'m> Plan<'m> {
                 permissions: pr.permissions,
                 scoped: pr.scoped,
                 admin_tier: pr.admin_tier,
-                preset: Some(preset),
+                namespace: RoleNamespace::Preset(preset),
                 description: pr.description.to_owned(),
                 created_at: self.now,
             }));
@@ -568,7 +593,7 @@ impl<'m> Plan<'m> {
         let a = Actor::load(self.m, actor)?;
         a.require(Permission::ROLES_MANAGE)?;
         let name = validate::name("role name", &new.name)?;
-        self.unique(a.tenant(), NameKind::Role, "role", &name, 0)?;
+        self.custom_role_name_free(a.tenant(), &name, 0)?;
         if new.admin_tier {
             a.require_superadmin("create an administrator-tier role")?;
         }
@@ -581,7 +606,7 @@ impl<'m> Plan<'m> {
             permissions: new.permissions,
             scoped: new.scoped,
             admin_tier: new.admin_tier,
-            preset: None,
+            namespace: RoleNamespace::Custom,
             description: new.description.clone(),
             created_at: self.now,
         }));
@@ -596,7 +621,7 @@ impl<'m> Plan<'m> {
     ) -> Result<&'m Role, Error> {
         a.require(Permission::ROLES_MANAGE)?;
         let r = self.m.role_in(a.tenant(), role)?;
-        if r.preset.is_some() {
+        if r.namespace != RoleNamespace::Custom {
             return Err(Error::BuiltinRole { role, action });
         }
         if r.admin_tier {
@@ -616,7 +641,7 @@ impl<'m> Plan<'m> {
         let mut new = r.clone();
         if let Some(n) = &patch.name {
             new.name = validate::name("role name", n)?;
-            self.unique(a.tenant(), NameKind::Role, "role", &new.name, role.0)?;
+            self.custom_role_name_free(a.tenant(), &new.name, role.0)?;
         }
         if let Some(d) = &patch.description {
             new.description = d.clone();

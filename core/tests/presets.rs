@@ -6,7 +6,7 @@
 mod common;
 
 use common::{assert_exact, perms, refused, Env};
-use rolecall::{Error, NewUser, Permission, Preset, CATALOGUE};
+use rolecall::{Error, NewRole, NewUser, Permission, Preset, RoleNamespace, CATALOGUE};
 
 struct Expect {
     name: &'static str,
@@ -378,7 +378,7 @@ fn assert_through_directory(p: Preset) {
         assert_eq!(role.permissions, perms(e.rights), "{p} {}", e.name);
         assert_eq!(role.scoped, e.scoped, "{p} {}", e.name);
         assert_eq!(role.admin_tier, e.admin_tier, "{p} {}", e.name);
-        assert_eq!(role.preset, Some(p));
+        assert_eq!(role.preset(), Some(p));
         assert_eq!(role.tenant, env.tenant);
 
         let u = env.user(&format!("holder{i}"), &[e.name]);
@@ -611,30 +611,141 @@ fn a_preset_can_be_installed_later_by_the_superadministrator_only() {
     // Installing it twice clashes on the role names.
     let err = refused(&env.dir, |d| d.install_preset(env.root, Preset::RoleModel));
     assert!(
-        matches!(&err, Error::DuplicateName { kind: "role", name } if name == "ACCESSOR"),
+        matches!(&err, Error::DuplicateName { kind: "role", name } if name == "role_model/ACCESSOR"),
         "{err:?}"
     );
 }
 
 #[test]
-fn presets_whose_role_names_clash_cannot_share_a_tenant() {
-    // 000 and 003 both have "Admin"; role names are unique per tenant (case-insensitively).
-    let env = Env::new(&[Preset::Managers]);
-    let err = refused(&env.dir, |d| d.install_preset(env.root, Preset::Dashboard));
-    assert!(
-        matches!(&err, Error::DuplicateName { kind: "role", name } if name == "Admin"),
-        "{err:?}"
-    );
+fn presets_whose_role_names_coincide_share_a_tenant_in_their_namespaces() {
+    // 000 and 003 both have "Admin", 000 and 001 "Operator"/"OPERATOR": role names are unique
+    // per namespace (the preset, or `custom`), so a product with several modules installs all.
     let dir = rolecall::Directory::in_memory();
-    let err = refused(&dir, |d| {
-        d.create_tenant(
+    let t = dir
+        .create_tenant(
             "Acme",
             &NewUser::new("Ada", "Root", "root@acme.test"),
             &[Preset::Managers, Preset::Dashboard],
         )
-    });
-    assert_eq!(err.kind(), "duplicate_name");
-    assert!(dir.tenants().is_empty());
+        .unwrap();
+    assert_eq!(t.roles.len(), 9);
+    dir.install_preset(t.superadmin, Preset::RoleModel).unwrap();
+    assert_eq!(dir.roles(t.tenant).unwrap().len(), 20);
+
+    // Qualified lookups, by namespace and name or as "namespace/name" (case-insensitive).
+    let m_admin = dir
+        .role_in_namespace(t.tenant, RoleNamespace::Preset(Preset::Managers), "admin")
+        .unwrap();
+    let d_admin = dir.role_by_name(t.tenant, "dashboard/Admin").unwrap();
+    assert_ne!(m_admin.id, d_admin.id);
+    assert_eq!(
+        (m_admin.namespace, m_admin.preset(), m_admin.name.as_str()),
+        (
+            RoleNamespace::Preset(Preset::Managers),
+            Some(Preset::Managers),
+            "Admin"
+        )
+    );
+    assert_eq!(d_admin.qualified_name(), "dashboard/Admin");
+    assert_eq!(
+        d_admin.permissions,
+        Preset::Dashboard.role("Admin").unwrap().permissions
+    );
+    assert_eq!(
+        dir.role_by_name(t.tenant, " role_model/operator ")
+            .unwrap()
+            .qualified_name(),
+        "role_model/OPERATOR"
+    );
+    // A bare name held in one namespace resolves; one held in several is never guessed.
+    assert_eq!(
+        dir.role_by_name(t.tenant, "Supervisor")
+            .unwrap()
+            .namespace
+            .name(),
+        "dashboard"
+    );
+    let err = dir.role_by_name(t.tenant, "admin").unwrap_err();
+    assert!(
+        matches!(&err, Error::AmbiguousName { name, namespaces }
+            if name == "admin" && namespaces == &["managers", "dashboard"]),
+        "{err:?}"
+    );
+    assert_eq!((err.code(), err.kind()), (310, "ambiguous_name"));
+    assert!(err.to_string().contains("managers, dashboard"), "{err}");
+    let err = dir.role_by_name(t.tenant, "Operator").unwrap_err();
+    assert!(
+        matches!(&err, Error::AmbiguousName { namespaces, .. }
+        if namespaces == &["managers", "role_model"]),
+        "{err:?}"
+    );
+    let err = dir
+        .role_in_namespace(t.tenant, RoleNamespace::Custom, "Admin")
+        .unwrap_err();
+    assert_eq!(err.kind(), "unknown_role");
+
+    // A custom role lives in `custom`; its name may not repeat any role of the tenant, so it
+    // is never mistaken for a built-in one.
+    let mine = dir
+        .create_role(
+            t.superadmin,
+            &NewRole::new("Night shift", Permission::REPORTS_VIEW),
+        )
+        .unwrap();
+    assert_eq!(
+        dir.role_by_name(t.tenant, "custom/night SHIFT").unwrap().id,
+        mine
+    );
+    assert_eq!(dir.role_by_name(t.tenant, "Night shift").unwrap().id, mine);
+    assert_eq!(
+        dir.role(mine).unwrap().qualified_name(),
+        "custom/Night shift"
+    );
+    for name in ["ADMIN", "supervisor", "Night Shift"] {
+        let err = refused(&dir, |d| {
+            d.create_role(t.superadmin, &NewRole::new(name, Permission::REPORTS_VIEW))
+        });
+        assert_eq!(err.kind(), "duplicate_name", "{name}");
+    }
+    let err = refused(&dir, |d| d.install_preset(t.superadmin, Preset::Dashboard));
+    assert!(
+        matches!(&err, Error::DuplicateName { kind: "role", name } if name == "dashboard/Admin"),
+        "{err:?}"
+    );
+    // Users hold roles of several presets at once.
+    let u = dir
+        .create_user(
+            t.superadmin,
+            &NewUser::new("Sue", "Both", "sue@acme.test").roles([m_admin.id, d_admin.id]),
+        )
+        .unwrap();
+    assert!(dir.check(u, Permission::SETTINGS_MANAGE));
+    assert!(dir.check(u, Permission::DASHBOARD_DEV));
+}
+
+#[test]
+fn role_namespaces_parse_display_and_serialise_by_name() {
+    assert_eq!(
+        RoleNamespace::ALL.map(|n| n.name()),
+        ["custom", "managers", "role_model", "dashboard"]
+    );
+    for n in RoleNamespace::ALL {
+        assert_eq!(n.name().parse::<RoleNamespace>().unwrap(), n);
+        assert_eq!(n.to_string(), n.name());
+        assert_eq!(
+            serde_json::to_string(&n).unwrap(),
+            format!("\"{}\"", n.name())
+        );
+        assert_eq!(RoleNamespace::from(n.preset()), n);
+    }
+    let err = "Custom".parse::<RoleNamespace>().unwrap_err();
+    assert!(matches!(&err, Error::UnknownNamespace { name } if name == "Custom"));
+    assert_eq!((err.code(), err.kind()), (115, "unknown_namespace"));
+    let env = Env::new(&[Preset::Dashboard]);
+    let r = env.dir.role_by_name(env.tenant, "Admin").unwrap();
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["namespace"], "dashboard");
+    assert!(format!("{r:?}").contains("namespace: Preset(Dashboard)"));
 }
 
 #[test]

@@ -122,11 +122,12 @@ fn perms_of(mask: u16) -> Permission {
 }
 
 /// Preset combinations whose role names do not collide.
-const PRESET_COMBOS: [&[Preset]; 4] = [
+const PRESET_COMBOS: [&[Preset]; 5] = [
     &[Preset::Managers],
     &[Preset::Dashboard],
     &[Preset::RoleModel],
     &[Preset::Dashboard, Preset::RoleModel],
+    &[Preset::Managers, Preset::Dashboard, Preset::RoleModel],
 ];
 
 const UNKNOWN_USER: UserId = UserId(1_000_003);
@@ -259,7 +260,7 @@ fn setup_strategy() -> impl Strategy<Value = Setup> {
             members,
         });
     (
-        (0..4usize, 0..4usize),
+        (0..5usize, 0..5usize),
         (any::<u16>(), any::<u16>(), any::<u16>(), any::<u16>())
             .prop_map(|(a, b, c, d)| (a | b, c | d)),
         vec(delegate, 1..5),
@@ -1334,7 +1335,7 @@ impl World {
                 if self.known.insert(r, t).is_none() {
                     let i = self.tenant_index(t);
                     if let Change::RolePut(role) = ch {
-                        if role.preset.is_none() {
+                        if role.preset().is_none() {
                             self.custom_roles[i].push(role.id);
                         }
                     }

@@ -69,7 +69,7 @@ fn creating_a_custom_role_needs_roles_manage() {
             r.permissions,
             r.scoped,
             r.admin_tier,
-            r.preset
+            r.preset()
         ),
         ("Auditor", Permission::REPORTS_VIEW, false, false, None)
     );

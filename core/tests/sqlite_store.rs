@@ -131,18 +131,20 @@ fn populate(dir: &Directory) {
     settings.strict_agreement_levels = true;
     settings.phone_region = Some("FR".into());
     dir.set_tenant_settings(root, &settings).unwrap();
-    dir.create_tenant(
-        "Other",
-        &NewUser::new("Oz", "Root", "ada@acme.test"),
-        &[Preset::RoleModel, Preset::Managers],
-    )
-    .unwrap_err();
-    dir.create_tenant(
-        "Other",
-        &NewUser::new("Oz", "Root", "ada@acme.test"),
-        &[Preset::RoleModel],
-    )
-    .unwrap();
+    // Presets whose role names coincide ("OPERATOR" / "Operator") share a tenant.
+    let other = dir
+        .create_tenant(
+            "Other",
+            &NewUser::new("Oz", "Root", "ada@acme.test"),
+            &[Preset::RoleModel, Preset::Managers],
+        )
+        .unwrap();
+    assert_eq!(
+        dir.role_by_name(other.tenant, "managers/operator")
+            .unwrap()
+            .qualified_name(),
+        "managers/Operator"
+    );
 }
 
 #[test]

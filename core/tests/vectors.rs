@@ -559,7 +559,8 @@ impl Runner {
             "get_role" => {
                 let r = d.role(self.role(a.get("role")?, &ctx)?)?;
                 json!({"name": r.name, "permissions": r.permissions.names(), "scoped": r.scoped,
-                       "admin_tier": r.admin_tier, "preset": r.preset.map(Preset::name)})
+                       "admin_tier": r.admin_tier, "preset": r.preset().map(Preset::name),
+                       "namespace": r.namespace.name()})
             }
             "get_group" => {
                 let g = d.group(self.group(a.get("group")?, &ctx)?)?;

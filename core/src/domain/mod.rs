@@ -14,7 +14,7 @@ pub use agreement::{AccessLevel, Levels, Product};
 pub use ids::{AgreementId, GroupId, RoleId, ScopeId, TenantId, UserId};
 pub(crate) use permission::truncate_for_message;
 pub use permission::{Permission, CATALOGUE};
-pub use preset::{Preset, PresetRole, DASHBOARD_PAGES};
+pub use preset::{Preset, PresetRole, RoleNamespace, DASHBOARD_PAGES};
 pub use records::{
     Agreement, Change, Commit, Group, Role, Scope, ScopeKind, Tenant, TenantSettings, User,
 };

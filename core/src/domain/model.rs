@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::idmap::IdMap;
 use super::{
     validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Levels, Permission,
-    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, User, UserId,
+    Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId, User,
+    UserId,
 };
 use crate::credentials::{Credential, ResetToken};
 use crate::Error;
@@ -36,7 +37,8 @@ impl AgreementState {
 /// Which names are unique per tenant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum NameKind {
-    Role,
+    /// Role names are unique per namespace.
+    Role(RoleNamespace),
     Group,
     Scope(ScopeKind),
     Agreement,
@@ -210,8 +212,11 @@ impl Model {
             Change::RolePut(r) => {
                 bump(&mut self.next[2], r.id.0);
                 if let Some(old) = self.roles.get(&r.id) {
-                    self.names
-                        .remove(&(old.tenant, NameKind::Role, validate::fold(&old.name)));
+                    self.names.remove(&(
+                        old.tenant,
+                        NameKind::Role(old.namespace),
+                        validate::fold(&old.name),
+                    ));
                     if old.permissions != r.permissions
                         || old.scoped != r.scoped
                         || old.admin_tier != r.admin_tier
@@ -219,14 +224,23 @@ impl Model {
                         affected.add_users(self.role_holders(r.id));
                     }
                 }
-                self.names
-                    .insert((r.tenant, NameKind::Role, validate::fold(&r.name)), r.id.0);
+                self.names.insert(
+                    (
+                        r.tenant,
+                        NameKind::Role(r.namespace),
+                        validate::fold(&r.name),
+                    ),
+                    r.id.0,
+                );
                 self.roles.insert(r.id, r.clone());
             }
             Change::RoleDeleted { id } => {
                 if let Some(old) = self.roles.get(id) {
-                    self.names
-                        .remove(&(old.tenant, NameKind::Role, validate::fold(&old.name)));
+                    self.names.remove(&(
+                        old.tenant,
+                        NameKind::Role(old.namespace),
+                        validate::fold(&old.name),
+                    ));
                     affected.add_users(self.role_holders(*id));
                     for u in self.role_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
@@ -679,6 +693,43 @@ impl Model {
         self.names
             .get(&(tenant, kind, validate::fold(name)))
             .copied()
+    }
+
+    /// The role of `tenant` named `name` in `namespace` (case-insensitive).
+    pub fn role_in_namespace(
+        &self,
+        tenant: TenantId,
+        namespace: RoleNamespace,
+        name: &str,
+    ) -> Option<&Role> {
+        self.name_taken(tenant, NameKind::Role(namespace), name.trim())
+            .and_then(|id| self.roles.get(&RoleId(id)))
+    }
+
+    /// Resolves a role name as `Directory::role_by_name` documents: `namespace/name` when the
+    /// part before the first `/` is a namespace and such a role exists, else the bare name,
+    /// which must be held in exactly one namespace.
+    pub fn role_named(&self, tenant: TenantId, name: &str) -> Result<&Role, Error> {
+        let name = name.trim();
+        if let Some((ns, rest)) = name.split_once('/') {
+            if let Ok(ns) = ns.trim().parse::<RoleNamespace>() {
+                if let Some(r) = self.role_in_namespace(tenant, ns, rest) {
+                    return Ok(r);
+                }
+            }
+        }
+        let found: Vec<&Role> = RoleNamespace::ALL
+            .iter()
+            .filter_map(|ns| self.role_in_namespace(tenant, *ns, name))
+            .collect();
+        match found.as_slice() {
+            [] => Err(Error::UnknownRole(super::truncate_for_message(name))),
+            [one] => Ok(one),
+            many => Err(Error::AmbiguousName {
+                name: super::truncate_for_message(name),
+                namespaces: many.iter().map(|r| r.namespace.name()).collect(),
+            }),
+        }
     }
 
     /// Checks the model's internal consistency (used at load and in tests).

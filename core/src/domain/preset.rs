@@ -346,3 +346,92 @@ impl FromStr for Preset {
             })
     }
 }
+
+/// The namespace a role's name is unique in (case-insensitively), as Keycloak's client roles:
+/// each preset's built-in roles live in the preset's namespace (`managers`, `role_model`,
+/// `dashboard`), the tenant's own roles in `custom`. Several presets can therefore be installed
+/// in one tenant even when their role names coincide (`managers/Admin` and `dashboard/Admin`).
+///
+/// Written `"custom"` or the preset's stable name; serialised as that string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+pub enum RoleNamespace {
+    /// The tenant's own roles, created with `create_role`.
+    Custom,
+    /// The built-in roles installed from this preset.
+    Preset(Preset),
+}
+
+impl RoleNamespace {
+    /// Every namespace: `custom`, then the presets in [`Preset::ALL`] order.
+    pub const ALL: [RoleNamespace; 4] = [
+        RoleNamespace::Custom,
+        RoleNamespace::Preset(Preset::Managers),
+        RoleNamespace::Preset(Preset::RoleModel),
+        RoleNamespace::Preset(Preset::Dashboard),
+    ];
+
+    /// The stable name: `custom`, or the preset's name (`managers`, `role_model`, `dashboard`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RoleNamespace::Custom => "custom",
+            RoleNamespace::Preset(p) => p.name(),
+        }
+    }
+
+    /// The preset of a built-in namespace, `None` for `custom`.
+    pub fn preset(self) -> Option<Preset> {
+        match self {
+            RoleNamespace::Custom => None,
+            RoleNamespace::Preset(p) => Some(p),
+        }
+    }
+}
+
+impl From<Option<Preset>> for RoleNamespace {
+    fn from(p: Option<Preset>) -> Self {
+        p.map_or(RoleNamespace::Custom, RoleNamespace::Preset)
+    }
+}
+
+impl From<Preset> for RoleNamespace {
+    fn from(p: Preset) -> Self {
+        RoleNamespace::Preset(p)
+    }
+}
+
+impl From<RoleNamespace> for &'static str {
+    fn from(n: RoleNamespace) -> Self {
+        n.name()
+    }
+}
+
+impl TryFrom<String> for RoleNamespace {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self, Error> {
+        s.parse()
+    }
+}
+
+impl fmt::Display for RoleNamespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for RoleNamespace {
+    type Err = Error;
+    /// Parses `custom` or a preset name (exact spelling).
+    ///
+    /// # Errors
+    /// [`Error::UnknownNamespace`] for any other string.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RoleNamespace::ALL
+            .iter()
+            .copied()
+            .find(|n| n.name() == s)
+            .ok_or_else(|| Error::UnknownNamespace {
+                name: super::permission::truncate_for_message(s),
+            })
+    }
+}

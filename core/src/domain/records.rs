@@ -7,8 +7,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AccessLevel, AgreementId, GroupId, Permission, Preset, Product, RoleId, ScopeId, TenantId,
-    UserId,
+    AccessLevel, AgreementId, GroupId, Permission, Preset, Product, RoleId, RoleNamespace, ScopeId,
+    TenantId, UserId,
 };
 use crate::Error;
 
@@ -126,8 +126,11 @@ pub struct Role {
     pub id: RoleId,
     /// The tenant it belongs to.
     pub tenant: TenantId,
-    /// Its name, unique per tenant (case-insensitively).
+    /// Its name, unique within its namespace in the tenant (case-insensitively).
     pub name: String,
+    /// The namespace its name is unique in: the preset it was installed from (a built-in role,
+    /// which cannot be edited or deleted), or `custom` for the tenant's own roles.
+    pub namespace: RoleNamespace,
     /// What it grants.
     pub permissions: Permission,
     /// When true, its permissions apply only to the holder's assigned call groups / IVRs.
@@ -135,12 +138,24 @@ pub struct Role {
     /// Administrator tier: only the superadministrator grants or changes it, and its holders'
     /// access can be changed only by the superadministrator (003).
     pub admin_tier: bool,
-    /// The preset it was installed from; built-in roles cannot be edited or deleted.
-    pub preset: Option<Preset>,
     /// Free text.
     pub description: String,
     /// Creation time, ms since the Unix epoch.
     pub created_at: i64,
+}
+
+impl Role {
+    /// The preset it was installed from (a built-in role), `None` for a custom role.
+    pub fn preset(&self) -> Option<Preset> {
+        self.namespace.preset()
+    }
+
+    /// Its name qualified by its namespace, `namespace/name` (`dashboard/Admin`,
+    /// `custom/Night shift`): unambiguous within the tenant, and accepted by
+    /// [`Directory::role_by_name`](crate::Directory::role_by_name).
+    pub fn qualified_name(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
 }
 
 /// A user group (004): a named set of roles whose members inherit them.

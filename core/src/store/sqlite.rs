@@ -5,7 +5,7 @@
 //! - every commit is one `BEGIN IMMEDIATE` transaction, durable when [`Store::commit`] returns
 //!   (WAL mode, `synchronous = FULL`);
 //! - the schema itself holds the invariants the rules rely on: emails unique per tenant
-//!   case-insensitively, names unique per tenant, one Owner per agreement (a column), and
+//!   case-insensitively, names unique per tenant (role names per namespace), one Owner per agreement (a column), and
 //!   composite foreign keys so that no row of one tenant points at another tenant's row;
 //! - permissions are stored by dotted name: the catalogue can grow without a migration, and a
 //!   name the catalogue no longer knows is reported at open ([`Error::Corrupt`]);
@@ -25,8 +25,8 @@ use super::{Loaded, Store};
 use crate::audit::{AuditEvent, AuditQuery};
 use crate::credentials::{Credential, PasswordPolicy, ResetToken};
 use crate::domain::{
-    AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Permission, Preset,
-    Product, Role, RoleId, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User,
+    AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Permission, Product, Role,
+    RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User,
     UserId,
 };
 use crate::Error;
@@ -223,6 +223,31 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
 
 const SCHEMA_V3: &str = r#"
 ALTER TABLE tenants ADD COLUMN settings TEXT;
+-- Role names are unique per namespace (the preset a built-in role comes from, or 'custom'):
+-- rebuild roles with UNIQUE (tenant, namespace, name_key). Runs with foreign keys off (see
+-- `migrate`), so dropping the old table cascades nothing; user_roles and group_roles keep
+-- referencing "roles" by name.
+CREATE TABLE roles_v3 (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    scoped INTEGER NOT NULL CHECK (scoped IN (0, 1)),
+    admin_tier INTEGER NOT NULL CHECK (admin_tier IN (0, 1)),
+    namespace TEXT NOT NULL,
+    description TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant, namespace, name_key),
+    UNIQUE (tenant, id)
+);
+INSERT INTO roles_v3 (id, tenant, name, name_key, permissions, scoped, admin_tier, namespace, description, created_at)
+    SELECT id, tenant, name, name_key, permissions, scoped, admin_tier, coalesce(preset, 'custom'), description, created_at
+    FROM roles;
+DROP TABLE roles;
+ALTER TABLE roles_v3 RENAME TO roles;
+-- Logged changes hold roles in the old shape: drop them, so an instance catching up reloads.
+DELETE FROM commits;
 "#;
 
 /// How to open a [`SqliteStore`].
@@ -364,6 +389,21 @@ impl SqliteStore {
             return Ok(());
         }
         let path = self.path.clone();
+        // Rebuilding a table (version 3) needs foreign keys off, which SQLite only allows
+        // outside a transaction; they are checked before commit and switched back on after.
+        self.conn
+            .pragma_update(None, "foreign_keys", false)
+            .map_err(|e| storage(&path, e))?;
+        let r = self.migrate_tx(from);
+        let on = self
+            .conn
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| storage(&path, e));
+        r.and(on)
+    }
+
+    fn migrate_tx(&mut self, _from: i64) -> Result<(), Error> {
+        let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)
@@ -380,6 +420,16 @@ impl SqliteStore {
         }
         if v < 3 {
             tx.execute_batch(SCHEMA_V3).map_err(|e| storage(&path, e))?;
+        }
+        let broken: i64 = tx
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| storage(&path, e))?;
+        if broken > 0 {
+            return Err(Error::Corrupt(format!(
+                "{path}: {broken} rows break a foreign key; the schema migration was not applied"
+            )));
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| storage(&path, e))?;
@@ -483,10 +533,10 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
         }
         Change::RolePut(r) => {
             tx.execute(
-                "INSERT INTO roles (id, tenant, name, name_key, permissions, scoped, admin_tier, preset, description, created_at)
+                "INSERT INTO roles (id, tenant, name, name_key, permissions, scoped, admin_tier, namespace, description, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4, permissions = ?5, scoped = ?6,
-                   admin_tier = ?7, preset = ?8, description = ?9",
+                   admin_tier = ?7, namespace = ?8, description = ?9",
                 params![
                     r.id.0 as i64,
                     r.tenant.0 as i64,
@@ -495,7 +545,7 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
                     perms_text(r.permissions),
                     r.scoped,
                     r.admin_tier,
-                    r.preset.map(Preset::name),
+                    r.namespace.name(),
                     r.description,
                     r.created_at
                 ],
@@ -753,7 +803,7 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
         },
     )?;
 
-    each_row(tx, path, "SELECT id, tenant, name, permissions, scoped, admin_tier, preset, description, created_at FROM roles ORDER BY id", |r| {
+    each_row(tx, path, "SELECT id, tenant, name, permissions, scoped, admin_tier, namespace, description, created_at FROM roles ORDER BY id", |r| {
         let rid = RoleId(id(r.get(0).map_err(st)?));
         let text: String = r.get(3).map_err(st)?;
         let mut permissions = Permission::empty();
@@ -762,7 +812,7 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
                     corrupt(format!("{rid} holds permission {n:?}, which this version of the catalogue does not know"))
                 })?;
         }
-        let preset: Option<String> = r.get(6).map_err(st)?;
+        let namespace: String = r.get(6).map_err(st)?;
         sink(Change::RolePut(Role {
             id: rid,
             tenant: TenantId(id(r.get(1).map_err(st)?)),
@@ -770,12 +820,9 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
             permissions,
             scoped: r.get(4).map_err(st)?,
             admin_tier: r.get(5).map_err(st)?,
-            preset: preset
-                .map(|p| {
-                    p.parse::<Preset>()
-                        .map_err(|_| corrupt(format!("{rid} has unknown preset {p:?}")))
-                })
-                .transpose()?,
+            namespace: namespace
+                .parse::<RoleNamespace>()
+                .map_err(|_| corrupt(format!("{rid} has unknown namespace {namespace:?}")))?,
             description: r.get(7).map_err(st)?,
             created_at: r.get(8).map_err(st)?,
         }));
@@ -1255,6 +1302,107 @@ mod tests {
             PasswordPolicy::default()
         );
         drop(dir2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_version_2_file_is_migrated_to_role_namespaces_with_its_data() {
+        let dir = std::env::temp_dir().join(format!("rolecall-migrate2-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v2.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(SCHEMA_V1).unwrap();
+            c.execute_batch(SCHEMA_V2).unwrap();
+            c.execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 BEGIN;
+                 INSERT INTO tenants VALUES (1, 'Old Co', 1, 0, NULL);
+                 INSERT INTO users VALUES (1, 1, 'Ada', 'Root', 'ada@old.test', 'ada@old.test', NULL, 1, 0, 0, NULL, 0);
+                 INSERT INTO users VALUES (2, 1, 'Bob', 'Lee', 'bob@old.test', 'bob@old.test', NULL, 1, 0, 0, NULL, 0);
+                 INSERT INTO roles VALUES (1, 1, 'Admin', 'admin', 'users.view users.manage', 0, 1, 'managers', 'x', 0);
+                 INSERT INTO roles VALUES (2, 1, 'Night shift', 'night shift', 'reports.view', 0, 0, NULL, '', 0);
+                 INSERT INTO groups VALUES (1, 1, 'Night', 'night', 0);
+                 INSERT INTO user_roles VALUES (1, 2, 1);
+                 INSERT INTO group_roles VALUES (1, 1, 2);
+                 INSERT INTO group_members VALUES (1, 1, 2);
+                 INSERT INTO commits VALUES (1, 0, NULL, '[]');
+                 UPDATE meta SET value = 1 WHERE key = 'revision';
+                 UPDATE meta SET value = 3 WHERE key = 'next_role';
+                 COMMIT;
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        let v: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        // The rebuilt table has the namespace constraint; foreign keys are on again and every
+        // table still references "roles".
+        let sql: String = store
+            .conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'roles'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            sql.contains("UNIQUE (tenant, namespace, name_key)"),
+            "{sql}"
+        );
+        let fk: bool = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert!(fk);
+        let refs: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%REFERENCES roles (tenant, id)%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(refs, 2);
+        assert!(store
+            .conn
+            .execute("INSERT INTO user_roles VALUES (1, 2, 99)", [])
+            .is_err());
+        store.integrity_check().unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.revision, 1);
+        drop(store);
+
+        let d = crate::Directory::open_sqlite(&path).unwrap();
+        let admin = d.role(RoleId(1)).unwrap();
+        assert_eq!(
+            admin.namespace,
+            RoleNamespace::Preset(crate::Preset::Managers)
+        );
+        assert_eq!(d.role(RoleId(2)).unwrap().namespace, RoleNamespace::Custom);
+        assert_eq!(d.user(UserId(2)).unwrap().roles.len(), 1);
+        assert_eq!(d.group(crate::GroupId(1)).unwrap().roles.len(), 1);
+        assert!(d.check(UserId(2), Permission::REPORTS_VIEW));
+        assert!(d.check(UserId(2), Permission::USERS_MANAGE));
+        // A second preset with an "Admin" of its own now fits beside the migrated one.
+        d.install_preset(UserId(1), crate::Preset::Dashboard)
+            .unwrap();
+        drop(d);
+        let d = crate::Directory::open_sqlite(&path).unwrap();
+        assert_eq!(d.roles(TenantId(1)).unwrap().len(), 6);
+        assert_eq!(
+            d.role_by_name(TenantId(1), "dashboard/admin")
+                .unwrap()
+                .namespace
+                .name(),
+            "dashboard"
+        );
+        drop(d);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -731,6 +731,7 @@ static int query(runner *r, const char *op, const jval *a, jval *ans, stop *st) 
         json_set(ans, "scoped", json_bool(ro->scoped));
         json_set(ans, "admin_tier", json_bool(ro->admin_tier));
         json_set(ans, "preset", ro->has_preset ? json_str(rolecall_preset_name(ro->preset)) : json_null());
+        json_set(ans, "namespace", json_str(ro->namespace_name));
         rolecall_role_free(ro);
     } else if (strcmp(op, "get_group") == 0) {
         rolecall_group *g = NULL;
