@@ -55,6 +55,7 @@
 #define ROLECALL_STATUS_INVALID_ARGUMENT 107
 #define ROLECALL_STATUS_EMPTY_PERMISSION 108
 #define ROLECALL_STATUS_WEAK_PASSWORD 109
+#define ROLECALL_STATUS_UNKNOWN_NAMESPACE 115
 #define ROLECALL_STATUS_UNKNOWN_TENANT 200
 #define ROLECALL_STATUS_UNKNOWN_USER 201
 #define ROLECALL_STATUS_UNKNOWN_ROLE 202
@@ -66,6 +67,7 @@
 #define ROLECALL_STATUS_DUPLICATE_NAME 301
 #define ROLECALL_STATUS_GROUP_IS_ONLY_GROUP 302
 #define ROLECALL_STATUS_USER_OWNS_AGREEMENT 303
+#define ROLECALL_STATUS_AMBIGUOUS_NAME 310
 #define ROLECALL_STATUS_PERMISSION_DENIED 400
 #define ROLECALL_STATUS_ESCALATION 401
 #define ROLECALL_STATUS_SUPERADMIN_ONLY 402
@@ -970,9 +972,15 @@ typedef struct rolecall_role {
      */
     rolecall_tenant_id tenant;
     /**
-     * Its name.
+     * Its name, unique within its namespace (case-insensitively).
      */
     const char *name;
+    /**
+     * The namespace its name is unique in: `"custom"` for the tenant's own roles, else the
+     * name of the preset it was installed from (`"managers"`, `"role_model"`, `"dashboard"`).
+     * Never NULL.
+     */
+    const char *namespace_name;
     /**
      * What it grants.
      */
@@ -2026,13 +2034,26 @@ rolecall_status rolecall_role_delete(const struct rolecall_directory *dir, rolec
 rolecall_status rolecall_role_get(const struct rolecall_directory *dir, rolecall_role_id role, struct rolecall_role **out);
 
 /**
- * The role of `tenant` with this name (case-insensitive).
+ * The role of `tenant` with this name (case-insensitive). Role names are unique per namespace:
+ * `"namespace/name"` (`"dashboard/Admin"`) names the namespace; a bare name held in several
+ * namespaces of the tenant is refused with ROLECALL_STATUS_AMBIGUOUS_NAME.
  *
  * On success `*out` receives a record owned by the caller (rolecall_role_free()).
- * Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _UNKNOWN_ROLE. Safety: `dir` is a live handle;
- * `name` a NUL-terminated string; `out` is writable. Thread-safe.
+ * Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _UNKNOWN_ROLE, _AMBIGUOUS_NAME. Safety: `dir` is a
+ * live handle; `name` a NUL-terminated string; `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_role_by_name(const struct rolecall_directory *dir, rolecall_tenant_id tenant, const char *name, struct rolecall_role **out);
+
+/**
+ * The role of `tenant` named `name` (case-insensitive) in `namespace_name`: `"custom"` for
+ * the tenant's own roles, or a preset's name (`"managers"`, `"role_model"`, `"dashboard"`).
+ *
+ * On success `*out` receives a record owned by the caller (rolecall_role_free()).
+ * Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _UNKNOWN_NAMESPACE, _UNKNOWN_ROLE. Safety: `dir` is
+ * a live handle; `namespace_name` and `name` NUL-terminated strings; `out` is writable.
+ * Thread-safe.
+ */
+rolecall_status rolecall_role_in_namespace(const struct rolecall_directory *dir, rolecall_tenant_id tenant, const char *namespace_name, const char *name, struct rolecall_role **out);
 
 /**
  * Every role of a tenant, in id order.

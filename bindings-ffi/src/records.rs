@@ -462,8 +462,12 @@ pub struct rolecall_role {
     pub id: rolecall_role_id,
     /// Its tenant.
     pub tenant: rolecall_tenant_id,
-    /// Its name.
+    /// Its name, unique within its namespace (case-insensitively).
     pub name: *const c_char,
+    /// The namespace its name is unique in: `"custom"` for the tenant's own roles, else the
+    /// name of the preset it was installed from (`"managers"`, `"role_model"`, `"dashboard"`).
+    /// Never NULL.
+    pub namespace_name: *const c_char,
     /// What it grants.
     pub permissions: rolecall_permission,
     /// Its permissions apply only to the holder's call groups / IVRs.
@@ -485,12 +489,13 @@ impl From<Role> for rolecall_role {
         rolecall_role {
             id: r.id.0,
             tenant: r.tenant.0,
+            namespace_name: cstring(r.namespace.name().to_owned()),
+            has_preset: r.preset().is_some(),
+            preset: r.preset().map_or(0, preset_code),
             name: cstring(r.name),
             permissions: r.permissions.into(),
             scoped: r.scoped,
             admin_tier: r.admin_tier,
-            has_preset: r.preset.is_some(),
-            preset: r.preset.map_or(0, preset_code),
             description: cstring(r.description),
             created_at: r.created_at,
         }
@@ -502,6 +507,7 @@ impl Drop for rolecall_role {
         // SAFETY: made by `cstring`, freed only here.
         unsafe {
             free_cstring(self.name);
+            free_cstring(self.namespace_name);
             free_cstring(self.description);
         }
     }

@@ -105,11 +105,13 @@ pub unsafe extern "C" fn rolecall_role_get(
     })
 }
 
-/// The role of `tenant` with this name (case-insensitive).
+/// The role of `tenant` with this name (case-insensitive). Role names are unique per namespace:
+/// `"namespace/name"` (`"dashboard/Admin"`) names the namespace; a bare name held in several
+/// namespaces of the tenant is refused with ROLECALL_STATUS_AMBIGUOUS_NAME.
 ///
 /// On success `*out` receives a record owned by the caller (rolecall_role_free()).
-/// Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _UNKNOWN_ROLE. Safety: `dir` is a live handle;
-/// `name` a NUL-terminated string; `out` is writable. Thread-safe.
+/// Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _UNKNOWN_ROLE, _AMBIGUOUS_NAME. Safety: `dir` is a
+/// live handle; `name` a NUL-terminated string; `out` is writable. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn rolecall_role_by_name(
     dir: *const rolecall_directory,
@@ -121,6 +123,33 @@ pub unsafe extern "C" fn rolecall_role_by_name(
         let out = out!(out);
         let d = dir!(dir);
         out.write(boxed(d.role_by_name(TenantId(tenant), text!(name))?.into()));
+        Ok(())
+    })
+}
+
+/// The role of `tenant` named `name` (case-insensitive) in `namespace_name`: `"custom"` for
+/// the tenant's own roles, or a preset's name (`"managers"`, `"role_model"`, `"dashboard"`).
+///
+/// On success `*out` receives a record owned by the caller (rolecall_role_free()).
+/// Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _UNKNOWN_NAMESPACE, _UNKNOWN_ROLE. Safety: `dir` is
+/// a live handle; `namespace_name` and `name` NUL-terminated strings; `out` is writable.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_role_in_namespace(
+    dir: *const rolecall_directory,
+    tenant: rolecall_tenant_id,
+    namespace_name: *const c_char,
+    name: *const c_char,
+    out: *mut *mut rolecall_role,
+) -> rolecall_status {
+    ffi!({
+        let out = out!(out);
+        let d = dir!(dir);
+        let ns: rolecall::RoleNamespace = text!(namespace_name).parse()?;
+        out.write(boxed(
+            d.role_in_namespace(TenantId(tenant), ns, text!(name))?
+                .into(),
+        ));
         Ok(())
     })
 }

@@ -391,6 +391,12 @@ mod tests {
                 stored: 1,
                 expected: 2,
             },
+            Error::UnknownNamespace { name: "n".into() },
+            Error::AmbiguousName {
+                name: "n".into(),
+                namespaces: vec!["managers", "dashboard"],
+            },
+            Error::Closed,
         ]
     }
 

@@ -350,8 +350,10 @@ pub struct Role {
     pub id: u64,
     /// Its tenant.
     pub tenant: u64,
-    /// Its name.
+    /// Its name, unique within its namespace (case-insensitively).
     pub name: String,
+    /// The namespace its name is unique in: `custom`, or the preset's name.
+    pub namespace: String,
     /// What it grants (names, catalogue order).
     pub permissions: Vec<String>,
     /// Scope-restricted.
@@ -371,11 +373,12 @@ impl From<rolecall::Role> for Role {
         Role {
             id: r.id.0,
             tenant: r.tenant.0,
+            namespace: r.namespace.name().to_owned(),
+            preset: r.preset(),
             name: r.name,
             permissions: names(r.permissions),
             scoped: r.scoped,
             admin_tier: r.admin_tier,
-            preset: r.preset,
             description: r.description,
             created_at: r.created_at,
         }
@@ -771,6 +774,17 @@ impl Directory {
         Ok(self.inner.refresh()?)
     }
 
+    /// Closes the directory (`Directory::close`): releases its store at once; idempotent.
+    /// Later changes, refreshes and tenant queries fail with `closed`; checks deny.
+    pub fn close(&self) {
+        self.inner.close()
+    }
+
+    /// Whether `close` was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
     /// The current snapshot.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         Arc::new(Snapshot {
@@ -969,6 +983,15 @@ impl Directory {
     /// The role of a tenant with this name.
     pub fn role_by_name(&self, tenant: u64, name: String) -> R<Role> {
         Ok(self.inner.role_by_name(TenantId(tenant), &name)?.into())
+    }
+
+    /// The role of `tenant` named `name` in `namespace` (`custom` or a preset's name).
+    pub fn role_in_namespace(&self, tenant: u64, namespace: String, name: String) -> R<Role> {
+        let ns: rolecall::RoleNamespace = namespace.parse()?;
+        Ok(self
+            .inner
+            .role_in_namespace(TenantId(tenant), ns, &name)?
+            .into())
     }
 
     /// Every role of a tenant.

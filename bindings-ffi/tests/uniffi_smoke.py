@@ -62,6 +62,11 @@ t = d.create_tenant(
 check(len(t.roles) == 5, "preset installed once")
 op = d.role_by_name(t.tenant, "operator")
 check(op.preset == rc.Preset.MANAGERS and not op.scoped, "built-in role")
+check(op.namespace == "managers", "role namespace")
+d.install_preset(t.superadmin, rc.Preset.DASHBOARD)
+refused("ambiguous_name", d.role_by_name, t.tenant, "Admin")
+check(d.role_in_namespace(t.tenant, "dashboard", "admin").namespace == "dashboard", "namespaces")
+check(d.role_by_name(t.tenant, "managers/Admin").preset == rc.Preset.MANAGERS, "ns/name")
 olga = d.create_user(t.superadmin, new_user("Olga", "Petrova", "olga@acme.test", [op.id]))
 
 # Checks and the reasons behind them.
@@ -130,5 +135,11 @@ d.revoke_role(t.superadmin, olga, op.id)
 d.remove_member(t.superadmin, g, olga)
 check(not d.check(olga, "campaigns.view") and snap.check(olga, "campaigns.view"), "snapshot")
 check(snap.memory_bytes() >= 1024 * 80, "snapshot memory")
+
+closing = rc.Directory.in_memory()
+closing.close()
+closing.close()
+check(closing.is_closed(), "closed")
+refused("closed", closing.refresh)
 
 print(f"uniffi-python: {passed} passed, 0 failed")

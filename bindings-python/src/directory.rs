@@ -170,13 +170,22 @@ impl PyDirectory {
         Ok(Self::wrap(dir, Some(shown)))
     }
 
+    /// The core directory, or `Error::Closed` once `close()` was called: every method of a
+    /// closed directory raises the core's typed error (`StorageError`, kind `closed`).
+    fn d(&self) -> PyResult<&Directory> {
+        if self.inner.is_closed() {
+            return Err(Error::Closed).or_raise();
+        }
+        Ok(&self.inner)
+    }
+
     /// Runs a mutation with the GIL released, then delivers its notifications.
     fn write<T: Send>(
         &self,
         py: Python<'_>,
         f: impl FnOnce(&Directory) -> Result<T, Error> + Send,
     ) -> PyResult<T> {
-        let dir = &*self.inner;
+        let dir = self.d()?;
         let result = py.detach(move || f(dir));
         self.dispatch(py);
         result.or_raise()
@@ -247,13 +256,13 @@ impl PyDirectory {
 
     /// The revision of the last change applied (each successful mutation adds one).
     #[getter]
-    fn revision(&self) -> u64 {
-        self.inner.revision()
+    fn revision(&self) -> PyResult<u64> {
+        Ok(self.d()?.revision())
     }
 
     /// The current compiled snapshot: an immutable view for many checks at one revision.
-    fn snapshot(&self) -> PySnapshot {
-        PySnapshot(self.inner.snapshot())
+    fn snapshot(&self) -> PyResult<PySnapshot> {
+        Ok(PySnapshot(self.d()?.snapshot()))
     }
 
     /// Applies changes committed to the same file by other processes; returns the revision now
@@ -263,14 +272,42 @@ impl PyDirectory {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Directory(path={}, revision={})",
-            match &self.path {
-                Some(p) => repr_str(py, p)?,
-                None => "None".to_owned(),
-            },
-            self.inner.revision()
-        ))
+        let path = match &self.path {
+            Some(p) => repr_str(py, p)?,
+            None => "None".to_owned(),
+        };
+        Ok(if self.inner.is_closed() {
+            format!("Directory(path={path}, closed=True)")
+        } else {
+            format!("Directory(path={path}, revision={})", self.inner.revision())
+        })
+    }
+
+    /// Closes the directory: releases its SQLite file (the same process may open it again at
+    /// once) and its memory. Idempotent. Every later call on it raises `StorageError` of kind
+    /// `"closed"` (except `close`, `closed`, `path`, `drain_notifications` and `repr`);
+    /// snapshots taken before stay readable. `with Directory(path) as d:` closes
+    /// on leaving the block.
+    fn close(&self, py: Python<'_>) {
+        let dir = &*self.inner;
+        py.detach(|| dir.close());
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Closes the directory; an exception raised in the block propagates.
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.close(py);
+        false
     }
 
     // ======================= tenants =======================
@@ -307,12 +344,12 @@ impl PyDirectory {
 
     /// A tenant.
     fn tenant(&self, id: TenantArg) -> PyResult<PyTenant> {
-        self.inner.tenant(id.0).map(PyTenant).or_raise()
+        self.d()?.tenant(id.0).map(PyTenant).or_raise()
     }
 
     /// Every tenant, in id order.
-    fn tenants(&self) -> Vec<PyTenant> {
-        self.inner.tenants().into_iter().map(PyTenant).collect()
+    fn tenants(&self) -> PyResult<Vec<PyTenant>> {
+        Ok(self.d()?.tenants().into_iter().map(PyTenant).collect())
     }
 
     // ======================= users =======================
@@ -439,12 +476,12 @@ impl PyDirectory {
 
     /// A user.
     fn user(&self, id: UserArg) -> PyResult<PyUser> {
-        self.inner.user(id.0).map(PyUser).or_raise()
+        self.d()?.user(id.0).map(PyUser).or_raise()
     }
 
     /// The user of `tenant` with this email (trimmed, case-insensitive).
     fn user_by_email(&self, tenant: TenantArg, email: &str) -> PyResult<PyUser> {
-        self.inner
+        self.d()?
             .user_by_email(tenant.0, email)
             .map(PyUser)
             .or_raise()
@@ -529,20 +566,43 @@ impl PyDirectory {
 
     /// A role.
     fn role(&self, id: RoleArg) -> PyResult<PyRole> {
-        self.inner.role(id.0).map(PyRole).or_raise()
+        self.d()?.role(id.0).map(PyRole).or_raise()
     }
 
-    /// The role of `tenant` with this name (case-insensitive).
+    /// The role of `tenant` with this name (case-insensitive). `"namespace/name"`
+    /// (`"dashboard/Admin"`) names the namespace; a bare name held in several namespaces raises
+    /// `ConflictError` of kind `ambiguous_name` (its `namespaces` lists them).
     fn role_by_name(&self, tenant: TenantArg, name: &str) -> PyResult<PyRole> {
-        self.inner
+        self.d()?
             .role_by_name(tenant.0, name)
+            .map(PyRole)
+            .or_raise()
+    }
+
+    /// The role of `tenant` named `name` (case-insensitive) in `namespace` (`"custom"` or a
+    /// preset, as `Preset` or its name).
+    fn role_in_namespace(
+        &self,
+        tenant: TenantArg,
+        namespace: &Bound<'_, PyAny>,
+        name: &str,
+    ) -> PyResult<PyRole> {
+        let ns = match namespace.extract::<PresetArg>() {
+            Ok(p) => rolecall::RoleNamespace::Preset(p.0),
+            Err(_) => namespace
+                .extract::<String>()?
+                .parse::<rolecall::RoleNamespace>()
+                .or_raise()?,
+        };
+        self.d()?
+            .role_in_namespace(tenant.0, ns, name)
             .map(PyRole)
             .or_raise()
     }
 
     /// Every role of a tenant, in id order.
     fn roles(&self, tenant: TenantArg) -> PyResult<Vec<PyRole>> {
-        let roles = self.inner.roles(tenant.0).or_raise()?;
+        let roles = self.d()?.roles(tenant.0).or_raise()?;
         Ok(roles.into_iter().map(PyRole).collect())
     }
 
@@ -626,12 +686,12 @@ impl PyDirectory {
 
     /// A group.
     fn group(&self, id: GroupArg) -> PyResult<PyGroup> {
-        self.inner.group(id.0).map(PyGroup).or_raise()
+        self.d()?.group(id.0).map(PyGroup).or_raise()
     }
 
     /// The group of `tenant` with this name (case-insensitive).
     fn group_by_name(&self, tenant: TenantArg, name: &str) -> PyResult<PyGroup> {
-        self.inner
+        self.d()?
             .group_by_name(tenant.0, name)
             .map(PyGroup)
             .or_raise()
@@ -639,13 +699,13 @@ impl PyDirectory {
 
     /// Every group of a tenant, in id order.
     fn groups(&self, tenant: TenantArg) -> PyResult<Vec<PyGroup>> {
-        let groups = self.inner.groups(tenant.0).or_raise()?;
+        let groups = self.d()?.groups(tenant.0).or_raise()?;
         Ok(groups.into_iter().map(PyGroup).collect())
     }
 
     /// Ids of the members of a group, in id order.
     fn group_members(&self, group: GroupArg) -> PyResult<Vec<u64>> {
-        let ids = self.inner.group_members(group.0).or_raise()?;
+        let ids = self.d()?.group_members(group.0).or_raise()?;
         Ok(ids.into_iter().map(|u| u.0).collect())
     }
 
@@ -655,13 +715,13 @@ impl PyDirectory {
         py: Python<'py>,
         group: GroupArg,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let p = self.inner.group_permissions(group.0).or_raise()?;
+        let p = self.d()?.group_permissions(group.0).or_raise()?;
         permission_to_py(py, p)
     }
 
     /// Ids of the groups a user belongs to, in id order.
     fn user_groups(&self, user: UserArg) -> PyResult<Vec<u64>> {
-        let ids = self.inner.user_groups(user.0).or_raise()?;
+        let ids = self.d()?.user_groups(user.0).or_raise()?;
         Ok(ids.into_iter().map(|g| g.0).collect())
     }
 
@@ -719,12 +779,12 @@ impl PyDirectory {
 
     /// A call group or IVR.
     fn scope(&self, id: ScopeArg) -> PyResult<PyScope> {
-        self.inner.scope(id.0).map(PyScope).or_raise()
+        self.d()?.scope(id.0).map(PyScope).or_raise()
     }
 
     /// Every call group and IVR of a tenant, in id order.
     fn scopes(&self, tenant: TenantArg) -> PyResult<Vec<PyScope>> {
-        let scopes = self.inner.scopes(tenant.0).or_raise()?;
+        let scopes = self.d()?.scopes(tenant.0).or_raise()?;
         Ok(scopes.into_iter().map(PyScope).collect())
     }
 
@@ -786,18 +846,18 @@ impl PyDirectory {
 
     /// An agreement.
     fn agreement(&self, id: AgreementArg) -> PyResult<PyAgreement> {
-        self.inner.agreement(id.0).map(PyAgreement).or_raise()
+        self.d()?.agreement(id.0).map(PyAgreement).or_raise()
     }
 
     /// Every agreement of a tenant, in id order.
     fn agreements(&self, tenant: TenantArg) -> PyResult<Vec<PyAgreement>> {
-        let list = self.inner.agreements(tenant.0).or_raise()?;
+        let list = self.d()?.agreements(tenant.0).or_raise()?;
         Ok(list.into_iter().map(PyAgreement).collect())
     }
 
     /// The PBX subscriber a user is linked to on an agreement, or None.
     fn pbx_subscriber(&self, agreement: AgreementArg, user: UserArg) -> PyResult<Option<String>> {
-        self.inner.pbx_subscriber(agreement.0, user.0).or_raise()
+        self.d()?.pbx_subscriber(agreement.0, user.0).or_raise()
     }
 
     // ======================= credentials =======================
@@ -809,8 +869,9 @@ impl PyDirectory {
         signature = (*, m_kib = HashParams::OWASP_MIN.m_kib, t = HashParams::OWASP_MIN.t, p = HashParams::OWASP_MIN.p),
         text_signature = "($self, *, m_kib=19456, t=2, p=1)"
     )]
-    fn set_hash_params(&self, m_kib: u32, t: u32, p: u32) {
-        self.inner.set_hash_params(HashParams { m_kib, t, p });
+    fn set_hash_params(&self, m_kib: u32, t: u32, p: u32) -> PyResult<()> {
+        self.d()?.set_hash_params(HashParams { m_kib, t, p });
+        Ok(())
     }
 
     /// An administrator sets another user's password (`users.manage`); a `temporary` one (the
@@ -906,7 +967,7 @@ impl PyDirectory {
 
     /// A tenant's password and lockout policy.
     fn password_policy(&self, tenant: TenantArg) -> PyResult<PyPasswordPolicy> {
-        self.inner
+        self.d()?
             .password_policy(tenant.0)
             .map(PyPasswordPolicy)
             .or_raise()
@@ -915,7 +976,7 @@ impl PyDirectory {
     /// Whether the user has a password, must change it, its failed logins, and whether it is
     /// locked now.
     fn credential_status(&self, user: UserArg) -> PyResult<PyCredentialStatus> {
-        self.inner
+        self.d()?
             .credential_status(user.0)
             .map(PyCredentialStatus)
             .or_raise()
@@ -924,17 +985,18 @@ impl PyDirectory {
     /// The user's current security stamp: it changes whenever the user's password, email,
     /// roles, groups, scopes, agreement levels or active flag change.
     fn security_stamp(&self, user: UserArg) -> PyResult<u64> {
-        self.inner.security_stamp(user.0).or_raise()
+        self.d()?.security_stamp(user.0).or_raise()
     }
 
     /// Whether a session issued to `user` under `stamp` is still valid: the user exists, is
     /// active, and nothing security-relevant changed since. Lock-free.
-    fn session_valid(&self, user: UserArg, stamp: u64) -> bool {
-        self.inner.session_valid(user.0, stamp)
+    fn session_valid(&self, user: UserArg, stamp: u64) -> PyResult<bool> {
+        Ok(self.d()?.session_valid(user.0, stamp))
     }
 
     /// Takes every notification queued since the last call, oldest first (emails on change,
-    /// recovery tokens, lock warnings): the host delivers them.
+    /// recovery tokens, lock warnings): the host delivers them. Works after `close()` too, so
+    /// nothing queued before closing is lost.
     fn drain_notifications(&self) -> Vec<PyNotification> {
         self.inner
             .drain_notifications()
@@ -1002,7 +1064,7 @@ impl PyDirectory {
     /// Users of `tenant` who have not logged in for `days` days (never-logged-in users count
     /// from their creation): accounts to remove.
     fn users_inactive_for(&self, tenant: TenantArg, days: u32) -> PyResult<Vec<PyUser>> {
-        let users = self.inner.users_inactive_for(tenant.0, days).or_raise()?;
+        let users = self.d()?.users_inactive_for(tenant.0, days).or_raise()?;
         Ok(users.into_iter().map(PyUser).collect())
     }
 
@@ -1027,14 +1089,14 @@ impl PyDirectory {
     /// `permission` is a `Permission` (several OR-ed together: all of them are needed), its
     /// int bits, or one dotted name (`"campaigns.view"`).
     #[pyo3(signature = (user, permission))]
-    fn check(&self, user: UserArg, permission: Perm) -> bool {
-        self.inner.check(user.0, permission.0)
+    fn check(&self, user: UserArg, permission: Perm) -> PyResult<bool> {
+        Ok(self.d()?.check(user.0, permission.0))
     }
 
     /// May `user` do `permission` on data of call group / IVR `scope`?
     #[pyo3(signature = (user, permission, scope))]
-    fn check_scoped(&self, user: UserArg, permission: Perm, scope: ScopeArg) -> bool {
-        self.inner.check_scoped(user.0, permission.0, scope.0)
+    fn check_scoped(&self, user: UserArg, permission: Perm, scope: ScopeArg) -> PyResult<bool> {
+        Ok(self.d()?.check_scoped(user.0, permission.0, scope.0))
     }
 
     /// Checks many (user, permission) pairs at one revision, crossing into Rust once.
@@ -1049,13 +1111,13 @@ impl PyDirectory {
         permissions: &Bound<'py, PyAny>,
         as_bytes: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        check_many(py, self.inner.snapshot(), users, permissions, as_bytes)
+        check_many(py, self.d()?.snapshot(), users, permissions, as_bytes)
     }
 
     /// Which call groups / IVRs `user` may see for `permission`: `ScopeAccess.ALL`, or an
     /// explicit set.
     fn allowed_scopes(&self, user: UserArg, permission: Perm) -> PyResult<PyScopeAccess> {
-        self.inner
+        self.d()?
             .allowed_scopes(user.0, permission.0)
             .map(PyScopeAccess)
             .or_raise()
@@ -1067,7 +1129,7 @@ impl PyDirectory {
         py: Python<'py>,
         user: UserArg,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let p = self.inner.effective_permissions(user.0).or_raise()?;
+        let p = self.d()?.effective_permissions(user.0).or_raise()?;
         permission_to_py(py, p)
     }
 
@@ -1096,7 +1158,7 @@ impl PyDirectory {
         user: UserArg,
         product: ProductArg,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let level = self.inner.access_level(agreement.0, user.0, product.0);
+        let level = self.d()?.access_level(agreement.0, user.0, product.0);
         enum_to_py(py, &ACCESS_LEVEL, level.name())
     }
 
@@ -1106,20 +1168,25 @@ impl PyDirectory {
         agreement: AgreementArg,
         user: UserArg,
         subscriber: &str,
-    ) -> bool {
-        self.inner
-            .may_listen_recordings(agreement.0, user.0, subscriber)
+    ) -> PyResult<bool> {
+        Ok(self
+            .d()?
+            .may_listen_recordings(agreement.0, user.0, subscriber))
     }
 
     /// May `user` use click-to-call as PBX subscriber `subscriber` (002)?
-    fn may_click_to_call(&self, agreement: AgreementArg, user: UserArg, subscriber: &str) -> bool {
-        self.inner
-            .may_click_to_call(agreement.0, user.0, subscriber)
+    fn may_click_to_call(
+        &self,
+        agreement: AgreementArg,
+        user: UserArg,
+        subscriber: &str,
+    ) -> PyResult<bool> {
+        Ok(self.d()?.may_click_to_call(agreement.0, user.0, subscriber))
     }
 
     /// Why `check(user, permission)` answers as it does: the roles and groups granting it.
     fn explain(&self, user: UserArg, permission: Perm) -> PyResult<PyExplanation> {
-        self.inner
+        self.d()?
             .explain(user.0, permission.0)
             .map(PyExplanation)
             .or_raise()

@@ -18,6 +18,7 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     match e {
         Error::WeakPassword { rule } => extra.set_item("rule", *rule)?,
         Error::AccountLocked { until } => extra.set_item("until", *until)?,
+        Error::AmbiguousName { namespaces, .. } => extra.set_item("namespaces", namespaces)?,
         _ => {}
     }
     let exc = factory.call1((

@@ -414,8 +414,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
 
 // ============================ Role ============================
 
-/// A named permission set. Built-in roles come from a preset (`preset` is set) and cannot be
-/// edited or deleted; `scoped` roles apply only to the holder's call groups / IVRs;
+/// A named permission set. Built-in roles come from a preset (`preset` is set, and `namespace`
+/// is the preset's name) and cannot be edited or deleted; custom roles are in the `"custom"`
+/// namespace. Names are unique per namespace (case-insensitively); `scoped` roles apply only to the holder's call groups / IVRs;
 /// `admin_tier` roles are granted and changed by the superadministrator only.
 #[pyclass(frozen, eq, module = "rolecall", name = "Role")]
 #[derive(PartialEq)]
@@ -433,10 +434,22 @@ impl PyRole {
     fn tenant(&self) -> u64 {
         self.0.tenant.0
     }
-    /// Its name, unique per tenant (case-insensitively).
+    /// Its name, unique within its namespace (case-insensitively).
     #[getter]
     fn name(&self) -> &str {
         &self.0.name
+    }
+    /// The namespace its name is unique in: `"custom"` for the tenant's own roles, else the
+    /// name of the preset it was installed from (`"managers"`, `"role_model"`, `"dashboard"`).
+    #[getter]
+    fn namespace(&self) -> &'static str {
+        self.0.namespace.name()
+    }
+    /// `namespace/name` (`"dashboard/Admin"`): unambiguous in the tenant, accepted by
+    /// `Directory.role_by_name`.
+    #[getter]
+    fn qualified_name(&self) -> String {
+        self.0.qualified_name()
     }
     /// What it grants.
     #[getter]
@@ -457,7 +470,7 @@ impl PyRole {
     #[getter]
     fn preset<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.0
-            .preset
+            .preset()
             .map(|p| enum_to_py(py, &PRESET, p.name()))
             .transpose()
     }
@@ -477,9 +490,10 @@ impl PyRole {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let r = &self.0;
         Ok(format!(
-            "Role(id={}, tenant={}, name={}, permissions={}, scoped={}, admin_tier={}, preset={})",
+            "Role(id={}, tenant={}, namespace={}, name={}, permissions={}, scoped={}, admin_tier={}, preset={})",
             r.id.0,
             r.tenant.0,
+            repr_str(py, r.namespace.name())?,
             repr_str(py, &r.name)?,
             repr_any(&self.permissions(py)?)?,
             py_bool(r.scoped),

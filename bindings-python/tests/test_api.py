@@ -138,6 +138,35 @@ def test_presets_list_their_roles() -> None:
     assert "PresetRole(name='Supervisor'" in repr(supervisor)
 
 
+def test_presets_share_a_tenant_in_their_role_namespaces() -> None:
+    d = Directory.in_memory()
+    t = d.create_tenant(
+        "Multi",
+        NewUser("Ada", "Root", "root@multi.test"),
+        presets=[Preset.MANAGERS, Preset.DASHBOARD, "role_model"],
+    )
+    assert len(t.roles) == 20
+    with pytest.raises(rolecall.ConflictError) as e:
+        d.role_by_name(t.tenant, "Admin")
+    assert e.value.kind == "ambiguous_name" and e.value.code == 310
+    assert e.value.namespaces == ["managers", "dashboard"]  # type: ignore[attr-defined]
+    admin = d.role_by_name(t.tenant, "dashboard/admin")
+    assert (admin.namespace, admin.preset, admin.name) == ("dashboard", Preset.DASHBOARD, "Admin")
+    assert admin.qualified_name == "dashboard/Admin"
+    assert "namespace='dashboard'" in repr(admin)
+    assert d.role_in_namespace(t.tenant, Preset.MANAGERS, "ADMIN").namespace == "managers"
+    assert d.role_in_namespace(t.tenant, "role_model", "operator").name == "OPERATOR"
+    assert d.role_by_name(t.tenant, "Supervisor").namespace == "dashboard"
+    night = d.create_role(t.superadmin, name="Night shift", permissions=["reports.view"])
+    assert d.role_in_namespace(t.tenant, "custom", "night shift").id == night
+    assert d.role(night).namespace == "custom" and d.role(night).preset is None
+    with pytest.raises(rolecall.InvalidInputError) as e2:
+        d.role_in_namespace(t.tenant, "Custom", "Night shift")
+    assert e2.value.kind == "unknown_namespace"
+    with pytest.raises(rolecall.NotFoundError):
+        d.role_in_namespace(t.tenant, "custom", "Admin")
+
+
 def test_enum_arguments_take_members_names_and_numbers(acme: Acme) -> None:
     d = acme.d
     owner = acme.user("Owen")

@@ -97,3 +97,41 @@ def test_bad_files_and_options(tmp_path: Path) -> None:
         Directory(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         Directory.open(None)  # type: ignore[arg-type]
+
+
+def test_close_releases_the_file_and_later_calls_raise(tmp_path: Path) -> None:
+    path = tmp_path / "closing.db"
+    wal = tmp_path / "closing.db-wal"
+    d = Directory(path)
+    tenant, root, olga = _populate(d)
+    snap = d.snapshot()
+    assert wal.exists() and not d.closed
+    d.close()
+    # The file is released at once (SQLite removed its WAL): no `del d; gc.collect()` needed.
+    assert not wal.exists() and d.closed
+    d.close()  # idempotent
+    assert repr(d) == f"Directory(path={str(path)!r}, closed=True)"
+    calls = [
+        lambda: d.check(olga, "campaigns.view"),
+        lambda: d.revision,
+        lambda: d.user(olga),
+        lambda: d.tenants(),
+        lambda: d.role_by_name(tenant, "Operator"),
+        lambda: d.set_active(root, olga, False),
+        lambda: d.refresh(),
+        lambda: d.snapshot(),
+        lambda: d.check_many([olga], "campaigns.view"),
+        lambda: d.login(tenant, "root@acme.test", "whatever-password-1"),
+    ]
+    for call in calls:
+        with pytest.raises(rolecall.StorageError) as e:
+            call()
+        assert (e.value.kind, e.value.code, e.value.message) == ("closed", 907, "the directory is closed")
+    assert snap.check(olga, "campaigns.view")  # a snapshot taken before stays readable
+    with Directory(path) as again:
+        assert again.check(olga, "campaigns.view") and not again.closed
+    assert again.closed
+    with pytest.raises(ZeroDivisionError):
+        with Directory(path) as third:
+            1 / 0
+    assert third.closed

@@ -81,6 +81,7 @@ RUST_ONLY = {
     "open": "takes a Rust Store; Python opens SQLite files with Directory.open(path)",
     "open_with_clock": "Directory(clock=ManualClock(...)) / Directory.open(path, clock=...)",
     "in_memory": "bound as a staticmethod",
+    "is_closed": "the Directory.closed property",
 }
 # Core operations not bound yet, if any. Delete a name here when binding it.
 PENDING: set = set()

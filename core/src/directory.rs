@@ -157,6 +157,31 @@ pub struct Directory {
     hash_params: RwLock<HashParams>,
     notifications: Mutex<VecDeque<Notification>>,
     on_notification: RwLock<Option<NotifyFn>>,
+    closed: std::sync::atomic::AtomicBool,
+}
+
+/// The store of a closed directory: every call fails with [`Error::Closed`].
+struct ClosedStore;
+
+impl Store for ClosedStore {
+    fn load(&mut self) -> Result<crate::store::Loaded, Error> {
+        Err(Error::Closed)
+    }
+    fn commit(&mut self, _: &Commit) -> Result<(), Error> {
+        Err(Error::Closed)
+    }
+    fn revision(&mut self) -> Result<u64, Error> {
+        Err(Error::Closed)
+    }
+    fn commits_since(&mut self, _: u64) -> Result<Option<Vec<Commit>>, Error> {
+        Err(Error::Closed)
+    }
+    fn append_audit(&mut self, _: &[AuditEvent]) -> Result<(), Error> {
+        Err(Error::Closed)
+    }
+    fn query_audit(&mut self, _: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
+        Err(Error::Closed)
+    }
 }
 
 type NotifyFn = Box<dyn Fn(&Notification) + Send + Sync>;
@@ -302,7 +327,36 @@ impl Directory {
             hash_params: RwLock::new(HashParams::default()),
             notifications: Mutex::new(VecDeque::new()),
             on_notification: RwLock::new(None),
+            closed: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Closes the directory: releases its store (a SQLite file is closed, so the same process
+    /// can open it again at once) and drops its in-memory state. Idempotent.
+    ///
+    /// Afterwards every change, [`refresh`](Self::refresh), audit query and tenant-scoped
+    /// query fails with [`Error::Closed`]; checks deny (the directory holds no users any more)
+    /// and lookups by id find nothing. [`Snapshot`]s taken before stay readable. Bindings
+    /// refuse every call on a closed directory with [`Error::Closed`] (Python's
+    /// `Directory.close()` and `with`).
+    pub fn close(&self) {
+        if self.closed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        // Taken under the store lock: a write under way finishes first.
+        let mut store = lock(&self.store);
+        let old = std::mem::replace(&mut *store, Box::new(ClosedStore));
+        let revision = self.revision();
+        *self.write_model() = Model::default();
+        self.snapshot
+            .store(Arc::new(Snapshot::build(&Model::default(), revision)));
+        drop(store);
+        drop(old);
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Model> {
@@ -623,6 +677,9 @@ impl Directory {
     }
 
     fn with_tenant<T>(&self, tenant: TenantId, f: impl FnOnce(&Model) -> T) -> Result<T, Error> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
         let m = self.read();
         if !m.tenants.contains_key(&tenant) {
             return Err(Error::UnknownTenant(tenant));

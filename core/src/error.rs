@@ -270,6 +270,9 @@ pub enum Error {
     /// The database stayed locked by another process past the busy timeout.
     #[error("the database is busy (locked by another process) past the timeout")]
     Busy,
+    /// The directory was closed (`Directory::close`); open it again to use it.
+    #[error("the directory is closed")]
+    Closed,
     /// Another instance committed first; this instance caught up and the change can be retried.
     #[error(
         "revision conflict: the store is at revision {stored}, this change expected {expected}"
@@ -365,6 +368,7 @@ impl Error {
             Error::ReadOnly(_) => 904,
             Error::Busy => 905,
             Error::RevisionConflict { .. } => 906,
+            Error::Closed => 907,
         }
     }
 
@@ -417,6 +421,7 @@ impl Error {
             Error::ReadOnly(_) => "read_only",
             Error::Busy => "busy",
             Error::RevisionConflict { .. } => "revision_conflict",
+            Error::Closed => "closed",
         }
     }
 

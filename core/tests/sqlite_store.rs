@@ -536,3 +536,48 @@ fn a_bulk_import_is_one_commit_seen_by_other_instances_through_a_full_reload() {
         "summarised"
     );
 }
+
+#[test]
+fn a_closed_directory_releases_its_file_and_refuses_further_use() {
+    let tmp = TempDir::new("close");
+    let path = tmp.file("dir.db");
+    let dir = Directory::open_sqlite(&path).unwrap();
+    let t = dir
+        .create_tenant(
+            "Acme",
+            &NewUser::new("Ada", "Root", "ada@acme.test"),
+            &[Preset::Managers],
+        )
+        .unwrap();
+    assert!(dir.check(t.superadmin, Permission::USERS_MANAGE));
+    let before = dir.snapshot();
+    let wal = tmp.file("dir.db-wal");
+    assert!(wal.exists());
+    assert!(!dir.is_closed());
+    dir.close();
+    // The last connection to the file is gone: SQLite checkpointed and removed the WAL.
+    assert!(!wal.exists(), "the SQLite connection is still open");
+    dir.close(); // idempotent
+    assert!(dir.is_closed());
+    let err = dir
+        .create_tenant("Other", &NewUser::new("Oz", "Root", "oz@o.test"), &[])
+        .unwrap_err();
+    assert!(matches!(err, Error::Closed), "{err:?}");
+    assert_eq!((err.code(), err.kind()), (907, "closed"));
+    assert_eq!(err.to_string(), "the directory is closed");
+    assert!(matches!(dir.refresh(), Err(Error::Closed)));
+    assert!(matches!(dir.roles(t.tenant), Err(Error::Closed)));
+    assert!(matches!(
+        dir.search_users(t.tenant, &UserQuery::default()),
+        Err(Error::Closed)
+    ));
+    assert!(
+        !dir.check(t.superadmin, Permission::USERS_MANAGE),
+        "a closed directory denies"
+    );
+    assert!(before.check(t.superadmin, Permission::USERS_MANAGE));
+    // The same process opens the file again at once.
+    let again = Directory::open_sqlite(&path).unwrap();
+    assert!(again.check(t.superadmin, Permission::USERS_MANAGE));
+    assert_eq!(again.revision(), before.revision());
+}

@@ -245,7 +245,8 @@ static void test_managers(rolecall_directory *dir) {
     OK(rolecall_role_update(dir, sa, night, &rp));
     r = NULL;
     OK(rolecall_role_get(dir, night, &r));
-    CHECK(r && !r->has_preset && strcmp(r->name, "Night crew") == 0 &&
+    CHECK(r && !r->has_preset && strcmp(r->namespace_name, "custom") == 0 &&
+          strcmp(r->name, "Night crew") == 0 &&
           r->permissions.lo == ROLECALL_PERM_REPORTS_VIEW.lo &&
           strcmp(r->description, "evening operators") == 0);
     rolecall_role_free(r);
@@ -471,6 +472,25 @@ static void test_dashboard_and_agreements(rolecall_directory *dir) {
     rolecall_id_list_free(installed);
     CHECK_STATUS(rolecall_preset_install(dir, sa, ROLECALL_PRESET_ROLE_MODEL, NULL),
                  ROLECALL_STATUS_DUPLICATE_NAME);
+    /* Presets whose role names coincide share a tenant: each in its namespace. */
+    OK(rolecall_preset_install(dir, sa, ROLECALL_PRESET_MANAGERS, NULL));
+    rolecall_role *ns_role = NULL;
+    CHECK_STATUS(rolecall_role_by_name(dir, t, "Admin", &ns_role), ROLECALL_STATUS_AMBIGUOUS_NAME);
+    CHECK(ns_role == NULL);
+    OK(rolecall_role_in_namespace(dir, t, "managers", "admin", &ns_role));
+    CHECK(ns_role && strcmp(ns_role->name, "Admin") == 0 &&
+          strcmp(ns_role->namespace_name, "managers") == 0 && ns_role->has_preset &&
+          ns_role->preset == ROLECALL_PRESET_MANAGERS);
+    rolecall_role_free(ns_role);
+    ns_role = NULL;
+    OK(rolecall_role_by_name(dir, t, "dashboard/Admin", &ns_role));
+    CHECK(ns_role && strcmp(ns_role->namespace_name, "dashboard") == 0 && ns_role->admin_tier);
+    rolecall_role_free(ns_role);
+    ns_role = NULL;
+    CHECK_STATUS(rolecall_role_in_namespace(dir, t, "Managers", "Admin", &ns_role),
+                 ROLECALL_STATUS_UNKNOWN_NAMESPACE);
+    CHECK_STATUS(rolecall_role_in_namespace(dir, t, "custom", "Admin", &ns_role),
+                 ROLECALL_STATUS_UNKNOWN_ROLE);
 
     rolecall_role_id supervisor = role_id(dir, t, "Supervisor");
     rolecall_user_id sue = new_user(dir, sa, "Sue", "Visor", "sue@dash.test", &supervisor, 1);

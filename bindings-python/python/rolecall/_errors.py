@@ -96,7 +96,8 @@ class WrongTenantError(NotFoundError):
 
 class ConflictError(RolecallError):
     """The change conflicts with existing state: a duplicate email or name, a group that is a
-    member's only group, a user who owns an agreement (codes 3xx)."""
+    member's only group, a user who owns an agreement, a bare role name held in several
+    namespaces (kind ``"ambiguous_name"``: ``namespaces`` lists them) (codes 3xx)."""
 
     category = "conflict"
 
