@@ -712,7 +712,9 @@ typedef uint32_t rolecall_notification_kind;
 
 /**
  * Something the host delivers to a user on the library's behalf (the library never sends
- * mail). Fields not used by a kind are NULL / 0.
+ * mail). Fields not used by a kind are NULL / 0. The same shape as in Rust, Python and
+ * uniffi: `user` and `email` (where to write: the user's address now) for every kind,
+ * `old_email` for EMAIL_CHANGED.
  */
 typedef struct rolecall_notification {
     /**
@@ -724,7 +726,7 @@ typedef struct rolecall_notification {
      */
     rolecall_user_id user;
     /**
-     * Where to write: the new email, the recovery address, or the locked user's email.
+     * Where to write, for every kind: the user's address now (for EMAIL_CHANGED the new one).
      */
     const char *email;
     /**
@@ -742,7 +744,7 @@ typedef struct rolecall_notification {
     /**
      * ACCOUNT_LOCKED: end of the lock, ms since the Unix epoch.
      */
-    int64_t locked_until;
+    int64_t until;
 } rolecall_notification;
 
 /**
@@ -1386,7 +1388,7 @@ typedef struct rolecall_user_query {
 #define ROLECALL_NOTIFICATION_PASSWORD_RESET_REQUESTED 2
 
 /**
- * The account was locked after too many failed logins, until `locked_until`; `email` is the
+ * The account was locked after too many failed logins, until `until`; `email` is the
  * user's.
  */
 #define ROLECALL_NOTIFICATION_ACCOUNT_LOCKED 3
@@ -2317,7 +2319,7 @@ rolecall_status rolecall_permission_to_string(struct rolecall_permission perm, c
 size_t rolecall_catalogue_len(void);
 
 /**
- * Entry `index` (0-based, bit order) of the permission catalogue: the permission and its
+ * Entry `index` (0-based, catalogue order: not bit order) of the permission catalogue: the permission and its
  * dotted name (static: never free it). Either out-parameter may be NULL.
  *
  * Errors: ROLECALL_STATUS_INVALID_ARGUMENT when `index` is not below rolecall_catalogue_len().

@@ -977,19 +977,21 @@ pub const ROLECALL_NOTIFICATION_OTHER: rolecall_notification_kind = 0;
 pub const ROLECALL_NOTIFICATION_EMAIL_CHANGED: rolecall_notification_kind = 1;
 /// A recovery was requested: send `token` to `email`; it expires at `expires_at`.
 pub const ROLECALL_NOTIFICATION_PASSWORD_RESET_REQUESTED: rolecall_notification_kind = 2;
-/// The account was locked after too many failed logins, until `locked_until`; `email` is the
+/// The account was locked after too many failed logins, until `until`; `email` is the
 /// user's.
 pub const ROLECALL_NOTIFICATION_ACCOUNT_LOCKED: rolecall_notification_kind = 3;
 
 /// Something the host delivers to a user on the library's behalf (the library never sends
-/// mail). Fields not used by a kind are NULL / 0.
+/// mail). Fields not used by a kind are NULL / 0. The same shape as in Rust, Python and
+/// uniffi: `user` and `email` (where to write: the user's address now) for every kind,
+/// `old_email` for EMAIL_CHANGED.
 #[repr(C)]
 pub struct rolecall_notification {
     /// What happened.
     pub kind: rolecall_notification_kind,
     /// The user concerned.
     pub user: rolecall_user_id,
-    /// Where to write: the new email, the recovery address, or the locked user's email.
+    /// Where to write, for every kind: the user's address now (for EMAIL_CHANGED the new one).
     pub email: *const c_char,
     /// EMAIL_CHANGED: the address before.
     pub old_email: *const c_char,
@@ -998,7 +1000,7 @@ pub struct rolecall_notification {
     /// PASSWORD_RESET_REQUESTED: expiry of the token, ms since the Unix epoch.
     pub expires_at: i64,
     /// ACCOUNT_LOCKED: end of the lock, ms since the Unix epoch.
-    pub locked_until: i64,
+    pub until: i64,
 }
 
 impl From<&Notification> for rolecall_notification {
@@ -1010,17 +1012,17 @@ impl From<&Notification> for rolecall_notification {
             old_email: ptr::null(),
             token: ptr::null(),
             expires_at: 0,
-            locked_until: 0,
+            until: 0,
         };
         match n {
             Notification::EmailChanged {
                 user,
                 old_email,
-                new_email,
+                email,
             } => {
                 out.kind = ROLECALL_NOTIFICATION_EMAIL_CHANGED;
                 out.user = user.0;
-                out.email = cstring(new_email.as_str());
+                out.email = cstring(email.as_str());
                 out.old_email = cstring(old_email.as_str());
             }
             Notification::PasswordResetRequested {
@@ -1039,7 +1041,7 @@ impl From<&Notification> for rolecall_notification {
                 out.kind = ROLECALL_NOTIFICATION_ACCOUNT_LOCKED;
                 out.user = user.0;
                 out.email = cstring(email.as_str());
-                out.locked_until = *until;
+                out.until = *until;
             }
             _ => {}
         }

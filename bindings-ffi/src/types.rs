@@ -277,7 +277,7 @@ pub extern "C" fn rolecall_catalogue_len() -> usize {
     boundary_or(0, || Ok(rolecall::CATALOGUE.len()))
 }
 
-/// Entry `index` (0-based, bit order) of the permission catalogue: the permission and its
+/// Entry `index` (0-based, catalogue order: not bit order) of the permission catalogue: the permission and its
 /// dotted name (static: never free it). Either out-parameter may be NULL.
 ///
 /// Errors: ROLECALL_STATUS_INVALID_ARGUMENT when `index` is not below rolecall_catalogue_len().

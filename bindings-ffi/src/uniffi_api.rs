@@ -92,7 +92,7 @@ fn names(p: Permission) -> Vec<String> {
     p.names().into_iter().map(str::to_owned).collect()
 }
 
-/// The dotted names of every permission of the catalogue, in bit order.
+/// The dotted names of every permission of the catalogue, in catalogue order (not bit order).
 #[uniffi::export]
 pub fn permission_names() -> Vec<String> {
     rolecall::CATALOGUE
@@ -578,8 +578,8 @@ pub enum Notification {
         user: u64,
         /// The address before.
         old_email: String,
-        /// The address now.
-        new_email: String,
+        /// The address now (where to write, as in every kind).
+        email: String,
     },
     /// A recovery was requested: send `token` to `email`.
     PasswordResetRequested {
@@ -611,11 +611,11 @@ impl From<CoreNotification> for Notification {
             CoreNotification::EmailChanged {
                 user,
                 old_email,
-                new_email,
+                email,
             } => Notification::EmailChanged {
                 user: user.0,
                 old_email,
-                new_email,
+                email,
             },
             CoreNotification::PasswordResetRequested {
                 user,

@@ -426,12 +426,12 @@ impl PyAuditEvent {
 // ============================ Notification ============================
 
 /// Something the host must deliver to a user (the library never sends mail). `kind` says
-/// which, and which fields are set (the others are None):
+/// which. The same shape as in Rust, C and uniffi: every kind has `user` and `email` (where to
+/// write: the user's address now); the other fields are None unless the kind sets them:
 ///
-/// - `"email_changed"`: `user`, `old_email`, `new_email` (tell both addresses);
-/// - `"password_reset_requested"`: `user`, `email`, `token` (send it; never shown by `repr`),
-///   `expires_at`;
-/// - `"account_locked"`: `user`, `email`, `until`.
+/// - `"email_changed"`: `email` is the new address, `old_email` the one before (tell both);
+/// - `"password_reset_requested"`: `token` (send it; never shown by `repr`), `expires_at`;
+/// - `"account_locked"`: `until`.
 #[pyclass(frozen, eq, module = "rolecall", name = "Notification")]
 #[derive(PartialEq)]
 pub struct PyNotification(pub Notification);
@@ -453,45 +453,24 @@ impl PyNotification {
     /// `"email_changed"`, `"password_reset_requested"` or `"account_locked"`.
     #[getter]
     fn kind(&self) -> &'static str {
-        match &self.0 {
-            Notification::EmailChanged { .. } => "email_changed",
-            Notification::PasswordResetRequested { .. } => "password_reset_requested",
-            Notification::AccountLocked { .. } => "account_locked",
-            _ => "unknown",
-        }
+        self.0.kind()
     }
     /// The user concerned.
     #[getter]
     fn user(&self) -> u64 {
-        match &self.0 {
-            Notification::EmailChanged { user, .. }
-            | Notification::PasswordResetRequested { user, .. }
-            | Notification::AccountLocked { user, .. } => user.0,
-            _ => 0,
-        }
+        self.0.user().0
     }
-    /// Where to send it (`password_reset_requested`, `account_locked`), else None.
+    /// Where to write, for every kind: the user's address now (after an email change, the new
+    /// address).
     #[getter]
-    fn email(&self) -> Option<&str> {
-        match &self.0 {
-            Notification::PasswordResetRequested { email, .. }
-            | Notification::AccountLocked { email, .. } => Some(email),
-            _ => None,
-        }
+    fn email(&self) -> &str {
+        self.0.email()
     }
     /// The address before (`email_changed`), else None.
     #[getter]
     fn old_email(&self) -> Option<&str> {
         match &self.0 {
             Notification::EmailChanged { old_email, .. } => Some(old_email),
-            _ => None,
-        }
-    }
-    /// The address now, the login from now on (`email_changed`), else None.
-    #[getter]
-    fn new_email(&self) -> Option<&str> {
-        match &self.0 {
-            Notification::EmailChanged { new_email, .. } => Some(new_email),
             _ => None,
         }
     }
@@ -524,13 +503,11 @@ impl PyNotification {
         let user = self.user();
         Ok(match &self.0 {
             Notification::EmailChanged {
-                old_email,
-                new_email,
-                ..
+                old_email, email, ..
             } => format!(
-                "Notification(kind='email_changed', user={user}, old_email={}, new_email={})",
-                repr_str(py, old_email)?,
-                repr_str(py, new_email)?
+                "Notification(kind='email_changed', user={user}, email={}, old_email={})",
+                repr_str(py, email)?,
+                repr_str(py, old_email)?
             ),
             Notification::PasswordResetRequested {
                 email, expires_at, ..

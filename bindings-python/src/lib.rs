@@ -49,14 +49,15 @@ mod _rolecall {
         env!("CARGO_PKG_VERSION")
     }
 
-    /// The dotted names of every permission in the catalogue, in bit order.
+    /// The dotted names of every permission in the catalogue, in catalogue order (the core's
+    /// `CATALOGUE`: declaration order, not bit order), like every permission list.
     #[pyfunction]
     fn permission_names() -> Vec<&'static str> {
         CATALOGUE.iter().map(|(_, n)| *n).collect()
     }
 
     /// The permission catalogue: `(member name, dotted name, bits)` for every permission, in
-    /// bit order. `rolecall.Permission` is built from it.
+    /// catalogue order (not bit order). `rolecall.Permission` is built from it.
     #[pyfunction]
     fn permission_catalogue() -> Vec<(&'static str, &'static str, u128)> {
         Permission::all()

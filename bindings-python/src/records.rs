@@ -13,6 +13,7 @@ use rolecall::{
 };
 
 use crate::credentials::{PyAuditEvent, SecretArg};
+use crate::errors::OrRaise;
 
 use crate::convert::{
     enum_to_py, permission_to_py, type_name, RoleList, ScopeList, PRESET, SCOPE_KIND,
@@ -646,8 +647,11 @@ impl PyScope {
 }
 
 /// Which call groups / IVRs a user may see for a permission (003): all of them
-/// (`ScopeAccess.ALL`, `is_all` true, `scopes` None) or an explicit, possibly empty set
-/// (`ScopeAccess.only(ids)`, `scopes` a frozenset). Push `scopes` into your own SQL filter.
+/// (`ScopeAccess.ALL`, `is_all` true) or an explicit, possibly empty set
+/// (`ScopeAccess.only(ids)`, `scopes` a frozenset; `is_none` true when empty). Test `is_all`
+/// first, then push `scopes` into your own SQL filter: `scopes` of `ScopeAccess.ALL` raises
+/// `InvalidInputError` (a None there would read as "no scopes"). The same shape as Rust's and
+/// C's (`all` / `scopes`).
 #[pyclass(frozen, eq, module = "rolecall", name = "ScopeAccess")]
 #[derive(PartialEq)]
 pub struct PyScopeAccess(pub ScopeAccess);
@@ -671,19 +675,25 @@ impl PyScopeAccess {
     /// True when every call group and IVR is visible.
     #[getter]
     fn is_all(&self) -> bool {
-        matches!(self.0, ScopeAccess::All)
+        self.0.is_all()
     }
-    /// The visible scope ids, or None when all are visible.
+    /// True when nothing is visible (an empty explicit set).
     #[getter]
-    fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyFrozenSet>>> {
-        match &self.0 {
-            ScopeAccess::All => Ok(None),
-            ScopeAccess::Only(v) => frozenset(py, v.iter().map(|s| s.0)).map(Some),
-        }
-    }
-    /// Whether nothing is visible.
     fn is_none(&self) -> bool {
         self.0.is_none()
+    }
+    /// The visible scope ids (a frozenset, empty when none). Raises `InvalidInputError` for
+    /// `ScopeAccess.ALL`, which has no explicit set: test `is_all` first.
+    #[getter]
+    fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
+        match self.0.scopes() {
+            Some(v) => frozenset(py, v.iter().map(|s| s.0)),
+            None => Err(rolecall::Error::InvalidArgument {
+                what: "scopes",
+                reason: "ScopeAccess.ALL allows every call group and IVR and has no explicit set: test is_all first".into(),
+            })
+            .or_raise(),
+        }
     }
     /// Whether this access includes the call group / IVR `scope`.
     fn allows(&self, scope: crate::convert::ScopeArg) -> bool {

@@ -326,11 +326,15 @@ def test_scope_access(d: Directory) -> None:
     assert access == ScopeAccess.only([sales]) and access != ScopeAccess.ALL
     assert not access.is_all and access.scopes == frozenset({sales})
     assert sales in access and support not in access and access.allows(d.scope(sales))
-    assert not access.is_none() and repr(access) == f"ScopeAccess.only([{sales}])"
+    # One shape: is_all and is_none are both properties, as in every binding.
+    assert access.is_none is False and repr(access) == f"ScopeAccess.only([{sales}])"
     none = d.allowed_scopes(sam, "dashboard.billing")
-    assert none.is_none() and none.scopes == frozenset() and none == ScopeAccess.only([])
+    assert none.is_none is True and none.scopes == frozenset() and none == ScopeAccess.only([])
     all_ = d.allowed_scopes(acme.root, "dashboard.analytics")
-    assert all_ is not None and all_.is_all and all_.scopes is None and support in all_
+    assert all_.is_all is True and all_.is_none is False and support in all_
+    # "All" has no explicit set: never a None that reads like "no scopes".
+    with pytest.raises(rolecall.InvalidInputError, match="test is_all first"):
+        all_.scopes
     assert repr(all_) == "ScopeAccess.ALL" and hash(all_) == hash(ScopeAccess.ALL)
     assert ScopeAccess.only([3, 1, 3]) == ScopeAccess.only([1, 3])
 

@@ -238,9 +238,16 @@ def test_the_security_stamp_moves_on_every_security_change_and_only_then(w: Worl
     s1 = stamp()
     assert s1 != s0 and not w.d.session_valid(w.olga, s0)
     changed = [n for n in w.d.drain_notifications() if n.kind == "email_changed"]
-    assert [(n.user, n.old_email, n.new_email, n.email, n.token) for n in changed] == [
-        (w.olga, "olga@acme.test", "olga.p@acme.test", None, None)
+    # One shape for every kind (as in Rust, C and uniffi): `email` is where to write, here
+    # the new address; `old_email` is set for an email change only.
+    assert [(n.user, n.email, n.old_email, n.token, n.until) for n in changed] == [
+        (w.olga, "olga.p@acme.test", "olga@acme.test", None, None)
     ]
+    assert not hasattr(changed[0], "new_email")
+    assert repr(changed[0]) == (
+        f"Notification(kind='email_changed', user={w.olga}, email='olga.p@acme.test',"
+        " old_email='olga@acme.test')"
+    )
     w.d.assign_role(w.root, w.olga, w.d.role_by_name(w.tenant, "Viewer"))
     s2 = stamp()
     assert s2 != s1

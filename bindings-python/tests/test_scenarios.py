@@ -293,7 +293,7 @@ def test_003_dashboard_roles_and_scopes() -> None:
     d.unassign_scope(root, sam, sales)
     assert not d.check_scoped(sam, P.DASHBOARD_LOGS, sales)
     d.delete_scope(root, menu)
-    assert d.allowed_scopes(sam, P.DASHBOARD_LOGS).is_none()
+    assert d.allowed_scopes(sam, P.DASHBOARD_LOGS).is_none
 
 
 # ============================ 004 Groups ============================

@@ -396,7 +396,7 @@ class Runner:
             access = d.allowed_scopes(u, p)
             if access.is_all:
                 return "all"
-            return [self.handle_of("scope", s) for s in sorted(access.scopes or ())]
+            return [self.handle_of("scope", s) for s in sorted(access.scopes)]
         if op == "explain":
             u, p = self.user(a.get("user")), a.permission("permission")
             e = d.explain(u, p)

@@ -298,6 +298,9 @@ impl<'de> Deserialize<'de> for Secret {
 }
 
 /// What a host delivers to users on the library's behalf; the library never sends mail.
+///
+/// One shape in every language: each kind has `user` and `email`, the address to write to (the
+/// user's address now); an email change also has `old_email`, which is told too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Notification {
@@ -308,7 +311,7 @@ pub enum Notification {
         /// The address before.
         old_email: String,
         /// The address now (the login from now on).
-        new_email: String,
+        email: String,
     },
     /// A recovery was requested: send `token` to `email` (it expires at `expires_at`).
     PasswordResetRequested {
@@ -347,6 +350,36 @@ pub struct Credential {
     pub failed_logins: u32,
     /// Locked until this time (ms since the Unix epoch), if locked.
     pub locked_until: Option<i64>,
+}
+
+impl Notification {
+    /// The user concerned.
+    pub fn user(&self) -> crate::UserId {
+        match self {
+            Notification::EmailChanged { user, .. }
+            | Notification::PasswordResetRequested { user, .. }
+            | Notification::AccountLocked { user, .. } => *user,
+        }
+    }
+
+    /// The address to write to: the user's address now (for an email change, the new one).
+    pub fn email(&self) -> &str {
+        match self {
+            Notification::EmailChanged { email, .. }
+            | Notification::PasswordResetRequested { email, .. }
+            | Notification::AccountLocked { email, .. } => email,
+        }
+    }
+
+    /// The stable snake_case name of the kind (`email_changed`, `password_reset_requested`,
+    /// `account_locked`), as every binding spells it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Notification::EmailChanged { .. } => "email_changed",
+            Notification::PasswordResetRequested { .. } => "password_reset_requested",
+            Notification::AccountLocked { .. } => "account_locked",
+        }
+    }
 }
 
 impl fmt::Debug for Credential {

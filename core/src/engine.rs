@@ -93,6 +93,10 @@ struct AgreementEntry {
 
 /// Which call groups / IVRs a user may see for a permission (003): everything, or an explicit
 /// set (possibly empty). A host pushes this filter into its own queries.
+///
+/// One shape in every language: `is_all` (everything), `is_none` (nothing), `scopes` (the
+/// explicit ids, in id order; absent for "all": `None` here, NULL in C, and an error in
+/// Python, where `None` would read as "no scopes"), and `allows(scope)`. Test `is_all` first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScopeAccess {
     /// Every call group and IVR of the tenant.
@@ -113,6 +117,19 @@ impl ScopeAccess {
     /// Whether nothing is visible.
     pub fn is_none(&self) -> bool {
         matches!(self, ScopeAccess::Only(v) if v.is_empty())
+    }
+
+    /// Whether every call group and IVR of the tenant is visible.
+    pub fn is_all(&self) -> bool {
+        matches!(self, ScopeAccess::All)
+    }
+
+    /// The explicit set, in id order (empty: none visible); `None` when all are visible.
+    pub fn scopes(&self) -> Option<&[ScopeId]> {
+        match self {
+            ScopeAccess::All => None,
+            ScopeAccess::Only(v) => Some(v),
+        }
     }
 }
 

@@ -471,7 +471,7 @@ impl<'m> Plan<'m> {
                 self.notifications.push(Notification::EmailChanged {
                     user: u.id,
                     old_email: t.email.clone(),
-                    new_email: u.email.clone(),
+                    email: u.email.clone(),
                 });
             }
         }

@@ -263,7 +263,7 @@ fn the_security_stamp_moves_on_every_security_change_and_only_then() {
     assert_ne!(s1, s0);
     assert!(!w.dir.session_valid(w.olga, s0));
     let changed = w.dir.drain_notifications();
-    assert!(changed.iter().any(|n| matches!(n, Notification::EmailChanged { old_email, new_email, .. } if old_email == "olga@acme.test" && new_email == "olga.p@acme.test")));
+    assert!(changed.iter().any(|n| matches!(n, Notification::EmailChanged { old_email, email, .. } if old_email == "olga@acme.test" && email == "olga.p@acme.test")));
     let viewer = w.dir.role_by_name(w.tenant, "Viewer").unwrap().id;
     w.dir.assign_role(w.root, w.olga, viewer).unwrap();
     let s2 = stamp();

@@ -31,8 +31,18 @@ fn changing_an_email_emits_a_notification() {
         vec![Notification::EmailChanged {
             user: bob,
             old_email: "bob@acme.test".into(),
-            new_email: "robert@acme.test".into(),
+            email: "robert@acme.test".into(),
         }]
+    );
+    // One shape for every kind: `email` is where to write, the new address here.
+    let n = Notification::EmailChanged {
+        user: bob,
+        old_email: "bob@acme.test".into(),
+        email: "robert@acme.test".into(),
+    };
+    assert_eq!(
+        (n.user(), n.email(), n.kind()),
+        (bob, "robert@acme.test", "email_changed")
     );
     // A refused change notifies nobody; nor does an edit that leaves the email alone.
     env.user("ann", &[]);

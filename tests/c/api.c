@@ -398,7 +398,8 @@ static void test_managers(rolecall_directory *dir) {
     CHECK(ns && ns->len == 2);
     CHECK(ns && ns->len == 2 && ns->items[0].kind == ROLECALL_NOTIFICATION_PASSWORD_RESET_REQUESTED &&
           ns->items[0].token != NULL && ns->items[1].kind == ROLECALL_NOTIFICATION_ACCOUNT_LOCKED &&
-          strcmp(ns->items[1].email, "olga@acme.test") == 0);
+          strcmp(ns->items[1].email, "olga@acme.test") == 0 && ns->items[1].until > 0 &&
+          ns->items[1].old_email == NULL);
     rolecall_notification_list_free(ns);
     CHECK(notes.count == 2 && notes.locked == 1);
     patch = (rolecall_user_patch){0};

@@ -30,7 +30,10 @@ macro_rules! catalogue {
             }
         }
 
-        /// Every permission of the catalogue with its dotted name, in catalogue (declaration) order.
+        /// Every permission of the catalogue with its dotted name, in **catalogue order**: the
+        /// declaration order, grouped by source. It is not bit order (bits are fixed for the C
+        /// ABI, and `agreements.manage` sits at bit 64): every list of permissions the library
+        /// returns, in every language, is in this order.
         pub const CATALOGUE: &[(Permission, &str)] = &[ $( (Permission::$konst, $name), )* ];
     };
 }
