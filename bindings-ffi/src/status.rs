@@ -346,11 +346,15 @@ mod tests {
             },
             Error::GroupIsOnlyGroup {
                 group: GroupId(1),
+                group_name: "g".into(),
                 user: UserId(1),
+                user_email: "e".into(),
             },
             Error::UserOwnsAgreement {
                 user: UserId(1),
+                user_email: "e".into(),
                 agreement: AgreementId(1),
+                agreement_name: "a".into(),
             },
             Error::PermissionDenied {
                 required: Permission::USERS_MANAGE,
@@ -360,24 +364,43 @@ mod tests {
             },
             Error::SuperadminOnly { action: "a" },
             Error::SuperadminProtected { action: "a" },
-            Error::AdministratorProtected { user: UserId(1) },
+            Error::AdministratorProtected {
+                user: UserId(1),
+                email: "e".into(),
+            },
             Error::BuiltinRole {
                 role: RoleId(1),
+                name: "n".into(),
                 action: "a",
             },
-            Error::ActorInactive(UserId(1)),
-            Error::AgreementAdminRequired(AgreementId(1)),
+            Error::ActorInactive {
+                user: UserId(1),
+                email: "e".into(),
+            },
+            Error::AgreementAdminRequired {
+                agreement: AgreementId(1),
+                name: "a".into(),
+            },
             Error::LevelNotGrantable {
                 actor_level: AccessLevel::User,
                 level: AccessLevel::Owner,
             },
             Error::OwnerProtected,
-            Error::AgreementAdministratorProtected(UserId(1)),
-            Error::NotOwner(AgreementId(1)),
+            Error::AgreementAdministratorProtected {
+                user: UserId(1),
+                email: "e".into(),
+            },
+            Error::NotOwner {
+                agreement: AgreementId(1),
+                name: "a".into(),
+            },
             Error::AuthenticationFailed,
             Error::AccountLocked { until: 1 },
             Error::InvalidToken,
-            Error::NoPassword(UserId(1)),
+            Error::NoPassword {
+                user: UserId(1),
+                email: "e".into(),
+            },
             Error::Storage("s".into()),
             Error::Corrupt("c".into()),
             Error::NotADatabase { path: "p".into() },

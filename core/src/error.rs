@@ -141,20 +141,28 @@ pub enum Error {
         namespaces: Vec<&'static str>,
     },
     /// The group is the only group of one of its members, so it cannot be deleted (004).
-    #[error("group {group} cannot be deleted: it is the only group of member {user}")]
+    #[error("group {group_name:?} cannot be deleted: it is the only group of member {user_email}")]
     GroupIsOnlyGroup {
         /// The group.
         group: crate::GroupId,
+        /// Its name.
+        group_name: String,
         /// A member for whom it is the only group.
         user: crate::UserId,
+        /// That member's email.
+        user_email: String,
     },
     /// The user owns an agreement; ownership must be transferred first (002).
-    #[error("user {user} owns agreement {agreement}: transfer ownership first")]
+    #[error("user {user_email} owns agreement {agreement_name:?}: transfer ownership first")]
     UserOwnsAgreement {
         /// The user.
         user: crate::UserId,
+        /// Its email.
+        user_email: String,
         /// The agreement it owns.
         agreement: crate::AgreementId,
+        /// The agreement's name.
+        agreement_name: String,
     },
 
     // ---- 4xx refused by a rule ----
@@ -184,27 +192,41 @@ pub enum Error {
         action: &'static str,
     },
     /// An administrator cannot modify the access of another administrator (003).
-    #[error("user {user} is an administrator: only the superadministrator may change its access")]
+    #[error("user {email} is an administrator: only the superadministrator may change its access")]
     AdministratorProtected {
         /// The administrator whose access would change.
         user: crate::UserId,
+        /// Its email.
+        email: String,
     },
     /// Built-in preset roles reproduce the sources' rights tables and cannot be edited or deleted.
-    #[error("role {role} is a built-in preset role and cannot be {action}")]
+    #[error("role {name} is a built-in preset role and cannot be {action}")]
     BuiltinRole {
         /// The role.
         role: crate::RoleId,
+        /// Its name qualified by its namespace (`managers/Admin`).
+        name: String,
         /// What was attempted.
         action: &'static str,
     },
     /// The acting user is inactive; an inactive user can do nothing.
-    #[error("acting user {0} is inactive")]
-    ActorInactive(crate::UserId),
+    #[error("acting user {email} is inactive")]
+    ActorInactive {
+        /// The acting user.
+        user: crate::UserId,
+        /// Its email.
+        email: String,
+    },
     /// Changing agreement access needs Administrator or Owner on System (CORE) (002).
     #[error(
-        "changing access on agreement {0} requires Administrator or Owner level on System (CORE)"
+        "changing access on agreement {name:?} requires Administrator or Owner level on System (CORE)"
     )]
-    AgreementAdminRequired(crate::AgreementId),
+    AgreementAdminRequired {
+        /// The agreement.
+        agreement: crate::AgreementId,
+        /// Its name.
+        name: String,
+    },
     /// The acting user may not grant this access level (002).
     #[error("{actor_level} may not grant the level {level}")]
     LevelNotGrantable {
@@ -219,12 +241,22 @@ pub enum Error {
     OwnerProtected,
     /// An agreement Administrator cannot change the level of another Administrator (002).
     #[error(
-        "user {0} is an Administrator of this agreement: only the Owner may change its access"
+        "user {email} is an Administrator of this agreement: only the Owner may change its access"
     )]
-    AgreementAdministratorProtected(crate::UserId),
+    AgreementAdministratorProtected {
+        /// The Administrator whose level would change.
+        user: crate::UserId,
+        /// Its email.
+        email: String,
+    },
     /// Only the Owner of the agreement may transfer its ownership.
-    #[error("only the Owner of agreement {0} may transfer its ownership")]
-    NotOwner(crate::AgreementId),
+    #[error("only the Owner of agreement {name:?} may transfer its ownership")]
+    NotOwner {
+        /// The agreement.
+        agreement: crate::AgreementId,
+        /// Its name.
+        name: String,
+    },
 
     // ---- 5xx authentication ----
     /// Wrong email or password (deliberately does not say which), or an inactive account.
@@ -240,8 +272,13 @@ pub enum Error {
     #[error("the recovery token is invalid, expired or already used")]
     InvalidToken,
     /// The user has no password yet.
-    #[error("user {0} has no password")]
-    NoPassword(crate::UserId),
+    #[error("user {email} has no password")]
+    NoPassword {
+        /// The user.
+        user: crate::UserId,
+        /// Its email.
+        email: String,
+    },
 
     // ---- 9xx storage ----
     /// The store failed; nothing was changed.
@@ -336,7 +373,7 @@ impl Error {
             Error::AuthenticationFailed => 500,
             Error::AccountLocked { .. } => 501,
             Error::InvalidToken => 502,
-            Error::NoPassword(_) => 503,
+            Error::NoPassword { .. } => 503,
             Error::UnknownTenant(_) => 200,
             Error::UnknownUser(_) => 201,
             Error::UnknownRole(_) => 202,
@@ -355,12 +392,12 @@ impl Error {
             Error::SuperadminProtected { .. } => 403,
             Error::AdministratorProtected { .. } => 404,
             Error::BuiltinRole { .. } => 405,
-            Error::ActorInactive(_) => 406,
-            Error::AgreementAdminRequired(_) => 410,
+            Error::ActorInactive { .. } => 406,
+            Error::AgreementAdminRequired { .. } => 410,
             Error::LevelNotGrantable { .. } => 411,
             Error::OwnerProtected => 412,
-            Error::AgreementAdministratorProtected(_) => 413,
-            Error::NotOwner(_) => 414,
+            Error::AgreementAdministratorProtected { .. } => 413,
+            Error::NotOwner { .. } => 414,
             Error::Storage(_) => 900,
             Error::Corrupt(_) => 901,
             Error::NotADatabase { .. } => 902,
@@ -389,7 +426,7 @@ impl Error {
             Error::AuthenticationFailed => "authentication_failed",
             Error::AccountLocked { .. } => "account_locked",
             Error::InvalidToken => "invalid_token",
-            Error::NoPassword(_) => "no_password",
+            Error::NoPassword { .. } => "no_password",
             Error::UnknownTenant(_) => "unknown_tenant",
             Error::UnknownUser(_) => "unknown_user",
             Error::UnknownRole(_) => "unknown_role",
@@ -408,12 +445,12 @@ impl Error {
             Error::SuperadminProtected { .. } => "superadmin_protected",
             Error::AdministratorProtected { .. } => "administrator_protected",
             Error::BuiltinRole { .. } => "builtin_role",
-            Error::ActorInactive(_) => "actor_inactive",
-            Error::AgreementAdminRequired(_) => "agreement_admin_required",
+            Error::ActorInactive { .. } => "actor_inactive",
+            Error::AgreementAdminRequired { .. } => "agreement_admin_required",
             Error::LevelNotGrantable { .. } => "level_not_grantable",
             Error::OwnerProtected => "owner_protected",
-            Error::AgreementAdministratorProtected(_) => "agreement_administrator_protected",
-            Error::NotOwner(_) => "not_owner",
+            Error::AgreementAdministratorProtected { .. } => "agreement_administrator_protected",
+            Error::NotOwner { .. } => "not_owner",
             Error::Storage(_) => "storage",
             Error::Corrupt(_) => "corrupt",
             Error::NotADatabase { .. } => "not_a_database",

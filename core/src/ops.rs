@@ -533,7 +533,9 @@ impl<'m> Plan<'m> {
             {
                 return Err(Error::UserOwnsAgreement {
                     user,
+                    user_email: self.m.email_of(user),
                     agreement: *ag,
+                    agreement_name: self.m.agreement_name(*ag),
                 });
             }
         }
@@ -622,7 +624,11 @@ impl<'m> Plan<'m> {
         a.require(Permission::ROLES_MANAGE)?;
         let r = self.m.role_in(a.tenant(), role)?;
         if r.namespace != RoleNamespace::Custom {
-            return Err(Error::BuiltinRole { role, action });
+            return Err(Error::BuiltinRole {
+                role,
+                name: r.qualified_name(),
+                action,
+            });
         }
         if r.admin_tier {
             a.require_superadmin("change an administrator-tier role")?;
@@ -829,7 +835,12 @@ impl<'m> Plan<'m> {
         for u in self.members(group) {
             let only = self.m.user_groups.get(&u.id).is_none_or(|gs| gs.len() == 1);
             if only {
-                return Err(Error::GroupIsOnlyGroup { group, user: u.id });
+                return Err(Error::GroupIsOnlyGroup {
+                    group,
+                    group_name: g.name.clone(),
+                    user: u.id,
+                    user_email: u.email.clone(),
+                });
             }
         }
         for u in self.members(group) {
@@ -972,7 +983,10 @@ impl<'m> Plan<'m> {
         let st = &self.m.agreements[&agreement];
         let core = st.level(actor, Product::Core);
         if core < AccessLevel::Administrator {
-            return Err(Error::AgreementAdminRequired(agreement));
+            return Err(Error::AgreementAdminRequired {
+                agreement,
+                name: meta.name.clone(),
+            });
         }
         if meta.owner == user && actor != user {
             return Err(Error::OwnerProtected);
@@ -982,7 +996,10 @@ impl<'m> Plan<'m> {
             && (st.level(user, Product::Core) >= AccessLevel::Administrator
                 || st.level(user, product) >= AccessLevel::Administrator)
         {
-            return Err(Error::AgreementAdministratorProtected(user));
+            return Err(Error::AgreementAdministratorProtected {
+                user,
+                email: self.m.email_of(user),
+            });
         }
         Ok((a, core))
     }
@@ -1043,7 +1060,10 @@ impl<'m> Plan<'m> {
         // The Owner transfers deliberately; the tenant's superadministrator may too, so that an
         // agreement whose Owner left can be recovered.
         if meta.owner != actor && !a.superadmin {
-            return Err(Error::NotOwner(agreement));
+            return Err(Error::NotOwner {
+                agreement,
+                name: meta.name.clone(),
+            });
         }
         let former = meta.owner;
         self.m.user_in(a.tenant(), new_owner)?;
@@ -1252,7 +1272,10 @@ impl<'m> Plan<'m> {
             .m
             .credentials
             .get(&t.id)
-            .ok_or(Error::NoPassword(t.id))?;
+            .ok_or_else(|| Error::NoPassword {
+                user: t.id,
+                email: t.email.clone(),
+            })?;
         if cred.failed_logins != 0 || cred.locked_until.is_some() {
             let mut c = cred.clone();
             c.failed_logins = 0;

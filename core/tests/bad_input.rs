@@ -1134,7 +1134,10 @@ fn granting_what_the_actor_may_not_grant_is_refused_with_nothing_changed() {
             op("agreement no core admin", move |d| {
                 d.set_access_level(f.olga, f.ag, tom, Product::Core, AccessLevel::User)
             }),
-            Error::AgreementAdminRequired(f.ag),
+            Error::AgreementAdminRequired {
+                agreement: f.ag,
+                name: "No 1".into(),
+            },
         ),
     ];
     for ((label, run), want) in cases {

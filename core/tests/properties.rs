@@ -1779,7 +1779,10 @@ impl World {
             ),
             Some(a) if !a.active => prop_assert_eq!(
                 res,
-                &Err(Error::ActorInactive(a.id)),
+                &Err(Error::ActorInactive {
+                    user: a.id,
+                    email: a.email.clone()
+                }),
                 "an inactive actor must be refused"
             ),
             Some(_) => {}
@@ -1803,7 +1806,7 @@ impl World {
                     | Error::DuplicateName { .. }
                     | Error::InvalidName { .. }
                     | Error::InvalidEmail { .. }
-                    | Error::NotOwner(_)
+                    | Error::NotOwner { .. }
             ) || (pre.unknown && e.code() / 100 == 2);
             let own_rights = matches!(
                 e,

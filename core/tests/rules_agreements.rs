@@ -120,7 +120,10 @@ fn only_an_administrator_or_owner_on_core_changes_levels() {
         let err = refused(d, |x| {
             x.set_access_level(actor, a.ag, a.plain, Product::Telephony, User)
         });
-        assert_eq!(err, Error::AgreementAdminRequired(a.ag), "{actor}");
+        assert!(
+            matches!(&err, Error::AgreementAdminRequired { agreement, .. } if *agreement == a.ag),
+            "{actor}"
+        );
         assert_eq!((err.code(), err.kind()), (410, "agreement_admin_required"));
     }
     d.set_access_level(a.admin, a.ag, a.plain, Product::Telephony, User)
@@ -220,7 +223,9 @@ fn an_administrator_cannot_change_another_administrators_level() {
     let err = refused(d, |x| {
         x.set_access_level(a.admin, a.ag, a.admin2, Product::Core, User)
     });
-    assert_eq!(err, Error::AgreementAdministratorProtected(a.admin2));
+    assert!(
+        matches!(&err, Error::AgreementAdministratorProtected { user, .. } if *user == a.admin2)
+    );
     assert_eq!(
         (err.code(), err.kind()),
         (413, "agreement_administrator_protected")
@@ -228,12 +233,14 @@ fn an_administrator_cannot_change_another_administrators_level() {
     let err = refused(d, |x| {
         x.set_access_level(a.admin, a.ag, a.admin2, Product::Telephony, User)
     });
-    assert_eq!(err, Error::AgreementAdministratorProtected(a.admin2));
+    assert!(
+        matches!(&err, Error::AgreementAdministratorProtected { user, .. } if *user == a.admin2)
+    );
     // ursula is Administrator on Telephony: her Telephony level is another Administrator's.
     let err = refused(d, |x| {
         x.set_access_level(a.admin, a.ag, a.user, Product::Telephony, User)
     });
-    assert_eq!(err, Error::AgreementAdministratorProtected(a.user));
+    assert!(matches!(&err, Error::AgreementAdministratorProtected { user, .. } if *user == a.user));
     // The Owner can.
     d.set_access_level(a.owner, a.ag, a.admin2, Product::Core, User)
         .unwrap();
@@ -282,7 +289,7 @@ fn levels_are_set_per_agreement() {
     let err = refused(d, |x| {
         x.set_access_level(a.admin, other, a.user, Product::Core, User)
     });
-    assert_eq!(err, Error::AgreementAdminRequired(other));
+    assert!(matches!(&err, Error::AgreementAdminRequired { agreement, .. } if *agreement == other));
     assert_eq!(d.access_level(other, a.admin, Product::Core), NoAccess);
     assert_eq!(d.access_level(other, a.plain, Product::Core), Owner);
     assert_eq!(a.level(a.plain, Product::Core), NoAccess);
@@ -299,7 +306,10 @@ fn there_is_exactly_one_owner_and_only_it_transfers_ownership() {
     assert_eq!(a.owners(), vec![a.owner]);
     for actor in [a.admin, a.plain] {
         let err = refused(d, |x| x.transfer_ownership(actor, a.ag, a.plain));
-        assert_eq!(err, Error::NotOwner(a.ag), "{actor}");
+        assert!(
+            matches!(&err, Error::NotOwner { agreement, .. } if *agreement == a.ag),
+            "{actor}"
+        );
         assert_eq!((err.code(), err.kind()), (414, "not_owner"));
     }
     d.transfer_ownership(a.owner, a.ag, a.plain).unwrap();
@@ -312,7 +322,7 @@ fn there_is_exactly_one_owner_and_only_it_transfers_ownership() {
     }
     // It is no longer the owner: it cannot transfer again nor change the new owner.
     let err = refused(d, |x| x.transfer_ownership(a.owner, a.ag, a.owner));
-    assert_eq!(err, Error::NotOwner(a.ag));
+    assert!(matches!(&err, Error::NotOwner { agreement, .. } if *agreement == a.ag));
     let err = refused(d, |x| {
         x.set_access_level(a.owner, a.ag, a.plain, Product::Core, User)
     });
@@ -332,7 +342,9 @@ fn the_owner_cannot_be_deleted_until_ownership_is_transferred() {
         err,
         Error::UserOwnsAgreement {
             user: a.owner,
-            agreement: a.ag
+            user_email: d.user(a.owner).unwrap().email,
+            agreement: a.ag,
+            agreement_name: d.agreement(a.ag).unwrap().name,
         }
     );
     assert_eq!((err.code(), err.kind()), (303, "user_owns_agreement"));
@@ -369,7 +381,7 @@ fn an_inactive_user_has_no_access_and_cannot_act() {
     let err = refused(d, |x| {
         x.set_access_level(a.admin, a.ag, a.plain, Product::Core, User)
     });
-    assert_eq!(err, Error::ActorInactive(a.admin));
+    assert!(matches!(&err, Error::ActorInactive { user, .. } if *user == a.admin));
     d.set_active(a.env.root, a.admin, true).unwrap();
     assert_eq!(a.level(a.admin, Product::Core), Administrator);
 }
@@ -443,12 +455,14 @@ fn linking_follows_the_agreement_rules() {
     let err = refused(d, |x| {
         x.link_pbx_subscriber(a.user, a.ag, a.plain, Some("101"))
     });
-    assert_eq!(err, Error::AgreementAdminRequired(a.ag));
+    assert!(matches!(&err, Error::AgreementAdminRequired { agreement, .. } if *agreement == a.ag));
     // An Administrator cannot link another Administrator.
     let err = refused(d, |x| {
         x.link_pbx_subscriber(a.admin, a.ag, a.admin2, Some("101"))
     });
-    assert_eq!(err, Error::AgreementAdministratorProtected(a.admin2));
+    assert!(
+        matches!(&err, Error::AgreementAdministratorProtected { user, .. } if *user == a.admin2)
+    );
     // An Administrator without access to Virtual PBX cannot hand it out.
     let err = refused(d, |x| {
         x.link_pbx_subscriber(a.admin2, a.ag, a.plain, Some("101"))

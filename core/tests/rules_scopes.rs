@@ -535,8 +535,14 @@ fn an_administrators_scopes_are_changed_only_by_the_superadministrator() {
     let a = env.user("ann", &["Admin"]);
     let b = env.user("bea", &["Admin"]);
     let err = refused(&env.dir, |x| x.set_user_scopes(a, b, &[d.sales]));
-    assert_eq!(err, Error::AdministratorProtected { user: b });
+    assert!(
+        matches!(&err, Error::AdministratorProtected { user, .. } if *user == b),
+        "{err:?}"
+    );
     env.dir.set_user_scopes(env.root, b, &[d.sales]).unwrap();
     let err = refused(&env.dir, |x| x.unassign_scope(a, b, d.sales));
-    assert_eq!(err, Error::AdministratorProtected { user: b });
+    assert!(
+        matches!(&err, Error::AdministratorProtected { user, .. } if *user == b),
+        "{err:?}"
+    );
 }

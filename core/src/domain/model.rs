@@ -688,6 +688,21 @@ impl Model {
         self.next[k].max(1) + offset
     }
 
+    /// A user's email, for messages (`user#N` when unknown).
+    pub fn email_of(&self, user: UserId) -> String {
+        self.users
+            .get(&user)
+            .map_or_else(|| user.to_string(), |u| u.email.clone())
+    }
+
+    /// An agreement's name, for messages (`agreement#N` when unknown).
+    pub fn agreement_name(&self, agreement: AgreementId) -> String {
+        self.agreements
+            .get(&agreement)
+            .and_then(|s| s.meta.as_ref())
+            .map_or_else(|| agreement.to_string(), |m| m.name.clone())
+    }
+
     /// Looks up a name in the tenant's name index.
     pub fn name_taken(&self, tenant: TenantId, kind: NameKind, name: &str) -> Option<u64> {
         self.names

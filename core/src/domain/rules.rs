@@ -25,7 +25,10 @@ impl<'m> Actor<'m> {
             .get(&id)
             .ok_or_else(|| Error::UnknownUser(id.to_string()))?;
         if !user.active {
-            return Err(Error::ActorInactive(id));
+            return Err(Error::ActorInactive {
+                user: id,
+                email: user.email.clone(),
+            });
         }
         Ok(Actor {
             user,
@@ -159,7 +162,10 @@ impl<'m> Actor<'m> {
             });
         }
         if !self.superadmin && m.is_administrator(target) {
-            return Err(Error::AdministratorProtected { user: target.id });
+            return Err(Error::AdministratorProtected {
+                user: target.id,
+                email: target.email.clone(),
+            });
         }
         Ok(())
     }
