@@ -3,7 +3,8 @@
 //! Run with `cargo run -p rolecall-examples --example quickstart`.
 
 use rolecall::{
-    AccessLevel, Directory, NewUser, Permission, Preset, Product, ScopeKind, UserPatch, UserQuery,
+    AccessLevel, Directory, NewUser, Permission, Preset, Product, ScopeAccess, ScopeKind,
+    UserPatch, UserQuery,
 };
 
 fn main() -> Result<(), rolecall::Error> {
@@ -20,8 +21,9 @@ fn main() -> Result<(), rolecall::Error> {
     println!("directory file: {}", path.display());
     let dir = Directory::open_sqlite(&path)?;
 
-    // Each tenant takes the preset of its product family (role names are unique per tenant,
-    // case-insensitively, so 000's "Operator" and 001's "OPERATOR" live in different tenants).
+    // Each tenant takes the preset of its product family. Role names are unique per namespace
+    // (the preset, or "custom"): one tenant could hold 000's "Operator" and 001's "OPERATOR",
+    // named "managers/Operator" and "role_model/OPERATOR".
     let acme = dir.create_tenant(
         "Acme Calls",
         &NewUser::new("Ada", "Root", "ada@acme.test"),
@@ -164,14 +166,23 @@ fn main() -> Result<(), rolecall::Error> {
         dir.check_scoped(sam, Permission::DASHBOARD_ANALYTICS, sales),
         dir.check_scoped(sam, Permission::DASHBOARD_ANALYTICS, support)
     );
-    println!(
-        "003 Supervisor visible call groups: {:?}",
-        dir.allowed_scopes(sam, Permission::DASHBOARD_ANALYTICS)?
-    );
-    println!(
-        "003 why may Sam see analytics: {:?}",
-        dir.explain(sam, Permission::DASHBOARD_ANALYTICS)?.grants
-    );
+    // A person reads names: turn ids into them for display (programs keep the ids).
+    let visible = match dir.allowed_scopes(sam, Permission::DASHBOARD_ANALYTICS)? {
+        ScopeAccess::All => "all".to_owned(),
+        ScopeAccess::Only(ids) => {
+            let names: Result<Vec<String>, _> =
+                ids.iter().map(|s| dir.scope(*s).map(|s| s.name)).collect();
+            names?.join(", ")
+        }
+    };
+    println!("003 Supervisor visible call groups: {visible}");
+    let why: Vec<String> = dir
+        .explain(sam, Permission::DASHBOARD_ANALYTICS)?
+        .grants
+        .iter()
+        .map(|g| format!("role {:?}", g.role_name))
+        .collect();
+    println!("003 why may Sam see analytics: {}", why.join(", "));
 
     println!("directory revision: {}", dir.revision());
 

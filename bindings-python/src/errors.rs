@@ -19,6 +19,25 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         Error::WeakPassword { rule } => extra.set_item("rule", *rule)?,
         Error::AccountLocked { until } => extra.set_item("until", *until)?,
         Error::AmbiguousName { namespaces, .. } => extra.set_item("namespaces", namespaces)?,
+        // Messages name things; the ids stay available to programs as attributes.
+        Error::GroupIsOnlyGroup { group, user, .. } => {
+            extra.set_item("group", group.0)?;
+            extra.set_item("user", user.0)?;
+        }
+        Error::UserOwnsAgreement {
+            user, agreement, ..
+        } => {
+            extra.set_item("user", user.0)?;
+            extra.set_item("agreement", agreement.0)?;
+        }
+        Error::AdministratorProtected { user, .. }
+        | Error::AgreementAdministratorProtected { user, .. }
+        | Error::ActorInactive { user, .. }
+        | Error::NoPassword { user, .. } => extra.set_item("user", user.0)?,
+        Error::BuiltinRole { role, .. } => extra.set_item("role", role.0)?,
+        Error::AgreementAdminRequired { agreement, .. } | Error::NotOwner { agreement, .. } => {
+            extra.set_item("agreement", agreement.0)?
+        }
         _ => {}
     }
     let exc = factory.call1((

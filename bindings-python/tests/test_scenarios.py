@@ -340,6 +340,12 @@ def test_004_groups_carry_roles() -> None:
     with pytest.raises(rolecall.ConflictError) as e:
         d.delete_group(root, ops)
     assert e.value.kind == "group_is_only_group"
+    # The message names the group and the member; the ids stay available as attributes.
+    first = d.group_members(ops)[0]
+    assert e.value.message == (
+        f'group "Call operators" cannot be deleted: it is the only group of member {d.user(first).email}'
+    )
+    assert (e.value.group, e.value.user) == (ops, first)  # type: ignore[attr-defined]
     d.add_member(root, fin, ivan)
     d.delete_group(root, ops)
     assert d.user_groups(ivan) == [fin] and not d.check(ivan, P.CAMPAIGNS_VIEW)

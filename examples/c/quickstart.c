@@ -66,8 +66,17 @@ int main(void) {
                                    ROLECALL_PERM_CAMPAIGNS_VIEW};
     bool allowed[3];
     must(rolecall_check_many(dir, callers, 3, perms, 3, allowed, 3), "check_many");
-    for (int i = 0; i < 3; i++)
-        printf("caller %llu: %s\n", (unsigned long long)callers[i], allowed[i] ? "allowed" : "refused");
+    for (int i = 0; i < 3; i++) {
+        /* A person reads names: show the caller's email (programs keep the id). */
+        rolecall_user *caller = NULL;
+        if (rolecall_user_get(dir, callers[i], &caller) == ROLECALL_STATUS_OK) {
+            printf("caller %s: %s\n", caller->email, allowed[i] ? "allowed" : "refused");
+            rolecall_user_free(caller);
+        } else {
+            printf("unknown caller #%llu: %s\n", (unsigned long long)callers[i],
+                   allowed[i] ? "allowed" : "refused");
+        }
+    }
 
     /* Why? The roles behind an answer. */
     rolecall_explanation *why = NULL;

@@ -111,12 +111,17 @@ def main() -> None:
         d.check_scoped(sam, Permission.DASHBOARD_ANALYTICS, support),
     )
     access = d.allowed_scopes(sam, Permission.DASHBOARD_ANALYTICS)
-    print("003 Supervisor visible call groups:", access, "-> SQL filter ids", sorted(access.scopes or ()))
-    print("003 why may Sam see analytics:", d.explain(sam, "dashboard.analytics").grants)
+    # A person reads names: turn ids into them for display (programs keep the ids).
+    visible = "all" if access.is_all else ", ".join(d.scope(s).name for s in sorted(access.scopes))
+    print("003 Supervisor visible call groups:", visible)
+    why = [f"role {g.role_name!r}" for g in d.explain(sam, "dashboard.analytics").grants]
+    print("003 why may Sam see analytics:", ", ".join(why))
 
     # A report over many rows crosses into Rust once; threads share one directory.
-    everyone = [u.id for t in d.tenants() for u in d.search_users(t.id, limit=1000)]
-    print("batch: who may control campaigns:", dict(zip(everyone, d.check_many(everyone, "campaigns.control"))))
+    people = [u for t in d.tenants() for u in d.search_users(t.id, limit=1000)]
+    everyone = [u.id for u in people]
+    allowed = d.check_many(everyone, "campaigns.control")
+    print("batch: who may control campaigns:", ", ".join(u.email for u, ok in zip(people, allowed) if ok))
     workers = [threading.Thread(target=lambda: d.check_many(everyone * 100, Permission.LOGS_VIEW)) for _ in range(4)]
     for w in workers:
         w.start()
@@ -125,8 +130,8 @@ def main() -> None:
         w.join()
     print("directory revision:", d.revision)
 
-    # Reopen the file: every answer comes back from disk.
-    del d
+    # Close and reopen the file: every answer comes back from disk.
+    d.close()
     d = Directory.open(path)
     print(
         f"reopened at revision {d.revision}: Olga may start campaigns {d.check(olga, 'campaigns.control')},"

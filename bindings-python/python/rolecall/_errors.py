@@ -47,6 +47,9 @@ class RolecallError(Exception):
     category: str = ""
 
     def __init__(self, message: str, code: int = 0, kind: str = "") -> None:
+        """Messages name things for a person (a group's name, a user's email); errors about
+        an object also carry its id for programs, as an attribute named after its kind
+        (``user``, ``group``, ``role``, ``agreement``)."""
         super().__init__(message)
         self.message = message
         self.code = code
