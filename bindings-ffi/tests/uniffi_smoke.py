@@ -136,6 +136,16 @@ d.remove_member(t.superadmin, g, olga)
 check(not d.check(olga, "campaigns.view") and snap.check(olga, "campaigns.view"), "snapshot")
 check(snap.memory_bytes() >= 1024 * 80, "snapshot memory")
 
+# One notification shape: `email` is where to write (the new address), `old_email` the old one.
+d.drain_notifications()
+d.update_user(t.superadmin, olga, rc.UserPatch(first_name=None, last_name=None,
+                                               email="olga.n@acme.test", phone=None,
+                                               remove_phone=False))
+notes = d.drain_notifications()
+check(len(notes) == 1 and isinstance(notes[0], rc.Notification.EMAIL_CHANGED)
+      and notes[0].email == "olga.n@acme.test" and notes[0].old_email == "olga@acme.test",
+      "email change notification")
+
 closing = rc.Directory.in_memory()
 closing.close()
 closing.close()
