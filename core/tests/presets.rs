@@ -746,6 +746,18 @@ fn role_namespaces_parse_display_and_serialise_by_name() {
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["namespace"], "dashboard");
     assert!(format!("{r:?}").contains("namespace: Preset(Dashboard)"));
+    // The audit log's JSON of a role shows its namespace too.
+    env.dir.install_preset(env.root, Preset::Managers).unwrap();
+    let page = env
+        .dir
+        .audit_events(&rolecall::AuditQuery {
+            action: Some("install_preset".into()),
+            limit: 100,
+            ..rolecall::AuditQuery::default()
+        })
+        .unwrap();
+    let after = page.items[0].after.clone().unwrap();
+    assert!(after.contains(r#""namespace":"managers""#), "{after}");
 }
 
 #[test]
