@@ -436,6 +436,10 @@ typedef struct rolecall_grant {
      */
     const char *role_name;
     /**
+     * The role's namespace: `"custom"` or its preset's name. Never NULL.
+     */
+    const char *role_namespace;
+    /**
      * Whether the role is held through a group (then `via_group` says which).
      */
     bool has_via_group;

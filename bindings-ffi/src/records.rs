@@ -835,6 +835,8 @@ pub struct rolecall_grant {
     pub role: rolecall_role_id,
     /// The role's name.
     pub role_name: *const c_char,
+    /// The role's namespace: `"custom"` or its preset's name. Never NULL.
+    pub role_namespace: *const c_char,
     /// Whether the role is held through a group (then `via_group` says which).
     pub has_via_group: bool,
     /// The group through which the role is held, when `has_via_group`.
@@ -848,7 +850,10 @@ pub struct rolecall_grant {
 impl Drop for rolecall_grant {
     fn drop(&mut self) {
         // SAFETY: made by `cstring`, freed only here.
-        unsafe { free_cstring(self.role_name) }
+        unsafe {
+            free_cstring(self.role_name);
+            free_cstring(self.role_namespace);
+        }
     }
 }
 
@@ -879,6 +884,7 @@ impl From<Explanation> for rolecall_explanation {
             .map(|g| rolecall_grant {
                 role: g.role.0,
                 role_name: cstring(g.role_name),
+                role_namespace: cstring(g.role_namespace.name().to_owned()),
                 has_via_group: g.via_group.is_some(),
                 via_group: g.via_group.map_or(0, |g| g.0),
                 scoped: g.scoped,

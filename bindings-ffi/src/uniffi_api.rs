@@ -513,6 +513,8 @@ pub struct Grant {
     pub role: u64,
     /// Its name.
     pub role_name: String,
+    /// Its namespace (`custom` or its preset's name).
+    pub role_namespace: String,
     /// The group through which it is held.
     pub via_group: Option<u64>,
     /// Scope-restricted.
@@ -1288,6 +1290,7 @@ impl Directory {
                 .map(|g| Grant {
                     role: g.role.0,
                     role_name: g.role_name,
+                    role_namespace: g.role_namespace.name().to_owned(),
                     via_group: g.via_group.map(|g| g.0),
                     scoped: g.scoped,
                     grants: names(g.grants),

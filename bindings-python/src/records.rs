@@ -788,6 +788,11 @@ impl PyGrant {
     fn role_name(&self) -> &str {
         &self.0.role_name
     }
+    /// The role's namespace (`"custom"` or its preset's name).
+    #[getter]
+    fn role_namespace(&self) -> &'static str {
+        self.0.role_namespace.name()
+    }
     /// The id of the group through which the user holds the role, or None when held directly.
     #[getter]
     fn via_group(&self) -> Option<u64> {
@@ -810,8 +815,9 @@ impl PyGrant {
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "Grant(role={}, role_name={}, via_group={}, scoped={}, grants={})",
+            "Grant(role={}, role_namespace={}, role_name={}, via_group={}, scoped={}, grants={})",
             self.0.role.0,
+            repr_str(py, self.0.role_namespace.name())?,
             repr_str(py, &self.0.role_name)?,
             opt_int(self.0.via_group.map(|g| g.0)),
             py_bool(self.0.scoped),

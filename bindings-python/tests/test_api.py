@@ -348,6 +348,7 @@ def test_explanation(acme: Acme) -> None:
     assert e and e.allowed and not e.superadmin and not e.inactive and e.user == olga
     assert e.permission is Permission.SCRIPTS_VIEW
     assert [(x.role_name, x.via_group) for x in e.grants] == [("Viewer", None), ("Operator", g)]
+    assert {x.role_namespace for x in e.grants} == {"managers"}
     assert all(x.grants is Permission.SCRIPTS_VIEW and not x.scoped for x in e.grants)
     assert "Grant(role=" in repr(e.grants[0])
     no = d.explain(olga, Permission.USERS_MANAGE)

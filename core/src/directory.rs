@@ -82,6 +82,8 @@ pub struct Grant {
     pub role: RoleId,
     /// The role's name.
     pub role_name: String,
+    /// The role's namespace (its preset, or `custom`): `role_name` is unique within it.
+    pub role_namespace: RoleNamespace,
     /// The group through which the user holds the role, or `None` when held directly.
     pub via_group: Option<GroupId>,
     /// Whether the role is scope-restricted.
@@ -1625,6 +1627,7 @@ impl Directory {
                     grants.push(Grant {
                         role: r,
                         role_name: role.name.clone(),
+                        role_namespace: role.namespace,
                         via_group: via,
                         scoped: role.scoped,
                         grants: role.permissions & p,

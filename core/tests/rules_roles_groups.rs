@@ -5,7 +5,7 @@
 mod common;
 
 use common::{assert_exact, perms, refused, Env};
-use rolecall::{Error, Grant, NewRole, Permission, Preset, RolePatch, UserId};
+use rolecall::{Error, Grant, NewRole, Permission, Preset, RoleNamespace, RolePatch, UserId};
 
 fn managers() -> Env {
     Env::new(&[Preset::Managers])
@@ -677,6 +677,7 @@ fn explain_names_the_roles_and_groups_that_grant() {
             Grant {
                 role: env.role("Operator"),
                 role_name: "Operator".into(),
+                role_namespace: RoleNamespace::Preset(Preset::Managers),
                 via_group: None,
                 scoped: false,
                 grants: Permission::CAMPAIGNS_VIEW,
@@ -684,6 +685,7 @@ fn explain_names_the_roles_and_groups_that_grant() {
             Grant {
                 role: env.role("Viewer"),
                 role_name: "Viewer".into(),
+                role_namespace: RoleNamespace::Preset(Preset::Managers),
                 via_group: Some(g),
                 scoped: false,
                 grants: Permission::CAMPAIGNS_VIEW,

@@ -291,7 +291,8 @@ static void test_managers(rolecall_directory *dir) {
     OK(rolecall_explain(dir, olga, ROLECALL_PERM_CAMPAIGNS_CONTROL, &e));
     CHECK(e && e->allowed && !e->superadmin && !e->inactive && e->grants_len == 1);
     CHECK(e && e->grants_len == 1 && e->grants[0].has_via_group && e->grants[0].via_group == ops &&
-          strcmp(e->grants[0].role_name, "Operator") == 0);
+          strcmp(e->grants[0].role_name, "Operator") == 0 &&
+          strcmp(e->grants[0].role_namespace, "managers") == 0);
     rolecall_explanation_free(e);
     rolecall_permission eff;
     OK(rolecall_effective_permissions(dir, olga, &eff));
