@@ -21,7 +21,7 @@ use crate::error::ErrorCategory;
 use crate::ops::{
     Hashed, LoginResult, NewRole, NewUser, Plan, ResetIssued, RolePatch, TenantCreated, UserPatch,
 };
-use crate::store::{MemoryStore, Store};
+use crate::store::{self, MemoryStore, Store};
 use crate::Error;
 
 /// A user search: substring, case-insensitive, over name and email, and over the phone's
@@ -186,6 +186,53 @@ fn target_of(c: &Change) -> Option<(&'static str, u64)> {
     })
 }
 
+/// The rows of each densely indexed kind (users, scopes) in `m`, by [`store::ID_KINDS`] index.
+fn dense_rows(m: &Model) -> [u64; 6] {
+    let mut rows = [0; 6];
+    rows[1] = m.users.len() as u64;
+    rows[4] = m.scopes.len() as u64;
+    rows
+}
+
+/// Refuses next ids a store loaded that are absurd for the rows it loaded (a damaged store):
+/// the next user or scope would be sized for. See [`store::dense_id_limit`].
+fn check_next_ids(m: &Model, next_ids: &[u64; 6]) -> Result<(), Error> {
+    let rows = dense_rows(m);
+    for (k, next) in next_ids.iter().enumerate() {
+        let limit = store::dense_id_limit(rows[k]);
+        if store::is_dense_kind(k) && next.saturating_sub(1) > limit {
+            return Err(Error::Corrupt(format!(
+                "the next {} id is {next}, absurd for {} of them (at most {limit}): the store is damaged",
+                store::ID_KINDS[k],
+                rows[k]
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses commits read back from a store (another instance's changes) that create users or
+/// scopes with ids absurd for the directory's size: a damaged commit log, which the model would
+/// size tables for. See [`store::dense_id_limit`].
+fn check_commit_ids(m: &Model, commits: &[Commit]) -> Result<(), Error> {
+    let allocated = || {
+        commits
+            .iter()
+            .flat_map(|c| c.changes.iter().filter_map(store::allocated_id))
+            .filter(|(k, _)| store::is_dense_kind(*k))
+    };
+    let mut rows = dense_rows(m);
+    allocated().for_each(|(k, _)| rows[k] += 1);
+    match allocated().find(|(k, id)| *id == 0 || *id > store::dense_id_limit(rows[*k])) {
+        None => Ok(()),
+        Some((k, id)) => Err(Error::Corrupt(format!(
+            "the commit log creates {} id {id}, absurd for {} of them: the store is damaged",
+            store::ID_KINDS[k],
+            rows[k]
+        ))),
+    }
+}
+
 fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -281,6 +328,7 @@ impl Directory {
             Some(loaded) => loaded?,
             None => store.load_into(&mut |c| model.apply_owned(c, &mut aff))?,
         };
+        check_next_ids(&model, &loaded.next_ids)?;
         for (next, stored) in model.next.iter_mut().zip(loaded.next_ids) {
             *next = (*next).max(stored);
         }
@@ -367,7 +415,10 @@ impl Directory {
             return Ok(());
         }
         match store.commits_since(current)? {
-            Some(commits) => self.apply_commits(commits),
+            Some(commits) => {
+                check_commit_ids(&self.read(), &commits)?;
+                self.apply_commits(commits)
+            }
             None => {
                 let (model, revision) = Self::load(store)?;
                 let snap = Snapshot::build(&model, revision);

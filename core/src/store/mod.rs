@@ -48,6 +48,29 @@ pub fn allocated_id(change: &Change) -> Option<(usize, u64)> {
 /// Names of the id kinds, in [`Loaded::next_ids`] order.
 pub const ID_KINDS: [&str; 6] = ["tenant", "user", "role", "group", "scope", "agreement"];
 
+/// How far past the number of rows the ids of a densely indexed kind may run: see
+/// [`dense_id_limit`].
+pub const DENSE_ID_SLACK: u64 = 1 << 20;
+
+/// The largest id, or next id − 1, a store may hold for users or scopes when it holds `rows`
+/// of them: `2 × rows + 2^20`.
+///
+/// The model indexes users and scopes densely by id (a slot per id, so memory follows the
+/// largest id, not the number of rows). Ids of deleted objects are never reused, so gaps are
+/// normal, but a file whose ids run further past its rows than this is damaged: a store
+/// reports it as [`Error::Corrupt`] instead of allocating for it (a user id of 2^32 would
+/// otherwise cost hundreds of gigabytes). A directory reaches the limit only after deleting
+/// more than `rows + 2^20` users (or scopes) over its life; a damaged file with no rows costs
+/// at most 2^20 slots.
+pub fn dense_id_limit(rows: u64) -> u64 {
+    rows.saturating_mul(2).saturating_add(DENSE_ID_SLACK)
+}
+
+/// Whether `kind` (an index into [`ID_KINDS`]) is indexed densely by id: users and scopes.
+pub fn is_dense_kind(kind: usize) -> bool {
+    kind == 1 || kind == 4
+}
+
 /// Where a directory keeps its state.
 ///
 /// Implementations must make [`commit`](Store::commit) atomic and durable (all of a commit's

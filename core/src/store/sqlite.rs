@@ -639,16 +639,101 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::Corrupt(what.to_string())
 }
 
-/// The largest user or scope id a file may hold.
-const MAX_DENSE_ID: i64 = u32::MAX as i64;
+/// The largest id (or next id) of a kind not indexed densely a file may hold: far more than
+/// a directory allocates, and room left to add to it without overflow.
+const MAX_ID: i64 = 1 << 53;
+
+/// The columns holding ids, with their kind (an index into [`super::ID_KINDS`]).
+const ID_COLUMNS: &[(usize, &str, &str)] = &[
+    (0, "tenants", "id"),
+    (1, "users", "id"),
+    (1, "tenants", "superadmin"),
+    (1, "user_roles", "user"),
+    (1, "user_scopes", "user"),
+    (1, "group_members", "user"),
+    (1, "agreements", "owner"),
+    (1, "levels", "user"),
+    (1, "pbx_links", "user"),
+    (1, "credentials", "user"),
+    (1, "reset_tokens", "user"),
+    (2, "roles", "id"),
+    (2, "user_roles", "role"),
+    (2, "group_roles", "role"),
+    (3, "groups", "id"),
+    (3, "group_roles", "grp"),
+    (3, "group_members", "grp"),
+    (4, "scopes", "id"),
+    (4, "user_scopes", "scope"),
+    (5, "agreements", "id"),
+    (5, "levels", "agreement"),
+    (5, "pbx_links", "agreement"),
+];
+
+/// The largest id of each kind the file may hold given its rows: [`super::dense_id_limit`] for
+/// users and scopes, [`MAX_ID`] for the rest.
+fn id_limits(conn: &Connection) -> rusqlite::Result<[(u64, i64); 6]> {
+    let mut limits = [(MAX_ID as u64, 0); 6];
+    for (k, table) in [(1, "users"), (4, "scopes")] {
+        let rows: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+        limits[k] = (super::dense_id_limit(rows as u64), rows);
+    }
+    Ok(limits)
+}
+
+/// Reports ids a damaged file holds that no directory allocates and the model would size
+/// tables for: ids below 1, ids or next ids of users and scopes past
+/// [`super::dense_id_limit`] of their rows, and ids of other kinds past [`MAX_ID`].
+fn check_ids(tx: &Connection, path: &str, next_ids: &[i64; 6]) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    let limits = id_limits(tx).map_err(st)?;
+    let beyond = |k: usize, what: String, v: i64| {
+        let (limit, rows) = limits[k];
+        let kind = super::ID_KINDS[k];
+        if super::is_dense_kind(k) {
+            corrupt(format!(
+                "{what} is {v}, absurd for {rows} {kind}s (at most {limit}): the file is damaged"
+            ))
+        } else {
+            corrupt(format!("{what} is {v}, past {limit}: the file is damaged"))
+        }
+    };
+    for (k, next) in next_ids.iter().enumerate() {
+        // The next id is one past the largest id ever allocated.
+        if *next < 0 || (*next as u64).saturating_sub(1) > limits[k].0 {
+            return Err(beyond(k, format!("next_{}", super::ID_KINDS[k]), *next));
+        }
+    }
+    for &(k, table, column) in ID_COLUMNS {
+        // Two subqueries, so that each is answered from an index end, not a scan.
+        let (min, max): (Option<i64>, Option<i64>) = tx
+            .query_row(
+                &format!(
+                    "SELECT (SELECT min({column}) FROM {table}), (SELECT max({column}) FROM {table})"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(st)?;
+        if let Some(min) = min.filter(|m| *m < 1) {
+            return Err(corrupt(format!(
+                "{table}.{column} holds id {min}, below 1: the file is damaged"
+            )));
+        }
+        if let Some(max) = max.filter(|m| *m as u64 > limits[k].0) {
+            return Err(beyond(k, format!("{table}.{column} holds an id that"), max));
+        }
+    }
+    Ok(())
+}
 
 fn id(v: i64) -> u64 {
     v as u64
 }
 
-/// The next id of each kind, as stored in `meta`.
-fn read_next_ids(conn: &Connection) -> rusqlite::Result<[u64; 6]> {
-    let mut next_ids = [0u64; 6];
+/// The next id of each kind, as stored in `meta` (0 when missing).
+fn read_next_ids(conn: &Connection) -> rusqlite::Result<[i64; 6]> {
+    let mut next_ids = [0; 6];
     for (k, name) in super::ID_KINDS.iter().enumerate() {
         next_ids[k] = conn
             .query_row(
@@ -657,7 +742,7 @@ fn read_next_ids(conn: &Connection) -> rusqlite::Result<[u64; 6]> {
                 |r| r.get::<_, i64>(0),
             )
             .optional()?
-            .map_or(0, |v| v as u64);
+            .unwrap_or(0);
     }
     Ok(next_ids)
 }
@@ -708,23 +793,6 @@ fn take_pairs<T: Ord>(
 fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<u64, Error> {
     let st = |e| storage(path, e);
     let revision = SqliteStore::stored_revision(tx).map_err(st)?;
-    // Users and scopes are indexed densely by id in memory: an id no directory allocates
-    // (negative, or past 2^32) is damage, reported instead of sized for.
-    for table in ["users", "scopes"] {
-        let (min, max): (Option<i64>, Option<i64>) = tx
-            .query_row(&format!("SELECT min(id), max(id) FROM {table}"), [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .map_err(st)?;
-        for v in [min, max].into_iter().flatten() {
-            if !(1..=MAX_DENSE_ID).contains(&v) {
-                return Err(corrupt(format!(
-                    "{table} holds id {v}, outside 1..={MAX_DENSE_ID}"
-                )));
-            }
-        }
-    }
-
     each_row(
         tx,
         path,
@@ -972,18 +1040,24 @@ impl Store for SqliteStore {
         // One read transaction: a consistent picture even while other processes write.
         let tx = self.conn.transaction().map_err(|e| storage(&path, e))?;
         let next_ids = read_next_ids(&tx).map_err(|e| storage(&path, e))?;
+        // Before reading a row: the model sizes tables by these ids.
+        check_ids(&tx, &path, &next_ids)?;
         let revision = read_state(&tx, &path, sink)?;
         tx.finish().map_err(|e| storage(&path, e))?;
         self.revision = revision;
         Ok(Loaded {
             revision,
             changes: Vec::new(),
-            next_ids,
+            next_ids: next_ids.map(|v| v as u64),
         })
     }
 
     fn capacity_hint(&mut self) -> [u64; 6] {
-        read_next_ids(&self.conn).unwrap_or_default()
+        // Only what the rows justify: the stored next ids are checked by the load, not yet.
+        let (Ok(next), Ok(limits)) = (read_next_ids(&self.conn), id_limits(&self.conn)) else {
+            return [0; 6];
+        };
+        std::array::from_fn(|k| (next[k].max(0) as u64).min(limits[k].0.saturating_add(1)))
     }
 
     fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
