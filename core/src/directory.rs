@@ -233,6 +233,30 @@ fn check_commit_ids(m: &Model, commits: &[Commit]) -> Result<(), Error> {
     }
 }
 
+/// A store's write lock ([`Store::begin_write`]), released when dropped.
+struct WriteLock<'a>(&'a mut dyn Store, bool);
+
+impl<'a> WriteLock<'a> {
+    fn take(store: &'a mut dyn Store) -> Result<WriteLock<'a>, Error> {
+        store.begin_write()?;
+        Ok(WriteLock(store, true))
+    }
+
+    /// Releases the lock, reporting whether what was written under it is durable.
+    fn release(mut self) -> Result<(), Error> {
+        self.1 = false;
+        self.0.end_write()
+    }
+}
+
+impl Drop for WriteLock<'_> {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = self.0.end_write();
+        }
+    }
+}
+
 fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -454,10 +478,14 @@ impl Directory {
         action: &'static str,
         mut plan: impl FnMut(&mut Plan<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut store = lock(&self.store);
+        let mut guard = lock(&self.store);
         let mut attempts = 0;
         loop {
-            self.catch_up(&mut **store)?;
+            // Under the store's write lock from catching up to committing: no other instance
+            // commits in between, so the plan is checked against the latest state and the
+            // commit cannot be refused for contention.
+            let store = WriteLock::take(&mut **guard)?;
+            self.catch_up(store.0)?;
             let now = self.clock.now_ms();
             let revision = self.revision() + 1;
             let planned = {
@@ -538,15 +566,17 @@ impl Directory {
                             after: None,
                         };
                         // Best effort: a refusal is reported even if the log cannot be written.
-                        let _ = store.append_audit(std::slice::from_ref(&event));
+                        let _ = store.0.append_audit(std::slice::from_ref(&event));
                     }
+                    drop(store);
                     return Err(e);
                 }
             };
             if changes.is_empty() {
                 if let Some(event) = audit {
-                    store.append_audit(std::slice::from_ref(&event))?;
+                    store.0.append_audit(std::slice::from_ref(&event))?;
                 }
+                store.release()?;
                 self.notify(notifications);
                 return Ok(out);
             }
@@ -557,12 +587,17 @@ impl Directory {
                 changes,
                 audit: audit.into_iter().collect(),
             };
-            match store.commit(&commit) {
+            let committed = store.0.commit(&commit);
+            // The commit is durable (or refused) once `commit` returns: releasing the lock
+            // cannot undo it.
+            let _ = store.release();
+            match committed {
                 Ok(()) => {
                     self.apply_commits(vec![commit]);
                     self.notify(notifications);
                     return Ok(out);
                 }
+                // Only a store that takes no write lock gets here: plan again, caught up.
                 Err(Error::RevisionConflict { .. }) if attempts < 8 => attempts += 1,
                 Err(e) => return Err(e),
             }

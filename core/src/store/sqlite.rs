@@ -17,9 +17,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{
-    params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
-};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{Loaded, Store};
 use crate::audit::{AuditEvent, AuditQuery};
@@ -409,6 +407,59 @@ impl SqliteStore {
         }
     }
 
+    /// Writes `commit` (its log entry `json`) in the open write transaction.
+    fn write_commit(&self, commit: &Commit, json: &str) -> Result<(), Error> {
+        let path = &self.path;
+        let tx = &self.conn;
+        let st = |e| storage(path, e);
+        let stored = Self::stored_revision(tx).map_err(st)?;
+        if stored + 1 != commit.revision {
+            return Err(Error::RevisionConflict {
+                stored,
+                expected: commit.revision - 1,
+            });
+        }
+        for c in &commit.changes {
+            apply_change(tx, c).map_err(|e| match e.sqlite_error_code() {
+                Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
+                    "{path}: change {c:?} breaks a schema constraint: {e}"
+                )),
+                _ => storage(path, e),
+            })?;
+        }
+        tx.execute(
+            "INSERT INTO commits (revision, at, actor, changes) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                commit.revision as i64,
+                commit.at,
+                commit.actor.map(|a| a.0 as i64),
+                json
+            ],
+        )
+        .map_err(st)?;
+        if commit.revision > LOG_KEEP {
+            tx.execute(
+                "DELETE FROM commits WHERE revision <= ?1",
+                [(commit.revision - LOG_KEEP) as i64],
+            )
+            .map_err(st)?;
+        }
+        for (k, id) in commit.changes.iter().filter_map(super::allocated_id) {
+            tx.execute(
+                "UPDATE meta SET value = max(value, ?2) WHERE key = ?1",
+                params![format!("next_{}", super::ID_KINDS[k]), id as i64 + 1],
+            )
+            .map_err(st)?;
+        }
+        insert_audit(tx, &commit.audit).map_err(st)?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'revision'",
+            [commit.revision as i64],
+        )
+        .map_err(st)?;
+        Ok(())
+    }
+
     fn stored_revision(conn: &Connection) -> rusqlite::Result<u64> {
         conn.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
             r.get::<_, i64>(0)
@@ -425,7 +476,7 @@ fn perms_text(p: Permission) -> String {
     p.names().join(" ")
 }
 
-fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
+fn apply_change(tx: &Connection, c: &Change) -> rusqlite::Result<()> {
     match c {
         Change::TenantPut(t) => {
             tx.execute(
@@ -1037,8 +1088,9 @@ impl Store for SqliteStore {
 
     fn load_into(&mut self, sink: &mut dyn FnMut(Change)) -> Result<Loaded, Error> {
         let path = self.path.clone();
-        // One read transaction: a consistent picture even while other processes write.
-        let tx = self.conn.transaction().map_err(|e| storage(&path, e))?;
+        // One read transaction (or, under the write lock, part of it): a consistent picture even
+        // while other processes write.
+        let tx = self.conn.savepoint().map_err(|e| storage(&path, e))?;
         let next_ids = read_next_ids(&tx).map_err(|e| storage(&path, e))?;
         // Before reading a row: the model sizes tables by these ids.
         check_ids(&tx, &path, &next_ids)?;
@@ -1060,6 +1112,29 @@ impl Store for SqliteStore {
         std::array::from_fn(|k| (next[k].max(0) as u64).min(limits[k].0.saturating_add(1)))
     }
 
+    fn begin_write(&mut self) -> Result<(), Error> {
+        if self.read_only {
+            // Nothing can be written: no lock to take (a change fails at commit).
+            return Ok(());
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.err(e))?;
+        // Read the revision afresh under the lock.
+        self.seen_data_version = None;
+        Ok(())
+    }
+
+    fn end_write(&mut self) -> Result<(), Error> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.err(e)
+        })
+    }
+
     fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
         if self.read_only {
             return Err(Error::ReadOnly(format!(
@@ -1067,65 +1142,28 @@ impl Store for SqliteStore {
                 self.path
             )));
         }
-        let path = self.path.clone();
-        let st = |e| storage(&path, e);
         // A bulk import is not copied into the log: an instance behind it reloads everything.
         let json = if commit.changes.len() > LOG_MAX_CHANGES {
             String::new()
         } else {
             serde_json::to_string(&commit.changes).map_err(|e| Error::Storage(e.to_string()))?
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(st)?;
-        let stored = Self::stored_revision(&tx).map_err(st)?;
-        if stored + 1 != commit.revision {
-            return Err(Error::RevisionConflict {
-                stored,
-                expected: commit.revision - 1,
-            });
+        // Under the write lock when the directory took it; otherwise take it now. Either way
+        // the transaction ends here: committed (durable) or rolled back.
+        if self.conn.is_autocommit() {
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| self.err(e))?;
         }
-        for c in &commit.changes {
-            apply_change(&tx, c).map_err(|e| match e.sqlite_error_code() {
-                Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
-                    "{path}: change {c:?} breaks a schema constraint: {e}"
-                )),
-                _ => storage(&path, e),
-            })?;
+        let done = self.write_commit(commit, &json).and_then(|()| {
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(|e| storage(&self.path, e))
+        });
+        if done.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
-        tx.execute(
-            "INSERT INTO commits (revision, at, actor, changes) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                commit.revision as i64,
-                commit.at,
-                commit.actor.map(|a| a.0 as i64),
-                json
-            ],
-        )
-        .map_err(st)?;
-        if commit.revision > LOG_KEEP {
-            tx.execute(
-                "DELETE FROM commits WHERE revision <= ?1",
-                [(commit.revision - LOG_KEEP) as i64],
-            )
-            .map_err(st)?;
-        }
-
-        for (k, id) in commit.changes.iter().filter_map(super::allocated_id) {
-            tx.execute(
-                "UPDATE meta SET value = max(value, ?2) WHERE key = ?1",
-                params![format!("next_{}", super::ID_KINDS[k]), id as i64 + 1],
-            )
-            .map_err(st)?;
-        }
-        insert_audit(&tx, &commit.audit).map_err(st)?;
-        tx.execute(
-            "UPDATE meta SET value = ?1 WHERE key = 'revision'",
-            [commit.revision as i64],
-        )
-        .map_err(st)?;
-        tx.commit().map_err(st)?;
+        done?;
         self.revision = commit.revision;
         Ok(())
     }
@@ -1148,6 +1186,10 @@ impl Store for SqliteStore {
                 "{} was opened read-only",
                 self.path
             )));
+        }
+        if !self.conn.is_autocommit() {
+            // Under the write lock: part of it, durable at `end_write`.
+            return insert_audit(&self.conn, events).map_err(|e| self.err(e));
         }
         let path = self.path.clone();
         let tx = self
@@ -1240,7 +1282,7 @@ impl Store for SqliteStore {
     fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {
         let path = self.path.clone();
         let st = |e| storage(&path, e);
-        let tx = self.conn.transaction().map_err(st)?;
+        let tx = self.conn.savepoint().map_err(st)?;
         let stored = Self::stored_revision(&tx).map_err(st)?;
         let oldest: Option<i64> = tx
             .query_row("SELECT min(revision) FROM commits", [], |r| r.get(0))
