@@ -12,7 +12,8 @@
 //! - several processes may open the same file: a commit made by one is seen by the others at
 //!   their next change or [`Directory::refresh`](crate::Directory::refresh) (cheap when nothing
 //!   changed: `PRAGMA data_version`), and the revision number says how fresh an answer is;
-//! - a failed open never modifies the file.
+//! - a failed open never modifies the file;
+//! - a read-only store needs only read access to the file (see [`SqliteOptions::read_only`]).
 
 use std::path::Path;
 use std::time::Duration;
@@ -227,7 +228,16 @@ ALTER TABLE tenants ADD COLUMN settings TEXT;
 #[derive(Clone, Debug)]
 pub struct SqliteOptions {
     /// Open read-only: the directory answers checks and queries, every change fails with
-    /// [`Error::ReadOnly`]. The file must exist.
+    /// [`Error::ReadOnly`]. The file must exist, and be at the current schema version.
+    ///
+    /// Only read access to the file is needed. A file in WAL mode (as this library writes) is
+    /// read through its `-shm` index, which SQLite creates next to it: when it exists (another
+    /// process has the file open) or the directory is writable, the store reads through it and
+    /// sees other processes' changes at [`refresh`](crate::Directory::refresh). Otherwise the
+    /// file is opened as an immutable snapshot ([`SqliteStore::is_immutable`]): read as it is,
+    /// without locks, never seeing later changes (reopen to see them); and when its `-wal`
+    /// holds changes not yet checkpointed into it, which cannot be read without the `-shm`, the
+    /// open fails with [`Error::ReadOnly`] saying so.
     pub read_only: bool,
     /// How long to wait for another process's lock before failing with [`Error::Busy`].
     pub busy_timeout: Duration,
@@ -253,6 +263,41 @@ pub struct SqliteStore {
     /// `PRAGMA data_version` when `revision` was last read.
     seen_data_version: Option<i64>,
     revision: u64,
+    /// Opened with `immutable=1` (see [`SqliteStore::is_immutable`]).
+    immutable: bool,
+}
+
+/// Whether `e` says SQLite could not create (or open) the `-shm` / `-wal` a read of a WAL-mode
+/// file needs, because the directory or those files are not writable.
+fn cannot_create_wal_index(e: &rusqlite::Error) -> bool {
+    const SQLITE_READONLY_CANTINIT: i32 = 1288;
+    const SQLITE_READONLY_DIRECTORY: i32 = 1544;
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => {
+            f.code == ErrorCode::CannotOpen
+                || [SQLITE_READONLY_CANTINIT, SQLITE_READONLY_DIRECTORY].contains(&f.extended_code)
+        }
+        _ => false,
+    }
+}
+
+/// `p` as the path of a `file:` URI: every byte but unreserved ones and `/` percent-encoded.
+fn uri_path(p: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str());
+    #[cfg(not(unix))]
+    let lossy = p.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    let mut out = String::new();
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn storage(path: &str, e: rusqlite::Error) -> Error {
@@ -290,7 +335,44 @@ impl SqliteStore {
             }
         }
         let conn = Connection::open_with_flags(p, flags).map_err(|e| storage(&name, e))?;
+        if opts.read_only {
+            if let Err(e) = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+                if cannot_create_wal_index(&e) {
+                    drop(conn);
+                    return Self::open_immutable(p, name, opts);
+                }
+            }
+        }
         Self::init(conn, name, opts)
+    }
+
+    /// Opens a file read-only when SQLite cannot create its `-shm` (the directory is not
+    /// writable): as an immutable snapshot, provided no change waits in its `-wal`.
+    fn open_immutable(p: &Path, name: String, opts: &SqliteOptions) -> Result<SqliteStore, Error> {
+        let wal = format!("{name}-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(Error::ReadOnly(format!(
+                "{name} cannot be opened read-only: {wal} holds changes not checkpointed into \
+                 the file, and reading them needs {name}-shm, which this process may not create \
+                 (the directory is not writable); open the file once with write access, or \
+                 while its writer has it open"
+            )));
+        }
+        let uri = format!("file:{}?immutable=1", uri_path(p));
+        let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_READ_ONLY;
+        let conn = Connection::open_with_flags(uri, flags).map_err(|e| storage(&name, e))?;
+        let mut store = Self::init(conn, name, opts)?;
+        store.immutable = true;
+        Ok(store)
+    }
+
+    /// Whether this store was opened as an immutable snapshot: read-only, on a file whose
+    /// directory the process may not write (see [`SqliteOptions::read_only`]). It never sees
+    /// changes made after it was opened.
+    pub fn is_immutable(&self) -> bool {
+        self.immutable
     }
 
     /// A private in-memory SQLite database (for tests).
@@ -348,6 +430,7 @@ impl SqliteStore {
             read_only,
             seen_data_version: None,
             revision: 0,
+            immutable: false,
         };
         store.migrate(version)?;
         Ok(store)
