@@ -168,6 +168,18 @@ fn a_huge_next_scope_is_corrupt_not_allocated_for() {
 }
 
 #[test]
+fn a_revision_or_id_that_would_overflow_is_corrupt() {
+    assert_corrupt(
+        "UPDATE meta SET value = -1 WHERE key = 'revision'",
+        "revision",
+    );
+    assert_corrupt(
+        "UPDATE meta SET value = -1 WHERE key = 'next_role'",
+        "next_role",
+    );
+}
+
+#[test]
 fn rows_pointing_at_huge_user_or_scope_ids_are_corrupt() {
     // With foreign keys off (as a damaged file may be written), rows of other tables can name
     // ids no user or scope has; they are sized for just the same.

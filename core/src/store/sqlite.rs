@@ -817,9 +817,20 @@ fn id_limits(conn: &Connection) -> rusqlite::Result<[(u64, i64); 6]> {
 
 /// Reports ids a damaged file holds that no directory allocates and the model would size
 /// tables for: ids below 1, ids or next ids of users and scopes past
-/// [`super::dense_id_limit`] of their rows, and ids of other kinds past [`MAX_ID`].
+/// [`super::dense_id_limit`] of their rows, ids of other kinds and the revision past
+/// [`MAX_ID`] (where adding to them could overflow).
 fn check_ids(tx: &Connection, path: &str, next_ids: &[i64; 6]) -> Result<(), Error> {
     let st = |e| storage(path, e);
+    let revision: i64 = tx
+        .query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
+            r.get(0)
+        })
+        .map_err(st)?;
+    if !(0..=MAX_ID).contains(&revision) {
+        return Err(corrupt(format!(
+            "the revision is {revision}, outside 0..={MAX_ID}: the file is damaged"
+        )));
+    }
     let limits = id_limits(tx).map_err(st)?;
     let beyond = |k: usize, what: String, v: i64| {
         let (limit, rows) = limits[k];
