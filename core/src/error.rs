@@ -250,7 +250,8 @@ pub enum Error {
     /// The store was opened read-only, or the file or its directory cannot be written.
     #[error("the directory store is read-only: {0}")]
     ReadOnly(String),
-    /// The database stayed locked by another process past the busy timeout.
+    /// The store's write lock stayed held by another writer (another process, or another
+    /// directory on the same store) past the busy timeout. Nothing changed: retry the change.
     #[error("the database is busy (locked by another process) past the timeout")]
     Busy,
     /// Another instance committed first; this instance caught up and the change can be retried.
