@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rolecall::{
-    Clock, Directory, Error, NewUser, Preset, SqliteOptions, SqliteStore, SystemClock, TenantId,
-    UserId, UserQuery,
+    Clock, Directory, Error, MemoryStore, NewUser, Preset, SqliteOptions, SqliteStore, SystemClock,
+    TenantId, UserId, UserQuery,
 };
 
 const ENV_FILE: &str = "ROLECALL_CONCURRENCY_FILE";
@@ -243,4 +243,51 @@ fn a_write_is_never_refused_because_another_instance_commits_while_it_plans() {
     );
     assert_eq!(users(&path, tenant), 2);
     assert!(dir.user_by_email(tenant, "mine@acme.test").is_ok());
+}
+
+#[test]
+fn writer_threads_on_clones_of_one_memory_store_all_succeed() {
+    const THREADS: usize = 8;
+    const WRITES: usize = 300;
+    let store = MemoryStore::new();
+    let first = Directory::open(store.clone()).unwrap();
+    let t = first
+        .create_tenant(
+            "Acme",
+            &NewUser::new("Ada", "Root", "ada@acme.test"),
+            &[Preset::Managers],
+        )
+        .unwrap();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|n| {
+                let store = store.clone();
+                s.spawn(move || {
+                    let dir = Directory::open(store).unwrap();
+                    write_many(&dir, &format!("m{n}"), WRITES)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} failed: {failures:#?}",
+        failures.len()
+    );
+    first.refresh().unwrap();
+    let total = first
+        .search_users(
+            t.tenant,
+            &UserQuery {
+                limit: 1,
+                ..UserQuery::default()
+            },
+        )
+        .unwrap()
+        .total;
+    assert_eq!(total, 1 + THREADS * created(WRITES));
 }
