@@ -430,13 +430,15 @@ pub enum Notification {
         /// Expiry, ms since the Unix epoch.
         expires_at: i64,
     },
-    /// The account was locked after too many failed logins.
+    /// The account was locked after too many failed logins (or wrong current passwords given
+    /// to [`change_password`](crate::Directory::change_password)).
     AccountLocked {
         /// The user.
         user: crate::UserId,
         /// Its email.
         email: String,
-        /// End of the lock, ms since the Unix epoch.
+        /// End of the lock, ms since the Unix epoch (`i64::MAX` under
+        /// [`PasswordPolicy::UNTIL_UNLOCKED`]: until an administrator unlocks).
         until: i64,
     },
 }

@@ -1255,7 +1255,9 @@ impl Directory {
     }
 
     /// An administrator sets another user's password (`users.manage`); a `temporary` one must
-    /// be changed at next login. Invalidates pending recovery tokens and the user's sessions.
+    /// be changed at next login, which is what a password set by someone else should be (the
+    /// default of `temporary` in [`NewUser`], Python and C++). Invalidates pending recovery
+    /// tokens and the user's sessions. Authorised before the password is checked or hashed.
     pub fn set_password(
         &self,
         actor: UserId,
