@@ -1439,12 +1439,25 @@ impl Directory {
         } else {
             String::new()
         };
-        let user = self.read().reset_tokens.get(&token_hash).map(|t| t.user);
-        let Some(user) = user else {
-            return self.write(None, "reset_password", |p| {
-                p.tenant = Some(tenant);
-                Err(Error::InvalidToken)
-            });
+        // An unknown, expired or misdirected token is refused before anything is hashed.
+        let checked = self.dry_run(|p| {
+            p.reset_with_token(
+                tenant,
+                &token_hash,
+                Hashed {
+                    hash: String::new(),
+                },
+            )
+        });
+        let user = match checked {
+            Ok(user) => user,
+            Err(e) => {
+                let holder = self.read().reset_tokens.get(&token_hash).map(|t| t.user);
+                return self.write(holder, "reset_password", |p| {
+                    p.tenant = Some(tenant);
+                    Err(e.clone())
+                });
+            }
         };
         let (policy, email, names, _) = self.credential_context(user)?;
         let hashed = self.hash_checked(
