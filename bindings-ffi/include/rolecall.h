@@ -308,6 +308,17 @@
 
 
 /**
+ * The `lockout_ms` of a lock that lasts until an administrator unlocks the account
+ * (rolecall_user_unlock()); the lock's end is then `INT64_MAX`.
+ */
+#define ROLECALL_LOCKOUT_UNTIL_UNLOCKED 9223372036854775807
+
+/**
+ * The longest accepted `reset_token_ttl_ms`: 7 days.
+ */
+#define ROLECALL_MAX_RESET_TOKEN_TTL_MS 604800000
+
+/**
  * The authorization directory: users, roles, groups, scopes and agreements of every tenant,
  * and the lock-free check engine compiled from them. Opaque.
  *
@@ -785,15 +796,17 @@ typedef struct rolecall_password_policy {
      */
     bool reject_personal;
     /**
-     * Failed logins in a row that lock the account.
+     * Failed logins (and wrong current passwords given to rolecall_password_change()) in a row
+     * that lock the account.
      */
     uint32_t max_failed_logins;
     /**
-     * How long a lock lasts, in ms.
+     * How long a lock lasts, in ms; ROLECALL_LOCKOUT_UNTIL_UNLOCKED locks until an
+     * administrator unlocks.
      */
     int64_t lockout_ms;
     /**
-     * How long a recovery token is valid, in ms.
+     * How long a recovery token is valid, in ms (at most ROLECALL_MAX_RESET_TOKEN_TTL_MS).
      */
     int64_t reset_token_ttl_ms;
 } rolecall_password_policy;
@@ -1232,7 +1245,8 @@ typedef struct rolecall_role_patch {
 
 /**
  * A user to create (rolecall_user_create, and the superadministrator of rolecall_tenant_create).
- * Zero-initialise it, then set the fields: `{0}` means active, no phone, no roles, no password.
+ * Zero-initialise it, then set the fields: `{0}` means active, no phone, no roles, no password
+ * (and a password, once given, temporary).
  */
 typedef struct rolecall_new_user {
     /**
@@ -1269,9 +1283,12 @@ typedef struct rolecall_new_user {
      */
     const char *password;
     /**
-     * The initial password is temporary: it must be changed at first login.
+     * The initial password is permanent. Left `false` (zero), it is temporary and must be
+     * changed at first login: the default of every password set by someone else, as
+     * `temporary` is in Rust, Python and rolecall_password_set(). Set it only for a password
+     * the user chose itself.
      */
-    bool must_change_password;
+    bool permanent_password;
 } rolecall_new_user;
 
 /**
@@ -1663,9 +1680,11 @@ rolecall_status rolecall_login(const struct rolecall_directory *dir, rolecall_te
 rolecall_status rolecall_password_set(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, const char *password, bool temporary);
 
 /**
- * A user changes its own password, giving the current one.
+ * A user changes its own password, giving the current one. A wrong current password counts
+ * toward the lock like a failed login.
  *
- * Errors: ROLECALL_STATUS_AUTHENTICATION_FAILED (wrong current password), _WEAK_PASSWORD, ...
+ * Errors: ROLECALL_STATUS_AUTHENTICATION_FAILED (wrong current password),
+ * _ACCOUNT_LOCKED (while locked, whatever the password), _WEAK_PASSWORD, ...
  * Safety: `dir` is a live handle; `current` and `new_password` NUL-terminated strings.
  * Thread-safe.
  */

@@ -59,9 +59,11 @@ pub unsafe extern "C" fn rolecall_password_set(
     })
 }
 
-/// A user changes its own password, giving the current one.
+/// A user changes its own password, giving the current one. A wrong current password counts
+/// toward the lock like a failed login.
 ///
-/// Errors: ROLECALL_STATUS_AUTHENTICATION_FAILED (wrong current password), _WEAK_PASSWORD, ...
+/// Errors: ROLECALL_STATUS_AUTHENTICATION_FAILED (wrong current password),
+/// _ACCOUNT_LOCKED (while locked, whatever the password), _WEAK_PASSWORD, ...
 /// Safety: `dir` is a live handle; `current` and `new_password` NUL-terminated strings.
 /// Thread-safe.
 #[no_mangle]

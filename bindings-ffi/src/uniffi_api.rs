@@ -133,9 +133,9 @@ pub struct PasswordPolicy {
     pub reject_personal: bool,
     /// Failed logins in a row that lock the account.
     pub max_failed_logins: u32,
-    /// How long a lock lasts, in ms.
+    /// How long a lock lasts, in ms (`i64::MAX`: until an administrator unlocks).
     pub lockout_ms: i64,
-    /// How long a recovery token is valid, in ms.
+    /// How long a recovery token is valid, in ms (at most 7 days).
     pub reset_token_ttl_ms: i64,
 }
 
@@ -211,8 +211,10 @@ pub struct NewUser {
     pub active: bool,
     /// An initial password.
     pub password: Option<String>,
-    /// The initial password must be changed at first login.
-    pub must_change_password: bool,
+    /// The initial password is temporary, to be changed at first login (default true, as
+    /// for every password set by someone else).
+    #[uniffi(default = true)]
+    pub temporary: bool,
 }
 
 impl From<NewUser> for rolecall::NewUser {
@@ -222,7 +224,7 @@ impl From<NewUser> for rolecall::NewUser {
         n.roles = u.roles.into_iter().map(RoleId).collect();
         n.active = u.active;
         n.password = u.password.map(Into::into);
-        n.must_change_password = u.must_change_password;
+        n.temporary = u.temporary;
         n
     }
 }

@@ -52,7 +52,7 @@ def new_user(first, last, email, roles=(), password=None):
         roles=list(roles),
         active=True,
         password=password,
-        must_change_password=False,
+        temporary=False,
     )
 
 

@@ -244,8 +244,8 @@ pub struct PyNewUser(pub NewUser);
 impl PyNewUser {
     #[new]
     #[pyo3(
-        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), active = true, password = None, must_change_password = false),
-        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), active=True, password=None, must_change_password=False)"
+        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), active = true, password = None, temporary = true),
+        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), active=True, password=None, temporary=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -256,11 +256,11 @@ impl PyNewUser {
         roles: RoleList,
         active: bool,
         password: Option<SecretArg>,
-        must_change_password: bool,
+        temporary: bool,
     ) -> Self {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
         u.password = password.map(|p| p.0);
-        u.must_change_password = must_change_password;
+        u.temporary = temporary;
         PyNewUser(u)
     }
     /// First name.
@@ -298,15 +298,16 @@ impl PyNewUser {
     fn has_password(&self) -> bool {
         self.0.password.is_some()
     }
-    /// Whether the initial password is temporary (to be changed at first login).
+    /// Whether the initial password is temporary, to be changed at first login (default
+    /// True, as for every password set by someone else).
     #[getter]
-    fn must_change_password(&self) -> bool {
-        self.0.must_change_password
+    fn temporary(&self) -> bool {
+        self.0.temporary
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let u = &self.0;
         Ok(format!(
-            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, active={}, password={}, must_change_password={})",
+            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, active={}, password={}, temporary={})",
             repr_str(py, &u.first_name)?,
             repr_str(py, &u.last_name)?,
             repr_str(py, &u.email)?,
@@ -314,7 +315,7 @@ impl PyNewUser {
             repr_any(&self.roles(py)?)?,
             py_bool(u.active),
             if u.password.is_some() { "'***'" } else { "None" },
-            py_bool(u.must_change_password),
+            py_bool(u.temporary),
         ))
     }
 }
@@ -337,7 +338,7 @@ pub(crate) fn new_user(
 }
 
 /// A `NewUser`, or a dict with its fields (`first_name`, `last_name`, `email`, and optionally
-/// `phone`, `roles`, `active`).
+/// `phone`, `roles`, `active`, `password`, `temporary`).
 pub(crate) struct NewUserArg(pub NewUser);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
@@ -361,7 +362,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
             "roles",
             "active",
             "password",
-            "must_change_password",
+            "temporary",
         ];
         for k in d.keys() {
             let known = k
@@ -405,8 +406,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
             Some(p) if !p.is_none() => Some(p.extract::<SecretArg>()?.0),
             _ => None,
         };
-        if let Some(m) = d.get_item("must_change_password")? {
-            u.must_change_password = m.extract::<bool>()?;
+        if let Some(m) = d.get_item("temporary")? {
+            u.temporary = m.extract::<bool>()?;
         }
         Ok(NewUserArg(u))
     }

@@ -157,6 +157,10 @@ pub struct Directory {
     hash_params: RwLock<HashParams>,
     notifications: Mutex<VecDeque<Notification>>,
     on_notification: RwLock<Option<NotifyFn>>,
+    /// The key of the references the audit log keeps for unknown login identifiers (see
+    /// `credentials::identifier_ref`); random per instance, never stored. `None` when the OS
+    /// random source failed: then nothing is kept.
+    audit_key: Option<[u8; 32]>,
 }
 
 type NotifyFn = Box<dyn Fn(&Notification) + Send + Sync>;
@@ -374,6 +378,10 @@ impl Directory {
             hash_params: RwLock::new(HashParams::default()),
             notifications: Mutex::new(VecDeque::new()),
             on_notification: RwLock::new(None),
+            audit_key: {
+                let mut key = [0u8; 32];
+                cred::random_bytes(&mut key).ok().map(|()| key)
+            },
         }
     }
 
@@ -647,6 +655,10 @@ impl Directory {
 
     /// Creates a tenant with its superadministrator and the built-in roles of `presets`.
     /// This is the host's own operation: no acting user.
+    ///
+    /// A password given for the superadministrator follows [`NewUser::temporary`] like any
+    /// other: temporary by default, since the host, not the person, sets it. A sign-up flow
+    /// where the person chose its own password passes `temporary(false)`.
     pub fn create_tenant(
         &self,
         name: &str,
@@ -718,21 +730,22 @@ impl Directory {
 
     // ======================= users =======================
 
+    /// The most users with an initial password in one [`create_users`](Self::create_users)
+    /// call: each costs one argon2id hash (tens of milliseconds at the default cost), so a
+    /// larger import is split, or creates users without passwords and sends recovery tokens.
+    pub const MAX_PASSWORDS_PER_CALL: usize = 1000;
+
     /// Creates a user in the actor's tenant. Needs `users.manage`; every role is a grant. An
-    /// initial password is checked against the tenant's policy and stored as argon2id.
+    /// initial password is checked against the tenant's policy and stored as argon2id; it is
+    /// temporary unless [`NewUser::temporary`] is `false`.
+    ///
+    /// # Errors
+    /// The rules' refusals ([`Error::PermissionDenied`], [`Error::Escalation`], ...), checked
+    /// before any password is; then [`Error::WeakPassword`].
     pub fn create_user(&self, actor: UserId, user: &NewUser) -> Result<UserId, Error> {
-        let hashed = match &user.password {
-            None => None,
-            Some(pw) => {
-                let policy = self.actor_policy(actor)?;
-                Some(self.hash_checked(
-                    &policy,
-                    pw,
-                    &user.email,
-                    &[&user.first_name, &user.last_name],
-                )?)
-            }
-        };
+        let mut hashed =
+            self.initial_passwords(actor, "create_user", std::slice::from_ref(user))?;
+        let hashed = hashed.pop().flatten();
         self.write(Some(actor), "create_user", |p| {
             p.pending_hash = hashed.clone();
             p.create_user(actor, user)
@@ -741,26 +754,74 @@ impl Directory {
 
     /// Creates many users in one atomic commit (an import): all are created or none, under the
     /// same rules as [`create_user`](Self::create_user). Each initial password costs one
-    /// argon2id hash.
+    /// argon2id hash, spent only once the whole import is authorised and every password has
+    /// passed the policy.
+    ///
+    /// # Errors
+    /// As [`create_user`](Self::create_user); [`Error::InvalidArgument`] for more than
+    /// [`MAX_PASSWORDS_PER_CALL`](Self::MAX_PASSWORDS_PER_CALL) initial passwords.
     pub fn create_users(&self, actor: UserId, users: &[NewUser]) -> Result<Vec<UserId>, Error> {
-        let mut hashes = Vec::with_capacity(users.len());
-        if users.iter().any(|u| u.password.is_some()) {
-            let policy = self.actor_policy(actor)?;
-            for u in users {
-                hashes.push(match &u.password {
-                    None => None,
-                    Some(pw) => Some(self.hash_checked(
-                        &policy,
-                        pw,
-                        &u.email,
-                        &[&u.first_name, &u.last_name],
-                    )?),
-                });
-            }
-        }
+        let hashes = self.initial_passwords(actor, "create_users", users)?;
         self.write(Some(actor), "create_users", |p| {
             p.create_users(actor, users, &hashes)
         })
+    }
+
+    /// Hashes the initial passwords of `users` once the actor may create them all: the rules
+    /// are planned first with placeholder hashes (a refusal is audited as `action`), then every
+    /// password is checked against the policy, and only then hashed.
+    fn initial_passwords(
+        &self,
+        actor: UserId,
+        action: &'static str,
+        users: &[NewUser],
+    ) -> Result<Vec<Option<Hashed>>, Error> {
+        let with_password = users.iter().filter(|u| u.password.is_some()).count();
+        if with_password == 0 {
+            return Ok(vec![None; users.len()]);
+        }
+        self.refresh()?;
+        let placeholders: Vec<Option<Hashed>> = users
+            .iter()
+            .map(|u| {
+                u.password.as_ref().map(|_| Hashed {
+                    hash: String::new(),
+                })
+            })
+            .collect();
+        if let Err(e) = self.dry_run(|p| p.create_users(actor, users, &placeholders)) {
+            return self.write(Some(actor), action, |_| Err(e.clone()));
+        }
+        if with_password > Self::MAX_PASSWORDS_PER_CALL {
+            return Err(Error::InvalidArgument {
+                what: "users",
+                reason: format!(
+                    "at most {} users with an initial password per call (each costs one \
+                     argon2id hash); split the import",
+                    Self::MAX_PASSWORDS_PER_CALL
+                ),
+            });
+        }
+        let policy = self.actor_policy(actor)?;
+        for u in users {
+            if let Some(pw) = &u.password {
+                policy.check(pw.expose(), &u.email, &[&u.first_name, &u.last_name])?;
+            }
+        }
+        let params = self.params();
+        users
+            .iter()
+            .map(|u| {
+                u.password
+                    .as_ref()
+                    .map(|pw| {
+                        Ok(Hashed {
+                            hash: cred::hash_password(pw.expose(), &params)?,
+                        })
+                    })
+                    .transpose()
+            })
+            .collect()
     }
 
     /// Edits a user's name, email or phone. Needs `users.manage`, or `profile.edit` for oneself.
@@ -1280,7 +1341,9 @@ impl Directory {
     }
 
     /// An administrator sets another user's password (`users.manage`); a `temporary` one must
-    /// be changed at next login. Invalidates pending recovery tokens and the user's sessions.
+    /// be changed at next login, which is what a password set by someone else should be (the
+    /// default of `temporary` in [`NewUser`], Python and C++). Invalidates pending recovery
+    /// tokens and the user's sessions. Authorised before the password is checked or hashed.
     pub fn set_password(
         &self,
         actor: UserId,
@@ -1288,6 +1351,7 @@ impl Directory {
         password: &str,
         temporary: bool,
     ) -> Result<(), Error> {
+        self.refresh()?;
         let (policy, email, names, _) = self.credential_context(user)?;
         // Authorise before spending a hash on it; a refusal is audited by `write`.
         if let Err(e) = self.dry_run(|p| {
@@ -1313,32 +1377,62 @@ impl Directory {
         })
     }
 
-    /// A user changes its own password, giving the current one.
+    /// A user changes its own password, giving the current one. A wrong current password
+    /// counts toward the lock like a failed login.
+    ///
+    /// # Errors
+    /// [`Error::AuthenticationFailed`] for a wrong current password (or no password, or an
+    /// inactive user); [`Error::AccountLocked`] while the account is locked, whatever the
+    /// password; [`Error::WeakPassword`] for a new password the policy refuses.
     pub fn change_password(&self, user: UserId, current: &str, new: &str) -> Result<(), Error> {
+        self.refresh()?;
         let (policy, email, names, hash) = self.credential_context(user)?;
-        let verified = match &hash {
-            Some(h) if current.chars().count() <= cred::MAX_PASSWORD_CHARS => {
-                cred::verify_password(current, h, &self.params()).0
-            }
-            _ => false,
-        };
-        if !verified {
+        let Some(hash) = hash else {
             return self.write(Some(user), "change_password", |_| {
                 Err(Error::AuthenticationFailed)
             });
+        };
+        let ok = current.chars().count() <= cred::MAX_PASSWORD_CHARS
+            && cred::verify_password(current, &hash, &self.params()).0;
+        // A wrong password is counted, and a refusal (locked, inactive) reported, before the
+        // new password is hashed.
+        if !ok
+            || !matches!(
+                self.dry_run(|p| p.change_own_password(user, &hash, true, None)),
+                Ok(None)
+            )
+        {
+            match self.write(Some(user), "change_password", |p| {
+                p.change_own_password(user, &hash, ok, None)
+            }) {
+                Ok(Some(e)) | Err(e) => return Err(e),
+                Ok(None) => {}
+            }
         }
         let hashed =
             self.hash_checked(&policy, &Secret::new(new), &email, &[&names[0], &names[1]])?;
-        let verified_hash = hash.unwrap_or_default();
-        self.write(Some(user), "change_password", |p| {
-            p.change_own_password(user, &verified_hash, hashed.clone())
-        })
+        match self.write(Some(user), "change_password", |p| {
+            p.change_own_password(user, &hash, true, Some(hashed.clone()))
+        })? {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// What the audit log keeps of a login identifier that matched nobody: a keyed reference,
+    /// never the text (it may be a password typed into the email field).
+    fn unknown_identifier(&self, email: &str) -> String {
+        cred::identifier_ref(self.audit_key.as_ref(), &validate::fold(email.trim()))
     }
 
     /// Logs a user in by email (case-insensitive) and password. An unknown email, a wrong
     /// password and an inactive account give the same [`Error::AuthenticationFailed`] and take
-    /// about as long; a locked account gives [`Error::AccountLocked`]. Every attempt is audited.
+    /// about as long; a locked account gives [`Error::AccountLocked`]. Every attempt is audited;
+    /// an email that matches nobody is kept only as a reference keyed with a secret of this
+    /// instance (equal for equal emails, so repeated attempts can be correlated).
     pub fn login(&self, tenant: TenantId, email: &str, password: &str) -> Result<Session, Error> {
+        // Another instance may have set this password: look it up in the store's state.
+        self.refresh()?;
         let found = {
             let m = self.read();
             if !m.tenants.contains_key(&tenant) {
@@ -1352,14 +1446,14 @@ impl Directory {
         let too_long = password.chars().count() > cred::MAX_PASSWORD_CHARS;
         let Some((user, hash)) = found else {
             if !too_long {
-                cred::verify_password(password, cred::dummy_hash(&params), &params);
+                cred::verify_password(password, &cred::dummy_hash(&params), &params);
             }
-            let shown = crate::domain::truncate_for_message(email);
+            let shown = self.unknown_identifier(email);
             self.write(None, "login", |p| {
                 p.tenant = Some(tenant);
                 p.force_audit = true;
                 p.outcome = Some("authentication_failed");
-                p.detail = Some(format!("no user with a password has email {shown:?}"));
+                p.detail = Some(format!("no user with a password has this email ({shown})"));
                 Ok(())
             })?;
             return Err(Error::AuthenticationFailed);
@@ -1410,8 +1504,9 @@ impl Directory {
         email: &str,
     ) -> Result<Option<ResetIssued>, Error> {
         let token = cred::new_token()?;
+        let unknown = self.unknown_identifier(email);
         self.write(None, "request_password_reset", |p| {
-            p.request_reset(tenant, email, token.clone())
+            p.request_reset(tenant, email, token.clone(), &unknown)
         })
     }
 
@@ -1423,17 +1518,32 @@ impl Directory {
         token: &str,
         new_password: &str,
     ) -> Result<UserId, Error> {
+        // Another instance may have issued this token: look it up in the store's state.
+        self.refresh()?;
         let token_hash = if token.len() <= 256 {
             cred::token_hash(token.trim())
         } else {
             String::new()
         };
-        let user = self.read().reset_tokens.get(&token_hash).map(|t| t.user);
-        let Some(user) = user else {
-            return self.write(None, "reset_password", |p| {
-                p.tenant = Some(tenant);
-                Err(Error::InvalidToken)
-            });
+        // An unknown, expired or misdirected token is refused before anything is hashed.
+        let checked = self.dry_run(|p| {
+            p.reset_with_token(
+                tenant,
+                &token_hash,
+                Hashed {
+                    hash: String::new(),
+                },
+            )
+        });
+        let user = match checked {
+            Ok(user) => user,
+            Err(e) => {
+                let holder = self.read().reset_tokens.get(&token_hash).map(|t| t.user);
+                return self.write(holder, "reset_password", |p| {
+                    p.tenant = Some(tenant);
+                    Err(e.clone())
+                });
+            }
         };
         let (policy, email, names, _) = self.credential_context(user)?;
         let hashed = self.hash_checked(

@@ -34,8 +34,11 @@ pub struct NewUser {
     pub active: bool,
     /// An initial password, checked against the tenant's policy and stored as argon2id.
     pub password: Option<Secret>,
-    /// The user must change the initial password at first login (a temporary password).
-    pub must_change_password: bool,
+    /// The initial password is temporary: the user must change it at first login. Default
+    /// `true`, as for every password set by someone else
+    /// ([`Directory::set_password`](crate::Directory::set_password)); set it to `false` only
+    /// for a password the user chose itself. Ignored without a password.
+    pub temporary: bool,
 }
 
 impl Default for NewUser {
@@ -48,7 +51,7 @@ impl Default for NewUser {
             roles: Vec::new(),
             active: true,
             password: None,
-            must_change_password: false,
+            temporary: true,
         }
     }
 }
@@ -86,16 +89,24 @@ impl NewUser {
         self
     }
 
-    /// Sets an initial password.
+    /// Sets an initial password: temporary (to be changed at first login) unless
+    /// [`temporary(false)`](Self::temporary) says the user chose it.
     pub fn password(mut self, password: impl Into<Secret>) -> Self {
         self.password = Some(password.into());
         self
     }
 
-    /// Sets an initial temporary password, to be changed at first login.
+    /// Whether the initial password is temporary (default `true`).
+    pub fn temporary(mut self, temporary: bool) -> Self {
+        self.temporary = temporary;
+        self
+    }
+
+    /// Sets an initial temporary password, to be changed at first login: the same as
+    /// [`password`](Self::password) with the default [`temporary(true)`](Self::temporary).
     pub fn temporary_password(mut self, password: impl Into<Secret>) -> Self {
         self.password = Some(password.into());
-        self.must_change_password = true;
+        self.temporary = true;
         self
     }
 }
@@ -443,6 +454,8 @@ impl<'m> Plan<'m> {
                 a.ensure_may_take_over(self.m, t)?;
             }
             if validate::fold(&u.email) != validate::fold(&t.email) {
+                // Recovery tokens went to the old address: revoke them.
+                self.changes.push(Change::ResetTokensCleared { user: u.id });
                 self.notifications.push(Notification::EmailChanged {
                     user: u.id,
                     old_email: t.email.clone(),
@@ -1084,7 +1097,7 @@ impl<'m> Plan<'m> {
             self.changes.push(Change::CredentialPut(Credential {
                 user,
                 hash: h.hash,
-                must_change: new.must_change_password,
+                must_change: new.temporary,
                 changed_at: self.now,
                 failed_logins: 0,
                 locked_until: None,
@@ -1127,28 +1140,82 @@ impl<'m> Plan<'m> {
         Ok(())
     }
 
-    /// A user changes its own password (the current one was verified by the caller).
+    /// Records a password attempt for `user` verified against `verified_hash`: a locked
+    /// account refuses whatever the password; a wrong password counts toward the lock (and
+    /// locks at the policy's limit). `Ok(Some(e))` is a refusal to commit (the count) and
+    /// report; `Ok(None)` a right password on an unlocked account.
+    fn password_attempt(
+        &mut self,
+        u: &User,
+        verified_hash: &str,
+        password_ok: bool,
+    ) -> Result<Option<Error>, Error> {
+        let Some(cred) = self.m.credentials.get(&u.id) else {
+            return Err(Error::AuthenticationFailed);
+        };
+        if cred.hash != verified_hash {
+            // Changed concurrently: the verified password is no longer the current one.
+            return Err(Error::AuthenticationFailed);
+        }
+        if let Some(until) = cred.locked_until.filter(|until| *until > self.now) {
+            self.force_audit = true;
+            self.outcome = Some("account_locked");
+            return Ok(Some(Error::AccountLocked { until }));
+        }
+        if password_ok {
+            return Ok(None);
+        }
+        let policy = &self.m.tenants[&u.tenant].policy;
+        let mut c = cred.clone();
+        c.failed_logins = if cred.locked_until.is_some() {
+            1
+        } else {
+            cred.failed_logins.saturating_add(1)
+        };
+        c.locked_until = None;
+        self.force_audit = true;
+        self.outcome = Some("authentication_failed");
+        if c.failed_logins >= policy.max_failed_logins {
+            let until = policy.lock_end(self.now);
+            c.locked_until = Some(until);
+            self.detail = Some(format!("locked after {} failed attempts", c.failed_logins));
+            self.notifications.push(Notification::AccountLocked {
+                user: u.id,
+                email: u.email.clone(),
+                until,
+            });
+        }
+        self.changes.push(Change::CredentialPut(c));
+        Ok(Some(Error::AuthenticationFailed))
+    }
+
+    /// A user changes its own password, whose current one the caller verified against
+    /// `verified_hash` (`password_ok`). A wrong current password counts toward the lock like
+    /// a failed login, and a locked account is refused. `hashed` is the new password; `None`
+    /// only plans the checks. `Ok(Some(e))` is a refusal to commit (the count) and report.
     pub fn change_own_password(
         &mut self,
         user: UserId,
         verified_hash: &str,
-        hashed: Hashed,
-    ) -> Result<(), Error> {
+        password_ok: bool,
+        hashed: Option<Hashed>,
+    ) -> Result<Option<Error>, Error> {
         let u = self
             .m
             .users
             .get(&user)
             .ok_or_else(|| Error::UnknownUser(user.to_string()))?;
         self.tenant = Some(u.tenant);
+        if let Some(refused) = self.password_attempt(u, verified_hash, password_ok)? {
+            return Ok(Some(refused));
+        }
         if !u.active {
             return Err(Error::AuthenticationFailed);
         }
-        if self.m.credentials.get(&user).map(|c| c.hash.as_str()) != Some(verified_hash) {
-            // Changed concurrently: the verified password is no longer the current one.
-            return Err(Error::AuthenticationFailed);
+        if let Some(h) = hashed {
+            self.put_credential(user, h.hash, false);
         }
-        self.put_credential(user, hashed.hash, false);
-        Ok(())
+        Ok(None)
     }
 
     /// Records a login attempt whose password was verified against `verified_hash`.
@@ -1162,39 +1229,12 @@ impl<'m> Plan<'m> {
         let u = self.m.users.get(&user).ok_or(Error::AuthenticationFailed)?;
         self.tenant = Some(u.tenant);
         self.force_audit = true;
+        if let Some(refused) = self.password_attempt(u, verified_hash, password_ok)? {
+            return Ok(LoginResult::Refused(refused));
+        }
         let Some(cred) = self.m.credentials.get(&user) else {
             return Err(Error::AuthenticationFailed);
         };
-        if cred.hash != verified_hash {
-            return Err(Error::AuthenticationFailed);
-        }
-        let policy = &self.m.tenants[&u.tenant].policy;
-        if let Some(until) = cred.locked_until.filter(|until| *until > self.now) {
-            self.outcome = Some("account_locked");
-            return Ok(LoginResult::Refused(Error::AccountLocked { until }));
-        }
-        if !password_ok {
-            let mut c = cred.clone();
-            c.failed_logins = if cred.locked_until.is_some() {
-                1
-            } else {
-                cred.failed_logins + 1
-            };
-            c.locked_until = None;
-            self.outcome = Some("authentication_failed");
-            if c.failed_logins >= policy.max_failed_logins {
-                let until = self.now + policy.lockout_ms;
-                c.locked_until = Some(until);
-                self.detail = Some(format!("locked after {} failed logins", c.failed_logins));
-                self.notifications.push(Notification::AccountLocked {
-                    user,
-                    email: u.email.clone(),
-                    until,
-                });
-            }
-            self.changes.push(Change::CredentialPut(c));
-            return Ok(LoginResult::Refused(Error::AuthenticationFailed));
-        }
         if !u.active {
             self.outcome = Some("authentication_failed");
             self.detail = Some("inactive user".into());
@@ -1237,12 +1277,14 @@ impl<'m> Plan<'m> {
         Ok(())
     }
 
-    /// Issues a recovery token for the active user of `tenant` with `email`, if any.
+    /// Issues a recovery token for the active user of `tenant` with `email`, if any; when
+    /// none, the audit keeps `unknown_ref` (see `credentials::identifier_ref`), never `email`.
     pub fn request_reset(
         &mut self,
         tenant: TenantId,
         email: &str,
         token: (Secret, String),
+        unknown_ref: &str,
     ) -> Result<Option<ResetIssued>, Error> {
         let policy = &self
             .m
@@ -1260,13 +1302,10 @@ impl<'m> Plan<'m> {
             .filter(|u| u.active);
         let Some(u) = found else {
             self.outcome = Some("unknown_user");
-            self.detail = Some(format!(
-                "no active user with email {:?}",
-                crate::domain::truncate_for_message(email)
-            ));
+            self.detail = Some(format!("no active user has this email ({unknown_ref})"));
             return Ok(None);
         };
-        let expires_at = self.now + policy.reset_token_ttl_ms;
+        let expires_at = policy.token_expiry(self.now);
         let (secret, hash) = token;
         self.changes.push(Change::ResetTokenPut(ResetToken {
             hash,

@@ -130,6 +130,7 @@ static void test_managers(rolecall_directory *dir) {
     root.last_name = "Root";
     root.email = "root@acme.test";
     root.password = PASSWORD;
+    root.permanent_password = true; /* chosen by the person: not to be changed at first login */
     rolecall_preset presets[] = {ROLECALL_PRESET_MANAGERS, ROLECALL_PRESET_MANAGERS};
     rolecall_tenant_created *created = NULL;
     OK(rolecall_tenant_create(dir, "Acme", &root, presets, 2, &created));
@@ -354,7 +355,8 @@ static void test_managers(rolecall_directory *dir) {
                  ROLECALL_STATUS_AUTHENTICATION_FAILED);
     rolecall_credential_status cs;
     OK(rolecall_credential_status_get(dir, olga, &cs));
-    CHECK(cs.has_password && !cs.must_change && !cs.locked && cs.failed_logins == 0);
+    /* The wrong current password above counts toward the lock, like a failed login. */
+    CHECK(cs.has_password && !cs.must_change && !cs.locked && cs.failed_logins == 1);
 
     rolecall_reset_issued *reset = NULL;
     OK(rolecall_password_reset_request(dir, acme, "olga@acme.test", &reset));
@@ -411,6 +413,36 @@ static void test_managers(rolecall_directory *dir) {
     rolecall_notification_list_free(ns);
     OK(rolecall_directory_on_notification(dir, NULL, NULL));
     CHECK(notes.count == 3);
+
+    /* A password set by someone else is temporary by default: `{0}` leaves it so. */
+    rolecall_new_user pat = {0};
+    pat.first_name = "Pat";
+    pat.last_name = "Temp";
+    pat.email = "pat@acme.test";
+    pat.password = PASSWORD;
+    rolecall_user_id pat_id = 0;
+    OK(rolecall_user_create(dir, sa, &pat, &pat_id));
+    OK(rolecall_credential_status_get(dir, pat_id, &cs));
+    CHECK(cs.has_password && cs.must_change);
+    OK(rolecall_login(dir, acme, "pat@acme.test", PASSWORD, &s));
+    CHECK(s.user == pat_id && s.must_change_password);
+    /* A lock until an administrator unlocks; a recovery token lifetime beyond the bound. */
+    pol.lockout_ms = ROLECALL_LOCKOUT_UNTIL_UNLOCKED;
+    OK(rolecall_password_policy_set(dir, sa, &pol));
+    for (int i = 0; i < 2; i++) {
+        CHECK_STATUS(rolecall_password_change(dir, pat_id, "not his password", PASSWORD2),
+                     ROLECALL_STATUS_AUTHENTICATION_FAILED); /* counted like failed logins */
+    }
+    CHECK_STATUS(rolecall_password_change(dir, pat_id, PASSWORD, PASSWORD2),
+                 ROLECALL_STATUS_ACCOUNT_LOCKED);
+    OK(rolecall_credential_status_get(dir, pat_id, &cs));
+    CHECK(cs.locked && cs.locked_until == INT64_MAX);
+    OK(rolecall_user_unlock(dir, sa, pat_id));
+    OK(rolecall_password_change(dir, pat_id, PASSWORD, PASSWORD2));
+    pol.reset_token_ttl_ms = ROLECALL_MAX_RESET_TOKEN_TTL_MS + 1;
+    CHECK_STATUS(rolecall_password_policy_set(dir, sa, &pol), ROLECALL_STATUS_INVALID_ARGUMENT);
+    pol.reset_token_ttl_ms = ROLECALL_MAX_RESET_TOKEN_TTL_MS;
+    OK(rolecall_password_policy_set(dir, sa, &pol));
 
     /* Audit. */
     rolecall_audit_query aq;

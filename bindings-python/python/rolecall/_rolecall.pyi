@@ -4,6 +4,7 @@ import os
 from typing import (
     Any,
     Callable,
+    ClassVar,
     Generic,
     Iterable,
     Iterator,
@@ -198,7 +199,7 @@ class NewUser:
         roles: Iterable[_RoleRef] = ...,
         active: bool = True,
         password: Optional[str] = None,
-        must_change_password: bool = False,
+        temporary: bool = True,
     ) -> NewUser: ...
     @property
     def first_name(self) -> str: ...
@@ -215,7 +216,7 @@ class NewUser:
     @property
     def has_password(self) -> bool: ...
     @property
-    def must_change_password(self) -> bool: ...
+    def temporary(self) -> bool: ...
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
@@ -413,6 +414,9 @@ class CredentialStatus:
 class PasswordPolicy:
     """A tenant's password and lockout policy (durations in ms; defaults from the core)."""
 
+    UNTIL_UNLOCKED: ClassVar[int]
+    MAX_RESET_TOKEN_TTL_MS: ClassVar[int]
+
     def __new__(
         cls,
         *,
@@ -560,6 +564,8 @@ class Snapshot:
 class Directory:
     """The authorization directory (in memory, or a SQLite file)."""
 
+    MAX_PASSWORDS_PER_CALL: ClassVar[int]
+
     def __new__(
         cls,
         path: Union[str, os.PathLike[str], None] = None,
@@ -609,7 +615,7 @@ class Directory:
         roles: Iterable[_RoleRef] = ...,
         active: bool = True,
         password: Optional[str] = None,
-        must_change_password: bool = False,
+        temporary: bool = True,
     ) -> int: ...
     def create_users(
         self, actor: _UserRef, users: Iterable[Union[NewUser, _NewUserFields]]
