@@ -426,10 +426,7 @@ impl Directory {
                     Err(e) => Err((e, tenant)),
                     Ok(out) => {
                         let mut changes = std::mem::take(&mut p.changes);
-                        let mut stamped = std::collections::BTreeSet::new();
-                        for c in &changes {
-                            m.security_affected(c, &mut stamped);
-                        }
+                        let stamped = m.stamp_renewals(&changes);
                         if !stamped.is_empty() {
                             changes.push(Change::StampSet {
                                 users: stamped.into_iter().collect(),
