@@ -66,6 +66,7 @@
 #define ROLECALL_STATUS_DUPLICATE_NAME 301
 #define ROLECALL_STATUS_GROUP_IS_ONLY_GROUP 302
 #define ROLECALL_STATUS_USER_OWNS_AGREEMENT 303
+#define ROLECALL_STATUS_INACTIVE_OWNER 304
 #define ROLECALL_STATUS_PERMISSION_DENIED 400
 #define ROLECALL_STATUS_ESCALATION 401
 #define ROLECALL_STATUS_SUPERADMIN_ONLY 402
@@ -1244,6 +1245,25 @@ typedef struct rolecall_role_patch {
 } rolecall_role_patch;
 
 /**
+ * A tenant's options (plain value, no pointers). The defaults (rolecall_tenant_settings_default())
+ * are the sources' rules as written.
+ */
+typedef struct rolecall_tenant_settings {
+    /**
+     * The stricter reading of 002: nobody sets an agreement level on a product above its own
+     * level on that product. Off by default: a CORE Administrator sets User or Administrator,
+     * and the Owner No access, User or Administrator, on every product of the agreement.
+     */
+    bool strict_agreement_levels;
+    /**
+     * The region phone numbers typed without a country code are read in: an ISO 3166-1
+     * alpha-2 code in capitals, NUL-terminated (`"US"`), or the empty string for none (only
+     * international numbers, `+…`, are accepted then).
+     */
+    char phone_region[3];
+} rolecall_tenant_settings;
+
+/**
  * A user to create (rolecall_user_create, and the superadministrator of rolecall_tenant_create).
  * Zero-initialise it, then set the fields: `{0}` means active, no phone, no roles, no password
  * (and a password, once given, temporary).
@@ -1727,8 +1747,9 @@ rolecall_status rolecall_user_unlock(const struct rolecall_directory *dir, rolec
 rolecall_status rolecall_credential_status_get(const struct rolecall_directory *dir, rolecall_user_id user, struct rolecall_credential_status *out);
 
 /**
- * The user's current security stamp (it changes when password, email, roles, groups, scopes,
- * levels or the active flag change), written into `*out`.
+ * The user's current security stamp, written into `*out`. It changes when the user's own
+ * access shrinks (a right, call group / IVR, agreement level or PBX link lost; deactivation)
+ * or its password or login email change, and only then.
  *
  * Errors: ROLECALL_STATUS_UNKNOWN_USER. Safety: `dir` is a live handle; `out` is writable.
  * Thread-safe, lock-free.
@@ -2256,6 +2277,31 @@ rolecall_status rolecall_tenant_agreements(const struct rolecall_directory *dir,
  * live handle; `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_agreement_pbx_subscriber(const struct rolecall_directory *dir, rolecall_agreement_id agreement, rolecall_user_id user, char **out);
+
+/**
+ * A tenant's options, written into `*out`.
+ *
+ * Errors: ROLECALL_STATUS_UNKNOWN_TENANT. Safety: `dir` is a live handle; `out` is writable.
+ * Thread-safe.
+ */
+rolecall_status rolecall_tenant_settings_get(const struct rolecall_directory *dir, rolecall_tenant_id tenant, struct rolecall_tenant_settings *out);
+
+/**
+ * The default tenant options, written into `*out` (a starting point for
+ * rolecall_tenant_settings_set()).
+ *
+ * Safety: `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_tenant_settings_default(struct rolecall_tenant_settings *out);
+
+/**
+ * The superadministrator sets its tenant's options.
+ *
+ * Errors: ROLECALL_STATUS_SUPERADMIN_ONLY, _INVALID_ARGUMENT (a malformed region, or one not
+ * NUL-terminated), _ACTOR_INACTIVE, _UNKNOWN_USER. Safety: `dir` is a live handle;
+ * `settings` a valid struct. Thread-safe.
+ */
+rolecall_status rolecall_tenant_settings_set(const struct rolecall_directory *dir, rolecall_user_id actor, const struct rolecall_tenant_settings *settings);
 
 /**
  * Looks one permission up by its dotted name (`"campaigns.view"`; exact and lowercase).

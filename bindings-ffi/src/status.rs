@@ -352,6 +352,7 @@ mod tests {
                 user: UserId(1),
                 agreement: AgreementId(1),
             },
+            Error::InactiveOwner(UserId(1)),
             Error::PermissionDenied {
                 required: Permission::USERS_MANAGE,
             },

@@ -120,6 +120,34 @@ pub struct TenantCreated {
     pub roles: Vec<u64>,
 }
 
+/// A tenant's options, set by its superadministrator.
+#[derive(uniffi::Record)]
+pub struct TenantSettings {
+    /// The stricter reading of 002: nobody sets an agreement level on a product above its own
+    /// level on that product (off by default).
+    pub strict_agreement_levels: bool,
+    /// The ISO 3166-1 alpha-2 region of phone numbers typed without a country code, or none.
+    pub phone_region: Option<String>,
+}
+
+impl From<rolecall::TenantSettings> for TenantSettings {
+    fn from(s: rolecall::TenantSettings) -> Self {
+        TenantSettings {
+            strict_agreement_levels: s.strict_agreement_levels,
+            phone_region: s.phone_region,
+        }
+    }
+}
+
+impl From<TenantSettings> for rolecall::TenantSettings {
+    fn from(s: TenantSettings) -> Self {
+        let mut out = rolecall::TenantSettings::default();
+        out.strict_agreement_levels = s.strict_agreement_levels;
+        out.phone_region = s.phone_region;
+        out
+    }
+}
+
 /// A tenant's password and lockout policy.
 #[derive(uniffi::Record)]
 pub struct PasswordPolicy {
@@ -840,6 +868,18 @@ impl Directory {
         Ok(self
             .inner
             .set_password_policy(UserId(actor), &policy.into())?)
+    }
+
+    /// A tenant's options.
+    pub fn tenant_settings(&self, tenant: u64) -> R<TenantSettings> {
+        Ok(self.inner.tenant_settings(TenantId(tenant))?.into())
+    }
+
+    /// The superadministrator sets the tenant's options.
+    pub fn set_tenant_settings(&self, actor: u64, settings: TenantSettings) -> R<()> {
+        Ok(self
+            .inner
+            .set_tenant_settings(UserId(actor), &settings.into())?)
     }
 
     // ---- users

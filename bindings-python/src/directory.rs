@@ -30,7 +30,7 @@ use crate::credentials::{
 use crate::errors::OrRaise;
 use crate::records::{
     new_user, repr_str, NewUserArg, PyAgreement, PyExplanation, PyGroup, PyPage, PyRole, PyScope,
-    PyScopeAccess, PyTenant, PyTenantCreated, PyUser,
+    PyScopeAccess, PyTenant, PyTenantCreated, PyTenantSettings, PyUser,
 };
 use crate::snapshot::{check_many, PySnapshot};
 
@@ -320,6 +320,27 @@ impl PyDirectory {
     /// Every tenant, in id order.
     fn tenants(&self) -> Vec<PyTenant> {
         self.inner.tenants().into_iter().map(PyTenant).collect()
+    }
+
+    /// The superadministrator sets its tenant's options (`TenantSettings`). Raises
+    /// `PermissionDeniedError` (kind `superadmin_only`) for anyone else and `InvalidInputError`
+    /// for a malformed value; nothing changes then.
+    fn set_tenant_settings(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        settings: PyRef<'_, PyTenantSettings>,
+    ) -> PyResult<()> {
+        let settings = settings.0.clone();
+        self.write(py, |d| d.set_tenant_settings(actor.0, &settings))
+    }
+
+    /// A tenant's options.
+    fn tenant_settings(&self, tenant: TenantArg) -> PyResult<PyTenantSettings> {
+        self.inner
+            .tenant_settings(tenant.0)
+            .map(PyTenantSettings)
+            .or_raise()
     }
 
     // ======================= users =======================
@@ -932,8 +953,9 @@ impl PyDirectory {
             .or_raise()
     }
 
-    /// The user's current security stamp: it changes whenever the user's password, email,
-    /// roles, groups, scopes, agreement levels or active flag change.
+    /// The user's current security stamp: it changes when the user's own access shrinks (a
+    /// right, call group / IVR, agreement level or PBX link lost; deactivation) or its password
+    /// or login email change, and only then.
     fn security_stamp(&self, user: UserArg) -> PyResult<u64> {
         self.inner.security_stamp(user.0).or_raise()
     }

@@ -241,13 +241,18 @@ def test_the_security_stamp_moves_on_every_security_change_and_only_then(w: Worl
     assert [(n.user, n.old_email, n.new_email, n.email, n.token) for n in changed] == [
         (w.olga, "olga@acme.test", "olga.p@acme.test", None, None)
     ]
-    w.d.assign_role(w.root, w.olga, w.d.role_by_name(w.tenant, "Viewer"))
-    s2 = stamp()
-    assert s2 != s1
-    g = w.d.create_group(w.root, "Night")
+    # Granting access keeps sessions (settled rule 5); taking it away ends them.
+    manager = w.d.role_by_name(w.tenant, "Manager")
+    w.d.assign_role(w.root, w.olga, manager)
+    assert stamp() == s1
+    g = w.d.create_group(w.root, "Night", [manager])
     w.d.add_member(w.root, g, w.olga)
+    assert stamp() == s1
+    w.d.revoke_role(w.root, w.olga, manager)
+    assert stamp() == s1, "still held through the group"
+    w.d.remove_member(w.root, g, w.olga)
     s3 = stamp()
-    assert s3 != s2
+    assert s3 != s1
     w.d.set_password(w.root, w.olga, "admin chosen passphrase", temporary=False)
     s4 = stamp()
     assert s4 != s3

@@ -513,10 +513,7 @@ impl Directory {
                     Err(e) => Err((e, tenant)),
                     Ok(out) => {
                         let mut changes = std::mem::take(&mut p.changes);
-                        let mut stamped = std::collections::BTreeSet::new();
-                        for c in &changes {
-                            m.security_affected(c, &mut stamped);
-                        }
+                        let stamped = m.stamp_renewals(&changes);
                         if !stamped.is_empty() {
                             changes.push(Change::StampSet {
                                 users: stamped.into_iter().collect(),
@@ -832,6 +829,17 @@ impl Directory {
     }
 
     /// Activates or deactivates a user. An inactive user holds nothing and cannot log in.
+    ///
+    /// Reactivating grants everything the user regains (its roles, call groups / IVRs,
+    /// agreement levels and PBX links), each under its own grant check; deactivating lowers all
+    /// of it, under the rules of lowering it (settled rules 1 and 2).
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `users.manage`; [`Error::Escalation`],
+    /// [`Error::AgreementAdminRequired`], [`Error::AgreementAdministratorProtected`],
+    /// [`Error::LevelNotGrantable`] when the actor may not grant (or take away) part of it;
+    /// [`Error::UserOwnsAgreement`] for the Owner of an agreement;
+    /// [`Error::SuperadminProtected`], [`Error::AdministratorProtected`].
     pub fn set_active(&self, actor: UserId, user: UserId, active: bool) -> Result<(), Error> {
         self.write(Some(actor), "set_active", |p| {
             p.set_active(actor, user, active)
@@ -839,6 +847,11 @@ impl Directory {
     }
 
     /// Deletes a user with its memberships and agreement levels.
+    ///
+    /// # Errors
+    /// As deactivating it ([`set_active`](Self::set_active)): the Owner of an agreement cannot
+    /// be deleted until ownership is transferred ([`Error::UserOwnsAgreement`]), an agreement
+    /// Administrator only by someone who may change its levels.
     pub fn delete_user(&self, actor: UserId, user: UserId) -> Result<(), Error> {
         self.write(Some(actor), "delete_user", |p| p.delete_user(actor, user))
     }
@@ -1189,6 +1202,10 @@ impl Directory {
     // ======================= agreements =======================
 
     /// Creates an agreement and appoints its Owner. Needs `agreements.manage`.
+    ///
+    /// # Errors
+    /// [`Error::InactiveOwner`] when the owner is inactive (one active Owner per agreement),
+    /// [`Error::PermissionDenied`], [`Error::DuplicateName`], [`Error::InvalidName`].
     pub fn create_agreement(
         &self,
         actor: UserId,
@@ -1200,7 +1217,15 @@ impl Directory {
         })
     }
 
-    /// Sets a user's access level on a product of an agreement, under the rules of 002.
+    /// Sets a user's access level on a product of an agreement, under the rules of 002: a CORE
+    /// Administrator sets User or Administrator, the Owner (and the tenant's
+    /// superadministrator) No access, User or Administrator, on every product; with the
+    /// tenant's [`TenantSettings::strict_agreement_levels`], never above the actor's own level
+    /// on that product.
+    ///
+    /// # Errors
+    /// [`Error::AgreementAdminRequired`], [`Error::LevelNotGrantable`],
+    /// [`Error::OwnerProtected`], [`Error::AgreementAdministratorProtected`].
     pub fn set_access_level(
         &self,
         actor: UserId,
@@ -1214,7 +1239,12 @@ impl Directory {
         })
     }
 
-    /// Transfers ownership of an agreement (Owner only); the former Owner becomes Administrator.
+    /// Transfers ownership of an agreement (its Owner, or the tenant's superadministrator); the
+    /// former Owner becomes Administrator.
+    ///
+    /// # Errors
+    /// [`Error::NotOwner`] for anyone else; [`Error::InactiveOwner`] when the new owner is
+    /// inactive.
     pub fn transfer_ownership(
         &self,
         actor: UserId,
@@ -1226,7 +1256,8 @@ impl Directory {
         })
     }
 
-    /// Links a user to a virtual-PBX subscriber on an agreement (`None` unlinks).
+    /// Links a user to a virtual-PBX subscriber on an agreement (`None` unlinks): a change of
+    /// its Virtual PBX access, under the rules of [`set_access_level`](Self::set_access_level).
     pub fn link_pbx_subscriber(
         &self,
         actor: UserId,

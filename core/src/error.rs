@@ -131,7 +131,8 @@ pub enum Error {
         /// A member for whom it is the only group.
         user: crate::UserId,
     },
-    /// The user owns an agreement; ownership must be transferred first (002).
+    /// The user owns an agreement: it cannot be deactivated or deleted until ownership is
+    /// transferred (002; one active Owner per agreement).
     #[error("user {user} owns agreement {agreement}: transfer ownership first")]
     UserOwnsAgreement {
         /// The user.
@@ -139,6 +140,10 @@ pub enum Error {
         /// The agreement it owns.
         agreement: crate::AgreementId,
     },
+    /// An agreement's Owner must be active: an inactive user cannot be appointed Owner, at
+    /// creation or by a transfer (one active Owner per agreement, always).
+    #[error("user {0} is inactive and cannot own an agreement")]
+    InactiveOwner(crate::UserId),
 
     // ---- 4xx refused by a rule ----
     /// The acting user lacks the right this operation requires.
@@ -328,6 +333,7 @@ impl Error {
             Error::DuplicateName { .. } => 301,
             Error::GroupIsOnlyGroup { .. } => 302,
             Error::UserOwnsAgreement { .. } => 303,
+            Error::InactiveOwner(_) => 304,
             Error::PermissionDenied { .. } => 400,
             Error::Escalation { .. } => 401,
             Error::SuperadminOnly { .. } => 402,
@@ -378,6 +384,7 @@ impl Error {
             Error::DuplicateName { .. } => "duplicate_name",
             Error::GroupIsOnlyGroup { .. } => "group_is_only_group",
             Error::UserOwnsAgreement { .. } => "user_owns_agreement",
+            Error::InactiveOwner(_) => "inactive_owner",
             Error::PermissionDenied { .. } => "permission_denied",
             Error::Escalation { .. } => "escalation",
             Error::SuperadminOnly { .. } => "superadmin_only",

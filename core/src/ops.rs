@@ -486,11 +486,11 @@ impl<'m> Plan<'m> {
             return Ok(());
         }
         if active {
-            // Reactivation restores rights: it is a grant like any other.
-            let e = self.m.effective_if_active(t);
-            a.ensure_grant(e.unscoped, false, &t.scopes)?;
-            a.ensure_grant(e.perms - e.unscoped, true, &t.scopes)?;
-            // Administrators were refused by `ensure_may_modify` above.
+            // Reactivation restores everything the user held: a grant of each of them.
+            a.ensure_may_restore(self.m, t)?;
+        } else {
+            // Deactivation takes it all away: a change of access like lowering it.
+            a.ensure_may_revoke_all(self.m, t)?;
         }
         let mut u = t.clone();
         u.active = active;
@@ -511,20 +511,7 @@ impl<'m> Plan<'m> {
         if self.m.is_administrator(t) {
             a.require_superadmin("delete an administrator")?;
         }
-        for ag in self.m.user_agreements.get(&user).into_iter().flatten() {
-            if self
-                .m
-                .agreements
-                .get(ag)
-                .and_then(|s| s.meta.as_ref())
-                .is_some_and(|m| m.owner == user)
-            {
-                return Err(Error::UserOwnsAgreement {
-                    user,
-                    agreement: *ag,
-                });
-            }
-        }
+        a.ensure_may_revoke_all(self.m, t)?;
         self.changes.push(Change::UserDeleted { id: user });
         Ok(())
     }
@@ -932,7 +919,9 @@ impl<'m> Plan<'m> {
         a.require(Permission::AGREEMENTS_MANAGE)?;
         let name = validate::name("agreement name", name)?;
         self.unique(a.tenant(), NameKind::Agreement, "agreement", &name, 0)?;
-        self.m.user_in(a.tenant(), owner)?;
+        if !self.m.user_in(a.tenant(), owner)?.active {
+            return Err(Error::InactiveOwner(owner));
+        }
         let id = AgreementId(self.alloc(K_AGREEMENT));
         self.changes.push(Change::AgreementPut(Agreement {
             id,
@@ -944,37 +933,6 @@ impl<'m> Plan<'m> {
         Ok(id)
     }
 
-    /// Resolves actor, agreement and target for a change of the target's access on the
-    /// agreement: the actor needs Administrator or Owner on CORE; the Owner's access is fixed;
-    /// an Administrator cannot change another Administrator's access.
-    fn agreement_change(
-        &self,
-        actor: UserId,
-        agreement: AgreementId,
-        user: UserId,
-        product: Product,
-    ) -> Result<(Actor<'m>, AccessLevel), Error> {
-        let a = Actor::load(self.m, actor)?;
-        let meta = self.m.agreement_in(a.tenant(), agreement)?;
-        self.m.user_in(a.tenant(), user)?;
-        let st = &self.m.agreements[&agreement];
-        let core = st.level(actor, Product::Core);
-        if core < AccessLevel::Administrator {
-            return Err(Error::AgreementAdminRequired(agreement));
-        }
-        if meta.owner == user && actor != user {
-            return Err(Error::OwnerProtected);
-        }
-        if core == AccessLevel::Administrator
-            && user != actor
-            && (st.level(user, Product::Core) >= AccessLevel::Administrator
-                || st.level(user, product) >= AccessLevel::Administrator)
-        {
-            return Err(Error::AgreementAdministratorProtected(user));
-        }
-        Ok((a, core))
-    }
-
     pub fn set_access_level(
         &mut self,
         actor: UserId,
@@ -983,33 +941,9 @@ impl<'m> Plan<'m> {
         product: Product,
         level: AccessLevel,
     ) -> Result<(), Error> {
-        let (_, core) = self.agreement_change(actor, agreement, user, product)?;
-        if self.m.agreements[&agreement]
-            .meta
-            .as_ref()
-            .is_some_and(|m| m.owner == user)
-        {
-            return Err(Error::OwnerProtected);
-        }
-        let grantable = match core {
-            AccessLevel::Owner => level <= AccessLevel::Administrator,
-            _ => level == AccessLevel::User || level == AccessLevel::Administrator,
-        };
-        if !grantable {
-            return Err(Error::LevelNotGrantable {
-                actor_level: core,
-                level,
-            });
-        }
-        let st = &self.m.agreements[&agreement];
-        let own = st.level(actor, product);
-        if level > own {
-            return Err(Error::LevelNotGrantable {
-                actor_level: own,
-                level,
-            });
-        }
-        if st.level(user, product) != level {
+        let a = Actor::load(self.m, actor)?;
+        a.ensure_may_set_level(self.m, agreement, user, product, level)?;
+        if self.m.agreements[&agreement].level(user, product) != level {
             self.changes.push(Change::LevelSet {
                 agreement,
                 user,
@@ -1027,16 +961,16 @@ impl<'m> Plan<'m> {
         new_owner: UserId,
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
+        a.ensure_may_appoint_owner(self.m, agreement)?;
         let meta = self.m.agreement_in(a.tenant(), agreement)?;
-        // The Owner transfers deliberately; the tenant's superadministrator may too, so that an
-        // agreement whose Owner left can be recovered.
-        if meta.owner != actor && !a.superadmin {
-            return Err(Error::NotOwner(agreement));
-        }
         let former = meta.owner;
-        self.m.user_in(a.tenant(), new_owner)?;
+        let target = self.m.user_in(a.tenant(), new_owner)?;
         if new_owner == former {
             return Ok(());
+        }
+        // One active Owner per agreement, always.
+        if !target.active {
+            return Err(Error::InactiveOwner(new_owner));
         }
         let mut meta = meta.clone();
         meta.owner = new_owner;
@@ -1059,20 +993,12 @@ impl<'m> Plan<'m> {
         user: UserId,
         subscriber: Option<&str>,
     ) -> Result<(), Error> {
-        self.agreement_change(actor, agreement, user, Product::VirtualPbx)?;
+        let a = Actor::load(self.m, actor)?;
+        a.ensure_may_link(self.m, agreement, user, subscriber.is_some())?;
         let subscriber = subscriber
             .map(|s| validate::name("subscriber", s))
             .transpose()?;
         let st = &self.m.agreements[&agreement];
-        if subscriber.is_some() {
-            let own = st.level(actor, Product::VirtualPbx);
-            if own < AccessLevel::User {
-                return Err(Error::LevelNotGrantable {
-                    actor_level: own,
-                    level: AccessLevel::User,
-                });
-            }
-        }
         if st.pbx.get(&user) != subscriber.as_ref() {
             self.changes.push(Change::PbxLinkSet {
                 agreement,

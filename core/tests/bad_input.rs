@@ -991,6 +991,10 @@ fn granting_what_the_actor_may_not_grant_is_refused_with_nothing_changed() {
     let tom = f.env.user("tom", &[]);
     let dormant = f.env.user("dora", &["Operator"]);
     d.set_active(root, dormant, false).unwrap();
+    // "agreement level above own" below is the tenant's strict reading of 002 (settled rule 4).
+    let mut strict = rolecall::TenantSettings::default();
+    strict.strict_agreement_levels = true;
+    d.set_tenant_settings(root, &strict).unwrap();
     let ops_group = d.create_group(root, "Operators", &[f.operator]).unwrap();
     let empty_group = d.create_group(root, "Empty", &[]).unwrap();
     let admin_role = f.env.role("Admin");
@@ -1113,7 +1117,7 @@ fn granting_what_the_actor_may_not_grant_is_refused_with_nothing_changed() {
             },
         ),
         (
-            op("agreement level above own", move |d| {
+            op("agreement level above own (strict)", move |d| {
                 d.set_access_level(adam, f.ag, tom, Product::Telephony, AccessLevel::User)
             }),
             Error::LevelNotGrantable {

@@ -265,13 +265,17 @@ fn the_security_stamp_moves_on_every_security_change_and_only_then() {
     assert!(!w.dir.session_valid(w.olga, s0));
     let changed = w.dir.drain_notifications();
     assert!(changed.iter().any(|n| matches!(n, Notification::EmailChanged { old_email, new_email, .. } if old_email == "olga@acme.test" && new_email == "olga.p@acme.test")));
-    let viewer = w.dir.role_by_name(w.tenant, "Viewer").unwrap().id;
-    w.dir.assign_role(w.root, w.olga, viewer).unwrap();
-    let s2 = stamp();
-    assert_ne!(s2, s1);
-    let g = w.dir.create_group(w.root, "Night", &[]).unwrap();
+    // Granting access keeps sessions (settled rule 5); taking it away ends them.
+    let manager = w.dir.role_by_name(w.tenant, "Manager").unwrap().id;
+    w.dir.assign_role(w.root, w.olga, manager).unwrap();
+    assert_eq!(stamp(), s1);
+    let g = w.dir.create_group(w.root, "Night", &[manager]).unwrap();
     w.dir.add_member(w.root, g, w.olga).unwrap();
-    assert_ne!(stamp(), s2);
+    assert_eq!(stamp(), s1);
+    w.dir.revoke_role(w.root, w.olga, manager).unwrap();
+    assert_eq!(stamp(), s1, "still held through the group");
+    w.dir.remove_member(w.root, g, w.olga).unwrap();
+    assert_ne!(stamp(), s1);
     let s3 = stamp();
     w.dir
         .set_password(w.root, w.olga, "admin chosen passphrase", false)

@@ -89,9 +89,9 @@ pub struct User {
     pub updated_at: i64,
     /// Last successful login, ms since the Unix epoch.
     pub last_login: Option<i64>,
-    /// Security stamp: the revision of the last change to the user's password, email, roles,
-    /// groups, scopes, agreement levels or active flag. A session issued under an older stamp
-    /// is no longer valid.
+    /// Security stamp: the revision of the last change that shrank the user's own access (a
+    /// right, call group / IVR, agreement level or PBX link lost; deactivation) or changed its
+    /// password or login email. A session issued under an older stamp is no longer valid.
     #[serde(default)]
     pub stamp: u64,
 }
