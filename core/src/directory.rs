@@ -24,9 +24,10 @@ use crate::ops::{
 use crate::store::{MemoryStore, Store};
 use crate::Error;
 
-/// A user search: substring, case-insensitive, over name and email, and over the phone's
-/// digits when the text reads as a phone number (digits, spaces, `+ - . ( )`); optionally
-/// active users only; paged.
+/// A user search: substring, case-insensitive, over name and email, and over the phone when
+/// the text reads as (part of) a phone number (digits, spaces, `+ - . ( ) /`): its digits as
+/// typed, or the whole number however it is formatted, national (in the tenant's
+/// `phone_region`) or international; optionally active users only; paged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserQuery {

@@ -24,9 +24,10 @@ pub struct NewUser {
     pub first_name: String,
     /// Last name (1–100 characters).
     pub last_name: String,
-    /// Email, the login; unique per tenant, case-insensitively.
+    /// Email, the login; unique per tenant by its Unicode key
+    /// ([`validate::email`](crate::domain::validate::email) has the rules).
     pub email: String,
-    /// Phone, normalised on input.
+    /// Phone, parsed and stored in E.164 ([`validate::phone`](crate::domain::validate::phone)).
     pub phone: Option<String>,
     /// Roles to hold directly.
     pub roles: Vec<RoleId>,

@@ -81,8 +81,8 @@ pub struct User {
     pub last_name: String,
     /// Email, the login; unique per tenant, compared case-insensitively; case preserved here.
     pub email: String,
-    /// Phone, in E.164 (`+` and digits; records stored before version 0.1's phone parsing may
-    /// hold digits with an optional leading `+`).
+    /// Phone in E.164 (`+` and digits), as [`validate::phone`](super::validate::phone) stores
+    /// it; records written by earlier versions may hold digits with an optional leading `+`.
     pub phone: Option<String>,
     /// An inactive user has no permissions and cannot log in.
     pub active: bool,

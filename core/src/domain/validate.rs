@@ -148,7 +148,13 @@ pub fn description(raw: &str) -> Result<String, Error> {
 /// Key under which names (of roles, groups, scopes, agreements) are compared: NFC, then
 /// lowercase. Emails use [`email_key`].
 pub fn fold(s: &str) -> String {
-    s.nfc().collect::<String>().to_lowercase()
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    match unicode_normalization::is_nfc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => s.to_lowercase(),
+        _ => s.nfc().collect::<String>().to_lowercase(),
+    }
 }
 
 /// Key under which login emails are compared (uniqueness and login): Unicode's compatibility
