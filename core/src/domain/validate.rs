@@ -170,7 +170,8 @@ pub fn email_key(s: &str) -> String {
     twice.nfkc().collect()
 }
 
-/// Whether a non-ASCII character may appear in an email at all.
+/// Why a character may not appear in an email at all, if it may not: controls and spaces,
+/// and, beyond ASCII, anything but the letters, marks and digits of identifiers.
 fn email_char_refusal(c: char) -> Option<&'static str> {
     if c.is_control() || c.is_whitespace() {
         return Some("must not contain spaces or control characters");
@@ -306,11 +307,10 @@ fn literal_region() -> Option<country::Id> {
     })
 }
 
-fn parse_error_reason(e: &phonenumber::ParseError, international: bool) -> &'static str {
+fn parse_error_reason(e: &phonenumber::ParseError) -> &'static str {
     use phonenumber::ParseError as P;
     match e {
-        P::InvalidCountryCode if international => "has an unknown country code",
-        P::InvalidCountryCode => "needs a country code (+…): the tenant has no phone region",
+        P::InvalidCountryCode => "has an unknown country code",
         P::TooShortAfterIdd | P::TooShortNsn => "is too short",
         P::TooLong => "is too long",
         _ => "is not a phone number",
@@ -351,7 +351,7 @@ fn parse_e164(t: &str, region: Option<&str>) -> Result<phonenumber::PhoneNumber,
         }
     }
     match first {
-        Err(e) => Err(parse_error_reason(&e, international)),
+        Err(e) => Err(parse_error_reason(&e)),
         Ok(_) => Err("is not a valid number for its country"),
     }
 }
