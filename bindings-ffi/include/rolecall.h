@@ -899,7 +899,7 @@ typedef struct rolecall_user {
      */
     const char *email;
     /**
-     * Phone, normalised (digits with an optional leading `+`), or NULL.
+     * Phone in E.164 (`+` and digits), or NULL.
      */
     const char *phone;
     /**
@@ -1282,7 +1282,7 @@ typedef struct rolecall_new_user {
      */
     const char *email;
     /**
-     * Phone (normalised by the library), or NULL for none.
+     * Phone (parsed by the library and stored in E.164), or NULL for none.
      */
     const char *phone;
     /**
@@ -1343,7 +1343,7 @@ typedef struct rolecall_user_patch {
 typedef struct rolecall_user_query {
     /**
      * Text to look for in "first last", "last first", the email, or (for phone-like text) the
-     * phone's digits; case-insensitive. NULL or empty matches everyone.
+     * phone, however formatted; case-insensitive. NULL or empty matches everyone.
      */
     const char *text;
     /**

@@ -26,7 +26,7 @@ pub struct rolecall_new_user {
     pub last_name: *const c_char,
     /// Email, the login: unique per tenant, case-insensitively. Required.
     pub email: *const c_char,
-    /// Phone (normalised by the library), or NULL for none.
+    /// Phone (parsed by the library and stored in E.164), or NULL for none.
     pub phone: *const c_char,
     /// Roles to hold directly (`roles_len` ids; NULL when `roles_len` is 0).
     pub roles: *const rolecall_role_id,
@@ -91,7 +91,7 @@ pub struct rolecall_role_patch {
 #[repr(C)]
 pub struct rolecall_user_query {
     /// Text to look for in "first last", "last first", the email, or (for phone-like text) the
-    /// phone's digits; case-insensitive. NULL or empty matches everyone.
+    /// phone, however formatted; case-insensitive. NULL or empty matches everyone.
     pub text: *const c_char,
     /// Only active users.
     pub active_only: bool,
@@ -349,7 +349,7 @@ pub struct rolecall_user {
     pub last_name: *const c_char,
     /// Email (the login), case preserved.
     pub email: *const c_char,
-    /// Phone, normalised (digits with an optional leading `+`), or NULL.
+    /// Phone in E.164 (`+` and digits), or NULL.
     pub phone: *const c_char,
     /// Whether the user is active (an inactive user holds nothing and cannot log in).
     pub active: bool,

@@ -177,7 +177,7 @@ impl PyUser {
     fn email(&self) -> &str {
         &self.0.email
     }
-    /// Phone, normalised (digits with an optional leading `+`), or None.
+    /// Phone in E.164 (`+` and digits), or None.
     #[getter]
     fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()

@@ -33,8 +33,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "assign_role": ("user", "role"),
     "revoke_role": ("user", "role"),
     "set_user_roles": ("user", "roles"),
-    "create_role": ("name", "permissions", "scoped", "admin_tier", "bind"),
-    "update_role": ("role", "name", "permissions"),
+    "create_role": ("name", "permissions", "scoped", "admin_tier", "description", "bind"),
+    "update_role": ("role", "name", "permissions", "description"),
     "delete_role": ("role",),
     "create_group": ("name", "roles", "bind"),
     "rename_group": ("group", "name"),
@@ -320,6 +320,7 @@ class Runner:
                 permissions=a.permissions("permissions"),
                 scoped=a.bool_or("scoped", False),
                 admin_tier=a.bool_or("admin_tier", False),
+                description=a.text("description") if "description" in a.step else "",
             )
             self.bind(bind, "role", rid)
         elif op == "update_role":
@@ -329,6 +330,8 @@ class Runner:
                 kwargs["name"] = a.text("name")
             if "permissions" in a.step:
                 kwargs["permissions"] = a.permissions("permissions")
+            if "description" in a.step:
+                kwargs["description"] = a.text("description")
             d.update_role(actor, r, **kwargs)
         elif op == "delete_role":
             d.delete_role(actor, self.role(a.get("role"), ctx))

@@ -24,9 +24,10 @@ use crate::ops::{
 use crate::store::{self, MemoryStore, Store};
 use crate::Error;
 
-/// A user search: substring, case-insensitive, over name and email, and over the phone's
-/// digits when the text reads as a phone number (digits, spaces, `+ - . ( )`); optionally
-/// active users only; paged.
+/// A user search: substring, case-insensitive, over name and email, and over the phone when
+/// the text reads as (part of) a phone number (digits, spaces, `+ - . ( ) /`): its digits as
+/// typed, or the whole number however it is formatted, national (in the tenant's
+/// `phone_region`) or international; optionally active users only; paged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserQuery {
@@ -895,7 +896,7 @@ impl Directory {
     pub fn user_by_email(&self, tenant: TenantId, email: &str) -> Result<User, Error> {
         self.with_tenant(tenant, |m| {
             m.emails
-                .get(&(tenant, validate::fold(email.trim())))
+                .get(&(tenant, validate::email_key(email.trim())))
                 .and_then(|id| m.users.get(id))
                 .cloned()
                 .ok_or_else(|| Error::UnknownUser(crate::domain::truncate_for_message(email)))
@@ -912,17 +913,16 @@ impl Directory {
         }
         let text = query.text.as_deref().map(str::trim).unwrap_or("");
         let needle = validate::fold(text);
-        // Phones are matched on digits, and only for text that reads as (part of) a phone
-        // number: "agent5@acme.test" must not match every phone containing a 5.
-        let phone_like = text
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'));
-        let digits = if phone_like {
-            validate::digits(text)
-        } else {
-            String::new()
-        };
+        let email_needle = validate::email_key(text);
         self.with_tenant(tenant, |m| {
+            // Phones match whatever formatting is typed, national (in the tenant's region) or
+            // international, and only for text that reads as (part of) a phone number:
+            // "agent5@acme.test" must not match every phone containing a 5.
+            let region = m
+                .tenants
+                .get(&tenant)
+                .and_then(|t| t.settings.phone_region.as_deref());
+            let phone = validate::PhoneSearch::new(text, region);
             let mut total = 0;
             let mut items = Vec::new();
             for id in m.tenant_users.get(&tenant).into_iter().flatten() {
@@ -934,11 +934,10 @@ impl Directory {
                     || validate::fold(&u.full_name()).contains(&needle)
                     || validate::fold(&format!("{} {}", u.last_name, u.first_name))
                         .contains(&needle)
-                    || validate::fold(&u.email).contains(&needle)
-                    || (!digits.is_empty()
-                        && u.phone
-                            .as_deref()
-                            .is_some_and(|p| validate::digits(p).contains(&digits)));
+                    || validate::email_key(&u.email).contains(&email_needle)
+                    || phone
+                        .as_ref()
+                        .is_some_and(|ph| u.phone.as_deref().is_some_and(|p| ph.matches(p)));
                 if hit {
                     if total >= query.offset && items.len() < query.limit {
                         items.push(u.clone());
@@ -1470,7 +1469,7 @@ impl Directory {
                 return Err(Error::UnknownTenant(tenant));
             }
             m.emails
-                .get(&(tenant, validate::fold(email.trim())))
+                .get(&(tenant, validate::email_key(email.trim())))
                 .and_then(|id| m.credentials.get(id).map(|c| (*id, c.hash.clone())))
         };
         let params = self.params();

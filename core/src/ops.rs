@@ -24,9 +24,10 @@ pub struct NewUser {
     pub first_name: String,
     /// Last name (1–100 characters).
     pub last_name: String,
-    /// Email, the login; unique per tenant, case-insensitively.
+    /// Email, the login; unique per tenant by its Unicode key
+    /// ([`validate::email`](crate::domain::validate::email) has the rules).
     pub email: String,
-    /// Phone, normalised on input.
+    /// Phone, parsed and stored in E.164 ([`validate::phone`](crate::domain::validate::phone)).
     pub phone: Option<String>,
     /// Roles to hold directly.
     pub roles: Vec<RoleId>,
@@ -267,7 +268,7 @@ impl<'m> Plan<'m> {
         email: &str,
         except: Option<UserId>,
     ) -> Result<(), Error> {
-        match self.m.emails.get(&(tenant, validate::fold(email))) {
+        match self.m.emails.get(&(tenant, validate::email_key(email))) {
             Some(id) if Some(*id) != except => Err(Error::DuplicateEmail {
                 email: email.to_owned(),
             }),
@@ -280,14 +281,29 @@ impl<'m> Plan<'m> {
         self.changes.push(Change::UserPut(user));
     }
 
+    /// The region national phone numbers are read in, for `tenant`.
+    fn phone_region(&self, tenant: TenantId) -> Option<&'m str> {
+        self.m
+            .tenants
+            .get(&tenant)?
+            .settings
+            .phone_region
+            .as_deref()
+    }
+
     fn validated_user(&self, tenant: TenantId, new: &NewUser) -> Result<User, Error> {
         let email = validate::email(&new.email)?;
+        let region = self.phone_region(tenant);
         let user = User {
             id: UserId(0),
             tenant,
             first_name: validate::name("first name", &new.first_name)?,
             last_name: validate::name("last name", &new.last_name)?,
-            phone: new.phone.as_deref().map(validate::phone).transpose()?,
+            phone: new
+                .phone
+                .as_deref()
+                .map(|p| validate::phone(p, region))
+                .transpose()?,
             active: new.active,
             roles: BTreeSet::new(),
             scopes: BTreeSet::new(),
@@ -408,7 +424,7 @@ impl<'m> Plan<'m> {
         let mut seen = std::collections::HashSet::with_capacity(news.len());
         let mut ids = Vec::with_capacity(news.len());
         for (i, new) in news.iter().enumerate() {
-            if !seen.insert(validate::fold(new.email.trim())) {
+            if !seen.insert(validate::email_key(new.email.trim())) {
                 return Err(Error::DuplicateEmail {
                     email: new.email.trim().to_owned(),
                 });
@@ -449,11 +465,11 @@ impl<'m> Plan<'m> {
         if let Some(v) = &patch.email {
             u.email = validate::email(v)?;
             self.email_free(a.tenant(), &u.email, Some(u.id))?;
-            if validate::fold(&u.email) != validate::fold(&t.email) {
+            if validate::email_key(&u.email) != validate::email_key(&t.email) {
                 // The email is the login and the recovery address: changing it is a takeover.
                 a.ensure_may_take_over(self.m, t)?;
             }
-            if validate::fold(&u.email) != validate::fold(&t.email) {
+            if validate::email_key(&u.email) != validate::email_key(&t.email) {
                 // Recovery tokens went to the old address: revoke them.
                 self.changes.push(Change::ResetTokensCleared { user: u.id });
                 self.notifications.push(Notification::EmailChanged {
@@ -464,7 +480,11 @@ impl<'m> Plan<'m> {
             }
         }
         if let Some(v) = &patch.phone {
-            u.phone = v.as_deref().map(validate::phone).transpose()?;
+            let region = self.phone_region(a.tenant());
+            u.phone = v
+                .as_deref()
+                .map(|p| validate::phone(p, region))
+                .transpose()?;
         }
         if u != *t {
             self.put_user(u);
@@ -582,7 +602,7 @@ impl<'m> Plan<'m> {
             scoped: new.scoped,
             admin_tier: new.admin_tier,
             preset: None,
-            description: new.description.clone(),
+            description: validate::description(&new.description)?,
             created_at: self.now,
         }));
         Ok(id)
@@ -619,7 +639,7 @@ impl<'m> Plan<'m> {
             self.unique(a.tenant(), NameKind::Role, "role", &new.name, role.0)?;
         }
         if let Some(d) = &patch.description {
-            new.description = d.clone();
+            new.description = validate::description(d)?;
         }
         if let Some(p) = patch.permissions {
             new.permissions = p;
@@ -1223,7 +1243,7 @@ impl<'m> Plan<'m> {
         let found = self
             .m
             .emails
-            .get(&(tenant, validate::fold(email.trim())))
+            .get(&(tenant, validate::email_key(email.trim())))
             .and_then(|id| self.m.users.get(id))
             .filter(|u| u.active);
         let Some(u) = found else {

@@ -31,8 +31,8 @@ const MUTATIONS: &[(&str, &[&str])] = &[
     ("assign_role", &["user", "role"]),
     ("revoke_role", &["user", "role"]),
     ("set_user_roles", &["user", "roles"]),
-    ("create_role", &["name", "permissions", "scoped", "admin_tier", "bind"]),
-    ("update_role", &["role", "name", "permissions"]),
+    ("create_role", &["name", "permissions", "scoped", "admin_tier", "description", "bind"]),
+    ("update_role", &["role", "name", "permissions", "description"]),
     ("delete_role", &["role"]),
     ("create_group", &["name", "roles", "bind"]),
     ("rename_group", &["group", "name"]),
@@ -380,7 +380,7 @@ impl Runner {
                     permissions: a.permissions("permissions")?,
                     scoped: a.bool_or("scoped", false)?,
                     admin_tier: a.bool_or("admin_tier", false)?,
-                    description: String::new(),
+                    description: a.opt_str("description")?.unwrap_or("").to_owned(),
                 };
                 let id = d.create_role(actor, &role)?;
                 self.bind(bind, Kind::Role, id.0)?;
@@ -393,7 +393,7 @@ impl Runner {
                         None => None,
                         Some(_) => Some(a.permissions("permissions")?),
                     },
-                    description: None,
+                    description: a.opt_str("description")?.map(str::to_owned),
                 };
                 d.update_role(actor, r, &patch)?;
             }

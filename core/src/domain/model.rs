@@ -173,7 +173,7 @@ impl Model {
                     self.unindex_user(&old);
                 }
                 self.emails
-                    .insert((u.tenant, validate::fold(&u.email)), u.id);
+                    .insert((u.tenant, validate::email_key(&u.email)), u.id);
                 self.tenant_users.entry(u.tenant).or_default().insert(u.id);
                 for r in &u.roles {
                     self.role_users.entry(*r).or_default().insert(u.id);
@@ -550,7 +550,7 @@ impl Model {
                             Some(&u.scopes),
                             touched,
                         );
-                    if validate::fold(&old.email) != validate::fold(&u.email)
+                    if validate::email_key(&old.email) != validate::email_key(&u.email)
                         || (old.active && !u.active)
                         || shrinks
                     {
@@ -693,7 +693,7 @@ impl Model {
 
     fn unindex_user(&mut self, old: &User) {
         self.emails
-            .remove(&(old.tenant, validate::fold(&old.email)));
+            .remove(&(old.tenant, validate::email_key(&old.email)));
         for r in &old.roles {
             unindex(&mut self.role_users, *r, &old.id);
         }

@@ -31,7 +31,7 @@ use crate::domain::{
 use crate::Error;
 
 /// The schema version this library writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 /// How many recent commits the log keeps for incremental refresh; older ones are pruned and an
 /// instance further behind reloads everything.
 pub const LOG_KEEP: u64 = 10_000;
@@ -223,6 +223,63 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
 const SCHEMA_V3: &str = r#"
 ALTER TABLE tenants ADD COLUMN settings TEXT;
 "#;
+
+/// Version 4: login emails compare by Unicode NFKC and full case folding
+/// ([`validate::email_key`](crate::domain::validate::email_key)) instead of `to_lowercase`.
+/// Every user's `email_key` is recomputed in Rust; two users of one tenant whose emails now
+/// give the same key stop the migration with [`Error::Corrupt`] naming both (the file is left
+/// as it was: change one of the two emails with the previous version, then open it again).
+fn migrate_v4_email_keys(tx: &Transaction<'_>, path: &str) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    let mut rows: Vec<(i64, i64, String, String)> = Vec::new();
+    {
+        let mut q = tx
+            .prepare("SELECT id, tenant, email, email_key FROM users ORDER BY id")
+            .map_err(st)?;
+        let mut it = q.query([]).map_err(st)?;
+        while let Some(r) = it.next().map_err(st)? {
+            rows.push((
+                r.get(0).map_err(st)?,
+                r.get(1).map_err(st)?,
+                r.get(2).map_err(st)?,
+                r.get(3).map_err(st)?,
+            ));
+        }
+    }
+    let mut seen: std::collections::HashMap<(i64, String), (i64, &str)> =
+        std::collections::HashMap::with_capacity(rows.len());
+    let mut changed = Vec::new();
+    for (id, tenant, email, old_key) in &rows {
+        let key = crate::domain::validate::email_key(email);
+        if let Some((other, other_email)) = seen.insert((*tenant, key.clone()), (*id, email)) {
+            return Err(Error::Corrupt(format!(
+                "{path}: users #{other} ({other_email:?}) and #{id} ({email:?}) of tenant \
+                 #{tenant} have the same login once emails compare by Unicode normalisation \
+                 and full case folding; change one of the two emails with the previous \
+                 version of rolecall, then open the file again (it was left unchanged)"
+            )));
+        }
+        if key != *old_key {
+            changed.push((*id, key));
+        }
+    }
+    // Two passes, so that no intermediate state collides with a key about to change.
+    for (id, _) in &changed {
+        tx.execute(
+            "UPDATE users SET email_key = ?2 WHERE id = ?1",
+            params![id, format!("\u{1}migrating {id}")],
+        )
+        .map_err(st)?;
+    }
+    for (id, key) in &changed {
+        tx.execute(
+            "UPDATE users SET email_key = ?2 WHERE id = ?1",
+            params![id, key],
+        )
+        .map_err(st)?;
+    }
+    Ok(())
+}
 
 /// How to open a [`SqliteStore`].
 #[derive(Clone, Debug)]
@@ -462,6 +519,9 @@ impl SqliteStore {
         if v < 3 {
             tx.execute_batch(SCHEMA_V3).map_err(|e| storage(&path, e))?;
         }
+        if v < 4 {
+            migrate_v4_email_keys(&tx, &path)?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| storage(&path, e))?;
         tx.commit().map_err(|e| storage(&path, e))
@@ -588,7 +648,7 @@ fn apply_change(tx: &Connection, c: &Change) -> rusqlite::Result<()> {
                     u.first_name,
                     u.last_name,
                     u.email,
-                    fold(&u.email),
+                    crate::domain::validate::email_key(&u.email),
                     u.phone,
                     u.active,
                     u.created_at,
@@ -1493,5 +1553,75 @@ mod tests {
             .is_err());
         let (items, total) = s.query_audit(&AuditQuery::default()).unwrap();
         assert_eq!((items.len(), total, items[1].seq), (2, 2, 2));
+    }
+
+    fn v1_file_with_users(name: &str, users: &[(i64, &str)]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("rolecall-v4-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(SCHEMA_V1).unwrap();
+        c.execute_batch(
+            "PRAGMA foreign_keys = ON; BEGIN; INSERT INTO tenants VALUES (1, 'Old Co', 1, 0);",
+        )
+        .unwrap();
+        for (id, email) in users {
+            c.execute(
+                "INSERT INTO users VALUES (?1, 1, 'A', 'B', ?2, ?3, NULL, 1, 0, 0, NULL)",
+                params![id, email, email.to_lowercase()],
+            )
+            .unwrap();
+        }
+        c.execute_batch("COMMIT; PRAGMA user_version = 1;").unwrap();
+        path
+    }
+
+    #[test]
+    fn version_4_rekeys_emails_by_unicode_folding() {
+        let path = v1_file_with_users(
+            "rekey",
+            &[
+                (1, "Stra\u{df}e@old.test"),
+                (2, "Jose\u{301}@old.test"),
+                (3, "ann@old.test"),
+            ],
+        );
+        let store = SqliteStore::open(&path).unwrap();
+        let keys: Vec<String> = store
+            .conn
+            .prepare("SELECT email_key FROM users ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            keys,
+            ["strasse@old.test", "jos\u{e9}@old.test", "ann@old.test"]
+        );
+    }
+
+    #[test]
+    fn version_4_reports_emails_that_now_collide_and_leaves_the_file() {
+        let path = v1_file_with_users(
+            "collide",
+            &[(1, "STRASSE@old.test"), (2, "stra\u{df}e@old.test")],
+        );
+        let err = SqliteStore::open(&path).err().expect("must refuse");
+        match &err {
+            Error::Corrupt(m) => {
+                assert!(
+                    m.contains("#1") && m.contains("#2") && m.contains("same login"),
+                    "{m}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let c = Connection::open(&path).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 1, "the failed migration must leave the file as it was");
     }
 }

@@ -35,8 +35,8 @@ static const opdef MUTATIONS[] = {
     {"assign_role", {"user", "role"}},
     {"revoke_role", {"user", "role"}},
     {"set_user_roles", {"user", "roles"}},
-    {"create_role", {"name", "permissions", "scoped", "admin_tier", "bind"}},
-    {"update_role", {"role", "name", "permissions"}},
+    {"create_role", {"name", "permissions", "scoped", "admin_tier", "description", "bind"}},
+    {"update_role", {"role", "name", "permissions", "description"}},
     {"delete_role", {"role"}},
     {"create_group", {"name", "roles", "bind"}},
     {"rename_group", {"group", "name"}},
@@ -466,12 +466,14 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
         TRY(permissions(a, "permissions", &nr.permissions, st));
         TRY(bool_or(a, "scoped", false, &nr.scoped, st));
         TRY(bool_or(a, "admin_tier", false, &nr.admin_tier, st));
+        TRY(opt_str(a, "description", &nr.description, st));
         API(rolecall_role_create(d, actor, &nr, &id));
         TRY(bind(r, bind_to, K_ROLE, id, st));
     } else if (strcmp(op, "update_role") == 0) {
         TRY(ref_field(r, a, "role", K_ROLE, &c, &role, st));
         rolecall_role_patch p = {0};
         TRY(opt_str(a, "name", &p.name, st));
+        TRY(opt_str(a, "description", &p.description, st));
         if (json_get(a, "permissions")) {
             p.set_permissions = true;
             TRY(permissions(a, "permissions", &p.permissions, st));
