@@ -1452,7 +1452,7 @@ impl Directory {
     /// What the audit log keeps of a login identifier that matched nobody: a keyed reference,
     /// never the text (it may be a password typed into the email field).
     fn unknown_identifier(&self, email: &str) -> String {
-        cred::identifier_ref(self.audit_key.as_ref(), &validate::fold(email.trim()))
+        cred::identifier_ref(self.audit_key.as_ref(), &validate::email_key(email.trim()))
     }
 
     /// Logs a user in by email (case-insensitive) and password. An unknown email, a wrong

@@ -229,7 +229,7 @@ ALTER TABLE tenants ADD COLUMN settings TEXT;
 /// Every user's `email_key` is recomputed in Rust; two users of one tenant whose emails now
 /// give the same key stop the migration with [`Error::Corrupt`] naming both (the file is left
 /// as it was: change one of the two emails with the previous version, then open it again).
-fn migrate_v4_email_keys(tx: &Transaction<'_>, path: &str) -> Result<(), Error> {
+fn migrate_v4_email_keys(tx: &Connection, path: &str) -> Result<(), Error> {
     let st = |e| storage(path, e);
     let mut rows: Vec<(i64, i64, String, String)> = Vec::new();
     {
