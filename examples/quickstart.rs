@@ -36,7 +36,7 @@ fn main() -> Result<(), rolecall::Error> {
     let olga = dir.create_user(
         root,
         &NewUser::new("Olga", "Petrova", "olga@acme.test")
-            .phone("+1 (555) 010-0199")
+            .phone("+1 (212) 555-0199")
             .roles([role("Operator")?]),
     )?;
     let max = dir.create_user(
@@ -58,9 +58,9 @@ fn main() -> Result<(), rolecall::Error> {
         ),
         Ok(_) => println!("unexpected: an operator created a user"),
     }
-    let hits = dir.search_users(acme.tenant, &UserQuery::text("555010"))?;
+    let hits = dir.search_users(acme.tenant, &UserQuery::text("(212) 555-0199"))?;
     println!(
-        "000 search by phone digits '555010': {} match ({})",
+        "000 search by phone '(212) 555-0199': {} match ({})",
         hits.total, hits.items[0].email
     );
 

@@ -67,6 +67,7 @@
 #define ROLECALL_STATUS_DUPLICATE_NAME 301
 #define ROLECALL_STATUS_GROUP_IS_ONLY_GROUP 302
 #define ROLECALL_STATUS_USER_OWNS_AGREEMENT 303
+#define ROLECALL_STATUS_INACTIVE_OWNER 304
 #define ROLECALL_STATUS_AMBIGUOUS_NAME 310
 #define ROLECALL_STATUS_PERMISSION_DENIED 400
 #define ROLECALL_STATUS_ESCALATION 401
@@ -309,6 +310,17 @@
 /* How many permissions the catalogue holds. */
 #define ROLECALL_PERM_COUNT 65
 
+
+/**
+ * The `lockout_ms` of a lock that lasts until an administrator unlocks the account
+ * (rolecall_user_unlock()); the lock's end is then `INT64_MAX`.
+ */
+#define ROLECALL_LOCKOUT_UNTIL_UNLOCKED 9223372036854775807
+
+/**
+ * The longest accepted `reset_token_ttl_ms`: 7 days.
+ */
+#define ROLECALL_MAX_RESET_TOKEN_TTL_MS 604800000
 
 /**
  * The authorization directory: users, roles, groups, scopes and agreements of every tenant,
@@ -794,15 +806,17 @@ typedef struct rolecall_password_policy {
      */
     bool reject_personal;
     /**
-     * Failed logins in a row that lock the account.
+     * Failed logins (and wrong current passwords given to rolecall_password_change()) in a row
+     * that lock the account.
      */
     uint32_t max_failed_logins;
     /**
-     * How long a lock lasts, in ms.
+     * How long a lock lasts, in ms; ROLECALL_LOCKOUT_UNTIL_UNLOCKED locks until an
+     * administrator unlocks.
      */
     int64_t lockout_ms;
     /**
-     * How long a recovery token is valid, in ms.
+     * How long a recovery token is valid, in ms (at most ROLECALL_MAX_RESET_TOKEN_TTL_MS).
      */
     int64_t reset_token_ttl_ms;
 } rolecall_password_policy;
@@ -894,7 +908,7 @@ typedef struct rolecall_user {
      */
     const char *email;
     /**
-     * Phone, normalised (digits with an optional leading `+`), or NULL.
+     * Phone in E.164 (`+` and digits), or NULL.
      */
     const char *phone;
     /**
@@ -1246,8 +1260,28 @@ typedef struct rolecall_role_patch {
 } rolecall_role_patch;
 
 /**
+ * A tenant's options (plain value, no pointers). The defaults (rolecall_tenant_settings_default())
+ * are the sources' rules as written.
+ */
+typedef struct rolecall_tenant_settings {
+    /**
+     * The stricter reading of 002: nobody sets an agreement level on a product above its own
+     * level on that product. Off by default: a CORE Administrator sets User or Administrator,
+     * and the Owner No access, User or Administrator, on every product of the agreement.
+     */
+    bool strict_agreement_levels;
+    /**
+     * The region phone numbers typed without a country code are read in: an ISO 3166-1
+     * alpha-2 code in capitals, NUL-terminated (`"US"`), or the empty string for none (only
+     * international numbers, `+…`, are accepted then).
+     */
+    char phone_region[3];
+} rolecall_tenant_settings;
+
+/**
  * A user to create (rolecall_user_create, and the superadministrator of rolecall_tenant_create).
- * Zero-initialise it, then set the fields: `{0}` means active, no phone, no roles, no password.
+ * Zero-initialise it, then set the fields: `{0}` means active, no phone, no roles, no password
+ * (and a password, once given, temporary).
  */
 typedef struct rolecall_new_user {
     /**
@@ -1263,7 +1297,7 @@ typedef struct rolecall_new_user {
      */
     const char *email;
     /**
-     * Phone (normalised by the library), or NULL for none.
+     * Phone (parsed by the library and stored in E.164), or NULL for none.
      */
     const char *phone;
     /**
@@ -1284,9 +1318,12 @@ typedef struct rolecall_new_user {
      */
     const char *password;
     /**
-     * The initial password is temporary: it must be changed at first login.
+     * The initial password is permanent. Left `false` (zero), it is temporary and must be
+     * changed at first login: the default of every password set by someone else, as
+     * `temporary` is in Rust, Python and rolecall_password_set(). Set it only for a password
+     * the user chose itself.
      */
-    bool must_change_password;
+    bool permanent_password;
 } rolecall_new_user;
 
 /**
@@ -1321,7 +1358,7 @@ typedef struct rolecall_user_patch {
 typedef struct rolecall_user_query {
     /**
      * Text to look for in "first last", "last first", the email, or (for phone-like text) the
-     * phone's digits; case-insensitive. NULL or empty matches everyone.
+     * phone, however formatted; case-insensitive. NULL or empty matches everyone.
      */
     const char *text;
     /**
@@ -1678,9 +1715,11 @@ rolecall_status rolecall_login(const struct rolecall_directory *dir, rolecall_te
 rolecall_status rolecall_password_set(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, const char *password, bool temporary);
 
 /**
- * A user changes its own password, giving the current one.
+ * A user changes its own password, giving the current one. A wrong current password counts
+ * toward the lock like a failed login.
  *
- * Errors: ROLECALL_STATUS_AUTHENTICATION_FAILED (wrong current password), _WEAK_PASSWORD, ...
+ * Errors: ROLECALL_STATUS_AUTHENTICATION_FAILED (wrong current password),
+ * _ACCOUNT_LOCKED (while locked, whatever the password), _WEAK_PASSWORD, ...
  * Safety: `dir` is a live handle; `current` and `new_password` NUL-terminated strings.
  * Thread-safe.
  */
@@ -1723,8 +1762,9 @@ rolecall_status rolecall_user_unlock(const struct rolecall_directory *dir, rolec
 rolecall_status rolecall_credential_status_get(const struct rolecall_directory *dir, rolecall_user_id user, struct rolecall_credential_status *out);
 
 /**
- * The user's current security stamp (it changes when password, email, roles, groups, scopes,
- * levels or the active flag change), written into `*out`.
+ * The user's current security stamp, written into `*out`. It changes when the user's own
+ * access shrinks (a right, call group / IVR, agreement level or PBX link lost; deactivation)
+ * or its password or login email change, and only then.
  *
  * Errors: ROLECALL_STATUS_UNKNOWN_USER. Safety: `dir` is a live handle; `out` is writable.
  * Thread-safe, lock-free.
@@ -2265,6 +2305,31 @@ rolecall_status rolecall_tenant_agreements(const struct rolecall_directory *dir,
  * live handle; `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_agreement_pbx_subscriber(const struct rolecall_directory *dir, rolecall_agreement_id agreement, rolecall_user_id user, char **out);
+
+/**
+ * A tenant's options, written into `*out`.
+ *
+ * Errors: ROLECALL_STATUS_UNKNOWN_TENANT. Safety: `dir` is a live handle; `out` is writable.
+ * Thread-safe.
+ */
+rolecall_status rolecall_tenant_settings_get(const struct rolecall_directory *dir, rolecall_tenant_id tenant, struct rolecall_tenant_settings *out);
+
+/**
+ * The default tenant options, written into `*out` (a starting point for
+ * rolecall_tenant_settings_set()).
+ *
+ * Safety: `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_tenant_settings_default(struct rolecall_tenant_settings *out);
+
+/**
+ * The superadministrator sets its tenant's options.
+ *
+ * Errors: ROLECALL_STATUS_SUPERADMIN_ONLY, _INVALID_ARGUMENT (a malformed region, or one not
+ * NUL-terminated), _ACTOR_INACTIVE, _UNKNOWN_USER. Safety: `dir` is a live handle;
+ * `settings` a valid struct. Thread-safe.
+ */
+rolecall_status rolecall_tenant_settings_set(const struct rolecall_directory *dir, rolecall_user_id actor, const struct rolecall_tenant_settings *settings);
 
 /**
  * Looks one permission up by its dotted name (`"campaigns.view"`; exact and lowercase).

@@ -96,7 +96,9 @@ struct NewUser {
     std::string first_name, last_name, email, phone, password;
     std::vector<rolecall_role_id> roles;
     bool inactive = false;
-    bool must_change_password = false;
+    /// The initial password is temporary (to be changed at first login): the default, as
+    /// for every password set by someone else.
+    bool temporary = true;
 
     rolecall_new_user c() const noexcept {
         rolecall_new_user u{};
@@ -108,7 +110,7 @@ struct NewUser {
         u.roles_len = roles.size();
         u.inactive = inactive;
         u.password = password.empty() ? nullptr : password.c_str();
-        u.must_change_password = must_change_password;
+        u.permanent_password = !temporary;
         return u;
     }
 };

@@ -59,9 +59,11 @@ pub unsafe extern "C" fn rolecall_password_set(
     })
 }
 
-/// A user changes its own password, giving the current one.
+/// A user changes its own password, giving the current one. A wrong current password counts
+/// toward the lock like a failed login.
 ///
-/// Errors: ROLECALL_STATUS_AUTHENTICATION_FAILED (wrong current password), _WEAK_PASSWORD, ...
+/// Errors: ROLECALL_STATUS_AUTHENTICATION_FAILED (wrong current password),
+/// _ACCOUNT_LOCKED (while locked, whatever the password), _WEAK_PASSWORD, ...
 /// Safety: `dir` is a live handle; `current` and `new_password` NUL-terminated strings.
 /// Thread-safe.
 #[no_mangle]
@@ -170,8 +172,9 @@ pub unsafe extern "C" fn rolecall_credential_status_get(
     })
 }
 
-/// The user's current security stamp (it changes when password, email, roles, groups, scopes,
-/// levels or the active flag change), written into `*out`.
+/// The user's current security stamp, written into `*out`. It changes when the user's own
+/// access shrinks (a right, call group / IVR, agreement level or PBX link lost; deactivation)
+/// or its password or login email change, and only then.
 ///
 /// Errors: ROLECALL_STATUS_UNKNOWN_USER. Safety: `dir` is a live handle; `out` is writable.
 /// Thread-safe, lock-free.

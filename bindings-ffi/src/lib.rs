@@ -8,8 +8,8 @@
 //! - `conv`: checked access to pointers, strings, arrays and handles coming from C;
 //! - `types`: permissions, ids and enumerations (products, levels, presets, scope kinds);
 //! - `records`: the plain structs returned to C, and their `_free` functions;
-//! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`: one export per operation
-//!   or query of [`rolecall::Directory`];
+//! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`, `settings`: one export
+//!   per operation or query of [`rolecall::Directory`];
 //! - `uniffi_api` (feature `uniffi`): the same API through uniffi's proc-macros, for generated
 //!   Kotlin, Swift and Python bindings.
 
@@ -28,6 +28,7 @@ mod generated;
 mod records;
 mod roles;
 mod scopes;
+mod settings;
 mod types;
 #[cfg(feature = "uniffi")]
 pub mod uniffi_api;
@@ -45,6 +46,7 @@ pub use directory::*;
 pub use records::*;
 pub use roles::*;
 pub use scopes::*;
+pub use settings::*;
 pub use status::*;
 pub use types::*;
 pub use users::*;

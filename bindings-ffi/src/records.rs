@@ -16,7 +16,8 @@ use crate::types::*;
 // ================================================================ inputs
 
 /// A user to create (rolecall_user_create, and the superadministrator of rolecall_tenant_create).
-/// Zero-initialise it, then set the fields: `{0}` means active, no phone, no roles, no password.
+/// Zero-initialise it, then set the fields: `{0}` means active, no phone, no roles, no password
+/// (and a password, once given, temporary).
 #[repr(C)]
 pub struct rolecall_new_user {
     /// First name (1 to 100 characters). Required.
@@ -25,7 +26,7 @@ pub struct rolecall_new_user {
     pub last_name: *const c_char,
     /// Email, the login: unique per tenant, case-insensitively. Required.
     pub email: *const c_char,
-    /// Phone (normalised by the library), or NULL for none.
+    /// Phone (parsed by the library and stored in E.164), or NULL for none.
     pub phone: *const c_char,
     /// Roles to hold directly (`roles_len` ids; NULL when `roles_len` is 0).
     pub roles: *const rolecall_role_id,
@@ -36,8 +37,11 @@ pub struct rolecall_new_user {
     /// An initial password (checked against the tenant's password policy, stored as argon2id),
     /// or NULL for none.
     pub password: *const c_char,
-    /// The initial password is temporary: it must be changed at first login.
-    pub must_change_password: bool,
+    /// The initial password is permanent. Left `false` (zero), it is temporary and must be
+    /// changed at first login: the default of every password set by someone else, as
+    /// `temporary` is in Rust, Python and rolecall_password_set(). Set it only for a password
+    /// the user chose itself.
+    pub permanent_password: bool,
 }
 
 /// Changes to a user's profile (rolecall_user_update). A NULL field is left as it is.
@@ -87,7 +91,7 @@ pub struct rolecall_role_patch {
 #[repr(C)]
 pub struct rolecall_user_query {
     /// Text to look for in "first last", "last first", the email, or (for phone-like text) the
-    /// phone's digits; case-insensitive. NULL or empty matches everyone.
+    /// phone, however formatted; case-insensitive. NULL or empty matches everyone.
     pub text: *const c_char,
     /// Only active users.
     pub active_only: bool,
@@ -133,6 +137,15 @@ pub struct rolecall_audit_query {
     pub limit: usize,
 }
 
+/// The `lockout_ms` of a lock that lasts until an administrator unlocks the account
+/// (rolecall_user_unlock()); the lock's end is then `INT64_MAX`.
+pub const ROLECALL_LOCKOUT_UNTIL_UNLOCKED: i64 = 9_223_372_036_854_775_807;
+const _: () = assert!(ROLECALL_LOCKOUT_UNTIL_UNLOCKED == PasswordPolicy::UNTIL_UNLOCKED);
+
+/// The longest accepted `reset_token_ttl_ms`: 7 days.
+pub const ROLECALL_MAX_RESET_TOKEN_TTL_MS: i64 = 604_800_000;
+const _: () = assert!(ROLECALL_MAX_RESET_TOKEN_TTL_MS == PasswordPolicy::MAX_RESET_TOKEN_TTL_MS);
+
 /// A tenant's password and lockout policy (plain value, no pointers).
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -145,11 +158,13 @@ pub struct rolecall_password_policy {
     pub reject_common: bool,
     /// Refuse passwords containing the user's email or names.
     pub reject_personal: bool,
-    /// Failed logins in a row that lock the account.
+    /// Failed logins (and wrong current passwords given to rolecall_password_change()) in a row
+    /// that lock the account.
     pub max_failed_logins: u32,
-    /// How long a lock lasts, in ms.
+    /// How long a lock lasts, in ms; ROLECALL_LOCKOUT_UNTIL_UNLOCKED locks until an
+    /// administrator unlocks.
     pub lockout_ms: i64,
-    /// How long a recovery token is valid, in ms.
+    /// How long a recovery token is valid, in ms (at most ROLECALL_MAX_RESET_TOKEN_TTL_MS).
     pub reset_token_ttl_ms: i64,
 }
 
@@ -334,7 +349,7 @@ pub struct rolecall_user {
     pub last_name: *const c_char,
     /// Email (the login), case preserved.
     pub email: *const c_char,
-    /// Phone, normalised (digits with an optional leading `+`), or NULL.
+    /// Phone in E.164 (`+` and digits), or NULL.
     pub phone: *const c_char,
     /// Whether the user is active (an inactive user holds nothing and cannot log in).
     pub active: bool,

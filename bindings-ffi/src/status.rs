@@ -356,6 +356,10 @@ mod tests {
                 agreement: AgreementId(1),
                 agreement_name: "a".into(),
             },
+            Error::InactiveOwner {
+                user: UserId(1),
+                email: String::new(),
+            },
             Error::PermissionDenied {
                 required: Permission::USERS_MANAGE,
             },

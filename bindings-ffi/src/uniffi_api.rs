@@ -120,6 +120,34 @@ pub struct TenantCreated {
     pub roles: Vec<u64>,
 }
 
+/// A tenant's options, set by its superadministrator.
+#[derive(uniffi::Record)]
+pub struct TenantSettings {
+    /// The stricter reading of 002: nobody sets an agreement level on a product above its own
+    /// level on that product (off by default).
+    pub strict_agreement_levels: bool,
+    /// The ISO 3166-1 alpha-2 region of phone numbers typed without a country code, or none.
+    pub phone_region: Option<String>,
+}
+
+impl From<rolecall::TenantSettings> for TenantSettings {
+    fn from(s: rolecall::TenantSettings) -> Self {
+        TenantSettings {
+            strict_agreement_levels: s.strict_agreement_levels,
+            phone_region: s.phone_region,
+        }
+    }
+}
+
+impl From<TenantSettings> for rolecall::TenantSettings {
+    fn from(s: TenantSettings) -> Self {
+        let mut out = rolecall::TenantSettings::default();
+        out.strict_agreement_levels = s.strict_agreement_levels;
+        out.phone_region = s.phone_region;
+        out
+    }
+}
+
 /// A tenant's password and lockout policy.
 #[derive(uniffi::Record)]
 pub struct PasswordPolicy {
@@ -133,9 +161,9 @@ pub struct PasswordPolicy {
     pub reject_personal: bool,
     /// Failed logins in a row that lock the account.
     pub max_failed_logins: u32,
-    /// How long a lock lasts, in ms.
+    /// How long a lock lasts, in ms (`i64::MAX`: until an administrator unlocks).
     pub lockout_ms: i64,
-    /// How long a recovery token is valid, in ms.
+    /// How long a recovery token is valid, in ms (at most 7 days).
     pub reset_token_ttl_ms: i64,
 }
 
@@ -211,8 +239,10 @@ pub struct NewUser {
     pub active: bool,
     /// An initial password.
     pub password: Option<String>,
-    /// The initial password must be changed at first login.
-    pub must_change_password: bool,
+    /// The initial password is temporary, to be changed at first login (default true, as
+    /// for every password set by someone else).
+    #[uniffi(default = true)]
+    pub temporary: bool,
 }
 
 impl From<NewUser> for rolecall::NewUser {
@@ -222,7 +252,7 @@ impl From<NewUser> for rolecall::NewUser {
         n.roles = u.roles.into_iter().map(RoleId).collect();
         n.active = u.active;
         n.password = u.password.map(Into::into);
-        n.must_change_password = u.must_change_password;
+        n.temporary = u.temporary;
         n
     }
 }
@@ -854,6 +884,18 @@ impl Directory {
         Ok(self
             .inner
             .set_password_policy(UserId(actor), &policy.into())?)
+    }
+
+    /// A tenant's options.
+    pub fn tenant_settings(&self, tenant: u64) -> R<TenantSettings> {
+        Ok(self.inner.tenant_settings(TenantId(tenant))?.into())
+    }
+
+    /// The superadministrator sets the tenant's options.
+    pub fn set_tenant_settings(&self, actor: u64, settings: TenantSettings) -> R<()> {
+        Ok(self
+            .inner
+            .set_tenant_settings(UserId(actor), &settings.into())?)
     }
 
     // ---- users

@@ -27,7 +27,7 @@ pub(crate) unsafe fn new_user(u: &rolecall_new_user) -> FfiResult<NewUser> {
     n.roles = roles.iter().map(|r| RoleId(*r)).collect();
     n.active = !u.inactive;
     n.password = opt_text!(u.password, "new_user.password").map(Into::into);
-    n.must_change_password = u.must_change_password;
+    n.temporary = !u.permanent_password;
     Ok(n)
 }
 

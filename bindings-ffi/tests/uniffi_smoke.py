@@ -52,7 +52,7 @@ def new_user(first, last, email, roles=(), password=None):
         roles=list(roles),
         active=True,
         password=password,
-        must_change_password=False,
+        temporary=False,
     )
 
 
@@ -110,6 +110,13 @@ check(d.access_level(ag, olga, rc.Product.VIRTUAL_PBX) == rc.AccessLevel.USER, "
 check(d.may_listen_recordings(ag, olga, "sip:204"), "recordings")
 refused("level_not_grantable", d.set_access_level, t.superadmin, ag, olga, rc.Product.CORE,
         rc.AccessLevel.OWNER)
+check(d.tenant_settings(t.tenant) == rc.TenantSettings(strict_agreement_levels=False,
+                                                       phone_region=None), "settings default")
+refused("superadmin_only", d.set_tenant_settings, olga,
+        rc.TenantSettings(strict_agreement_levels=True, phone_region=None))
+d.set_tenant_settings(t.superadmin, rc.TenantSettings(strict_agreement_levels=True, phone_region="FR"))
+check(d.tenant_settings(t.tenant).strict_agreement_levels
+      and d.tenant_settings(t.tenant).phone_region == "FR", "settings set")
 
 # Search, credentials, notifications, audit.
 page = d.search_users(t.tenant, rc.UserQuery(text="petrova", active_only=False, offset=0, limit=50))

@@ -170,13 +170,21 @@ impl PyCredentialStatus {
 /// A tenant's password and lockout policy. Build one with keyword arguments; any left out
 /// takes the core's default (12 to 128 characters, refuse common and personal passwords, lock
 /// for 15 minutes after 5 failed logins, recovery tokens valid 30 minutes). Durations are in
-/// milliseconds. The core checks the policy when it is set.
+/// milliseconds: `lockout_ms=PasswordPolicy.UNTIL_UNLOCKED` locks until an administrator
+/// unlocks, and `reset_token_ttl_ms` is at most `PasswordPolicy.MAX_RESET_TOKEN_TTL_MS` (7
+/// days). The core checks the policy when it is set.
 #[pyclass(frozen, eq, module = "rolecall", name = "PasswordPolicy")]
 #[derive(PartialEq)]
 pub struct PyPasswordPolicy(pub PasswordPolicy);
 
 #[pymethods]
 impl PyPasswordPolicy {
+    /// The `lockout_ms` of a lock that lasts until an administrator unlocks (`2**63 - 1`).
+    #[classattr]
+    const UNTIL_UNLOCKED: i64 = PasswordPolicy::UNTIL_UNLOCKED;
+    /// The longest accepted `reset_token_ttl_ms`: 7 days.
+    #[classattr]
+    const MAX_RESET_TOKEN_TTL_MS: i64 = PasswordPolicy::MAX_RESET_TOKEN_TTL_MS;
     #[new]
     #[pyo3(
         signature = (*, min_length = None, max_length = None, reject_common = None, reject_personal = None, max_failed_logins = None, lockout_ms = None, reset_token_ttl_ms = None),
@@ -255,7 +263,7 @@ impl PyPasswordPolicy {
     fn max_failed_logins(&self) -> u32 {
         self.0.max_failed_logins
     }
-    /// How long a lock lasts, in ms.
+    /// How long a lock lasts, in ms (`UNTIL_UNLOCKED`: until an administrator unlocks).
     #[getter]
     fn lockout_ms(&self) -> i64 {
         self.0.lockout_ms

@@ -30,7 +30,7 @@ use crate::credentials::{
 use crate::errors::OrRaise;
 use crate::records::{
     new_user, repr_str, NewUserArg, PyAgreement, PyExplanation, PyGroup, PyPage, PyRole, PyScope,
-    PyScopeAccess, PyTenant, PyTenantCreated, PyUser,
+    PyScopeAccess, PyTenant, PyTenantCreated, PyTenantSettings, PyUser,
 };
 use crate::snapshot::{check_many, PySnapshot};
 
@@ -194,6 +194,11 @@ impl PyDirectory {
 
 #[pymethods]
 impl PyDirectory {
+    /// The most users with a password in one `create_users` call (each costs one argon2id
+    /// hash).
+    #[classattr]
+    const MAX_PASSWORDS_PER_CALL: usize = Directory::MAX_PASSWORDS_PER_CALL;
+
     /// A directory in memory (`path` None) or in the SQLite file at `path` (created when
     /// missing, unless `create` is false). `read_only` opens an existing file for checks and
     /// queries only; `busy_timeout` is how many seconds to wait for another process's lock
@@ -313,7 +318,9 @@ impl PyDirectory {
     // ======================= tenants =======================
 
     /// Creates a tenant with its superadministrator (a `NewUser`, or a dict of its fields) and
-    /// the built-in roles of `presets`. The host's own operation: no acting user.
+    /// the built-in roles of `presets`. The host's own operation: no acting user. A password
+    /// given for the superadministrator is temporary unless `temporary=False` (a sign-up where
+    /// the person chose it).
     #[pyo3(
         signature = (name, superadmin, *, presets = Vec::new()),
         text_signature = "($self, name, superadmin, *, presets=())"
@@ -352,15 +359,37 @@ impl PyDirectory {
         Ok(self.d()?.tenants().into_iter().map(PyTenant).collect())
     }
 
+    /// The superadministrator sets its tenant's options (`TenantSettings`). Raises
+    /// `PermissionDeniedError` (kind `superadmin_only`) for anyone else and `InvalidInputError`
+    /// for a malformed value; nothing changes then.
+    fn set_tenant_settings(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        settings: PyRef<'_, PyTenantSettings>,
+    ) -> PyResult<()> {
+        let settings = settings.0.clone();
+        self.write(py, |d| d.set_tenant_settings(actor.0, &settings))
+    }
+
+    /// A tenant's options.
+    fn tenant_settings(&self, tenant: TenantArg) -> PyResult<PyTenantSettings> {
+        self.inner
+            .tenant_settings(tenant.0)
+            .map(PyTenantSettings)
+            .or_raise()
+    }
+
     // ======================= users =======================
 
     /// Creates a user in the actor's tenant; returns its id. Needs `users.manage`; every role
     /// is a grant (the actor must hold its rights). `password` sets an initial password
-    /// (checked against the tenant's policy, hashed with the GIL released);
-    /// `must_change_password` makes it temporary, to be changed at first login.
+    /// (checked against the tenant's policy once the actor is known to be allowed, hashed with
+    /// the GIL released), `temporary` by default like every password set by someone else (to
+    /// be changed at first login); `temporary=False` only for a password the user chose.
     #[pyo3(
-        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), active = true, password = None, must_change_password = false),
-        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), active=True, password=None, must_change_password=False)"
+        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), active = true, password = None, temporary = true),
+        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), active=True, password=None, temporary=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_user(
@@ -374,17 +403,19 @@ impl PyDirectory {
         roles: RoleList,
         active: bool,
         password: Option<SecretArg>,
-        must_change_password: bool,
+        temporary: bool,
     ) -> PyResult<u64> {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
         u.password = password.map(|p| p.0);
-        u.must_change_password = must_change_password;
+        u.temporary = temporary;
         self.write(py, |d| d.create_user(actor.0, &u))
             .map(|id| id.0)
     }
 
     /// Creates many users in one atomic commit (an import): all of them or, when one is
     /// refused, none. Each is a `NewUser` or a dict of its fields; returns the new ids in order.
+    /// At most `Directory.MAX_PASSWORDS_PER_CALL` (1000) of them may carry a password (each
+    /// costs one argon2id hash, spent only once the whole import is authorised).
     fn create_users(
         &self,
         py: Python<'_>,
@@ -488,7 +519,7 @@ impl PyDirectory {
     }
 
     /// Searches the users of a tenant, in id order: `text` is found case-insensitively in the
-    /// name or email, or as digits in the phone (None or blank matches everyone);
+    /// name or email, or in the phone however it is formatted (None or blank matches everyone);
     /// `active_only` keeps active users; `offset` and `limit` (1 to 1000) page the result.
     #[pyo3(signature = (tenant, text = None, *, active_only = false, offset = 0, limit = 50))]
     fn search_users(
@@ -892,7 +923,8 @@ impl PyDirectory {
     }
 
     /// A user changes its own password, giving the current one (a wrong one raises
-    /// `AuthenticationFailedError`). Ends the user's other sessions.
+    /// `AuthenticationFailedError` and counts toward the lock like a failed login; a locked
+    /// account raises `AccountLockedError`). Ends the user's other sessions.
     fn change_password(
         &self,
         py: Python<'_>,
@@ -982,8 +1014,9 @@ impl PyDirectory {
             .or_raise()
     }
 
-    /// The user's current security stamp: it changes whenever the user's password, email,
-    /// roles, groups, scopes, agreement levels or active flag change.
+    /// The user's current security stamp: it changes when the user's own access shrinks (a
+    /// right, call group / IVR, agreement level or PBX link lost; deactivation) or its password
+    /// or login email change, and only then.
     fn security_stamp(&self, user: UserArg) -> PyResult<u64> {
         self.d()?.security_stamp(user.0).or_raise()
     }

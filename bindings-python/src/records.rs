@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyIterator, PyString, PyTuple};
 use rolecall::{
     Agreement, AuditEvent, Explanation, Grant, Group, NewUser, Page, PresetRole, Role, Scope,
-    ScopeAccess, Tenant, TenantCreated, User,
+    ScopeAccess, Tenant, TenantCreated, TenantSettings, User,
 };
 
 use crate::credentials::{PyAuditEvent, SecretArg};
@@ -178,7 +178,7 @@ impl PyUser {
     fn email(&self) -> &str {
         &self.0.email
     }
-    /// Phone, normalised (digits with an optional leading `+`), or None.
+    /// Phone in E.164 (`+` and digits), or None.
     #[getter]
     fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
@@ -245,8 +245,8 @@ pub struct PyNewUser(pub NewUser);
 impl PyNewUser {
     #[new]
     #[pyo3(
-        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), active = true, password = None, must_change_password = false),
-        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), active=True, password=None, must_change_password=False)"
+        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), active = true, password = None, temporary = true),
+        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), active=True, password=None, temporary=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -257,11 +257,11 @@ impl PyNewUser {
         roles: RoleList,
         active: bool,
         password: Option<SecretArg>,
-        must_change_password: bool,
+        temporary: bool,
     ) -> Self {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
         u.password = password.map(|p| p.0);
-        u.must_change_password = must_change_password;
+        u.temporary = temporary;
         PyNewUser(u)
     }
     /// First name.
@@ -299,15 +299,16 @@ impl PyNewUser {
     fn has_password(&self) -> bool {
         self.0.password.is_some()
     }
-    /// Whether the initial password is temporary (to be changed at first login).
+    /// Whether the initial password is temporary, to be changed at first login (default
+    /// True, as for every password set by someone else).
     #[getter]
-    fn must_change_password(&self) -> bool {
-        self.0.must_change_password
+    fn temporary(&self) -> bool {
+        self.0.temporary
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let u = &self.0;
         Ok(format!(
-            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, active={}, password={}, must_change_password={})",
+            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, active={}, password={}, temporary={})",
             repr_str(py, &u.first_name)?,
             repr_str(py, &u.last_name)?,
             repr_str(py, &u.email)?,
@@ -315,7 +316,7 @@ impl PyNewUser {
             repr_any(&self.roles(py)?)?,
             py_bool(u.active),
             if u.password.is_some() { "'***'" } else { "None" },
-            py_bool(u.must_change_password),
+            py_bool(u.temporary),
         ))
     }
 }
@@ -338,7 +339,7 @@ pub(crate) fn new_user(
 }
 
 /// A `NewUser`, or a dict with its fields (`first_name`, `last_name`, `email`, and optionally
-/// `phone`, `roles`, `active`).
+/// `phone`, `roles`, `active`, `password`, `temporary`).
 pub(crate) struct NewUserArg(pub NewUser);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
@@ -362,7 +363,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
             "roles",
             "active",
             "password",
-            "must_change_password",
+            "temporary",
         ];
         for k in d.keys() {
             let known = k
@@ -406,8 +407,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
             Some(p) if !p.is_none() => Some(p.extract::<SecretArg>()?.0),
             _ => None,
         };
-        if let Some(m) = d.get_item("must_change_password")? {
-            u.must_change_password = m.extract::<bool>()?;
+        if let Some(m) = d.get_item("temporary")? {
+            u.temporary = m.extract::<bool>()?;
         }
         Ok(NewUserArg(u))
     }
@@ -964,6 +965,55 @@ impl PyPage {
             repr_any(&self.items(py)?)?,
             total,
             offset
+        ))
+    }
+}
+
+// ============================ TenantSettings ============================
+
+/// A tenant's options, set by its superadministrator with `Directory.set_tenant_settings` and
+/// read with `Directory.tenant_settings`. Build one with keyword arguments; the defaults are
+/// the sources' rules as written.
+///
+/// - `strict_agreement_levels`: the stricter reading of 002, nobody sets a level on a product
+///   above its own level on that product (default False: a CORE Administrator sets User or
+///   Administrator, and the Owner No access, User or Administrator, on every product).
+/// - `phone_region`: the region (ISO 3166-1 alpha-2, such as "US") that phone numbers typed
+///   without a country code are read in; None accepts only international numbers.
+#[pyclass(frozen, eq, module = "rolecall", name = "TenantSettings")]
+#[derive(PartialEq)]
+pub struct PyTenantSettings(pub TenantSettings);
+
+#[pymethods]
+impl PyTenantSettings {
+    #[new]
+    #[pyo3(signature = (*, strict_agreement_levels = false, phone_region = None))]
+    fn new(strict_agreement_levels: bool, phone_region: Option<String>) -> Self {
+        let mut s = TenantSettings::default();
+        s.strict_agreement_levels = strict_agreement_levels;
+        s.phone_region = phone_region;
+        PyTenantSettings(s)
+    }
+    /// Whether nobody sets an agreement level above its own level on that product.
+    #[getter]
+    fn strict_agreement_levels(&self) -> bool {
+        self.0.strict_agreement_levels
+    }
+    /// The default region of national phone numbers, or None.
+    #[getter]
+    fn phone_region(&self) -> Option<&str> {
+        self.0.phone_region.as_deref()
+    }
+    fn __hash__(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        (self.0.strict_agreement_levels, &self.0.phone_region).hash(&mut h);
+        h.finish()
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "TenantSettings(strict_agreement_levels={}, phone_region={})",
+            py_bool(self.0.strict_agreement_levels),
+            repr_opt(py, self.0.phone_region.as_deref())?
         ))
     }
 }

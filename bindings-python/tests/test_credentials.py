@@ -61,8 +61,7 @@ def w() -> World:
         last_name="Petrova",
         email="olga@acme.test",
         roles=[op],
-        password=PW,
-        must_change_password=True,
+        password=PW,  # temporary by default
     )
     return World(d, clock, t.tenant, t.superadmin, olga)
 
@@ -189,10 +188,11 @@ def test_the_policy_names_the_failed_rule_and_nothing_changes(w: World) -> None:
         w.d.create_user(w.root, first_name="Eve", last_name="V", email="eve@acme.test",
                         password="short")
     assert w.d.revision == rev
-    # Changing one's own password requires the current one.
+    # Changing one's own password requires the current one; a wrong one is counted.
     with pytest.raises(AuthenticationFailedError):
         w.d.change_password(w.olga, "not my password", "a brand new passphrase")
-    assert w.d.revision == rev
+    assert w.d.revision == rev + 1
+    assert w.d.credential_status(w.olga).failed_logins == 1
 
 
 def test_password_policy_record_and_setting_it(w: World) -> None:
@@ -248,13 +248,18 @@ def test_the_security_stamp_moves_on_every_security_change_and_only_then(w: Worl
         f"Notification(kind='email_changed', user={w.olga}, email='olga.p@acme.test',"
         " old_email='olga@acme.test')"
     )
-    w.d.assign_role(w.root, w.olga, w.d.role_by_name(w.tenant, "Viewer"))
-    s2 = stamp()
-    assert s2 != s1
-    g = w.d.create_group(w.root, "Night")
+    # Granting access keeps sessions (settled rule 5); taking it away ends them.
+    manager = w.d.role_by_name(w.tenant, "Manager")
+    w.d.assign_role(w.root, w.olga, manager)
+    assert stamp() == s1
+    g = w.d.create_group(w.root, "Night", [manager])
     w.d.add_member(w.root, g, w.olga)
+    assert stamp() == s1
+    w.d.revoke_role(w.root, w.olga, manager)
+    assert stamp() == s1, "still held through the group"
+    w.d.remove_member(w.root, g, w.olga)
     s3 = stamp()
-    assert s3 != s2
+    assert s3 != s1
     w.d.set_password(w.root, w.olga, "admin chosen passphrase", temporary=False)
     s4 = stamp()
     assert s4 != s3
@@ -330,7 +335,7 @@ def test_secrets_never_appear_in_reprs_messages_or_the_audit(w: World) -> None:
     with pytest.raises(InvalidTokenError) as e3:
         w.d.reset_password_with_token(w.tenant, issued.token + "x", "another fine passphrase")
     nu = NewUser("A", "B", "a@b.test", password="kept secret passphrase")
-    assert nu.has_password and not nu.must_change_password
+    assert nu.has_password and nu.temporary
     events = w.d.audit_events(limit=1000)
     text = " ".join(
         [repr(events), repr(issued), repr(notes), repr(nu), repr(w.d.user(w.olga)),
@@ -371,8 +376,8 @@ def test_password_arguments_must_be_clean_str(w: World) -> None:
 def test_initial_passwords_through_every_way_of_creating_users(w: World) -> None:
     t = w.d.create_tenant("Other", {"first_name": "Otto", "last_name": "Root",
                                     "email": "otto@other.test", "password": ROOT_PW,
-                                    "must_change_password": True})
-    assert w.d.login(t.tenant, "otto@other.test", ROOT_PW).must_change_password
+                                    "temporary": False})
+    assert not w.d.login(t.tenant, "otto@other.test", ROOT_PW).must_change_password
     ids = w.d.create_users(w.root, [
         NewUser("Ivy", "A", "ivy@acme.test", password="long winter passphrase"),
         {"first_name": "Jo", "last_name": "B", "email": "jo@acme.test"},
@@ -484,3 +489,66 @@ def test_logins_release_the_gil(w: World) -> None:
     assert results == [True] * 6
     # The checker may be descheduled by the OS now and then, never for most logins.
     assert sum(1 for n in during if n > 0) >= len(during) // 2 + 1, during
+
+
+def test_passwords_set_by_someone_else_are_temporary_by_default(w: World) -> None:
+    bob = w.d.create_user(w.root, first_name="Bob", last_name="Lee", email="bob@acme.test",
+                          password=PW)
+    assert w.d.credential_status(bob).must_change
+    assert w.d.login(w.tenant, "bob@acme.test", PW).must_change_password
+    dee = w.d.create_user(w.root, first_name="Dee", last_name="Lee", email="dee@acme.test",
+                          password=PW, temporary=False)
+    assert not w.d.credential_status(dee).must_change
+    assert NewUser("A", "B", "a@b.test", password=PW).temporary
+    assert not NewUser("A", "B", "a@b.test", password=PW, temporary=False).temporary
+    ids = w.d.create_users(w.root, [
+        NewUser("Cy", "Lee", "cy@acme.test", password=PW),
+        {"first_name": "Di", "last_name": "Lee", "email": "di@acme.test", "password": PW,
+         "temporary": False},
+    ])
+    assert [w.d.credential_status(i).must_change for i in ids] == [True, False]
+    with pytest.raises(TypeError, match="must_change_password"):
+        w.d.create_users(w.root, [{"first_name": "Ed", "last_name": "Lee",
+                                   "email": "ed@acme.test", "must_change_password": False}])
+    # The superadministrator's password at create_tenant follows the same default.
+    t = w.d.create_tenant("Globex", NewUser("Gus", "Root", "gus@globex.test", password=PW))
+    assert w.d.credential_status(t.superadmin).must_change
+
+
+def test_a_lock_until_unlocked_holds_and_huge_durations_are_refused(w: World) -> None:
+    assert PasswordPolicy.UNTIL_UNLOCKED == 2**63 - 1
+    assert PasswordPolicy.MAX_RESET_TOKEN_TTL_MS == 7 * DAY
+    w.d.set_password_policy(w.root, PasswordPolicy(lockout_ms=PasswordPolicy.UNTIL_UNLOCKED))
+    for _ in range(6):
+        with pytest.raises(AuthenticationError):
+            w.d.login(w.tenant, "olga@acme.test", "not the password")
+    with pytest.raises(AccountLockedError) as e:
+        w.d.login(w.tenant, "olga@acme.test", PW)
+    assert e.value.until == 2**63 - 1
+    w.clock.advance(100 * 365 * DAY)
+    with pytest.raises(AccountLockedError):
+        w.d.login(w.tenant, "olga@acme.test", PW)
+    w.d.unlock(w.root, w.olga)
+    w.d.login(w.tenant, "olga@acme.test", PW)
+    rev = w.d.revision
+    with pytest.raises(InvalidInputError, match="reset_token_ttl_ms"):
+        w.d.set_password_policy(w.root, PasswordPolicy(reset_token_ttl_ms=2**63 - 1))
+    assert w.d.revision == rev
+
+
+def test_change_password_counts_wrong_passwords_and_refuses_while_locked(w: World) -> None:
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailedError):
+            w.d.change_password(w.olga, "not the password", "a brand new passphrase")
+    assert w.d.credential_status(w.olga).locked
+    with pytest.raises(AccountLockedError):
+        w.d.change_password(w.olga, PW, "a brand new passphrase")
+
+
+def test_an_unknown_login_is_audited_without_the_identifier(w: World) -> None:
+    with pytest.raises(AuthenticationFailedError):
+        w.d.login(w.tenant, "Zebra-Quartz-Mango-77!@acme.test", PW)
+    assert w.d.request_password_reset(w.tenant, "Zebra-Quartz-Mango-77!@acme.test") is None
+    text = " ".join(f"{e.detail} {e.before} {e.after}" for e in w.d.audit_events(limit=1000))
+    assert "zebra" not in text.lower()
+    assert Directory.MAX_PASSWORDS_PER_CALL == 1000

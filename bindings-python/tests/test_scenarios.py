@@ -64,9 +64,9 @@ def test_000_user_administration() -> None:
     root = t.superadmin
     role = {r.name: r.id for r in d.roles(t.tenant)}
     alice = d.create_user(root, first_name="Alice", last_name="Leader", email="alice@acme.test",
-                          phone="+1 (555) 010-0101", roles=[role["Admin"]])
+                          phone="+1 (212) 555-0101", roles=[role["Admin"]])
     olga = d.create_user(alice, first_name="Olga", last_name="Petrova", email="olga@acme.test",
-                         phone="8 800 555-35-35", roles=[role["Operator"], role["Viewer"]])
+                         phone="+7 800 555-35-35", roles=[role["Operator"], role["Viewer"]])
     max_ = d.create_user(alice, first_name="Max", last_name="Miller", email="max@acme.test",
                          roles=[role["Manager"]])
 
@@ -82,7 +82,7 @@ def test_000_user_administration() -> None:
             attempt()
         assert e.value.code // 100 == 4 and d.revision == before
 
-    # Search by name, email or phone (digits), case-insensitively.
+    # Search by name, email or phone (in any formatting), case-insensitively.
     assert [u.id for u in d.search_users(t.tenant, "PETROVA")] == [olga]
     assert [u.id for u in d.search_users(t.tenant, "max@")] == [max_]
     assert [u.id for u in d.search_users(t.tenant, "555-35")] == [olga]

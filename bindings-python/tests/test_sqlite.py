@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,6 +74,59 @@ def test_read_only(tmp_path: Path) -> None:
     assert ro.revision == before and ro.check(olga, "campaigns.view")
     with pytest.raises(rolecall.StorageError):
         Directory(tmp_path / "missing.db", read_only=True)
+
+
+_READ_ONLY_CHILD = """
+import sys
+import rolecall
+from rolecall import Directory
+
+path, olga, root = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+try:
+    open(path + ".probe", "w")
+    print("OUTCOME the directory is writable: nothing is tested")
+    sys.exit(0)
+except PermissionError:
+    pass
+ro = Directory(path, read_only=True)
+assert ro.check(olga, "campaigns.view") and ro.user(olga).first_name == "Olga"
+assert ro.refresh() == ro.revision
+try:
+    ro.set_active(root, olga, False)
+    print("OUTCOME a change succeeded")
+except rolecall.ReadOnlyError:
+    print("OUTCOME ok", ro.revision)
+"""
+
+
+def test_read_only_needs_only_read_access(tmp_path: Path) -> None:
+    # A file in a directory this process may not write (so SQLite cannot create the -shm a
+    # WAL-mode read goes through). Root bypasses permission bits: the child drops its
+    # capabilities with setpriv, so that it is held to them like any other user.
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    path = folder / "dir.db"
+    d = Directory(path)
+    tenant, root, olga = _populate(d)
+    rev = d.revision
+    del d
+    gc.collect()
+    assert sorted(p.name for p in folder.iterdir()) == ["dir.db"]
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        prefix = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--"] if os.geteuid() == 0 else []
+        out = subprocess.run(
+            [*prefix, sys.executable, "-c", _READ_ONLY_CHILD, str(path), str(olga), str(root)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert out.returncode == 0, out.stderr
+        assert f"OUTCOME ok {rev}" in out.stdout, out.stdout + out.stderr
+        assert sorted(p.name for p in folder.iterdir()) == ["dir.db"]
+    finally:
+        folder.chmod(0o755)
 
 
 def test_bad_files_and_options(tmp_path: Path) -> None:

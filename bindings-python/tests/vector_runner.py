@@ -33,8 +33,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "assign_role": ("user", "role"),
     "revoke_role": ("user", "role"),
     "set_user_roles": ("user", "roles"),
-    "create_role": ("name", "permissions", "scoped", "admin_tier", "bind"),
-    "update_role": ("role", "name", "permissions"),
+    "create_role": ("name", "permissions", "scoped", "admin_tier", "description", "bind"),
+    "update_role": ("role", "name", "permissions", "description"),
     "delete_role": ("role",),
     "create_group": ("name", "roles", "bind"),
     "rename_group": ("group", "name"),
@@ -52,7 +52,13 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "set_access_level": ("agreement", "user", "product", "level"),
     "transfer_ownership": ("agreement", "new_owner"),
     "link_pbx_subscriber": ("agreement", "user", "subscriber"),
+    "set_tenant_settings": ("strict_agreement_levels", "phone_region"),
+    "set_password": ("user", "password", "temporary"),
+    "security_stamp": ("user", "bind"),
 }
+
+# Steps listed with the mutations that name no acting user.
+NO_ACTOR = {"create_tenant", "security_stamp"}
 
 QUERIES: Dict[str, Tuple[str, ...]] = {
     "check": ("user", "permission"),
@@ -72,6 +78,8 @@ QUERIES: Dict[str, Tuple[str, ...]] = {
     "get_group": ("group", "tenant"),
     "user_by_email": ("tenant", "email"),
     "search_users": ("tenant", "text", "active_only", "offset", "limit"),
+    "tenant_settings": ("tenant",),
+    "session_valid": ("user", "stamp"),
 }
 
 _MISSING = object()
@@ -257,6 +265,10 @@ class Runner:
             self.bind(a.opt("bind"), "tenant", created.tenant)
             self.bind(a.opt("bind_superadmin"), "user", created.superadmin)
             return
+        if op == "security_stamp":
+            stamp = d.security_stamp(self.user(a.get("user")))
+            self.bind(a.get("bind"), "stamp", stamp)
+            return
         actor = self.user(a.get("as"))
         ctx = _Ctx(lambda: d.user(actor).tenant)
         bind = a.opt("bind")
@@ -308,6 +320,7 @@ class Runner:
                 permissions=a.permissions("permissions"),
                 scoped=a.bool_or("scoped", False),
                 admin_tier=a.bool_or("admin_tier", False),
+                description=a.text("description") if "description" in a.step else "",
             )
             self.bind(bind, "role", rid)
         elif op == "update_role":
@@ -317,6 +330,8 @@ class Runner:
                 kwargs["name"] = a.text("name")
             if "permissions" in a.step:
                 kwargs["permissions"] = a.permissions("permissions")
+            if "description" in a.step:
+                kwargs["description"] = a.text("description")
             d.update_role(actor, r, **kwargs)
         elif op == "delete_role":
             d.delete_role(actor, self.role(a.get("role"), ctx))
@@ -364,6 +379,19 @@ class Runner:
             if sub is not None and not isinstance(sub, str):
                 raise Malformed('"subscriber" must be a string or null')
             d.link_pbx_subscriber(actor, ag, u, sub)
+        elif op == "set_tenant_settings":
+            region = a.step.get("phone_region")
+            if region is not None and not isinstance(region, str):
+                raise Malformed('"phone_region" must be a string or null')
+            settings = rolecall.TenantSettings(
+                strict_agreement_levels=a.bool_or("strict_agreement_levels", False),
+                phone_region=region,
+            )
+            d.set_tenant_settings(actor, settings)
+        elif op == "set_password":
+            u = self.user(a.get("user"))
+            temporary = a.bool_or("temporary", True)
+            d.set_password(actor, u, a.text("password"), temporary=temporary)
         else:
             raise Malformed(f"unknown mutation {op!r}")
 
@@ -465,6 +493,15 @@ class Runner:
                 limit=limit,
             )
             return {"total": page.total, "users": users([u.id for u in page])}
+        if op == "tenant_settings":
+            ts = d.tenant_settings(self.tenant(a.get("tenant")))
+            return {
+                "strict_agreement_levels": ts.strict_agreement_levels,
+                "phone_region": ts.phone_region,
+            }
+        if op == "session_valid":
+            u = self.user(a.get("user"))
+            return d.session_valid(u, self.ref(a.get("stamp"), "stamp"))
         raise Malformed(f"unknown query {op!r}")
 
 
@@ -498,7 +535,7 @@ def run_step(r: Runner, step: Any) -> Optional[str]:
             query, own = False, MUTATIONS[op]
         else:
             raise Malformed(f"unknown op {op!r}")
-        has_actor = not query and op != "create_tenant"
+        has_actor = not query and op not in NO_ACTOR
         for k in step:
             if not (k in COMMON or k in own or (has_actor and k == "as")):
                 raise Malformed(f"unknown field {k!r} for {op}")

@@ -59,11 +59,14 @@ pub struct PasswordPolicy {
     pub reject_common: bool,
     /// Refuse passwords equal to or containing the user's email, its local part, or names.
     pub reject_personal: bool,
-    /// Failed logins in a row that lock the account (default 5).
+    /// Failed logins in a row that lock the account (default 5). Wrong current passwords
+    /// given to [`change_password`](crate::Directory::change_password) count too.
     pub max_failed_logins: u32,
-    /// How long a lock lasts, in ms (default 15 minutes).
+    /// How long a lock lasts, in ms (default 15 minutes); any positive value.
+    /// [`PasswordPolicy::UNTIL_UNLOCKED`] locks until an administrator unlocks the account.
     pub lockout_ms: i64,
-    /// How long a recovery token is valid, in ms (default 30 minutes).
+    /// How long a recovery token is valid, in ms (default 30 minutes; at most
+    /// [`PasswordPolicy::MAX_RESET_TOKEN_TTL_MS`], 7 days).
     pub reset_token_ttl_ms: i64,
 }
 
@@ -85,7 +88,34 @@ impl Default for PasswordPolicy {
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 impl PasswordPolicy {
+    /// The `lockout_ms` of a lock that lasts until an administrator unlocks the account
+    /// ([`Directory::unlock`](crate::Directory::unlock)): the lock's end is then `i64::MAX`.
+    pub const UNTIL_UNLOCKED: i64 = i64::MAX;
+
+    /// The longest accepted `reset_token_ttl_ms`: 7 days. A recovery token is a password sent
+    /// by email; one that never expires is refused.
+    pub const MAX_RESET_TOKEN_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+    /// The end of a lock that starts at `now` (saturating: never wraps into the past).
+    pub fn lock_end(&self, now: i64) -> i64 {
+        if self.lockout_ms == Self::UNTIL_UNLOCKED {
+            i64::MAX
+        } else {
+            now.saturating_add(self.lockout_ms)
+        }
+    }
+
+    /// The expiry of a recovery token issued at `now` (saturating).
+    pub fn token_expiry(&self, now: i64) -> i64 {
+        now.saturating_add(self.reset_token_ttl_ms)
+    }
+
     /// Checks the policy itself is sensible.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the bad field: lengths out of range, a count or
+    /// duration that is not positive, a recovery token lifetime above
+    /// [`PasswordPolicy::MAX_RESET_TOKEN_TTL_MS`].
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |reason: &str| {
             Err(Error::InvalidArgument {
@@ -104,6 +134,9 @@ impl PasswordPolicy {
         }
         if self.max_failed_logins == 0 || self.lockout_ms <= 0 || self.reset_token_ttl_ms <= 0 {
             return bad("max_failed_logins, lockout_ms and reset_token_ttl_ms must be positive");
+        }
+        if self.reset_token_ttl_ms > Self::MAX_RESET_TOKEN_TTL_MS {
+            return bad("reset_token_ttl_ms must be at most 7 days (604800000 ms)");
         }
         Ok(())
     }
@@ -129,21 +162,56 @@ impl PasswordPolicy {
         if self.reject_common && is_common(&lower) {
             return weak("common");
         }
-        if self.reject_personal {
-            let email = email.to_lowercase();
-            let local = email.split('@').next().unwrap_or("");
-            let personal = std::iter::once(email.as_str())
-                .chain(std::iter::once(local))
-                .chain(names.iter().map(|n| n.trim()))
-                .filter(|s| s.chars().count() >= 3);
-            for p in personal {
-                if lower.contains(&p.to_lowercase()) {
-                    return weak("contains_personal_data");
-                }
-            }
+        if self.reject_personal && contains_personal(&lower, email, names) {
+            return weak("contains_personal_data");
         }
         Ok(())
     }
+}
+
+/// The shortest personal word (a name, or a word of the email's local part) that counts.
+const MIN_PERSONAL_WORD: usize = 4;
+
+/// The words of `s`: maximal runs of letters, and maximal runs of digits, lowercased.
+fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    let kind = |c: char| {
+        if c.is_alphabetic() {
+            1
+        } else if c.is_numeric() {
+            2
+        } else {
+            0
+        }
+    };
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        let start = rest.find(|c: char| kind(c) != 0)?;
+        let tail = &rest[start..];
+        let k = kind(tail.chars().next()?);
+        let end = tail.find(|c: char| kind(c) != k).unwrap_or(tail.len());
+        rest = &tail[end..];
+        Some(tail[..end].to_lowercase())
+    })
+}
+
+/// Whether a (lowercased) password contains the whole email, or one of the names or of the
+/// local part's words as a whole word of at least [`MIN_PERSONAL_WORD`] characters: "Anna"
+/// counts in "anna rides at dawn" but not in "annabelle", and a user named "New" may use "a
+/// brand new passphrase".
+fn contains_personal(lower: &str, email: &str, names: &[&str]) -> bool {
+    let email = email.trim().to_lowercase();
+    if email.chars().count() >= MIN_PERSONAL_WORD && lower.contains(&email) {
+        return true;
+    }
+    let local = email.split('@').next().unwrap_or("");
+    let personal: HashSet<String> = names
+        .iter()
+        .copied()
+        .chain(std::iter::once(local))
+        .flat_map(words)
+        .filter(|w| w.chars().count() >= MIN_PERSONAL_WORD)
+        .collect();
+    !personal.is_empty() && words(lower).any(|w| personal.contains(&w))
 }
 
 const COMMON: &str = include_str!("../data/common-passwords.txt");
@@ -217,13 +285,54 @@ pub(crate) fn verify_password(password: &str, phc: &str, params: &HashParams) ->
     (ok, weaker)
 }
 
-/// A hash of a fixed dummy password, verified when the email is unknown so that an unknown
-/// email and a wrong password take about as long.
-pub(crate) fn dummy_hash(params: &HashParams) -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        hash_password("rolecall dummy password for timing", params).unwrap_or_default()
-    })
+/// A PHC string with `params` (or the default parameters when `params` are unusable), verified
+/// when the email is unknown so that an unknown email and a wrong password cost the same: one
+/// argon2id computation under the parameters current at that moment. Built, not hashed: no
+/// password matches it (its output is 32 zero bytes) and making it costs nothing.
+pub(crate) fn dummy_hash(params: &HashParams) -> String {
+    let p = if argon(params).is_ok() {
+        *params
+    } else {
+        HashParams::default()
+    };
+    format!(
+        "$argon2id$v=19$m={},t={},p={}$cm9sZWNhbGwgZHVtbXkgc2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        p.m_kib, p.t, p.p
+    )
+}
+
+/// HMAC-SHA256 (RFC 2104) with a key of at most 64 bytes.
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    debug_assert!(key.len() <= 64);
+    let mut ipad = [0x36u8; 64];
+    let mut opad = [0x5cu8; 64];
+    for (i, k) in key.iter().take(64).enumerate() {
+        ipad[i] ^= k;
+        opad[i] ^= k;
+    }
+    let inner = Sha256::new()
+        .chain_update(ipad)
+        .chain_update(msg)
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(opad)
+        .chain_update(inner)
+        .finalize();
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&outer);
+    out
+}
+
+/// What the audit log keeps of a login identifier that matched nobody (it may be a password
+/// typed into the email field): `ref` and the first 8 bytes of HMAC-SHA256 of its folded form
+/// under `key`, a secret that is never stored. Equal identifiers give equal references under
+/// one key, so repeated attempts can be correlated; nobody reading the log can recover or test
+/// the identifier. Without a key, nothing is kept.
+pub(crate) fn identifier_ref(key: Option<&[u8; 32]>, folded: &str) -> String {
+    match key {
+        Some(key) => format!("ref {}", hex(&hmac_sha256(key, folded.as_bytes())[..8])),
+        None => "ref unavailable".to_owned(),
+    }
 }
 
 /// A freshly generated recovery token: 32 random bytes, hex-encoded, and its SHA-256.
@@ -324,13 +433,15 @@ pub enum Notification {
         /// Expiry, ms since the Unix epoch.
         expires_at: i64,
     },
-    /// The account was locked after too many failed logins.
+    /// The account was locked after too many failed logins (or wrong current passwords given
+    /// to [`change_password`](crate::Directory::change_password)).
     AccountLocked {
         /// The user.
         user: crate::UserId,
         /// Its email.
         email: String,
-        /// End of the lock, ms since the Unix epoch.
+        /// End of the lock, ms since the Unix epoch (`i64::MAX` under
+        /// [`PasswordPolicy::UNTIL_UNLOCKED`]: until an administrator unlocks).
         until: i64,
     },
 }
@@ -454,11 +565,116 @@ mod tests {
         assert_eq!(rule("Q1w2E3r4T5y6"), "common");
         assert_eq!(rule("Ann.Lee@Example.com!"), "contains_personal_data");
         assert_eq!(rule("my name is leeward ok"), "contains_personal_data");
+        assert_eq!(rule("leeward2024 and more"), "contains_personal_data");
+        assert_eq!(rule("ANN.LEE IS MY LOGIN!"), "ok");
+        assert_eq!(rule("leewards are windy!"), "ok");
         assert_eq!(rule("tab\there is bad!"), "control_characters");
         assert_eq!(rule("violet kettle on the moon"), "ok");
         // No composition rules, no case folding: all-lowercase passes, and 12 chars exactly.
         assert_eq!(rule("abcdefghijkz"), "ok");
         assert!(common_password_count() >= 3000);
+    }
+
+    #[test]
+    fn personal_words_are_whole_words_of_four_or_more_characters() {
+        let p = PasswordPolicy::default();
+        let rule = |pw: &str, email: &str, names: &[&str]| match p.check(pw, email, names) {
+            Err(Error::WeakPassword { rule }) => rule,
+            Err(e) => panic!("{e}"),
+            Ok(()) => "ok",
+        };
+        let new = ["New", "Yu"];
+        assert_eq!(rule("a brand new passphrase here", "ny@x.test", &new), "ok");
+        let anna = ["Anna-Maria", "Karenina"];
+        let email = "anna.k.smith85@x.test";
+        assert_eq!(rule("annabelle rides at dawn", email, &anna), "ok");
+        assert_eq!(
+            rule("maria's kettle is blue", email, &anna),
+            "contains_personal_data"
+        );
+        assert_eq!(
+            rule("call me ANNA forever", email, &anna),
+            "contains_personal_data"
+        );
+        assert_eq!(
+            rule("smith works the forge", email, &anna),
+            "contains_personal_data"
+        );
+        assert_eq!(rule("a blacksmith's forge!", email, &anna), "ok");
+        assert_eq!(
+            rule("see anna.k.smith85@x.test", email, &anna),
+            "contains_personal_data"
+        );
+        assert_eq!(
+            rule("Élodie garde la porte", "e@x.test", &["élodie"]),
+            "contains_personal_data"
+        );
+    }
+
+    #[test]
+    fn the_dummy_hash_has_the_current_parameters() {
+        let cheap = FAST;
+        let dear = HashParams {
+            m_kib: 4096,
+            t: 3,
+            p: 1,
+        };
+        for params in [cheap, dear, cheap] {
+            let h = dummy_hash(&params);
+            let parsed = PasswordHash::new(&h).unwrap();
+            let got = Params::try_from(&parsed).unwrap();
+            assert_eq!(
+                (got.m_cost(), got.t_cost(), got.p_cost()),
+                (params.m_kib, params.t, params.p)
+            );
+            assert_eq!(
+                verify_password("anything at all", &h, &params),
+                (false, false)
+            );
+        }
+        // Unusable parameters fall back to the default ones rather than to no work.
+        let bad = HashParams {
+            m_kib: 1,
+            t: 1,
+            p: 1,
+        };
+        assert!(dummy_hash(&bad).contains("m=19456,t=2,p=1"));
+    }
+
+    #[test]
+    fn hmac_sha256_matches_rfc_4231() {
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            hex(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let key = [7u8; 32];
+        assert_eq!(
+            identifier_ref(Some(&key), "a@b"),
+            identifier_ref(Some(&key), "a@b")
+        );
+        assert_ne!(
+            identifier_ref(Some(&key), "a@b"),
+            identifier_ref(Some(&[8u8; 32]), "a@b")
+        );
+        assert_eq!(identifier_ref(Some(&key), "a@b").len(), 4 + 16);
+    }
+
+    #[test]
+    fn huge_durations_saturate_and_are_bounded() {
+        let mut p = PasswordPolicy {
+            lockout_ms: PasswordPolicy::UNTIL_UNLOCKED,
+            ..PasswordPolicy::default()
+        };
+        assert!(p.validate().is_ok());
+        assert_eq!(p.lock_end(1_700_000_000_000), i64::MAX);
+        p.lockout_ms = i64::MAX - 1;
+        assert_eq!(p.lock_end(1_700_000_000_000), i64::MAX);
+        p.reset_token_ttl_ms = PasswordPolicy::MAX_RESET_TOKEN_TTL_MS;
+        assert!(p.validate().is_ok());
+        assert_eq!(p.token_expiry(i64::MAX - 1), i64::MAX);
+        p.reset_token_ttl_ms += 1;
+        assert!(matches!(p.validate(), Err(Error::InvalidArgument { .. })));
     }
 
     #[test]

@@ -21,12 +21,13 @@ use crate::error::ErrorCategory;
 use crate::ops::{
     Hashed, LoginResult, NewRole, NewUser, Plan, ResetIssued, RolePatch, TenantCreated, UserPatch,
 };
-use crate::store::{MemoryStore, Store};
+use crate::store::{self, MemoryStore, Store};
 use crate::Error;
 
-/// A user search: substring, case-insensitive, over name and email, and over the phone's
-/// digits when the text reads as a phone number (digits, spaces, `+ - . ( )`); optionally
-/// active users only; paged.
+/// A user search: substring, case-insensitive, over name and email, and over the phone when
+/// the text reads as (part of) a phone number (digits, spaces, `+ - . ( ) /`): its digits as
+/// typed, or the whole number however it is formatted, national (in the tenant's
+/// `phone_region`) or international; optionally active users only; paged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserQuery {
@@ -160,12 +161,19 @@ pub struct Directory {
     notifications: Mutex<VecDeque<Notification>>,
     on_notification: RwLock<Option<NotifyFn>>,
     closed: std::sync::atomic::AtomicBool,
+    /// The key of the references the audit log keeps for unknown login identifiers (see
+    /// `credentials::identifier_ref`); random per instance, never stored. `None` when the OS
+    /// random source failed: then nothing is kept.
+    audit_key: Option<[u8; 32]>,
 }
 
 /// The store of a closed directory: every call fails with [`Error::Closed`].
 struct ClosedStore;
 
 impl Store for ClosedStore {
+    fn begin_write(&mut self) -> Result<(), Error> {
+        Err(Error::Closed)
+    }
     fn load(&mut self) -> Result<crate::store::Loaded, Error> {
         Err(Error::Closed)
     }
@@ -211,6 +219,77 @@ fn target_of(c: &Change) -> Option<(&'static str, u64)> {
         Change::AgreementPut(a) => ("agreement", a.id.0),
         Change::StampSet { .. } => return None,
     })
+}
+
+/// The rows of each densely indexed kind (users, scopes) in `m`, by [`store::ID_KINDS`] index.
+fn dense_rows(m: &Model) -> [u64; 6] {
+    let mut rows = [0; 6];
+    rows[1] = m.users.len() as u64;
+    rows[4] = m.scopes.len() as u64;
+    rows
+}
+
+/// Refuses next ids a store loaded that are absurd for the rows it loaded (a damaged store):
+/// the next user or scope would be sized for. See [`store::dense_id_limit`].
+fn check_next_ids(m: &Model, next_ids: &[u64; 6]) -> Result<(), Error> {
+    let rows = dense_rows(m);
+    for (k, next) in next_ids.iter().enumerate() {
+        let limit = store::dense_id_limit(rows[k]);
+        if store::is_dense_kind(k) && next.saturating_sub(1) > limit {
+            return Err(Error::Corrupt(format!(
+                "the next {} id is {next}, absurd for {} of them (at most {limit}): the store is damaged",
+                store::ID_KINDS[k],
+                rows[k]
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses commits read back from a store (another instance's changes) that create users or
+/// scopes with ids absurd for the directory's size: a damaged commit log, which the model would
+/// size tables for. See [`store::dense_id_limit`].
+fn check_commit_ids(m: &Model, commits: &[Commit]) -> Result<(), Error> {
+    let allocated = || {
+        commits
+            .iter()
+            .flat_map(|c| c.changes.iter().filter_map(store::allocated_id))
+            .filter(|(k, _)| store::is_dense_kind(*k))
+    };
+    let mut rows = dense_rows(m);
+    allocated().for_each(|(k, _)| rows[k] += 1);
+    match allocated().find(|(k, id)| *id == 0 || *id > store::dense_id_limit(rows[*k])) {
+        None => Ok(()),
+        Some((k, id)) => Err(Error::Corrupt(format!(
+            "the commit log creates {} id {id}, absurd for {} of them: the store is damaged",
+            store::ID_KINDS[k],
+            rows[k]
+        ))),
+    }
+}
+
+/// A store's write lock ([`Store::begin_write`]), released when dropped.
+struct WriteLock<'a>(&'a mut dyn Store, bool);
+
+impl<'a> WriteLock<'a> {
+    fn take(store: &'a mut dyn Store) -> Result<WriteLock<'a>, Error> {
+        store.begin_write()?;
+        Ok(WriteLock(store, true))
+    }
+
+    /// Releases the lock, reporting whether what was written under it is durable.
+    fn release(mut self) -> Result<(), Error> {
+        self.1 = false;
+        self.0.end_write()
+    }
+}
+
+impl Drop for WriteLock<'_> {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = self.0.end_write();
+        }
+    }
 }
 
 fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -308,6 +387,7 @@ impl Directory {
             Some(loaded) => loaded?,
             None => store.load_into(&mut |c| model.apply_owned(c, &mut aff))?,
         };
+        check_next_ids(&model, &loaded.next_ids)?;
         for (next, stored) in model.next.iter_mut().zip(loaded.next_ids) {
             *next = (*next).max(stored);
         }
@@ -330,6 +410,10 @@ impl Directory {
             notifications: Mutex::new(VecDeque::new()),
             on_notification: RwLock::new(None),
             closed: std::sync::atomic::AtomicBool::new(false),
+            audit_key: {
+                let mut key = [0u8; 32];
+                cred::random_bytes(&mut key).ok().map(|()| key)
+            },
         }
     }
 
@@ -423,7 +507,10 @@ impl Directory {
             return Ok(());
         }
         match store.commits_since(current)? {
-            Some(commits) => self.apply_commits(commits),
+            Some(commits) => {
+                check_commit_ids(&self.read(), &commits)?;
+                self.apply_commits(commits)
+            }
             None => {
                 let (model, revision) = Self::load(store)?;
                 let snap = Snapshot::build(&model, revision);
@@ -459,10 +546,14 @@ impl Directory {
         action: &'static str,
         mut plan: impl FnMut(&mut Plan<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut store = lock(&self.store);
+        let mut guard = lock(&self.store);
         let mut attempts = 0;
         loop {
-            self.catch_up(&mut **store)?;
+            // Under the store's write lock from catching up to committing: no other instance
+            // commits in between, so the plan is checked against the latest state and the
+            // commit cannot be refused for contention.
+            let store = WriteLock::take(&mut **guard)?;
+            self.catch_up(store.0)?;
             let now = self.clock.now_ms();
             let revision = self.revision() + 1;
             let planned = {
@@ -482,10 +573,7 @@ impl Directory {
                     Err(e) => Err((e, tenant)),
                     Ok(out) => {
                         let mut changes = std::mem::take(&mut p.changes);
-                        let mut stamped = std::collections::BTreeSet::new();
-                        for c in &changes {
-                            m.security_affected(c, &mut stamped);
-                        }
+                        let stamped = m.stamp_renewals(&changes);
                         if !stamped.is_empty() {
                             changes.push(Change::StampSet {
                                 users: stamped.into_iter().collect(),
@@ -543,15 +631,17 @@ impl Directory {
                             after: None,
                         };
                         // Best effort: a refusal is reported even if the log cannot be written.
-                        let _ = store.append_audit(std::slice::from_ref(&event));
+                        let _ = store.0.append_audit(std::slice::from_ref(&event));
                     }
+                    drop(store);
                     return Err(e);
                 }
             };
             if changes.is_empty() {
                 if let Some(event) = audit {
-                    store.append_audit(std::slice::from_ref(&event))?;
+                    store.0.append_audit(std::slice::from_ref(&event))?;
                 }
+                store.release()?;
                 self.notify(notifications);
                 return Ok(out);
             }
@@ -562,12 +652,17 @@ impl Directory {
                 changes,
                 audit: audit.into_iter().collect(),
             };
-            match store.commit(&commit) {
+            let committed = store.0.commit(&commit);
+            // The commit is durable (or refused) once `commit` returns: releasing the lock
+            // cannot undo it.
+            let _ = store.release();
+            match committed {
                 Ok(()) => {
                     self.apply_commits(vec![commit]);
                     self.notify(notifications);
                     return Ok(out);
                 }
+                // Only a store that takes no write lock gets here: plan again, caught up.
                 Err(Error::RevisionConflict { .. }) if attempts < 8 => attempts += 1,
                 Err(e) => return Err(e),
             }
@@ -617,6 +712,10 @@ impl Directory {
 
     /// Creates a tenant with its superadministrator and the built-in roles of `presets`.
     /// This is the host's own operation: no acting user.
+    ///
+    /// A password given for the superadministrator follows [`NewUser::temporary`] like any
+    /// other: temporary by default, since the host, not the person, sets it. A sign-up flow
+    /// where the person chose its own password passes `temporary(false)`.
     pub fn create_tenant(
         &self,
         name: &str,
@@ -691,21 +790,22 @@ impl Directory {
 
     // ======================= users =======================
 
+    /// The most users with an initial password in one [`create_users`](Self::create_users)
+    /// call: each costs one argon2id hash (tens of milliseconds at the default cost), so a
+    /// larger import is split, or creates users without passwords and sends recovery tokens.
+    pub const MAX_PASSWORDS_PER_CALL: usize = 1000;
+
     /// Creates a user in the actor's tenant. Needs `users.manage`; every role is a grant. An
-    /// initial password is checked against the tenant's policy and stored as argon2id.
+    /// initial password is checked against the tenant's policy and stored as argon2id; it is
+    /// temporary unless [`NewUser::temporary`] is `false`.
+    ///
+    /// # Errors
+    /// The rules' refusals ([`Error::PermissionDenied`], [`Error::Escalation`], ...), checked
+    /// before any password is; then [`Error::WeakPassword`].
     pub fn create_user(&self, actor: UserId, user: &NewUser) -> Result<UserId, Error> {
-        let hashed = match &user.password {
-            None => None,
-            Some(pw) => {
-                let policy = self.actor_policy(actor)?;
-                Some(self.hash_checked(
-                    &policy,
-                    pw,
-                    &user.email,
-                    &[&user.first_name, &user.last_name],
-                )?)
-            }
-        };
+        let mut hashed =
+            self.initial_passwords(actor, "create_user", std::slice::from_ref(user))?;
+        let hashed = hashed.pop().flatten();
         self.write(Some(actor), "create_user", |p| {
             p.pending_hash = hashed.clone();
             p.create_user(actor, user)
@@ -714,26 +814,74 @@ impl Directory {
 
     /// Creates many users in one atomic commit (an import): all are created or none, under the
     /// same rules as [`create_user`](Self::create_user). Each initial password costs one
-    /// argon2id hash.
+    /// argon2id hash, spent only once the whole import is authorised and every password has
+    /// passed the policy.
+    ///
+    /// # Errors
+    /// As [`create_user`](Self::create_user); [`Error::InvalidArgument`] for more than
+    /// [`MAX_PASSWORDS_PER_CALL`](Self::MAX_PASSWORDS_PER_CALL) initial passwords.
     pub fn create_users(&self, actor: UserId, users: &[NewUser]) -> Result<Vec<UserId>, Error> {
-        let mut hashes = Vec::with_capacity(users.len());
-        if users.iter().any(|u| u.password.is_some()) {
-            let policy = self.actor_policy(actor)?;
-            for u in users {
-                hashes.push(match &u.password {
-                    None => None,
-                    Some(pw) => Some(self.hash_checked(
-                        &policy,
-                        pw,
-                        &u.email,
-                        &[&u.first_name, &u.last_name],
-                    )?),
-                });
-            }
-        }
+        let hashes = self.initial_passwords(actor, "create_users", users)?;
         self.write(Some(actor), "create_users", |p| {
             p.create_users(actor, users, &hashes)
         })
+    }
+
+    /// Hashes the initial passwords of `users` once the actor may create them all: the rules
+    /// are planned first with placeholder hashes (a refusal is audited as `action`), then every
+    /// password is checked against the policy, and only then hashed.
+    fn initial_passwords(
+        &self,
+        actor: UserId,
+        action: &'static str,
+        users: &[NewUser],
+    ) -> Result<Vec<Option<Hashed>>, Error> {
+        let with_password = users.iter().filter(|u| u.password.is_some()).count();
+        if with_password == 0 {
+            return Ok(vec![None; users.len()]);
+        }
+        self.refresh()?;
+        let placeholders: Vec<Option<Hashed>> = users
+            .iter()
+            .map(|u| {
+                u.password.as_ref().map(|_| Hashed {
+                    hash: String::new(),
+                })
+            })
+            .collect();
+        if let Err(e) = self.dry_run(|p| p.create_users(actor, users, &placeholders)) {
+            return self.write(Some(actor), action, |_| Err(e.clone()));
+        }
+        if with_password > Self::MAX_PASSWORDS_PER_CALL {
+            return Err(Error::InvalidArgument {
+                what: "users",
+                reason: format!(
+                    "at most {} users with an initial password per call (each costs one \
+                     argon2id hash); split the import",
+                    Self::MAX_PASSWORDS_PER_CALL
+                ),
+            });
+        }
+        let policy = self.actor_policy(actor)?;
+        for u in users {
+            if let Some(pw) = &u.password {
+                policy.check(pw.expose(), &u.email, &[&u.first_name, &u.last_name])?;
+            }
+        }
+        let params = self.params();
+        users
+            .iter()
+            .map(|u| {
+                u.password
+                    .as_ref()
+                    .map(|pw| {
+                        Ok(Hashed {
+                            hash: cred::hash_password(pw.expose(), &params)?,
+                        })
+                    })
+                    .transpose()
+            })
+            .collect()
     }
 
     /// Edits a user's name, email or phone. Needs `users.manage`, or `profile.edit` for oneself.
@@ -744,6 +892,17 @@ impl Directory {
     }
 
     /// Activates or deactivates a user. An inactive user holds nothing and cannot log in.
+    ///
+    /// Reactivating grants everything the user regains (its roles, call groups / IVRs,
+    /// agreement levels and PBX links), each under its own grant check; deactivating lowers all
+    /// of it, under the rules of lowering it (settled rules 1 and 2).
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `users.manage`; [`Error::Escalation`],
+    /// [`Error::AgreementAdminRequired`], [`Error::AgreementAdministratorProtected`],
+    /// [`Error::LevelNotGrantable`] when the actor may not grant (or take away) part of it;
+    /// [`Error::UserOwnsAgreement`] for the Owner of an agreement;
+    /// [`Error::SuperadminProtected`], [`Error::AdministratorProtected`].
     pub fn set_active(&self, actor: UserId, user: UserId, active: bool) -> Result<(), Error> {
         self.write(Some(actor), "set_active", |p| {
             p.set_active(actor, user, active)
@@ -751,6 +910,11 @@ impl Directory {
     }
 
     /// Deletes a user with its memberships and agreement levels.
+    ///
+    /// # Errors
+    /// As deactivating it ([`set_active`](Self::set_active)): the Owner of an agreement cannot
+    /// be deleted until ownership is transferred ([`Error::UserOwnsAgreement`]), an agreement
+    /// Administrator only by someone who may change its levels.
     pub fn delete_user(&self, actor: UserId, user: UserId) -> Result<(), Error> {
         self.write(Some(actor), "delete_user", |p| p.delete_user(actor, user))
     }
@@ -794,7 +958,7 @@ impl Directory {
     pub fn user_by_email(&self, tenant: TenantId, email: &str) -> Result<User, Error> {
         self.with_tenant(tenant, |m| {
             m.emails
-                .get(&(tenant, validate::fold(email.trim())))
+                .get(&(tenant, validate::email_key(email.trim())))
                 .and_then(|id| m.users.get(id))
                 .cloned()
                 .ok_or_else(|| Error::UnknownUser(crate::domain::truncate_for_message(email)))
@@ -811,17 +975,16 @@ impl Directory {
         }
         let text = query.text.as_deref().map(str::trim).unwrap_or("");
         let needle = validate::fold(text);
-        // Phones are matched on digits, and only for text that reads as (part of) a phone
-        // number: "agent5@acme.test" must not match every phone containing a 5.
-        let phone_like = text
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'));
-        let digits = if phone_like {
-            validate::digits(text)
-        } else {
-            String::new()
-        };
+        let email_needle = validate::email_key(text);
         self.with_tenant(tenant, |m| {
+            // Phones match whatever formatting is typed, national (in the tenant's region) or
+            // international, and only for text that reads as (part of) a phone number:
+            // "agent5@acme.test" must not match every phone containing a 5.
+            let region = m
+                .tenants
+                .get(&tenant)
+                .and_then(|t| t.settings.phone_region.as_deref());
+            let phone = validate::PhoneSearch::new(text, region);
             let mut total = 0;
             let mut items = Vec::new();
             for id in m.tenant_users.get(&tenant).into_iter().flatten() {
@@ -833,11 +996,10 @@ impl Directory {
                     || validate::fold(&u.full_name()).contains(&needle)
                     || validate::fold(&format!("{} {}", u.last_name, u.first_name))
                         .contains(&needle)
-                    || validate::fold(&u.email).contains(&needle)
-                    || (!digits.is_empty()
-                        && u.phone
-                            .as_deref()
-                            .is_some_and(|p| validate::digits(p).contains(&digits)));
+                    || validate::email_key(&u.email).contains(&email_needle)
+                    || phone
+                        .as_ref()
+                        .is_some_and(|ph| u.phone.as_deref().is_some_and(|p| ph.matches(p)));
                 if hit {
                     if total >= query.offset && items.len() < query.limit {
                         items.push(u.clone());
@@ -1132,6 +1294,10 @@ impl Directory {
     // ======================= agreements =======================
 
     /// Creates an agreement and appoints its Owner. Needs `agreements.manage`.
+    ///
+    /// # Errors
+    /// [`Error::InactiveOwner`] when the owner is inactive (one active Owner per agreement),
+    /// [`Error::PermissionDenied`], [`Error::DuplicateName`], [`Error::InvalidName`].
     pub fn create_agreement(
         &self,
         actor: UserId,
@@ -1143,7 +1309,15 @@ impl Directory {
         })
     }
 
-    /// Sets a user's access level on a product of an agreement, under the rules of 002.
+    /// Sets a user's access level on a product of an agreement, under the rules of 002: a CORE
+    /// Administrator sets User or Administrator, the Owner (and the tenant's
+    /// superadministrator) No access, User or Administrator, on every product; with the
+    /// tenant's [`TenantSettings::strict_agreement_levels`], never above the actor's own level
+    /// on that product.
+    ///
+    /// # Errors
+    /// [`Error::AgreementAdminRequired`], [`Error::LevelNotGrantable`],
+    /// [`Error::OwnerProtected`], [`Error::AgreementAdministratorProtected`].
     pub fn set_access_level(
         &self,
         actor: UserId,
@@ -1157,7 +1331,12 @@ impl Directory {
         })
     }
 
-    /// Transfers ownership of an agreement (Owner only); the former Owner becomes Administrator.
+    /// Transfers ownership of an agreement (its Owner, or the tenant's superadministrator); the
+    /// former Owner becomes Administrator.
+    ///
+    /// # Errors
+    /// [`Error::NotOwner`] for anyone else; [`Error::InactiveOwner`] when the new owner is
+    /// inactive.
     pub fn transfer_ownership(
         &self,
         actor: UserId,
@@ -1169,7 +1348,8 @@ impl Directory {
         })
     }
 
-    /// Links a user to a virtual-PBX subscriber on an agreement (`None` unlinks).
+    /// Links a user to a virtual-PBX subscriber on an agreement (`None` unlinks): a change of
+    /// its Virtual PBX access, under the rules of [`set_access_level`](Self::set_access_level).
     pub fn link_pbx_subscriber(
         &self,
         actor: UserId,
@@ -1284,7 +1464,9 @@ impl Directory {
     }
 
     /// An administrator sets another user's password (`users.manage`); a `temporary` one must
-    /// be changed at next login. Invalidates pending recovery tokens and the user's sessions.
+    /// be changed at next login, which is what a password set by someone else should be (the
+    /// default of `temporary` in [`NewUser`], Python and C++). Invalidates pending recovery
+    /// tokens and the user's sessions. Authorised before the password is checked or hashed.
     pub fn set_password(
         &self,
         actor: UserId,
@@ -1292,6 +1474,7 @@ impl Directory {
         password: &str,
         temporary: bool,
     ) -> Result<(), Error> {
+        self.refresh()?;
         let (policy, email, names, _) = self.credential_context(user)?;
         // Authorise before spending a hash on it; a refusal is audited by `write`.
         if let Err(e) = self.dry_run(|p| {
@@ -1317,53 +1500,83 @@ impl Directory {
         })
     }
 
-    /// A user changes its own password, giving the current one.
+    /// A user changes its own password, giving the current one. A wrong current password
+    /// counts toward the lock like a failed login.
+    ///
+    /// # Errors
+    /// [`Error::AuthenticationFailed`] for a wrong current password (or no password, or an
+    /// inactive user); [`Error::AccountLocked`] while the account is locked, whatever the
+    /// password; [`Error::WeakPassword`] for a new password the policy refuses.
     pub fn change_password(&self, user: UserId, current: &str, new: &str) -> Result<(), Error> {
+        self.refresh()?;
         let (policy, email, names, hash) = self.credential_context(user)?;
-        let verified = match &hash {
-            Some(h) if current.chars().count() <= cred::MAX_PASSWORD_CHARS => {
-                cred::verify_password(current, h, &self.params()).0
-            }
-            _ => false,
-        };
-        if !verified {
+        let Some(hash) = hash else {
             return self.write(Some(user), "change_password", |_| {
                 Err(Error::AuthenticationFailed)
             });
+        };
+        let ok = current.chars().count() <= cred::MAX_PASSWORD_CHARS
+            && cred::verify_password(current, &hash, &self.params()).0;
+        // A wrong password is counted, and a refusal (locked, inactive) reported, before the
+        // new password is hashed.
+        if !ok
+            || !matches!(
+                self.dry_run(|p| p.change_own_password(user, &hash, true, None)),
+                Ok(None)
+            )
+        {
+            match self.write(Some(user), "change_password", |p| {
+                p.change_own_password(user, &hash, ok, None)
+            }) {
+                Ok(Some(e)) | Err(e) => return Err(e),
+                Ok(None) => {}
+            }
         }
         let hashed =
             self.hash_checked(&policy, &Secret::new(new), &email, &[&names[0], &names[1]])?;
-        let verified_hash = hash.unwrap_or_default();
-        self.write(Some(user), "change_password", |p| {
-            p.change_own_password(user, &verified_hash, hashed.clone())
-        })
+        match self.write(Some(user), "change_password", |p| {
+            p.change_own_password(user, &hash, true, Some(hashed.clone()))
+        })? {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// What the audit log keeps of a login identifier that matched nobody: a keyed reference,
+    /// never the text (it may be a password typed into the email field).
+    fn unknown_identifier(&self, email: &str) -> String {
+        cred::identifier_ref(self.audit_key.as_ref(), &validate::email_key(email.trim()))
     }
 
     /// Logs a user in by email (case-insensitive) and password. An unknown email, a wrong
     /// password and an inactive account give the same [`Error::AuthenticationFailed`] and take
-    /// about as long; a locked account gives [`Error::AccountLocked`]. Every attempt is audited.
+    /// about as long; a locked account gives [`Error::AccountLocked`]. Every attempt is audited;
+    /// an email that matches nobody is kept only as a reference keyed with a secret of this
+    /// instance (equal for equal emails, so repeated attempts can be correlated).
     pub fn login(&self, tenant: TenantId, email: &str, password: &str) -> Result<Session, Error> {
+        // Another instance may have set this password: look it up in the store's state.
+        self.refresh()?;
         let found = {
             let m = self.read();
             if !m.tenants.contains_key(&tenant) {
                 return Err(Error::UnknownTenant(tenant));
             }
             m.emails
-                .get(&(tenant, validate::fold(email.trim())))
+                .get(&(tenant, validate::email_key(email.trim())))
                 .and_then(|id| m.credentials.get(id).map(|c| (*id, c.hash.clone())))
         };
         let params = self.params();
         let too_long = password.chars().count() > cred::MAX_PASSWORD_CHARS;
         let Some((user, hash)) = found else {
             if !too_long {
-                cred::verify_password(password, cred::dummy_hash(&params), &params);
+                cred::verify_password(password, &cred::dummy_hash(&params), &params);
             }
-            let shown = crate::domain::truncate_for_message(email);
+            let shown = self.unknown_identifier(email);
             self.write(None, "login", |p| {
                 p.tenant = Some(tenant);
                 p.force_audit = true;
                 p.outcome = Some("authentication_failed");
-                p.detail = Some(format!("no user with a password has email {shown:?}"));
+                p.detail = Some(format!("no user with a password has this email ({shown})"));
                 Ok(())
             })?;
             return Err(Error::AuthenticationFailed);
@@ -1414,8 +1627,9 @@ impl Directory {
         email: &str,
     ) -> Result<Option<ResetIssued>, Error> {
         let token = cred::new_token()?;
+        let unknown = self.unknown_identifier(email);
         self.write(None, "request_password_reset", |p| {
-            p.request_reset(tenant, email, token.clone())
+            p.request_reset(tenant, email, token.clone(), &unknown)
         })
     }
 
@@ -1427,17 +1641,32 @@ impl Directory {
         token: &str,
         new_password: &str,
     ) -> Result<UserId, Error> {
+        // Another instance may have issued this token: look it up in the store's state.
+        self.refresh()?;
         let token_hash = if token.len() <= 256 {
             cred::token_hash(token.trim())
         } else {
             String::new()
         };
-        let user = self.read().reset_tokens.get(&token_hash).map(|t| t.user);
-        let Some(user) = user else {
-            return self.write(None, "reset_password", |p| {
-                p.tenant = Some(tenant);
-                Err(Error::InvalidToken)
-            });
+        // An unknown, expired or misdirected token is refused before anything is hashed.
+        let checked = self.dry_run(|p| {
+            p.reset_with_token(
+                tenant,
+                &token_hash,
+                Hashed {
+                    hash: String::new(),
+                },
+            )
+        });
+        let user = match checked {
+            Ok(user) => user,
+            Err(e) => {
+                let holder = self.read().reset_tokens.get(&token_hash).map(|t| t.user);
+                return self.write(holder, "reset_password", |p| {
+                    p.tenant = Some(tenant);
+                    Err(e.clone())
+                });
+            }
         };
         let (policy, email, names, _) = self.credential_context(user)?;
         let hashed = self.hash_checked(

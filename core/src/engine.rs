@@ -274,6 +274,11 @@ impl Snapshot {
                 let idx = id.0 as usize;
                 let ci = idx >> CHUNK_BITS;
                 if ci >= chunks.len() {
+                    // Past the last chunk, an unknown user already answers no: nothing to
+                    // compile, and nothing to size for an id a change merely names.
+                    if !m.users.contains_key(id) {
+                        continue;
+                    }
                     chunks.resize_with(ci + 1, || Arc::new(Chunk::default()));
                 }
                 let chunk = Arc::make_mut(&mut chunks[ci]);

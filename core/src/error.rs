@@ -152,7 +152,8 @@ pub enum Error {
         /// That member's email.
         user_email: String,
     },
-    /// The user owns an agreement; ownership must be transferred first (002).
+    /// The user owns an agreement: it cannot be deactivated or deleted until ownership is
+    /// transferred (002; one active Owner per agreement).
     #[error("user {user_email} owns agreement {agreement_name:?}: transfer ownership first")]
     UserOwnsAgreement {
         /// The user.
@@ -163,6 +164,15 @@ pub enum Error {
         agreement: crate::AgreementId,
         /// The agreement's name.
         agreement_name: String,
+    },
+    /// An agreement's Owner must be active: an inactive user cannot be appointed Owner, at
+    /// creation or by a transfer (one active Owner per agreement, always).
+    #[error("user {email} is inactive and cannot own an agreement")]
+    InactiveOwner {
+        /// The user.
+        user: crate::UserId,
+        /// Its email.
+        email: String,
     },
 
     // ---- 4xx refused by a rule ----
@@ -304,7 +314,8 @@ pub enum Error {
     /// The store was opened read-only, or the file or its directory cannot be written.
     #[error("the directory store is read-only: {0}")]
     ReadOnly(String),
-    /// The database stayed locked by another process past the busy timeout.
+    /// The store's write lock stayed held by another writer (another process, or another
+    /// directory on the same store) past the busy timeout. Nothing changed: retry the change.
     #[error("the database is busy (locked by another process) past the timeout")]
     Busy,
     /// The directory was closed (`Directory::close`); open it again to use it.
@@ -386,6 +397,7 @@ impl Error {
             Error::GroupIsOnlyGroup { .. } => 302,
             Error::AmbiguousName { .. } => 310,
             Error::UserOwnsAgreement { .. } => 303,
+            Error::InactiveOwner { .. } => 304,
             Error::PermissionDenied { .. } => 400,
             Error::Escalation { .. } => 401,
             Error::SuperadminOnly { .. } => 402,
@@ -439,6 +451,7 @@ impl Error {
             Error::GroupIsOnlyGroup { .. } => "group_is_only_group",
             Error::AmbiguousName { .. } => "ambiguous_name",
             Error::UserOwnsAgreement { .. } => "user_owns_agreement",
+            Error::InactiveOwner { .. } => "inactive_owner",
             Error::PermissionDenied { .. } => "permission_denied",
             Error::Escalation { .. } => "escalation",
             Error::SuperadminOnly { .. } => "superadmin_only",

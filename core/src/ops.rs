@@ -24,9 +24,10 @@ pub struct NewUser {
     pub first_name: String,
     /// Last name (1–100 characters).
     pub last_name: String,
-    /// Email, the login; unique per tenant, case-insensitively.
+    /// Email, the login; unique per tenant by its Unicode key
+    /// ([`validate::email`](crate::domain::validate::email) has the rules).
     pub email: String,
-    /// Phone, normalised on input.
+    /// Phone, parsed and stored in E.164 ([`validate::phone`](crate::domain::validate::phone)).
     pub phone: Option<String>,
     /// Roles to hold directly.
     pub roles: Vec<RoleId>,
@@ -34,8 +35,11 @@ pub struct NewUser {
     pub active: bool,
     /// An initial password, checked against the tenant's policy and stored as argon2id.
     pub password: Option<Secret>,
-    /// The user must change the initial password at first login (a temporary password).
-    pub must_change_password: bool,
+    /// The initial password is temporary: the user must change it at first login. Default
+    /// `true`, as for every password set by someone else
+    /// ([`Directory::set_password`](crate::Directory::set_password)); set it to `false` only
+    /// for a password the user chose itself. Ignored without a password.
+    pub temporary: bool,
 }
 
 impl Default for NewUser {
@@ -48,7 +52,7 @@ impl Default for NewUser {
             roles: Vec::new(),
             active: true,
             password: None,
-            must_change_password: false,
+            temporary: true,
         }
     }
 }
@@ -86,16 +90,24 @@ impl NewUser {
         self
     }
 
-    /// Sets an initial password.
+    /// Sets an initial password: temporary (to be changed at first login) unless
+    /// [`temporary(false)`](Self::temporary) says the user chose it.
     pub fn password(mut self, password: impl Into<Secret>) -> Self {
         self.password = Some(password.into());
         self
     }
 
-    /// Sets an initial temporary password, to be changed at first login.
+    /// Whether the initial password is temporary (default `true`).
+    pub fn temporary(mut self, temporary: bool) -> Self {
+        self.temporary = temporary;
+        self
+    }
+
+    /// Sets an initial temporary password, to be changed at first login: the same as
+    /// [`password`](Self::password) with the default [`temporary(true)`](Self::temporary).
     pub fn temporary_password(mut self, password: impl Into<Secret>) -> Self {
         self.password = Some(password.into());
-        self.must_change_password = true;
+        self.temporary = true;
         self
     }
 }
@@ -271,7 +283,7 @@ impl<'m> Plan<'m> {
         email: &str,
         except: Option<UserId>,
     ) -> Result<(), Error> {
-        match self.m.emails.get(&(tenant, validate::fold(email))) {
+        match self.m.emails.get(&(tenant, validate::email_key(email))) {
             Some(id) if Some(*id) != except => Err(Error::DuplicateEmail {
                 email: email.to_owned(),
             }),
@@ -284,14 +296,29 @@ impl<'m> Plan<'m> {
         self.changes.push(Change::UserPut(user));
     }
 
+    /// The region national phone numbers are read in, for `tenant`.
+    fn phone_region(&self, tenant: TenantId) -> Option<&'m str> {
+        self.m
+            .tenants
+            .get(&tenant)?
+            .settings
+            .phone_region
+            .as_deref()
+    }
+
     fn validated_user(&self, tenant: TenantId, new: &NewUser) -> Result<User, Error> {
         let email = validate::email(&new.email)?;
+        let region = self.phone_region(tenant);
         let user = User {
             id: UserId(0),
             tenant,
             first_name: validate::name("first name", &new.first_name)?,
             last_name: validate::name("last name", &new.last_name)?,
-            phone: new.phone.as_deref().map(validate::phone).transpose()?,
+            phone: new
+                .phone
+                .as_deref()
+                .map(|p| validate::phone(p, region))
+                .transpose()?,
             active: new.active,
             roles: BTreeSet::new(),
             scopes: BTreeSet::new(),
@@ -422,7 +449,7 @@ impl<'m> Plan<'m> {
         let mut seen = std::collections::HashSet::with_capacity(news.len());
         let mut ids = Vec::with_capacity(news.len());
         for (i, new) in news.iter().enumerate() {
-            if !seen.insert(validate::fold(new.email.trim())) {
+            if !seen.insert(validate::email_key(new.email.trim())) {
                 return Err(Error::DuplicateEmail {
                     email: new.email.trim().to_owned(),
                 });
@@ -463,11 +490,13 @@ impl<'m> Plan<'m> {
         if let Some(v) = &patch.email {
             u.email = validate::email(v)?;
             self.email_free(a.tenant(), &u.email, Some(u.id))?;
-            if validate::fold(&u.email) != validate::fold(&t.email) {
+            if validate::email_key(&u.email) != validate::email_key(&t.email) {
                 // The email is the login and the recovery address: changing it is a takeover.
                 a.ensure_may_take_over(self.m, t)?;
             }
-            if validate::fold(&u.email) != validate::fold(&t.email) {
+            if validate::email_key(&u.email) != validate::email_key(&t.email) {
+                // Recovery tokens went to the old address: revoke them.
+                self.changes.push(Change::ResetTokensCleared { user: u.id });
                 self.notifications.push(Notification::EmailChanged {
                     user: u.id,
                     old_email: t.email.clone(),
@@ -476,7 +505,11 @@ impl<'m> Plan<'m> {
             }
         }
         if let Some(v) = &patch.phone {
-            u.phone = v.as_deref().map(validate::phone).transpose()?;
+            let region = self.phone_region(a.tenant());
+            u.phone = v
+                .as_deref()
+                .map(|p| validate::phone(p, region))
+                .transpose()?;
         }
         if u != *t {
             self.put_user(u);
@@ -498,11 +531,11 @@ impl<'m> Plan<'m> {
             return Ok(());
         }
         if active {
-            // Reactivation restores rights: it is a grant like any other.
-            let e = self.m.effective_if_active(t);
-            a.ensure_grant(e.unscoped, false, &t.scopes)?;
-            a.ensure_grant(e.perms - e.unscoped, true, &t.scopes)?;
-            // Administrators were refused by `ensure_may_modify` above.
+            // Reactivation restores everything the user held: a grant of each of them.
+            a.ensure_may_restore(self.m, t)?;
+        } else {
+            // Deactivation takes it all away: a change of access like lowering it.
+            a.ensure_may_revoke_all(self.m, t)?;
         }
         let mut u = t.clone();
         u.active = active;
@@ -523,22 +556,7 @@ impl<'m> Plan<'m> {
         if self.m.is_administrator(t) {
             a.require_superadmin("delete an administrator")?;
         }
-        for ag in self.m.user_agreements.get(&user).into_iter().flatten() {
-            if self
-                .m
-                .agreements
-                .get(ag)
-                .and_then(|s| s.meta.as_ref())
-                .is_some_and(|m| m.owner == user)
-            {
-                return Err(Error::UserOwnsAgreement {
-                    user,
-                    user_email: self.m.email_of(user),
-                    agreement: *ag,
-                    agreement_name: self.m.agreement_name(*ag),
-                });
-            }
-        }
+        a.ensure_may_revoke_all(self.m, t)?;
         self.changes.push(Change::UserDeleted { id: user });
         Ok(())
     }
@@ -609,7 +627,7 @@ impl<'m> Plan<'m> {
             scoped: new.scoped,
             admin_tier: new.admin_tier,
             namespace: RoleNamespace::Custom,
-            description: new.description.clone(),
+            description: validate::description(&new.description)?,
             created_at: self.now,
         }));
         Ok(id)
@@ -650,7 +668,7 @@ impl<'m> Plan<'m> {
             self.custom_role_name_free(a.tenant(), &new.name, role.0)?;
         }
         if let Some(d) = &patch.description {
-            new.description = d.clone();
+            new.description = validate::description(d)?;
         }
         if let Some(p) = patch.permissions {
             new.permissions = p;
@@ -955,7 +973,12 @@ impl<'m> Plan<'m> {
         a.require(Permission::AGREEMENTS_MANAGE)?;
         let name = validate::name("agreement name", name)?;
         self.unique(a.tenant(), NameKind::Agreement, "agreement", &name, 0)?;
-        self.m.user_in(a.tenant(), owner)?;
+        if !self.m.user_in(a.tenant(), owner)?.active {
+            return Err(Error::InactiveOwner {
+                user: owner,
+                email: self.m.email_of(owner),
+            });
+        }
         let id = AgreementId(self.alloc(K_AGREEMENT));
         self.changes.push(Change::AgreementPut(Agreement {
             id,
@@ -967,43 +990,6 @@ impl<'m> Plan<'m> {
         Ok(id)
     }
 
-    /// Resolves actor, agreement and target for a change of the target's access on the
-    /// agreement: the actor needs Administrator or Owner on CORE; the Owner's access is fixed;
-    /// an Administrator cannot change another Administrator's access.
-    fn agreement_change(
-        &self,
-        actor: UserId,
-        agreement: AgreementId,
-        user: UserId,
-        product: Product,
-    ) -> Result<(Actor<'m>, AccessLevel), Error> {
-        let a = Actor::load(self.m, actor)?;
-        let meta = self.m.agreement_in(a.tenant(), agreement)?;
-        self.m.user_in(a.tenant(), user)?;
-        let st = &self.m.agreements[&agreement];
-        let core = st.level(actor, Product::Core);
-        if core < AccessLevel::Administrator {
-            return Err(Error::AgreementAdminRequired {
-                agreement,
-                name: meta.name.clone(),
-            });
-        }
-        if meta.owner == user && actor != user {
-            return Err(Error::OwnerProtected);
-        }
-        if core == AccessLevel::Administrator
-            && user != actor
-            && (st.level(user, Product::Core) >= AccessLevel::Administrator
-                || st.level(user, product) >= AccessLevel::Administrator)
-        {
-            return Err(Error::AgreementAdministratorProtected {
-                user,
-                email: self.m.email_of(user),
-            });
-        }
-        Ok((a, core))
-    }
-
     pub fn set_access_level(
         &mut self,
         actor: UserId,
@@ -1012,33 +998,9 @@ impl<'m> Plan<'m> {
         product: Product,
         level: AccessLevel,
     ) -> Result<(), Error> {
-        let (_, core) = self.agreement_change(actor, agreement, user, product)?;
-        if self.m.agreements[&agreement]
-            .meta
-            .as_ref()
-            .is_some_and(|m| m.owner == user)
-        {
-            return Err(Error::OwnerProtected);
-        }
-        let grantable = match core {
-            AccessLevel::Owner => level <= AccessLevel::Administrator,
-            _ => level == AccessLevel::User || level == AccessLevel::Administrator,
-        };
-        if !grantable {
-            return Err(Error::LevelNotGrantable {
-                actor_level: core,
-                level,
-            });
-        }
-        let st = &self.m.agreements[&agreement];
-        let own = st.level(actor, product);
-        if level > own {
-            return Err(Error::LevelNotGrantable {
-                actor_level: own,
-                level,
-            });
-        }
-        if st.level(user, product) != level {
+        let a = Actor::load(self.m, actor)?;
+        a.ensure_may_set_level(self.m, agreement, user, product, level)?;
+        if self.m.agreements[&agreement].level(user, product) != level {
             self.changes.push(Change::LevelSet {
                 agreement,
                 user,
@@ -1056,19 +1018,19 @@ impl<'m> Plan<'m> {
         new_owner: UserId,
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
+        a.ensure_may_appoint_owner(self.m, agreement)?;
         let meta = self.m.agreement_in(a.tenant(), agreement)?;
-        // The Owner transfers deliberately; the tenant's superadministrator may too, so that an
-        // agreement whose Owner left can be recovered.
-        if meta.owner != actor && !a.superadmin {
-            return Err(Error::NotOwner {
-                agreement,
-                name: meta.name.clone(),
-            });
-        }
         let former = meta.owner;
-        self.m.user_in(a.tenant(), new_owner)?;
+        let target = self.m.user_in(a.tenant(), new_owner)?;
         if new_owner == former {
             return Ok(());
+        }
+        // One active Owner per agreement, always.
+        if !target.active {
+            return Err(Error::InactiveOwner {
+                user: new_owner,
+                email: self.m.email_of(new_owner),
+            });
         }
         let mut meta = meta.clone();
         meta.owner = new_owner;
@@ -1091,20 +1053,12 @@ impl<'m> Plan<'m> {
         user: UserId,
         subscriber: Option<&str>,
     ) -> Result<(), Error> {
-        self.agreement_change(actor, agreement, user, Product::VirtualPbx)?;
+        let a = Actor::load(self.m, actor)?;
+        a.ensure_may_link(self.m, agreement, user, subscriber.is_some())?;
         let subscriber = subscriber
             .map(|s| validate::name("subscriber", s))
             .transpose()?;
         let st = &self.m.agreements[&agreement];
-        if subscriber.is_some() {
-            let own = st.level(actor, Product::VirtualPbx);
-            if own < AccessLevel::User {
-                return Err(Error::LevelNotGrantable {
-                    actor_level: own,
-                    level: AccessLevel::User,
-                });
-            }
-        }
         if st.pbx.get(&user) != subscriber.as_ref() {
             self.changes.push(Change::PbxLinkSet {
                 agreement,
@@ -1129,7 +1083,7 @@ impl<'m> Plan<'m> {
             self.changes.push(Change::CredentialPut(Credential {
                 user,
                 hash: h.hash,
-                must_change: new.must_change_password,
+                must_change: new.temporary,
                 changed_at: self.now,
                 failed_logins: 0,
                 locked_until: None,
@@ -1172,28 +1126,82 @@ impl<'m> Plan<'m> {
         Ok(())
     }
 
-    /// A user changes its own password (the current one was verified by the caller).
+    /// Records a password attempt for `user` verified against `verified_hash`: a locked
+    /// account refuses whatever the password; a wrong password counts toward the lock (and
+    /// locks at the policy's limit). `Ok(Some(e))` is a refusal to commit (the count) and
+    /// report; `Ok(None)` a right password on an unlocked account.
+    fn password_attempt(
+        &mut self,
+        u: &User,
+        verified_hash: &str,
+        password_ok: bool,
+    ) -> Result<Option<Error>, Error> {
+        let Some(cred) = self.m.credentials.get(&u.id) else {
+            return Err(Error::AuthenticationFailed);
+        };
+        if cred.hash != verified_hash {
+            // Changed concurrently: the verified password is no longer the current one.
+            return Err(Error::AuthenticationFailed);
+        }
+        if let Some(until) = cred.locked_until.filter(|until| *until > self.now) {
+            self.force_audit = true;
+            self.outcome = Some("account_locked");
+            return Ok(Some(Error::AccountLocked { until }));
+        }
+        if password_ok {
+            return Ok(None);
+        }
+        let policy = &self.m.tenants[&u.tenant].policy;
+        let mut c = cred.clone();
+        c.failed_logins = if cred.locked_until.is_some() {
+            1
+        } else {
+            cred.failed_logins.saturating_add(1)
+        };
+        c.locked_until = None;
+        self.force_audit = true;
+        self.outcome = Some("authentication_failed");
+        if c.failed_logins >= policy.max_failed_logins {
+            let until = policy.lock_end(self.now);
+            c.locked_until = Some(until);
+            self.detail = Some(format!("locked after {} failed attempts", c.failed_logins));
+            self.notifications.push(Notification::AccountLocked {
+                user: u.id,
+                email: u.email.clone(),
+                until,
+            });
+        }
+        self.changes.push(Change::CredentialPut(c));
+        Ok(Some(Error::AuthenticationFailed))
+    }
+
+    /// A user changes its own password, whose current one the caller verified against
+    /// `verified_hash` (`password_ok`). A wrong current password counts toward the lock like
+    /// a failed login, and a locked account is refused. `hashed` is the new password; `None`
+    /// only plans the checks. `Ok(Some(e))` is a refusal to commit (the count) and report.
     pub fn change_own_password(
         &mut self,
         user: UserId,
         verified_hash: &str,
-        hashed: Hashed,
-    ) -> Result<(), Error> {
+        password_ok: bool,
+        hashed: Option<Hashed>,
+    ) -> Result<Option<Error>, Error> {
         let u = self
             .m
             .users
             .get(&user)
             .ok_or_else(|| Error::UnknownUser(user.to_string()))?;
         self.tenant = Some(u.tenant);
+        if let Some(refused) = self.password_attempt(u, verified_hash, password_ok)? {
+            return Ok(Some(refused));
+        }
         if !u.active {
             return Err(Error::AuthenticationFailed);
         }
-        if self.m.credentials.get(&user).map(|c| c.hash.as_str()) != Some(verified_hash) {
-            // Changed concurrently: the verified password is no longer the current one.
-            return Err(Error::AuthenticationFailed);
+        if let Some(h) = hashed {
+            self.put_credential(user, h.hash, false);
         }
-        self.put_credential(user, hashed.hash, false);
-        Ok(())
+        Ok(None)
     }
 
     /// Records a login attempt whose password was verified against `verified_hash`.
@@ -1207,39 +1215,12 @@ impl<'m> Plan<'m> {
         let u = self.m.users.get(&user).ok_or(Error::AuthenticationFailed)?;
         self.tenant = Some(u.tenant);
         self.force_audit = true;
+        if let Some(refused) = self.password_attempt(u, verified_hash, password_ok)? {
+            return Ok(LoginResult::Refused(refused));
+        }
         let Some(cred) = self.m.credentials.get(&user) else {
             return Err(Error::AuthenticationFailed);
         };
-        if cred.hash != verified_hash {
-            return Err(Error::AuthenticationFailed);
-        }
-        let policy = &self.m.tenants[&u.tenant].policy;
-        if let Some(until) = cred.locked_until.filter(|until| *until > self.now) {
-            self.outcome = Some("account_locked");
-            return Ok(LoginResult::Refused(Error::AccountLocked { until }));
-        }
-        if !password_ok {
-            let mut c = cred.clone();
-            c.failed_logins = if cred.locked_until.is_some() {
-                1
-            } else {
-                cred.failed_logins + 1
-            };
-            c.locked_until = None;
-            self.outcome = Some("authentication_failed");
-            if c.failed_logins >= policy.max_failed_logins {
-                let until = self.now + policy.lockout_ms;
-                c.locked_until = Some(until);
-                self.detail = Some(format!("locked after {} failed logins", c.failed_logins));
-                self.notifications.push(Notification::AccountLocked {
-                    user,
-                    email: u.email.clone(),
-                    until,
-                });
-            }
-            self.changes.push(Change::CredentialPut(c));
-            return Ok(LoginResult::Refused(Error::AuthenticationFailed));
-        }
         if !u.active {
             self.outcome = Some("authentication_failed");
             self.detail = Some("inactive user".into());
@@ -1285,12 +1266,14 @@ impl<'m> Plan<'m> {
         Ok(())
     }
 
-    /// Issues a recovery token for the active user of `tenant` with `email`, if any.
+    /// Issues a recovery token for the active user of `tenant` with `email`, if any; when
+    /// none, the audit keeps `unknown_ref` (see `credentials::identifier_ref`), never `email`.
     pub fn request_reset(
         &mut self,
         tenant: TenantId,
         email: &str,
         token: (Secret, String),
+        unknown_ref: &str,
     ) -> Result<Option<ResetIssued>, Error> {
         let policy = &self
             .m
@@ -1303,18 +1286,15 @@ impl<'m> Plan<'m> {
         let found = self
             .m
             .emails
-            .get(&(tenant, validate::fold(email.trim())))
+            .get(&(tenant, validate::email_key(email.trim())))
             .and_then(|id| self.m.users.get(id))
             .filter(|u| u.active);
         let Some(u) = found else {
             self.outcome = Some("unknown_user");
-            self.detail = Some(format!(
-                "no active user with email {:?}",
-                crate::domain::truncate_for_message(email)
-            ));
+            self.detail = Some(format!("no active user has this email ({unknown_ref})"));
             return Ok(None);
         };
-        let expires_at = self.now + policy.reset_token_ttl_ms;
+        let expires_at = policy.token_expiry(self.now);
         let (secret, hash) = token;
         self.changes.push(Change::ResetTokenPut(ResetToken {
             hash,

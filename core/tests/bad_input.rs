@@ -404,7 +404,15 @@ fn bad_phones_are_refused_with_nothing_changed() {
         "555/0100",
         "٥٥٥٥٥٥٥",
         sixteen.as_str(),
-        "+1 (555) 010-0199 ext 7",
+        "+1 (212) 555-0199 ext 7",
+        // Parsed with libphonenumber's metadata: right shape, but no such number.
+        "+1 (555) 010-0199",
+        "+999 123 4567",
+        "+44 20 7946 095",
+        // National numbers need the tenant's phone region, and this tenant has none.
+        "(212) 555-0199",
+        "12345",
+        "+123456789012345",
     ] {
         let err = refused(d, |d| {
             d.create_user(
@@ -426,13 +434,185 @@ fn bad_phones_are_refused_with_nothing_changed() {
         });
         assert_eq!(err.kind(), "invalid_phone", "{p:?}");
     }
-    // The bounds themselves are fine: 5 and 15 digits.
-    for (i, p) in ["12345", "+123456789012345"].iter().enumerate() {
+    // Valid numbers, however written, are stored in E.164.
+    for (i, (p, e164)) in [
+        ("+1 (212) 555-0199", "+12125550199"),
+        ("+44 20 7946 0958", "+442079460958"),
+        ("+7 800 555-35-35", "+78005553535"),
+        ("+7 (812) 315-98-83", "+78123159883"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let u = d
+            .create_user(
+                f.env.root,
+                &NewUser::new("Ok", "Phone", format!("ok{i}@acme.test")).phone(*p),
+            )
+            .unwrap();
+        assert_eq!(d.user(u).unwrap().phone.as_deref(), Some(*e164));
+    }
+}
+
+#[test]
+fn national_phones_are_read_in_the_tenants_region() {
+    let f = fx();
+    let d = &f.env.dir;
+    let err = refused(d, |d| {
         d.create_user(
             f.env.root,
-            &NewUser::new("Ok", "Phone", format!("ok{i}@acme.test")).phone(*p),
+            &NewUser::new("Nat", "Ional", "nat@acme.test").phone("06 12 34 56 78"),
+        )
+    });
+    assert!(
+        matches!(&err, Error::InvalidPhone { reason, .. } if reason.contains("country code")),
+        "{err:?}"
+    );
+    let mut s = d.tenant_settings(f.env.tenant).unwrap();
+    s.phone_region = Some("FR".into());
+    d.set_tenant_settings(f.env.root, &s).unwrap();
+    let u = d
+        .create_user(
+            f.env.root,
+            &NewUser::new("Nat", "Ional", "nat@acme.test").phone("06 12 34 56 78"),
         )
         .unwrap();
+    assert_eq!(d.user(u).unwrap().phone.as_deref(), Some("+33612345678"));
+    // Searching finds it typed nationally or internationally, however formatted.
+    for text in [
+        "06 12 34 56 78",
+        "+33 6 12 34 56 78",
+        "0612345678",
+        "(0)6.12.34.56.78",
+    ] {
+        let page = d
+            .search_users(f.env.tenant, &UserQuery::text(text))
+            .unwrap();
+        assert_eq!(
+            page.items.iter().map(|u| u.id).collect::<Vec<_>>(),
+            [u],
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn a_region_without_a_numbering_plan_is_refused() {
+    let f = fx();
+    let d = &f.env.dir;
+    // Well-formed ISO codes without a numbering plan in libphonenumber's metadata.
+    for region in ["AQ", "ZZ"] {
+        let mut s = d.tenant_settings(f.env.tenant).unwrap();
+        s.phone_region = Some(region.into());
+        let err = refused(d, |d| d.set_tenant_settings(f.env.root, &s));
+        assert!(
+            matches!(
+                err,
+                Error::InvalidArgument {
+                    what: "phone_region",
+                    ..
+                }
+            ),
+            "{region}: {err:?}"
+        );
+    }
+}
+
+// ================================================================== look-alike emails
+
+/// Emails that look like `josé@acme.test` (or `ann@acme.test`) to a person.
+const LOOK_ALIKES: &[(&str, &str)] = &[
+    ("jos\u{e9}@acme.test", "jose\u{301}@acme.test"),
+    ("JOS\u{c9}@acme.test", "jose\u{301}@ACME.test"),
+    ("stra\u{df}e@acme.test", "STRASSE@acme.test"),
+    ("zed@acme.test", "\u{ff5a}\u{ff45}\u{ff44}@acme.test"),
+    ("zed@acme.test", "ZED\u{ff20}acme\u{ff0e}test"),
+];
+
+#[test]
+fn look_alike_emails_are_one_login() {
+    let f = fx();
+    let d = &f.env.dir;
+    for (i, (first, second)) in LOOK_ALIKES.iter().enumerate() {
+        let u = d
+            .create_user(
+                f.env.root,
+                &NewUser::new("Look", format!("Alike{i}"), *first),
+            )
+            .unwrap();
+        let err = refused(d, |d| {
+            d.create_user(f.env.root, &NewUser::new("Look", "Again", *second))
+        });
+        assert_eq!(err.kind(), "duplicate_email", "{first:?} / {second:?}");
+        assert_eq!(
+            d.user_by_email(f.env.tenant, second).unwrap().id,
+            u,
+            "{second:?} finds {first:?}"
+        );
+        d.delete_user(f.env.root, u).unwrap();
+    }
+}
+
+#[test]
+fn invisible_and_bidi_characters_in_emails_are_refused() {
+    let f = fx();
+    let d = &f.env.dir;
+    for c in [
+        '\u{200B}', '\u{200C}', '\u{200D}', '\u{AD}', '\u{2060}', '\u{FEFF}', '\u{202E}',
+        '\u{2066}', '\u{200F}',
+    ] {
+        let e = format!("olg{c}a@acme.test");
+        let err = refused(d, |d| {
+            d.create_user(f.env.root, &NewUser::new("Look", "Alike", e.as_str()))
+        });
+        assert!(
+            matches!(&err, Error::InvalidEmail { reason, .. } if reason.contains("invisible")),
+            "{c:?}: {err:?}"
+        );
+        assert_eq!((err.code(), err.kind()), (101, "invalid_email"));
+        let err = refused(d, |d| {
+            d.update_user(
+                f.env.root,
+                f.owen,
+                &UserPatch {
+                    email: Some(e.clone()),
+                    ..UserPatch::default()
+                },
+            )
+        });
+        assert_eq!(err.kind(), "invalid_email", "{c:?}");
+    }
+}
+
+#[test]
+fn mixed_script_emails_are_refused_and_single_script_ones_accepted() {
+    let f = fx();
+    let d = &f.env.dir;
+    // "olga" with a Cyrillic "о": looks like olga@acme.test.
+    let err = refused(d, |d| {
+        d.create_user(
+            f.env.root,
+            &NewUser::new("Look", "Alike", "\u{43e}lga@acme.test"),
+        )
+    });
+    assert!(
+        matches!(&err, Error::InvalidEmail { reason, .. } if reason.contains("mixes scripts")),
+        "{err:?}"
+    );
+    let err = refused(d, |d| {
+        d.create_user(
+            f.env.root,
+            &NewUser::new("Look", "Alike", "ann@\u{430}cme.test"),
+        )
+    });
+    assert_eq!(err.kind(), "invalid_email");
+    for ok in [
+        "\u{43e}\u{43b}\u{44c}\u{433}\u{430}@acme.test",
+        "jos\u{e9}@\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}",
+        "\u{7530}\u{4e2d}@acme.jp",
+    ] {
+        d.create_user(f.env.root, &NewUser::new("Single", "Script", ok))
+            .unwrap();
     }
 }
 
@@ -991,6 +1171,10 @@ fn granting_what_the_actor_may_not_grant_is_refused_with_nothing_changed() {
     let tom = f.env.user("tom", &[]);
     let dormant = f.env.user("dora", &["Operator"]);
     d.set_active(root, dormant, false).unwrap();
+    // "agreement level above own" below is the tenant's strict reading of 002 (settled rule 4).
+    let mut strict = rolecall::TenantSettings::default();
+    strict.strict_agreement_levels = true;
+    d.set_tenant_settings(root, &strict).unwrap();
     let ops_group = d.create_group(root, "Operators", &[f.operator]).unwrap();
     let empty_group = d.create_group(root, "Empty", &[]).unwrap();
     let admin_role = f.env.role("Admin");
@@ -1113,7 +1297,7 @@ fn granting_what_the_actor_may_not_grant_is_refused_with_nothing_changed() {
             },
         ),
         (
-            op("agreement level above own", move |d| {
+            op("agreement level above own (strict)", move |d| {
                 d.set_access_level(adam, f.ag, tom, Product::Telephony, AccessLevel::User)
             }),
             Error::LevelNotGrantable {
@@ -1327,5 +1511,115 @@ fn rule_refusals_change_nothing_either() {
     for ((_, run), kind) in cases {
         let err = refused(d, |d| run(d));
         assert_eq!(err.kind(), kind);
+    }
+}
+
+// ================================================================== role descriptions
+
+#[test]
+fn bad_role_descriptions_are_refused_with_nothing_changed() {
+    let f = fx();
+    let d = &f.env.dir;
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let long = "x".repeat(1000 + 1);
+    for desc in [
+        huge.as_str(),
+        long.as_str(),
+        "a\0b",
+        "a\u{1b}[2Jb",
+        "line one\r\nline two",
+        "line one\nline two",
+        "a\tb",
+        "a\u{202E}b",
+        "a\u{2028}b",
+    ] {
+        let mut new = NewRole::new("Described", Permission::REPORTS_VIEW);
+        new.description = desc.to_owned();
+        let err = refused(d, |d| d.create_role(f.env.root, &new));
+        assert!(
+            matches!(
+                err,
+                Error::InvalidName {
+                    field: "role description",
+                    ..
+                }
+            ),
+            "{:?}: {err:?}",
+            &desc[..desc.len().min(20)]
+        );
+        assert_eq!((err.code(), err.kind()), (100, "invalid_name"));
+        let err = refused(d, |d| {
+            d.update_role(
+                f.env.root,
+                f.auditor,
+                &RolePatch {
+                    description: Some(desc.to_owned()),
+                    ..RolePatch::default()
+                },
+            )
+        });
+        assert!(
+            matches!(
+                err,
+                Error::InvalidName {
+                    field: "role description",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+    // At the bound, trimmed and in NFC.
+    let at_bound = "é".repeat(1000);
+    let mut new = NewRole::new("Described", Permission::REPORTS_VIEW);
+    new.description = format!("  {at_bound}  ");
+    let r = d.create_role(f.env.root, &new).unwrap();
+    assert_eq!(d.role(r).unwrap().description, at_bound);
+    d.update_role(
+        f.env.root,
+        r,
+        &RolePatch {
+            description: Some("Reads the cafe\u{301} reports".into()),
+            ..RolePatch::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        d.role(r).unwrap().description,
+        "Reads the caf\u{e9} reports"
+    );
+}
+
+#[test]
+fn bidi_controls_and_line_separators_are_refused_in_every_name() {
+    let f = fx();
+    let d = &f.env.dir;
+    for n in ["Evil\u{202E}gnp.exe", "Two\u{2028}lines", "Iso\u{2067}late"] {
+        let err = refused(d, |d| d.create_group(f.env.root, n, &[]));
+        assert!(
+            matches!(
+                err,
+                Error::InvalidName {
+                    field: "group name",
+                    ..
+                }
+            ),
+            "{n:?}: {err:?}"
+        );
+        let err = refused(d, |d| {
+            d.update_user(
+                f.env.root,
+                f.olga,
+                &UserPatch {
+                    first_name: Some(n.into()),
+                    ..UserPatch::default()
+                },
+            )
+        });
+        assert_eq!(err.kind(), "invalid_name", "{n:?}");
+        let err = refused(d, |d| d.create_agreement(f.env.root, n, f.owen));
+        assert_eq!(err.kind(), "invalid_name", "{n:?}");
+        let err = refused(d, |d| d.link_pbx_subscriber(f.owen, f.ag, f.olga, Some(n)));
+        assert_eq!(err.kind(), "invalid_name", "{n:?}");
     }
 }

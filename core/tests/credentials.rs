@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use rolecall::{
     AuditQuery, Directory, Error, HashParams, ManualClock, MemoryStore, NewUser, Notification,
-    Preset, UserId, UserPatch,
+    PasswordPolicy, Preset, UserId, UserPatch,
 };
 
 const FAST: HashParams = HashParams {
@@ -224,13 +224,14 @@ fn the_policy_says_which_rule_failed_and_nothing_changes() {
         Err(Error::WeakPassword { rule: "too_long" })
     );
     assert_eq!(w.dir.revision(), rev);
-    // Changing one's own password requires the current one.
+    // Changing one's own password requires the current one; a wrong one is counted.
     assert_eq!(
         w.dir
             .change_password(w.olga, "not my password", "a brand new passphrase"),
         Err(Error::AuthenticationFailed)
     );
-    assert_eq!(w.dir.revision(), rev);
+    assert_eq!(w.dir.revision(), rev + 1);
+    assert_eq!(w.dir.credential_status(w.olga).unwrap().failed_logins, 1);
 }
 
 #[test]
@@ -264,13 +265,17 @@ fn the_security_stamp_moves_on_every_security_change_and_only_then() {
     assert!(!w.dir.session_valid(w.olga, s0));
     let changed = w.dir.drain_notifications();
     assert!(changed.iter().any(|n| matches!(n, Notification::EmailChanged { old_email, email, .. } if old_email == "olga@acme.test" && email == "olga.p@acme.test")));
-    let viewer = w.dir.role_by_name(w.tenant, "Viewer").unwrap().id;
-    w.dir.assign_role(w.root, w.olga, viewer).unwrap();
-    let s2 = stamp();
-    assert_ne!(s2, s1);
-    let g = w.dir.create_group(w.root, "Night", &[]).unwrap();
+    // Granting access keeps sessions (settled rule 5); taking it away ends them.
+    let manager = w.dir.role_by_name(w.tenant, "Manager").unwrap().id;
+    w.dir.assign_role(w.root, w.olga, manager).unwrap();
+    assert_eq!(stamp(), s1);
+    let g = w.dir.create_group(w.root, "Night", &[manager]).unwrap();
     w.dir.add_member(w.root, g, w.olga).unwrap();
-    assert_ne!(stamp(), s2);
+    assert_eq!(stamp(), s1);
+    w.dir.revoke_role(w.root, w.olga, manager).unwrap();
+    assert_eq!(stamp(), s1, "still held through the group");
+    w.dir.remove_member(w.root, g, w.olga).unwrap();
+    assert_ne!(stamp(), s1);
     let s3 = stamp();
     w.dir
         .set_password(w.root, w.olga, "admin chosen passphrase", false)
@@ -525,4 +530,485 @@ fn resetting_a_password_or_login_email_is_a_takeover_and_needs_the_targets_right
         Err(Error::LevelNotGrantable { .. })
     ));
     let _ = a;
+}
+
+// ======================= hardening (issue 11) =======================
+
+fn audit_text(dir: &Directory) -> String {
+    let all = dir
+        .audit_events(&AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .unwrap();
+    format!("{all:?}")
+}
+
+fn set_policy(w: &World, f: impl FnOnce(&mut PasswordPolicy)) -> Result<(), Error> {
+    let mut p = w.dir.password_policy(w.tenant).unwrap();
+    f(&mut p);
+    w.dir.set_password_policy(w.root, &p)
+}
+
+#[test]
+fn a_lock_until_unlocked_holds_and_huge_durations_never_overflow() {
+    let w = world();
+    // The explicit form of "until an administrator unlocks" is the largest duration.
+    assert_eq!(PasswordPolicy::UNTIL_UNLOCKED, i64::MAX);
+    set_policy(&w, |p| p.lockout_ms = PasswordPolicy::UNTIL_UNLOCKED).unwrap();
+    for _ in 0..6 {
+        let _ = w.dir.login(w.tenant, "olga@acme.test", "not the password");
+    }
+    let locked = w.dir.login(w.tenant, "olga@acme.test", PW).unwrap_err();
+    assert_eq!(locked, Error::AccountLocked { until: i64::MAX });
+    w.clock.advance(100 * 365 * 24 * 3600 * 1000);
+    assert!(matches!(
+        w.dir.login(w.tenant, "olga@acme.test", PW),
+        Err(Error::AccountLocked { .. })
+    ));
+    assert_eq!(
+        w.dir.credential_status(w.olga).unwrap().locked_until,
+        Some(i64::MAX)
+    );
+    w.dir.unlock(w.root, w.olga).unwrap();
+    w.dir.login(w.tenant, "olga@acme.test", PW).unwrap();
+
+    // A recovery token lifetime that cannot be meant is refused, and changes nothing.
+    let before = w.dir.password_policy(w.tenant).unwrap();
+    for ttl in [i64::MAX, i64::MAX / 2, 365 * 24 * 3600 * 1000] {
+        assert!(matches!(
+            set_policy(&w, |p| p.reset_token_ttl_ms = ttl),
+            Err(Error::InvalidArgument { .. })
+        ));
+    }
+    assert_eq!(w.dir.password_policy(w.tenant).unwrap(), before);
+    // The longest accepted lifetime works, and a lock near the end of time saturates.
+    set_policy(&w, |p| p.reset_token_ttl_ms = 7 * 24 * 3600 * 1000).unwrap();
+    let issued = w
+        .dir
+        .request_password_reset(w.tenant, "olga@acme.test")
+        .unwrap()
+        .unwrap();
+    assert!(issued.expires_at > w.clock.now());
+    w.dir
+        .reset_password_with_token(w.tenant, issued.token.expose(), "another fine passphrase")
+        .unwrap();
+    set_policy(&w, |p| p.lockout_ms = 15 * 60 * 1000).unwrap();
+    w.clock.set(i64::MAX - 1000);
+    let issued = w
+        .dir
+        .request_password_reset(w.tenant, "olga@acme.test")
+        .unwrap()
+        .unwrap();
+    assert_eq!(issued.expires_at, i64::MAX);
+    for _ in 0..5 {
+        let _ = w.dir.login(w.tenant, "olga@acme.test", "not the password");
+    }
+    assert_eq!(
+        w.dir
+            .login(w.tenant, "olga@acme.test", "another fine passphrase"),
+        Err(Error::AccountLocked { until: i64::MAX })
+    );
+}
+
+#[test]
+fn an_unknown_email_costs_a_full_verification_under_the_current_parameters() {
+    let w = world();
+    // Whatever the process may cache is first made with the cheap parameters, here and in a
+    // second directory that keeps them.
+    let _ = w.dir.login(w.tenant, "nobody@acme.test", PW);
+    let cheap = world();
+    let _ = cheap.dir.login(cheap.tenant, "nobody@acme.test", PW);
+    let slow = HashParams {
+        m_kib: 16 * 1024,
+        t: 3,
+        p: 1,
+    };
+    w.dir.set_hash_params(slow);
+    w.dir.set_password(w.root, w.olga, PW, false).unwrap();
+    let fastest = |dir: &Directory, email: &str| {
+        (0..3)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let _ = dir.login(w.tenant, email, "not the password at all");
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let known = fastest(&w.dir, "olga@acme.test");
+    let unknown = fastest(&w.dir, "nobody@acme.test");
+    // Equal work; a factor of 4 leaves room for any scheduling noise (the defect was ~1000x).
+    assert!(
+        unknown * 4 >= known,
+        "unknown email {unknown:?}, known email {known:?}"
+    );
+    let _ = fastest(&cheap.dir, "nobody@acme.test");
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!(
+            "rolecall-cred-{tag}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn another_instance_sees_new_passwords_and_tokens_at_the_first_attempt() {
+    let tmp = TempDir::new("two-instances");
+    let path = tmp.0.join("dir.db");
+    let a = Directory::open_sqlite(&path).unwrap();
+    a.set_hash_params(FAST);
+    let b = Directory::open_sqlite(&path).unwrap();
+    b.set_hash_params(FAST);
+    let t = a
+        .create_tenant(
+            "Acme",
+            &NewUser::new("Ada", "Root", "ada@acme.test"),
+            &[Preset::Managers],
+        )
+        .unwrap();
+    // `b` has not looked at the file since `a` made the tenant and this user.
+    let olga = a
+        .create_user(
+            t.superadmin,
+            &NewUser::new("Olga", "Petrova", "olga@acme.test").temporary_password(PW),
+        )
+        .unwrap();
+    assert_eq!(b.login(t.tenant, "olga@acme.test", PW).unwrap().user, olga);
+    let issued = a
+        .request_password_reset(t.tenant, "olga@acme.test")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        b.reset_password_with_token(t.tenant, issued.token.expose(), "another fine passphrase"),
+        Ok(olga)
+    );
+    a.set_password(t.superadmin, olga, "admin chosen passphrase", false)
+        .unwrap();
+    b.change_password(olga, "admin chosen passphrase", "my very own passphrase")
+        .unwrap();
+    a.login(t.tenant, "olga@acme.test", "my very own passphrase")
+        .unwrap();
+    // The other operations on credentials start from the file's state too.
+    let bob = a
+        .create_user(t.superadmin, &NewUser::new("Bob", "Lee", "bob@acme.test"))
+        .unwrap();
+    b.set_password(t.superadmin, bob, "bob gets a passphrase", true)
+        .unwrap();
+    assert!(b.credential_status(bob).unwrap().has_password);
+}
+
+#[test]
+fn an_unauthorised_import_is_refused_before_any_password_is_checked_or_hashed() {
+    let w = world();
+    // Hash parameters that make every hash fail: a hash attempted shows as that failure.
+    w.dir.set_hash_params(HashParams {
+        m_kib: 1,
+        t: 1,
+        p: 1,
+    });
+    let rev = w.dir.revision();
+    let many: Vec<NewUser> = (0..200)
+        .map(|i| NewUser::new("Mass", "Import", format!("m{i}@acme.test")).password("x"))
+        .collect();
+    assert!(matches!(
+        w.dir.create_users(w.olga, &many),
+        Err(Error::PermissionDenied { .. })
+    ));
+    assert!(matches!(
+        w.dir.create_user(w.olga, &many[0]),
+        Err(Error::PermissionDenied { .. })
+    ));
+    let strong = NewUser::new("Solo", "Import", "solo@acme.test").password(PW);
+    assert!(matches!(
+        w.dir.create_user(w.olga, &strong),
+        Err(Error::PermissionDenied { .. })
+    ));
+    assert_eq!(w.dir.revision(), rev);
+    let denied = w
+        .dir
+        .audit_events(&AuditQuery {
+            actor: Some(w.olga),
+            ..AuditQuery::default()
+        })
+        .unwrap();
+    assert_eq!(
+        denied
+            .items
+            .iter()
+            .filter(|e| e.outcome == "permission_denied")
+            .count(),
+        3
+    );
+    // An authorised import checks every password before hashing any: a weak one at the end
+    // is reported, not a hash failure.
+    let mut batch: Vec<NewUser> = (0..3)
+        .map(|i| NewUser::new("Ok", "Import", format!("ok{i}@acme.test")).password(PW))
+        .collect();
+    batch.push(NewUser::new("Weak", "Import", "weak@acme.test").password("short"));
+    assert_eq!(
+        w.dir.create_users(w.root, &batch),
+        Err(Error::WeakPassword { rule: "too_short" })
+    );
+    // A batch has a documented bound on initial passwords (each costs one argon2id hash).
+    let too_many: Vec<NewUser> = (0..=Directory::MAX_PASSWORDS_PER_CALL)
+        .map(|i| NewUser::new("Big", "Import", format!("b{i}@acme.test")).password(PW))
+        .collect();
+    assert!(matches!(
+        w.dir.create_users(w.root, &too_many),
+        Err(Error::InvalidArgument { .. })
+    ));
+    assert_eq!(w.dir.revision(), rev);
+}
+
+#[test]
+fn changing_the_login_email_revokes_pending_recovery_tokens() {
+    let w = world();
+    let issued = w
+        .dir
+        .request_password_reset(w.tenant, "olga@acme.test")
+        .unwrap()
+        .unwrap();
+    let kept = w
+        .dir
+        .request_password_reset(w.tenant, "ada@acme.test")
+        .unwrap()
+        .unwrap();
+    // An edit that keeps the address (its case aside) keeps the token.
+    w.dir
+        .update_user(
+            w.root,
+            w.olga,
+            &UserPatch {
+                email: Some("Olga@Acme.test".into()),
+                last_name: Some("Ivanova".into()),
+                ..UserPatch::default()
+            },
+        )
+        .unwrap();
+    let still = w
+        .dir
+        .request_password_reset(w.tenant, "olga@acme.test")
+        .unwrap()
+        .unwrap();
+    w.dir
+        .update_user(
+            w.root,
+            w.olga,
+            &UserPatch {
+                email: Some("olga.new@acme.test".into()),
+                ..UserPatch::default()
+            },
+        )
+        .unwrap();
+    for t in [&issued, &still] {
+        assert_eq!(
+            w.dir
+                .reset_password_with_token(w.tenant, t.token.expose(), "a takeover passphrase"),
+            Err(Error::InvalidToken)
+        );
+    }
+    // Another user's token is untouched.
+    w.dir
+        .reset_password_with_token(w.tenant, kept.token.expose(), "another fine passphrase")
+        .unwrap();
+}
+
+#[test]
+fn wrong_current_passwords_count_toward_lockout_and_a_locked_account_cannot_change() {
+    let w = world();
+    for i in 1..=4 {
+        assert_eq!(
+            w.dir
+                .change_password(w.olga, "not the password", "a brand new passphrase"),
+            Err(Error::AuthenticationFailed)
+        );
+        assert_eq!(w.dir.credential_status(w.olga).unwrap().failed_logins, i);
+    }
+    // Logins and password changes share the count: the fifth failure locks.
+    let _ = w.dir.login(w.tenant, "olga@acme.test", "not the password");
+    let status = w.dir.credential_status(w.olga).unwrap();
+    assert!(status.locked_until.is_some(), "{status:?}");
+    assert!(matches!(
+        w.dir.change_password(w.olga, PW, "a brand new passphrase"),
+        Err(Error::AccountLocked { .. })
+    ));
+    assert!(matches!(
+        w.dir
+            .change_password(w.olga, "not the password", "a brand new passphrase"),
+        Err(Error::AccountLocked { .. })
+    ));
+    assert!(matches!(
+        w.dir.login(w.tenant, "olga@acme.test", PW),
+        Err(Error::AccountLocked { .. })
+    ));
+    // Locked by change_password alone, too.
+    w.dir.unlock(w.root, w.olga).unwrap();
+    for _ in 0..5 {
+        let _ = w
+            .dir
+            .change_password(w.olga, "not the password", "a brand new passphrase");
+    }
+    assert!(w
+        .dir
+        .drain_notifications()
+        .iter()
+        .any(|n| matches!(n, Notification::AccountLocked { user, .. } if *user == w.olga)));
+    assert!(matches!(
+        w.dir.change_password(w.olga, PW, "a brand new passphrase"),
+        Err(Error::AccountLocked { .. })
+    ));
+    w.dir.unlock(w.root, w.olga).unwrap();
+    w.dir
+        .change_password(w.olga, PW, "a brand new passphrase")
+        .unwrap();
+    assert_eq!(w.dir.credential_status(w.olga).unwrap().failed_logins, 0);
+}
+
+#[test]
+fn an_unknown_login_identifier_is_kept_only_as_a_keyed_hash() {
+    let w = world();
+    let typed = "Zebra-Quartz-Mango-77!@acme.test";
+    let _ = w.dir.login(w.tenant, typed, PW);
+    let _ = w.dir.login(w.tenant, &typed.to_uppercase(), PW);
+    let _ = w.dir.login(w.tenant, "someone.else@acme.test", PW);
+    assert!(w
+        .dir
+        .request_password_reset(w.tenant, typed)
+        .unwrap()
+        .is_none());
+    let text = audit_text(&w.dir).to_lowercase();
+    assert!(!text.contains("zebra"), "{text}");
+    assert!(!text.contains("someone.else"), "{text}");
+    let details: Vec<String> = w
+        .dir
+        .audit_events(&AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|e| e.outcome == "authentication_failed" || e.outcome == "unknown_user")
+        .filter_map(|e| e.detail)
+        .collect();
+    assert_eq!(details.len(), 4, "{details:?}");
+    // One reference per identifier (case aside), so repeated attempts can be correlated.
+    let reference = |d: &str| d.rsplit(' ').next().unwrap().to_owned();
+    assert_eq!(reference(&details[0]), reference(&details[1]));
+    assert_ne!(reference(&details[0]), reference(&details[2]));
+    assert_eq!(reference(&details[0]), reference(&details[3]));
+}
+
+#[test]
+fn passwords_set_by_someone_else_are_temporary_unless_said_otherwise() {
+    let w = world();
+    let bob = w
+        .dir
+        .create_user(
+            w.root,
+            &NewUser::new("Bob", "Lee", "bob@acme.test").password(PW),
+        )
+        .unwrap();
+    assert!(w.dir.credential_status(bob).unwrap().must_change);
+    assert!(
+        w.dir
+            .login(w.tenant, "bob@acme.test", PW)
+            .unwrap()
+            .must_change_password
+    );
+    let ids = w
+        .dir
+        .create_users(
+            w.root,
+            &[NewUser::new("Cy", "Lee", "cy@acme.test").password(PW)],
+        )
+        .unwrap();
+    assert!(w.dir.credential_status(ids[0]).unwrap().must_change);
+    // A password the user chose itself is said so explicitly.
+    let cy = w
+        .dir
+        .create_user(
+            w.root,
+            &NewUser::new("Dee", "Lee", "dee@acme.test")
+                .password(PW)
+                .temporary(false),
+        )
+        .unwrap();
+    assert!(!w.dir.credential_status(cy).unwrap().must_change);
+    assert!(NewUser::default().temporary);
+    // The superadministrator's password given to create_tenant follows the same default.
+    let t = w
+        .dir
+        .create_tenant(
+            "Globex",
+            &NewUser::new("Gus", "Root", "gus@globex.test").password(PW),
+            &[],
+        )
+        .unwrap();
+    assert!(w.dir.credential_status(t.superadmin).unwrap().must_change);
+    let t = w
+        .dir
+        .create_tenant(
+            "Initech",
+            &NewUser::new("Ina", "Root", "ina@initech.test")
+                .password(PW)
+                .temporary(false),
+            &[],
+        )
+        .unwrap();
+    assert!(!w.dir.credential_status(t.superadmin).unwrap().must_change);
+}
+
+#[test]
+fn personal_data_counts_as_whole_words_of_four_or_more_characters() {
+    let w = world();
+    let new = w
+        .dir
+        .create_user(
+            w.root,
+            &NewUser::new("New", "Yu", "ny@acme.test").password("a brand new passphrase here"),
+        )
+        .unwrap();
+    w.dir
+        .set_password(w.root, new, "yu and ny walk the dog", false)
+        .unwrap();
+    // A longer name only counts as a whole word: "Anna" is not in "annabelle".
+    let anna = w
+        .dir
+        .create_user(
+            w.root,
+            &NewUser::new("Anna", "Karenina", "anna.k@acme.test")
+                .password("annabelle rides at dawn"),
+        )
+        .unwrap();
+    for pw in [
+        "anna rides at dawn",
+        "ride on, KARENINA, ride",
+        "karenina2024 forever",
+        "my address anna.k@acme.test",
+    ] {
+        assert_eq!(
+            w.dir.set_password(w.root, anna, pw, false),
+            Err(Error::WeakPassword {
+                rule: "contains_personal_data"
+            }),
+            "{pw}"
+        );
+    }
 }

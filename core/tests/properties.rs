@@ -16,9 +16,11 @@
 //!    administrator-tier role, such a role, which groups carry one, nor the access of another
 //!    administrator;
 //! 3. no step but an explicit removal leaves a member without a group (group deletion);
-//! 4. every agreement has exactly one Owner, changed only by a transfer (by the Owner, or by the
-//!    superadministrator to recover it); only the Owner changes an agreement Administrator's
-//!    access or sets No access; nobody is granted Owner by an ordinary change;
+//! 4. every agreement has exactly one Owner, always active, changed only by a transfer (by the
+//!    Owner, or by the superadministrator, who acts with Owner powers); only the Owner or the
+//!    superadministrator changes an agreement Administrator's access (deactivating or deleting
+//!    it included) or sets No access; nobody is granted Owner by an ordinary change; the levels a
+//!    reactivation restores are ones the actor could grant;
 //! 5. tenant isolation: a step never changes the other tenant (dump compared, and every change
 //!    of its commit is of the actor's tenant); naming another tenant's object fails, with
 //!    `WrongTenant` unless a check that comes first (input, the actor's own rights) refused it;
@@ -1264,13 +1266,20 @@ impl World {
         let mut agreements = [AgreementId(0); 2];
         let mut owners = [UserId(0); 2];
         for t in 0..2 {
-            owners[t] = w.users[t][setup.owners[t] as usize % w.users[t].len()];
+            // An agreement's Owner is active (settled rule 2): the first active user from the
+            // drawn one on.
+            let n = w.users[t].len();
+            let start = setup.owners[t] as usize % n;
+            owners[t] = (0..n)
+                .map(|k| w.users[t][(start + k) % n])
+                .find(|u| d.user(*u).unwrap().active)
+                .unwrap_or(w.supers[t]);
             agreements[t] = d
                 .create_agreement(w.supers[t], &format!("agreement-{t}"), owners[t])
                 .unwrap();
         }
-        // The owner may be inactive: then these are refused, which is fine. Every other
-        // delegate becomes an Administrator of the agreement.
+        // Every other delegate becomes an Administrator of the agreement (refused for an
+        // inactive one, which is fine).
         for t in 0..2 {
             for (i, u) in w.delegates[t]
                 .iter()
@@ -1941,12 +1950,21 @@ impl World {
                         && (before.owners.get(&ag) == Some(&actor.id) || pre.superadmin)
                         && lvl == AccessLevel::Owner
                 }
-                // Reactivation shows again the levels the user held (see the report).
-                Act::SetActive(t, true) => *t == u,
+                // Reactivation restores the levels the user held: a grant of each (settled
+                // rule 1), by the superadministrator (Owner powers) or a CORE Administrator.
+                // 002 as written: whatever the actor's own level on the product (the strict
+                // reading is a tenant option, off here).
+                Act::SetActive(t, true) if *t == u => {
+                    pre.superadmin
+                        || (lvl <= AccessLevel::Administrator
+                            && before.level(ag, actor.id, Product::Core)
+                                >= AccessLevel::Administrator)
+                }
                 _ => {
                     lvl != AccessLevel::Owner
-                        && before.level(ag, actor.id, Product::Core) >= AccessLevel::Administrator
-                        && before.level(ag, actor.id, p) >= lvl
+                        && (pre.superadmin
+                            || before.level(ag, actor.id, Product::Core)
+                                >= AccessLevel::Administrator)
                 }
             };
             prop_assert!(
@@ -1989,8 +2007,29 @@ impl World {
         for (ag, owner) in &before.owners {
             // A transfer changes the former and the new Owner's access; who may transfer is
             // checked above.
-            let by_owner =
-                *owner == actor.id || matches!(step.act, Act::TransferOwnership(a, _) if a == *ag);
+            let by_owner = *owner == actor.id
+                || pre.superadmin
+                || matches!(step.act, Act::TransferOwnership(a, _) if a == *ag);
+            // Deactivating or deleting an agreement Administrator changes its access (settled
+            // rule 2): only by the Owner, the superadministrator, or itself; the Owner is
+            // neither deactivated nor deleted.
+            if let Act::SetActive(x, false) | Act::DeleteUser(x) = step.act {
+                let was_admin = before.users.get(&x).is_some_and(|u| u.rec.active)
+                    && Product::ALL
+                        .into_iter()
+                        .any(|p| before.level(*ag, x, p) >= AccessLevel::Administrator);
+                let gone = after.users.get(&x).is_none_or(|u| !u.rec.active);
+                if was_admin && gone {
+                    // An Administrator may lower its own access, as with its levels.
+                    prop_assert!(
+                        (by_owner || x == actor.id) && x != *owner,
+                        "{} deactivated or deleted {}, an Administrator (or the Owner) of {}",
+                        actor.id,
+                        x,
+                        ag
+                    );
+                }
+            }
             for (x, _) in after.users.iter().filter(|(x, _)| **x != actor.id) {
                 if !before.users.contains_key(x)
                     || matches!(step.act, Act::SetActive(t, _) if t == *x)
@@ -2032,10 +2071,9 @@ impl World {
             }
             if *l == AccessLevel::NoAccess && before.level(*ag, *x, *p) != after.level(*ag, *x, *p)
             {
-                prop_assert_eq!(
-                    before.owners.get(ag),
-                    Some(&actor.id),
-                    "only the Owner may set No access"
+                prop_assert!(
+                    before.owners.get(ag) == Some(&actor.id) || pre.superadmin,
+                    "only the Owner (or the superadministrator) may set No access"
                 );
             }
         }
@@ -2358,15 +2396,11 @@ impl World {
                 "{} has no owner in its tenant",
                 a
             );
-            let owner_active = owner.unwrap().active;
+            // One active Owner per agreement, always (settled rule 2).
+            prop_assert!(owner.unwrap().active, "the Owner of {} is inactive", a);
             for p in Product::ALL {
                 let owners = owners_seen.remove(&(a, p)).unwrap_or_default();
-                let expected = if owner_active {
-                    vec![meta.owner]
-                } else {
-                    vec![]
-                };
-                prop_assert_eq!(owners, expected, "Owners of {} on {}", a, p);
+                prop_assert_eq!(owners, vec![meta.owner], "Owners of {} on {}", a, p);
             }
             for u in self.all_users().chain([UNKNOWN_USER]) {
                 if d.user(u).map(|x| x.tenant) != Ok(meta.tenant) {

@@ -115,8 +115,9 @@ fn creating_an_agreement_needs_agreements_manage_and_appoints_its_owner() {
 fn only_an_administrator_or_owner_on_core_changes_levels() {
     let a = agreement();
     let d = &a.env.dir;
-    // ursula is Administrator on Telephony but only User on Core.
-    for actor in [a.user, a.plain, a.env.root] {
+    // ursula is Administrator on Telephony but only User on Core. (The superadministrator acts
+    // with Owner powers: settled rule 3.)
+    for actor in [a.user, a.plain] {
         let err = refused(d, |x| {
             x.set_access_level(actor, a.ag, a.plain, Product::Telephony, User)
         });
@@ -248,9 +249,17 @@ fn an_administrator_cannot_change_another_administrators_level() {
 }
 
 #[test]
-fn granting_a_level_above_ones_own_on_that_product_is_refused() {
+fn granting_a_level_above_ones_own_on_that_product_is_refused_in_strict_mode() {
     let a = agreement();
     let d = &a.env.dir;
+    // By default (002 as written) a CORE Administrator sets User or Administrator on every
+    // product whatever its own level there (settled rule 4) ...
+    d.set_access_level(a.admin, a.ag, a.user, Product::Chatbots, Administrator)
+        .unwrap();
+    // ... the tenant's strict reading caps it at the actor's own level on that product.
+    let mut strict = rolecall::TenantSettings::default();
+    strict.strict_agreement_levels = true;
+    d.set_tenant_settings(a.env.root, &strict).unwrap();
     // adam: Administrator on Core, User on Chatbots, NoAccess on Contact Center AI.
     let err = refused(d, |x| {
         x.set_access_level(a.admin, a.ag, a.plain, Product::Chatbots, Administrator)
@@ -463,7 +472,10 @@ fn linking_follows_the_agreement_rules() {
     assert!(
         matches!(&err, Error::AgreementAdministratorProtected { user, .. } if *user == a.admin2)
     );
-    // An Administrator without access to Virtual PBX cannot hand it out.
+    // In the strict reading, an Administrator without access to Virtual PBX cannot hand it out.
+    let mut strict = rolecall::TenantSettings::default();
+    strict.strict_agreement_levels = true;
+    d.set_tenant_settings(a.env.root, &strict).unwrap();
     let err = refused(d, |x| {
         x.link_pbx_subscriber(a.admin2, a.ag, a.plain, Some("101"))
     });
@@ -575,8 +587,12 @@ fn unknown_agreements_are_reported() {
 fn the_superadministrator_can_recover_an_agreement_whose_owner_left() {
     let a = agreement();
     let d = &a.env.dir;
-    d.set_active(a.env.root, a.owner, false).unwrap();
+    // The Owner stays active until ownership is transferred (settled rule 2) ...
+    let err = refused(d, |x| x.set_active(a.env.root, a.owner, false));
+    assert!(matches!(err, Error::UserOwnsAgreement { .. }), "{err:?}");
+    // ... which the superadministrator may do without the Owner.
     d.transfer_ownership(a.env.root, a.ag, a.admin).unwrap();
+    d.set_active(a.env.root, a.owner, false).unwrap();
     assert_eq!(a.owners(), vec![a.admin]);
     for p in Product::ALL {
         assert_eq!(d.access_level(a.ag, a.admin, p), Owner, "{p}");

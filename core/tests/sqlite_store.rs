@@ -96,7 +96,7 @@ fn populate(dir: &Directory) {
         .create_user(
             root,
             &NewUser::new("Sam", "Hill", "Sam@Acme.test")
-                .phone("+1 555 0100")
+                .phone("+1 212 555 0100")
                 .roles([sup]),
         )
         .unwrap();
@@ -580,4 +580,101 @@ fn a_closed_directory_releases_its_file_and_refuses_further_use() {
     let again = Directory::open_sqlite(&path).unwrap();
     assert!(again.check(t.superadmin, Permission::USERS_MANAGE));
     assert_eq!(again.revision(), before.revision());
+}
+
+#[test]
+fn phones_stored_before_parsing_are_found_however_the_search_is_typed() {
+    let tmp = TempDir::new("legacy-phones");
+    let path = tmp.file("d.db");
+    let (tenant, users) = {
+        let dir = Directory::open_sqlite(&path).unwrap();
+        let t = dir
+            .create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[])
+            .unwrap();
+        let ids: Vec<_> = ["pat", "quinn", "rui"]
+            .iter()
+            .map(|n| {
+                dir.create_user(
+                    t.superadmin,
+                    &NewUser::new(*n, "X", format!("{n}@acme.test")),
+                )
+                .unwrap()
+            })
+            .collect();
+        (t.tenant, ids)
+    };
+    // As earlier versions stored them: digits, with or without "+".
+    for (u, p) in users
+        .iter()
+        .zip(["5550102030", "+15550104040", "0612345678"])
+    {
+        raw_sql(
+            &path,
+            &format!("UPDATE users SET phone = '{p}' WHERE id = {}", u.0),
+        );
+    }
+    let dir = Directory::open_sqlite(&path).unwrap();
+    let found = |text: &str| -> Vec<_> {
+        dir.search_users(tenant, &UserQuery::text(text))
+            .unwrap()
+            .items
+            .iter()
+            .map(|u| u.id)
+            .collect()
+    };
+    assert_eq!(found("+1 (555) 010-2030"), [users[0]]);
+    assert_eq!(found("(555) 010-2030"), [users[0]]);
+    assert_eq!(found("+1 555 010 4040"), [users[1]]);
+    assert_eq!(found("555.010.4040"), [users[1]]);
+    assert_eq!(found("+33 6 12 34 56 78"), [users[2]]);
+    // With a region, national input reads as the full number too.
+    let mut s = dir.tenant_settings(tenant).unwrap();
+    s.phone_region = Some("FR".into());
+    dir.set_tenant_settings(dir.tenant(tenant).unwrap().superadmin, &s)
+        .unwrap();
+    assert_eq!(found("06 12 34 56 78"), [users[2]]);
+}
+
+#[test]
+fn logins_stored_with_old_keys_are_found_by_their_unicode_key_after_reopen() {
+    let tmp = TempDir::new("rekey");
+    let path = tmp.file("d.db");
+    let (tenant, u) = {
+        let dir = Directory::open_sqlite(&path).unwrap();
+        let t = dir
+            .create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[])
+            .unwrap();
+        let u = dir
+            .create_user(
+                t.superadmin,
+                &NewUser::new("Hans", "Gross", "Gro\u{df}@acme.test"),
+            )
+            .unwrap();
+        (t.tenant, u)
+    };
+    // As version 3 stored it: to_lowercase, and the schema version before the re-keying step.
+    raw_sql(
+        &path,
+        &format!(
+            "UPDATE users SET email_key = 'gro\u{df}@acme.test' WHERE id = {}; PRAGMA user_version = 3;",
+            u.0
+        ),
+    );
+    let dir = Directory::open_sqlite(&path).unwrap();
+    assert_eq!(dir.user_by_email(tenant, "GROSS@acme.test").unwrap().id, u);
+    let sa = dir.tenant(tenant).unwrap().superadmin;
+    let err = dir
+        .create_user(sa, &NewUser::new("Hans", "Again", "gross@ACME.test"))
+        .unwrap_err();
+    assert_eq!(err.kind(), "duplicate_email");
+    // The key column was recomputed, so SQLite's own UNIQUE agrees with the model.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let key: String = c
+        .query_row(
+            "SELECT email_key FROM users WHERE id = ?1",
+            [u.0 as i64],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(key, "gross@acme.test");
 }

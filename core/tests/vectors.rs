@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use rolecall::{
     AccessLevel, AgreementId, Directory, Error, GroupId, NewRole, NewUser, Permission, Preset,
-    Product, RoleId, RolePatch, ScopeAccess, ScopeId, ScopeKind, TenantId, UserId, UserPatch,
-    UserQuery,
+    Product, RoleId, RolePatch, ScopeAccess, ScopeId, ScopeKind, TenantId, TenantSettings, UserId,
+    UserPatch, UserQuery,
 };
 use serde_json::{json, Map, Value};
 
@@ -31,8 +31,8 @@ const MUTATIONS: &[(&str, &[&str])] = &[
     ("assign_role", &["user", "role"]),
     ("revoke_role", &["user", "role"]),
     ("set_user_roles", &["user", "roles"]),
-    ("create_role", &["name", "permissions", "scoped", "admin_tier", "bind"]),
-    ("update_role", &["role", "name", "permissions"]),
+    ("create_role", &["name", "permissions", "scoped", "admin_tier", "description", "bind"]),
+    ("update_role", &["role", "name", "permissions", "description"]),
     ("delete_role", &["role"]),
     ("create_group", &["name", "roles", "bind"]),
     ("rename_group", &["group", "name"]),
@@ -50,7 +50,13 @@ const MUTATIONS: &[(&str, &[&str])] = &[
     ("set_access_level", &["agreement", "user", "product", "level"]),
     ("transfer_ownership", &["agreement", "new_owner"]),
     ("link_pbx_subscriber", &["agreement", "user", "subscriber"]),
+    ("set_tenant_settings", &["strict_agreement_levels", "phone_region"]),
+    ("set_password", &["user", "password", "temporary"]),
+    ("security_stamp", &["user", "bind"]),
 ];
+
+/// Steps listed with the mutations that name no acting user.
+const NO_ACTOR: &[&str] = &["create_tenant", "security_stamp"];
 
 /// Queries: their own keys (besides `op`, `expect`, `note`).
 #[rustfmt::skip]
@@ -72,6 +78,8 @@ const QUERIES: &[(&str, &[&str])] = &[
     ("get_group", &["group", "tenant"]),
     ("user_by_email", &["tenant", "email"]),
     ("search_users", &["tenant", "text", "active_only", "offset", "limit"]),
+    ("tenant_settings", &["tenant"]),
+    ("session_valid", &["user", "stamp"]),
 ];
 
 /// The kind of object a handle is bound to.
@@ -83,6 +91,8 @@ enum Kind {
     Group,
     Scope,
     Agreement,
+    /// A security stamp remembered by `security_stamp` (the handle holds the stamp itself).
+    Stamp,
 }
 
 impl fmt::Display for Kind {
@@ -311,6 +321,10 @@ impl Runner {
             self.bind(a.opt("bind"), Kind::Tenant, t.tenant.0)?;
             return self.bind(a.opt("bind_superadmin"), Kind::User, t.superadmin.0);
         }
+        if op == "security_stamp" {
+            let stamp = d.security_stamp(self.user(a.get("user")?)?)?;
+            return self.bind(Some(a.get("bind")?), Kind::Stamp, stamp);
+        }
         let actor = self.user(a.get("as")?)?;
         let ctx = Ctx(d.user(actor).map(|u| Some(u.tenant)));
         let bind = a.opt("bind");
@@ -366,7 +380,7 @@ impl Runner {
                     permissions: a.permissions("permissions")?,
                     scoped: a.bool_or("scoped", false)?,
                     admin_tier: a.bool_or("admin_tier", false)?,
-                    description: String::new(),
+                    description: a.opt_str("description")?.unwrap_or("").to_owned(),
                 };
                 let id = d.create_role(actor, &role)?;
                 self.bind(bind, Kind::Role, id.0)?;
@@ -379,7 +393,7 @@ impl Runner {
                         None => None,
                         Some(_) => Some(a.permissions("permissions")?),
                     },
-                    description: None,
+                    description: a.opt_str("description")?.map(str::to_owned),
                 };
                 d.update_role(actor, r, &patch)?;
             }
@@ -461,6 +475,21 @@ impl Runner {
                     _ => return bad("\"subscriber\" must be a string or null"),
                 };
                 d.link_pbx_subscriber(actor, ag, u, sub)?;
+            }
+            "set_tenant_settings" => {
+                let mut settings = TenantSettings::default();
+                settings.strict_agreement_levels = a.bool_or("strict_agreement_levels", false)?;
+                settings.phone_region = match a.opt("phone_region") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(s)) => Some(s.clone()),
+                    Some(_) => return bad("\"phone_region\" must be a string or null"),
+                };
+                d.set_tenant_settings(actor, &settings)?;
+            }
+            "set_password" => {
+                let u = self.user(a.get("user")?)?;
+                let temporary = a.bool_or("temporary", true)?;
+                d.set_password(actor, u, a.str("password")?, temporary)?;
             }
             _ => return bad(format!("unknown mutation {op:?}")),
         }
@@ -581,6 +610,15 @@ impl Runner {
                 let ids = page.items.into_iter().map(|u| u.id).collect();
                 json!({"total": page.total, "users": users(ids)})
             }
+            "tenant_settings" => {
+                let s = d.tenant_settings(self.tenant(a.get("tenant")?)?)?;
+                json!({"strict_agreement_levels": s.strict_agreement_levels,
+                       "phone_region": s.phone_region})
+            }
+            "session_valid" => {
+                let u = self.user(a.get("user")?)?;
+                json!(d.session_valid(u, self.id(a.get("stamp")?, Kind::Stamp, None)?))
+            }
             _ => return bad(format!("unknown query {op:?}")),
         })
     }
@@ -643,7 +681,7 @@ fn run_step(r: &mut Runner, step: &Value) -> Result<(), String> {
         (None, Some((_, keys))) => (false, *keys),
         (None, None) => return Err(format!("unknown op {op:?}")),
     };
-    let has_actor = !query && op != "create_tenant";
+    let has_actor = !query && !NO_ACTOR.contains(&op);
     for k in step.keys().map(String::as_str) {
         let allowed = COMMON.contains(&k) || own.contains(&k) || (has_actor && k == "as");
         if !allowed {

@@ -37,7 +37,7 @@ def main() -> None:
         first_name="Olga",
         last_name="Petrova",
         email="olga@acme.test",
-        phone="+1 (555) 010-0199",
+        phone="+1 (212) 555-0199",
         roles=[role["Operator"]],
     )
     max_ = d.create_user(
@@ -49,8 +49,8 @@ def main() -> None:
         d.create_user(olga, first_name="Eve", last_name="Doe", email="eve@acme.test")
     except rolecall.PermissionDeniedError as e:
         print(f"000 Operator creating a user is refused: [{e.code} {e.kind}] {e}")
-    hits = d.search_users(acme.tenant, "555010")
-    print(f"000 search by phone digits '555010': {hits.total} match ({hits.items[0].email})")
+    hits = d.search_users(acme.tenant, "(212) 555-0199")
+    print(f"000 search by phone '(212) 555-0199': {hits.total} match ({hits.items[0].email})")
     d.update_user(root, max_, email="MAX.M@acme.test")
     print("000 found by the new email (any case):", d.user_by_email(acme.tenant, "max.m@ACME.test").full_name)
 

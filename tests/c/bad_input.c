@@ -595,7 +595,7 @@ static void unknown_names_and_values(void) {
     rolecall_user_list *ul = NULL;
     REFUSED(rolecall_user_search(dir, ta, &q, &ul), ROLECALL_STATUS_INVALID_ARGUMENT, "limit");
     rolecall_user_patch both = {0};
-    both.phone = "+15550100";
+    both.phone = "+12125550100";
     both.remove_phone = true;
     REFUSED(rolecall_user_update(dir, ra, alice, &both), ROLECALL_STATUS_INVALID_ARGUMENT, NULL);
     rolecall_reset_issued *ri = NULL;

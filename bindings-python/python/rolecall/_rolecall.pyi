@@ -4,6 +4,7 @@ import os
 from typing import (
     Any,
     Callable,
+    ClassVar,
     Generic,
     Iterable,
     Iterator,
@@ -44,6 +45,7 @@ __all__ = [
     "Snapshot",
     "Tenant",
     "TenantCreated",
+    "TenantSettings",
     "User",
     "__version__",
     "_noop",
@@ -139,6 +141,25 @@ class Tenant:
     def __hash__(self) -> int: ...
 
 @final
+class TenantSettings:
+    """A tenant's options, set by its superadministrator (``Directory.set_tenant_settings``).
+
+    ``strict_agreement_levels``: nobody sets an agreement level on a product above its own
+    level on that product (off by default: 002 as written). ``phone_region``: the ISO 3166-1
+    alpha-2 region of national phone numbers, or None for international numbers only.
+    """
+
+    def __new__(
+        cls, *, strict_agreement_levels: bool = False, phone_region: Optional[str] = None
+    ) -> TenantSettings: ...
+    @property
+    def strict_agreement_levels(self) -> bool: ...
+    @property
+    def phone_region(self) -> Optional[str]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
 class TenantCreated:
     """What ``Directory.create_tenant`` created."""
 
@@ -198,7 +219,7 @@ class NewUser:
         roles: Iterable[_RoleRef] = ...,
         active: bool = True,
         password: Optional[str] = None,
-        must_change_password: bool = False,
+        temporary: bool = True,
     ) -> NewUser: ...
     @property
     def first_name(self) -> str: ...
@@ -215,7 +236,7 @@ class NewUser:
     @property
     def has_password(self) -> bool: ...
     @property
-    def must_change_password(self) -> bool: ...
+    def temporary(self) -> bool: ...
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
@@ -420,6 +441,9 @@ class CredentialStatus:
 class PasswordPolicy:
     """A tenant's password and lockout policy (durations in ms; defaults from the core)."""
 
+    UNTIL_UNLOCKED: ClassVar[int]
+    MAX_RESET_TOKEN_TTL_MS: ClassVar[int]
+
     def __new__(
         cls,
         *,
@@ -565,6 +589,8 @@ class Snapshot:
 class Directory:
     """The authorization directory (in memory, or a SQLite file)."""
 
+    MAX_PASSWORDS_PER_CALL: ClassVar[int]
+
     def __new__(
         cls,
         path: Union[str, os.PathLike[str], None] = None,
@@ -619,7 +645,7 @@ class Directory:
         roles: Iterable[_RoleRef] = ...,
         active: bool = True,
         password: Optional[str] = None,
-        must_change_password: bool = False,
+        temporary: bool = True,
     ) -> int: ...
     def create_users(
         self, actor: _UserRef, users: Iterable[Union[NewUser, _NewUserFields]]
@@ -727,6 +753,8 @@ class Directory:
     def request_password_reset(self, tenant: _TenantRef, email: str) -> Optional[ResetIssued]: ...
     def reset_password_with_token(self, tenant: _TenantRef, token: str, new_password: str) -> int: ...
     def set_password_policy(self, actor: _UserRef, policy: PasswordPolicy) -> None: ...
+    def set_tenant_settings(self, actor: _UserRef, settings: TenantSettings) -> None: ...
+    def tenant_settings(self, tenant: _TenantRef) -> TenantSettings: ...
     def password_policy(self, tenant: _TenantRef) -> PasswordPolicy: ...
     def credential_status(self, user: _UserRef) -> CredentialStatus: ...
     def security_stamp(self, user: _UserRef) -> int: ...

@@ -27,6 +27,8 @@ impl DenseId for UserId {
 #[derive(Clone, Debug)]
 pub(crate) struct IdMap<K, V> {
     slots: Vec<Option<V>>,
+    /// How many slots are filled.
+    len: usize,
     key: PhantomData<K>,
 }
 
@@ -34,6 +36,7 @@ impl<K, V> Default for IdMap<K, V> {
     fn default() -> Self {
         IdMap {
             slots: Vec::new(),
+            len: 0,
             key: PhantomData,
         }
     }
@@ -43,6 +46,12 @@ impl<K: DenseId, V> IdMap<K, V> {
     /// Makes room for ids below `n` without reallocating.
     pub fn reserve_ids(&mut self, n: usize) {
         self.slots.reserve(n.saturating_sub(self.slots.len()));
+    }
+
+    /// How many ids have a value.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
     }
 
     #[inline]
@@ -70,7 +79,9 @@ impl<K: DenseId, V> IdMap<K, V> {
 
     /// Inserts, returning the value replaced.
     pub fn insert(&mut self, k: K, v: V) -> Option<V> {
-        self.slot(k).replace(v)
+        let old = self.slot(k).replace(v);
+        self.len += usize::from(old.is_none());
+        old
     }
 
     /// The value of `k`, inserted as `V::default()` first when missing.
@@ -78,11 +89,16 @@ impl<K: DenseId, V> IdMap<K, V> {
     where
         V: Default,
     {
+        if !self.contains_key(&k) {
+            self.len += 1;
+        }
         self.slot(k).get_or_insert_with(V::default)
     }
 
     pub fn remove(&mut self, k: &K) -> Option<V> {
-        self.slots.get_mut(k.index()).and_then(Option::take)
+        let old = self.slots.get_mut(k.index()).and_then(Option::take);
+        self.len -= usize::from(old.is_some());
+        old
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (K, &V)> + '_ {
@@ -111,7 +127,7 @@ mod tests {
         assert_eq!(m.insert(UserId(3), "c"), None);
         assert_eq!(m.insert(UserId(1), "a"), None);
         assert_eq!(m.insert(UserId(3), "C"), Some("c"));
-        assert_eq!(m.keys().count(), 2);
+        assert_eq!((m.keys().count(), m.len()), (2, 2));
         assert_eq!(m.get(&UserId(3)), Some(&"C"));
         assert_eq!(m.get(&UserId(2)), None);
         assert_eq!(m.get(&UserId(99)), None);
@@ -122,6 +138,7 @@ mod tests {
         *m.get_or_default(UserId(5)) = "e";
         assert_eq!(m.keys().count(), 2);
         assert_eq!(m.values().copied().collect::<Vec<_>>(), ["C", "e"]);
+        assert_eq!(m.len(), 2);
         assert!(m.contains_key(&UserId(5)) && !m.contains_key(&UserId(4)));
     }
 }

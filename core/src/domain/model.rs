@@ -79,6 +79,21 @@ impl Affected {
     }
 }
 
+/// A change to the model assumed when computing a user's rights before it is applied.
+#[derive(Clone, Copy)]
+enum Hyp<'a> {
+    /// Nothing changes.
+    None,
+    /// The user's direct roles become these.
+    UserRoles(&'a BTreeSet<RoleId>),
+    /// The role becomes this one (`None`: deleted).
+    Role(RoleId, Option<&'a Role>),
+    /// The group's roles become these (`None`: the group is deleted).
+    GroupRoles(GroupId, Option<&'a BTreeSet<RoleId>>),
+    /// The user leaves the group.
+    NotMember(GroupId),
+}
+
 /// A user's effective access computed from the model.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Effective {
@@ -160,7 +175,7 @@ impl Model {
                     self.unindex_user(&old);
                 }
                 self.emails
-                    .insert((u.tenant, validate::fold(&u.email)), u.id);
+                    .insert((u.tenant, validate::email_key(&u.email)), u.id);
                 self.tenant_users.entry(u.tenant).or_default().insert(u.id);
                 for r in &u.roles {
                     self.role_users.entry(*r).or_default().insert(u.id);
@@ -429,75 +444,182 @@ impl Model {
         }
     }
 
-    /// Users whose security stamp `change` must move: their password, email, roles, groups,
-    /// scopes, agreement levels or active flag change. Read-only: called before commit.
-    pub fn security_affected(&self, change: &Change, out: &mut BTreeSet<UserId>) {
+    /// Users whose security stamp a commit of `changes` must renew: those whose own access
+    /// shrinks (a right, a call group / IVR of a scoped right, a level or a PBX link lost;
+    /// deactivation) or whose credentials or login email change. Edits that give or keep access
+    /// renew nothing, so nobody logs the superadministrator out by editing a role it holds.
+    /// Read-only: called before commit, against the model the changes apply to.
+    pub fn stamp_renewals(&self, changes: &[Change]) -> BTreeSet<UserId> {
+        let mut out = BTreeSet::new();
+        // Each change is judged alone against the current model. Several changes that each take
+        // a source of rights from the same user might shrink its rights together though none
+        // does alone: such a user is renewed (unless it is the superadministrator, whose rights
+        // never depend on roles).
+        let mut touched: BTreeMap<UserId, u32> = BTreeMap::new();
+        for c in changes {
+            self.security_affected(c, &mut out, &mut touched);
+        }
+        for (u, n) in touched {
+            if n > 1 && self.users.get(&u).is_some_and(|u| !self.is_superadmin(u)) {
+                out.insert(u);
+            }
+        }
+        out
+    }
+
+    /// Whether `user`'s rights shrink if `hyp` is applied and its call groups / IVRs become
+    /// `scopes` (`None`: unchanged). Counts `user` in `touched` when `hyp` takes a source of
+    /// rights from it.
+    fn rights_shrink(
+        &self,
+        user: &User,
+        hyp: Hyp<'_>,
+        scopes: Option<&BTreeSet<ScopeId>>,
+        touched: &mut BTreeMap<UserId, u32>,
+    ) -> bool {
+        *touched.entry(user.id).or_default() += 1;
+        let (op, ou) = self.perms_under(user, Hyp::None);
+        let (np, nu) = self.perms_under(user, hyp);
+        let scopes_lost = scopes.is_some_and(|s| !user.scopes.is_subset(s));
+        !np.contains(op) || !nu.contains(ou) || (scopes_lost && !(np - nu).is_empty())
+    }
+
+    fn security_affected(
+        &self,
+        change: &Change,
+        out: &mut BTreeSet<UserId>,
+        touched: &mut BTreeMap<UserId, u32>,
+    ) {
+        let mut holders = |users: &mut dyn Iterator<Item = UserId>, hyp: Hyp<'_>| {
+            for u in users.filter_map(|u| self.users.get(&u)) {
+                if self.rights_shrink(u, hyp, None, touched) {
+                    out.insert(u.id);
+                }
+            }
+        };
+        match change {
+            Change::RolePut(r) => {
+                if let Some(old) = self.roles.get(&r.id) {
+                    if !r.permissions.contains(old.permissions) || (r.scoped && !old.scoped) {
+                        holders(
+                            &mut self.role_holders(r.id).into_iter(),
+                            Hyp::Role(r.id, Some(r)),
+                        );
+                    }
+                }
+                return;
+            }
+            Change::RoleDeleted { id } => {
+                holders(
+                    &mut self.role_holders(*id).into_iter(),
+                    Hyp::Role(*id, None),
+                );
+                return;
+            }
+            Change::GroupPut(g) => {
+                if let Some(old) = self.groups.get(&g.id) {
+                    if !old.roles.is_subset(&g.roles) {
+                        holders(
+                            &mut self.members.get(&g.id).into_iter().flatten().copied(),
+                            Hyp::GroupRoles(g.id, Some(&g.roles)),
+                        );
+                    }
+                }
+                return;
+            }
+            Change::GroupDeleted { id } => {
+                holders(
+                    &mut self.members.get(id).into_iter().flatten().copied(),
+                    Hyp::GroupRoles(*id, None),
+                );
+                return;
+            }
+            Change::MemberRemoved { group, user } => {
+                if self.members.get(group).is_some_and(|m| m.contains(user)) {
+                    holders(&mut std::iter::once(*user), Hyp::NotMember(*group));
+                }
+                return;
+            }
+            _ => {}
+        }
         match change {
             Change::TenantPut(t) => {
                 if let Some(old) = self.tenants.get(&t.id) {
                     if old.superadmin != t.superadmin {
                         out.insert(old.superadmin);
-                        out.insert(t.superadmin);
                     }
                 }
             }
             Change::UserPut(u) => match self.users.get(&u.id) {
+                // A new user's first stamp.
                 None => {
                     out.insert(u.id);
                 }
                 Some(old) => {
-                    if validate::fold(&old.email) != validate::fold(&u.email)
-                        || old.active != u.active
-                        || old.roles != u.roles
-                        || old.scopes != u.scopes
+                    let shrinks = (old.roles != u.roles || old.scopes != u.scopes)
+                        && (!old.roles.is_subset(&u.roles) || !old.scopes.is_subset(&u.scopes))
+                        && self.rights_shrink(
+                            old,
+                            Hyp::UserRoles(&u.roles),
+                            Some(&u.scopes),
+                            touched,
+                        );
+                    if validate::email_key(&old.email) != validate::email_key(&u.email)
+                        || (old.active && !u.active)
+                        || shrinks
                     {
                         out.insert(u.id);
                     }
                 }
             },
-            Change::RolePut(r) => {
-                if let Some(old) = self.roles.get(&r.id) {
-                    if old.permissions != r.permissions
-                        || old.scoped != r.scoped
-                        || old.admin_tier != r.admin_tier
-                    {
-                        out.extend(self.role_holders(r.id));
+            Change::ScopeDeleted { id } => {
+                let only = BTreeSet::from([*id]);
+                for u in self
+                    .scope_users
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|u| self.users.get(u))
+                {
+                    let rest: BTreeSet<ScopeId> = u.scopes.difference(&only).copied().collect();
+                    if self.rights_shrink(u, Hyp::None, Some(&rest), touched) {
+                        out.insert(u.id);
                     }
                 }
-            }
-            Change::RoleDeleted { id } => out.extend(self.role_holders(*id)),
-            Change::GroupPut(g) => {
-                if self
-                    .groups
-                    .get(&g.id)
-                    .is_some_and(|old| old.roles != g.roles)
-                {
-                    out.extend(self.members.get(&g.id).into_iter().flatten().copied());
-                }
-            }
-            Change::GroupDeleted { id } => {
-                out.extend(self.members.get(id).into_iter().flatten().copied())
-            }
-            Change::MemberAdded { user, .. } | Change::MemberRemoved { user, .. } => {
-                out.insert(*user);
-            }
-            Change::ScopeDeleted { id } => {
-                out.extend(self.scope_users.get(id).into_iter().flatten().copied())
             }
             Change::AgreementPut(a) => {
-                match self.agreements.get(&a.id).and_then(|s| s.meta.as_ref()) {
-                    Some(old) if old.owner != a.owner => {
+                if let Some(old) = self.agreements.get(&a.id).and_then(|s| s.meta.as_ref()) {
+                    if old.owner != a.owner {
                         out.insert(old.owner);
-                        out.insert(a.owner);
-                    }
-                    Some(_) => {}
-                    None => {
-                        out.insert(a.owner);
                     }
                 }
             }
-            Change::LevelSet { user, .. } | Change::PbxLinkSet { user, .. } => {
-                out.insert(*user);
+            Change::LevelSet {
+                agreement,
+                user,
+                product,
+                level,
+            } => {
+                if self
+                    .agreements
+                    .get(agreement)
+                    .is_some_and(|st| st.level(*user, *product) > *level)
+                {
+                    out.insert(*user);
+                }
+            }
+            Change::PbxLinkSet {
+                agreement,
+                user,
+                subscriber,
+            } => {
+                let old = self
+                    .agreements
+                    .get(agreement)
+                    .and_then(|st| st.pbx.get(user));
+                if old.is_some() && old != subscriber.as_ref() {
+                    out.insert(*user);
+                }
             }
             Change::CredentialPut(c) => {
                 if self
@@ -508,7 +630,13 @@ impl Model {
                     out.insert(c.user);
                 }
             }
-            Change::UserDeleted { .. }
+            Change::RolePut(_)
+            | Change::RoleDeleted { .. }
+            | Change::GroupPut(_)
+            | Change::GroupDeleted { .. }
+            | Change::MemberRemoved { .. }
+            | Change::MemberAdded { .. }
+            | Change::UserDeleted { .. }
             | Change::ScopePut(_)
             | Change::ResetTokenPut(_)
             | Change::ResetTokensCleared { .. }
@@ -579,7 +707,7 @@ impl Model {
 
     fn unindex_user(&mut self, old: &User) {
         self.emails
-            .remove(&(old.tenant, validate::fold(&old.email)));
+            .remove(&(old.tenant, validate::email_key(&old.email)));
         for r in &old.roles {
             unindex(&mut self.role_users, *r, &old.id);
         }
@@ -652,19 +780,37 @@ impl Model {
     /// The superadministrator holds everything; anyone else what its roles grant, directly and
     /// through groups. Ignores the active flag.
     fn perms_if_active(&self, user: &User) -> (Permission, Permission) {
+        self.perms_under(user, Hyp::None)
+    }
+
+    /// [`perms_if_active`](Self::perms_if_active) as it would be with `hyp` applied: the one
+    /// computation of a user's rights (everything, and what is held unscoped).
+    fn perms_under(&self, user: &User, hyp: Hyp<'_>) -> (Permission, Permission) {
         if self.is_superadmin(user) {
             return (Permission::all(), Permission::all());
         }
-        let (mut perms, mut unscoped) = (Permission::empty(), Permission::empty());
+        let direct = match hyp {
+            Hyp::UserRoles(r) => r,
+            _ => &user.roles,
+        };
         let group_roles = self
             .user_groups
             .get(&user.id)
             .into_iter()
             .flatten()
-            .filter_map(|g| self.groups.get(g))
-            .flat_map(|g| g.roles.iter());
-        for r in user.roles.iter().chain(group_roles) {
-            if let Some(role) = self.roles.get(r) {
+            .filter(|g| !matches!(hyp, Hyp::NotMember(x) if x == **g))
+            .filter_map(|g| match hyp {
+                Hyp::GroupRoles(x, roles) if x == *g => roles,
+                _ => self.groups.get(g).map(|g| &g.roles),
+            })
+            .flatten();
+        let (mut perms, mut unscoped) = (Permission::empty(), Permission::empty());
+        for r in direct.iter().chain(group_roles) {
+            let role = match hyp {
+                Hyp::Role(x, role) if x == *r => role,
+                _ => self.roles.get(r),
+            };
+            if let Some(role) = role {
                 perms |= role.permissions;
                 if !role.scoped {
                     unscoped |= role.permissions;

@@ -57,6 +57,12 @@ impl TenantSettings {
                     reason: "must be an ISO 3166-1 alpha-2 code in capitals, such as \"US\"".into(),
                 });
             }
+            if !super::validate::phone_region_known(r) {
+                return Err(Error::InvalidArgument {
+                    what: "phone_region",
+                    reason: format!("{r:?} has no numbering plan in libphonenumber's metadata"),
+                });
+            }
         }
         Ok(())
     }
@@ -75,7 +81,8 @@ pub struct User {
     pub last_name: String,
     /// Email, the login; unique per tenant, compared case-insensitively; case preserved here.
     pub email: String,
-    /// Phone, normalised (digits with an optional leading `+`).
+    /// Phone in E.164 (`+` and digits), as [`validate::phone`](super::validate::phone) stores
+    /// it; records written by earlier versions may hold digits with an optional leading `+`.
     pub phone: Option<String>,
     /// An inactive user has no permissions and cannot log in.
     pub active: bool,
@@ -89,9 +96,9 @@ pub struct User {
     pub updated_at: i64,
     /// Last successful login, ms since the Unix epoch.
     pub last_login: Option<i64>,
-    /// Security stamp: the revision of the last change to the user's password, email, roles,
-    /// groups, scopes, agreement levels or active flag. A session issued under an older stamp
-    /// is no longer valid.
+    /// Security stamp: the revision of the last change that shrank the user's own access (a
+    /// right, call group / IVR, agreement level or PBX link lost; deactivation) or changed its
+    /// password or login email. A session issued under an older stamp is no longer valid.
     #[serde(default)]
     pub stamp: u64,
 }

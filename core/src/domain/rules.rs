@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use super::model::{Effective, Model};
 use super::{
-    Agreement, AgreementId, Group, GroupId, Permission, Role, RoleId, Scope, ScopeId, TenantId,
-    User, UserId,
+    AccessLevel, Agreement, AgreementId, Group, GroupId, Permission, Product, Role, RoleId, Scope,
+    ScopeId, TenantId, User, UserId,
 };
 use crate::Error;
 
@@ -114,7 +114,8 @@ impl<'m> Actor<'m> {
 
     /// Setting another user's password or login email lets the actor log in as that user: the
     /// actor must itself hold everything the target holds (rights, in the target's call groups /
-    /// IVRs, and every agreement level), or it would escalate by taking the account over.
+    /// IVRs, and every agreement level), and hold or be allowed to set each of the target's PBX
+    /// subscriber links, or it would escalate by taking the account over.
     pub fn ensure_may_take_over(&self, m: &Model, target: &User) -> Result<(), Error> {
         if self.superadmin || target.id == self.user.id {
             return Ok(());
@@ -135,6 +136,214 @@ impl<'m> Actor<'m> {
                         level: theirs,
                     });
                 }
+            }
+            if let Some(sub) = st.pbx.get(&target.id) {
+                if st.pbx.get(&self.user.id) != Some(sub) {
+                    self.ensure_may_link(m, *a, target.id, true)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ---------------- agreements (002) ----------------
+
+    /// The actor's levels on `agreement` that bound what it may set: on System (CORE) (its
+    /// tier) and on `product` (the cap of the strict reading). The tenant's superadministrator
+    /// acts with Owner powers on every agreement of its tenant without being its Owner.
+    fn agreement_powers(
+        &self,
+        m: &Model,
+        agreement: AgreementId,
+        product: Product,
+    ) -> (AccessLevel, AccessLevel) {
+        if self.superadmin {
+            return (AccessLevel::Owner, AccessLevel::Owner);
+        }
+        match m.agreements.get(&agreement) {
+            Some(st) => (
+                st.level(self.user.id, Product::Core),
+                st.level(self.user.id, product),
+            ),
+            None => (AccessLevel::NoAccess, AccessLevel::NoAccess),
+        }
+    }
+
+    /// Whether the tenant reads 002 strictly: nobody sets a level on a product above its own.
+    fn strict_levels(&self, m: &Model) -> bool {
+        m.tenants
+            .get(&self.tenant())
+            .is_some_and(|t| t.settings.strict_agreement_levels)
+    }
+
+    /// The actor may change `user`'s access on `agreement` (for `product`): it needs
+    /// Administrator or Owner on System (CORE) (the superadministrator acts as the Owner); the
+    /// Owner's access is fixed; an Administrator cannot change another Administrator's access.
+    /// Returns the actor's CORE level (its tier).
+    pub fn ensure_may_change_access(
+        &self,
+        m: &Model,
+        agreement: AgreementId,
+        user: UserId,
+        product: Product,
+    ) -> Result<AccessLevel, Error> {
+        let meta = m.agreement_in(self.tenant(), agreement)?;
+        m.user_in(self.tenant(), user)?;
+        let st = &m.agreements[&agreement];
+        let actor = self.user.id;
+        let (core, _) = self.agreement_powers(m, agreement, product);
+        if core < AccessLevel::Administrator {
+            return Err(Error::AgreementAdminRequired {
+                agreement,
+                name: meta.name.clone(),
+            });
+        }
+        if meta.owner == user && actor != user {
+            return Err(Error::OwnerProtected);
+        }
+        if core == AccessLevel::Administrator
+            && user != actor
+            && (st.level(user, Product::Core) >= AccessLevel::Administrator
+                || st.level(user, product) >= AccessLevel::Administrator)
+        {
+            return Err(Error::AgreementAdministratorProtected {
+                user,
+                email: m.email_of(user),
+            });
+        }
+        Ok(core)
+    }
+
+    /// The actor may set `user`'s level on `product` to `level`: an Administrator on CORE sets
+    /// User or Administrator, the Owner (and the superadministrator) No access, User or
+    /// Administrator; nobody sets Owner; with the tenant's strict reading, never above the
+    /// actor's own level on that product.
+    pub fn ensure_may_set_level(
+        &self,
+        m: &Model,
+        agreement: AgreementId,
+        user: UserId,
+        product: Product,
+        level: AccessLevel,
+    ) -> Result<(), Error> {
+        let core = self.ensure_may_change_access(m, agreement, user, product)?;
+        if m.agreements[&agreement]
+            .meta
+            .as_ref()
+            .is_some_and(|meta| meta.owner == user)
+        {
+            return Err(Error::OwnerProtected);
+        }
+        let grantable = match core {
+            AccessLevel::Owner => level <= AccessLevel::Administrator,
+            _ => level == AccessLevel::User || level == AccessLevel::Administrator,
+        };
+        if !grantable {
+            return Err(Error::LevelNotGrantable {
+                actor_level: core,
+                level,
+            });
+        }
+        let (_, own) = self.agreement_powers(m, agreement, product);
+        if self.strict_levels(m) && level > own {
+            return Err(Error::LevelNotGrantable {
+                actor_level: own,
+                level,
+            });
+        }
+        Ok(())
+    }
+
+    /// The actor may link `user` to a virtual-PBX subscriber (`linking`) or unlink it: a change
+    /// of its Virtual PBX access; with the strict reading, linking needs at least User on
+    /// Virtual PBX oneself.
+    pub fn ensure_may_link(
+        &self,
+        m: &Model,
+        agreement: AgreementId,
+        user: UserId,
+        linking: bool,
+    ) -> Result<(), Error> {
+        self.ensure_may_change_access(m, agreement, user, Product::VirtualPbx)?;
+        let (_, own) = self.agreement_powers(m, agreement, Product::VirtualPbx);
+        if linking && self.strict_levels(m) && own < AccessLevel::User {
+            return Err(Error::LevelNotGrantable {
+                actor_level: own,
+                level: AccessLevel::User,
+            });
+        }
+        Ok(())
+    }
+
+    /// The actor may appoint a new Owner of `agreement`: its Owner (deliberately) or the
+    /// tenant's superadministrator (Owner powers, so that an agreement whose Owner left can be
+    /// recovered).
+    pub fn ensure_may_appoint_owner(&self, m: &Model, agreement: AgreementId) -> Result<(), Error> {
+        let meta = m.agreement_in(self.tenant(), agreement)?;
+        if meta.owner != self.user.id && !self.superadmin {
+            return Err(Error::NotOwner {
+                agreement,
+                name: meta.name.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Reactivating `target` grants everything it regains, one by one, through the checks of
+    /// each concept: its roles (held directly and through groups) for its call groups / IVRs,
+    /// its scope assignments, its agreement levels and PBX links, and the ownership of the
+    /// agreements it owns.
+    pub fn ensure_may_restore(&self, m: &Model, target: &User) -> Result<(), Error> {
+        for r in m.roles_of(target) {
+            if let Some(role) = m.roles.get(&r) {
+                self.ensure_grant_role(role, &target.scopes)?;
+            }
+        }
+        if !target.scopes.is_empty() {
+            self.ensure_grant(m.scoped_only(target), true, &target.scopes)?;
+        }
+        for ag in m.user_agreements.get(&target.id).into_iter().flatten() {
+            let Some(st) = m.agreements.get(ag) else {
+                continue;
+            };
+            if st.meta.as_ref().is_some_and(|meta| meta.owner == target.id) {
+                self.ensure_may_appoint_owner(m, *ag)?;
+                continue;
+            }
+            for p in Product::ALL {
+                let level = st.level(target.id, p);
+                if level > AccessLevel::NoAccess {
+                    self.ensure_may_set_level(m, *ag, target.id, p, level)?;
+                }
+            }
+            if st.pbx.contains_key(&target.id) {
+                self.ensure_may_link(m, *ag, target.id, true)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deactivating or deleting `target` lowers all its access, under the rules of lowering
+    /// it: never while it owns an agreement (ownership is transferred first), and an agreement
+    /// Administrator only by someone who may change its levels there.
+    pub fn ensure_may_revoke_all(&self, m: &Model, target: &User) -> Result<(), Error> {
+        for ag in m.user_agreements.get(&target.id).into_iter().flatten() {
+            let Some(st) = m.agreements.get(ag) else {
+                continue;
+            };
+            if st.meta.as_ref().is_some_and(|meta| meta.owner == target.id) {
+                return Err(Error::UserOwnsAgreement {
+                    user: target.id,
+                    user_email: target.email.clone(),
+                    agreement: *ag,
+                    agreement_name: m.agreement_name(*ag),
+                });
+            }
+            if let Some(p) = Product::ALL
+                .into_iter()
+                .find(|p| st.level(target.id, *p) >= AccessLevel::Administrator)
+            {
+                self.ensure_may_change_access(m, *ag, target.id, p)?;
             }
         }
         Ok(())

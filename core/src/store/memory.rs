@@ -1,6 +1,7 @@
 //! The in-memory store: a commit log, shareable between directory instances in one process.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 use super::{Loaded, Store};
 use crate::audit::{AuditEvent, AuditQuery};
@@ -17,13 +18,47 @@ use crate::Error;
 /// let b = Directory::open(store).unwrap();
 /// assert_eq!(a.revision(), b.revision());
 /// ```
-#[derive(Clone, Default)]
+///
+/// Writes through directories on clones are serialised by a shared write lock
+/// ([`Store::begin_write`]), as a database file's are: a directory waiting for it longer than
+/// [`MemoryStore::LOCK_TIMEOUT`] gets [`Error::Busy`].
+#[derive(Default)]
 pub struct MemoryStore {
     log: Arc<Mutex<Vec<Commit>>>,
     audit: Arc<Mutex<Vec<AuditEvent>>>,
+    writer: Arc<WriteLock>,
+    /// This handle holds the write lock.
+    holding: bool,
+}
+
+/// The write lock shared by clones: whether it is held, and a wake-up for waiters.
+#[derive(Default)]
+struct WriteLock {
+    held: Mutex<bool>,
+    freed: Condvar,
+}
+
+impl Clone for MemoryStore {
+    fn clone(&self) -> Self {
+        MemoryStore {
+            log: Arc::clone(&self.log),
+            audit: Arc::clone(&self.audit),
+            writer: Arc::clone(&self.writer),
+            holding: false,
+        }
+    }
+}
+
+impl Drop for MemoryStore {
+    fn drop(&mut self) {
+        let _ = self.end_write();
+    }
 }
 
 impl MemoryStore {
+    /// How long [`Store::begin_write`] waits for another directory's write.
+    pub const LOCK_TIMEOUT: Duration = Duration::from_secs(5);
+
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
@@ -35,6 +70,40 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
+    fn begin_write(&mut self) -> Result<(), Error> {
+        if self.holding {
+            return Ok(());
+        }
+        let held = self
+            .writer
+            .held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (mut held, _) = self
+            .writer
+            .freed
+            .wait_timeout_while(held, Self::LOCK_TIMEOUT, |held| *held)
+            .unwrap_or_else(PoisonError::into_inner);
+        if *held {
+            return Err(Error::Busy);
+        }
+        *held = true;
+        self.holding = true;
+        Ok(())
+    }
+
+    fn end_write(&mut self) -> Result<(), Error> {
+        if std::mem::take(&mut self.holding) {
+            *self
+                .writer
+                .held
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = false;
+            self.writer.freed.notify_one();
+        }
+        Ok(())
+    }
+
     fn load(&mut self) -> Result<Loaded, Error> {
         let log = self.log();
         Ok(Loaded {
@@ -96,5 +165,33 @@ impl Store for MemoryStore {
                 .collect(),
             total,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_one_write_lock() {
+        let mut a = MemoryStore::new();
+        let mut b = a.clone();
+        a.begin_write().unwrap();
+        let waiter = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            b.begin_write().unwrap();
+            let waited = started.elapsed();
+            b.end_write().unwrap();
+            waited
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        a.end_write().unwrap();
+        assert!(waiter.join().unwrap() >= Duration::from_millis(90));
+        // A handle dropped while holding the lock releases it.
+        let mut c = a.clone();
+        c.begin_write().unwrap();
+        drop(c);
+        a.begin_write().unwrap();
+        a.end_write().unwrap();
     }
 }

@@ -48,12 +48,68 @@ pub fn allocated_id(change: &Change) -> Option<(usize, u64)> {
 /// Names of the id kinds, in [`Loaded::next_ids`] order.
 pub const ID_KINDS: [&str; 6] = ["tenant", "user", "role", "group", "scope", "agreement"];
 
+/// How far past the number of rows the ids of a densely indexed kind may run: see
+/// [`dense_id_limit`].
+pub const DENSE_ID_SLACK: u64 = 1 << 20;
+
+/// The largest id, or next id − 1, a store may hold for users or scopes when it holds `rows`
+/// of them: `2 × rows + 2^20`.
+///
+/// The model indexes users and scopes densely by id (a slot per id, so memory follows the
+/// largest id, not the number of rows). Ids of deleted objects are never reused, so gaps are
+/// normal, but a file whose ids run further past its rows than this is damaged: a store
+/// reports it as [`Error::Corrupt`] instead of allocating for it (a user id of 2^32 would
+/// otherwise cost hundreds of gigabytes). A directory reaches the limit only after deleting
+/// more than `rows + 2^20` users (or scopes) over its life; a damaged file with no rows costs
+/// at most 2^20 slots.
+pub fn dense_id_limit(rows: u64) -> u64 {
+    rows.saturating_mul(2).saturating_add(DENSE_ID_SLACK)
+}
+
+/// Whether `kind` (an index into [`ID_KINDS`]) is indexed densely by id: users and scopes.
+pub fn is_dense_kind(kind: usize) -> bool {
+    kind == 1 || kind == 4
+}
+
 /// Where a directory keeps its state.
 ///
 /// Implementations must make [`commit`](Store::commit) atomic and durable (all of a commit's
 /// changes or none) and must refuse a commit whose revision is not the stored revision + 1,
 /// which is how several directory instances on one store detect that they are behind.
+///
+/// A store shared by several instances (processes, hosts) should also implement
+/// [`begin_write`](Store::begin_write) / [`end_write`](Store::end_write): the directory takes
+/// the write lock, catches up, plans the change against the caught-up state and commits it
+/// under that one lock, so that a legitimate change is never refused because another instance
+/// committed meanwhile (SQLite: a `BEGIN IMMEDIATE` transaction; PostgreSQL: a transaction
+/// holding a row or advisory lock on the revision).
 pub trait Store: Send {
+    /// Takes the store's write lock for one change, waiting for another instance that holds it
+    /// (up to a timeout). Until [`end_write`](Self::end_write), no other instance commits:
+    /// [`revision`](Self::revision), [`commits_since`](Self::commits_since) and
+    /// [`load_into`](Self::load_into) read the latest state, and the
+    /// [`commit`](Self::commit) or [`append_audit`](Self::append_audit) made under the lock
+    /// are part of it. The default takes no lock (a store with a single writer needs none;
+    /// the directory then retries a commit refused with [`Error::RevisionConflict`]).
+    ///
+    /// # Errors
+    /// [`Error::Busy`] when another instance held the lock past the timeout (retryable);
+    /// storage errors.
+    fn begin_write(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Releases the lock [`begin_write`](Self::begin_write) took, making durable what was
+    /// written under it. Called once after every successful `begin_write`, whatever happened
+    /// in between; a no-op when a [`commit`](Self::commit) already ended the lock (a store may
+    /// release it as soon as the commit is durable).
+    ///
+    /// # Errors
+    /// Storage errors (what was written under the lock since the last commit is then lost).
+    fn end_write(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// Reads the whole state.
     fn load(&mut self) -> Result<Loaded, Error>;
 
@@ -93,6 +149,12 @@ pub trait Store: Send {
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
+    fn begin_write(&mut self) -> Result<(), Error> {
+        (**self).begin_write()
+    }
+    fn end_write(&mut self) -> Result<(), Error> {
+        (**self).end_write()
+    }
     fn load(&mut self) -> Result<Loaded, Error> {
         (**self).load()
     }

@@ -12,14 +12,13 @@
 //! - several processes may open the same file: a commit made by one is seen by the others at
 //!   their next change or [`Directory::refresh`](crate::Directory::refresh) (cheap when nothing
 //!   changed: `PRAGMA data_version`), and the revision number says how fresh an answer is;
-//! - a failed open never modifies the file.
+//! - a failed open never modifies the file;
+//! - a read-only store needs only read access to the file (see [`SqliteOptions::read_only`]).
 
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{
-    params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
-};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{Loaded, Store};
 use crate::audit::{AuditEvent, AuditQuery};
@@ -32,7 +31,7 @@ use crate::domain::{
 use crate::Error;
 
 /// The schema version this library writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 /// How many recent commits the log keeps for incremental refresh; older ones are pruned and an
 /// instance further behind reloads everything.
 pub const LOG_KEEP: u64 = 10_000;
@@ -250,11 +249,77 @@ ALTER TABLE roles_v3 RENAME TO roles;
 DELETE FROM commits;
 "#;
 
+/// Version 4: login emails compare by Unicode NFKC and full case folding
+/// ([`validate::email_key`](crate::domain::validate::email_key)) instead of `to_lowercase`.
+/// Every user's `email_key` is recomputed in Rust; two users of one tenant whose emails now
+/// give the same key stop the migration with [`Error::Corrupt`] naming both (the file is left
+/// as it was: change one of the two emails with the previous version, then open it again).
+fn migrate_v4_email_keys(tx: &Connection, path: &str) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    let mut rows: Vec<(i64, i64, String, String)> = Vec::new();
+    {
+        let mut q = tx
+            .prepare("SELECT id, tenant, email, email_key FROM users ORDER BY id")
+            .map_err(st)?;
+        let mut it = q.query([]).map_err(st)?;
+        while let Some(r) = it.next().map_err(st)? {
+            rows.push((
+                r.get(0).map_err(st)?,
+                r.get(1).map_err(st)?,
+                r.get(2).map_err(st)?,
+                r.get(3).map_err(st)?,
+            ));
+        }
+    }
+    let mut seen: std::collections::HashMap<(i64, String), (i64, &str)> =
+        std::collections::HashMap::with_capacity(rows.len());
+    let mut changed = Vec::new();
+    for (id, tenant, email, old_key) in &rows {
+        let key = crate::domain::validate::email_key(email);
+        if let Some((other, other_email)) = seen.insert((*tenant, key.clone()), (*id, email)) {
+            return Err(Error::Corrupt(format!(
+                "{path}: users #{other} ({other_email:?}) and #{id} ({email:?}) of tenant \
+                 #{tenant} have the same login once emails compare by Unicode normalisation \
+                 and full case folding; change one of the two emails with the previous \
+                 version of rolecall, then open the file again (it was left unchanged)"
+            )));
+        }
+        if key != *old_key {
+            changed.push((*id, key));
+        }
+    }
+    // Two passes, so that no intermediate state collides with a key about to change.
+    for (id, _) in &changed {
+        tx.execute(
+            "UPDATE users SET email_key = ?2 WHERE id = ?1",
+            params![id, format!("\u{1}migrating {id}")],
+        )
+        .map_err(st)?;
+    }
+    for (id, key) in &changed {
+        tx.execute(
+            "UPDATE users SET email_key = ?2 WHERE id = ?1",
+            params![id, key],
+        )
+        .map_err(st)?;
+    }
+    Ok(())
+}
+
 /// How to open a [`SqliteStore`].
 #[derive(Clone, Debug)]
 pub struct SqliteOptions {
     /// Open read-only: the directory answers checks and queries, every change fails with
-    /// [`Error::ReadOnly`]. The file must exist.
+    /// [`Error::ReadOnly`]. The file must exist, and be at the current schema version.
+    ///
+    /// Only read access to the file is needed. A file in WAL mode (as this library writes) is
+    /// read through its `-shm` index, which SQLite creates next to it: when it exists (another
+    /// process has the file open) or the directory is writable, the store reads through it and
+    /// sees other processes' changes at [`refresh`](crate::Directory::refresh). Otherwise the
+    /// file is opened as an immutable snapshot ([`SqliteStore::is_immutable`]): read as it is,
+    /// without locks, never seeing later changes (reopen to see them); and when its `-wal`
+    /// holds changes not yet checkpointed into it, which cannot be read without the `-shm`, the
+    /// open fails with [`Error::ReadOnly`] saying so.
     pub read_only: bool,
     /// How long to wait for another process's lock before failing with [`Error::Busy`].
     pub busy_timeout: Duration,
@@ -280,6 +345,41 @@ pub struct SqliteStore {
     /// `PRAGMA data_version` when `revision` was last read.
     seen_data_version: Option<i64>,
     revision: u64,
+    /// Opened with `immutable=1` (see [`SqliteStore::is_immutable`]).
+    immutable: bool,
+}
+
+/// Whether `e` says SQLite could not create (or open) the `-shm` / `-wal` a read of a WAL-mode
+/// file needs, because the directory or those files are not writable.
+fn cannot_create_wal_index(e: &rusqlite::Error) -> bool {
+    const SQLITE_READONLY_CANTINIT: i32 = 1288;
+    const SQLITE_READONLY_DIRECTORY: i32 = 1544;
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => {
+            f.code == ErrorCode::CannotOpen
+                || [SQLITE_READONLY_CANTINIT, SQLITE_READONLY_DIRECTORY].contains(&f.extended_code)
+        }
+        _ => false,
+    }
+}
+
+/// `p` as the path of a `file:` URI: every byte but unreserved ones and `/` percent-encoded.
+fn uri_path(p: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str());
+    #[cfg(not(unix))]
+    let lossy = p.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    let mut out = String::new();
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn storage(path: &str, e: rusqlite::Error) -> Error {
@@ -317,7 +417,44 @@ impl SqliteStore {
             }
         }
         let conn = Connection::open_with_flags(p, flags).map_err(|e| storage(&name, e))?;
+        if opts.read_only {
+            if let Err(e) = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+                if cannot_create_wal_index(&e) {
+                    drop(conn);
+                    return Self::open_immutable(p, name, opts);
+                }
+            }
+        }
         Self::init(conn, name, opts)
+    }
+
+    /// Opens a file read-only when SQLite cannot create its `-shm` (the directory is not
+    /// writable): as an immutable snapshot, provided no change waits in its `-wal`.
+    fn open_immutable(p: &Path, name: String, opts: &SqliteOptions) -> Result<SqliteStore, Error> {
+        let wal = format!("{name}-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(Error::ReadOnly(format!(
+                "{name} cannot be opened read-only: {wal} holds changes not checkpointed into \
+                 the file, and reading them needs {name}-shm, which this process may not create \
+                 (the directory is not writable); open the file once with write access, or \
+                 while its writer has it open"
+            )));
+        }
+        let uri = format!("file:{}?immutable=1", uri_path(p));
+        let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_READ_ONLY;
+        let conn = Connection::open_with_flags(uri, flags).map_err(|e| storage(&name, e))?;
+        let mut store = Self::init(conn, name, opts)?;
+        store.immutable = true;
+        Ok(store)
+    }
+
+    /// Whether this store was opened as an immutable snapshot: read-only, on a file whose
+    /// directory the process may not write (see [`SqliteOptions::read_only`]). It never sees
+    /// changes made after it was opened.
+    pub fn is_immutable(&self) -> bool {
+        self.immutable
     }
 
     /// A private in-memory SQLite database (for tests).
@@ -375,6 +512,7 @@ impl SqliteStore {
             read_only,
             seen_data_version: None,
             revision: 0,
+            immutable: false,
         };
         store.migrate(version)?;
         Ok(store)
@@ -421,6 +559,9 @@ impl SqliteStore {
         if v < 3 {
             tx.execute_batch(SCHEMA_V3).map_err(|e| storage(&path, e))?;
         }
+        if v < 4 {
+            migrate_v4_email_keys(&tx, &path)?;
+        }
         let broken: i64 = tx
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
                 r.get(0)
@@ -459,6 +600,59 @@ impl SqliteStore {
         }
     }
 
+    /// Writes `commit` (its log entry `json`) in the open write transaction.
+    fn write_commit(&self, commit: &Commit, json: &str) -> Result<(), Error> {
+        let path = &self.path;
+        let tx = &self.conn;
+        let st = |e| storage(path, e);
+        let stored = Self::stored_revision(tx).map_err(st)?;
+        if stored + 1 != commit.revision {
+            return Err(Error::RevisionConflict {
+                stored,
+                expected: commit.revision - 1,
+            });
+        }
+        for c in &commit.changes {
+            apply_change(tx, c).map_err(|e| match e.sqlite_error_code() {
+                Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
+                    "{path}: change {c:?} breaks a schema constraint: {e}"
+                )),
+                _ => storage(path, e),
+            })?;
+        }
+        tx.execute(
+            "INSERT INTO commits (revision, at, actor, changes) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                commit.revision as i64,
+                commit.at,
+                commit.actor.map(|a| a.0 as i64),
+                json
+            ],
+        )
+        .map_err(st)?;
+        if commit.revision > LOG_KEEP {
+            tx.execute(
+                "DELETE FROM commits WHERE revision <= ?1",
+                [(commit.revision - LOG_KEEP) as i64],
+            )
+            .map_err(st)?;
+        }
+        for (k, id) in commit.changes.iter().filter_map(super::allocated_id) {
+            tx.execute(
+                "UPDATE meta SET value = max(value, ?2) WHERE key = ?1",
+                params![format!("next_{}", super::ID_KINDS[k]), id as i64 + 1],
+            )
+            .map_err(st)?;
+        }
+        insert_audit(tx, &commit.audit).map_err(st)?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'revision'",
+            [commit.revision as i64],
+        )
+        .map_err(st)?;
+        Ok(())
+    }
+
     fn stored_revision(conn: &Connection) -> rusqlite::Result<u64> {
         conn.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
             r.get::<_, i64>(0)
@@ -475,7 +669,7 @@ fn perms_text(p: Permission) -> String {
     p.names().join(" ")
 }
 
-fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
+fn apply_change(tx: &Connection, c: &Change) -> rusqlite::Result<()> {
     match c {
         Change::TenantPut(t) => {
             tx.execute(
@@ -504,7 +698,7 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> rusqlite::Result<()> {
                     u.first_name,
                     u.last_name,
                     u.email,
-                    fold(&u.email),
+                    crate::domain::validate::email_key(&u.email),
                     u.phone,
                     u.active,
                     u.created_at,
@@ -689,16 +883,112 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::Corrupt(what.to_string())
 }
 
-/// The largest user or scope id a file may hold.
-const MAX_DENSE_ID: i64 = u32::MAX as i64;
+/// The largest id (or next id) of a kind not indexed densely a file may hold: far more than
+/// a directory allocates, and room left to add to it without overflow.
+const MAX_ID: i64 = 1 << 53;
+
+/// The columns holding ids, with their kind (an index into [`super::ID_KINDS`]).
+const ID_COLUMNS: &[(usize, &str, &str)] = &[
+    (0, "tenants", "id"),
+    (1, "users", "id"),
+    (1, "tenants", "superadmin"),
+    (1, "user_roles", "user"),
+    (1, "user_scopes", "user"),
+    (1, "group_members", "user"),
+    (1, "agreements", "owner"),
+    (1, "levels", "user"),
+    (1, "pbx_links", "user"),
+    (1, "credentials", "user"),
+    (1, "reset_tokens", "user"),
+    (2, "roles", "id"),
+    (2, "user_roles", "role"),
+    (2, "group_roles", "role"),
+    (3, "groups", "id"),
+    (3, "group_roles", "grp"),
+    (3, "group_members", "grp"),
+    (4, "scopes", "id"),
+    (4, "user_scopes", "scope"),
+    (5, "agreements", "id"),
+    (5, "levels", "agreement"),
+    (5, "pbx_links", "agreement"),
+];
+
+/// The largest id of each kind the file may hold given its rows: [`super::dense_id_limit`] for
+/// users and scopes, [`MAX_ID`] for the rest.
+fn id_limits(conn: &Connection) -> rusqlite::Result<[(u64, i64); 6]> {
+    let mut limits = [(MAX_ID as u64, 0); 6];
+    for (k, table) in [(1, "users"), (4, "scopes")] {
+        let rows: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+        limits[k] = (super::dense_id_limit(rows as u64), rows);
+    }
+    Ok(limits)
+}
+
+/// Reports ids a damaged file holds that no directory allocates and the model would size
+/// tables for: ids below 1, ids or next ids of users and scopes past
+/// [`super::dense_id_limit`] of their rows, ids of other kinds and the revision past
+/// [`MAX_ID`] (where adding to them could overflow).
+fn check_ids(tx: &Connection, path: &str, next_ids: &[i64; 6]) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    let revision: i64 = tx
+        .query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
+            r.get(0)
+        })
+        .map_err(st)?;
+    if !(0..=MAX_ID).contains(&revision) {
+        return Err(corrupt(format!(
+            "the revision is {revision}, outside 0..={MAX_ID}: the file is damaged"
+        )));
+    }
+    let limits = id_limits(tx).map_err(st)?;
+    let beyond = |k: usize, what: String, v: i64| {
+        let (limit, rows) = limits[k];
+        let kind = super::ID_KINDS[k];
+        if super::is_dense_kind(k) {
+            corrupt(format!(
+                "{what} is {v}, absurd for {rows} {kind}s (at most {limit}): the file is damaged"
+            ))
+        } else {
+            corrupt(format!("{what} is {v}, past {limit}: the file is damaged"))
+        }
+    };
+    for (k, next) in next_ids.iter().enumerate() {
+        // The next id is one past the largest id ever allocated.
+        if *next < 0 || (*next as u64).saturating_sub(1) > limits[k].0 {
+            return Err(beyond(k, format!("next_{}", super::ID_KINDS[k]), *next));
+        }
+    }
+    for &(k, table, column) in ID_COLUMNS {
+        // Two subqueries, so that each is answered from an index end, not a scan.
+        let (min, max): (Option<i64>, Option<i64>) = tx
+            .query_row(
+                &format!(
+                    "SELECT (SELECT min({column}) FROM {table}), (SELECT max({column}) FROM {table})"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(st)?;
+        if let Some(min) = min.filter(|m| *m < 1) {
+            return Err(corrupt(format!(
+                "{table}.{column} holds id {min}, below 1: the file is damaged"
+            )));
+        }
+        if let Some(max) = max.filter(|m| *m as u64 > limits[k].0) {
+            return Err(beyond(k, format!("{table}.{column} holds an id that"), max));
+        }
+    }
+    Ok(())
+}
 
 fn id(v: i64) -> u64 {
     v as u64
 }
 
-/// The next id of each kind, as stored in `meta`.
-fn read_next_ids(conn: &Connection) -> rusqlite::Result<[u64; 6]> {
-    let mut next_ids = [0u64; 6];
+/// The next id of each kind, as stored in `meta` (0 when missing).
+fn read_next_ids(conn: &Connection) -> rusqlite::Result<[i64; 6]> {
+    let mut next_ids = [0; 6];
     for (k, name) in super::ID_KINDS.iter().enumerate() {
         next_ids[k] = conn
             .query_row(
@@ -707,7 +997,7 @@ fn read_next_ids(conn: &Connection) -> rusqlite::Result<[u64; 6]> {
                 |r| r.get::<_, i64>(0),
             )
             .optional()?
-            .map_or(0, |v| v as u64);
+            .unwrap_or(0);
     }
     Ok(next_ids)
 }
@@ -758,23 +1048,6 @@ fn take_pairs<T: Ord>(
 fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<u64, Error> {
     let st = |e| storage(path, e);
     let revision = SqliteStore::stored_revision(tx).map_err(st)?;
-    // Users and scopes are indexed densely by id in memory: an id no directory allocates
-    // (negative, or past 2^32) is damage, reported instead of sized for.
-    for table in ["users", "scopes"] {
-        let (min, max): (Option<i64>, Option<i64>) = tx
-            .query_row(&format!("SELECT min(id), max(id) FROM {table}"), [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .map_err(st)?;
-        for v in [min, max].into_iter().flatten() {
-            if !(1..=MAX_DENSE_ID).contains(&v) {
-                return Err(corrupt(format!(
-                    "{table} holds id {v}, outside 1..={MAX_DENSE_ID}"
-                )));
-            }
-        }
-    }
-
     each_row(
         tx,
         path,
@@ -1016,21 +1289,51 @@ impl Store for SqliteStore {
 
     fn load_into(&mut self, sink: &mut dyn FnMut(Change)) -> Result<Loaded, Error> {
         let path = self.path.clone();
-        // One read transaction: a consistent picture even while other processes write.
-        let tx = self.conn.transaction().map_err(|e| storage(&path, e))?;
+        // One read transaction (or, under the write lock, part of it): a consistent picture even
+        // while other processes write.
+        let tx = self.conn.savepoint().map_err(|e| storage(&path, e))?;
         let next_ids = read_next_ids(&tx).map_err(|e| storage(&path, e))?;
+        // Before reading a row: the model sizes tables by these ids.
+        check_ids(&tx, &path, &next_ids)?;
         let revision = read_state(&tx, &path, sink)?;
         tx.finish().map_err(|e| storage(&path, e))?;
         self.revision = revision;
         Ok(Loaded {
             revision,
             changes: Vec::new(),
-            next_ids,
+            next_ids: next_ids.map(|v| v as u64),
         })
     }
 
     fn capacity_hint(&mut self) -> [u64; 6] {
-        read_next_ids(&self.conn).unwrap_or_default()
+        // Only what the rows justify: the stored next ids are checked by the load, not yet.
+        let (Ok(next), Ok(limits)) = (read_next_ids(&self.conn), id_limits(&self.conn)) else {
+            return [0; 6];
+        };
+        std::array::from_fn(|k| (next[k].max(0) as u64).min(limits[k].0.saturating_add(1)))
+    }
+
+    fn begin_write(&mut self) -> Result<(), Error> {
+        if self.read_only {
+            // Nothing can be written: no lock to take (a change fails at commit).
+            return Ok(());
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.err(e))?;
+        // Read the revision afresh under the lock.
+        self.seen_data_version = None;
+        Ok(())
+    }
+
+    fn end_write(&mut self) -> Result<(), Error> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.err(e)
+        })
     }
 
     fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
@@ -1040,65 +1343,28 @@ impl Store for SqliteStore {
                 self.path
             )));
         }
-        let path = self.path.clone();
-        let st = |e| storage(&path, e);
         // A bulk import is not copied into the log: an instance behind it reloads everything.
         let json = if commit.changes.len() > LOG_MAX_CHANGES {
             String::new()
         } else {
             serde_json::to_string(&commit.changes).map_err(|e| Error::Storage(e.to_string()))?
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(st)?;
-        let stored = Self::stored_revision(&tx).map_err(st)?;
-        if stored + 1 != commit.revision {
-            return Err(Error::RevisionConflict {
-                stored,
-                expected: commit.revision - 1,
-            });
+        // Under the write lock when the directory took it; otherwise take it now. Either way
+        // the transaction ends here: committed (durable) or rolled back.
+        if self.conn.is_autocommit() {
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| self.err(e))?;
         }
-        for c in &commit.changes {
-            apply_change(&tx, c).map_err(|e| match e.sqlite_error_code() {
-                Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
-                    "{path}: change {c:?} breaks a schema constraint: {e}"
-                )),
-                _ => storage(&path, e),
-            })?;
+        let done = self.write_commit(commit, &json).and_then(|()| {
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(|e| storage(&self.path, e))
+        });
+        if done.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
-        tx.execute(
-            "INSERT INTO commits (revision, at, actor, changes) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                commit.revision as i64,
-                commit.at,
-                commit.actor.map(|a| a.0 as i64),
-                json
-            ],
-        )
-        .map_err(st)?;
-        if commit.revision > LOG_KEEP {
-            tx.execute(
-                "DELETE FROM commits WHERE revision <= ?1",
-                [(commit.revision - LOG_KEEP) as i64],
-            )
-            .map_err(st)?;
-        }
-
-        for (k, id) in commit.changes.iter().filter_map(super::allocated_id) {
-            tx.execute(
-                "UPDATE meta SET value = max(value, ?2) WHERE key = ?1",
-                params![format!("next_{}", super::ID_KINDS[k]), id as i64 + 1],
-            )
-            .map_err(st)?;
-        }
-        insert_audit(&tx, &commit.audit).map_err(st)?;
-        tx.execute(
-            "UPDATE meta SET value = ?1 WHERE key = 'revision'",
-            [commit.revision as i64],
-        )
-        .map_err(st)?;
-        tx.commit().map_err(st)?;
+        done?;
         self.revision = commit.revision;
         Ok(())
     }
@@ -1121,6 +1387,10 @@ impl Store for SqliteStore {
                 "{} was opened read-only",
                 self.path
             )));
+        }
+        if !self.conn.is_autocommit() {
+            // Under the write lock: part of it, durable at `end_write`.
+            return insert_audit(&self.conn, events).map_err(|e| self.err(e));
         }
         let path = self.path.clone();
         let tx = self
@@ -1213,7 +1483,7 @@ impl Store for SqliteStore {
     fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {
         let path = self.path.clone();
         let st = |e| storage(&path, e);
-        let tx = self.conn.transaction().map_err(st)?;
+        let tx = self.conn.savepoint().map_err(st)?;
         let stored = Self::stored_revision(&tx).map_err(st)?;
         let oldest: Option<i64> = tx
             .query_row("SELECT min(revision) FROM commits", [], |r| r.get(0))
@@ -1431,5 +1701,75 @@ mod tests {
             .is_err());
         let (items, total) = s.query_audit(&AuditQuery::default()).unwrap();
         assert_eq!((items.len(), total, items[1].seq), (2, 2, 2));
+    }
+
+    fn v1_file_with_users(name: &str, users: &[(i64, &str)]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("rolecall-v4-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(SCHEMA_V1).unwrap();
+        c.execute_batch(
+            "PRAGMA foreign_keys = ON; BEGIN; INSERT INTO tenants VALUES (1, 'Old Co', 1, 0);",
+        )
+        .unwrap();
+        for (id, email) in users {
+            c.execute(
+                "INSERT INTO users VALUES (?1, 1, 'A', 'B', ?2, ?3, NULL, 1, 0, 0, NULL)",
+                params![id, email, email.to_lowercase()],
+            )
+            .unwrap();
+        }
+        c.execute_batch("COMMIT; PRAGMA user_version = 1;").unwrap();
+        path
+    }
+
+    #[test]
+    fn version_4_rekeys_emails_by_unicode_folding() {
+        let path = v1_file_with_users(
+            "rekey",
+            &[
+                (1, "Stra\u{df}e@old.test"),
+                (2, "Jose\u{301}@old.test"),
+                (3, "ann@old.test"),
+            ],
+        );
+        let store = SqliteStore::open(&path).unwrap();
+        let keys: Vec<String> = store
+            .conn
+            .prepare("SELECT email_key FROM users ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            keys,
+            ["strasse@old.test", "jos\u{e9}@old.test", "ann@old.test"]
+        );
+    }
+
+    #[test]
+    fn version_4_reports_emails_that_now_collide_and_leaves_the_file() {
+        let path = v1_file_with_users(
+            "collide",
+            &[(1, "STRASSE@old.test"), (2, "stra\u{df}e@old.test")],
+        );
+        let err = SqliteStore::open(&path).err().expect("must refuse");
+        match &err {
+            Error::Corrupt(m) => {
+                assert!(
+                    m.contains("#1") && m.contains("#2") && m.contains("same login"),
+                    "{m}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let c = Connection::open(&path).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 1, "the failed migration must leave the file as it was");
     }
 }

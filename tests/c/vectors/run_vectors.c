@@ -35,8 +35,8 @@ static const opdef MUTATIONS[] = {
     {"assign_role", {"user", "role"}},
     {"revoke_role", {"user", "role"}},
     {"set_user_roles", {"user", "roles"}},
-    {"create_role", {"name", "permissions", "scoped", "admin_tier", "bind"}},
-    {"update_role", {"role", "name", "permissions"}},
+    {"create_role", {"name", "permissions", "scoped", "admin_tier", "description", "bind"}},
+    {"update_role", {"role", "name", "permissions", "description"}},
     {"delete_role", {"role"}},
     {"create_group", {"name", "roles", "bind"}},
     {"rename_group", {"group", "name"}},
@@ -54,6 +54,9 @@ static const opdef MUTATIONS[] = {
     {"set_access_level", {"agreement", "user", "product", "level"}},
     {"transfer_ownership", {"agreement", "new_owner"}},
     {"link_pbx_subscriber", {"agreement", "user", "subscriber"}},
+    {"set_tenant_settings", {"strict_agreement_levels", "phone_region"}},
+    {"set_password", {"user", "password", "temporary"}},
+    {"security_stamp", {"user", "bind"}},
     {NULL, {NULL}},
 };
 
@@ -75,11 +78,18 @@ static const opdef QUERIES[] = {
     {"get_group", {"group", "tenant"}},
     {"user_by_email", {"tenant", "email"}},
     {"search_users", {"tenant", "text", "active_only", "offset", "limit"}},
+    {"tenant_settings", {"tenant"}},
+    {"session_valid", {"user", "stamp"}},
     {NULL, {NULL}},
 };
 
-typedef enum { K_TENANT, K_USER, K_ROLE, K_GROUP, K_SCOPE, K_AGREEMENT } kind;
-static const char *const KIND_NAME[] = {"Tenant", "User", "Role", "Group", "Scope", "Agreement"};
+/* K_STAMP: a security stamp remembered by `security_stamp` (the handle holds the stamp). */
+typedef enum { K_TENANT, K_USER, K_ROLE, K_GROUP, K_SCOPE, K_AGREEMENT, K_STAMP } kind;
+static const char *const KIND_NAME[] = {"Tenant", "User", "Role", "Group", "Scope", "Agreement",
+                                        "Stamp"};
+
+/* Steps listed with the mutations that name no acting user. */
+static const char *const NO_ACTOR[] = {"create_tenant", "security_stamp", NULL};
 
 /* Why a step stopped: the API refused (an outcome to compare), the vector is malformed, or an
  * argument cannot be expressed as a C string (it holds U+0000). */
@@ -378,6 +388,14 @@ static int create_tenant(runner *r, const jval *a, stop *st) {
 static int mutate(runner *r, const char *op, const jval *a, stop *st) {
     rolecall_directory *d = r->dir;
     if (strcmp(op, "create_tenant") == 0) return create_tenant(r, a, st);
+    if (strcmp(op, "security_stamp") == 0) {
+        uint64_t who, stamp;
+        const jval *h;
+        TRY(ref_field(r, a, "user", K_USER, NULL, &who, st));
+        TRY(get(a, "bind", &h, st));
+        API(rolecall_security_stamp(d, who, &stamp));
+        return bind(r, h, K_STAMP, stamp, st);
+    }
     uint64_t actor;
     TRY(ref_field(r, a, "as", K_USER, NULL, &actor, st));
     ctx c = {0, 0, {0, "", ""}};
@@ -448,12 +466,14 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
         TRY(permissions(a, "permissions", &nr.permissions, st));
         TRY(bool_or(a, "scoped", false, &nr.scoped, st));
         TRY(bool_or(a, "admin_tier", false, &nr.admin_tier, st));
+        TRY(opt_str(a, "description", &nr.description, st));
         API(rolecall_role_create(d, actor, &nr, &id));
         TRY(bind(r, bind_to, K_ROLE, id, st));
     } else if (strcmp(op, "update_role") == 0) {
         TRY(ref_field(r, a, "role", K_ROLE, &c, &role, st));
         rolecall_role_patch p = {0};
         TRY(opt_str(a, "name", &p.name, st));
+        TRY(opt_str(a, "description", &p.description, st));
         if (json_get(a, "permissions")) {
             p.set_permissions = true;
             TRY(permissions(a, "permissions", &p.permissions, st));
@@ -547,6 +567,28 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
         if (v->type == J_STR) TRY(c_string(v, "subscriber", &sub, st));
         else if (v->type != J_NULL) return bad(st, "\"subscriber\" must be a string or null");
         API(rolecall_agreement_link_pbx_subscriber(d, actor, agreement, user, sub));
+    } else if (strcmp(op, "set_tenant_settings") == 0) {
+        rolecall_tenant_settings s;
+        API(rolecall_tenant_settings_default(&s));
+        TRY(bool_or(a, "strict_agreement_levels", false, &s.strict_agreement_levels, st));
+        const jval *v = json_get(a, "phone_region");
+        if (v && v->type != J_NULL) {
+            const char *region;
+            TRY(c_string(v, "phone_region", &region, st));
+            /* The struct holds at most 2 characters and a NUL; a longer value is passed
+             * unterminated, which the library refuses as an invalid argument. */
+            memset(s.phone_region, 0, sizeof s.phone_region);
+            memcpy(s.phone_region, region,
+                   strlen(region) < sizeof s.phone_region ? strlen(region) : sizeof s.phone_region);
+        }
+        API(rolecall_tenant_settings_set(d, actor, &s));
+    } else if (strcmp(op, "set_password") == 0) {
+        const char *password;
+        bool temporary;
+        TRY(ref_field(r, a, "user", K_USER, NULL, &user, st));
+        TRY(str(a, "password", &password, st));
+        TRY(bool_or(a, "temporary", true, &temporary, st));
+        API(rolecall_password_set(d, actor, user, password, temporary));
     } else {
         return bad(st, "unknown mutation \"%s\"", op);
     }
@@ -770,6 +812,18 @@ static int query(runner *r, const char *op, const jval *a, jval *ans, stop *st) 
         for (size_t i = 0; i < page->len; i++) json_push(&users, ref_value(r, K_USER, page->items[i].id));
         json_set(ans, "users", users);
         rolecall_user_list_free(page);
+    } else if (strcmp(op, "tenant_settings") == 0) {
+        rolecall_tenant_settings s;
+        TRY(ref_field(r, a, "tenant", K_TENANT, NULL, &tenant, st));
+        API(rolecall_tenant_settings_get(d, tenant, &s));
+        *ans = json_obj();
+        json_set(ans, "strict_agreement_levels", json_bool(s.strict_agreement_levels));
+        json_set(ans, "phone_region", s.phone_region[0] ? json_str(s.phone_region) : json_null());
+    } else if (strcmp(op, "session_valid") == 0) {
+        uint64_t stamp;
+        TRY(ref_field(r, a, "user", K_USER, NULL, &user, st));
+        TRY(ref_field(r, a, "stamp", K_STAMP, NULL, &stamp, st));
+        *ans = json_bool(rolecall_session_valid(d, user, stamp));
     } else {
         return bad(st, "unknown query \"%s\"", op);
     }
@@ -824,7 +878,7 @@ static step_result run_step(runner *r, const jval *step, char *why, size_t why_l
     bool is_query = def != NULL;
     if (!def) def = find_op(MUTATIONS, op);
     if (!def) return snprintf(why, why_len, "unknown op \"%s\"", op), STEP_FAILED;
-    bool has_actor = !is_query && strcmp(op, "create_tenant") != 0;
+    bool has_actor = !is_query && !listed(NO_ACTOR, op);
     for (size_t i = 0; i < step->n; i++) {
         const char *k = step->keys[i];
         if (!listed(COMMON, k) && !listed(def->keys, k) && !(has_actor && strcmp(k, "as") == 0))
