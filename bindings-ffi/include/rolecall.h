@@ -2534,6 +2534,18 @@ rolecall_status rolecall_password_policy_set(const struct rolecall_directory *di
 rolecall_status rolecall_user_create(const struct rolecall_directory *dir, rolecall_user_id actor, const struct rolecall_new_user *user, rolecall_user_id *out);
 
 /**
+ * Creates many users in one atomic commit (an import): all are created or none, under the
+ * rules of rolecall_user_create(). Each initial password costs one argon2id hash, spent only
+ * once the whole import is authorised and every password has passed the policy.
+ *
+ * On success `out` (optional, may be NULL) receives the `users_len` new ids, in order.
+ * Errors: as rolecall_user_create; ROLECALL_STATUS_INVALID_ARGUMENT for more than 1000 users
+ * with an initial password in one call. Safety: `dir` is a live handle; `users` holds
+ * `users_len` valid structs; `out`, when not NULL, has room for `users_len` ids. Thread-safe.
+ */
+rolecall_status rolecall_users_create(const struct rolecall_directory *dir, rolecall_user_id actor, const struct rolecall_new_user *users, size_t users_len, rolecall_user_id *out);
+
+/**
  * Edits a user's names, email or phone. Needs `users.manage`, or `profile.edit` for oneself.
  * Changing the email queues an EMAIL_CHANGED notification.
  *

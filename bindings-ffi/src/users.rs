@@ -212,6 +212,40 @@ pub unsafe extern "C" fn rolecall_user_create(
     })
 }
 
+/// Creates many users in one atomic commit (an import): all are created or none, under the
+/// rules of rolecall_user_create(). Each initial password costs one argon2id hash, spent only
+/// once the whole import is authorised and every password has passed the policy.
+///
+/// On success `out` (optional, may be NULL) receives the `users_len` new ids, in order.
+/// Errors: as rolecall_user_create; ROLECALL_STATUS_INVALID_ARGUMENT for more than 1000 users
+/// with an initial password in one call. Safety: `dir` is a live handle; `users` holds
+/// `users_len` valid structs; `out`, when not NULL, has room for `users_len` ids. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_users_create(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    users: *const rolecall_new_user,
+    users_len: usize,
+    out: *mut rolecall_user_id,
+) -> rolecall_status {
+    ffi!({
+        let d = dir!(dir);
+        let users = slice!(users, users_len)
+            .iter()
+            // SAFETY: per the contract: each struct's pointers follow its documentation.
+            .map(|u| unsafe { new_user(u) })
+            .collect::<FfiResult<Vec<NewUser>>>()?;
+        let ids = d.create_users(UserId(actor), &users)?;
+        if !out.is_null() {
+            for (i, id) in ids.iter().enumerate() {
+                // SAFETY: per the contract: `out` has room for `users_len` ids.
+                unsafe { out.add(i).write(id.0) };
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Edits a user's names, email or phone. Needs `users.manage`, or `profile.edit` for oneself.
 /// Changing the email queues an EMAIL_CHANGED notification.
 ///

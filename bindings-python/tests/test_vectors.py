@@ -77,6 +77,21 @@ PREFIX = {
             {"op": "get_user", "user": "root", "expect": {"email": "ROOT@t.test"}},
             'expected {"email": "ROOT@t.test"}',
         ),
+        (
+            {"op": "login", "tenant": "t", "email": "root@t.test", "password": "no password is set",
+             "expect": {"user": "root", "must_change_password": False}},
+            "expected success, got error authentication_failed",
+        ),
+        (
+            {"op": "create_users", "as": "root",
+             "users": [{"first_name": "A", "last_name": "B", "email": "a@t.test", "pasword": "x"}]},
+            "in a user of create_users",
+        ),
+        (
+            {"op": "reset_password_with_token", "tenant": "t", "token": "nope",
+             "password": "a fine new password"},
+            "malformed step: unbound token handle",
+        ),
     ],
 )
 def test_runner_reports_mismatches(step: Dict[str, Any], want: str) -> None:

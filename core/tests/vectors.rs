@@ -1035,6 +1035,18 @@ fn runner_reports_mismatches() {
             "unknown field \"permision\"",
         ),
         (r#"{"op": "fly", "as": "root"}"#, "unknown op \"fly\""),
+        (
+            r#"{"op": "login", "tenant": "t", "email": "root@t.test", "password": "no password is set", "expect": {"user": "root", "must_change_password": false}}"#,
+            "expected success, got error authentication_failed",
+        ),
+        (
+            r#"{"op": "create_users", "as": "root", "users": [{"first_name": "A", "last_name": "B", "email": "a@t.test", "pasword": "x"}]}"#,
+            "in a user of create_users",
+        ),
+        (
+            r#"{"op": "reset_password_with_token", "tenant": "t", "token": "nope", "password": "a fine new password"}"#,
+            "malformed step: unbound Token handle",
+        ),
     ];
     for (step, want) in cases {
         let text = format!(r#"{{"title": "x", "source": "x", "steps": [{prefix}, {step}]}}"#);

@@ -17,6 +17,9 @@ cases=(
   '{"op": "fly", "as": "root"}|unknown op "fly"'
   '{"op": "get_role", "role": "Operator", "tenant": "t", "expect": {"name": "Operator", "scoped": true}}|expected {"name":"Operator","scoped":true}, got'
   '{"op": "create_user", "as": "root", "first_name": "A\u0000", "last_name": "B", "email": "a@t.test"}|holds U+0000'
+  '{"op": "login", "tenant": "t", "email": "root@t.test", "password": "no password is set", "expect": {"user": "root", "must_change_password": false}}|expected success, got error authentication_failed'
+  '{"op": "create_users", "as": "root", "users": [{"first_name": "A", "last_name": "B", "email": "a@t.test", "pasword": "x"}]}|in a user of create_users'
+  '{"op": "reset_password_with_token", "tenant": "t", "token": "nope", "password": "a fine new password"}|malformed step: unbound Token handle'
 )
 n=0
 for c in "${cases[@]}"; do
