@@ -1,5 +1,8 @@
 //! Credentials, login, lockout, recovery, security stamps, notifications and audit.
 
+mod common;
+
+use common::TempDir;
 use std::sync::Arc;
 
 use rolecall::{
@@ -644,27 +647,6 @@ fn an_unknown_email_costs_a_full_verification_under_the_current_parameters() {
         "unknown email {unknown:?}, known email {known:?}"
     );
     let _ = fastest(&cheap.dir, "nobody@acme.test");
-}
-
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "rolecall-cred-{tag}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]

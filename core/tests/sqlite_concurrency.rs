@@ -5,7 +5,10 @@
 //! Writers are threads each with its own directory (its own connection), and real processes:
 //! this test binary started again with `--ignored --exact child_writer`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::TempDir;
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,24 +21,6 @@ use rolecall::{
 const ENV_FILE: &str = "ROLECALL_CONCURRENCY_FILE";
 const ENV_TAG: &str = "ROLECALL_CONCURRENCY_TAG";
 const ENV_WRITES: &str = "ROLECALL_CONCURRENCY_WRITES";
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let p =
-            std::env::temp_dir().join(format!("rolecall-concurrency-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A file with one tenant; returns its id and superadministrator.
 fn setup(path: &Path) -> (TenantId, UserId) {

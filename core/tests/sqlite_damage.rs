@@ -6,6 +6,9 @@
 //! `--ignored --exact child_open`) under an address-space limit (`ulimit -v`), so that the old
 //! behaviour (allocating 14–893 GB and aborting) fails the test instead of the machine.
 
+mod common;
+
+use common::TempDir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -33,27 +36,6 @@ fn child_open() {
     match outcome {
         Ok(()) => println!("OUTCOME ok"),
         Err(e) => println!("OUTCOME {} {e}", e.kind()),
-    }
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "rolecall-damage-{tag}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

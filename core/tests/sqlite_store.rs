@@ -1,37 +1,16 @@
 //! The SQLite store: durability across reopen, several instances on one file, bad files.
 
+mod common;
+
+use common::TempDir;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use rolecall::{
     AccessLevel, Directory, Error, NewRole, NewUser, Permission, Preset, Product, ScopeKind,
     SqliteOptions, SqliteStore, Store, TenantSettings, UserQuery,
 };
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "rolecall-{tag}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = fs::remove_dir_all(&p);
-        fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Everything observable about a directory, for equality checks.
 fn dump(dir: &Directory) -> String {

@@ -201,3 +201,31 @@ pub fn assert_exact(dir: &Directory, user: UserId, expected: Permission) {
     }
     assert_eq!(dir.effective_permissions(user).unwrap(), expected);
 }
+
+/// A scratch directory, removed when dropped; unique per process, thread and `tag`.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    /// Creates an empty directory under the system's temporary directory.
+    pub fn new(tag: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!(
+            "rolecall-{tag}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    /// A path inside the directory.
+    pub fn file(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
