@@ -301,26 +301,15 @@ pub(crate) fn dummy_hash(params: &HashParams) -> String {
     )
 }
 
-/// HMAC-SHA256 (RFC 2104) with a key of at most 64 bytes.
+/// HMAC-SHA256 (RFC 2104).
 fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    debug_assert!(key.len() <= 64);
-    let mut ipad = [0x36u8; 64];
-    let mut opad = [0x5cu8; 64];
-    for (i, k) in key.iter().take(64).enumerate() {
-        ipad[i] ^= k;
-        opad[i] ^= k;
-    }
-    let inner = Sha256::new()
-        .chain_update(ipad)
-        .chain_update(msg)
-        .finalize();
-    let outer = Sha256::new()
-        .chain_update(opad)
-        .chain_update(inner)
-        .finalize();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(&outer);
-    out
+    use hmac::{KeyInit, Mac};
+    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(key) else {
+        return [0; 32];
+    };
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
 }
 
 /// What the audit log keeps of a login identifier that matched nobody (it may be a password
