@@ -301,144 +301,18 @@ pub unsafe extern "C" fn rolecall_last_error_message_copy(
 mod tests {
     use super::*;
 
-    /// Every variant of the core's error, one of each: the generated table must list exactly
-    /// these codes and kinds. A variant added to the core fails the length check of
-    /// `generated_statuses_match_the_core` until it is added here (build.rs reads every arm).
-    fn one_of_each() -> Vec<Error> {
-        use rolecall::{AccessLevel, AgreementId, GroupId, Permission, RoleId, TenantId, UserId};
-        vec![
-            Error::InvalidName {
-                field: "f",
-                reason: "r",
-            },
-            Error::InvalidEmail {
-                email: "e".into(),
-                reason: "r",
-            },
-            Error::InvalidPhone {
-                phone: "p".into(),
-                reason: "r",
-            },
-            Error::UnknownPermission { name: "n".into() },
-            Error::UnknownPreset { name: "n".into() },
-            Error::UnknownProduct { name: "n".into() },
-            Error::UnknownAccessLevel { name: "n".into() },
-            Error::InvalidArgument {
-                what: "w",
-                reason: "r".into(),
-            },
-            Error::EmptyPermission,
-            Error::WeakPassword { rule: "r" },
-            Error::UnknownTenant(TenantId(1)),
-            Error::UnknownUser("u".into()),
-            Error::UnknownRole("r".into()),
-            Error::UnknownGroup("g".into()),
-            Error::UnknownScope("s".into()),
-            Error::UnknownAgreement("a".into()),
-            Error::WrongTenant {
-                kind: "user",
-                id: 1,
-            },
-            Error::DuplicateEmail { email: "e".into() },
-            Error::DuplicateName {
-                kind: "role",
-                name: "n".into(),
-            },
-            Error::GroupIsOnlyGroup {
-                group: GroupId(1),
-                group_name: "g".into(),
-                user: UserId(1),
-                user_email: "e".into(),
-            },
-            Error::UserOwnsAgreement {
-                user: UserId(1),
-                user_email: "e".into(),
-                agreement: AgreementId(1),
-                agreement_name: "a".into(),
-            },
-            Error::InactiveOwner {
-                user: UserId(1),
-                email: String::new(),
-            },
-            Error::PermissionDenied {
-                required: Permission::USERS_MANAGE,
-            },
-            Error::Escalation {
-                missing: Permission::USERS_MANAGE,
-            },
-            Error::SuperadminOnly { action: "a" },
-            Error::SuperadminProtected { action: "a" },
-            Error::AdministratorProtected {
-                user: UserId(1),
-                email: "e".into(),
-            },
-            Error::BuiltinRole {
-                role: RoleId(1),
-                name: "n".into(),
-                action: "a",
-            },
-            Error::ActorInactive {
-                user: UserId(1),
-                email: "e".into(),
-            },
-            Error::AgreementAdminRequired {
-                agreement: AgreementId(1),
-                name: "a".into(),
-            },
-            Error::LevelNotGrantable {
-                actor_level: AccessLevel::User,
-                level: AccessLevel::Owner,
-            },
-            Error::OwnerProtected,
-            Error::AgreementAdministratorProtected {
-                user: UserId(1),
-                email: "e".into(),
-            },
-            Error::NotOwner {
-                agreement: AgreementId(1),
-                name: "a".into(),
-            },
-            Error::AuthenticationFailed,
-            Error::AccountLocked { until: 1 },
-            Error::InvalidToken,
-            Error::NoPassword {
-                user: UserId(1),
-                email: "e".into(),
-            },
-            Error::Storage("s".into()),
-            Error::Corrupt("c".into()),
-            Error::NotADatabase { path: "p".into() },
-            Error::SchemaTooNew {
-                found: 3,
-                supported: 2,
-            },
-            Error::ReadOnly("r".into()),
-            Error::Busy,
-            Error::RevisionConflict {
-                stored: 1,
-                expected: 2,
-            },
-            Error::UnknownNamespace { name: "n".into() },
-            Error::AmbiguousName {
-                name: "n".into(),
-                namespaces: vec!["managers", "dashboard"],
-            },
-            Error::Closed,
-        ]
-    }
-
     #[test]
     fn generated_statuses_match_the_core() {
-        let all = one_of_each();
-        for e in &all {
-            let kind = status_kind(e.code()).map(|k| k.to_str().unwrap());
-            assert_eq!(kind, Some(e.kind()), "code {}", e.code());
+        assert_eq!(crate::generated::CORE_STATUSES.len(), Error::CODES.len());
+        for &(code, kind, _) in Error::CODES {
+            let found = status_kind(code).map(|k| k.to_str().unwrap());
+            assert_eq!(found, Some(kind), "code {code}");
         }
-        assert_eq!(crate::generated::CORE_STATUSES.len(), all.len());
         for (code, _) in &crate::generated::CORE_STATUSES {
             assert!((100..1000).contains(code));
             assert!(FFI_STATUSES.iter().all(|(c, _)| c != code));
         }
+        assert_eq!(FfiError::from(Error::Busy).kind().to_str().unwrap(), "busy");
     }
 
     #[test]

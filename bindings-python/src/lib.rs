@@ -66,6 +66,17 @@ mod _rolecall {
             .collect()
     }
 
+    /// The core's error table: `(code, kind, category)` for every error, in the core's
+    /// declaration order (`rolecall::Error::CODES`). The exception classes of
+    /// `rolecall/_errors.py` are tested against it.
+    #[pyfunction]
+    fn error_codes() -> Vec<(u32, &'static str, &'static str)> {
+        rolecall::Error::CODES
+            .iter()
+            .map(|&(code, kind, category)| (code, kind, category.name()))
+            .collect()
+    }
+
     /// The bits of one permission, by its exact dotted name.
     #[pyfunction]
     fn permission_from_name(name: &str) -> PyResult<u128> {

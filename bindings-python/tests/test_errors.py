@@ -18,7 +18,8 @@ from rolecall import (
     RolecallError,
     StorageError,
 )
-from rolecall._errors import _from_core
+from rolecall import _errors, _rolecall
+from rolecall._errors import _BY_CATEGORY, _BY_KIND, _from_core
 
 CATEGORIES = {
     "invalid_input": (InvalidInputError, 1),
@@ -54,6 +55,31 @@ def test_factory_maps_by_kind_then_category() -> None:
     assert type(_from_core("m", 905, "busy", "storage")) is rolecall.BusyError
     # A category the core adds later still raises the base class, never a bare Exception.
     assert type(_from_core("m", 777, "x", "")) is RolecallError
+
+
+def test_the_classes_follow_the_cores_error_table() -> None:
+    """Every error of the core's table (`rolecall::Error::CODES`) raises a class of its
+    category, and every class stands for errors of the table."""
+    table = _rolecall.error_codes()
+    assert len(table) >= 40
+    assert len({code for code, _, _ in table}) == len({kind for _, kind, _ in table}) == len(table)
+    for code, kind, category in table:
+        base, hundreds = CATEGORIES[category]
+        assert code // 100 == hundreds, (code, kind, category)
+        exc = _from_core("m", code, kind, category)
+        assert isinstance(exc, base) and exc.category == category, (code, kind)
+        assert (exc.code, exc.kind) == (code, kind)
+    # And the other way: the finer classes name kinds of the table, in the right category...
+    category_of = {kind: category for _, kind, category in table}
+    for kind, cls in _BY_KIND.items():
+        assert kind in category_of, f"{cls.__name__} stands for {kind!r}, not a core error"
+        assert issubclass(cls, CATEGORIES[category_of[kind]][0]), (kind, cls)
+    assert set(_BY_CATEGORY) == set(category_of.values()) == set(CATEGORIES)
+    # ... and every exception class is the base, a category's class, or raised for some error
+    # of the table.
+    classes = {getattr(_errors, name) for name in _errors.__all__}
+    raised = {type(_from_core("m", code, kind, category)) for code, kind, category in table}
+    assert classes - raised - set(_BY_CATEGORY.values()) == {RolecallError}
 
 
 def test_raised_errors_carry_code_kind_and_category(acme: Acme) -> None:

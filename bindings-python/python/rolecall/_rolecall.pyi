@@ -50,6 +50,7 @@ __all__ = [
     "__version__",
     "_noop",
     "access_levels",
+    "error_codes",
     "permission_catalogue",
     "permission_display",
     "permission_from_name",
@@ -94,6 +95,9 @@ def permission_names() -> List[str]:
 
 def permission_catalogue() -> List[Tuple[str, str, int]]:
     """The permission catalogue: (member name, dotted name, bits), in catalogue order (not bit order)."""
+
+def error_codes() -> List[Tuple[int, str, str]]:
+    """The core's error table: (code, kind, category) for every error, in the core's declaration order."""
 
 def permission_from_name(name: str) -> int:
     """The bits of one permission, by its exact dotted name."""
