@@ -1369,6 +1369,46 @@ fn insert_audit(tx: &Connection, events: &[AuditEvent]) -> rusqlite::Result<()> 
     Ok(())
 }
 
+/// The `WHERE` clause of an audit query and its arguments, in order.
+fn audit_filter(q: &AuditQuery) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    let mut add = |clause: &'static str, v: Box<dyn ToSql>| {
+        clauses.push(clause);
+        args.push(v);
+    };
+    if let Some(t) = q.tenant {
+        add("tenant = ?", Box::new(t));
+    }
+    if let Some(a) = q.actor {
+        add("actor = ?", Box::new(a));
+    }
+    if let Some(k) = &q.target_kind {
+        add("target_kind = ?", Box::new(k.clone()));
+    }
+    if let Some(i) = q.target_id {
+        add("target_id = ?", Box::new(i as i64));
+    }
+    if let Some(a) = &q.action {
+        add("action = ?", Box::new(a.clone()));
+    }
+    if let Some(o) = &q.outcome {
+        add("outcome = ?", Box::new(o.clone()));
+    }
+    if let Some(t) = q.since {
+        add("at >= ?", Box::new(t));
+    }
+    if let Some(t) = q.until {
+        add("at < ?", Box::new(t));
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (filter, args)
+}
+
 impl Store for SqliteStore {
     fn load(&mut self) -> Result<Loaded, Error> {
         let mut changes = Vec::new();
@@ -1491,42 +1531,7 @@ impl Store for SqliteStore {
     }
 
     fn query_audit(&mut self, q: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
-        use rusqlite::types::Value;
-        let mut clauses: Vec<&str> = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
-        let mut add = |clause: &'static str, v: Value| {
-            clauses.push(clause);
-            args.push(v);
-        };
-        if let Some(t) = q.tenant {
-            add("tenant = ?", Value::Integer(t.0 as i64));
-        }
-        if let Some(a) = q.actor {
-            add("actor = ?", Value::Integer(a.0 as i64));
-        }
-        if let Some(k) = &q.target_kind {
-            add("target_kind = ?", Value::Text(k.clone()));
-        }
-        if let Some(i) = q.target_id {
-            add("target_id = ?", Value::Integer(i as i64));
-        }
-        if let Some(a) = &q.action {
-            add("action = ?", Value::Text(a.clone()));
-        }
-        if let Some(o) = &q.outcome {
-            add("outcome = ?", Value::Text(o.clone()));
-        }
-        if let Some(t) = q.since {
-            add("at >= ?", Value::Integer(t));
-        }
-        if let Some(t) = q.until {
-            add("at < ?", Value::Integer(t));
-        }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", clauses.join(" AND "))
-        };
+        let (filter, args) = audit_filter(q);
         let path = self.path.clone();
         let st = |e| storage(&path, e);
         let total: i64 = self
@@ -1537,9 +1542,11 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .map_err(st)?;
-        let mut page_args = args.clone();
-        page_args.push(Value::Integer(q.limit as i64));
-        page_args.push(Value::Integer(q.offset as i64));
+        let (limit, offset) = (q.limit as i64, q.offset as i64);
+        let page_args = args
+            .iter()
+            .map(|a| a.as_ref())
+            .chain([&limit as &dyn ToSql, &offset]);
         let mut stmt = self
             .conn
             .prepare(&format!(
@@ -1548,7 +1555,7 @@ impl Store for SqliteStore {
             ))
             .map_err(st)?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(page_args.iter()), |r| {
+            .query_map(rusqlite::params_from_iter(page_args), |r| {
                 Ok(AuditEvent {
                     seq: unsigned(r.get(0)?),
                     at: r.get(1)?,
