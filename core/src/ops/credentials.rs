@@ -37,14 +37,8 @@ impl<'m> Plan<'m> {
     /// The tenant and policy that apply to a new user's password.
     pub(super) fn initial_credential(&mut self, user: UserId, new: &NewUser) -> Result<(), Error> {
         if let Some(h) = self.pending_hash.take() {
-            self.changes.push(Change::CredentialPut(Credential {
-                user,
-                hash: h.hash,
-                must_change: new.temporary,
-                changed_at: self.now,
-                failed_logins: 0,
-                locked_until: None,
-            }));
+            let c = self.fresh_credential(user, h.hash, new.temporary);
+            self.changes.push(Change::CredentialPut(c));
         } else if new.password.is_some() {
             return Err(Error::Storage(
                 "internal: password was not hashed before planning".into(),
@@ -53,15 +47,21 @@ impl<'m> Plan<'m> {
         Ok(())
     }
 
-    fn put_credential(&mut self, user: UserId, hash: String, must_change: bool) {
-        self.changes.push(Change::CredentialPut(Credential {
+    /// A password set now: no failed logins, not locked.
+    fn fresh_credential(&self, user: UserId, hash: String, must_change: bool) -> Credential {
+        Credential {
             user,
             hash,
             must_change,
             changed_at: self.now,
             failed_logins: 0,
             locked_until: None,
-        }));
+        }
+    }
+
+    fn put_credential(&mut self, user: UserId, hash: String, must_change: bool) {
+        let c = self.fresh_credential(user, hash, must_change);
+        self.changes.push(Change::CredentialPut(c));
         // Any password change invalidates every pending recovery token.
         self.changes.push(Change::ResetTokensCleared { user });
     }
