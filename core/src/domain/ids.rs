@@ -39,6 +39,25 @@ macro_rules! ids {
                 $name(v)
             }
         }
+
+        /// Stored in SQLite as the integer with the same 64 bits (ids never reach 2^63).
+        #[cfg(feature = "sqlite")]
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.0 as i64))
+            }
+        }
+
+        /// Read back from SQLite as stored; the store checks the range of every id column
+        /// when it opens a file, and reports an id out of range as damage.
+        #[cfg(feature = "sqlite")]
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                <i64 as rusqlite::types::FromSql>::column_result(value).map(|v| $name(v as u64))
+            }
+        }
     )*};
 }
 

@@ -18,6 +18,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use rusqlite::types::{FromSql, ToSql};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{Loaded, Store};
@@ -622,12 +623,7 @@ impl SqliteStore {
         }
         tx.execute(
             "INSERT INTO commits (revision, at, actor, changes) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                commit.revision as i64,
-                commit.at,
-                commit.actor.map(|a| a.0 as i64),
-                json
-            ],
+            params![commit.revision as i64, commit.at, commit.actor, json],
         )
         .map_err(st)?;
         if commit.revision > LOG_KEEP {
@@ -669,214 +665,271 @@ fn perms_text(p: Permission) -> String {
     p.names().join(" ")
 }
 
+/// Writes one change to the tables it touches.
 fn apply_change(tx: &Connection, c: &Change) -> rusqlite::Result<()> {
     match c {
-        Change::TenantPut(t) => {
-            tx.execute(
-                "INSERT INTO tenants (id, name, superadmin, created_at, policy, settings)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (id) DO UPDATE SET name = ?2, superadmin = ?3, policy = ?5, settings = ?6",
-                params![
-                    t.id.0 as i64,
-                    t.name,
-                    t.superadmin.0 as i64,
-                    t.created_at,
-                    serde_json::to_string(&t.policy).unwrap_or_default(),
-                    serde_json::to_string(&t.settings).unwrap_or_default()
-                ],
-            )?;
-        }
-        Change::UserPut(u) => {
-            tx.execute(
-                "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login, stamp)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                 ON CONFLICT (id) DO UPDATE SET first_name = ?3, last_name = ?4, email = ?5, email_key = ?6,
-                   phone = ?7, active = ?8, updated_at = ?10, last_login = ?11, stamp = ?12",
-                params![
-                    u.id.0 as i64,
-                    u.tenant.0 as i64,
-                    u.first_name,
-                    u.last_name,
-                    u.email,
-                    crate::domain::validate::email_key(&u.email),
-                    u.phone,
-                    u.active,
-                    u.created_at,
-                    u.updated_at,
-                    u.last_login,
-                    u.stamp as i64
-                ],
-            )?;
-            tx.execute("DELETE FROM user_roles WHERE user = ?1", [u.id.0 as i64])?;
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO user_roles (tenant, user, role) VALUES (?1, ?2, ?3)",
-            )?;
-            for r in &u.roles {
-                ins.execute(params![u.tenant.0 as i64, u.id.0 as i64, r.0 as i64])?;
-            }
-            tx.execute("DELETE FROM user_scopes WHERE user = ?1", [u.id.0 as i64])?;
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO user_scopes (tenant, user, scope) VALUES (?1, ?2, ?3)",
-            )?;
-            for s in &u.scopes {
-                ins.execute(params![u.tenant.0 as i64, u.id.0 as i64, s.0 as i64])?;
-            }
-        }
-        Change::UserDeleted { id } => {
-            tx.execute("DELETE FROM users WHERE id = ?1", [id.0 as i64])?;
-        }
-        Change::RolePut(r) => {
-            tx.execute(
-                "INSERT INTO roles (id, tenant, name, name_key, permissions, scoped, admin_tier, namespace, description, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4, permissions = ?5, scoped = ?6,
-                   admin_tier = ?7, namespace = ?8, description = ?9",
-                params![
-                    r.id.0 as i64,
-                    r.tenant.0 as i64,
-                    r.name,
-                    fold(&r.name),
-                    perms_text(r.permissions),
-                    r.scoped,
-                    r.admin_tier,
-                    r.namespace.name(),
-                    r.description,
-                    r.created_at
-                ],
-            )?;
-        }
-        Change::RoleDeleted { id } => {
-            tx.execute("DELETE FROM roles WHERE id = ?1", [id.0 as i64])?;
-        }
-        Change::GroupPut(g) => {
-            tx.execute(
-                "INSERT INTO groups (id, tenant, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4",
-                params![g.id.0 as i64, g.tenant.0 as i64, g.name, fold(&g.name), g.created_at],
-            )?;
-            tx.execute("DELETE FROM group_roles WHERE grp = ?1", [g.id.0 as i64])?;
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO group_roles (tenant, grp, role) VALUES (?1, ?2, ?3)",
-            )?;
-            for r in &g.roles {
-                ins.execute(params![g.tenant.0 as i64, g.id.0 as i64, r.0 as i64])?;
-            }
-        }
-        Change::GroupDeleted { id } => {
-            tx.execute("DELETE FROM groups WHERE id = ?1", [id.0 as i64])?;
-        }
-        Change::MemberAdded { group, user } => {
-            tx.execute(
-                "INSERT OR IGNORE INTO group_members (tenant, grp, user)
-                 SELECT tenant, id, ?2 FROM groups WHERE id = ?1",
-                params![group.0 as i64, user.0 as i64],
-            )?;
-        }
-        Change::MemberRemoved { group, user } => {
-            tx.execute(
-                "DELETE FROM group_members WHERE grp = ?1 AND user = ?2",
-                params![group.0 as i64, user.0 as i64],
-            )?;
-        }
-        Change::ScopePut(s) => {
-            tx.execute(
-                "INSERT INTO scopes (id, tenant, kind, name, name_key) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (id) DO UPDATE SET kind = ?3, name = ?4, name_key = ?5",
-                params![
-                    s.id.0 as i64,
-                    s.tenant.0 as i64,
-                    s.kind.name(),
-                    s.name,
-                    fold(&s.name)
-                ],
-            )?;
-        }
-        Change::ScopeDeleted { id } => {
-            tx.execute("DELETE FROM scopes WHERE id = ?1", [id.0 as i64])?;
-        }
-        Change::AgreementPut(a) => {
-            tx.execute(
-                "INSERT INTO agreements (id, tenant, name, name_key, owner, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4, owner = ?5",
-                params![a.id.0 as i64, a.tenant.0 as i64, a.name, fold(&a.name), a.owner.0 as i64, a.created_at],
-            )?;
-            tx.execute(
-                "DELETE FROM levels WHERE agreement = ?1 AND user = ?2",
-                params![a.id.0 as i64, a.owner.0 as i64],
-            )?;
-        }
+        Change::TenantPut(t) => put_tenant(tx, t),
+        Change::UserPut(u) => put_user(tx, u),
+        Change::UserDeleted { id } => exec(tx, "DELETE FROM users WHERE id = ?1", [id]),
+        Change::LoginRecorded { user, at } => exec(
+            tx,
+            "UPDATE users SET last_login = ?2 WHERE id = ?1",
+            params![user, at],
+        ),
+        Change::StampSet { users, stamp } => set_stamps(tx, users, *stamp),
+        Change::RolePut(r) => put_role(tx, r),
+        Change::RoleDeleted { id } => exec(tx, "DELETE FROM roles WHERE id = ?1", [id]),
+        Change::GroupPut(g) => put_group(tx, g),
+        Change::GroupDeleted { id } => exec(tx, "DELETE FROM groups WHERE id = ?1", [id]),
+        Change::MemberAdded { group, user } => exec(
+            tx,
+            "INSERT OR IGNORE INTO group_members (tenant, grp, user)
+             SELECT tenant, id, ?2 FROM groups WHERE id = ?1",
+            params![group, user],
+        ),
+        Change::MemberRemoved { group, user } => exec(
+            tx,
+            "DELETE FROM group_members WHERE grp = ?1 AND user = ?2",
+            params![group, user],
+        ),
+        Change::ScopePut(s) => put_scope(tx, s),
+        Change::ScopeDeleted { id } => exec(tx, "DELETE FROM scopes WHERE id = ?1", [id]),
+        Change::AgreementPut(a) => put_agreement(tx, a),
         Change::LevelSet {
             agreement,
             user,
             product,
             level,
-        } => {
-            if *level != AccessLevel::Owner {
-                tx.execute(
-                    "INSERT INTO levels (tenant, agreement, user, product, level)
-                     SELECT tenant, id, ?2, ?3, ?4 FROM agreements WHERE id = ?1 AND owner != ?2
-                     ON CONFLICT (agreement, user, product) DO UPDATE SET level = excluded.level",
-                    params![
-                        agreement.0 as i64,
-                        user.0 as i64,
-                        *product as i64,
-                        *level as i64
-                    ],
-                )?;
-            }
-        }
-        Change::CredentialPut(c) => {
-            tx.execute(
-                "INSERT INTO credentials (user, hash, must_change, changed_at, failed_logins, locked_until)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (user) DO UPDATE SET hash = ?2, must_change = ?3, changed_at = ?4,
-                   failed_logins = ?5, locked_until = ?6",
-                params![c.user.0 as i64, c.hash, c.must_change, c.changed_at, c.failed_logins, c.locked_until],
-            )?;
-        }
-        Change::ResetTokenPut(t) => {
-            tx.execute(
-                "INSERT OR REPLACE INTO reset_tokens (hash, user, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![t.hash, t.user.0 as i64, t.issued_at, t.expires_at],
-            )?;
-        }
-        Change::ResetTokensCleared { user } => {
-            tx.execute("DELETE FROM reset_tokens WHERE user = ?1", [user.0 as i64])?;
-        }
-        Change::LoginRecorded { user, at } => {
-            tx.execute(
-                "UPDATE users SET last_login = ?2 WHERE id = ?1",
-                params![user.0 as i64, at],
-            )?;
-        }
-        Change::StampSet { users, stamp } => {
-            let mut up = tx.prepare_cached("UPDATE users SET stamp = ?2 WHERE id = ?1")?;
-            for u in users {
-                up.execute(params![u.0 as i64, *stamp as i64])?;
-            }
-        }
+        } => set_level(tx, *agreement, *user, *product, *level),
         Change::PbxLinkSet {
             agreement,
             user,
             subscriber,
-        } => match subscriber {
-            Some(s) => {
-                tx.execute(
-                    "INSERT INTO pbx_links (tenant, agreement, user, subscriber)
-                     SELECT tenant, id, ?2, ?3 FROM agreements WHERE id = ?1
-                     ON CONFLICT (agreement, user) DO UPDATE SET subscriber = excluded.subscriber",
-                    params![agreement.0 as i64, user.0 as i64, s],
-                )?;
-            }
-            None => {
-                tx.execute(
-                    "DELETE FROM pbx_links WHERE agreement = ?1 AND user = ?2",
-                    params![agreement.0 as i64, user.0 as i64],
-                )?;
-            }
-        },
+        } => set_pbx_link(tx, *agreement, *user, subscriber.as_deref()),
+        Change::CredentialPut(c) => put_credential(tx, c),
+        Change::ResetTokenPut(t) => exec(
+            tx,
+            "INSERT OR REPLACE INTO reset_tokens (hash, user, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![t.hash, t.user, t.issued_at, t.expires_at],
+        ),
+        Change::ResetTokensCleared { user } => {
+            exec(tx, "DELETE FROM reset_tokens WHERE user = ?1", [user])
+        }
+    }
+}
+
+/// Runs one statement, whatever the number of rows it changes.
+fn exec(tx: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<()> {
+    tx.execute(sql, p).map(drop)
+}
+
+/// Replaces the link rows of `owner` (its roles, its scopes) with `items`: `delete` takes the
+/// owner, `insert` the tenant, the owner and one item.
+fn replace_links<O: ToSql, I: ToSql>(
+    tx: &Connection,
+    (delete, insert): (&str, &str),
+    tenant: TenantId,
+    owner: O,
+    items: impl IntoIterator<Item = I>,
+) -> rusqlite::Result<()> {
+    tx.execute(delete, [&owner])?;
+    let mut ins = tx.prepare_cached(insert)?;
+    for item in items {
+        ins.execute(params![tenant, owner, item])?;
     }
     Ok(())
+}
+
+fn put_tenant(tx: &Connection, t: &Tenant) -> rusqlite::Result<()> {
+    exec(
+        tx,
+        "INSERT INTO tenants (id, name, superadmin, created_at, policy, settings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET name = ?2, superadmin = ?3, policy = ?5, settings = ?6",
+        params![
+            t.id,
+            t.name,
+            t.superadmin,
+            t.created_at,
+            serde_json::to_string(&t.policy).unwrap_or_default(),
+            serde_json::to_string(&t.settings).unwrap_or_default()
+        ],
+    )
+}
+
+fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
+    exec(
+        tx,
+        "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login, stamp)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO UPDATE SET first_name = ?3, last_name = ?4, email = ?5, email_key = ?6,
+           phone = ?7, active = ?8, updated_at = ?10, last_login = ?11, stamp = ?12",
+        params![
+            u.id,
+            u.tenant,
+            u.first_name,
+            u.last_name,
+            u.email,
+            crate::domain::validate::email_key(&u.email),
+            u.phone,
+            u.active,
+            u.created_at,
+            u.updated_at,
+            u.last_login,
+            u.stamp as i64
+        ],
+    )?;
+    replace_links(
+        tx,
+        (
+            "DELETE FROM user_roles WHERE user = ?1",
+            "INSERT INTO user_roles (tenant, user, role) VALUES (?1, ?2, ?3)",
+        ),
+        u.tenant,
+        u.id,
+        &u.roles,
+    )?;
+    replace_links(
+        tx,
+        (
+            "DELETE FROM user_scopes WHERE user = ?1",
+            "INSERT INTO user_scopes (tenant, user, scope) VALUES (?1, ?2, ?3)",
+        ),
+        u.tenant,
+        u.id,
+        &u.scopes,
+    )
+}
+
+fn set_stamps(tx: &Connection, users: &[UserId], stamp: u64) -> rusqlite::Result<()> {
+    let mut up = tx.prepare_cached("UPDATE users SET stamp = ?2 WHERE id = ?1")?;
+    for u in users {
+        up.execute(params![u, stamp as i64])?;
+    }
+    Ok(())
+}
+
+fn put_role(tx: &Connection, r: &Role) -> rusqlite::Result<()> {
+    exec(
+        tx,
+        "INSERT INTO roles (id, tenant, name, name_key, permissions, scoped, admin_tier, namespace, description, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4, permissions = ?5, scoped = ?6,
+           admin_tier = ?7, namespace = ?8, description = ?9",
+        params![
+            r.id,
+            r.tenant,
+            r.name,
+            fold(&r.name),
+            perms_text(r.permissions),
+            r.scoped,
+            r.admin_tier,
+            r.namespace.name(),
+            r.description,
+            r.created_at
+        ],
+    )
+}
+
+fn put_group(tx: &Connection, g: &Group) -> rusqlite::Result<()> {
+    exec(
+        tx,
+        "INSERT INTO groups (id, tenant, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4",
+        params![g.id, g.tenant, g.name, fold(&g.name), g.created_at],
+    )?;
+    replace_links(
+        tx,
+        (
+            "DELETE FROM group_roles WHERE grp = ?1",
+            "INSERT INTO group_roles (tenant, grp, role) VALUES (?1, ?2, ?3)",
+        ),
+        g.tenant,
+        g.id,
+        &g.roles,
+    )
+}
+
+fn put_scope(tx: &Connection, s: &Scope) -> rusqlite::Result<()> {
+    exec(
+        tx,
+        "INSERT INTO scopes (id, tenant, kind, name, name_key) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET kind = ?3, name = ?4, name_key = ?5",
+        params![s.id, s.tenant, s.kind.name(), s.name, fold(&s.name)],
+    )
+}
+
+fn put_agreement(tx: &Connection, a: &Agreement) -> rusqlite::Result<()> {
+    exec(
+        tx,
+        "INSERT INTO agreements (id, tenant, name, name_key, owner, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4, owner = ?5",
+        params![a.id, a.tenant, a.name, fold(&a.name), a.owner, a.created_at],
+    )?;
+    exec(
+        tx,
+        "DELETE FROM levels WHERE agreement = ?1 AND user = ?2",
+        params![a.id, a.owner],
+    )
+}
+
+fn set_level(
+    tx: &Connection,
+    agreement: AgreementId,
+    user: UserId,
+    product: Product,
+    level: AccessLevel,
+) -> rusqlite::Result<()> {
+    if level == AccessLevel::Owner {
+        return Ok(());
+    }
+    exec(
+        tx,
+        "INSERT INTO levels (tenant, agreement, user, product, level)
+         SELECT tenant, id, ?2, ?3, ?4 FROM agreements WHERE id = ?1 AND owner != ?2
+         ON CONFLICT (agreement, user, product) DO UPDATE SET level = excluded.level",
+        params![agreement, user, product as i64, level as i64],
+    )
+}
+
+fn set_pbx_link(
+    tx: &Connection,
+    agreement: AgreementId,
+    user: UserId,
+    subscriber: Option<&str>,
+) -> rusqlite::Result<()> {
+    match subscriber {
+        Some(s) => exec(
+            tx,
+            "INSERT INTO pbx_links (tenant, agreement, user, subscriber)
+             SELECT tenant, id, ?2, ?3 FROM agreements WHERE id = ?1
+             ON CONFLICT (agreement, user) DO UPDATE SET subscriber = excluded.subscriber",
+            params![agreement, user, s],
+        ),
+        None => exec(
+            tx,
+            "DELETE FROM pbx_links WHERE agreement = ?1 AND user = ?2",
+            params![agreement, user],
+        ),
+    }
+}
+
+fn put_credential(tx: &Connection, c: &Credential) -> rusqlite::Result<()> {
+    exec(
+        tx,
+        "INSERT INTO credentials (user, hash, must_change, changed_at, failed_logins, locked_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (user) DO UPDATE SET hash = ?2, must_change = ?3, changed_at = ?4,
+           failed_logins = ?5, locked_until = ?6",
+        params![
+            c.user,
+            c.hash,
+            c.must_change,
+            c.changed_at,
+            c.failed_logins,
+            c.locked_until
+        ],
+    )
 }
 
 fn corrupt(what: impl std::fmt::Display) -> Error {
@@ -982,7 +1035,8 @@ fn check_ids(tx: &Connection, path: &str, next_ids: &[i64; 6]) -> Result<(), Err
     Ok(())
 }
 
-fn id(v: i64) -> u64 {
+/// The u64 stored as the integer with the same 64 bits (stamps, revisions, sequence numbers).
+fn unsigned(v: i64) -> u64 {
     v as u64
 }
 
@@ -1018,17 +1072,19 @@ fn each_row(
     Ok(())
 }
 
+/// `(owner, item)` pairs ordered by owner, for a merge with the owners' rows.
+type Pairs<O, T> = std::iter::Peekable<std::vec::IntoIter<(O, T)>>;
+
 /// Reads `(owner, item)` pairs ordered by owner, for a merge with the owners' rows.
-fn read_pairs<T>(
+fn read_pairs<O: FromSql, T: FromSql>(
     tx: &Connection,
     path: &str,
     sql: &str,
-    wrap: fn(u64) -> T,
-) -> Result<std::iter::Peekable<std::vec::IntoIter<(u64, T)>>, Error> {
+) -> Result<Pairs<O, T>, Error> {
     let st = |e| storage(path, e);
     let mut out = Vec::new();
     each_row(tx, path, sql, |r| {
-        out.push((id(r.get(0).map_err(st)?), wrap(id(r.get(1).map_err(st)?))));
+        out.push((r.get(0).map_err(st)?, r.get(1).map_err(st)?));
         Ok(())
     })?;
     Ok(out.into_iter().peekable())
@@ -1036,30 +1092,39 @@ fn read_pairs<T>(
 
 /// The items of `owner` from pairs ordered by owner; pairs of owners that have no row (which
 /// foreign keys rule out) are skipped.
-fn take_pairs<T: Ord>(
-    pairs: &mut std::iter::Peekable<std::vec::IntoIter<(u64, T)>>,
-    owner: u64,
-) -> std::collections::BTreeSet<T> {
+fn take_pairs<O: Ord, T: Ord>(pairs: &mut Pairs<O, T>, owner: O) -> std::collections::BTreeSet<T> {
     while pairs.next_if(|(o, _)| *o < owner).is_some() {}
     std::iter::from_fn(|| pairs.next_if(|(o, _)| *o == owner).map(|(_, t)| t)).collect()
 }
 
 /// Reads the whole state as changes, in an order that rebuilds it (parents before children).
 fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<u64, Error> {
+    let revision = SqliteStore::stored_revision(tx).map_err(|e| storage(path, e))?;
+    read_tenants(tx, path, sink)?;
+    read_roles(tx, path, sink)?;
+    read_scopes(tx, path, sink)?;
+    read_users(tx, path, sink)?;
+    read_groups(tx, path, sink)?;
+    read_agreements(tx, path, sink)?;
+    read_credentials(tx, path, sink)?;
+    Ok(revision)
+}
+
+/// Tenants, with their password policy and settings.
+fn read_tenants(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<(), Error> {
     let st = |e| storage(path, e);
-    let revision = SqliteStore::stored_revision(tx).map_err(st)?;
     each_row(
         tx,
         path,
         "SELECT id, name, superadmin, created_at, policy, settings FROM tenants ORDER BY id",
         |r| {
-            let tid = TenantId(id(r.get(0).map_err(st)?));
+            let tid: TenantId = r.get(0).map_err(st)?;
             let policy: Option<String> = r.get(4).map_err(st)?;
             let settings: Option<String> = r.get(5).map_err(st)?;
             sink(Change::TenantPut(Tenant {
                 id: tid,
                 name: r.get(1).map_err(st)?,
-                superadmin: UserId(id(r.get(2).map_err(st)?)),
+                superadmin: r.get(2).map_err(st)?,
                 created_at: r.get(3).map_err(st)?,
                 policy: match policy {
                     None => PasswordPolicy::default(),
@@ -1074,10 +1139,14 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
             }));
             Ok(())
         },
-    )?;
+    )
+}
 
+/// Roles; a permission the catalogue no longer knows is damage.
+fn read_roles(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<(), Error> {
+    let st = |e| storage(path, e);
     each_row(tx, path, "SELECT id, tenant, name, permissions, scoped, admin_tier, namespace, description, created_at FROM roles ORDER BY id", |r| {
-        let rid = RoleId(id(r.get(0).map_err(st)?));
+        let rid: RoleId = r.get(0).map_err(st)?;
         let text: String = r.get(3).map_err(st)?;
         let mut permissions = Permission::empty();
         for n in text.split_whitespace() {
@@ -1088,7 +1157,7 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
         let namespace: String = r.get(6).map_err(st)?;
         sink(Change::RolePut(Role {
             id: rid,
-            tenant: TenantId(id(r.get(1).map_err(st)?)),
+            tenant: r.get(1).map_err(st)?,
             name: r.get(2).map_err(st)?,
             permissions,
             scoped: r.get(4).map_err(st)?,
@@ -1100,8 +1169,12 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
             created_at: r.get(8).map_err(st)?,
         }));
         Ok(())
-    })?;
+    })
+}
 
+/// Call groups and IVRs.
+fn read_scopes(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<(), Error> {
+    let st = |e| storage(path, e);
     each_row(
         tx,
         path,
@@ -1109,8 +1182,8 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
         |r| {
             let kind: String = r.get(2).map_err(st)?;
             sink(Change::ScopePut(Scope {
-                id: ScopeId(id(r.get(0).map_err(st)?)),
-                tenant: TenantId(id(r.get(1).map_err(st)?)),
+                id: r.get(0).map_err(st)?,
+                tenant: r.get(1).map_err(st)?,
                 kind: kind
                     .parse::<ScopeKind>()
                     .map_err(|_| corrupt(format!("unknown scope kind {kind:?}")))?,
@@ -1118,26 +1191,27 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
             }));
             Ok(())
         },
-    )?;
+    )
+}
 
-    let mut user_roles = read_pairs(
+/// Users, with the roles and scopes they hold directly.
+fn read_users(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    let mut user_roles = read_pairs::<UserId, RoleId>(
         tx,
         path,
         "SELECT user, role FROM user_roles ORDER BY user, role",
-        RoleId,
     )?;
-    let mut user_scopes = read_pairs(
+    let mut user_scopes = read_pairs::<UserId, ScopeId>(
         tx,
         path,
         "SELECT user, scope FROM user_scopes ORDER BY user, scope",
-        ScopeId,
     )?;
-
     each_row(tx, path, "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp FROM users ORDER BY id", |r| {
-        let uid: u64 = id(r.get(0).map_err(st)?);
+        let uid: UserId = r.get(0).map_err(st)?;
         sink(Change::UserPut(User {
-            id: UserId(uid),
-            tenant: TenantId(id(r.get(1).map_err(st)?)),
+            id: uid,
+            tenant: r.get(1).map_err(st)?,
             first_name: r.get(2).map_err(st)?,
             last_name: r.get(3).map_err(st)?,
             email: r.get(4).map_err(st)?,
@@ -1148,26 +1222,29 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
             created_at: r.get(7).map_err(st)?,
             updated_at: r.get(8).map_err(st)?,
             last_login: r.get(9).map_err(st)?,
-            stamp: id(r.get(10).map_err(st)?),
+            stamp: unsigned(r.get(10).map_err(st)?),
         }));
         Ok(())
-    })?;
+    })
+}
 
-    let mut group_roles = read_pairs(
+/// Groups, with the roles they grant, then their members.
+fn read_groups(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    let mut group_roles = read_pairs::<GroupId, RoleId>(
         tx,
         path,
         "SELECT grp, role FROM group_roles ORDER BY grp, role",
-        RoleId,
     )?;
     each_row(
         tx,
         path,
         "SELECT id, tenant, name, created_at FROM groups ORDER BY id",
         |r| {
-            let gid: u64 = id(r.get(0).map_err(st)?);
+            let gid: GroupId = r.get(0).map_err(st)?;
             sink(Change::GroupPut(Group {
-                id: GroupId(gid),
-                tenant: TenantId(id(r.get(1).map_err(st)?)),
+                id: gid,
+                tenant: r.get(1).map_err(st)?,
                 name: r.get(2).map_err(st)?,
                 roles: take_pairs(&mut group_roles, gid),
                 created_at: r.get(3).map_err(st)?,
@@ -1177,22 +1254,26 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
     )?;
     each_row(tx, path, "SELECT grp, user FROM group_members", |r| {
         sink(Change::MemberAdded {
-            group: GroupId(id(r.get(0).map_err(st)?)),
-            user: UserId(id(r.get(1).map_err(st)?)),
+            group: r.get(0).map_err(st)?,
+            user: r.get(1).map_err(st)?,
         });
         Ok(())
-    })?;
+    })
+}
 
+/// Agreements, then their access levels and PBX subscriber links.
+fn read_agreements(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Result<(), Error> {
+    let st = |e| storage(path, e);
     each_row(
         tx,
         path,
         "SELECT id, tenant, name, owner, created_at FROM agreements ORDER BY id",
         |r| {
             sink(Change::AgreementPut(Agreement {
-                id: AgreementId(id(r.get(0).map_err(st)?)),
-                tenant: TenantId(id(r.get(1).map_err(st)?)),
+                id: r.get(0).map_err(st)?,
+                tenant: r.get(1).map_err(st)?,
                 name: r.get(2).map_err(st)?,
-                owner: UserId(id(r.get(3).map_err(st)?)),
+                owner: r.get(3).map_err(st)?,
                 created_at: r.get(4).map_err(st)?,
             }));
             Ok(())
@@ -1206,8 +1287,8 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
             let product: i64 = r.get(2).map_err(st)?;
             let level: i64 = r.get(3).map_err(st)?;
             sink(Change::LevelSet {
-                agreement: AgreementId(id(r.get(0).map_err(st)?)),
-                user: UserId(id(r.get(1).map_err(st)?)),
+                agreement: r.get(0).map_err(st)?,
+                user: r.get(1).map_err(st)?,
                 product: Product::from_index(product as u32)
                     .map_err(|_| corrupt(format!("unknown product {product}")))?,
                 level: AccessLevel::from_index(level as u32)
@@ -1222,16 +1303,25 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
         "SELECT agreement, user, subscriber FROM pbx_links ORDER BY agreement, user",
         |r| {
             sink(Change::PbxLinkSet {
-                agreement: AgreementId(id(r.get(0).map_err(st)?)),
-                user: UserId(id(r.get(1).map_err(st)?)),
+                agreement: r.get(0).map_err(st)?,
+                user: r.get(1).map_err(st)?,
                 subscriber: Some(r.get(2).map_err(st)?),
             });
             Ok(())
         },
-    )?;
+    )
+}
+
+/// Passwords, then pending recovery tokens.
+fn read_credentials(
+    tx: &Connection,
+    path: &str,
+    sink: &mut dyn FnMut(Change),
+) -> Result<(), Error> {
+    let st = |e| storage(path, e);
     each_row(tx, path, "SELECT user, hash, must_change, changed_at, failed_logins, locked_until FROM credentials ORDER BY user", |r| {
         sink(Change::CredentialPut(Credential {
-            user: UserId(id(r.get(0).map_err(st)?)),
+            user: r.get(0).map_err(st)?,
             hash: r.get(1).map_err(st)?,
             must_change: r.get(2).map_err(st)?,
             changed_at: r.get(3).map_err(st)?,
@@ -1247,14 +1337,13 @@ fn read_state(tx: &Connection, path: &str, sink: &mut dyn FnMut(Change)) -> Resu
         |r| {
             sink(Change::ResetTokenPut(ResetToken {
                 hash: r.get(0).map_err(st)?,
-                user: UserId(id(r.get(1).map_err(st)?)),
+                user: r.get(1).map_err(st)?,
                 issued_at: r.get(2).map_err(st)?,
                 expires_at: r.get(3).map_err(st)?,
             }));
             Ok(())
         },
-    )?;
-    Ok(revision)
+    )
 }
 
 fn insert_audit(tx: &Connection, events: &[AuditEvent]) -> rusqlite::Result<()> {
@@ -1265,8 +1354,8 @@ fn insert_audit(tx: &Connection, events: &[AuditEvent]) -> rusqlite::Result<()> 
     for e in events {
         ins.execute(params![
             e.at,
-            e.tenant.0 as i64,
-            e.actor.map(|a| a.0 as i64),
+            e.tenant,
+            e.actor,
             e.action,
             e.outcome,
             e.target_kind,
@@ -1278,6 +1367,46 @@ fn insert_audit(tx: &Connection, events: &[AuditEvent]) -> rusqlite::Result<()> 
         ])?;
     }
     Ok(())
+}
+
+/// The `WHERE` clause of an audit query and its arguments, in order.
+fn audit_filter(q: &AuditQuery) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    let mut add = |clause: &'static str, v: Box<dyn ToSql>| {
+        clauses.push(clause);
+        args.push(v);
+    };
+    if let Some(t) = q.tenant {
+        add("tenant = ?", Box::new(t));
+    }
+    if let Some(a) = q.actor {
+        add("actor = ?", Box::new(a));
+    }
+    if let Some(k) = &q.target_kind {
+        add("target_kind = ?", Box::new(k.clone()));
+    }
+    if let Some(i) = q.target_id {
+        add("target_id = ?", Box::new(i as i64));
+    }
+    if let Some(a) = &q.action {
+        add("action = ?", Box::new(a.clone()));
+    }
+    if let Some(o) = &q.outcome {
+        add("outcome = ?", Box::new(o.clone()));
+    }
+    if let Some(t) = q.since {
+        add("at >= ?", Box::new(t));
+    }
+    if let Some(t) = q.until {
+        add("at < ?", Box::new(t));
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (filter, args)
 }
 
 impl Store for SqliteStore {
@@ -1402,42 +1531,7 @@ impl Store for SqliteStore {
     }
 
     fn query_audit(&mut self, q: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
-        use rusqlite::types::Value;
-        let mut clauses: Vec<&str> = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
-        let mut add = |clause: &'static str, v: Value| {
-            clauses.push(clause);
-            args.push(v);
-        };
-        if let Some(t) = q.tenant {
-            add("tenant = ?", Value::Integer(t.0 as i64));
-        }
-        if let Some(a) = q.actor {
-            add("actor = ?", Value::Integer(a.0 as i64));
-        }
-        if let Some(k) = &q.target_kind {
-            add("target_kind = ?", Value::Text(k.clone()));
-        }
-        if let Some(i) = q.target_id {
-            add("target_id = ?", Value::Integer(i as i64));
-        }
-        if let Some(a) = &q.action {
-            add("action = ?", Value::Text(a.clone()));
-        }
-        if let Some(o) = &q.outcome {
-            add("outcome = ?", Value::Text(o.clone()));
-        }
-        if let Some(t) = q.since {
-            add("at >= ?", Value::Integer(t));
-        }
-        if let Some(t) = q.until {
-            add("at < ?", Value::Integer(t));
-        }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", clauses.join(" AND "))
-        };
+        let (filter, args) = audit_filter(q);
         let path = self.path.clone();
         let st = |e| storage(&path, e);
         let total: i64 = self
@@ -1448,9 +1542,11 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .map_err(st)?;
-        let mut page_args = args.clone();
-        page_args.push(Value::Integer(q.limit as i64));
-        page_args.push(Value::Integer(q.offset as i64));
+        let (limit, offset) = (q.limit as i64, q.offset as i64);
+        let page_args = args
+            .iter()
+            .map(|a| a.as_ref())
+            .chain([&limit as &dyn ToSql, &offset]);
         let mut stmt = self
             .conn
             .prepare(&format!(
@@ -1459,18 +1555,18 @@ impl Store for SqliteStore {
             ))
             .map_err(st)?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(page_args.iter()), |r| {
+            .query_map(rusqlite::params_from_iter(page_args), |r| {
                 Ok(AuditEvent {
-                    seq: id(r.get(0)?),
+                    seq: unsigned(r.get(0)?),
                     at: r.get(1)?,
-                    tenant: TenantId(id(r.get(2)?)),
-                    actor: r.get::<_, Option<i64>>(3)?.map(|a| UserId(id(a))),
+                    tenant: r.get(2)?,
+                    actor: r.get(3)?,
                     action: r.get(4)?,
                     outcome: r.get(5)?,
                     target_kind: r.get(6)?,
-                    target_id: r.get::<_, Option<i64>>(7)?.map(id),
+                    target_id: r.get::<_, Option<i64>>(7)?.map(unsigned),
                     detail: r.get(8)?,
-                    revision: r.get::<_, Option<i64>>(9)?.map(id),
+                    revision: r.get::<_, Option<i64>>(9)?.map(unsigned),
                     before: r.get(10)?,
                     after: r.get(11)?,
                 })
@@ -1501,11 +1597,10 @@ impl Store for SqliteStore {
             if json.is_empty() {
                 return Ok(None);
             }
-            let actor: Option<i64> = r.get(2).map_err(st)?;
             out.push(Commit {
-                revision: id(r.get(0).map_err(st)?),
+                revision: unsigned(r.get(0).map_err(st)?),
                 at: r.get(1).map_err(st)?,
-                actor: actor.map(|a| UserId(id(a))),
+                actor: r.get(2).map_err(st)?,
                 changes: serde_json::from_str(&json)
                     .map_err(|e| corrupt(format!("commit log: {e}")))?,
                 audit: Vec::new(),

@@ -1,0 +1,179 @@
+//! Planning for user groups: creation, renaming, the roles a group grants, membership and
+//! deletion.
+
+use std::collections::BTreeSet;
+
+use super::{dedup, Plan, K_GROUP};
+use crate::domain::model::NameKind;
+use crate::domain::rules::Actor;
+use crate::domain::{validate, Change, Group, GroupId, Permission, RoleId, User, UserId};
+use crate::Error;
+
+impl<'m> Plan<'m> {
+    fn group_for_change(&self, a: &Actor<'_>, group: GroupId) -> Result<&'m Group, Error> {
+        a.require(Permission::GROUPS_MANAGE)?;
+        self.m.group_in(a.tenant(), group)
+    }
+
+    fn members(&self, group: GroupId) -> impl Iterator<Item = &'m User> + 'm {
+        let m = self.m;
+        m.members
+            .get(&group)
+            .into_iter()
+            .flatten()
+            .filter_map(move |u| m.users.get(u))
+    }
+
+    pub fn create_group(
+        &mut self,
+        actor: UserId,
+        name: &str,
+        roles: &[RoleId],
+    ) -> Result<GroupId, Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::GROUPS_MANAGE)?;
+        let name = validate::name("group name", name)?;
+        self.unique(a.tenant(), NameKind::Group, "group", &name, 0)?;
+        let mut set = BTreeSet::new();
+        for r in dedup(roles) {
+            a.ensure_grant_role(self.m.role_in(a.tenant(), r)?, &BTreeSet::new())?;
+            set.insert(r);
+        }
+        let id = GroupId(self.alloc(K_GROUP));
+        self.changes.push(Change::GroupPut(Group {
+            id,
+            tenant: a.tenant(),
+            name,
+            roles: set,
+            created_at: self.now,
+        }));
+        Ok(id)
+    }
+
+    pub fn rename_group(&mut self, actor: UserId, group: GroupId, name: &str) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        let name = validate::name("group name", name)?;
+        self.unique(a.tenant(), NameKind::Group, "group", &name, group.0)?;
+        if name != g.name {
+            let mut g = g.clone();
+            g.name = name;
+            self.changes.push(Change::GroupPut(g));
+        }
+        Ok(())
+    }
+
+    pub fn add_group_role(
+        &mut self,
+        actor: UserId,
+        group: GroupId,
+        role: RoleId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        let r = self.m.role_in(a.tenant(), role)?;
+        if g.roles.contains(&role) {
+            return Ok(());
+        }
+        a.ensure_grant_role(r, &BTreeSet::new())?;
+        for u in self.members(group) {
+            a.ensure_may_affect(self.m, u)?;
+            a.ensure_grant_role(r, &u.scopes)?;
+        }
+        let mut g = g.clone();
+        g.roles.insert(role);
+        self.changes.push(Change::GroupPut(g));
+        Ok(())
+    }
+
+    pub fn remove_group_role(
+        &mut self,
+        actor: UserId,
+        group: GroupId,
+        role: RoleId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        let r = self.m.role_in(a.tenant(), role)?;
+        if !g.roles.contains(&role) {
+            return Ok(());
+        }
+        if r.admin_tier {
+            a.require_superadmin("revoke an administrator-tier role")?;
+        }
+        for u in self.members(group) {
+            a.ensure_may_affect(self.m, u)?;
+        }
+        let mut g = g.clone();
+        g.roles.remove(&role);
+        self.changes.push(Change::GroupPut(g));
+        Ok(())
+    }
+
+    pub fn add_member(&mut self, actor: UserId, group: GroupId, user: UserId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        let t = self.target(&a, user)?;
+        if self
+            .m
+            .members
+            .get(&group)
+            .is_some_and(|m| m.contains(&user))
+        {
+            return Ok(());
+        }
+        for r in &g.roles {
+            a.ensure_grant_role(&self.m.roles[r], &t.scopes)?;
+        }
+        self.changes.push(Change::MemberAdded { group, user });
+        Ok(())
+    }
+
+    pub fn remove_member(
+        &mut self,
+        actor: UserId,
+        group: GroupId,
+        user: UserId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        self.target(&a, user)?;
+        if !self
+            .m
+            .members
+            .get(&group)
+            .is_some_and(|m| m.contains(&user))
+        {
+            return Ok(());
+        }
+        if g.roles.iter().any(|r| self.m.roles[r].admin_tier) {
+            a.require_superadmin("revoke an administrator-tier role")?;
+        }
+        self.changes.push(Change::MemberRemoved { group, user });
+        Ok(())
+    }
+
+    pub fn delete_group(&mut self, actor: UserId, group: GroupId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        for u in self.members(group) {
+            let only = self.m.user_groups.get(&u.id).is_none_or(|gs| gs.len() == 1);
+            if only {
+                return Err(Error::GroupIsOnlyGroup {
+                    group,
+                    group_name: g.name.clone(),
+                    user: u.id,
+                    user_email: u.email.clone(),
+                });
+            }
+        }
+        for u in self.members(group) {
+            a.ensure_may_affect(self.m, u)?;
+        }
+        if g.roles.iter().any(|r| self.m.roles[r].admin_tier) {
+            a.require_superadmin("revoke an administrator-tier role")?;
+        }
+        self.changes.push(Change::GroupDeleted { id: group });
+        Ok(())
+    }
+}

@@ -1,0 +1,115 @@
+//! Planning of every mutation: validate the input, apply the administration rules against the
+//! current model, and produce the [`Change`]s to commit. Nothing here mutates anything; a
+//! refused operation returns its error before a single change is produced.
+//!
+//! One file per concept, each an `impl Plan` block beside the request types it takes: tenants,
+//! users, roles, groups, scopes, agreements and credentials. This file holds the [`Plan`]
+//! itself, id allocation and the helpers they share.
+
+mod agreements;
+mod credentials;
+mod groups;
+mod roles;
+mod scopes;
+mod tenants;
+mod users;
+
+use std::collections::BTreeSet;
+
+use crate::credentials::Notification;
+use crate::domain::model::{Model, NameKind};
+use crate::domain::rules::Actor;
+use crate::domain::{Change, TenantId, User, UserId};
+use crate::Error;
+
+pub use credentials::ResetIssued;
+pub(crate) use credentials::{Hashed, LoginResult};
+pub use roles::{NewRole, RolePatch};
+pub use tenants::TenantCreated;
+pub use users::{NewUser, UserPatch};
+
+const K_TENANT: usize = 0;
+const K_USER: usize = 1;
+const K_ROLE: usize = 2;
+const K_GROUP: usize = 3;
+const K_SCOPE: usize = 4;
+const K_AGREEMENT: usize = 5;
+
+/// One planned mutation.
+pub(crate) struct Plan<'m> {
+    pub m: &'m Model,
+    pub now: i64,
+    pub changes: Vec<Change>,
+    allocated: [u64; 6],
+    /// The tenant the audit event belongs to, when the actor does not say.
+    pub tenant: Option<TenantId>,
+    /// The audit outcome when the operation commits but reports a failure (a failed login).
+    pub outcome: Option<&'static str>,
+    /// Free detail for the audit event.
+    pub detail: Option<String>,
+    /// Audit even when nothing changes.
+    pub force_audit: bool,
+    /// Notifications to deliver once committed.
+    pub notifications: Vec<Notification>,
+    /// A password hashed before planning, for the user the operation creates.
+    pub pending_hash: Option<Hashed>,
+}
+
+fn dedup<T: Ord + Copy>(v: &[T]) -> Vec<T> {
+    v.iter()
+        .copied()
+        .collect::<BTreeSet<T>>()
+        .into_iter()
+        .collect()
+}
+
+impl<'m> Plan<'m> {
+    pub fn new(m: &'m Model, now: i64) -> Self {
+        Plan {
+            m,
+            now,
+            changes: Vec::new(),
+            allocated: [0; 6],
+            tenant: None,
+            outcome: None,
+            detail: None,
+            force_audit: false,
+            notifications: Vec::new(),
+            pending_hash: None,
+        }
+    }
+
+    fn alloc(&mut self, kind: usize) -> u64 {
+        let id = self.m.next_id(kind, self.allocated[kind]);
+        self.allocated[kind] += 1;
+        id
+    }
+
+    fn unique(
+        &self,
+        tenant: TenantId,
+        kind: NameKind,
+        label: &'static str,
+        name: &str,
+        except: u64,
+    ) -> Result<(), Error> {
+        match self.m.name_taken(tenant, kind, name) {
+            Some(id) if id != except => Err(Error::DuplicateName {
+                kind: label,
+                name: name.to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn put_user(&mut self, mut user: User) {
+        user.updated_at = self.now;
+        self.changes.push(Change::UserPut(user));
+    }
+
+    fn target(&self, a: &Actor<'_>, user: UserId) -> Result<&'m User, Error> {
+        let t = self.m.user_in(a.tenant(), user)?;
+        a.ensure_may_modify(self.m, t)?;
+        Ok(t)
+    }
+}

@@ -1,0 +1,99 @@
+//! Planning for scopes (call groups and IVRs) and the scopes a user is restricted to.
+
+use std::collections::BTreeSet;
+
+use super::{Plan, K_SCOPE};
+use crate::domain::model::NameKind;
+use crate::domain::rules::Actor;
+use crate::domain::{validate, Change, Permission, Scope, ScopeId, ScopeKind, UserId};
+use crate::Error;
+
+impl<'m> Plan<'m> {
+    pub fn create_scope(
+        &mut self,
+        actor: UserId,
+        kind: ScopeKind,
+        name: &str,
+    ) -> Result<ScopeId, Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::SCOPES_MANAGE)?;
+        let name = validate::name(
+            match kind {
+                ScopeKind::CallGroup => "call group name",
+                ScopeKind::Ivr => "IVR name",
+            },
+            name,
+        )?;
+        self.unique(a.tenant(), NameKind::Scope(kind), kind.name(), &name, 0)?;
+        let id = ScopeId(self.alloc(K_SCOPE));
+        self.changes.push(Change::ScopePut(Scope {
+            id,
+            tenant: a.tenant(),
+            kind,
+            name,
+        }));
+        Ok(id)
+    }
+
+    pub fn delete_scope(&mut self, actor: UserId, scope: ScopeId) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::SCOPES_MANAGE)?;
+        self.m.scope_in(a.tenant(), scope)?;
+        self.changes.push(Change::ScopeDeleted { id: scope });
+        Ok(())
+    }
+
+    pub fn set_user_scopes(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        scopes: &[ScopeId],
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        a.require(Permission::USERS_MANAGE)?;
+        let t = self.target(&a, user)?;
+        let wanted: BTreeSet<ScopeId> = scopes.iter().copied().collect();
+        for s in &wanted {
+            self.m.scope_in(a.tenant(), *s)?;
+        }
+        let added: BTreeSet<ScopeId> = wanted.difference(&t.scopes).copied().collect();
+        if !added.is_empty() {
+            a.ensure_grant(self.m.scoped_only(t), true, &added)?;
+        }
+        if wanted != t.scopes {
+            let mut u = t.clone();
+            u.scopes = wanted;
+            self.put_user(u);
+        }
+        Ok(())
+    }
+
+    pub fn assign_scope(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        scope: ScopeId,
+    ) -> Result<(), Error> {
+        let mut s: Vec<ScopeId> = self
+            .m
+            .users
+            .get(&user)
+            .map(|u| u.scopes.iter().copied().collect())
+            .unwrap_or_default();
+        s.push(scope);
+        self.set_user_scopes(actor, user, &s)
+    }
+
+    pub fn unassign_scope(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        scope: ScopeId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        self.m.scope_in(a.tenant(), scope)?;
+        let t = self.m.user_in(a.tenant(), user)?;
+        let s: Vec<ScopeId> = t.scopes.iter().copied().filter(|x| *x != scope).collect();
+        self.set_user_scopes(actor, user, &s)
+    }
+}
