@@ -9,8 +9,10 @@ impl Directory {
     /// Creates an agreement and appoints its Owner. Needs `agreements.manage`.
     ///
     /// # Errors
-    /// [`Error::InactiveOwner`] when the owner is inactive (one active Owner per agreement),
-    /// [`Error::PermissionDenied`], [`Error::DuplicateName`], [`Error::InvalidName`].
+    /// [`Error::PermissionDenied`] without `agreements.manage`; [`Error::InvalidName`],
+    /// [`Error::DuplicateName`]; [`Error::UnknownUser`] for the owner; [`Error::InactiveOwner`]
+    /// when the owner is inactive (one active Owner per agreement); and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn create_agreement(
         &self,
         actor: UserId,
@@ -29,8 +31,11 @@ impl Directory {
     /// on that product.
     ///
     /// # Errors
-    /// [`Error::AgreementAdminRequired`], [`Error::LevelNotGrantable`],
-    /// [`Error::OwnerProtected`], [`Error::AgreementAdministratorProtected`].
+    /// [`Error::UnknownAgreement`], [`Error::UnknownUser`]; [`Error::AgreementAdminRequired`]
+    /// without Administrator or Owner on System (CORE); [`Error::OwnerProtected`] for the Owner's
+    /// levels; [`Error::AgreementAdministratorProtected`] for another Administrator's;
+    /// [`Error::LevelNotGrantable`] for a level the actor may not set; and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn set_access_level(
         &self,
         actor: UserId,
@@ -48,8 +53,9 @@ impl Directory {
     /// former Owner becomes Administrator.
     ///
     /// # Errors
-    /// [`Error::NotOwner`] for anyone else; [`Error::InactiveOwner`] when the new owner is
-    /// inactive.
+    /// [`Error::UnknownAgreement`], [`Error::UnknownUser`]; [`Error::NotOwner`] for anyone but the
+    /// Owner or the superadministrator; [`Error::InactiveOwner`] when the new owner is inactive;
+    /// and the errors of [every change](Directory#errors-of-every-change).
     pub fn transfer_ownership(
         &self,
         actor: UserId,
@@ -63,6 +69,13 @@ impl Directory {
 
     /// Links a user to a virtual-PBX subscriber on an agreement (`None` unlinks): a change of
     /// its Virtual PBX access, under the rules of [`set_access_level`](Self::set_access_level).
+    ///
+    /// # Errors
+    /// As [`set_access_level`](Self::set_access_level): [`Error::UnknownAgreement`],
+    /// [`Error::UnknownUser`], [`Error::AgreementAdminRequired`], [`Error::OwnerProtected`],
+    /// [`Error::AgreementAdministratorProtected`], and [`Error::LevelNotGrantable`] when, under the
+    /// strict reading, the actor has no Virtual PBX access itself; [`Error::InvalidName`] for a bad
+    /// subscriber; and the errors of [every change](Directory#errors-of-every-change).
     pub fn link_pbx_subscriber(
         &self,
         actor: UserId,
@@ -76,6 +89,9 @@ impl Directory {
     }
 
     /// An agreement.
+    ///
+    /// # Errors
+    /// [`Error::UnknownAgreement`].
     pub fn agreement(&self, id: AgreementId) -> Result<Agreement, Error> {
         self.read()
             .agreements
@@ -85,6 +101,9 @@ impl Directory {
     }
 
     /// Every agreement of a tenant, in id order.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::Closed`] after [`close`](Directory::close).
     pub fn agreements(&self, tenant: TenantId) -> Result<Vec<Agreement>, Error> {
         self.with_tenant(tenant, |m| {
             m.agreements
@@ -96,6 +115,9 @@ impl Directory {
     }
 
     /// The PBX subscriber a user is linked to on an agreement.
+    ///
+    /// # Errors
+    /// [`Error::UnknownAgreement`].
     pub fn pbx_subscriber(
         &self,
         agreement: AgreementId,

@@ -8,6 +8,10 @@ use super::{lock, Directory, Page};
 
 impl Directory {
     /// Audit events matching `query`, oldest first.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a bad query (a `limit` out of range, ...); [`Error::Closed`]
+    /// after [`close`](Directory::close); [`Error::Storage`] when the store cannot read its log.
     pub fn audit_events(&self, query: &AuditQuery) -> Result<Page<AuditEvent>, Error> {
         query.validate()?;
         let (items, total) = lock(&self.store).query_audit(query)?;
@@ -20,6 +24,9 @@ impl Directory {
 
     /// Users of `tenant` who have not logged in for `days` days (never-logged-in users count
     /// from their creation), for removing inactive accounts.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::Closed`] after [`close`](Directory::close).
     pub fn users_inactive_for(&self, tenant: TenantId, days: u32) -> Result<Vec<User>, Error> {
         let cutoff = self.clock.now_ms() - i64::from(days) * 86_400_000;
         self.with_tenant(tenant, |m| {

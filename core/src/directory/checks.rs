@@ -47,6 +47,21 @@ pub struct Explanation {
 
 impl Directory {
     /// May `user` do `p`? Lock-free; false for an unknown or inactive user or an empty `p`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, NewUser, Permission, Preset};
+    /// let dir = Directory::in_memory();
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[Preset::Managers])?;
+    /// let operator = dir.role_by_name(acme.tenant, "Operator")?.id;
+    /// let bob = dir.create_user(acme.superadmin, &NewUser::new("Bob", "Lee", "bob@acme.test").roles([operator]))?;
+    /// assert!(dir.check(bob, Permission::CAMPAIGNS_CONTROL));
+    /// assert!(!dir.check(bob, Permission::BILLING_VIEW));
+    /// dir.set_active(acme.superadmin, bob, false)?;
+    /// assert!(!dir.check(bob, Permission::CAMPAIGNS_CONTROL)); // an inactive user holds nothing
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
     #[inline]
     pub fn check(&self, user: UserId, p: Permission) -> bool {
         self.with_snapshot(|s| s.check(user, p))
@@ -65,6 +80,9 @@ impl Directory {
     }
 
     /// Which call groups / IVRs `user` may see for `p`: all, or an explicit set.
+    ///
+    /// # Errors
+    /// [`Error::UnknownUser`].
     pub fn allowed_scopes(&self, user: UserId, p: Permission) -> Result<ScopeAccess, Error> {
         self.snapshot
             .load()
@@ -73,6 +91,9 @@ impl Directory {
     }
 
     /// The effective permissions of a user (its roles and its groups' roles).
+    ///
+    /// # Errors
+    /// [`Error::UnknownUser`].
     pub fn effective_permissions(&self, user: UserId) -> Result<Permission, Error> {
         self.snapshot
             .load()
@@ -81,6 +102,9 @@ impl Directory {
     }
 
     /// Users of `tenant` holding `p` (for `scope` when given).
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::Closed`] after [`close`](Directory::close).
     pub fn users_with_permission(
         &self,
         tenant: TenantId,
@@ -126,6 +150,9 @@ impl Directory {
     }
 
     /// Why `check(user, p)` answers as it does: the roles and groups granting `p`.
+    ///
+    /// # Errors
+    /// [`Error::EmptyPermission`] for an empty `p`; [`Error::UnknownUser`].
     pub fn explain(&self, user: UserId, p: Permission) -> Result<Explanation, Error> {
         if p.is_empty() {
             return Err(Error::EmptyPermission);

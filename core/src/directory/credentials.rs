@@ -103,6 +103,15 @@ impl Directory {
     /// be changed at next login, which is what a password set by someone else should be (the
     /// default of `temporary` in [`NewUser`], Python and C++). Invalidates pending recovery
     /// tokens and the user's sessions. Authorised before the password is checked or hashed.
+    ///
+    /// # Errors
+    /// [`Error::UnknownUser`]; [`Error::PermissionDenied`] without `users.manage`;
+    /// [`Error::SuperadminProtected`] or [`Error::AdministratorProtected`] for the
+    /// superadministrator's or (unless the actor is the superadministrator) an administrator's
+    /// account; [`Error::Escalation`] or [`Error::LevelNotGrantable`] when the user holds rights,
+    /// call groups / IVRs, agreement levels or PBX links the actor does not (taking the account
+    /// over would escalate); then [`Error::WeakPassword`] for a password the tenant's policy
+    /// refuses; and the errors of [every change](Directory#errors-of-every-change).
     pub fn set_password(
         &self,
         actor: UserId,
@@ -140,9 +149,10 @@ impl Directory {
     /// counts toward the lock like a failed login.
     ///
     /// # Errors
-    /// [`Error::AuthenticationFailed`] for a wrong current password (or no password, or an
-    /// inactive user); [`Error::AccountLocked`] while the account is locked, whatever the
-    /// password; [`Error::WeakPassword`] for a new password the policy refuses.
+    /// [`Error::UnknownUser`]; [`Error::AuthenticationFailed`] for a wrong current password (or no
+    /// password, or an inactive user); [`Error::AccountLocked`] while the account is locked,
+    /// whatever the password; [`Error::WeakPassword`] for a new password the policy refuses; and
+    /// the errors of [every change](Directory#errors-of-every-change).
     pub fn change_password(&self, user: UserId, current: &str, new: &str) -> Result<(), Error> {
         self.refresh()?;
         let (policy, email, names, hash) = self.credential_context(user)?;
@@ -192,6 +202,30 @@ impl Directory {
     /// about as long; a locked account gives [`Error::AccountLocked`]. Every attempt is audited;
     /// an email that matches nobody is kept only as a reference keyed with a secret of this
     /// instance (equal for equal emails, so repeated attempts can be correlated).
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::AuthenticationFailed`] for an unknown email, a wrong
+    /// password, a user without a password or an inactive one; [`Error::AccountLocked`] while the
+    /// account is locked; the store's errors ([`Error::Storage`], [`Error::Busy`],
+    /// [`Error::ReadOnly`], [`Error::Closed`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, Error, NewUser};
+    /// let dir = Directory::in_memory();
+    /// # dir.set_hash_params(rolecall::HashParams { m_kib: 256, t: 1, p: 1 }); // tests only
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[])?;
+    /// let olga = dir.create_user(
+    ///     acme.superadmin,
+    ///     &NewUser::new("Olga", "P", "olga@acme.test").password("violet kettle on the moon").temporary(false),
+    /// )?;
+    /// let session = dir.login(acme.tenant, "OLGA@acme.test", "violet kettle on the moon")?;
+    /// assert_eq!(session.user, olga);
+    /// assert!(dir.session_valid(olga, session.stamp));
+    /// assert_eq!(dir.login(acme.tenant, "olga@acme.test", "wrong"), Err(Error::AuthenticationFailed));
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
     pub fn login(&self, tenant: TenantId, email: &str, password: &str) -> Result<Session, Error> {
         // Another instance may have set this password: look it up in the store's state.
         self.refresh()?;
@@ -252,6 +286,13 @@ impl Directory {
     }
 
     /// Unlocks an account locked by failed logins (`users.manage`).
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `users.manage`; [`Error::UnknownUser`];
+    /// [`Error::NoPassword`] for a user without a password; [`Error::SuperadminProtected`] or
+    /// [`Error::AdministratorProtected`] for the superadministrator's or (unless the actor is the
+    /// superadministrator) an administrator's account; and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn unlock(&self, actor: UserId, user: UserId) -> Result<(), Error> {
         self.write(Some(actor), "unlock", |p| p.unlock(actor, user))
     }
@@ -260,6 +301,10 @@ impl Directory {
     /// expiring per the tenant's policy) and queues a [`Notification::PasswordResetRequested`]
     /// for the host to send. Returns `None`, and issues nothing, when no active user has that
     /// email (the host should answer its caller the same way in both cases).
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::Storage`] when the OS random source fails; the store's
+    /// errors. An unknown email is no error (`Ok(None)`).
     pub fn request_password_reset(
         &self,
         tenant: TenantId,
@@ -274,6 +319,12 @@ impl Directory {
 
     /// Sets a new password with a recovery token. The token is single use, expires, and is
     /// invalidated by any later password change; a bad token is audited and changes nothing.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`] for a token that is unknown, expired, used, superseded, for another
+    /// tenant or for an inactive user; [`Error::WeakPassword`] for a password the tenant's policy
+    /// refuses; the store's errors ([`Error::Storage`], [`Error::Busy`], [`Error::ReadOnly`],
+    /// [`Error::Closed`]).
     pub fn reset_password_with_token(
         &self,
         tenant: TenantId,
@@ -320,6 +371,10 @@ impl Directory {
     }
 
     /// The superadministrator sets the tenant's password and lockout policy.
+    ///
+    /// # Errors
+    /// [`Error::SuperadminOnly`] for anyone but the superadministrator; [`Error::InvalidArgument`]
+    /// for a bad value; and the errors of [every change](Directory#errors-of-every-change).
     pub fn set_password_policy(&self, actor: UserId, policy: &PasswordPolicy) -> Result<(), Error> {
         self.write(Some(actor), "set_password_policy", |p| {
             p.set_password_policy(actor, policy)
@@ -327,11 +382,17 @@ impl Directory {
     }
 
     /// A tenant's password and lockout policy.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`].
     pub fn password_policy(&self, tenant: TenantId) -> Result<PasswordPolicy, Error> {
         self.tenant(tenant).map(|t| t.policy)
     }
 
     /// Whether the user has a password, must change it, and whether it is locked now.
+    ///
+    /// # Errors
+    /// [`Error::UnknownUser`].
     pub fn credential_status(&self, user: UserId) -> Result<CredentialStatus, Error> {
         let m = self.read();
         if !m.users.contains_key(&user) {
@@ -355,6 +416,9 @@ impl Directory {
     }
 
     /// The user's current security stamp (see [`User::stamp`]).
+    ///
+    /// # Errors
+    /// [`Error::UnknownUser`].
     pub fn security_stamp(&self, user: UserId) -> Result<u64, Error> {
         self.snapshot
             .load()

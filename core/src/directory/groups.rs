@@ -7,6 +7,12 @@ use super::Directory;
 
 impl Directory {
     /// Creates a user group with roles (004). Needs `groups.manage`.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `groups.manage`; [`Error::InvalidName`],
+    /// [`Error::DuplicateName`]; [`Error::UnknownRole`]; [`Error::SuperadminOnly`] for an
+    /// administrator-tier role; [`Error::Escalation`] for a role whose rights the actor lacks; and
+    /// the errors of [every change](Directory#errors-of-every-change).
     pub fn create_group(
         &self,
         actor: UserId,
@@ -19,6 +25,11 @@ impl Directory {
     }
 
     /// Renames a group.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `groups.manage`; [`Error::UnknownGroup`];
+    /// [`Error::InvalidName`], [`Error::DuplicateName`]; and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn rename_group(&self, actor: UserId, group: GroupId, name: &str) -> Result<(), Error> {
         self.write(Some(actor), "rename_group", |p| {
             p.rename_group(actor, group, name)
@@ -26,6 +37,13 @@ impl Directory {
     }
 
     /// Adds a role to a group: a grant to every member.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `groups.manage`; [`Error::UnknownGroup`],
+    /// [`Error::UnknownRole`]; [`Error::SuperadminOnly`] for an administrator-tier role;
+    /// [`Error::Escalation`] when the actor lacks the role's rights (in each member's call groups /
+    /// IVRs); [`Error::AdministratorProtected`] when a member is an administrator; and the errors
+    /// of [every change](Directory#errors-of-every-change).
     pub fn add_group_role(&self, actor: UserId, group: GroupId, role: RoleId) -> Result<(), Error> {
         self.write(Some(actor), "add_group_role", |p| {
             p.add_group_role(actor, group, role)
@@ -33,6 +51,12 @@ impl Directory {
     }
 
     /// Removes a role from a group.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `groups.manage`; [`Error::UnknownGroup`],
+    /// [`Error::UnknownRole`]; [`Error::SuperadminOnly`] for an administrator-tier role;
+    /// [`Error::AdministratorProtected`] when a member is an administrator; and the errors of
+    /// [every change](Directory#errors-of-every-change).
     pub fn remove_group_role(
         &self,
         actor: UserId,
@@ -45,6 +69,14 @@ impl Directory {
     }
 
     /// Adds a user to a group: a grant of the group's roles.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `groups.manage`; [`Error::UnknownGroup`],
+    /// [`Error::UnknownUser`]; [`Error::SuperadminProtected`] or [`Error::AdministratorProtected`]
+    /// for the superadministrator's or (unless the actor is the superadministrator) an
+    /// administrator's account; [`Error::SuperadminOnly`] or [`Error::Escalation`] for a group role
+    /// the actor may not grant the user; and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn add_member(&self, actor: UserId, group: GroupId, user: UserId) -> Result<(), Error> {
         self.write(Some(actor), "add_member", |p| {
             p.add_member(actor, group, user)
@@ -52,6 +84,13 @@ impl Directory {
     }
 
     /// Removes a user from a group.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `groups.manage`; [`Error::UnknownGroup`],
+    /// [`Error::UnknownUser`]; [`Error::SuperadminProtected`] or [`Error::AdministratorProtected`]
+    /// for the superadministrator's or (unless the actor is the superadministrator) an
+    /// administrator's account; [`Error::SuperadminOnly`] when the group holds an
+    /// administrator-tier role; and the errors of [every change](Directory#errors-of-every-change).
     pub fn remove_member(&self, actor: UserId, group: GroupId, user: UserId) -> Result<(), Error> {
         self.write(Some(actor), "remove_member", |p| {
             p.remove_member(actor, group, user)
@@ -59,6 +98,12 @@ impl Directory {
     }
 
     /// Deletes a group; refused while it is the only group of one of its members (004).
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `groups.manage`; [`Error::UnknownGroup`];
+    /// [`Error::GroupIsOnlyGroup`] as above; [`Error::AdministratorProtected`] when a member is an
+    /// administrator; [`Error::SuperadminOnly`] when the group holds an administrator-tier role;
+    /// and the errors of [every change](Directory#errors-of-every-change).
     pub fn delete_group(&self, actor: UserId, group: GroupId) -> Result<(), Error> {
         self.write(Some(actor), "delete_group", |p| {
             p.delete_group(actor, group)
@@ -66,6 +111,9 @@ impl Directory {
     }
 
     /// A group.
+    ///
+    /// # Errors
+    /// [`Error::UnknownGroup`].
     pub fn group(&self, id: GroupId) -> Result<Group, Error> {
         self.read()
             .groups
@@ -75,6 +123,10 @@ impl Directory {
     }
 
     /// The group of `tenant` with this name (case-insensitive).
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::UnknownGroup`] when no group has that name;
+    /// [`Error::Closed`] after [`close`](Directory::close).
     pub fn group_by_name(&self, tenant: TenantId, name: &str) -> Result<Group, Error> {
         self.with_tenant(tenant, |m| {
             m.name_taken(tenant, crate::domain::model::NameKind::Group, name.trim())
@@ -85,6 +137,9 @@ impl Directory {
     }
 
     /// Every group of a tenant, in id order.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::Closed`] after [`close`](Directory::close).
     pub fn groups(&self, tenant: TenantId) -> Result<Vec<Group>, Error> {
         self.with_tenant(tenant, |m| {
             m.groups
@@ -96,6 +151,9 @@ impl Directory {
     }
 
     /// The members of a group, in id order.
+    ///
+    /// # Errors
+    /// [`Error::UnknownGroup`].
     pub fn group_members(&self, group: GroupId) -> Result<Vec<UserId>, Error> {
         let m = self.read();
         if !m.groups.contains_key(&group) {
@@ -110,6 +168,9 @@ impl Directory {
     }
 
     /// The permissions a group grants its members (union of its roles).
+    ///
+    /// # Errors
+    /// [`Error::UnknownGroup`].
     pub fn group_permissions(&self, group: GroupId) -> Result<Permission, Error> {
         let m = self.read();
         let g = m
@@ -120,6 +181,9 @@ impl Directory {
     }
 
     /// The groups a user belongs to, in id order.
+    ///
+    /// # Errors
+    /// [`Error::UnknownUser`].
     pub fn user_groups(&self, user: UserId) -> Result<Vec<GroupId>, Error> {
         let m = self.read();
         if !m.users.contains_key(&user) {

@@ -64,6 +64,17 @@ pub struct Page<T> {
 /// assert!(dir.check(bob, Permission::CAMPAIGNS_CONTROL));
 /// assert!(!dir.check(bob, Permission::BILLING_VIEW));
 /// ```
+///
+/// # Errors of every change
+///
+/// Besides the refusals each method lists, every change made by an acting user fails with
+/// [`Error::UnknownUser`] for an unknown actor, [`Error::ActorInactive`] for an inactive one and
+/// [`Error::WrongTenant`] for an object of another tenant; and every change can fail in the
+/// store: [`Error::Storage`], [`Error::Busy`], [`Error::ReadOnly`], [`Error::Corrupt`] (a
+/// damaged commit log written by another instance), [`Error::RevisionConflict`] (a store that
+/// takes no write lock and kept conflicting), and [`Error::Closed`] after
+/// [`close`](Directory::close). A refusal changes nothing; a refusal for want of a right or by
+/// authentication is audited.
 pub struct Directory {
     snapshot: Arc<ArcSwap<Snapshot>>,
     model: RwLock<Model>,
@@ -309,17 +320,46 @@ impl Directory {
     }
 
     /// Opens (creating if needed) a directory in the SQLite file at `path`: the embedded default.
+    ///
+    /// # Errors
+    /// [`Error::NotADatabase`] for a file that is not a rolecall database; [`Error::SchemaTooNew`]
+    /// for one written by a newer version; [`Error::ReadOnly`], [`Error::Busy`] or
+    /// [`Error::Storage`] when SQLite cannot open or read it; [`Error::Corrupt`] for stored data
+    /// that breaks the library's invariants.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, NewUser};
+    /// let path = std::env::temp_dir().join(format!("rolecall-doc-{}.db", std::process::id()));
+    /// let dir = Directory::open_sqlite(&path)?;
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[])?;
+    /// dir.close();
+    /// // Everything was committed to the file: a new instance finds it there.
+    /// let again = Directory::open_sqlite(&path)?;
+    /// assert_eq!(again.tenant(acme.tenant)?.name, "Acme");
+    /// # again.close();
+    /// # for ext in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{ext}", path.display())); }
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
     #[cfg(feature = "sqlite")]
     pub fn open_sqlite(path: impl AsRef<std::path::Path>) -> Result<Directory, Error> {
         Self::open(crate::store::SqliteStore::open(path)?)
     }
 
     /// Opens a directory on `store`, loading its whole state.
+    ///
+    /// # Errors
+    /// The store's errors while loading ([`Error::Storage`], [`Error::Busy`], ...);
+    /// [`Error::Corrupt`] for stored data that breaks the library's invariants.
     pub fn open(store: impl Store + 'static) -> Result<Directory, Error> {
         Self::open_with_clock(store, Arc::new(SystemClock))
     }
 
     /// Opens a directory on `store` with a custom clock.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open).
     pub fn open_with_clock(
         store: impl Store + 'static,
         clock: Arc<dyn Clock>,
@@ -503,6 +543,10 @@ impl Directory {
 
     /// Applies commits made by other instances on the same store. Returns the revision now
     /// reflected. Changes made through this instance never need it.
+    ///
+    /// # Errors
+    /// The store's errors ([`Error::Storage`], [`Error::Busy`], ...); [`Error::Corrupt`] for a
+    /// damaged commit log; [`Error::Closed`] after [`close`](Self::close).
     pub fn refresh(&self) -> Result<u64, Error> {
         let mut store = lock(&self.store);
         self.catch_up(&mut **store)?;

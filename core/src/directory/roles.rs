@@ -8,11 +8,26 @@ use super::Directory;
 
 impl Directory {
     /// Creates a custom role. Needs `roles.manage`; the actor must hold its rights.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `roles.manage`; [`Error::InvalidName`] for a bad name or
+    /// description; [`Error::DuplicateName`] when a role of the tenant (custom or built-in) has
+    /// that name; [`Error::SuperadminOnly`] for an administrator-tier role; [`Error::Escalation`]
+    /// for rights the actor lacks; and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn create_role(&self, actor: UserId, role: &NewRole) -> Result<RoleId, Error> {
         self.write(Some(actor), "create_role", |p| p.create_role(actor, role))
     }
 
     /// Edits a custom role; added rights are a grant to every holder.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `roles.manage`; [`Error::UnknownRole`];
+    /// [`Error::BuiltinRole`] for a preset's role; [`Error::SuperadminOnly`] for an
+    /// administrator-tier role; [`Error::InvalidName`], [`Error::DuplicateName`] for the new name;
+    /// [`Error::Escalation`] for added rights the actor lacks (in each holder's call groups /
+    /// IVRs); [`Error::AdministratorProtected`] when an administrator holds it; and the errors of
+    /// [every change](Directory#errors-of-every-change).
     pub fn update_role(&self, actor: UserId, role: RoleId, patch: &RolePatch) -> Result<(), Error> {
         self.write(Some(actor), "update_role", |p| {
             p.update_role(actor, role, patch)
@@ -20,11 +35,20 @@ impl Directory {
     }
 
     /// Deletes a custom role, removing it from every user and group.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `roles.manage`; [`Error::UnknownRole`];
+    /// [`Error::BuiltinRole`] for a preset's role; [`Error::SuperadminOnly`] for an
+    /// administrator-tier role; [`Error::AdministratorProtected`] when an administrator holds it;
+    /// and the errors of [every change](Directory#errors-of-every-change).
     pub fn delete_role(&self, actor: UserId, role: RoleId) -> Result<(), Error> {
         self.write(Some(actor), "delete_role", |p| p.delete_role(actor, role))
     }
 
     /// A role.
+    ///
+    /// # Errors
+    /// [`Error::UnknownRole`].
     pub fn role(&self, id: RoleId) -> Result<Role, Error> {
         self.read()
             .roles
@@ -45,7 +69,7 @@ impl Directory {
     ///
     /// # Errors
     /// [`Error::UnknownTenant`], [`Error::UnknownRole`] when nothing matches,
-    /// [`Error::AmbiguousName`] as above.
+    /// [`Error::AmbiguousName`] as above; [`Error::Closed`] after [`close`](Directory::close).
     pub fn role_by_name(&self, tenant: TenantId, name: &str) -> Result<Role, Error> {
         self.with_tenant(tenant, |m| m.role_named(tenant, name).cloned())?
     }
@@ -55,7 +79,7 @@ impl Directory {
     ///
     /// # Errors
     /// [`Error::UnknownTenant`], or [`Error::UnknownRole`] when that namespace holds no role of
-    /// that name.
+    /// that name; [`Error::Closed`] after [`close`](Directory::close).
     pub fn role_in_namespace(
         &self,
         tenant: TenantId,
@@ -75,6 +99,9 @@ impl Directory {
     }
 
     /// Every role of a tenant, in id order.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::Closed`] after [`close`](Directory::close).
     pub fn roles(&self, tenant: TenantId) -> Result<Vec<Role>, Error> {
         self.with_tenant(tenant, |m| {
             m.roles

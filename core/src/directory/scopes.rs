@@ -7,6 +7,11 @@ use super::Directory;
 
 impl Directory {
     /// Creates a call group or IVR. Needs `scopes.manage`.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `scopes.manage`; [`Error::InvalidName`];
+    /// [`Error::DuplicateName`] when a scope of that kind has that name; and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn create_scope(
         &self,
         actor: UserId,
@@ -19,6 +24,10 @@ impl Directory {
     }
 
     /// Deletes a call group or IVR, unassigning it from everyone.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `scopes.manage`; [`Error::UnknownScope`]; and the errors
+    /// of [every change](Directory#errors-of-every-change).
     pub fn delete_scope(&self, actor: UserId, scope: ScopeId) -> Result<(), Error> {
         self.write(Some(actor), "delete_scope", |p| {
             p.delete_scope(actor, scope)
@@ -26,6 +35,14 @@ impl Directory {
     }
 
     /// Authorises a user for a call group / IVR (a grant of its scoped rights there).
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `users.manage`; [`Error::UnknownUser`],
+    /// [`Error::UnknownScope`]; [`Error::SuperadminProtected`] or [`Error::AdministratorProtected`]
+    /// for the superadministrator's or (unless the actor is the superadministrator) an
+    /// administrator's account; [`Error::Escalation`] when the actor lacks the user's scoped rights
+    /// in that call group / IVR; and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn assign_scope(&self, actor: UserId, user: UserId, scope: ScopeId) -> Result<(), Error> {
         self.write(Some(actor), "assign_scope", |p| {
             p.assign_scope(actor, user, scope)
@@ -33,6 +50,12 @@ impl Directory {
     }
 
     /// Withdraws a call group / IVR from a user.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `users.manage`; [`Error::UnknownUser`],
+    /// [`Error::UnknownScope`]; [`Error::SuperadminProtected`] or [`Error::AdministratorProtected`]
+    /// for the superadministrator's or (unless the actor is the superadministrator) an
+    /// administrator's account; and the errors of [every change](Directory#errors-of-every-change).
     pub fn unassign_scope(&self, actor: UserId, user: UserId, scope: ScopeId) -> Result<(), Error> {
         self.write(Some(actor), "unassign_scope", |p| {
             p.unassign_scope(actor, user, scope)
@@ -40,6 +63,10 @@ impl Directory {
     }
 
     /// Replaces the call groups / IVRs assigned to a user.
+    ///
+    /// # Errors
+    /// As [`assign_scope`](Self::assign_scope) for each scope added and
+    /// [`unassign_scope`](Self::unassign_scope) for each taken away.
     pub fn set_user_scopes(
         &self,
         actor: UserId,
@@ -52,6 +79,9 @@ impl Directory {
     }
 
     /// A scope resource.
+    ///
+    /// # Errors
+    /// [`Error::UnknownScope`].
     pub fn scope(&self, id: ScopeId) -> Result<Scope, Error> {
         self.read()
             .scopes
@@ -61,6 +91,9 @@ impl Directory {
     }
 
     /// Every call group and IVR of a tenant, in id order.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::Closed`] after [`close`](Directory::close).
     pub fn scopes(&self, tenant: TenantId) -> Result<Vec<Scope>, Error> {
         self.with_tenant(tenant, |m| {
             m.scopes

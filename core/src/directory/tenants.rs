@@ -14,6 +14,25 @@ impl Directory {
     /// A password given for the superadministrator follows [`NewUser::temporary`] like any
     /// other: temporary by default, since the host, not the person, sets it. A sign-up flow
     /// where the person chose its own password passes `temporary(false)`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`], [`Error::InvalidEmail`] or [`Error::InvalidPhone`] for a bad tenant
+    /// name or superadministrator; [`Error::InvalidArgument`] when the superadministrator is given
+    /// roles; [`Error::WeakPassword`] for an initial password the default policy refuses; the
+    /// store's errors ([`Error::Storage`], [`Error::Busy`], [`Error::ReadOnly`],
+    /// [`Error::Closed`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, NewUser, Permission, Preset};
+    /// let dir = Directory::in_memory();
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[Preset::Managers])?;
+    /// assert_eq!(dir.tenant(acme.tenant)?.superadmin, acme.superadmin);
+    /// assert_eq!(acme.roles.len(), dir.roles(acme.tenant)?.len()); // the preset's built-in roles
+    /// assert!(dir.check(acme.superadmin, Permission::BILLING_VIEW)); // holds every right
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
     pub fn create_tenant(
         &self,
         name: &str,
@@ -36,6 +55,11 @@ impl Directory {
     }
 
     /// Installs a preset's roles into the actor's tenant (superadministrator only).
+    ///
+    /// # Errors
+    /// [`Error::SuperadminOnly`] for anyone but the superadministrator; [`Error::DuplicateName`]
+    /// when the preset is already installed; and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn install_preset(&self, actor: UserId, preset: Preset) -> Result<Vec<RoleId>, Error> {
         self.write(Some(actor), "install_preset", |p| {
             p.install_preset(actor, preset)
@@ -43,6 +67,9 @@ impl Directory {
     }
 
     /// A tenant.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`].
     pub fn tenant(&self, id: TenantId) -> Result<Tenant, Error> {
         self.read()
             .tenants
@@ -59,7 +86,8 @@ impl Directory {
     /// Sets the tenant's options (superadministrator only); see [`TenantSettings`].
     ///
     /// # Errors
-    /// [`Error::SuperadminOnly`] for anyone else; [`Error::InvalidArgument`] for a bad value.
+    /// [`Error::SuperadminOnly`] for anyone else; [`Error::InvalidArgument`] for a bad value; and
+    /// the errors of [every change](Directory#errors-of-every-change).
     pub fn set_tenant_settings(
         &self,
         actor: UserId,
@@ -71,6 +99,9 @@ impl Directory {
     }
 
     /// A tenant's options.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`].
     pub fn tenant_settings(&self, tenant: TenantId) -> Result<TenantSettings, Error> {
         self.tenant(tenant).map(|t| t.settings)
     }

@@ -61,8 +61,29 @@ impl Directory {
     /// temporary unless [`NewUser::temporary`] is `false`.
     ///
     /// # Errors
-    /// The rules' refusals ([`Error::PermissionDenied`], [`Error::Escalation`], ...), checked
-    /// before any password is; then [`Error::WeakPassword`].
+    /// The rules' refusals, checked before any password is: [`Error::PermissionDenied`] without
+    /// `users.manage`; [`Error::UnknownRole`] for a role not in the tenant;
+    /// [`Error::SuperadminOnly`] for an administrator-tier role; [`Error::Escalation`] when the
+    /// actor lacks the role's rights (for a scoped role: in the user's call groups / IVRs);
+    /// [`Error::InvalidName`], [`Error::InvalidEmail`], [`Error::InvalidPhone`] for bad fields;
+    /// [`Error::DuplicateEmail`] when the email is taken. Then [`Error::WeakPassword`] for an
+    /// initial password the tenant's policy refuses; and the errors of [every
+    /// change](Directory#errors-of-every-change).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, Error, NewUser, Preset};
+    /// let dir = Directory::in_memory();
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[Preset::Managers])?;
+    /// let operator = dir.role_by_name(acme.tenant, "Operator")?.id;
+    /// let bob = dir.create_user(acme.superadmin, &NewUser::new("Bob", "Lee", "bob@acme.test").roles([operator]))?;
+    /// assert_eq!(dir.user_by_email(acme.tenant, "BOB@acme.test")?.id, bob);
+    /// // Bob may not create users: that needs `users.manage`.
+    /// let refused = dir.create_user(bob, &NewUser::new("Eve", "Doe", "eve@acme.test"));
+    /// assert!(matches!(refused, Err(Error::PermissionDenied { .. })));
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
     pub fn create_user(&self, actor: UserId, user: &NewUser) -> Result<UserId, Error> {
         let mut hashed =
             self.initial_passwords(actor, "create_user", std::slice::from_ref(user))?;
@@ -79,7 +100,9 @@ impl Directory {
     /// passed the policy.
     ///
     /// # Errors
-    /// As [`create_user`](Self::create_user); [`Error::InvalidArgument`] for more than
+    /// As [`create_user`](Self::create_user), for the first user refused (nothing is created);
+    /// [`Error::DuplicateEmail`] also for two users of the import with the same email;
+    /// [`Error::InvalidArgument`] for more than
     /// [`MAX_PASSWORDS_PER_CALL`](Self::MAX_PASSWORDS_PER_CALL) initial passwords.
     pub fn create_users(&self, actor: UserId, users: &[NewUser]) -> Result<Vec<UserId>, Error> {
         let hashes = self.initial_passwords(actor, "create_users", users)?;
@@ -146,6 +169,17 @@ impl Directory {
     }
 
     /// Edits a user's name, email or phone. Needs `users.manage`, or `profile.edit` for oneself.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `users.manage` (or `profile.edit` for oneself);
+    /// [`Error::UnknownUser`]; [`Error::SuperadminProtected`] or [`Error::AdministratorProtected`]
+    /// for the superadministrator's or (unless the actor is the superadministrator) an
+    /// administrator's account; [`Error::InvalidName`], [`Error::InvalidEmail`],
+    /// [`Error::InvalidPhone`] for bad fields; [`Error::DuplicateEmail`] when the new email is
+    /// taken; changing another user's email (its login): [`Error::Escalation`] or
+    /// [`Error::LevelNotGrantable`] when the user holds rights, call groups / IVRs, agreement
+    /// levels or PBX links the actor does not (taking the account over would escalate); and the
+    /// errors of [every change](Directory#errors-of-every-change).
     pub fn update_user(&self, actor: UserId, user: UserId, patch: &UserPatch) -> Result<(), Error> {
         self.write(Some(actor), "update_user", |p| {
             p.update_user(actor, user, patch)
@@ -159,11 +193,12 @@ impl Directory {
     /// of it, under the rules of lowering it (settled rules 1 and 2).
     ///
     /// # Errors
-    /// [`Error::PermissionDenied`] without `users.manage`; [`Error::Escalation`],
-    /// [`Error::AgreementAdminRequired`], [`Error::AgreementAdministratorProtected`],
-    /// [`Error::LevelNotGrantable`] when the actor may not grant (or take away) part of it;
-    /// [`Error::UserOwnsAgreement`] for the Owner of an agreement;
-    /// [`Error::SuperadminProtected`], [`Error::AdministratorProtected`].
+    /// [`Error::PermissionDenied`] without `users.manage`; [`Error::UnknownUser`];
+    /// [`Error::Escalation`], [`Error::SuperadminOnly`], [`Error::AgreementAdminRequired`],
+    /// [`Error::AgreementAdministratorProtected`], [`Error::LevelNotGrantable`] when the actor may
+    /// not grant (or take away) part of it; [`Error::UserOwnsAgreement`] for the Owner of an
+    /// agreement; [`Error::SuperadminProtected`], [`Error::AdministratorProtected`]; and the errors
+    /// of [every change](Directory#errors-of-every-change).
     pub fn set_active(&self, actor: UserId, user: UserId, active: bool) -> Result<(), Error> {
         self.write(Some(actor), "set_active", |p| {
             p.set_active(actor, user, active)
@@ -173,14 +208,39 @@ impl Directory {
     /// Deletes a user with its memberships and agreement levels.
     ///
     /// # Errors
-    /// As deactivating it ([`set_active`](Self::set_active)): the Owner of an agreement cannot
-    /// be deleted until ownership is transferred ([`Error::UserOwnsAgreement`]), an agreement
-    /// Administrator only by someone who may change its levels.
+    /// As deactivating it ([`set_active`](Self::set_active)): the Owner of an agreement cannot be
+    /// deleted until ownership is transferred ([`Error::UserOwnsAgreement`]), an agreement
+    /// Administrator only by someone who may change its levels; [`Error::SuperadminProtected`] for
+    /// the superadministrator; [`Error::SuperadminOnly`] to delete an administrator; and the errors
+    /// of [every change](Directory#errors-of-every-change).
     pub fn delete_user(&self, actor: UserId, user: UserId) -> Result<(), Error> {
         self.write(Some(actor), "delete_user", |p| p.delete_user(actor, user))
     }
 
     /// Gives a user a role (a grant: the actor must hold the role's rights).
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `users.manage`; [`Error::UnknownUser`],
+    /// [`Error::UnknownRole`]; [`Error::SuperadminOnly`] for an administrator-tier role;
+    /// [`Error::Escalation`] when the actor lacks the role's rights (for a scoped role: in the
+    /// user's call groups / IVRs); [`Error::SuperadminProtected`] or
+    /// [`Error::AdministratorProtected`] for the superadministrator's or (unless the actor is the
+    /// superadministrator) an administrator's account; and the errors of [every
+    /// change](Directory#errors-of-every-change).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, NewUser, Permission, Preset};
+    /// let dir = Directory::in_memory();
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[Preset::Managers])?;
+    /// let bob = dir.create_user(acme.superadmin, &NewUser::new("Bob", "Lee", "bob@acme.test"))?;
+    /// assert!(!dir.check(bob, Permission::CAMPAIGNS_CONTROL));
+    /// let operator = dir.role_by_name(acme.tenant, "Operator")?.id;
+    /// dir.assign_role(acme.superadmin, bob, operator)?;
+    /// assert!(dir.check(bob, Permission::CAMPAIGNS_CONTROL)); // visible to the very next check
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
     pub fn assign_role(&self, actor: UserId, user: UserId, role: RoleId) -> Result<(), Error> {
         self.write(Some(actor), "assign_role", |p| {
             p.assign_role(actor, user, role)
@@ -188,6 +248,13 @@ impl Directory {
     }
 
     /// Takes a role from a user.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `users.manage`; [`Error::UnknownUser`],
+    /// [`Error::UnknownRole`]; [`Error::SuperadminOnly`] for an administrator-tier role;
+    /// [`Error::SuperadminProtected`] or [`Error::AdministratorProtected`] for the
+    /// superadministrator's or (unless the actor is the superadministrator) an administrator's
+    /// account; and the errors of [every change](Directory#errors-of-every-change).
     pub fn revoke_role(&self, actor: UserId, user: UserId, role: RoleId) -> Result<(), Error> {
         self.write(Some(actor), "revoke_role", |p| {
             p.revoke_role(actor, user, role)
@@ -195,6 +262,10 @@ impl Directory {
     }
 
     /// Replaces the roles a user holds directly.
+    ///
+    /// # Errors
+    /// As [`assign_role`](Self::assign_role) for each role added and
+    /// [`revoke_role`](Self::revoke_role) for each role taken away.
     pub fn set_user_roles(
         &self,
         actor: UserId,
@@ -207,6 +278,9 @@ impl Directory {
     }
 
     /// A user.
+    ///
+    /// # Errors
+    /// [`Error::UnknownUser`].
     pub fn user(&self, id: UserId) -> Result<User, Error> {
         self.read()
             .users
@@ -216,6 +290,10 @@ impl Directory {
     }
 
     /// The user of `tenant` with this email (case-insensitive).
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::UnknownUser`] when no user of the tenant has that email;
+    /// [`Error::Closed`] after [`close`](Directory::close).
     pub fn user_by_email(&self, tenant: TenantId, email: &str) -> Result<User, Error> {
         self.with_tenant(tenant, |m| {
             m.emails
@@ -227,6 +305,10 @@ impl Directory {
     }
 
     /// Searches the users of a tenant by name, email or phone, in id order.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a `limit` outside 1 to [`UserQuery::MAX_LIMIT`];
+    /// [`Error::UnknownTenant`]; [`Error::Closed`] after [`close`](Directory::close).
     pub fn search_users(&self, tenant: TenantId, query: &UserQuery) -> Result<Page<User>, Error> {
         if query.limit == 0 || query.limit > UserQuery::MAX_LIMIT {
             return Err(Error::InvalidArgument {
