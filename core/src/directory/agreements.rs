@@ -36,6 +36,8 @@ impl Directory {
     /// levels; [`Error::AgreementAdministratorProtected`] for another Administrator's;
     /// [`Error::LevelNotGrantable`] for a level the actor may not set; and the errors of [every
     /// change](Directory#errors-of-every-change).
+    ///
+    /// [`TenantSettings::strict_agreement_levels`]: crate::TenantSettings::strict_agreement_levels
     pub fn set_access_level(
         &self,
         actor: UserId,

@@ -112,6 +112,8 @@ impl Directory {
     /// call groups / IVRs, agreement levels or PBX links the actor does not (taking the account
     /// over would escalate); then [`Error::WeakPassword`] for a password the tenant's policy
     /// refuses; and the errors of [every change](Directory#errors-of-every-change).
+    ///
+    /// [`NewUser`]: crate::NewUser
     pub fn set_password(
         &self,
         actor: UserId,
@@ -305,6 +307,8 @@ impl Directory {
     /// # Errors
     /// [`Error::UnknownTenant`]; [`Error::Storage`] when the OS random source fails; the store's
     /// errors. An unknown email is no error (`Ok(None)`).
+    ///
+    /// [`Notification::PasswordResetRequested`]: crate::Notification::PasswordResetRequested
     pub fn request_password_reset(
         &self,
         tenant: TenantId,
@@ -419,6 +423,8 @@ impl Directory {
     ///
     /// # Errors
     /// [`Error::UnknownUser`].
+    ///
+    /// [`User::stamp`]: crate::User::stamp
     pub fn security_stamp(&self, user: UserId) -> Result<u64, Error> {
         self.snapshot
             .load()
