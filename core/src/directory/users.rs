@@ -216,7 +216,10 @@ impl Directory {
     pub fn delete_user(&self, actor: UserId, user: UserId) -> Result<(), Error> {
         self.write(Some(actor), "delete_user", |p| p.delete_user(actor, user))
     }
+}
 
+/// The roles a user holds directly, and lookups and search.
+impl Directory {
     /// Gives a user a role (a grant: the actor must hold the role's rights).
     ///
     /// # Errors
