@@ -80,6 +80,9 @@ impl Default for AuditQuery {
 
 impl AuditQuery {
     /// Checks the paging arguments.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a `limit` outside 1 to 1000.
     pub fn validate(&self) -> Result<(), Error> {
         if self.limit == 0 || self.limit > 1000 {
             return Err(Error::InvalidArgument {

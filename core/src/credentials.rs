@@ -143,6 +143,9 @@ impl PasswordPolicy {
 
     /// Checks a candidate password for a user; the error names the rule that failed and never
     /// contains the password.
+    ///
+    /// # Errors
+    /// [`Error::WeakPassword`] naming the rule that failed.
     pub fn check(&self, password: &str, email: &str, names: &[&str]) -> Result<(), Error> {
         let weak = |rule: &'static str| Err(Error::WeakPassword { rule });
         let len = password.chars().count();

@@ -3,6 +3,7 @@
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
+#![warn(clippy::missing_errors_doc)]
 
 pub mod audit;
 pub mod clock;

@@ -54,6 +54,9 @@ impl Product {
     }
 
     /// The product with this stable number (0..=6).
+    ///
+    /// # Errors
+    /// [`Error::UnknownProduct`] for a number outside 0..=6.
     pub fn from_index(i: u32) -> Result<Product, Error> {
         Product::ALL
             .get(i as usize)
@@ -121,6 +124,9 @@ impl AccessLevel {
     }
 
     /// The level with this stable number (0..=3).
+    ///
+    /// # Errors
+    /// [`Error::UnknownAccessLevel`] for a number outside 0..=3.
     pub fn from_index(i: u32) -> Result<AccessLevel, Error> {
         AccessLevel::ALL
             .get(i as usize)

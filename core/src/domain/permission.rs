@@ -187,6 +187,9 @@ impl Permission {
     }
 
     /// Looks a single permission up by its dotted name (exact, lowercase).
+    ///
+    /// # Errors
+    /// [`Error::UnknownPermission`] for a name not in the catalogue.
     pub fn by_name(name: &str) -> Result<Permission, Error> {
         CATALOGUE
             .iter()
@@ -199,6 +202,9 @@ impl Permission {
 
     /// The set with these bits, refusing bits outside the catalogue (for values that crossed
     /// a language boundary as integers).
+    ///
+    /// # Errors
+    /// [`Error::UnknownPermission`] naming the bits outside the catalogue.
     pub fn from_bits_checked(bits: u128) -> Result<Permission, Error> {
         Permission::from_bits(bits).ok_or_else(|| Error::UnknownPermission {
             name: format!("bits {:#x}", bits & !Permission::all().bits()),
@@ -206,6 +212,9 @@ impl Permission {
     }
 
     /// Parses a set from dotted names; an empty slice gives the empty set.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPermission`] for the first name not in the catalogue.
     pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Permission, Error> {
         names.iter().try_fold(Permission::empty(), |acc, n| {
             Ok(acc | Permission::by_name(n.as_ref())?)

@@ -49,6 +49,10 @@ pub struct TenantSettings {
 
 impl TenantSettings {
     /// Checks the settings; a refusal names the field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a `phone_region` that is not an ISO 3166-1 alpha-2 code
+    /// libphonenumber knows.
     pub fn validate(&self) -> Result<(), Error> {
         if let Some(r) = &self.phone_region {
             if r.len() != 2 || !r.bytes().all(|b| b.is_ascii_uppercase()) {

@@ -111,11 +111,19 @@ pub trait Store: Send {
     }
 
     /// Reads the whole state.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the store fails ([`Error::Busy`] for a lock held too long,
+    /// [`Error::ReadOnly`] for a store that cannot be written); [`Error::Corrupt`] for stored data
+    /// that cannot be decoded.
     fn load(&mut self) -> Result<Loaded, Error>;
 
     /// Like [`load`](Self::load), handing each change to `sink` as it is read instead of
     /// collecting them: the directory applies them while the store reads on. Returns the
     /// revision and next ids, with `changes` empty. The default calls `load`.
+    ///
+    /// # Errors
+    /// As [`load`](Self::load).
     fn load_into(&mut self, sink: &mut dyn FnMut(Change)) -> Result<Loaded, Error> {
         let mut loaded = self.load()?;
         std::mem::take(&mut loaded.changes)
@@ -131,20 +139,43 @@ pub trait Store: Send {
     }
 
     /// Persists one commit atomically. On error nothing is stored.
+    ///
+    /// # Errors
+    /// [`Error::RevisionConflict`] when the commit's revision is not the next one (another instance
+    /// committed first; only a store that takes no write lock gets it); [`Error::Storage`] when the
+    /// store fails ([`Error::Busy`] for a lock held too long, [`Error::ReadOnly`] for a store that
+    /// cannot be written).
     fn commit(&mut self, commit: &Commit) -> Result<(), Error>;
 
     /// The revision of the last stored commit (cheap: called before every change).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the store fails ([`Error::Busy`] for a lock held too long,
+    /// [`Error::ReadOnly`] for a store that cannot be written).
     fn revision(&mut self) -> Result<u64, Error>;
 
     /// The commits after `revision`, in order, or `None` when the store cannot say (history
     /// compacted away), in which case the caller reloads everything.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the store fails ([`Error::Busy`] for a lock held too long,
+    /// [`Error::ReadOnly`] for a store that cannot be written); [`Error::Corrupt`] for a stored
+    /// commit that cannot be decoded.
     fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error>;
 
     /// Appends audit events that belong to no commit (refused operations, failed logins).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the store fails ([`Error::Busy`] for a lock held too long,
+    /// [`Error::ReadOnly`] for a store that cannot be written).
     fn append_audit(&mut self, events: &[AuditEvent]) -> Result<(), Error>;
 
     /// The audit events matching `query` (a page, oldest first) and how many match in all.
     /// Events of a commit are stored with it by [`commit`](Store::commit).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the store fails ([`Error::Busy`] for a lock held too long,
+    /// [`Error::ReadOnly`] for a store that cannot be written).
     fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error>;
 }
 

@@ -400,11 +400,22 @@ fn storage(path: &str, e: rusqlite::Error) -> Error {
 
 impl SqliteStore {
     /// Opens (creating if needed) a directory file with default options.
+    ///
+    /// # Errors
+    /// As [`open_with`](Self::open_with).
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, Error> {
         Self::open_with(path, &SqliteOptions::default())
     }
 
     /// Opens a directory file with explicit options.
+    ///
+    /// # Errors
+    /// [`Error::NotADatabase`] for a file that is not a rolecall database and
+    /// [`Error::SchemaTooNew`] for one written by a newer version (nothing is written to either);
+    /// [`Error::ReadOnly`] when the file cannot be written, or, opened read-only, when it needs a
+    /// schema migration or its `-wal` cannot be read (see [`SqliteOptions::read_only`]);
+    /// [`Error::Busy`] when another connection holds it past the timeout; [`Error::Storage`] for
+    /// any other SQLite failure.
     pub fn open_with(path: impl AsRef<Path>, opts: &SqliteOptions) -> Result<SqliteStore, Error> {
         let p = path.as_ref();
         let name = p.display().to_string();
@@ -459,6 +470,9 @@ impl SqliteStore {
     }
 
     /// A private in-memory SQLite database (for tests).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when SQLite cannot create the database.
     pub fn open_in_memory() -> Result<SqliteStore, Error> {
         let conn = Connection::open_in_memory().map_err(|e| storage(":memory:", e))?;
         Self::init(conn, ":memory:".into(), &SqliteOptions::default())
@@ -584,6 +598,9 @@ impl SqliteStore {
     }
 
     /// Runs `PRAGMA integrity_check` and reports anything but "ok" as [`Error::Corrupt`].
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] with what the check reported; [`Error::Storage`] when it cannot run.
     pub fn integrity_check(&self) -> Result<(), Error> {
         let r: String = self
             .conn

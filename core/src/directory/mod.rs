@@ -1,0 +1,767 @@
+//! The [`Directory`]: the one entry point of the library.
+//!
+//! This file holds the struct, opening and loading, snapshot handling, the commit pipeline
+//! (`write`) and notifications; each concept's methods live in their own file
+//! (one `impl Directory` block each).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use arc_swap::ArcSwap;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{AuditEvent, AuditQuery};
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::{self as cred, HashParams, Notification};
+use crate::domain::model::{Affected, Model};
+use crate::domain::{Change, Commit, TenantId, UserId};
+use crate::engine::Snapshot;
+use crate::error::ErrorCategory;
+use crate::ops::Plan;
+use crate::store::{self, MemoryStore, Store};
+use crate::Error;
+
+mod agreements;
+mod audit;
+mod checks;
+mod credentials;
+mod groups;
+mod roles;
+mod scopes;
+mod tenants;
+mod users;
+
+pub use checks::{Explanation, Grant};
+pub use credentials::{CredentialStatus, Session};
+pub use users::UserQuery;
+
+/// One page of results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: usize,
+    /// The offset this page starts at.
+    pub offset: usize,
+}
+
+/// The authorization directory: users, roles, groups, scopes and agreements of every tenant,
+/// and the lock-free check engine compiled from them.
+///
+/// Share it between threads (`Arc<Directory>`). Checks read an immutable snapshot and never
+/// wait; changes are serialised, written through the [`Store`] as one commit each, and visible
+/// to the very next check.
+///
+/// ```
+/// use rolecall::{Directory, NewUser, Permission, Preset};
+/// let dir = Directory::in_memory();
+/// let t = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[Preset::Managers]).unwrap();
+/// let operator = dir.role_by_name(t.tenant, "Operator").unwrap().id;
+/// let bob = dir
+///     .create_user(t.superadmin, &NewUser::new("Bob", "Lee", "bob@acme.test").roles([operator]))
+///     .unwrap();
+/// assert!(dir.check(bob, Permission::CAMPAIGNS_CONTROL));
+/// assert!(!dir.check(bob, Permission::BILLING_VIEW));
+/// ```
+///
+/// # Errors of every change
+///
+/// Besides the refusals each method lists, every change made by an acting user fails with
+/// [`Error::UnknownUser`] for an unknown actor, [`Error::ActorInactive`] for an inactive one and
+/// [`Error::WrongTenant`] for an object of another tenant; and every change can fail in the
+/// store: [`Error::Storage`], [`Error::Busy`], [`Error::ReadOnly`], [`Error::Corrupt`] (a
+/// damaged commit log written by another instance), [`Error::RevisionConflict`] (a store that
+/// takes no write lock and kept conflicting), and [`Error::Closed`] after
+/// [`close`](Directory::close). A refusal changes nothing; a refusal for want of a right or by
+/// authentication is audited.
+pub struct Directory {
+    snapshot: Arc<ArcSwap<Snapshot>>,
+    model: RwLock<Model>,
+    store: Mutex<Box<dyn Store>>,
+    clock: Arc<dyn Clock>,
+    hash_params: RwLock<HashParams>,
+    notifications: Mutex<VecDeque<Notification>>,
+    on_notification: RwLock<Option<NotifyFn>>,
+    closed: std::sync::atomic::AtomicBool,
+    /// The key of the references the audit log keeps for unknown login identifiers (see
+    /// `credentials::identifier_ref`); random per instance, never stored. `None` when the OS
+    /// random source failed: then nothing is kept.
+    audit_key: Option<[u8; 32]>,
+}
+
+/// The store of a closed directory: every call fails with [`Error::Closed`].
+struct ClosedStore;
+
+impl Store for ClosedStore {
+    fn begin_write(&mut self) -> Result<(), Error> {
+        Err(Error::Closed)
+    }
+    fn load(&mut self) -> Result<crate::store::Loaded, Error> {
+        Err(Error::Closed)
+    }
+    fn commit(&mut self, _: &Commit) -> Result<(), Error> {
+        Err(Error::Closed)
+    }
+    fn revision(&mut self) -> Result<u64, Error> {
+        Err(Error::Closed)
+    }
+    fn commits_since(&mut self, _: u64) -> Result<Option<Vec<Commit>>, Error> {
+        Err(Error::Closed)
+    }
+    fn append_audit(&mut self, _: &[AuditEvent]) -> Result<(), Error> {
+        Err(Error::Closed)
+    }
+    fn query_audit(&mut self, _: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
+        Err(Error::Closed)
+    }
+}
+
+type NotifyFn = Box<dyn Fn(&Notification) + Send + Sync>;
+
+/// The kind and id of the object a change is about, for the audit log.
+fn target_of(c: &Change) -> Option<(&'static str, u64)> {
+    Some(match c {
+        Change::TenantPut(t) => ("tenant", t.id.0),
+        Change::UserPut(u) => ("user", u.id.0),
+        Change::UserDeleted { id } => ("user", id.0),
+        Change::CredentialPut(cr) => ("user", cr.user.0),
+        Change::ResetTokenPut(t) => ("user", t.user.0),
+        Change::ResetTokensCleared { user }
+        | Change::LoginRecorded { user, .. }
+        | Change::MemberAdded { user, .. }
+        | Change::MemberRemoved { user, .. }
+        | Change::LevelSet { user, .. }
+        | Change::PbxLinkSet { user, .. } => ("user", user.0),
+        Change::RolePut(r) => ("role", r.id.0),
+        Change::RoleDeleted { id } => ("role", id.0),
+        Change::GroupPut(g) => ("group", g.id.0),
+        Change::GroupDeleted { id } => ("group", id.0),
+        Change::ScopePut(sc) => ("scope", sc.id.0),
+        Change::ScopeDeleted { id } => ("scope", id.0),
+        Change::AgreementPut(a) => ("agreement", a.id.0),
+        Change::StampSet { .. } => return None,
+    })
+}
+
+/// The rows of each densely indexed kind (users, scopes) in `m`, by [`store::ID_KINDS`] index.
+fn dense_rows(m: &Model) -> [u64; 6] {
+    let mut rows = [0; 6];
+    rows[1] = m.users.len() as u64;
+    rows[4] = m.scopes.len() as u64;
+    rows
+}
+
+/// Refuses next ids a store loaded that are absurd for the rows it loaded (a damaged store):
+/// the next user or scope would be sized for. See [`store::dense_id_limit`].
+fn check_next_ids(m: &Model, next_ids: &[u64; 6]) -> Result<(), Error> {
+    let rows = dense_rows(m);
+    for (k, next) in next_ids.iter().enumerate() {
+        let limit = store::dense_id_limit(rows[k]);
+        if store::is_dense_kind(k) && next.saturating_sub(1) > limit {
+            return Err(Error::Corrupt(format!(
+                "the next {} id is {next}, absurd for {} of them (at most {limit}): the store is damaged",
+                store::ID_KINDS[k],
+                rows[k]
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses commits read back from a store (another instance's changes) that create users or
+/// scopes with ids absurd for the directory's size: a damaged commit log, which the model would
+/// size tables for. See [`store::dense_id_limit`].
+fn check_commit_ids(m: &Model, commits: &[Commit]) -> Result<(), Error> {
+    let allocated = || {
+        commits
+            .iter()
+            .flat_map(|c| c.changes.iter().filter_map(store::allocated_id))
+            .filter(|(k, _)| store::is_dense_kind(*k))
+    };
+    let mut rows = dense_rows(m);
+    allocated().for_each(|(k, _)| rows[k] += 1);
+    match allocated().find(|(k, id)| *id == 0 || *id > store::dense_id_limit(rows[*k])) {
+        None => Ok(()),
+        Some((k, id)) => Err(Error::Corrupt(format!(
+            "the commit log creates {} id {id}, absurd for {} of them: the store is damaged",
+            store::ID_KINDS[k],
+            rows[k]
+        ))),
+    }
+}
+
+/// A store's write lock ([`Store::begin_write`]), released when dropped.
+struct WriteLock<'a>(&'a mut dyn Store, bool);
+
+impl<'a> WriteLock<'a> {
+    fn take(store: &'a mut dyn Store) -> Result<WriteLock<'a>, Error> {
+        store.begin_write()?;
+        Ok(WriteLock(store, true))
+    }
+
+    /// Releases the lock, reporting whether what was written under it is durable.
+    fn release(mut self) -> Result<(), Error> {
+        self.1 = false;
+        self.0.end_write()
+    }
+}
+
+impl Drop for WriteLock<'_> {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = self.0.end_write();
+        }
+    }
+}
+
+/// One attempt of `Directory::write`: who acts, as which audited action, when, and the
+/// revision its commit will have.
+struct Attempt {
+    actor: Option<UserId>,
+    action: &'static str,
+    now: i64,
+    revision: u64,
+}
+
+/// What an attempt planned: its result, the changes to commit (with the stamps they renew),
+/// its audit event and the notifications to deliver once committed.
+struct Planned<T> {
+    out: T,
+    changes: Vec<Change>,
+    audit: Option<AuditEvent>,
+    notifications: Vec<Notification>,
+}
+
+impl Attempt {
+    /// The audit event of a planned change (or of an audited no-op): the before and after of
+    /// what changed, summarised for an import of thousands of records.
+    fn audit_event(
+        &self,
+        m: &Model,
+        p: &mut Plan<'_>,
+        tenant: TenantId,
+        changes: &[Change],
+    ) -> AuditEvent {
+        let (kind, id) = changes.iter().find_map(target_of).unzip();
+        let changed = !changes.is_empty();
+        let detailed = changes.len() <= crate::audit::MAX_DETAILED_CHANGES;
+        AuditEvent {
+            seq: 0,
+            at: self.now,
+            tenant,
+            actor: self.actor,
+            action: self.action.to_owned(),
+            outcome: p.outcome.unwrap_or("ok").to_owned(),
+            target_kind: kind.map(str::to_owned),
+            target_id: id,
+            detail: p.detail.take(),
+            revision: changed.then_some(self.revision),
+            // An import of thousands of records is summarised, not copied.
+            before: (changed && detailed).then(|| m.before_json(changes)),
+            after: changed.then(|| {
+                if detailed {
+                    crate::audit::redacted_json(changes)
+                } else {
+                    format!("{{\"changes\":{}}}", changes.len())
+                }
+            }),
+        }
+    }
+
+    /// Audits a refusal in `tenant` when it is a permission or authentication refusal; best
+    /// effort: a refusal is reported even if the log cannot be written.
+    fn audit_refusal(&self, store: &mut dyn Store, tenant: TenantId, e: &Error) {
+        if !matches!(
+            e.category(),
+            ErrorCategory::PermissionDenied | ErrorCategory::Authentication
+        ) {
+            return;
+        }
+        let event = AuditEvent {
+            seq: 0,
+            at: self.now,
+            tenant,
+            actor: self.actor,
+            action: self.action.to_owned(),
+            outcome: e.kind().to_owned(),
+            target_kind: None,
+            target_id: None,
+            detail: Some(e.to_string()),
+            revision: None,
+            before: None,
+            after: None,
+        };
+        let _ = store.append_audit(std::slice::from_ref(&event));
+    }
+}
+
+fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl std::fmt::Debug for Directory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Directory")
+            .field("revision", &self.revision())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Directory {
+    /// An empty directory kept in memory only.
+    pub fn in_memory() -> Directory {
+        Self::from_parts(
+            Box::new(MemoryStore::new()),
+            Model::default(),
+            0,
+            Arc::new(SystemClock),
+        )
+    }
+
+    /// Opens (creating if needed) a directory in the SQLite file at `path`: the embedded default.
+    ///
+    /// # Errors
+    /// [`Error::NotADatabase`] for a file that is not a rolecall database; [`Error::SchemaTooNew`]
+    /// for one written by a newer version; [`Error::ReadOnly`], [`Error::Busy`] or
+    /// [`Error::Storage`] when SQLite cannot open or read it; [`Error::Corrupt`] for stored data
+    /// that breaks the library's invariants.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, NewUser};
+    /// let path = std::env::temp_dir().join(format!("rolecall-doc-{}.db", std::process::id()));
+    /// let dir = Directory::open_sqlite(&path)?;
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[])?;
+    /// dir.close();
+    /// // Everything was committed to the file: a new instance finds it there.
+    /// let again = Directory::open_sqlite(&path)?;
+    /// assert_eq!(again.tenant(acme.tenant)?.name, "Acme");
+    /// # again.close();
+    /// # for ext in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{ext}", path.display())); }
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn open_sqlite(path: impl AsRef<std::path::Path>) -> Result<Directory, Error> {
+        Self::open(crate::store::SqliteStore::open(path)?)
+    }
+
+    /// Opens a directory on `store`, loading its whole state.
+    ///
+    /// # Errors
+    /// The store's errors while loading ([`Error::Storage`], [`Error::Busy`], ...);
+    /// [`Error::Corrupt`] for stored data that breaks the library's invariants.
+    pub fn open(store: impl Store + 'static) -> Result<Directory, Error> {
+        Self::open_with_clock(store, Arc::new(SystemClock))
+    }
+
+    /// Opens a directory on `store` with a custom clock.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open).
+    pub fn open_with_clock(
+        store: impl Store + 'static,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Directory, Error> {
+        let mut store: Box<dyn Store> = Box::new(store);
+        let (model, revision) = Self::load(&mut *store)?;
+        Ok(Self::from_parts(store, model, revision, clock))
+    }
+
+    /// Loads the whole state: the store reads on one thread while this one applies what it has
+    /// read, in batches; all on this thread when no thread can be started.
+    fn load(store: &mut dyn Store) -> Result<(Model, u64), Error> {
+        const BATCH: usize = 4096;
+        let mut model = Model::default();
+        model.reserve(store.capacity_hint());
+        let mut aff = Affected {
+            everything: true,
+            ..Affected::default()
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Change>>(16);
+        // Emptied batches go back to the reader: no large allocation per batch.
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Change>>();
+        let store_ref = &mut *store;
+        let threaded = std::thread::scope(|s| {
+            let reader = std::thread::Builder::new()
+                .name("rolecall-load".into())
+                .spawn_scoped(s, move || {
+                    let fresh = || {
+                        recycled
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(BATCH))
+                    };
+                    let mut batch = fresh();
+                    let loaded = store_ref.load_into(&mut |c| {
+                        batch.push(c);
+                        if batch.len() == BATCH {
+                            // The receiver only hangs up when it panicked, which join reports.
+                            let _ = tx.send(std::mem::replace(&mut batch, fresh()));
+                        }
+                    });
+                    let _ = tx.send(batch);
+                    loaded
+                })
+                .ok()?;
+            for mut batch in rx {
+                for c in batch.drain(..) {
+                    model.apply_owned(c, &mut aff);
+                }
+                let _ = recycle.send(batch);
+            }
+            Some(
+                reader
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            )
+        });
+        let loaded = match threaded {
+            Some(loaded) => loaded?,
+            None => store.load_into(&mut |c| model.apply_owned(c, &mut aff))?,
+        };
+        check_next_ids(&model, &loaded.next_ids)?;
+        for (next, stored) in model.next.iter_mut().zip(loaded.next_ids) {
+            *next = (*next).max(stored);
+        }
+        model.verify()?;
+        Ok((model, loaded.revision))
+    }
+
+    fn from_parts(
+        store: Box<dyn Store>,
+        model: Model,
+        revision: u64,
+        clock: Arc<dyn Clock>,
+    ) -> Directory {
+        Directory {
+            snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::build(&model, revision))),
+            model: RwLock::new(model),
+            store: Mutex::new(store),
+            clock,
+            hash_params: RwLock::new(HashParams::default()),
+            notifications: Mutex::new(VecDeque::new()),
+            on_notification: RwLock::new(None),
+            closed: std::sync::atomic::AtomicBool::new(false),
+            audit_key: {
+                let mut key = [0u8; 32];
+                cred::random_bytes(&mut key).ok().map(|()| key)
+            },
+        }
+    }
+
+    /// Closes the directory: releases its store (a SQLite file is closed, so the same process
+    /// can open it again at once) and drops its in-memory state. Idempotent.
+    ///
+    /// Afterwards every change, [`refresh`](Self::refresh), audit query and tenant-scoped
+    /// query fails with [`Error::Closed`]; checks deny (the directory holds no users any more)
+    /// and lookups by id find nothing. [`Snapshot`]s taken before stay readable. Bindings
+    /// refuse every call on a closed directory with [`Error::Closed`] (Python's
+    /// `Directory.close()` and `with`).
+    pub fn close(&self) {
+        if self.closed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        // Taken under the store lock: a write under way finishes first.
+        let mut store = lock(&self.store);
+        let old = std::mem::replace(&mut *store, Box::new(ClosedStore));
+        let revision = self.revision();
+        *self.write_model() = Model::default();
+        self.snapshot
+            .store(Arc::new(Snapshot::build(&Model::default(), revision)));
+        drop(store);
+        drop(old);
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The model and the compiled snapshot.
+impl Directory {
+    fn read(&self) -> RwLockReadGuard<'_, Model> {
+        self.model.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write_model(&self) -> RwLockWriteGuard<'_, Model> {
+        self.model.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the model when `tenant` exists (and the directory is open).
+    fn with_tenant<T>(&self, tenant: TenantId, f: impl FnOnce(&Model) -> T) -> Result<T, Error> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let m = self.read();
+        if !m.tenants.contains_key(&tenant) {
+            return Err(Error::UnknownTenant(tenant));
+        }
+        Ok(f(&m))
+    }
+
+    /// The revision of the last change this directory has applied.
+    pub fn revision(&self) -> u64 {
+        self.snapshot.load().revision()
+    }
+
+    /// Runs `f` on the current snapshot through this thread's cache: one relaxed pointer
+    /// comparison instead of a reference-counted load when nothing changed since this thread's
+    /// last check. A change made before (in happens-before order) is always seen.
+    ///
+    /// Each thread caches the snapshot of the directory it checked last, so a dropped
+    /// directory's last snapshot is freed when that thread checks another directory or exits.
+    #[inline]
+    fn with_snapshot<R>(&self, f: impl Fn(&Snapshot) -> R) -> R {
+        type SnapCache = arc_swap::Cache<Arc<ArcSwap<Snapshot>>, Arc<Snapshot>>;
+        thread_local! {
+            static CACHE: std::cell::RefCell<Option<SnapCache>> = const { std::cell::RefCell::new(None) };
+        }
+        let cached = CACHE.try_with(|c| {
+            let mut slot = c.try_borrow_mut().ok()?;
+            let stale = match &*slot {
+                Some(cache) => !std::ptr::eq(cache.arc_swap(), &*self.snapshot),
+                None => true,
+            };
+            if stale {
+                *slot = Some(arc_swap::Cache::new(Arc::clone(&self.snapshot)));
+            }
+            slot.as_mut().map(|cache| f(cache.load()))
+        });
+        match cached {
+            Ok(Some(r)) => r,
+            // Thread-local storage torn down, or re-entered from `f`: load directly.
+            _ => f(&self.snapshot.load()),
+        }
+    }
+
+    /// The current compiled snapshot: an immutable view for many checks at one revision.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.load_full()
+    }
+
+    /// Applies commits made by other instances on the same store. Returns the revision now
+    /// reflected. Changes made through this instance never need it.
+    ///
+    /// # Errors
+    /// The store's errors ([`Error::Storage`], [`Error::Busy`], ...); [`Error::Corrupt`] for a
+    /// damaged commit log; [`Error::Closed`] after [`close`](Self::close).
+    pub fn refresh(&self) -> Result<u64, Error> {
+        let mut store = lock(&self.store);
+        self.catch_up(&mut **store)?;
+        Ok(self.revision())
+    }
+
+    fn catch_up(&self, store: &mut dyn Store) -> Result<(), Error> {
+        let current = self.revision();
+        if store.revision()? == current {
+            return Ok(());
+        }
+        match store.commits_since(current)? {
+            Some(commits) => {
+                check_commit_ids(&self.read(), &commits)?;
+                self.apply_commits(commits)
+            }
+            None => {
+                let (model, revision) = Self::load(store)?;
+                let snap = Snapshot::build(&model, revision);
+                *self.write_model() = model;
+                self.snapshot.store(Arc::new(snap));
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_commits(&self, commits: Vec<Commit>) {
+        let Some(revision) = commits.last().map(|c| c.revision) else {
+            return;
+        };
+        let mut m = self.write_model();
+        let mut aff = Affected::default();
+        for c in commits {
+            for ch in c.changes {
+                m.apply_owned(ch, &mut aff);
+            }
+        }
+        let next = self.snapshot.load().updated(&m, &aff, revision);
+        self.snapshot.store(Arc::new(next));
+    }
+}
+
+/// The commit pipeline: every change goes through `write`.
+impl Directory {
+    /// Runs one mutation: plan under the rules, stamp the users whose security changes, commit
+    /// through the store with its audit event, apply, swap. When another instance on the same
+    /// store committed in between, catches up and plans again (the rules are re-checked against
+    /// the fresher state). A refusal by a rule is audited and changes nothing.
+    fn write<T>(
+        &self,
+        actor: Option<UserId>,
+        action: &'static str,
+        mut plan: impl FnMut(&mut Plan<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut guard = lock(&self.store);
+        let mut attempts = 0;
+        loop {
+            // Under the store's write lock from catching up to committing: no other instance
+            // commits in between, so the plan is checked against the latest state and the
+            // commit cannot be refused for contention.
+            let store = WriteLock::take(&mut **guard)?;
+            self.catch_up(store.0)?;
+            let attempt = Attempt {
+                actor,
+                action,
+                now: self.clock.now_ms(),
+                revision: self.revision() + 1,
+            };
+            let planned = match self.plan_write(&attempt, &mut plan) {
+                Ok(planned) => planned,
+                Err((e, tenant)) => {
+                    if let Some(tenant) = tenant {
+                        attempt.audit_refusal(store.0, tenant, &e);
+                    }
+                    drop(store);
+                    return Err(e);
+                }
+            };
+            match self.commit_planned(store, &attempt, planned, attempts < 8)? {
+                Some(out) => return Ok(out),
+                // Only a store that takes no write lock gets here: plan again, caught up.
+                None => attempts += 1,
+            }
+        }
+    }
+
+    /// Plans one attempt of [`write`](Self::write) against the current state: the changes
+    /// with the security stamps they renew, and the audit event. A refusal comes back with the
+    /// tenant it is audited in.
+    fn plan_write<T>(
+        &self,
+        attempt: &Attempt,
+        plan: &mut impl FnMut(&mut Plan<'_>) -> Result<T, Error>,
+    ) -> Result<Planned<T>, (Error, Option<TenantId>)> {
+        let m = self.read();
+        let mut p = Plan::new(&m, attempt.now);
+        let result = plan(&mut p);
+        let tenant = p
+            .tenant
+            .or_else(|| {
+                attempt
+                    .actor
+                    .and_then(|a| m.users.get(&a))
+                    .map(|u| u.tenant)
+            })
+            .or_else(|| {
+                p.changes.iter().find_map(|c| match c {
+                    Change::TenantPut(t) => Some(t.id),
+                    _ => None,
+                })
+            });
+        let out = result.map_err(|e| (e, tenant))?;
+        let mut changes = std::mem::take(&mut p.changes);
+        let stamped = m.stamp_renewals(&changes);
+        if !stamped.is_empty() {
+            changes.push(Change::StampSet {
+                users: stamped.into_iter().collect(),
+                stamp: attempt.revision,
+            });
+        }
+        let audit = (!changes.is_empty() || p.force_audit)
+            .then(|| attempt.audit_event(&m, &mut p, tenant.unwrap_or_default(), &changes));
+        Ok(Planned {
+            out,
+            changes,
+            audit,
+            notifications: std::mem::take(&mut p.notifications),
+        })
+    }
+
+    /// Commits a planned attempt under the store's write lock (or, with no changes, appends
+    /// its audit event), then applies it and delivers its notifications. `Ok(None)` asks for
+    /// another attempt: the store refused the commit for contention and `may_retry` allows it.
+    fn commit_planned<T>(
+        &self,
+        store: WriteLock<'_>,
+        attempt: &Attempt,
+        planned: Planned<T>,
+        may_retry: bool,
+    ) -> Result<Option<T>, Error> {
+        let Planned {
+            out,
+            changes,
+            audit,
+            notifications,
+        } = planned;
+        if changes.is_empty() {
+            if let Some(event) = audit {
+                store.0.append_audit(std::slice::from_ref(&event))?;
+            }
+            store.release()?;
+            self.notify(notifications);
+            return Ok(Some(out));
+        }
+        let commit = Commit {
+            revision: attempt.revision,
+            at: attempt.now,
+            actor: attempt.actor,
+            changes,
+            audit: audit.into_iter().collect(),
+        };
+        let committed = store.0.commit(&commit);
+        // The commit is durable (or refused) once `commit` returns: releasing the lock
+        // cannot undo it.
+        let _ = store.release();
+        match committed {
+            Ok(()) => {
+                self.apply_commits(vec![commit]);
+                self.notify(notifications);
+                Ok(Some(out))
+            }
+            Err(Error::RevisionConflict { .. }) if may_retry => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Plans an operation against the current state without committing it.
+    fn dry_run<T>(&self, plan: impl FnOnce(&mut Plan<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        let m = self.read();
+        let mut p = Plan::new(&m, self.clock.now_ms());
+        plan(&mut p)
+    }
+}
+
+/// Notifications for the host to deliver.
+impl Directory {
+    fn notify(&self, notifications: Vec<Notification>) {
+        if notifications.is_empty() {
+            return;
+        }
+        if let Some(cb) = &*self
+            .on_notification
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
+            for n in &notifications {
+                cb(n);
+            }
+        }
+        lock(&self.notifications).extend(notifications);
+    }
+
+    /// Takes every notification queued since the last call, oldest first. The host delivers
+    /// them (emails on change, recovery tokens, lock warnings); the library never sends mail.
+    pub fn drain_notifications(&self) -> Vec<Notification> {
+        lock(&self.notifications).drain(..).collect()
+    }
+
+    /// Calls `callback` for each notification as it is produced (they are still queued for
+    /// [`drain_notifications`](Self::drain_notifications)). The callback runs under the
+    /// directory's write lock: keep it short and never call back into the directory.
+    pub fn on_notification(&self, callback: impl Fn(&Notification) + Send + Sync + 'static) {
+        *self
+            .on_notification
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(callback));
+    }
+}

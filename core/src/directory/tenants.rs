@@ -1,0 +1,108 @@
+//! Tenants: creation, presets, settings.
+
+use crate::credentials::PasswordPolicy;
+use crate::domain::{Preset, RoleId, Tenant, TenantId, TenantSettings, UserId};
+use crate::ops::{NewUser, TenantCreated};
+use crate::Error;
+
+use super::Directory;
+
+impl Directory {
+    /// Creates a tenant with its superadministrator and the built-in roles of `presets`.
+    /// This is the host's own operation: no acting user.
+    ///
+    /// A password given for the superadministrator follows [`NewUser::temporary`] like any
+    /// other: temporary by default, since the host, not the person, sets it. A sign-up flow
+    /// where the person chose its own password passes `temporary(false)`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`], [`Error::InvalidEmail`] or [`Error::InvalidPhone`] for a bad tenant
+    /// name or superadministrator; [`Error::InvalidArgument`] when the superadministrator is given
+    /// roles; [`Error::WeakPassword`] for an initial password the default policy refuses; the
+    /// store's errors ([`Error::Storage`], [`Error::Busy`], [`Error::ReadOnly`],
+    /// [`Error::Closed`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, NewUser, Permission, Preset};
+    /// let dir = Directory::in_memory();
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[Preset::Managers])?;
+    /// assert_eq!(dir.tenant(acme.tenant)?.superadmin, acme.superadmin);
+    /// assert_eq!(acme.roles.len(), dir.roles(acme.tenant)?.len()); // the preset's built-in roles
+    /// assert!(dir.check(acme.superadmin, Permission::BILLING_VIEW)); // holds every right
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
+    pub fn create_tenant(
+        &self,
+        name: &str,
+        superadmin: &NewUser,
+        presets: &[Preset],
+    ) -> Result<TenantCreated, Error> {
+        let hashed = match &superadmin.password {
+            None => None,
+            Some(pw) => Some(self.hash_checked(
+                &PasswordPolicy::default(),
+                pw,
+                &superadmin.email,
+                &[&superadmin.first_name, &superadmin.last_name],
+            )?),
+        };
+        self.write(None, "create_tenant", |p| {
+            p.pending_hash = hashed.clone();
+            p.create_tenant(name, superadmin, presets)
+        })
+    }
+
+    /// Installs a preset's roles into the actor's tenant (superadministrator only).
+    ///
+    /// # Errors
+    /// [`Error::SuperadminOnly`] for anyone but the superadministrator; [`Error::DuplicateName`]
+    /// when the preset is already installed; and the errors of [every
+    /// change](Directory#errors-of-every-change).
+    pub fn install_preset(&self, actor: UserId, preset: Preset) -> Result<Vec<RoleId>, Error> {
+        self.write(Some(actor), "install_preset", |p| {
+            p.install_preset(actor, preset)
+        })
+    }
+
+    /// A tenant.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`].
+    pub fn tenant(&self, id: TenantId) -> Result<Tenant, Error> {
+        self.read()
+            .tenants
+            .get(&id)
+            .cloned()
+            .ok_or(Error::UnknownTenant(id))
+    }
+
+    /// Every tenant, in id order.
+    pub fn tenants(&self) -> Vec<Tenant> {
+        self.read().tenants.values().cloned().collect()
+    }
+
+    /// Sets the tenant's options (superadministrator only); see [`TenantSettings`].
+    ///
+    /// # Errors
+    /// [`Error::SuperadminOnly`] for anyone else; [`Error::InvalidArgument`] for a bad value; and
+    /// the errors of [every change](Directory#errors-of-every-change).
+    pub fn set_tenant_settings(
+        &self,
+        actor: UserId,
+        settings: &TenantSettings,
+    ) -> Result<(), Error> {
+        self.write(Some(actor), "set_tenant_settings", |p| {
+            p.set_tenant_settings(actor, settings)
+        })
+    }
+
+    /// A tenant's options.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`].
+    pub fn tenant_settings(&self, tenant: TenantId) -> Result<TenantSettings, Error> {
+        self.tenant(tenant).map(|t| t.settings)
+    }
+}
