@@ -78,21 +78,19 @@ fn users(path: &Path, tenant: TenantId) -> usize {
     .total
 }
 
-#[test]
-fn writer_threads_each_with_its_own_connection_all_succeed() {
-    const THREADS: usize = 16;
-    const WRITES: usize = 60;
-    let tmp = TempDir::new("threads");
-    let path = tmp.0.join("dir.db");
-    let (tenant, _) = setup(&path);
+/// Runs `threads` writer threads of `writes` changes each, every thread on its own directory
+/// from `open`, and asserts that every write succeeded.
+fn all_writes_succeed(
+    threads: usize,
+    writes: usize,
+    open: impl Fn(usize) -> Directory + Sync,
+    tag: &str,
+) {
     let failures: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..THREADS)
+        let handles: Vec<_> = (0..threads)
             .map(|n| {
-                let path = &path;
-                s.spawn(move || {
-                    let dir = Directory::open_sqlite(path).unwrap();
-                    write_many(&dir, &format!("t{n}"), WRITES)
-                })
+                let open = &open;
+                s.spawn(move || write_many(&open(n), &format!("{tag}{n}"), writes))
             })
             .collect();
         handles
@@ -104,6 +102,21 @@ fn writer_threads_each_with_its_own_connection_all_succeed() {
         failures.is_empty(),
         "{} failed: {failures:#?}",
         failures.len()
+    );
+}
+
+#[test]
+fn writer_threads_each_with_its_own_connection_all_succeed() {
+    const THREADS: usize = 16;
+    const WRITES: usize = 60;
+    let tmp = TempDir::new("threads");
+    let path = tmp.0.join("dir.db");
+    let (tenant, _) = setup(&path);
+    all_writes_succeed(
+        THREADS,
+        WRITES,
+        |_| Directory::open_sqlite(&path).unwrap(),
+        "t",
     );
     assert_eq!(users(&path, tenant), 1 + THREADS * created(WRITES));
 }
@@ -243,25 +256,11 @@ fn writer_threads_on_clones_of_one_memory_store_all_succeed() {
             &[Preset::Managers],
         )
         .unwrap();
-    let failures: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..THREADS)
-            .map(|n| {
-                let store = store.clone();
-                s.spawn(move || {
-                    let dir = Directory::open(store).unwrap();
-                    write_many(&dir, &format!("m{n}"), WRITES)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
-    assert!(
-        failures.is_empty(),
-        "{} failed: {failures:#?}",
-        failures.len()
+    all_writes_succeed(
+        THREADS,
+        WRITES,
+        |_| Directory::open(store.clone()).unwrap(),
+        "m",
     );
     first.refresh().unwrap();
     let total = first
