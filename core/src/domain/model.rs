@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::idmap::IdMap;
 use super::{
-    validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Levels, Permission,
-    Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId, User,
-    UserId,
+    validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Levels, NextIds,
+    ObjectKind, Permission, Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind,
+    Tenant, TenantId, User, UserId,
 };
 use crate::credentials::{Credential, ResetToken};
 use crate::Error;
@@ -124,8 +124,8 @@ pub(crate) struct Model {
     pub role_groups: IdHashMap<RoleId, BTreeSet<GroupId>>,
     pub scope_users: IdHashMap<ScopeId, BTreeSet<UserId>>,
     pub user_agreements: IdHashMap<UserId, BTreeSet<AgreementId>>,
-    /// Next free id per kind: tenant, user, role, group, scope, agreement.
-    pub next: [u64; 6],
+    /// Next free id per kind.
+    pub next: NextIds,
     // ---- credentials ----
     pub credentials: IdHashMap<UserId, Credential>,
     /// Pending recovery tokens by hash.
@@ -157,9 +157,9 @@ fn unindex<K: std::hash::Hash + Eq, V: Ord, S: std::hash::BuildHasher>(
 
 impl Model {
     /// Sizes the largest tables for a load, given the next id of each kind (a hint only).
-    pub fn reserve(&mut self, next_ids: [u64; 6]) {
+    pub fn reserve(&mut self, next_ids: NextIds) {
         // Never more than a sane amount on the word of a file.
-        let users = (next_ids[1] as usize).min(1 << 26);
+        let users = (next_ids[ObjectKind::User] as usize).min(1 << 26);
         self.users.reserve_ids(users);
         self.user_groups.reserve_ids(users);
         self.emails.reserve(users);
@@ -170,7 +170,7 @@ impl Model {
     pub fn apply_owned(&mut self, change: Change, affected: &mut Affected) {
         match change {
             Change::UserPut(u) => {
-                bump(&mut self.next[1], u.id.0);
+                bump(&mut self.next[ObjectKind::User], u.id.0);
                 if let Some(old) = self.users.remove(&u.id) {
                     self.unindex_user(&old);
                 }
@@ -195,7 +195,7 @@ impl Model {
     pub fn apply(&mut self, change: &Change, affected: &mut Affected) {
         match change {
             Change::TenantPut(t) => {
-                bump(&mut self.next[0], t.id.0);
+                bump(&mut self.next[ObjectKind::Tenant], t.id.0);
                 affected.add_user(t.superadmin);
                 if let Some(old) = self.tenants.insert(t.id, t.clone()) {
                     affected.add_user(old.superadmin);
@@ -225,7 +225,7 @@ impl Model {
                 }
             }
             Change::RolePut(r) => {
-                bump(&mut self.next[2], r.id.0);
+                bump(&mut self.next[ObjectKind::Role], r.id.0);
                 if let Some(old) = self.roles.get(&r.id) {
                     self.names.remove(&(
                         old.tenant,
@@ -271,7 +271,7 @@ impl Model {
                 }
             }
             Change::GroupPut(g) => {
-                bump(&mut self.next[3], g.id.0);
+                bump(&mut self.next[ObjectKind::Group], g.id.0);
                 if let Some(old) = self.groups.get(&g.id).cloned() {
                     self.names
                         .remove(&(old.tenant, NameKind::Group, validate::fold(&old.name)));
@@ -323,7 +323,7 @@ impl Model {
             }
             Change::ScopePut(s) => {
                 affected.scopes = true;
-                bump(&mut self.next[4], s.id.0);
+                bump(&mut self.next[ObjectKind::Scope], s.id.0);
                 if let Some(old) = self.scopes.get(&s.id) {
                     self.names.remove(&(
                         old.tenant,
@@ -354,7 +354,7 @@ impl Model {
                 }
             }
             Change::AgreementPut(a) => {
-                bump(&mut self.next[5], a.id.0);
+                bump(&mut self.next[ObjectKind::Agreement], a.id.0);
                 let st = self.agreements.entry(a.id).or_default();
                 if let Some(old) = &st.meta {
                     self.names.remove(&(
@@ -829,9 +829,9 @@ impl Model {
             .fold(Permission::empty(), |acc, r| acc | r.permissions)
     }
 
-    /// Id allocation: the next free id of kind `k` (see `next`), plus `offset` already planned.
-    pub fn next_id(&self, k: usize, offset: u64) -> u64 {
-        self.next[k].max(1) + offset
+    /// Id allocation: the next free id of `kind` (see `next`), plus `offset` already planned.
+    pub fn next_id(&self, kind: ObjectKind, offset: u64) -> u64 {
+        self.next[kind].max(1) + offset
     }
 
     /// A user's email, for messages (`user#N` when unknown).

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use super::{dedup, Plan, K_GROUP};
+use super::{dedup, Plan};
 use crate::domain::model::NameKind;
 use crate::domain::rules::Actor;
+use crate::domain::ObjectKind;
 use crate::domain::{validate, Change, Group, GroupId, Permission, RoleId, User, UserId};
 use crate::Error;
 
@@ -39,7 +40,7 @@ impl<'m> Plan<'m> {
             a.ensure_grant_role(self.m.role_in(a.tenant(), r)?, &BTreeSet::new())?;
             set.insert(r);
         }
-        let id = GroupId(self.alloc(K_GROUP));
+        let id = GroupId(self.alloc(ObjectKind::Group));
         self.changes.push(Change::GroupPut(Group {
             id,
             tenant: a.tenant(),

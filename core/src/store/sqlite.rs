@@ -25,20 +25,15 @@ use super::{Loaded, Store};
 use crate::audit::{AuditEvent, AuditQuery};
 use crate::credentials::{Credential, PasswordPolicy, ResetToken};
 use crate::domain::{
-    AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Permission, Product, Role,
-    RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User,
-    UserId,
+    AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, NextIds, ObjectKind,
+    Permission, Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId,
+    TenantSettings, User, UserId,
 };
 use crate::Error;
 
-/// The schema version this library writes.
-pub const SCHEMA_VERSION: i64 = 4;
-/// How many recent commits the log keeps for incremental refresh; older ones are pruned and an
-/// instance further behind reloads everything.
-pub const LOG_KEEP: u64 = 10_000;
-/// A commit with more changes than this (a bulk import) is logged without its changes; an
-/// instance that has to catch up over it reloads everything.
-pub const LOG_MAX_CHANGES: usize = 10_000;
+const SCHEMA_VERSION: i64 = SqliteStore::SCHEMA_VERSION;
+const LOG_KEEP: u64 = SqliteStore::LOG_KEEP;
+const LOG_MAX_CHANGES: usize = SqliteStore::LOG_MAX_CHANGES;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -399,6 +394,16 @@ fn storage(path: &str, e: rusqlite::Error) -> Error {
 }
 
 impl SqliteStore {
+    /// The schema version this library writes (SQLite's `user_version`). Older files are
+    /// migrated forward when opened for writing; a newer one is refused with
+    /// [`Error::SchemaTooNew`](crate::Error::SchemaTooNew).
+    pub const SCHEMA_VERSION: i64 = 4;
+    /// How many recent commits the log keeps for incremental refresh; older ones are pruned
+    /// and an instance further behind reloads everything.
+    pub const LOG_KEEP: u64 = 10_000;
+    /// A commit with more changes than this (a bulk import) is logged without its changes; an
+    /// instance that has to catch up over it reloads everything.
+    pub const LOG_MAX_CHANGES: usize = 10_000;
     /// Opens (creating if needed) a directory file with default options.
     ///
     /// # Errors
@@ -650,10 +655,10 @@ impl SqliteStore {
             )
             .map_err(st)?;
         }
-        for (k, id) in commit.changes.iter().filter_map(super::allocated_id) {
+        for (kind, id) in commit.changes.iter().filter_map(Change::allocated_id) {
             tx.execute(
                 "UPDATE meta SET value = max(value, ?2) WHERE key = ?1",
-                params![format!("next_{}", super::ID_KINDS[k]), id as i64 + 1],
+                params![format!("next_{kind}"), id as i64 + 1],
             )
             .map_err(st)?;
         }
@@ -957,49 +962,52 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
 /// a directory allocates, and room left to add to it without overflow.
 const MAX_ID: i64 = 1 << 53;
 
-/// The columns holding ids, with their kind (an index into [`super::ID_KINDS`]).
-const ID_COLUMNS: &[(usize, &str, &str)] = &[
-    (0, "tenants", "id"),
-    (1, "users", "id"),
-    (1, "tenants", "superadmin"),
-    (1, "user_roles", "user"),
-    (1, "user_scopes", "user"),
-    (1, "group_members", "user"),
-    (1, "agreements", "owner"),
-    (1, "levels", "user"),
-    (1, "pbx_links", "user"),
-    (1, "credentials", "user"),
-    (1, "reset_tokens", "user"),
-    (2, "roles", "id"),
-    (2, "user_roles", "role"),
-    (2, "group_roles", "role"),
-    (3, "groups", "id"),
-    (3, "group_roles", "grp"),
-    (3, "group_members", "grp"),
-    (4, "scopes", "id"),
-    (4, "user_scopes", "scope"),
-    (5, "agreements", "id"),
-    (5, "levels", "agreement"),
-    (5, "pbx_links", "agreement"),
+/// The columns holding ids, with their kind.
+const ID_COLUMNS: &[(ObjectKind, &str, &str)] = &[
+    (ObjectKind::Tenant, "tenants", "id"),
+    (ObjectKind::User, "users", "id"),
+    (ObjectKind::User, "tenants", "superadmin"),
+    (ObjectKind::User, "user_roles", "user"),
+    (ObjectKind::User, "user_scopes", "user"),
+    (ObjectKind::User, "group_members", "user"),
+    (ObjectKind::User, "agreements", "owner"),
+    (ObjectKind::User, "levels", "user"),
+    (ObjectKind::User, "pbx_links", "user"),
+    (ObjectKind::User, "credentials", "user"),
+    (ObjectKind::User, "reset_tokens", "user"),
+    (ObjectKind::Role, "roles", "id"),
+    (ObjectKind::Role, "user_roles", "role"),
+    (ObjectKind::Role, "group_roles", "role"),
+    (ObjectKind::Group, "groups", "id"),
+    (ObjectKind::Group, "group_roles", "grp"),
+    (ObjectKind::Group, "group_members", "grp"),
+    (ObjectKind::Scope, "scopes", "id"),
+    (ObjectKind::Scope, "user_scopes", "scope"),
+    (ObjectKind::Agreement, "agreements", "id"),
+    (ObjectKind::Agreement, "levels", "agreement"),
+    (ObjectKind::Agreement, "pbx_links", "agreement"),
 ];
 
 /// The largest id of each kind the file may hold given its rows: [`super::dense_id_limit`] for
 /// users and scopes, [`MAX_ID`] for the rest.
-fn id_limits(conn: &Connection) -> rusqlite::Result<[(u64, i64); 6]> {
-    let mut limits = [(MAX_ID as u64, 0); 6];
-    for (k, table) in [(1, "users"), (4, "scopes")] {
-        let rows: i64 =
-            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
-        limits[k] = (super::dense_id_limit(rows as u64), rows);
-    }
-    Ok(limits)
+/// Each kind's limit comes with its rows (0 for the kinds not indexed densely).
+fn id_limits(conn: &Connection) -> rusqlite::Result<impl Fn(ObjectKind) -> (u64, i64)> {
+    let rows = |table: &str| -> rusqlite::Result<i64> {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+    };
+    let (users, scopes) = (rows("users")?, rows("scopes")?);
+    Ok(move |kind| match kind {
+        ObjectKind::User => (super::dense_id_limit(users as u64), users),
+        ObjectKind::Scope => (super::dense_id_limit(scopes as u64), scopes),
+        _ => (MAX_ID as u64, 0),
+    })
 }
 
 /// Reports ids a damaged file holds that no directory allocates and the model would size
 /// tables for: ids below 1, ids or next ids of users and scopes past
 /// [`super::dense_id_limit`] of their rows, ids of other kinds and the revision past
 /// [`MAX_ID`] (where adding to them could overflow).
-fn check_ids(tx: &Connection, path: &str, next_ids: &[i64; 6]) -> Result<(), Error> {
+fn check_ids(tx: &Connection, path: &str, next_ids: &[(ObjectKind, i64)]) -> Result<(), Error> {
     let st = |e| storage(path, e);
     let revision: i64 = tx
         .query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
@@ -1012,10 +1020,9 @@ fn check_ids(tx: &Connection, path: &str, next_ids: &[i64; 6]) -> Result<(), Err
         )));
     }
     let limits = id_limits(tx).map_err(st)?;
-    let beyond = |k: usize, what: String, v: i64| {
-        let (limit, rows) = limits[k];
-        let kind = super::ID_KINDS[k];
-        if super::is_dense_kind(k) {
+    let beyond = |kind: ObjectKind, what: String, v: i64| {
+        let (limit, rows) = limits(kind);
+        if kind.is_dense() {
             corrupt(format!(
                 "{what} is {v}, absurd for {rows} {kind}s (at most {limit}): the file is damaged"
             ))
@@ -1023,13 +1030,13 @@ fn check_ids(tx: &Connection, path: &str, next_ids: &[i64; 6]) -> Result<(), Err
             corrupt(format!("{what} is {v}, past {limit}: the file is damaged"))
         }
     };
-    for (k, next) in next_ids.iter().enumerate() {
+    for &(kind, next) in next_ids {
         // The next id is one past the largest id ever allocated.
-        if *next < 0 || (*next as u64).saturating_sub(1) > limits[k].0 {
-            return Err(beyond(k, format!("next_{}", super::ID_KINDS[k]), *next));
+        if next < 0 || (next as u64).saturating_sub(1) > limits(kind).0 {
+            return Err(beyond(kind, format!("next_{kind}"), next));
         }
     }
-    for &(k, table, column) in ID_COLUMNS {
+    for &(kind, table, column) in ID_COLUMNS {
         // Two subqueries, so that each is answered from an index end, not a scan.
         let (min, max): (Option<i64>, Option<i64>) = tx
             .query_row(
@@ -1045,8 +1052,12 @@ fn check_ids(tx: &Connection, path: &str, next_ids: &[i64; 6]) -> Result<(), Err
                 "{table}.{column} holds id {min}, below 1: the file is damaged"
             )));
         }
-        if let Some(max) = max.filter(|m| *m as u64 > limits[k].0) {
-            return Err(beyond(k, format!("{table}.{column} holds an id that"), max));
+        if let Some(max) = max.filter(|m| *m as u64 > limits(kind).0) {
+            return Err(beyond(
+                kind,
+                format!("{table}.{column} holds an id that"),
+                max,
+            ));
         }
     }
     Ok(())
@@ -1057,20 +1068,30 @@ fn unsigned(v: i64) -> u64 {
     v as u64
 }
 
-/// The next id of each kind, as stored in `meta` (0 when missing).
-fn read_next_ids(conn: &Connection) -> rusqlite::Result<[i64; 6]> {
-    let mut next_ids = [0; 6];
-    for (k, name) in super::ID_KINDS.iter().enumerate() {
-        next_ids[k] = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [format!("next_{name}")],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()?
-            .unwrap_or(0);
-    }
-    Ok(next_ids)
+/// The next id of each kind, as stored in `meta` (0 when missing; unchecked, so signed).
+fn read_next_ids(conn: &Connection) -> rusqlite::Result<Vec<(ObjectKind, i64)>> {
+    ObjectKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let next = conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = ?1",
+                    [format!("next_{kind}")],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?;
+            Ok((kind, next.unwrap_or(0)))
+        })
+        .collect()
+}
+
+/// `next_ids` as [`NextIds`], negatives as 0 (after [`check_ids`], there are none).
+fn next_ids_of(next_ids: &[(ObjectKind, i64)]) -> NextIds {
+    let mut out = NextIds::default();
+    next_ids
+        .iter()
+        .for_each(|&(kind, next)| out[kind] = next.max(0) as u64);
+    out
 }
 
 /// Runs `row` on every row of `sql`.
@@ -1400,14 +1421,14 @@ fn audit_filter(q: &AuditQuery) -> (String, Vec<Box<dyn ToSql>>) {
     if let Some(a) = q.actor {
         add("actor = ?", Box::new(a));
     }
-    if let Some(k) = &q.target_kind {
-        add("target_kind = ?", Box::new(k.clone()));
+    if let Some(k) = q.target_kind {
+        add("target_kind = ?", Box::new(k));
     }
     if let Some(i) = q.target_id {
         add("target_id = ?", Box::new(i as i64));
     }
-    if let Some(a) = &q.action {
-        add("action = ?", Box::new(a.clone()));
+    if let Some(a) = q.action {
+        add("action = ?", Box::new(a));
     }
     if let Some(o) = &q.outcome {
         add("outcome = ?", Box::new(o.clone()));
@@ -1447,16 +1468,17 @@ impl Store for SqliteStore {
         Ok(Loaded {
             revision,
             changes: Vec::new(),
-            next_ids: next_ids.map(|v| v as u64),
+            next_ids: next_ids_of(&next_ids),
         })
     }
 
-    fn capacity_hint(&mut self) -> [u64; 6] {
+    fn capacity_hint(&mut self) -> NextIds {
         // Only what the rows justify: the stored next ids are checked by the load, not yet.
         let (Ok(next), Ok(limits)) = (read_next_ids(&self.conn), id_limits(&self.conn)) else {
-            return [0; 6];
+            return NextIds::default();
         };
-        std::array::from_fn(|k| (next[k].max(0) as u64).min(limits[k].0.saturating_add(1)))
+        let next = next_ids_of(&next);
+        NextIds::from_fn(|kind| next[kind].min(limits(kind).0.saturating_add(1)))
     }
 
     fn begin_write(&mut self) -> Result<(), Error> {
@@ -1796,7 +1818,7 @@ mod tests {
             at: 1,
             tenant: TenantId(1),
             actor: None,
-            action: "login".into(),
+            action: crate::AuditAction::Login,
             outcome: "authentication_failed".into(),
             target_kind: None,
             target_id: None,
