@@ -117,7 +117,7 @@ pub(crate) struct Model {
     pub agreements: BTreeMap<AgreementId, AgreementState>,
     // ---- indices, maintained by `apply` ----
     pub emails: HashMap<(TenantId, String), UserId>,
-    pub names: HashMap<(TenantId, NameKind, String), u64>,
+    pub names: Names,
     pub tenant_users: IdHashMap<TenantId, BTreeSet<UserId>>,
     pub user_groups: IdMap<UserId, BTreeSet<GroupId>>,
     pub role_users: IdHashMap<RoleId, BTreeSet<UserId>>,
@@ -141,6 +141,19 @@ fn bump(next: &mut u64, id: u64) {
 /// A hash map keyed by ids the directory allocates: a fast fixed hash, since no caller chooses
 /// the keys. Maps keyed by caller-chosen text keep the standard, DoS-resistant hasher.
 pub(crate) type IdHashMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// The names index of [`Model::names`].
+type Names = HashMap<(TenantId, NameKind, String), u64>;
+
+/// Forgets the name an object held (before a rename or a delete).
+fn unname(names: &mut Names, tenant: TenantId, kind: NameKind, name: &str) {
+    names.remove(&(tenant, kind, validate::fold(name)));
+}
+
+/// Records the name an object holds, for uniqueness and look-up by name.
+fn name_as(names: &mut Names, tenant: TenantId, kind: NameKind, name: &str, id: u64) {
+    names.insert((tenant, kind, validate::fold(name)), id);
+}
 
 fn unindex<K: std::hash::Hash + Eq, V: Ord, S: std::hash::BuildHasher>(
     map: &mut HashMap<K, BTreeSet<V>, S>,
@@ -227,11 +240,12 @@ impl Model {
             Change::RolePut(r) => {
                 bump(&mut self.next[ObjectKind::Role], r.id.0);
                 if let Some(old) = self.roles.get(&r.id) {
-                    self.names.remove(&(
+                    unname(
+                        &mut self.names,
                         old.tenant,
                         NameKind::Role(old.namespace),
-                        validate::fold(&old.name),
-                    ));
+                        &old.name,
+                    );
                     if old.permissions != r.permissions
                         || old.scoped != r.scoped
                         || old.admin_tier != r.admin_tier
@@ -239,23 +253,23 @@ impl Model {
                         affected.add_users(self.role_holders(r.id));
                     }
                 }
-                self.names.insert(
-                    (
-                        r.tenant,
-                        NameKind::Role(r.namespace),
-                        validate::fold(&r.name),
-                    ),
+                name_as(
+                    &mut self.names,
+                    r.tenant,
+                    NameKind::Role(r.namespace),
+                    &r.name,
                     r.id.0,
                 );
                 self.roles.insert(r.id, r.clone());
             }
             Change::RoleDeleted { id } => {
                 if let Some(old) = self.roles.get(id) {
-                    self.names.remove(&(
+                    unname(
+                        &mut self.names,
                         old.tenant,
                         NameKind::Role(old.namespace),
-                        validate::fold(&old.name),
-                    ));
+                        &old.name,
+                    );
                     affected.add_users(self.role_holders(*id));
                     for u in self.role_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
@@ -273,8 +287,7 @@ impl Model {
             Change::GroupPut(g) => {
                 bump(&mut self.next[ObjectKind::Group], g.id.0);
                 if let Some(old) = self.groups.get(&g.id).cloned() {
-                    self.names
-                        .remove(&(old.tenant, NameKind::Group, validate::fold(&old.name)));
+                    unname(&mut self.names, old.tenant, NameKind::Group, &old.name);
                     for r in &old.roles {
                         unindex(&mut self.role_groups, *r, &g.id);
                     }
@@ -282,8 +295,7 @@ impl Model {
                         affected.add_users(self.members.get(&g.id).into_iter().flatten().copied());
                     }
                 }
-                self.names
-                    .insert((g.tenant, NameKind::Group, validate::fold(&g.name)), g.id.0);
+                name_as(&mut self.names, g.tenant, NameKind::Group, &g.name, g.id.0);
                 for r in &g.roles {
                     self.role_groups.entry(*r).or_default().insert(g.id);
                 }
@@ -292,8 +304,7 @@ impl Model {
             }
             Change::GroupDeleted { id } => {
                 if let Some(old) = self.groups.remove(id) {
-                    self.names
-                        .remove(&(old.tenant, NameKind::Group, validate::fold(&old.name)));
+                    unname(&mut self.names, old.tenant, NameKind::Group, &old.name);
                     for r in &old.roles {
                         unindex(&mut self.role_groups, *r, id);
                     }
@@ -325,14 +336,18 @@ impl Model {
                 affected.scopes = true;
                 bump(&mut self.next[ObjectKind::Scope], s.id.0);
                 if let Some(old) = self.scopes.get(&s.id) {
-                    self.names.remove(&(
+                    unname(
+                        &mut self.names,
                         old.tenant,
                         NameKind::Scope(old.kind),
-                        validate::fold(&old.name),
-                    ));
+                        &old.name,
+                    );
                 }
-                self.names.insert(
-                    (s.tenant, NameKind::Scope(s.kind), validate::fold(&s.name)),
+                name_as(
+                    &mut self.names,
+                    s.tenant,
+                    NameKind::Scope(s.kind),
+                    &s.name,
                     s.id.0,
                 );
                 self.scopes.insert(s.id, s.clone());
@@ -340,11 +355,12 @@ impl Model {
             Change::ScopeDeleted { id } => {
                 affected.scopes = true;
                 if let Some(old) = self.scopes.remove(id) {
-                    self.names.remove(&(
+                    unname(
+                        &mut self.names,
                         old.tenant,
                         NameKind::Scope(old.kind),
-                        validate::fold(&old.name),
-                    ));
+                        &old.name,
+                    );
                     for u in self.scope_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
                             user.scopes.remove(id);
@@ -357,17 +373,16 @@ impl Model {
                 bump(&mut self.next[ObjectKind::Agreement], a.id.0);
                 let st = self.agreements.entry(a.id).or_default();
                 if let Some(old) = &st.meta {
-                    self.names.remove(&(
-                        old.tenant,
-                        NameKind::Agreement,
-                        validate::fold(&old.name),
-                    ));
+                    unname(&mut self.names, old.tenant, NameKind::Agreement, &old.name);
                 }
                 st.meta = Some(a.clone());
                 // The owner's level is structural; a stored level for it would be stale.
                 st.levels.remove(&a.owner);
-                self.names.insert(
-                    (a.tenant, NameKind::Agreement, validate::fold(&a.name)),
+                name_as(
+                    &mut self.names,
+                    a.tenant,
+                    NameKind::Agreement,
+                    &a.name,
                     a.id.0,
                 );
                 self.user_agreements
