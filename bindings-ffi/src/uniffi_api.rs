@@ -1145,7 +1145,9 @@ impl Directory {
         Ok(self.inner.login(tenant, email, password)?)
     }
 
-    /// An administrator sets a user's password.
+    /// An administrator sets a user's password; `temporary` (to be changed at the next login)
+    /// defaults to true, as for every password set by someone else.
+    #[uniffi::method(default(temporary = true))]
     pub fn set_password(
         &self,
         actor: UserId,
