@@ -19,18 +19,19 @@
 //!
 //! Conventions of the generated bindings: ids are `u64` (type aliases `UserId`, `RoleId`, ...);
 //! permission sets are lists of dotted names in catalogue order (`Permissions`), a single
-//! permission argument is one dotted name (`"campaigns.view"`); role namespaces are their names
-//! (`"custom"`, `"managers"`, ...); sizes and offsets are `u64` (`Count`); every refusal raises
-//! `RolecallError.Refused` carrying the core's stable `code`, `kind` and message.
+//! permission argument is one dotted name (`"campaigns.view"`); role namespaces, audit actions
+//! and object kinds are their names (`"managers"`, `"create_user"`, `"user"`); sizes and offsets
+//! are `u64` (`Count`); every refusal raises `RolecallError.Refused` carrying the core's stable
+//! `code`, `kind` and message.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rolecall::{
-    AccessLevel, Agreement, AgreementId, AuditEvent, AuditQuery, CredentialStatus, Explanation,
-    Grant, Group, GroupId, NewRole, NewUser, Page, PasswordPolicy, Permission, Preset, Product,
-    ResetIssued, Role, RoleId, RoleNamespace, RolePatch, Scope, ScopeId, ScopeKind, Secret,
-    Session, TenantCreated, TenantId, User, UserId, UserQuery,
+    AccessLevel, Agreement, AgreementId, AuditAction, AuditEvent, AuditQuery, CredentialStatus,
+    Explanation, Grant, Group, GroupId, NewRole, NewUser, ObjectKind, Page, PasswordPolicy,
+    Permission, Preset, Product, ResetIssued, Role, RoleId, RoleNamespace, RolePatch, Scope,
+    ScopeId, ScopeKind, Secret, Session, TenantCreated, TenantId, User, UserId, UserQuery,
 };
 
 /// Every refusal or failure of the library.
@@ -131,6 +132,22 @@ uniffi::custom_type!(RoleNamespace, String, {
     remote,
     lower: |ns| ns.name().to_owned(),
     try_lift: |name| Ok(name.parse::<RoleNamespace>().map_err(RolecallError::from)?),
+});
+
+// What an audited operation did, by its name (`create_user`, `login`, ...); an unknown name is
+// refused with `invalid_argument`.
+uniffi::custom_type!(AuditAction, String, {
+    remote,
+    lower: |a| a.name().to_owned(),
+    try_lift: |name| Ok(name.parse::<AuditAction>().map_err(RolecallError::from)?),
+});
+
+// The kind of an object, by its name (`user`, `role`, ...); an unknown name is refused with
+// `invalid_argument`.
+uniffi::custom_type!(ObjectKind, String, {
+    remote,
+    lower: |k| k.name().to_owned(),
+    try_lift: |name| Ok(name.parse::<ObjectKind>().map_err(RolecallError::from)?),
 });
 
 // A secret (password, recovery token): plain text in the bindings.
@@ -369,9 +386,9 @@ pub struct ResetIssued {
 pub struct AuditQuery {
     pub tenant: Option<TenantId>,
     pub actor: Option<UserId>,
-    pub target_kind: Option<String>,
+    pub target_kind: Option<ObjectKind>,
     pub target_id: Option<u64>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub outcome: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
@@ -386,9 +403,9 @@ pub struct AuditEvent {
     pub at: i64,
     pub tenant: TenantId,
     pub actor: Option<UserId>,
-    pub action: String,
+    pub action: AuditAction,
     pub outcome: String,
-    pub target_kind: Option<String>,
+    pub target_kind: Option<ObjectKind>,
     pub target_id: Option<u64>,
     pub detail: Option<String>,
     pub revision: Option<u64>,

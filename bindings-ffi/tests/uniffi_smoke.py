@@ -158,6 +158,10 @@ audit = d.audit_events(rc.AuditQuery(tenant=t.tenant, actor=None, target_kind=No
                                      target_id=None, action="login", outcome=None, since=None,
                                      until=None, offset=0, limit=100))
 check(audit.total == 2 and audit.items[0].action == "login", "audit")
+check(audit.items[0].target_kind == "user" and audit.items[0].target_id == olga, "audit target")
+refused("invalid_argument", d.audit_events, rc.AuditQuery(
+    tenant=t.tenant, actor=None, target_kind=None, target_id=None, action="logn", outcome=None,
+    since=None, until=None, offset=0, limit=100))
 
 snap = d.snapshot()
 d.revoke_role(t.superadmin, olga, op.id)
