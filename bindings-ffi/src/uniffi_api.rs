@@ -61,6 +61,18 @@ impl From<rolecall::Error> for RolecallError {
     }
 }
 
+/// What a [`NotificationListener`] that raised becomes on the Rust side, where the directory
+/// ignores it: never returned by a method.
+impl From<uniffi::UnexpectedUniFFICallbackError> for RolecallError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        RolecallError::Refused {
+            code: 0,
+            kind: "listener_failed".to_owned(),
+            message: e.reason,
+        }
+    }
+}
+
 type R<T> = Result<T, RolecallError>;
 
 // ---------------------------------------------------------------- custom types
@@ -630,6 +642,18 @@ impl From<rolecall::Notification> for Notification {
     }
 }
 
+/// Receives each notification as it is produced ([`Directory::on_notification`]), implemented
+/// in the foreign language.
+#[uniffi::export(callback_interface)]
+pub trait NotificationListener: Send + Sync {
+    /// One notification (it also stays queued for `drain_notifications`). Runs under the
+    /// directory's write lock: keep it short and never call back into the directory.
+    ///
+    /// # Errors
+    /// Whatever the implementation raises: the directory ignores it.
+    fn deliver(&self, notification: Notification) -> R<()>;
+}
+
 // ---------------------------------------------------------------- functions
 
 /// The dotted names of every permission of the catalogue, in catalogue order (not bit order).
@@ -752,6 +776,15 @@ impl Directory {
     pub fn drain_notifications(&self) -> Vec<Notification> {
         let queued = self.inner.drain_notifications();
         queued.into_iter().map(Into::into).collect()
+    }
+
+    /// Calls `listener` for each notification as it is produced, instead of any listener set
+    /// before; the notifications still queue for `drain_notifications`.
+    pub fn on_notification(&self, listener: Box<dyn NotificationListener>) {
+        self.inner.on_notification(move |n| {
+            // A listener that raised: the notification stays queued, the change stands.
+            let _ = listener.deliver(n.clone().into());
+        });
     }
 
     // ---- tenants

@@ -40,6 +40,14 @@ fun main() {
         refused("unknown_permission") {
             d.createRole(t.superadmin, NewRole("Bad", listOf("campaigns.fly"), false, false, ""))
         }
+        val heard = mutableListOf<Notification>()
+        d.onNotification(object : NotificationListener {
+            override fun deliver(notification: Notification) {
+                heard.add(notification)
+            }
+        })
+        check(d.requestPasswordReset(t.tenant, "olga@acme.test") != null, "reset issued")
+        check(heard.single() is Notification.PasswordResetRequested, "the listener heard it")
         d.setPassword(t.superadmin, olga, "violet-harbour-41-lantern")
         val s = d.login(t.tenant, "olga@acme.test", "violet-harbour-41-lantern")
         check(s.user == olga && s.mustChangePassword, "a password set by someone else is temporary")

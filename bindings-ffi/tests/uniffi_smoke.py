@@ -147,6 +147,15 @@ d.set_password(t.superadmin, olga, "violet-harbour-41-lantern", False)
 s = d.login(t.tenant, "OLGA@acme.test", "violet-harbour-41-lantern")
 check(s.user == olga and d.session_valid(olga, s.stamp), "login")
 refused("authentication_failed", d.login, t.tenant, "olga@acme.test", "wrong password here")
+heard = []
+
+
+class Listener(rc.NotificationListener):
+    def deliver(self, notification):
+        heard.append(notification)
+
+
+d.on_notification(Listener())
 issued = d.request_password_reset(t.tenant, "olga@acme.test")
 check(issued is not None and issued.user == olga, "reset issued")
 check(d.reset_password_with_token(t.tenant, issued.token, "quiet-meadow-87-compass") == olga,
@@ -154,6 +163,17 @@ check(d.reset_password_with_token(t.tenant, issued.token, "quiet-meadow-87-compa
 check(not d.session_valid(olga, s.stamp), "sessions end on a password change")
 notes = d.drain_notifications()
 check(len(notes) == 1 and isinstance(notes[0], rc.Notification.PASSWORD_RESET_REQUESTED), "notes")
+check(heard == [notes[0]], "the listener heard it as it was produced")
+
+
+class Failing(rc.NotificationListener):
+    def deliver(self, notification):
+        raise RuntimeError("listener bug")
+
+
+d.on_notification(Failing())
+check(d.request_password_reset(t.tenant, "olga@acme.test") is not None, "a raising listener")
+check(len(d.drain_notifications()) == 1, "is ignored; the notification stays queued")
 audit = d.audit_events(rc.AuditQuery(tenant=t.tenant, actor=None, target_kind=None,
                                      target_id=None, action="login", outcome=None, since=None,
                                      until=None, offset=0, limit=100))
