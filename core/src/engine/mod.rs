@@ -19,7 +19,7 @@ mod profiles;
 mod slots;
 
 use profiles::{LocalTable, Profile, Profiles, ACTIVE, EXISTS, SUPERADMIN};
-use slots::{Chunk, CHUNK, CHUNK_BITS};
+use slots::{Chunk, CHUNK, CHUNK_BITS, INLINE_ABOVE};
 
 /// Chunks compiled with profile indices local to their range, and that range's table.
 type LocalChunks = (LocalTable, Vec<(Vec<u32>, Vec<u64>)>);
@@ -225,6 +225,7 @@ impl Snapshot {
             all.append(&mut table.profiles);
         }
         let (profiles, global) = Profiles::build(revision, all);
+        let inline = profiles.held() > INLINE_ABOVE;
         let mut chunks = Vec::with_capacity(n);
         for ((_, local_chunks), offset) in parts.into_iter().zip(offsets) {
             for (local, stamps) in local_chunks {
@@ -235,8 +236,9 @@ impl Snapshot {
                     } else {
                         global[offset + l as usize]
                     };
-                    chunk.set(i, id, stamp);
+                    chunk.set(i, id, 0, stamp);
                 }
+                chunk.set_inline(inline.then_some(|id| profiles.perms(id)));
                 chunks.push(Arc::new(chunk));
             }
         }
@@ -254,6 +256,7 @@ impl Snapshot {
     ) -> Option<(Vec<Arc<Chunk>>, Profiles)> {
         let mut edit = self.profiles.edit(self.revision)?;
         let mut chunks = self.chunks.clone();
+        let mut touched = std::collections::BTreeSet::new();
         for id in &aff.users {
             let idx = id.0 as usize;
             let ci = idx >> CHUNK_BITS;
@@ -270,11 +273,28 @@ impl Snapshot {
             let i = idx & (CHUNK - 1);
             // The new one first: an unchanged profile is kept, not freed and made again.
             let old = chunk.profile(i);
+            let perms = profile.perms;
             let new = edit.acquire(profile);
             edit.release(old);
-            chunk.set(i, new, stamp);
+            chunk.set(i, new, perms, stamp);
+            touched.insert(ci);
         }
-        Some((chunks, edit.finish(revision)))
+        let profiles = edit.finish(revision);
+        // A chunk rewritten follows the table's size: permissions inline above the threshold,
+        // not below half of it (so that a table near the threshold does not flip every time).
+        let held = profiles.held();
+        for ci in touched {
+            let chunk = &chunks[ci];
+            let want = if chunk.is_inline() {
+                held > INLINE_ABOVE / 2
+            } else {
+                held > INLINE_ABOVE
+            };
+            if want != chunk.is_inline() {
+                Arc::make_mut(&mut chunks[ci]).set_inline(want.then_some(|id| profiles.perms(id)));
+            }
+        }
+        Some((chunks, profiles))
     }
 
     /// A new snapshot equal to this one except for what `aff` names, recomputed from `m`.
@@ -373,9 +393,14 @@ impl Snapshot {
     pub fn check(&self, user: UserId, p: Permission) -> bool {
         // Unknown and inactive users hold nothing: the profile's permissions answer alone.
         let idx = user.0 as usize;
-        self.chunks
-            .get(idx >> CHUNK_BITS)
-            .is_some_and(|c| holds(self.profiles.perms(c.profile(idx & (CHUNK - 1))), p))
+        self.chunks.get(idx >> CHUNK_BITS).is_some_and(|c| {
+            let i = idx & (CHUNK - 1);
+            let perms = match c.inline_perms(i) {
+                Some(perms) => perms,
+                None => self.profiles.perms(c.profile(i)),
+            };
+            holds(perms, p)
+        })
     }
 
     /// May `user` do `p` on data of call group / IVR `scope`? A scope-restricted permission
@@ -520,8 +545,9 @@ impl Snapshot {
         std::mem::size_of::<Chunk>() / CHUNK
     }
 
-    /// Heap bytes this snapshot holds: user slots (1,024 per chunk), the table of distinct
-    /// profiles with their call-group lists, the scope table and the agreements' levels.
+    /// Heap bytes this snapshot holds: user slots (1,024 per chunk; 16 bytes more a user where
+    /// a chunk keeps permissions inline), the table of distinct profiles with their
+    /// call-group lists, the scope table and the agreements' levels.
     /// Chunks and pages shared with other snapshots are counted in full.
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
@@ -538,7 +564,9 @@ impl Snapshot {
                         .sum::<usize>()
             })
             .sum();
+        let inline = self.chunks.iter().filter(|c| c.is_inline()).count();
         self.chunks.len() * size_of::<Chunk>()
+            + inline * CHUNK * size_of::<u128>()
             + self.chunks.capacity() * size_of::<Arc<Chunk>>()
             + self.profiles.memory_bytes()
             + self.scope_tenants.capacity() * size_of::<u64>()
@@ -731,6 +759,27 @@ mod tests {
         let (distinct, wide) = snap.profile_stats();
         assert!(distinct > 65_536, "{distinct}");
         assert!(wide > 0);
+        assert_matches_model(&snap, &m);
+    }
+
+    /// When users hardly share profiles, chunks keep permissions inline; when they share
+    /// again, rewritten chunks stop. Answers are the same either way.
+    #[test]
+    fn permissions_go_inline_when_profiles_are_not_shared() {
+        let (mut m, ids) = model(12_000, |i| 1 + i as usize);
+        let mut snap = Snapshot::build(&m, 1);
+        assert!(snap.profiles.held() > INLINE_ABOVE);
+        assert!(snap.chunks.iter().all(|c| c.is_inline()));
+        assert_matches_model(&snap, &m);
+        let mut aff = Affected::default();
+        for id in &ids {
+            let mut u = m.users.get(id).cloned().unwrap();
+            u.scopes.clear();
+            m.apply_owned(Change::UserPut(u), &mut aff);
+        }
+        snap = snap.updated(&m, &aff, 2);
+        assert!(snap.profiles.held() < INLINE_ABOVE / 2);
+        assert!(snap.chunks.iter().all(|c| !c.is_inline()));
         assert_matches_model(&snap, &m);
     }
 

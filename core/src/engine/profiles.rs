@@ -162,6 +162,12 @@ impl Profiles {
             .map_or(&NOBODY, |p| &p.profiles[id as usize & (PAGE - 1)])
     }
 
+    /// How many profiles users hold (nobody's excluded).
+    pub fn held(&self) -> usize {
+        let builder = self.builder.lock().unwrap_or_else(PoisonError::into_inner);
+        builder.ids.len()
+    }
+
     /// How many indices the table spans (held or free), nobody's included.
     pub fn len(&self) -> usize {
         self.pages.len() * PAGE
