@@ -40,6 +40,46 @@ fn row(name: &str, s: Stats, baseline: Stats) {
     );
 }
 
+/// Runs every variant's batch of `batch` calls in turn, `rounds` times (after a warm-up
+/// round), so that all of them see the same machine load: on a shared machine the load moves
+/// within seconds, and rows measured one after the other would compare different machines.
+/// A variant runs the calls `i0..i0 + batch` and returns a value to keep them alive. Returns
+/// per-call median and p99 over rounds, one per variant.
+fn interleaved(
+    rounds: usize,
+    batch: usize,
+    variants: &mut [&mut dyn FnMut(usize) -> u64],
+) -> Vec<Stats> {
+    let mut samples = vec![Vec::with_capacity(rounds); variants.len()];
+    let mut sink = 0u64;
+    for round in 0..=rounds {
+        for (v, f) in variants.iter_mut().enumerate() {
+            let t = Instant::now();
+            sink = sink.wrapping_add(f(round * batch));
+            if round > 0 {
+                samples[v].push(t.elapsed().as_nanos() as f64 / batch as f64);
+            }
+        }
+    }
+    black_box(sink);
+    samples
+        .into_iter()
+        .map(|mut s| {
+            s.sort_by(f64::total_cmp);
+            Stats {
+                median: s[s.len() / 2],
+                p99: s[s.len() * 99 / 100],
+            }
+        })
+        .collect()
+}
+
+/// Runs `f` on `i0..i0 + batch`; generic, so that `f` is inlined into the loop.
+#[inline(always)]
+fn calls(batch: usize, f: impl Fn(usize) -> bool, i0: usize) -> u64 {
+    (i0..i0 + batch).map(|i| u64::from(f(i))).sum()
+}
+
 /// splitmix64: a 64-bit mix of `i`, statistically random, a few cycles.
 #[inline(always)]
 fn mix(i: usize) -> u64 {
@@ -202,9 +242,10 @@ fn run(m: &Model, n: usize, what: &str) {
     let snap = m.dir.snapshot();
     let q = Queries::new(m);
     if quick {
-        // The CI check that no benchmark here flatters: the calls `measure` makes (warm-up
+        // The CI check that no benchmark here flatters: the calls every row makes (warm-up
         // and rounds) query every user at least once.
-        let calls = batch * (10 + rounds);
+        // The fewest calls a row makes: `interleaved` runs one warm-up batch, `measure` ten.
+        let calls = batch * (1 + rounds);
         let ids = m.users.iter().map(|u| u.0 as usize + 1).max().unwrap_or(0);
         let mut seen = vec![false; ids];
         (0..calls).for_each(|i| seen[q.check(i).0 .0 as usize] = true);
@@ -217,69 +258,110 @@ fn run(m: &Model, n: usize, what: &str) {
     for u in &m.users {
         dense[u.0 as usize] = snap.effective_permissions(*u).unwrap_or_default().bits();
     }
-    let baseline = measure(rounds, batch, |i| {
-        let (u, p) = q.check(i);
-        let bits = p.bits();
-        black_box(&dense)
-            .get(u.0 as usize)
-            .is_some_and(|v| v & bits == bits)
-    });
-    row(
-        "baseline: Vec<u128> by user id + AND (the limit)",
-        baseline,
-        baseline,
-    );
-    let s = measure(rounds, batch, |i| {
-        let (u, p) = q.check(i);
-        black_box(u).0 as u128 & black_box(p).bits() == 1
-    });
-    row("generating the query alone (in every row)", s, baseline);
     let flat: HashMap<u32, u128> = m
         .users
         .iter()
         .map(|u| (u.0 as u32, dense[u.0 as usize]))
         .collect();
-    let s = measure(rounds, batch, |i| {
-        let (u, p) = q.check(i);
-        let bits = p.bits();
-        black_box(&flat)
-            .get(&(u.0 as u32))
-            .is_some_and(|v| v & bits == bits)
-    });
-    row("std HashMap<u32, u128> (SipHash) + AND", s, baseline);
-    let s = measure(rounds, batch, |i| {
-        let (u, p) = q.check(i);
-        m.dir.check(black_box(u), black_box(p))
-    });
-    row("Directory::check (thread-cached snapshot)", s, baseline);
-    let s = measure(rounds, batch, |i| {
-        let (u, p) = q.check(i);
-        snap.check(black_box(u), black_box(p))
-    });
-    row("Snapshot::check (held snapshot, by id)", s, baseline);
-    let s = measure(rounds, batch, |i| {
-        let (u, p) = q.check(i);
-        snap.resolve(black_box(u))
-            .is_some_and(|r| r.check(black_box(p)))
-    });
-    row(
-        "Snapshot::resolve + UserRef::check (random user)",
-        s,
-        baseline,
-    );
     // Handles resolved once, then streamed in user order: what a batch job over every user
     // does; the handles stream, so this is not a random-access figure.
     let mut in_order = m.users.clone();
     in_order.sort_unstable();
     let handles: Vec<_> = in_order.iter().filter_map(|u| snap.resolve(*u)).collect();
-    let s = measure(rounds, batch, |i| {
-        handles[i % handles.len()].check(black_box(q.check(i).1))
-    });
-    row(
+    // The rows that compare with the limit, measured interleaved (see `interleaved`).
+    let names = [
+        "baseline: Vec<u128> by user id + AND (the limit)",
+        "generating the query alone (in every row)",
+        "std HashMap<u32, u128> (SipHash) + AND",
+        "Directory::check (thread-cached snapshot)",
+        "Snapshot::check (held snapshot, by id)",
+        "Snapshot::resolve + UserRef::check (random user)",
         "UserRef::check, handles streamed in user order",
-        s,
-        baseline,
+    ];
+    let stats = interleaved(
+        rounds,
+        batch,
+        &mut [
+            &mut |i0| {
+                calls(
+                    batch,
+                    |i| {
+                        let (u, p) = q.check(i);
+                        let bits = p.bits();
+                        black_box(&dense)
+                            .get(u.0 as usize)
+                            .is_some_and(|v| v & bits == bits)
+                    },
+                    i0,
+                )
+            },
+            &mut |i0| {
+                calls(
+                    batch,
+                    |i| {
+                        let (u, p) = q.check(i);
+                        black_box(u).0 as u128 & black_box(p).bits() == 1
+                    },
+                    i0,
+                )
+            },
+            &mut |i0| {
+                calls(
+                    batch,
+                    |i| {
+                        let (u, p) = q.check(i);
+                        let bits = p.bits();
+                        black_box(&flat)
+                            .get(&(u.0 as u32))
+                            .is_some_and(|v| v & bits == bits)
+                    },
+                    i0,
+                )
+            },
+            &mut |i0| {
+                calls(
+                    batch,
+                    |i| {
+                        let (u, p) = q.check(i);
+                        m.dir.check(black_box(u), black_box(p))
+                    },
+                    i0,
+                )
+            },
+            &mut |i0| {
+                calls(
+                    batch,
+                    |i| {
+                        let (u, p) = q.check(i);
+                        snap.check(black_box(u), black_box(p))
+                    },
+                    i0,
+                )
+            },
+            &mut |i0| {
+                calls(
+                    batch,
+                    |i| {
+                        let (u, p) = q.check(i);
+                        snap.resolve(black_box(u))
+                            .is_some_and(|r| r.check(black_box(p)))
+                    },
+                    i0,
+                )
+            },
+            &mut |i0| {
+                calls(
+                    batch,
+                    |i| handles[i % handles.len()].check(black_box(q.check(i).1)),
+                    i0,
+                )
+            },
+        ],
     );
+    let baseline = stats[0];
+    for (name, s) in names.iter().zip(&stats) {
+        row(name, *s, baseline);
+    }
     let s = measure(rounds, batch, |i| {
         let (u, p) = q.check(i);
         snap.check_scoped(black_box(u), black_box(p), q.scope(i))
