@@ -41,7 +41,7 @@ fn row(name: &str, s: Stats, baseline: Stats) {
 }
 
 /// Runs every variant's batch of `batch` calls in turn, `rounds` times (after a warm-up
-/// round), so that all of them see the same machine load: on a shared machine the load moves
+/// round), each after an untimed batch of its own, so that all of them see the same machine load: on a shared machine the load moves
 /// within seconds, and rows measured one after the other would compare different machines.
 /// A variant runs the calls `i0..i0 + batch` and returns a value to keep them alive. Returns
 /// per-call median and p99 over rounds, one per variant.
@@ -52,8 +52,13 @@ fn interleaved(
 ) -> Vec<Stats> {
     let mut samples = vec![Vec::with_capacity(rounds); variants.len()];
     let mut sink = 0u64;
+    // Each timed batch follows an untimed batch of the same variant on other random queries:
+    // the variant before it may have emptied the caches and the TLB of what this one keeps
+    // warm (chunk headers, page tables), and no variant should pay for another's.
+    const WARM: usize = 1 << 40;
     for round in 0..=rounds {
         for (v, f) in variants.iter_mut().enumerate() {
+            sink = sink.wrapping_add(f(WARM + round * batch));
             let t = Instant::now();
             sink = sink.wrapping_add(f(round * batch));
             if round > 0 {
