@@ -28,6 +28,8 @@ pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result};
 pub use ops::{NewRole, NewUser, ResetIssued, RolePatch, TenantCreated, UserPatch};
 pub use store::{MemoryStore, Store};
+#[cfg(feature = "postgres")]
+pub use store::{PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOptions, SqliteStore};
 

@@ -347,6 +347,31 @@ impl Directory {
         Self::open(crate::store::SqliteStore::open(path)?)
     }
 
+    /// Opens a directory in the PostgreSQL database `conninfo` names (a libpq-style connection
+    /// string or a `postgresql://` URL), in the schema `rolecall`: several hosts opening the
+    /// same database share one directory. See [`PostgresStore`](crate::PostgresStore).
+    ///
+    /// # Errors
+    /// As [`PostgresStore::open_with`](crate::PostgresStore::open_with), then as
+    /// [`open`](Self::open).
+    #[cfg(feature = "postgres")]
+    pub fn open_postgres(conninfo: &str) -> Result<Directory, Error> {
+        Self::open(crate::store::PostgresStore::open(conninfo)?)
+    }
+
+    /// Opens a directory in a PostgreSQL database with explicit options (the schema, the lock
+    /// timeout, TLS roots, ...).
+    ///
+    /// # Errors
+    /// As [`open_postgres`](Self::open_postgres).
+    #[cfg(feature = "postgres")]
+    pub fn open_postgres_with(
+        conninfo: &str,
+        options: &crate::store::PostgresOptions,
+    ) -> Result<Directory, Error> {
+        Self::open(crate::store::PostgresStore::open_with(conninfo, options)?)
+    }
+
     /// Opens a directory on `store`, loading its whole state.
     ///
     /// # Errors

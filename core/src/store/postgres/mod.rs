@@ -1,0 +1,359 @@
+//! The PostgreSQL store: several hosts share one directory.
+//!
+//! Every host opens its own [`PostgresStore`] on the same database (and schema); each keeps its
+//! lock-free snapshot and catches up from the commit log at its next change or
+//! [`Directory::refresh`](crate::Directory::refresh).
+//!
+//! Guarantees:
+//! - every commit is one transaction, durable when [`Store::commit`] returns, holding the head
+//!   row's lock (`SELECT ... FOR UPDATE` on `meta.revision`, taken by
+//!   [`Store::begin_write`]): revisions are dense and their order is the commit order across
+//!   hosts, and two hosts writing at once never lose an update (the second waits, catches up,
+//!   plans again under the rules, and commits or gets the rule's error);
+//! - the schema holds the same invariants as the SQLite one (see `schema.rs`), credentials,
+//!   lockout counters and recovery tokens included, so a lockout or a recovery token is shared
+//!   by every host;
+//! - the schema is versioned and migrated forward under an advisory lock, so that several hosts
+//!   may start at once; a schema written by a newer version is refused
+//!   ([`Error::SchemaTooNew`]) and left as it is;
+//! - the `postgres` client (pure Rust, no libpq) runs on a thread this library owns, never on
+//!   the caller's: calling the store from inside a Tokio runtime is safe; TLS goes through
+//!   rustls (`sslmode=require` in the connection string; the webpki roots, plus
+//!   [`PostgresOptions::tls_ca_pem`]).
+
+mod audit;
+mod commit;
+mod conn;
+mod credentials;
+mod load;
+mod schema;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+pub use schema::SCHEMA_VERSION;
+
+use super::{Loaded, Store};
+use crate::audit::{AuditEvent, AuditQuery};
+use crate::domain::{Change, Commit};
+use crate::Error;
+use conn::Worker;
+
+/// How to open a [`PostgresStore`].
+#[derive(Clone, Debug)]
+pub struct PostgresOptions {
+    /// The schema holding the store's tables (created when missing), so that they can live
+    /// inside a product's existing database. Every instance of one directory uses the same.
+    /// Default `rolecall`.
+    pub schema: String,
+    /// How long a change waits for another host's write (the head row's lock) before failing
+    /// with [`Error::Busy`]. Default 5 s.
+    pub lock_timeout: Duration,
+    /// How long connecting may take, when the connection string does not say. Default 5 s.
+    pub connect_timeout: Duration,
+    /// How many recent commits the log keeps for incremental catch-up; an instance further
+    /// behind reloads everything. Default 10,000.
+    pub log_keep: u64,
+    /// Extra trusted root certificates (PEM) for TLS connections, beside the webpki roots:
+    /// a private certificate authority's.
+    pub tls_ca_pem: Option<String>,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        PostgresOptions {
+            schema: "rolecall".into(),
+            lock_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
+            log_keep: 10_000,
+            tls_ca_pem: None,
+        }
+    }
+}
+
+/// A [`Store`] in a PostgreSQL database shared by several hosts.
+pub struct PostgresStore {
+    worker: Worker,
+    schema: String,
+    log_keep: u64,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A commit with more changes than this (a bulk import) is logged without its changes; an
+/// instance that has to catch up over it reloads everything.
+pub const LOG_MAX_CHANGES: usize = 10_000;
+
+impl PostgresStore {
+    /// Opens the store in the database `conninfo` names (a libpq-style connection string,
+    /// `host=... user=... dbname=...`, or a `postgresql://` URL), with default options.
+    ///
+    /// # Errors
+    /// As [`open_with`](Self::open_with).
+    pub fn open(conninfo: &str) -> Result<PostgresStore, Error> {
+        Self::open_with(conninfo, &PostgresOptions::default())
+    }
+
+    /// Opens the store with explicit options: connects, then creates or migrates the schema.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a connection string that cannot be parsed, a schema name
+    /// PostgreSQL cannot hold or a TLS root that is not PEM; [`Error::SchemaTooNew`] for a
+    /// schema written by a newer version (nothing is changed); [`Error::Storage`] when the
+    /// server cannot be reached or refuses, or the schema holds tables of something else;
+    /// [`Error::Busy`] when another host holds the schema's migration lock past the timeout.
+    pub fn open_with(conninfo: &str, opts: &PostgresOptions) -> Result<PostgresStore, Error> {
+        if opts.schema.is_empty() || opts.schema.len() > 63 || opts.schema.contains('\0') {
+            return Err(Error::InvalidArgument {
+                what: "schema",
+                reason: "a PostgreSQL schema name has 1 to 63 bytes and no NUL".into(),
+            });
+        }
+        let mut config: postgres::Config =
+            conninfo.parse().map_err(|e| Error::InvalidArgument {
+                what: "conninfo",
+                reason: format!("not a PostgreSQL connection string: {e}"),
+            })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(opts.connect_timeout);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("rolecall");
+        }
+        let worker = Worker::start(config, tls(opts)?, opts)?;
+        worker.run(schema::prepare)?;
+        Ok(PostgresStore {
+            worker,
+            schema: opts.schema.clone(),
+            log_keep: opts.log_keep.max(1),
+        })
+    }
+
+    /// The schema holding the store's tables.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+}
+
+/// The TLS connector: rustls with the ring provider, the webpki roots and the extra roots.
+fn tls(opts: &PostgresOptions) -> Result<MakeRustlsConnect, Error> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let bad = |reason: String| Error::InvalidArgument {
+        what: "tls_ca_pem",
+        reason,
+    };
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(pem) = &opts.tls_ca_pem {
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|e| bad(format!("not a PEM certificate: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| bad(format!("not a usable root certificate: {e}")))?;
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| Error::Storage(format!("TLS: {e}")))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
+/// A u64 (id, revision, stamp) as the `bigint` with the same 64 bits.
+pub(super) fn db(v: u64) -> i64 {
+    v as i64
+}
+
+/// `name` as a quoted SQL identifier.
+pub(super) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// FNV-1a, 64 bits: a stable hash (advisory lock keys).
+pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// How many id kinds there are.
+pub(super) const ID_KIND_COUNT: usize = 6;
+
+/// The name of id kind `k` (`tenant`, `user`, ...), as `meta` keys spell it.
+pub(super) fn id_kind_name(k: usize) -> &'static str {
+    super::ID_KINDS.get(k).copied().unwrap_or("unknown")
+}
+
+/// The id kind and id a `*Put` change allocates.
+pub(super) fn allocated(c: &Change) -> Option<(usize, u64)> {
+    super::allocated_id(c)
+}
+
+/// Whether kind `k` is indexed densely by id (users, scopes).
+pub(super) fn is_dense(k: usize) -> bool {
+    super::is_dense_kind(k)
+}
+
+/// A PostgreSQL error as the library's.
+pub(super) fn pg_error(e: postgres::Error) -> Error {
+    let Some(code) = e.code() else {
+        return Error::Storage(format!("PostgreSQL unavailable: {e}"));
+    };
+    let text = match e.as_db_error() {
+        Some(d) => format!("{}: {}", d.code().code(), d.message()),
+        None => e.to_string(),
+    };
+    match code.code() {
+        c if c.starts_with("23") => Error::Corrupt(format!("breaks a schema constraint: {text}")),
+        "55P03" | "40001" | "40P01" => Error::Busy,
+        "25006" => Error::ReadOnly(format!("PostgreSQL: {text}")),
+        _ => Error::Storage(format!("PostgreSQL: {text}")),
+    }
+}
+
+/// Takes the write lock in a new transaction: the head row, `FOR UPDATE`.
+fn lock_head(s: &mut conn::Session) -> Result<(), Error> {
+    s.begin("ISOLATION LEVEL READ COMMITTED")?;
+    if let Err(e) = s.query(
+        "SELECT value FROM meta WHERE key = 'revision' FOR UPDATE",
+        &[],
+    ) {
+        s.rollback();
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// A consistent read of several statements: one snapshot.
+const READ: &str = "ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+impl Store for PostgresStore {
+    fn begin_write(&mut self) -> Result<(), Error> {
+        self.worker.run(|s| {
+            if s.in_tx {
+                return Ok(());
+            }
+            lock_head(s)
+        })
+    }
+
+    fn end_write(&mut self) -> Result<(), Error> {
+        self.worker
+            .run(|s| if s.in_tx { s.commit() } else { Ok(()) })
+    }
+
+    fn load(&mut self) -> Result<Loaded, Error> {
+        let mut changes = Vec::new();
+        let loaded = self.load_into(&mut |c| changes.push(c))?;
+        Ok(Loaded { changes, ..loaded })
+    }
+
+    fn load_into(&mut self, sink: &mut dyn FnMut(Change)) -> Result<Loaded, Error> {
+        const BATCH: usize = 4096;
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Change>>(16);
+        let (answer, result) = std::sync::mpsc::sync_channel(1);
+        self.worker.send(Box::new(move |s| {
+            let r = s.in_transaction(READ, |s| {
+                let next_ids = load::next_ids(s)?;
+                // Before reading a row: the model sizes tables by these ids.
+                load::check_ids(s, &next_ids)?;
+                let mut batch = Vec::with_capacity(BATCH);
+                let revision = load::read_state(s, &mut |c| {
+                    batch.push(c);
+                    if batch.len() == BATCH {
+                        let _ =
+                            batches.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                })?;
+                let _ = batches.send(batch);
+                Ok((revision, next_ids))
+            });
+            drop(batches);
+            let _ = answer.send(r);
+        }))?;
+        for batch in received {
+            batch.into_iter().for_each(&mut *sink);
+        }
+        let (revision, next_ids) = result
+            .recv()
+            .map_err(|_| Error::Storage("the PostgreSQL connection thread failed".into()))??;
+        Ok(Loaded {
+            revision,
+            changes: Vec::new(),
+            next_ids: next_ids.map(|v| v as u64),
+        })
+    }
+
+    fn capacity_hint(&mut self) -> [u64; 6] {
+        self.worker
+            .run(|s| {
+                s.in_transaction(READ, |s| {
+                    let next = load::next_ids(s)?;
+                    let limits = load::id_limits(s)?;
+                    Ok(std::array::from_fn(|k| {
+                        (next[k].max(0) as u64).min(limits[k].0.saturating_add(1))
+                    }))
+                })
+            })
+            .unwrap_or([0; 6])
+    }
+
+    fn commit(&mut self, c: &Commit) -> Result<(), Error> {
+        // A bulk import is not copied into the log: an instance behind it reloads everything.
+        let json = if c.changes.len() > LOG_MAX_CHANGES {
+            String::new()
+        } else {
+            serde_json::to_string(&c.changes).map_err(|e| Error::Storage(e.to_string()))?
+        };
+        let c = c.clone();
+        let keep = self.log_keep;
+        // Under the write lock when the directory took it; otherwise take it now. Either way
+        // the transaction ends here: committed (durable) or rolled back.
+        self.worker.run(move |s| {
+            if !s.in_tx {
+                lock_head(s)?;
+            }
+            match commit::write_commit(s, &c, &json, keep) {
+                Ok(()) => s.commit(),
+                Err(e) => {
+                    s.rollback();
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    fn revision(&mut self) -> Result<u64, Error> {
+        self.worker.run(commit::stored_revision)
+    }
+
+    fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {
+        self.worker
+            .run(move |s| s.in_transaction(READ, |s| commit::commits_since(s, revision)))
+    }
+
+    fn append_audit(&mut self, events: &[AuditEvent]) -> Result<(), Error> {
+        let events = events.to_vec();
+        self.worker
+            .run(move |s| s.in_transaction("", |s| audit::insert(s, &events)))
+    }
+
+    fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
+        let query = query.clone();
+        self.worker
+            .run(move |s| s.in_transaction(READ, |s| audit::query(s, &query)))
+    }
+}
