@@ -6,6 +6,8 @@
 #                                           (the one line on stdout). With PID, a watchdog stops
 #                                           the server and removes DIR once PID has exited, so a
 #                                           test run that crashes leaves nothing running.
+#   scripts/pg-cluster.sh halt DIR          stop the server, keeping its data (outage tests).
+#   scripts/pg-cluster.sh resume DIR        start a halted server again.
 #   scripts/pg-cluster.sh stop DIR          stop the server and remove DIR.
 #
 # Installs Debian's `postgresql` package when initdb is missing. The server refuses to run as
@@ -43,9 +45,18 @@ as_server_user() {
     fi
 }
 
+# Starts the server of an initialised DIR. Only a Unix socket in DIR: no port to collide with,
+# no network exposure.
+start_server() {
+    as_server_user "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 start \
+        -o "-c listen_addresses='' -k $1 -p 5432 -c fsync=off -c synchronous_commit=off \
+            -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB" >/dev/null ||
+        { cat "$1/server.log" >&2; exit 1; }
+}
+
 cmd=${1:-}
 dir=${2:-}
-[ -n "$dir" ] || { echo "usage: $0 start|stop DIR [PID]" >&2; exit 2; }
+[ -n "$dir" ] || { echo "usage: $0 start|halt|resume|stop DIR [PID]" >&2; exit 2; }
 
 case "$cmd" in
 start)
@@ -58,11 +69,7 @@ start)
         as_server_user "$bin/initdb" -D "$dir/data" --auth=trust --username=postgres \
             --encoding=UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; exit 1; }
-    # Only a Unix socket in DIR: no port to collide with, no network exposure.
-    as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-        -o "-c listen_addresses='' -k $dir -p 5432 -c fsync=off -c synchronous_commit=off \
-            -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB" >/dev/null ||
-        { cat "$dir/server.log" >&2; exit 1; }
+    start_server "$dir"
     if [ -n "${3:-}" ]; then
         watched=$3
         # Detached from our stdout, so that whoever reads the connection string is not held.
@@ -71,6 +78,13 @@ start)
     fi
     echo "host=$dir port=5432 user=postgres dbname=postgres"
     ;;
+halt)
+    # The server goes down (fast shutdown: open transactions are rolled back), its data stays.
+    as_server_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+resume)
+    start_server "$dir"
+    ;;
 stop)
     if [ -d "$dir/data" ]; then
         as_server_user "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -78,7 +92,7 @@ stop)
     rm -rf "$dir"
     ;;
 *)
-    echo "usage: $0 start|stop DIR [PID]" >&2
+    echo "usage: $0 start|halt|resume|stop DIR [PID]" >&2
     exit 2
     ;;
 esac

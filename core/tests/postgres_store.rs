@@ -381,9 +381,9 @@ fn bad_connection_strings_and_schema_names_are_typed_errors() {
             "{r:?}"
         );
     }
-    // A server that is not there: a storage error, quickly.
+    // A server that is not there: unavailable (retryable), quickly.
     let r = PostgresStore::open("host=/nonexistent-rolecall-dir user=x dbname=x");
-    assert!(matches!(r, Err(Error::Storage(_))), "{r:?}");
+    assert!(matches!(r, Err(Error::Unavailable(_))), "{r:?}");
     // A schema name that needs quoting works.
     let odd = Schema {
         name: format!("Odd \"name\" {}", std::process::id()),

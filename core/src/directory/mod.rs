@@ -25,6 +25,7 @@ mod agreements;
 mod audit;
 mod checks;
 mod credentials;
+mod freshness;
 mod groups;
 mod roles;
 mod scopes;
@@ -84,6 +85,8 @@ pub struct Directory {
     notifications: Mutex<VecDeque<Notification>>,
     on_notification: RwLock<Option<NotifyFn>>,
     closed: std::sync::atomic::AtomicBool,
+    /// When this instance last confirmed it was up to date with its store (ms, by `clock`).
+    caught_up_at: std::sync::atomic::AtomicI64,
     /// The key of the references the audit log keeps for unknown login identifiers (see
     /// `credentials::identifier_ref`); random per instance, never stored. `None` when the OS
     /// random source failed: then nothing is kept.
@@ -459,6 +462,7 @@ impl Directory {
         revision: u64,
         clock: Arc<dyn Clock>,
     ) -> Directory {
+        let now = clock.now_ms();
         Directory {
             snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::build(&model, revision))),
             model: RwLock::new(model),
@@ -468,6 +472,7 @@ impl Directory {
             notifications: Mutex::new(VecDeque::new()),
             on_notification: RwLock::new(None),
             closed: std::sync::atomic::AtomicBool::new(false),
+            caught_up_at: std::sync::atomic::AtomicI64::new(now),
             audit_key: {
                 let mut key = [0u8; 32];
                 cred::random_bytes(&mut key).ok().map(|()| key)
@@ -580,7 +585,10 @@ impl Directory {
 
     fn catch_up(&self, store: &mut dyn Store) -> Result<(), Error> {
         let current = self.revision();
+        let now = self.clock.now_ms();
         if store.revision()? == current {
+            self.caught_up_at
+                .store(now, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
         match store.commits_since(current)? {
@@ -595,6 +603,8 @@ impl Directory {
                 self.snapshot.store(Arc::new(snap));
             }
         }
+        self.caught_up_at
+            .store(now, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 

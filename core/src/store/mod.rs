@@ -142,6 +142,16 @@ pub trait Store: Send {
         [0; 6]
     }
 
+    /// What identifies this store among all stores (a database and schema), for revision
+    /// tokens: a token taken from one store is refused by another. `None` (the default) for a
+    /// store that has no identity of its own; its tokens then carry only the revision.
+    ///
+    /// # Errors
+    /// Storage errors, when the store has to read it.
+    fn store_id(&mut self) -> Result<Option<String>, Error> {
+        Ok(None)
+    }
+
     /// Persists one commit atomically. On error nothing is stored.
     ///
     /// # Errors
@@ -198,6 +208,9 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn capacity_hint(&mut self) -> [u64; 6] {
         (**self).capacity_hint()
+    }
+    fn store_id(&mut self) -> Result<Option<String>, Error> {
+        (**self).store_id()
     }
     fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
         (**self).commit(commit)

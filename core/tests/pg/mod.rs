@@ -31,27 +31,14 @@ pub fn conninfo() -> String {
 }
 
 fn start_cluster() -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-cluster.sh");
     let dir = std::env::temp_dir().join(format!("rolecall-pg-{}", std::process::id()));
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg("start")
-        .arg(&dir)
-        .arg(std::process::id().to_string())
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "{} could not start a PostgreSQL cluster ({})",
-        script.display(),
-        out.status
-    );
-    String::from_utf8(out.stdout)
-        .expect("the connection string is UTF-8")
-        .trim()
-        .to_owned()
+    cluster_script(&[
+        "start",
+        &dir.to_string_lossy(),
+        &std::process::id().to_string(),
+    ])
+    .trim()
+    .to_owned()
 }
 
 /// A raw client on the test server (for what the library never does: damage, inspection).
@@ -108,4 +95,60 @@ impl Drop for Schema {
             let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name));
         }
     }
+}
+
+/// A cluster of one test's own, for what would disturb other tests: taking the server down.
+/// Stopped and deleted when dropped (and by the watchdog if the test process dies).
+pub struct PrivateCluster {
+    pub dir: std::path::PathBuf,
+    pub conninfo: String,
+}
+
+impl PrivateCluster {
+    pub fn start(tag: &str) -> PrivateCluster {
+        let dir = std::env::temp_dir().join(format!("rolecall-pg-{tag}-{}", std::process::id()));
+        let out = cluster_script(&[
+            "start",
+            &dir.to_string_lossy(),
+            &std::process::id().to_string(),
+        ]);
+        PrivateCluster {
+            dir,
+            conninfo: out.trim().to_owned(),
+        }
+    }
+
+    /// Takes the server down (fast shutdown), keeping its data.
+    pub fn halt(&self) {
+        cluster_script(&["halt", &self.dir.to_string_lossy()]);
+    }
+
+    /// Starts the halted server again.
+    pub fn resume(&self) {
+        cluster_script(&["resume", &self.dir.to_string_lossy()]);
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        cluster_script(&["stop", &self.dir.to_string_lossy()]);
+    }
+}
+
+/// Runs scripts/pg-cluster.sh with `args`; returns its standard output.
+fn cluster_script(args: &[&str]) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-cluster.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    assert!(
+        out.status.success(),
+        "pg-cluster.sh {args:?}: {}",
+        out.status
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
 }

@@ -37,7 +37,15 @@ impl Session {
         if self.client.as_ref().is_none_or(Client::is_closed) {
             self.client = None;
             self.cache.clear();
-            self.in_tx = false;
+            if std::mem::take(&mut self.in_tx) {
+                // The server rolled the transaction back with the connection: whatever was
+                // written under it is lost, which must not pass for a success.
+                return Err(Error::Unavailable(
+                    "the PostgreSQL connection was lost during a transaction; nothing of it \
+                     was committed"
+                        .into(),
+                ));
+            }
             let mut c = self.config.connect(self.tls.clone()).map_err(pg_error)?;
             // Every statement names tables unqualified: they resolve in the store's schema.
             c.batch_execute(&format!(
@@ -55,6 +63,9 @@ impl Session {
 
     /// The prepared statement for `sql`, prepared once per connection.
     fn statement(&mut self, sql: &'static str) -> Result<Statement, Error> {
+        // Connect first: a reconnection empties the cache, whose statements belong to the
+        // lost connection.
+        self.client()?;
         if let Some(s) = self.cache.get(sql) {
             return Ok(s.clone());
         }
@@ -107,8 +118,10 @@ impl Session {
 
     /// Commits the open transaction.
     pub(super) fn commit(&mut self) -> Result<(), Error> {
-        self.in_tx = false;
+        // Still marked open while `COMMIT` is sent: on a lost connection `client` reports the
+        // loss instead of reconnecting and committing nothing.
         let r = self.batch("COMMIT");
+        self.in_tx = false;
         if r.is_err() {
             self.rollback();
         }
@@ -121,6 +134,25 @@ impl Session {
         self.in_tx = false;
         if let Some(c) = self.client.as_mut().filter(|c| !c.is_closed()) {
             let _ = c.batch_execute("ROLLBACK");
+        }
+    }
+
+    /// Runs `f`, which only reads or starts a transaction, once more on a new connection when
+    /// the connection turned out to be lost (a server restarted, a backend terminated, an idle
+    /// connection cut): the first call after a loss then succeeds instead of failing. Never
+    /// inside a transaction, whose work died with the connection.
+    pub(super) fn retrying<T>(
+        &mut self,
+        f: impl Fn(&mut Session) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let was_in_tx = self.in_tx;
+        match f(self) {
+            Err(Error::Unavailable(_)) if !was_in_tx && self.client.is_some() => {
+                self.in_tx = false;
+                self.client = None;
+                f(self)
+            }
+            r => r,
         }
     }
 

@@ -78,6 +78,8 @@ pub struct PostgresStore {
     worker: Worker,
     schema: String,
     log_keep: u64,
+    /// `meta.store_id`, read at open.
+    store_id: String,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -130,10 +132,17 @@ impl PostgresStore {
         }
         let worker = Worker::start(config, tls(opts)?, opts)?;
         worker.run(schema::prepare)?;
+        let id = worker.run(|s| {
+            Ok(
+                s.query_one("SELECT value FROM meta WHERE key = 'store_id'", &[])?
+                    .get::<_, i64>(0),
+            )
+        })?;
         Ok(PostgresStore {
             worker,
             schema: opts.schema.clone(),
             log_keep: opts.log_keep.max(1),
+            store_id: format!("pg{:016x}", id as u64),
         })
     }
 
@@ -207,10 +216,13 @@ pub(super) fn is_dense(k: usize) -> bool {
     super::is_dense_kind(k)
 }
 
-/// A PostgreSQL error as the library's.
+/// A PostgreSQL error as the library's: [`Error::Unavailable`] when the server cannot be
+/// reached or the connection was lost (retryable), [`Error::Busy`] for a lock or serialisation
+/// timeout, [`Error::Corrupt`] for a change that breaks a schema constraint.
 pub(super) fn pg_error(e: postgres::Error) -> Error {
     let Some(code) = e.code() else {
-        return Error::Storage(format!("PostgreSQL unavailable: {e}"));
+        // No SQLSTATE: the connection failed (refused, reset, closed, timed out).
+        return Error::Unavailable(format!("PostgreSQL: {e}"));
     };
     let text = match e.as_db_error() {
         Some(d) => format!("{}: {}", d.code().code(), d.message()),
@@ -220,6 +232,10 @@ pub(super) fn pg_error(e: postgres::Error) -> Error {
         c if c.starts_with("23") => Error::Corrupt(format!("breaks a schema constraint: {text}")),
         "55P03" | "40001" | "40P01" => Error::Busy,
         "25006" => Error::ReadOnly(format!("PostgreSQL: {text}")),
+        // Connection exceptions, a server shutting down or starting, too many connections.
+        c if c.starts_with("08") || ["57P01", "57P02", "57P03", "53300"].contains(&c) => {
+            Error::Unavailable(format!("PostgreSQL: {text}"))
+        }
         _ => Error::Storage(format!("PostgreSQL: {text}")),
     }
 }
@@ -246,7 +262,7 @@ impl Store for PostgresStore {
             if s.in_tx {
                 return Ok(());
             }
-            lock_head(s)
+            s.retrying(lock_head)
         })
     }
 
@@ -311,6 +327,10 @@ impl Store for PostgresStore {
             .unwrap_or([0; 6])
     }
 
+    fn store_id(&mut self) -> Result<Option<String>, Error> {
+        Ok(Some(self.store_id.clone()))
+    }
+
     fn commit(&mut self, c: &Commit) -> Result<(), Error> {
         // A bulk import is not copied into the log: an instance behind it reloads everything.
         let json = if c.changes.len() > LOG_MAX_CHANGES {
@@ -337,12 +357,13 @@ impl Store for PostgresStore {
     }
 
     fn revision(&mut self) -> Result<u64, Error> {
-        self.worker.run(commit::stored_revision)
+        self.worker.run(|s| s.retrying(commit::stored_revision))
     }
 
     fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {
-        self.worker
-            .run(move |s| s.in_transaction(READ, |s| commit::commits_since(s, revision)))
+        self.worker.run(move |s| {
+            s.retrying(|s| s.in_transaction(READ, |s| commit::commits_since(s, revision)))
+        })
     }
 
     fn append_audit(&mut self, events: &[AuditEvent]) -> Result<(), Error> {
@@ -354,6 +375,6 @@ impl Store for PostgresStore {
     fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
         let query = query.clone();
         self.worker
-            .run(move |s| s.in_transaction(READ, |s| audit::query(s, &query)))
+            .run(move |s| s.retrying(|s| s.in_transaction(READ, |s| audit::query(s, &query))))
     }
 }

@@ -23,7 +23,9 @@ const SCHEMA_V1: &str = r#"
 CREATE TABLE meta (key text PRIMARY KEY, value bigint NOT NULL);
 INSERT INTO meta (key, value) VALUES
     ('revision', 0), ('next_tenant', 1), ('next_user', 1), ('next_role', 1),
-    ('next_group', 1), ('next_scope', 1), ('next_agreement', 1);
+    ('next_group', 1), ('next_scope', 1), ('next_agreement', 1),
+    -- This store's identity, for revision tokens (a token of another store is refused).
+    ('store_id', (random() * 9.2e18)::bigint);
 CREATE TABLE tenants (
     id bigint PRIMARY KEY,
     name text NOT NULL,

@@ -1,0 +1,111 @@
+//! Read-your-writes across instances: revision tokens, `at_least`, and how fresh this
+//! instance is.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{lock, Directory};
+use crate::engine::Snapshot;
+use crate::Error;
+
+/// The version prefix of revision tokens.
+const TOKEN_PREFIX: &str = "rc1";
+
+impl Directory {
+    /// A revision token for this instance's current state: take it right after a write, pass
+    /// it along (an HTTP header, a message), and [`at_least`](Self::at_least) on any other
+    /// instance of the same store returns a snapshot that includes that write.
+    ///
+    /// The token names the store (a PostgreSQL database and schema) and the revision, as
+    /// `rc1.<store>.<revision>`; treat it as opaque.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] after [`close`](Self::close); the store's errors when it has to read
+    /// its identity.
+    pub fn revision_token(&self) -> Result<String, Error> {
+        let id = self.store_id()?;
+        Ok(format!("{TOKEN_PREFIX}.{id}.{}", self.revision()))
+    }
+
+    /// A snapshot that includes everything the state `token` was taken from included: at once
+    /// when this instance is fresh enough, else after catching up from the store, retried until
+    /// `timeout` while the store is unreachable.
+    ///
+    /// # Errors
+    /// [`Error::ForeignToken`] for a token of another store (another database or schema), a
+    /// malformed one, or one newer than everything the store holds (a store restored from a
+    /// backup taken before the token's write); [`Error::Stale`] when `timeout` passed before
+    /// this instance could catch up (the store unreachable: retryable); [`Error::Closed`]; the
+    /// store's other errors.
+    pub fn at_least(&self, token: &str, timeout: Duration) -> Result<Arc<Snapshot>, Error> {
+        let wanted = self.token_revision(token)?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.revision() >= wanted {
+                return Ok(self.snapshot());
+            }
+            match self.refresh() {
+                Ok(reached) if reached >= wanted => return Ok(self.snapshot()),
+                // Caught up with the whole store and still behind: the store never held
+                // the token's write.
+                Ok(reached) => {
+                    return Err(Error::ForeignToken(format!(
+                        "the token is at revision {wanted}, the store only at {reached}: it was \
+                         taken from a store restored since from an older backup, or from \
+                         another store"
+                    )))
+                }
+                Err(Error::Unavailable(_) | Error::Busy) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(Error::Unavailable(_) | Error::Busy) => {
+                    return Err(Error::Stale {
+                        wanted,
+                        reached: self.revision(),
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// When this instance last confirmed it was up to date with its store (ms since the Unix
+    /// epoch, by the directory's clock): at open, at each change and at each successful
+    /// [`refresh`](Self::refresh). While the store is unreachable, checks keep answering from
+    /// the snapshot at [`revision`](Self::revision), this old.
+    pub fn caught_up_at(&self) -> i64 {
+        self.caught_up_at.load(Ordering::Relaxed)
+    }
+
+    /// The store's identity as tokens spell it (`local` for a store without one).
+    fn store_id(&self) -> Result<String, Error> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        Ok(lock(&self.store)
+            .store_id()?
+            .unwrap_or_else(|| "local".into()))
+    }
+
+    /// The revision `token` asks for, once it is known to be this store's.
+    fn token_revision(&self, token: &str) -> Result<u64, Error> {
+        let bad = |why: &str| Error::ForeignToken(format!("{why}: {:?}", truncate(token)));
+        let mut parts = token.trim().split('.');
+        let (Some(TOKEN_PREFIX), Some(id), Some(revision), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad("not a revision token"));
+        };
+        let revision: u64 = revision.parse().map_err(|_| bad("not a revision token"))?;
+        if id != self.store_id()? {
+            return Err(bad("the token was taken from another store"));
+        }
+        Ok(revision)
+    }
+}
+
+/// At most 80 characters of `s`, for error messages.
+fn truncate(s: &str) -> &str {
+    s.char_indices().nth(80).map_or(s, |(i, _)| &s[..i])
+}
