@@ -27,7 +27,7 @@ pub use domain::{
 pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result};
 pub use ops::{NewRole, NewUser, ResetIssued, RolePatch, TenantCreated, UserPatch};
-pub use store::{MemoryStore, Store};
+pub use store::{ChangeSignal, MemoryStore, Store};
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]

@@ -253,7 +253,8 @@ fn a_terminated_connection_is_replaced_at_the_next_call() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(killed, 1);
+    // The store's connection and its listener's.
+    assert!(killed >= 1, "{killed}");
     // The next write notices the loss while taking the lock, reconnects and goes through.
     let bob = d
         .create_user(t.superadmin, &NewUser::new("Bob", "Lee", "bob@acme.test"))

@@ -109,3 +109,84 @@ impl Directory {
 fn truncate(s: &str) -> &str {
     s.char_indices().nth(80).map_or(s, |(i, _)| &s[..i])
 }
+
+/// Following the store: waiting for other instances' commits, and a thread that applies them.
+impl Directory {
+    /// Waits until the store holds commits this instance has not applied (another instance
+    /// wrote), at most `timeout`; returns whether it does, and then
+    /// [`refresh`](Self::refresh) applies them. For hosts that drive catching up themselves
+    /// (an event loop that forbids foreign threads); [`follow`](Self::follow) does it on a
+    /// thread.
+    ///
+    /// On a store that announces commits (PostgreSQL with its listener: a notification, or
+    /// the listener's poll within `PostgresOptions::poll_interval`) this waits without
+    /// touching the store; on others it asks the store every 50 ms.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] after [`close`](Self::close); the store's errors when it is polled
+    /// ([`Error::Unavailable`], ...).
+    pub fn wait_for_change(&self, timeout: Duration) -> Result<bool, Error> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let known = self.revision();
+        if let Some(signal) = &self.changes {
+            return Ok(signal.wait_past(known, timeout) > known);
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            if lock(&self.store).revision()? > known {
+                return Ok(true);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(false);
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
+        }
+    }
+
+    /// Starts a thread that keeps this directory caught up with its store: it waits for other
+    /// instances' commits ([`wait_for_change`](Self::wait_for_change)) and applies them
+    /// ([`refresh`](Self::refresh)), so that checks see them without the host asking. On
+    /// PostgreSQL a commit is applied within milliseconds of its notification, and within
+    /// `PostgresOptions::poll_interval` when the notification was lost. While the store is
+    /// unreachable it keeps trying; checks answer from the last snapshot meanwhile.
+    ///
+    /// The thread holds the directory only weakly: it ends once the directory is dropped or
+    /// [`close`](Self::close)d. Forking hosts: start it in the child, after the fork (threads
+    /// do not survive a fork).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the thread cannot be started.
+    pub fn follow(self: &Arc<Self>) -> Result<(), Error> {
+        let dir = Arc::downgrade(self);
+        let signal = self.changes.clone();
+        std::thread::Builder::new()
+            .name("rolecall-follow".into())
+            .spawn(move || loop {
+                // Wait holding the directory only weakly, so that dropping it ends the thread.
+                let Some(known) = dir.upgrade().map(|d| d.revision()) else {
+                    return;
+                };
+                let moved = match &signal {
+                    Some(signal) => signal.wait_past(known, Duration::from_millis(250)) > known,
+                    None => {
+                        std::thread::sleep(Duration::from_millis(250));
+                        true
+                    }
+                };
+                let Some(d) = dir.upgrade() else { return };
+                if d.is_closed() {
+                    return;
+                }
+                if moved && d.refresh().is_err() {
+                    // An unreachable store: tried again shortly.
+                    drop(d);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })
+            .map(drop)
+            .map_err(|e| Error::Storage(format!("cannot start the follower thread: {e}")))
+    }
+}

@@ -87,6 +87,8 @@ pub struct Directory {
     closed: std::sync::atomic::AtomicBool,
     /// When this instance last confirmed it was up to date with its store (ms, by `clock`).
     caught_up_at: std::sync::atomic::AtomicI64,
+    /// How the store announces other instances' commits, when it does.
+    changes: Option<Arc<store::ChangeSignal>>,
     /// The key of the references the audit log keeps for unknown login identifiers (see
     /// `credentials::identifier_ref`); random per instance, never stored. `None` when the OS
     /// random source failed: then nothing is kept.
@@ -457,12 +459,13 @@ impl Directory {
     }
 
     fn from_parts(
-        store: Box<dyn Store>,
+        mut store: Box<dyn Store>,
         model: Model,
         revision: u64,
         clock: Arc<dyn Clock>,
     ) -> Directory {
         let now = clock.now_ms();
+        let changes = store.change_signal();
         Directory {
             snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::build(&model, revision))),
             model: RwLock::new(model),
@@ -473,6 +476,7 @@ impl Directory {
             on_notification: RwLock::new(None),
             closed: std::sync::atomic::AtomicBool::new(false),
             caught_up_at: std::sync::atomic::AtomicI64::new(now),
+            changes,
             audit_key: {
                 let mut key = [0u8; 32];
                 cred::random_bytes(&mut key).ok().map(|()| key)

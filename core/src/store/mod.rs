@@ -9,12 +9,14 @@
 mod memory;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod signal;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
+pub use signal::ChangeSignal;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore};
 
@@ -152,6 +154,14 @@ pub trait Store: Send {
         Ok(None)
     }
 
+    /// The signal through which this store announces other instances' commits as it hears of
+    /// them (PostgreSQL: notifications, and a poll), when it has one. The default has none:
+    /// [`Directory::wait_for_change`](crate::Directory::wait_for_change) then polls
+    /// [`revision`](Self::revision).
+    fn change_signal(&mut self) -> Option<std::sync::Arc<ChangeSignal>> {
+        None
+    }
+
     /// Persists one commit atomically. On error nothing is stored.
     ///
     /// # Errors
@@ -211,6 +221,9 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn store_id(&mut self) -> Result<Option<String>, Error> {
         (**self).store_id()
+    }
+    fn change_signal(&mut self) -> Option<std::sync::Arc<ChangeSignal>> {
+        (**self).change_signal()
     }
     fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
         (**self).commit(commit)

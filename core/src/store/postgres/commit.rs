@@ -61,9 +61,10 @@ pub(super) fn write_commit(
         &[&revision],
     )?;
     // The nudge for other instances (delivered at commit, dropped on rollback).
+    let channel = s.channel.clone();
     s.exec(
-        "SELECT pg_notify(current_schema() || '.rolecall', $1::text)",
-        &[&commit.revision.to_string()],
+        "SELECT pg_notify($1, $2)",
+        &[&channel, &commit.revision.to_string()],
     )?;
     Ok(())
 }

@@ -24,6 +24,8 @@ pub(super) struct Session {
     config: postgres::Config,
     tls: MakeRustlsConnect,
     pub(super) schema: String,
+    /// The channel commits notify.
+    pub(super) channel: String,
     lock_timeout_ms: u64,
     /// Prepared statements by SQL text; emptied when the connection is replaced.
     cache: HashMap<&'static str, Statement>,
@@ -192,6 +194,7 @@ impl Worker {
         config: postgres::Config,
         tls: MakeRustlsConnect,
         opts: &PostgresOptions,
+        channel: String,
     ) -> Result<Worker, Error> {
         let (jobs, rx) = mpsc::channel::<Job>();
         let mut session = Session {
@@ -199,6 +202,7 @@ impl Worker {
             config,
             tls,
             schema: opts.schema.clone(),
+            channel,
             lock_timeout_ms: u64::try_from(opts.lock_timeout.as_millis()).unwrap_or(u64::MAX),
             cache: HashMap::new(),
             in_tx: false,

@@ -25,9 +25,11 @@ mod audit;
 mod commit;
 mod conn;
 mod credentials;
+mod listen;
 mod load;
 mod schema;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,7 +37,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use schema::SCHEMA_VERSION;
 
-use super::{Loaded, Store};
+use super::{ChangeSignal, Loaded, Store};
 use crate::audit::{AuditEvent, AuditQuery};
 use crate::domain::{Change, Commit};
 use crate::Error;
@@ -56,6 +58,15 @@ pub struct PostgresOptions {
     /// How many recent commits the log keeps for incremental catch-up; an instance further
     /// behind reloads everything. Default 10,000.
     pub log_keep: u64,
+    /// How often the listener reads the store's revision when no notification came: the
+    /// bound on how long a missed notification delays catching up, and how soon a dead
+    /// listener connection is noticed. Default 1 s.
+    pub poll_interval: Duration,
+    /// Start the listener thread (`LISTEN` on a connection of its own, plus the poll), which
+    /// feeds [`Directory::wait_for_change`](crate::Directory::wait_for_change) and
+    /// [`Directory::follow`](crate::Directory::follow). Without it (`false`: a host that
+    /// forbids foreign threads), `wait_for_change` polls the store itself. Default `true`.
+    pub listen: bool,
     /// Extra trusted root certificates (PEM) for TLS connections, beside the webpki roots:
     /// a private certificate authority's.
     pub tls_ca_pem: Option<String>,
@@ -68,6 +79,8 @@ impl Default for PostgresOptions {
             lock_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             log_keep: 10_000,
+            poll_interval: Duration::from_secs(1),
+            listen: true,
             tls_ca_pem: None,
         }
     }
@@ -80,6 +93,17 @@ pub struct PostgresStore {
     log_keep: u64,
     /// `meta.store_id`, read at open.
     store_id: String,
+    /// Fed by the listener thread, when there is one.
+    signal: Option<Arc<ChangeSignal>>,
+    /// Tells the listener thread to end.
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        // The listener ends within a poll interval, closing its connection.
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -130,7 +154,9 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("rolecall");
         }
-        let worker = Worker::start(config, tls(opts)?, opts)?;
+        let tls = tls(opts)?;
+        let channel = notify_channel(&opts.schema);
+        let worker = Worker::start(config.clone(), tls.clone(), opts, channel.clone())?;
         worker.run(schema::prepare)?;
         let id = worker.run(|s| {
             Ok(
@@ -138,11 +164,34 @@ impl PostgresStore {
                     .get::<_, i64>(0),
             )
         })?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let signal = if opts.listen {
+            let signal = Arc::new(ChangeSignal::new());
+            let mut config = config;
+            // A silently dead connection is noticed within a few polls, not TCP's minutes.
+            config.tcp_user_timeout(opts.poll_interval.max(Duration::from_secs(1)) * 5);
+            listen::Listener {
+                config,
+                tls,
+                schema: opts.schema.clone(),
+                channel,
+                poll_interval: opts.poll_interval.max(Duration::from_millis(10)),
+                signal: Arc::clone(&signal),
+                stop: Arc::clone(&stop),
+            }
+            .spawn()
+            .map_err(|e| Error::Storage(format!("cannot start the PostgreSQL listener: {e}")))?;
+            Some(signal)
+        } else {
+            None
+        };
         Ok(PostgresStore {
             worker,
             schema: opts.schema.clone(),
             log_keep: opts.log_keep.max(1),
             store_id: format!("pg{:016x}", id as u64),
+            signal,
+            stop,
         })
     }
 
@@ -179,6 +228,12 @@ fn tls(opts: &PostgresOptions) -> Result<MakeRustlsConnect, Error> {
     .with_root_certificates(roots)
     .with_no_client_auth();
     Ok(MakeRustlsConnect::new(config))
+}
+
+/// The notification channel of `schema`: short enough for PostgreSQL's 63-byte names
+/// whatever the schema's name.
+fn notify_channel(schema: &str) -> String {
+    format!("rolecall_{:016x}", fnv1a(schema.as_bytes()))
 }
 
 /// A u64 (id, revision, stamp) as the `bigint` with the same 64 bits.
@@ -329,6 +384,10 @@ impl Store for PostgresStore {
 
     fn store_id(&mut self) -> Result<Option<String>, Error> {
         Ok(Some(self.store_id.clone()))
+    }
+
+    fn change_signal(&mut self) -> Option<Arc<ChangeSignal>> {
+        self.signal.clone()
     }
 
     fn commit(&mut self, c: &Commit) -> Result<(), Error> {
