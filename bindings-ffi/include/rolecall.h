@@ -1794,7 +1794,8 @@ rolecall_status rolecall_audit_query_default(struct rolecall_audit_query *out);
  * Audit events matching `query`, oldest first, one page at a time.
  *
  * On success `*out` receives a list owned by the caller (rolecall_audit_event_list_free()).
- * Errors: ROLECALL_STATUS_INVALID_ARGUMENT (limit not 1 to 1000), _STORAGE. Safety: `dir` is a
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT (limit not 1 to 1000, an unknown target kind or
+ * action), _STORAGE. Safety: `dir` is a
  * live handle; `query` a valid struct; `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_audit_search(const struct rolecall_directory *dir, const struct rolecall_audit_query *query, struct rolecall_audit_event_list **out);

@@ -238,7 +238,8 @@ pub unsafe extern "C" fn rolecall_audit_query_default(
 /// Audit events matching `query`, oldest first, one page at a time.
 ///
 /// On success `*out` receives a list owned by the caller (rolecall_audit_event_list_free()).
-/// Errors: ROLECALL_STATUS_INVALID_ARGUMENT (limit not 1 to 1000), _STORAGE. Safety: `dir` is a
+/// Errors: ROLECALL_STATUS_INVALID_ARGUMENT (limit not 1 to 1000, an unknown target kind or
+/// action), _STORAGE. Safety: `dir` is a
 /// live handle; `query` a valid struct; `out` is writable. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn rolecall_audit_search(
@@ -253,9 +254,13 @@ pub unsafe extern "C" fn rolecall_audit_search(
         let query = AuditQuery {
             tenant: q.has_tenant.then_some(TenantId(q.tenant)),
             actor: q.has_actor.then_some(UserId(q.actor)),
-            target_kind: opt_text!(q.target_kind, "query.target_kind").map(str::to_owned),
+            target_kind: opt_text!(q.target_kind, "query.target_kind")
+                .map(str::parse)
+                .transpose()?,
             target_id: q.has_target_id.then_some(q.target_id),
-            action: opt_text!(q.action, "query.action").map(str::to_owned),
+            action: opt_text!(q.action, "query.action")
+                .map(str::parse)
+                .transpose()?,
             outcome: opt_text!(q.outcome, "query.outcome").map(str::to_owned),
             since: q.has_since.then_some(q.since),
             until: q.has_until.then_some(q.until),

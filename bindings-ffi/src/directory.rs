@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
-use rolecall::credentials::Notification;
+use rolecall::Notification;
 use rolecall::{Directory, HashParams, Snapshot};
 
 use crate::conv::{boxed, free_boxed, handle, Tagged, DIRECTORY_TAG, SNAPSHOT_TAG};

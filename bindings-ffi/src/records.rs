@@ -5,7 +5,7 @@
 use std::ffi::c_char;
 use std::ptr;
 
-use rolecall::credentials::Notification;
+use rolecall::Notification;
 use rolecall::{
     Agreement, AuditEvent, Explanation, Group, Page, PasswordPolicy, Role, Scope, Tenant, User,
 };
@@ -1150,9 +1150,9 @@ impl From<AuditEvent> for rolecall_audit_event {
             tenant: e.tenant.0,
             has_actor: e.actor.is_some(),
             actor: e.actor.map_or(0, |a| a.0),
-            action: cstring(e.action),
+            action: cstring(e.action.name()),
             outcome: cstring(e.outcome),
-            target_kind: opt_cstring(e.target_kind),
+            target_kind: opt_cstring(e.target_kind.map(rolecall::ObjectKind::name)),
             has_target_id: e.target_id.is_some(),
             target_id: e.target_id.unwrap_or(0),
             detail: opt_cstring(e.detail),

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use rolecall::credentials::Notification as CoreNotification;
+use rolecall::Notification as CoreNotification;
 use rolecall::{
     AccessLevel, AgreementId, AuditQuery as CoreAuditQuery, GroupId, Permission, Preset, Product,
     RoleId, ScopeAccess as CoreScopeAccess, ScopeId, ScopeKind, TenantId, UserId,
@@ -1425,9 +1425,9 @@ impl Directory {
         let q = CoreAuditQuery {
             tenant: query.tenant.map(TenantId),
             actor: query.actor.map(UserId),
-            target_kind: query.target_kind,
+            target_kind: query.target_kind.as_deref().map(str::parse).transpose()?,
             target_id: query.target_id,
-            action: query.action,
+            action: query.action.as_deref().map(str::parse).transpose()?,
             outcome: query.outcome,
             since: query.since,
             until: query.until,
@@ -1444,9 +1444,9 @@ impl Directory {
                     at: e.at,
                     tenant: e.tenant.0,
                     actor: e.actor.map(|a| a.0),
-                    action: e.action,
+                    action: e.action.to_string(),
                     outcome: e.outcome,
-                    target_kind: e.target_kind,
+                    target_kind: e.target_kind.map(|k| k.to_string()),
                     target_id: e.target_id,
                     detail: e.detail,
                     revision: e.revision,

@@ -370,8 +370,8 @@ impl PyAuditEvent {
     }
     /// The operation's name (`create_user`, `login`, `set_password`, ...).
     #[getter]
-    fn action(&self) -> &str {
-        &self.0.action
+    fn action(&self) -> &'static str {
+        self.0.action.name()
     }
     /// `ok`, or the error kind that refused it (`permission_denied`, ...).
     #[getter]
@@ -380,8 +380,8 @@ impl PyAuditEvent {
     }
     /// Kind of the main object acted on (`user`, `role`, `group`, ...), or None.
     #[getter]
-    fn target_kind(&self) -> Option<&str> {
-        self.0.target_kind.as_deref()
+    fn target_kind(&self) -> Option<&'static str> {
+        self.0.target_kind.map(rolecall::ObjectKind::name)
     }
     /// Id of the main object acted on, or None.
     #[getter]
@@ -421,9 +421,9 @@ impl PyAuditEvent {
             e.at,
             e.tenant.0,
             opt(e.actor.map(|a| a.0)),
-            repr_str(py, &e.action)?,
+            repr_str(py, e.action.name())?,
             repr_str(py, &e.outcome)?,
-            repr_opt(py, e.target_kind.as_deref())?,
+            repr_opt(py, e.target_kind.map(rolecall::ObjectKind::name))?,
             opt(e.target_id),
             repr_opt(py, e.detail.as_deref())?,
             opt(e.revision),

@@ -1060,7 +1060,8 @@ impl PyDirectory {
 
     /// Audit events matching every given filter, oldest first, one page (`limit` 1 to 1000):
     /// by tenant, actor, target (`target_kind` such as "user", `target_id`), `action`
-    /// ("login", "create_user", ...), `outcome` ("ok" or an error kind), and time range
+    /// ("login", "create_user", ...; an unknown kind or action raises `InvalidArgumentError`),
+    /// `outcome` ("ok" or an error kind), and time range
     /// (`since` inclusive, `until` exclusive, ms since the Unix epoch).
     #[pyo3(signature = (*, tenant = None, actor = None, target_kind = None, target_id = None, action = None, outcome = None, since = None, until = None, offset = 0, limit = 100))]
     #[allow(clippy::too_many_arguments)]
@@ -1081,9 +1082,13 @@ impl PyDirectory {
         let q = AuditQuery {
             tenant: tenant.map(|t| t.0),
             actor: actor.map(|a| a.0),
-            target_kind,
+            target_kind: target_kind
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .or_raise()?,
             target_id,
-            action,
+            action: action.as_deref().map(str::parse).transpose().or_raise()?,
             outcome,
             since,
             until,

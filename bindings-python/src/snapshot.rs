@@ -114,7 +114,7 @@ impl PySnapshot {
         let p = self
             .0
             .effective_permissions(user.0)
-            .ok_or_else(|| Error::UnknownUser(user.0.to_string()))
+            .ok_or_else(|| Error::UnknownUser(user.0.into()))
             .or_raise()?;
         permission_to_py(py, p)
     }
@@ -124,7 +124,7 @@ impl PySnapshot {
         self.0
             .allowed_scopes(user.0, permission.0)
             .map(PyScopeAccess)
-            .ok_or_else(|| Error::UnknownUser(user.0.to_string()))
+            .ok_or_else(|| Error::UnknownUser(user.0.into()))
             .or_raise()
     }
 

@@ -231,7 +231,8 @@ fn is_common(lower: &str) -> bool {
 }
 
 /// How many passwords the shipped common-password list holds.
-pub fn common_password_count() -> usize {
+#[cfg(test)]
+fn common_password_count() -> usize {
     COMMON
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())

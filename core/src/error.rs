@@ -8,6 +8,32 @@
 
 use crate::domain::{AccessLevel, Permission};
 
+/// How a user was looked up, as [`Error::UnknownUser`] reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UserLookup {
+    /// By id.
+    Id(crate::UserId),
+    /// By login email (as given, cut to 64 characters).
+    Email(String),
+}
+
+impl From<crate::UserId> for UserLookup {
+    fn from(id: crate::UserId) -> Self {
+        UserLookup::Id(id)
+    }
+}
+
+impl std::fmt::Display for UserLookup {
+    /// `user#7` for an id, the email as given for an email.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UserLookup::Id(id) => write!(f, "{id}"),
+            UserLookup::Email(email) => f.write_str(email),
+        }
+    }
+}
+
 /// Declares the error enum and its table in one place, as pydantic-core's `error_types!` does.
 ///
 /// The invocation below reads as the enum itself; each variant carries, after its `thiserror`
@@ -163,10 +189,11 @@ error_table! {
         #[error("unknown tenant {0}")]
         #[code(200, "unknown_tenant")]
         UnknownTenant(crate::TenantId),
-        /// No user with this id (or email).
+        /// No user with this id, or no user of the tenant with this email: the lookup that
+        /// found nothing.
         #[error("unknown user {0}")]
         #[code(201, "unknown_user")]
-        UnknownUser(String),
+        UnknownUser(UserLookup),
         /// No role with this id or name.
         #[error("unknown role {0}")]
         #[code(202, "unknown_role")]
@@ -187,8 +214,8 @@ error_table! {
         #[error("{kind} #{id} belongs to another tenant")]
         #[code(210, "wrong_tenant")]
         WrongTenant {
-            /// The kind of object (`user`, `role`, ...).
-            kind: &'static str,
+            /// The kind of object.
+            kind: crate::ObjectKind,
             /// Its id.
             id: u64,
         },

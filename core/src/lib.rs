@@ -5,29 +5,59 @@
 )]
 #![warn(clippy::missing_errors_doc)]
 
-pub mod audit;
-pub mod clock;
-pub mod credentials;
+/// Stores a type in SQLite as its text name (`Display`) and reads it back with `FromStr`; a
+/// name this version does not know reads as a conversion error, which the store reports as
+/// damage.
+macro_rules! sql_text {
+    ($t:ty) => {
+        #[cfg(feature = "sqlite")]
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.to_string()))
+            }
+        }
+
+        #[cfg(feature = "sqlite")]
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                value
+                    .as_str()?
+                    .parse()
+                    .map_err(|e: crate::Error| rusqlite::types::FromSqlError::Other(e.into()))
+            }
+        }
+    };
+}
+
+// Every module is private: each public item has exactly one path, at the crate root.
+mod audit;
+mod clock;
+mod credentials;
 mod directory;
-pub mod domain;
+mod domain;
 mod engine;
 mod error;
 mod ops;
-pub mod store;
+mod store;
 
-pub use audit::{AuditEvent, AuditQuery};
+pub use audit::{AuditAction, AuditEvent, AuditQuery, MAX_DETAILED_CHANGES};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use credentials::{HashParams, Notification, PasswordPolicy, Secret};
+pub use credentials::{
+    Credential, HashParams, Notification, PasswordPolicy, ResetToken, Secret, MAX_PASSWORD_CHARS,
+};
 pub use directory::{CredentialStatus, Directory, Explanation, Grant, Page, Session, UserQuery};
+pub use domain::validate::{MAX_DESCRIPTION_CHARS, MAX_EMAIL_LEN, MAX_NAME_CHARS, MAX_PHONE_CHARS};
 pub use domain::{
-    AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Levels, Permission,
-    Preset, PresetRole, Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant,
-    TenantId, TenantSettings, User, UserId, CATALOGUE,
+    AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Levels, NextIds,
+    ObjectKind, Permission, Preset, PresetRole, Product, Role, RoleId, RoleNamespace, Scope,
+    ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User, UserId, CATALOGUE,
 };
 pub use engine::{ScopeAccess, Snapshot, UserRef};
-pub use error::{Error, ErrorCategory, Result};
+pub use error::{Error, ErrorCategory, Result, UserLookup};
 pub use ops::{NewRole, NewUser, ResetIssued, RolePatch, TenantCreated, UserPatch};
-pub use store::{ChangeSignal, MemoryStore, Store};
+pub use store::{ChangeSignal, Loaded, MemoryStore, Store};
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]

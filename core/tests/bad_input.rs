@@ -649,7 +649,7 @@ fn unknown_ids_are_reported_with_nothing_changed() {
     let gg = GroupId(9_999);
     let gs = ScopeId(9_999);
     let ga = AgreementId(9_999);
-    let uu = || Error::UnknownUser("user#9999".into());
+    let uu = || Error::UnknownUser(UserId(9999).into());
     let ur = || Error::UnknownRole("role#9999".into());
     let ug = || Error::UnknownGroup("group#9999".into());
     let us = || Error::UnknownScope("scope#9999".into());
@@ -871,7 +871,7 @@ fn unknown_ids_in_reads() {
     let t = f.env.tenant;
     assert_eq!(
         d.user(UserId(9_999)),
-        Err(Error::UnknownUser("user#9999".into()))
+        Err(Error::UnknownUser(UserId(9999).into()))
     );
     assert_eq!(
         d.role(RoleId(9_999)),
@@ -948,7 +948,10 @@ fn unknown_ids_in_reads() {
 fn ids_of_another_tenant_are_refused_with_nothing_changed() {
     let f = fx();
     let root = f.env.root;
-    let wt = |kind: &'static str, id: u64| Error::WrongTenant { kind, id };
+    let wt = |kind: &str, id: u64| Error::WrongTenant {
+        kind: kind.parse().unwrap(),
+        id,
+    };
     let user = wt("user", f.o_user.0);
     let role = wt("role", f.o_role.0);
     let group = wt("group", f.o_group.0);

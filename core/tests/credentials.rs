@@ -6,8 +6,8 @@ use common::TempDir;
 use std::sync::Arc;
 
 use rolecall::{
-    AuditQuery, Directory, Error, HashParams, ManualClock, MemoryStore, NewUser, Notification,
-    PasswordPolicy, Preset, UserId, UserPatch,
+    AuditAction, AuditQuery, Directory, Error, HashParams, ManualClock, MemoryStore, NewUser,
+    Notification, PasswordPolicy, Preset, UserId, UserPatch,
 };
 
 const FAST: HashParams = HashParams {
@@ -93,7 +93,7 @@ fn unknown_email_wrong_password_and_inactive_user_look_the_same() {
     let failures = w
         .dir
         .audit_events(&AuditQuery {
-            action: Some("login".into()),
+            action: Some(AuditAction::Login),
             outcome: Some("authentication_failed".into()),
             ..AuditQuery::default()
         })
@@ -346,14 +346,14 @@ fn every_change_is_audited_with_before_and_after_and_refusals_too() {
         .dir
         .audit_events(&AuditQuery {
             actor: Some(w.root),
-            action: Some("assign_role".into()),
+            action: Some(AuditAction::AssignRole),
             ..AuditQuery::default()
         })
         .unwrap();
     assert_eq!(e.total, 1);
     let ev = &e.items[0];
     assert_eq!(
-        (ev.target_kind.as_deref(), ev.target_id),
+        (ev.target_kind.map(|k| k.name()), ev.target_id),
         (Some("user"), Some(w.olga.0))
     );
     assert_eq!(ev.revision, Some(w.dir.revision()));
@@ -378,7 +378,7 @@ fn every_change_is_audited_with_before_and_after_and_refusals_too() {
         })
         .unwrap();
     assert_eq!(denied.total, 1);
-    assert_eq!(denied.items[0].action, "create_user");
+    assert_eq!(denied.items[0].action, AuditAction::CreateUser);
     // Time-range and paging.
     let all = w
         .dir
@@ -427,7 +427,7 @@ fn weak_hashes_are_upgraded_at_the_next_successful_login() {
     let before = w
         .dir
         .audit_events(&AuditQuery {
-            action: Some("login".into()),
+            action: Some(AuditAction::Login),
             ..AuditQuery::default()
         })
         .unwrap()
@@ -436,7 +436,7 @@ fn weak_hashes_are_upgraded_at_the_next_successful_login() {
     let ev = w
         .dir
         .audit_events(&AuditQuery {
-            action: Some("login".into()),
+            action: Some(AuditAction::Login),
             ..AuditQuery::default()
         })
         .unwrap();
@@ -450,7 +450,7 @@ fn weak_hashes_are_upgraded_at_the_next_successful_login() {
     let ev = w
         .dir
         .audit_events(&AuditQuery {
-            action: Some("login".into()),
+            action: Some(AuditAction::Login),
             ..AuditQuery::default()
         })
         .unwrap();

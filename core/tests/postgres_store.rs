@@ -295,7 +295,7 @@ fn a_schema_from_a_newer_version_is_refused_and_left_as_it_is() {
             r,
             Err(Error::SchemaTooNew {
                 found: 99,
-                supported: rolecall::store::postgres::SCHEMA_VERSION
+                supported: PostgresStore::SCHEMA_VERSION
             })
         ),
         "{r:?}"

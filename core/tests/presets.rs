@@ -751,7 +751,7 @@ fn role_namespaces_parse_display_and_serialise_by_name() {
     let page = env
         .dir
         .audit_events(&rolecall::AuditQuery {
-            action: Some("install_preset".into()),
+            action: Some(rolecall::AuditAction::InstallPreset),
             limit: 100,
             ..rolecall::AuditQuery::default()
         })

@@ -2561,7 +2561,7 @@ fn answers(w: &World, d: &Directory) -> Answers {
             a.checks.push(uref.is_some_and(|r| r.check(p)));
             a.allowed.push(
                 snap.allowed_scopes(u, p)
-                    .ok_or(Error::UnknownUser(String::new())),
+                    .ok_or(Error::UnknownUser(u.into())),
             );
             for s in &scopes {
                 a.scoped.push(uref.is_some_and(|r| r.check_scoped(p, *s)));

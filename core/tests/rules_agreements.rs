@@ -514,7 +514,7 @@ fn agreements_never_cross_tenants() {
     assert_eq!(
         err,
         Error::WrongTenant {
-            kind: "agreement",
+            kind: rolecall::ObjectKind::Agreement,
             id: a.ag.0
         }
     );
@@ -524,7 +524,7 @@ fn agreements_never_cross_tenants() {
     assert_eq!(
         err,
         Error::WrongTenant {
-            kind: "user",
+            kind: rolecall::ObjectKind::User,
             id: stranger.0
         }
     );
@@ -532,7 +532,7 @@ fn agreements_never_cross_tenants() {
     assert_eq!(
         err,
         Error::WrongTenant {
-            kind: "user",
+            kind: rolecall::ObjectKind::User,
             id: stranger.0
         }
     );
@@ -540,7 +540,7 @@ fn agreements_never_cross_tenants() {
     assert_eq!(
         err,
         Error::WrongTenant {
-            kind: "user",
+            kind: rolecall::ObjectKind::User,
             id: stranger.0
         }
     );

@@ -233,7 +233,7 @@ fn another_tenants_scope_is_never_allowed() {
     assert_eq!(
         err,
         Error::WrongTenant {
-            kind: "scope",
+            kind: rolecall::ObjectKind::Scope,
             id: theirs.0
         }
     );

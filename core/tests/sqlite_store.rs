@@ -235,7 +235,7 @@ fn a_file_from_a_newer_schema_is_refused_and_left_untouched() {
         err,
         Error::SchemaTooNew {
             found: 99,
-            supported: rolecall::store::sqlite::SCHEMA_VERSION
+            supported: rolecall::SqliteStore::SCHEMA_VERSION
         }
     );
     assert_eq!(fs::read(&path).unwrap(), before);
@@ -447,7 +447,7 @@ fn credentials_and_the_audit_log_survive_a_reopen() {
     assert!(dir.session_valid(t.superadmin, s.stamp));
     let logins = dir
         .audit_events(&rolecall::AuditQuery {
-            action: Some("login".into()),
+            action: Some(rolecall::AuditAction::Login),
             ..Default::default()
         })
         .unwrap();
@@ -480,7 +480,7 @@ fn a_bulk_import_is_one_commit_seen_by_other_instances_through_a_full_reload() {
         .unwrap();
     b.refresh().unwrap();
     let viewer = a.role_by_name(t.tenant, "Viewer").unwrap().id;
-    let n = rolecall::store::sqlite::LOG_MAX_CHANGES + 10;
+    let n = rolecall::SqliteStore::LOG_MAX_CHANGES + 10;
     let mut batch: Vec<NewUser> = (0..n)
         .map(|i| {
             NewUser::new("Agent", format!("No {i}"), format!("agent{i}@acme.test")).roles([viewer])
@@ -502,7 +502,7 @@ fn a_bulk_import_is_one_commit_seen_by_other_instances_through_a_full_reload() {
     assert!(b.check(ids[n - 1], Permission::REPORTS_VIEW));
     let audit = a
         .audit_events(&rolecall::AuditQuery {
-            action: Some("create_users".into()),
+            action: Some(rolecall::AuditAction::CreateUsers),
             ..Default::default()
         })
         .unwrap();

@@ -758,7 +758,7 @@ impl Runner {
             "audit_events" => {
                 let mut q = AuditQuery {
                     tenant: Some(self.tenant(a.get("tenant")?)?),
-                    action: a.opt_str("action")?.map(str::to_owned),
+                    action: a.opt_str("action")?.map(str::parse).transpose()?,
                     outcome: a.opt_str("outcome")?.map(str::to_owned),
                     limit: 1000,
                     ..AuditQuery::default()

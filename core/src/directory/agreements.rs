@@ -1,5 +1,6 @@
 //! Agreements (002): owners, access levels, PBX subscribers.
 
+use crate::audit::AuditAction;
 use crate::domain::{AccessLevel, Agreement, AgreementId, Product, TenantId, UserId};
 use crate::Error;
 
@@ -19,7 +20,7 @@ impl Directory {
         name: &str,
         owner: UserId,
     ) -> Result<AgreementId, Error> {
-        self.write(Some(actor), "create_agreement", |p| {
+        self.write(Some(actor), AuditAction::CreateAgreement, |p| {
             p.create_agreement(actor, name, owner)
         })
     }
@@ -46,7 +47,7 @@ impl Directory {
         product: Product,
         level: AccessLevel,
     ) -> Result<(), Error> {
-        self.write(Some(actor), "set_access_level", |p| {
+        self.write(Some(actor), AuditAction::SetAccessLevel, |p| {
             p.set_access_level(actor, agreement, user, product, level)
         })
     }
@@ -64,7 +65,7 @@ impl Directory {
         agreement: AgreementId,
         new_owner: UserId,
     ) -> Result<(), Error> {
-        self.write(Some(actor), "transfer_ownership", |p| {
+        self.write(Some(actor), AuditAction::TransferOwnership, |p| {
             p.transfer_ownership(actor, agreement, new_owner)
         })
     }
@@ -85,7 +86,7 @@ impl Directory {
         user: UserId,
         subscriber: Option<&str>,
     ) -> Result<(), Error> {
-        self.write(Some(actor), "link_pbx_subscriber", |p| {
+        self.write(Some(actor), AuditAction::LinkPbxSubscriber, |p| {
             p.link_pbx_subscriber(actor, agreement, user, subscriber)
         })
     }

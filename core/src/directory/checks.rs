@@ -87,7 +87,7 @@ impl Directory {
         self.snapshot
             .load()
             .allowed_scopes(user, p)
-            .ok_or_else(|| Error::UnknownUser(user.to_string()))
+            .ok_or_else(|| Error::UnknownUser(user.into()))
     }
 
     /// The effective permissions of a user (its roles and its groups' roles).
@@ -98,7 +98,7 @@ impl Directory {
         self.snapshot
             .load()
             .effective_permissions(user)
-            .ok_or_else(|| Error::UnknownUser(user.to_string()))
+            .ok_or_else(|| Error::UnknownUser(user.into()))
     }
 
     /// Users of `tenant` holding `p` (for `scope` when given).
@@ -161,7 +161,7 @@ impl Directory {
         let u = m
             .users
             .get(&user)
-            .ok_or_else(|| Error::UnknownUser(user.to_string()))?;
+            .ok_or_else(|| Error::UnknownUser(user.into()))?;
         let mut grants = Vec::new();
         let mut push = |r: RoleId, via: Option<GroupId>| {
             if let Some(role) = m.roles.get(&r) {

@@ -2,6 +2,7 @@
 
 use std::sync::PoisonError;
 
+use crate::audit::AuditAction;
 use crate::credentials::{self as cred, HashParams, PasswordPolicy, Secret};
 use crate::domain::{validate, TenantId, UserId};
 use crate::ops::{Hashed, LoginResult, ResetIssued};
@@ -56,7 +57,7 @@ impl Directory {
         let u = m
             .users
             .get(&actor)
-            .ok_or_else(|| Error::UnknownUser(actor.to_string()))?;
+            .ok_or_else(|| Error::UnknownUser(actor.into()))?;
         Ok(m.tenants
             .get(&u.tenant)
             .map(|t| t.policy.clone())
@@ -87,7 +88,7 @@ impl Directory {
         let u = m
             .users
             .get(&user)
-            .ok_or_else(|| Error::UnknownUser(user.to_string()))?;
+            .ok_or_else(|| Error::UnknownUser(user.into()))?;
         Ok((
             m.tenants
                 .get(&u.tenant)
@@ -134,7 +135,7 @@ impl Directory {
                 temporary,
             )
         }) {
-            return self.write(Some(actor), "set_password", |_| Err(e.clone()));
+            return self.write(Some(actor), AuditAction::SetPassword, |_| Err(e.clone()));
         }
         let hashed = self.hash_checked(
             &policy,
@@ -142,7 +143,7 @@ impl Directory {
             &email,
             &[&names[0], &names[1]],
         )?;
-        self.write(Some(actor), "set_password", |p| {
+        self.write(Some(actor), AuditAction::SetPassword, |p| {
             p.set_password(actor, user, hashed.clone(), temporary)
         })
     }
@@ -159,7 +160,7 @@ impl Directory {
         self.refresh()?;
         let (policy, email, names, hash) = self.credential_context(user)?;
         let Some(hash) = hash else {
-            return self.write(Some(user), "change_password", |_| {
+            return self.write(Some(user), AuditAction::ChangePassword, |_| {
                 Err(Error::AuthenticationFailed)
             });
         };
@@ -173,7 +174,7 @@ impl Directory {
                 Ok(None)
             )
         {
-            match self.write(Some(user), "change_password", |p| {
+            match self.write(Some(user), AuditAction::ChangePassword, |p| {
                 p.change_own_password(user, &hash, ok, None)
             }) {
                 Ok(Some(e)) | Err(e) => return Err(e),
@@ -182,7 +183,7 @@ impl Directory {
         }
         let hashed =
             self.hash_checked(&policy, &Secret::new(new), &email, &[&names[0], &names[1]])?;
-        match self.write(Some(user), "change_password", |p| {
+        match self.write(Some(user), AuditAction::ChangePassword, |p| {
             p.change_own_password(user, &hash, true, Some(hashed.clone()))
         })? {
             Some(e) => Err(e),
@@ -247,7 +248,7 @@ impl Directory {
                 cred::verify_password(password, &cred::dummy_hash(&params), &params);
             }
             let shown = self.unknown_identifier(email);
-            self.write(None, "login", |p| {
+            self.write(None, AuditAction::Login, |p| {
                 p.tenant = Some(tenant);
                 p.force_audit = true;
                 p.outcome = Some("authentication_failed");
@@ -268,7 +269,7 @@ impl Directory {
         } else {
             None
         };
-        match self.write(Some(user), "login", |p| {
+        match self.write(Some(user), AuditAction::Login, |p| {
             p.record_login(user, &hash, ok, upgraded.clone())
         })? {
             LoginResult::Ok {
@@ -296,7 +297,7 @@ impl Directory {
     /// superadministrator) an administrator's account; and the errors of [every
     /// change](Directory#errors-of-every-change).
     pub fn unlock(&self, actor: UserId, user: UserId) -> Result<(), Error> {
-        self.write(Some(actor), "unlock", |p| p.unlock(actor, user))
+        self.write(Some(actor), AuditAction::Unlock, |p| p.unlock(actor, user))
     }
 
     /// Starts a recovery by email: issues a single-use token (32 random bytes, stored hashed,
@@ -316,7 +317,7 @@ impl Directory {
     ) -> Result<Option<ResetIssued>, Error> {
         let token = cred::new_token()?;
         let unknown = self.unknown_identifier(email);
-        self.write(None, "request_password_reset", |p| {
+        self.write(None, AuditAction::RequestPasswordReset, |p| {
             p.request_reset(tenant, email, token.clone(), &unknown)
         })
     }
@@ -356,7 +357,7 @@ impl Directory {
             Ok(user) => user,
             Err(e) => {
                 let holder = self.read().reset_tokens.get(&token_hash).map(|t| t.user);
-                return self.write(holder, "reset_password", |p| {
+                return self.write(holder, AuditAction::ResetPassword, |p| {
                     p.tenant = Some(tenant);
                     Err(e.clone())
                 });
@@ -369,7 +370,7 @@ impl Directory {
             &email,
             &[&names[0], &names[1]],
         )?;
-        self.write(Some(user), "reset_password", |p| {
+        self.write(Some(user), AuditAction::ResetPassword, |p| {
             p.reset_with_token(tenant, &token_hash, hashed.clone())
         })
     }
@@ -380,7 +381,7 @@ impl Directory {
     /// [`Error::SuperadminOnly`] for anyone but the superadministrator; [`Error::InvalidArgument`]
     /// for a bad value; and the errors of [every change](Directory#errors-of-every-change).
     pub fn set_password_policy(&self, actor: UserId, policy: &PasswordPolicy) -> Result<(), Error> {
-        self.write(Some(actor), "set_password_policy", |p| {
+        self.write(Some(actor), AuditAction::SetPasswordPolicy, |p| {
             p.set_password_policy(actor, policy)
         })
     }
@@ -400,7 +401,7 @@ impl Directory {
     pub fn credential_status(&self, user: UserId) -> Result<CredentialStatus, Error> {
         let m = self.read();
         if !m.users.contains_key(&user) {
-            return Err(Error::UnknownUser(user.to_string()));
+            return Err(Error::UnknownUser(user.into()));
         }
         let now = self.clock.now_ms();
         Ok(match m.credentials.get(&user) {
@@ -429,7 +430,7 @@ impl Directory {
         self.snapshot
             .load()
             .security_stamp(user)
-            .ok_or_else(|| Error::UnknownUser(user.to_string()))
+            .ok_or_else(|| Error::UnknownUser(user.into()))
     }
 
     /// Whether a session issued to `user` under `stamp` is still valid: the user exists, is

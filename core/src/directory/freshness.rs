@@ -71,7 +71,7 @@ impl Directory {
     }
 
     /// When this instance last confirmed it was up to date with its store (ms since the Unix
-    /// epoch, by the directory's clock): at open, at each change and at each successful
+    /// epoch, by the system clock, not the directory's): at open, at each change and at each successful
     /// [`refresh`](Self::refresh). While the store is unreachable, checks keep answering from
     /// the snapshot at [`revision`](Self::revision), this old.
     pub fn caught_up_at(&self) -> i64 {

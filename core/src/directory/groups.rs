@@ -1,5 +1,6 @@
 //! User groups (004): their roles and members.
 
+use crate::audit::AuditAction;
 use crate::domain::{Group, GroupId, Permission, RoleId, TenantId, UserId};
 use crate::Error;
 
@@ -19,7 +20,7 @@ impl Directory {
         name: &str,
         roles: &[RoleId],
     ) -> Result<GroupId, Error> {
-        self.write(Some(actor), "create_group", |p| {
+        self.write(Some(actor), AuditAction::CreateGroup, |p| {
             p.create_group(actor, name, roles)
         })
     }
@@ -31,7 +32,7 @@ impl Directory {
     /// [`Error::InvalidName`], [`Error::DuplicateName`]; and the errors of [every
     /// change](Directory#errors-of-every-change).
     pub fn rename_group(&self, actor: UserId, group: GroupId, name: &str) -> Result<(), Error> {
-        self.write(Some(actor), "rename_group", |p| {
+        self.write(Some(actor), AuditAction::RenameGroup, |p| {
             p.rename_group(actor, group, name)
         })
     }
@@ -45,7 +46,7 @@ impl Directory {
     /// IVRs); [`Error::AdministratorProtected`] when a member is an administrator; and the errors
     /// of [every change](Directory#errors-of-every-change).
     pub fn add_group_role(&self, actor: UserId, group: GroupId, role: RoleId) -> Result<(), Error> {
-        self.write(Some(actor), "add_group_role", |p| {
+        self.write(Some(actor), AuditAction::AddGroupRole, |p| {
             p.add_group_role(actor, group, role)
         })
     }
@@ -63,7 +64,7 @@ impl Directory {
         group: GroupId,
         role: RoleId,
     ) -> Result<(), Error> {
-        self.write(Some(actor), "remove_group_role", |p| {
+        self.write(Some(actor), AuditAction::RemoveGroupRole, |p| {
             p.remove_group_role(actor, group, role)
         })
     }
@@ -78,7 +79,7 @@ impl Directory {
     /// the actor may not grant the user; and the errors of [every
     /// change](Directory#errors-of-every-change).
     pub fn add_member(&self, actor: UserId, group: GroupId, user: UserId) -> Result<(), Error> {
-        self.write(Some(actor), "add_member", |p| {
+        self.write(Some(actor), AuditAction::AddMember, |p| {
             p.add_member(actor, group, user)
         })
     }
@@ -92,7 +93,7 @@ impl Directory {
     /// administrator's account; [`Error::SuperadminOnly`] when the group holds an
     /// administrator-tier role; and the errors of [every change](Directory#errors-of-every-change).
     pub fn remove_member(&self, actor: UserId, group: GroupId, user: UserId) -> Result<(), Error> {
-        self.write(Some(actor), "remove_member", |p| {
+        self.write(Some(actor), AuditAction::RemoveMember, |p| {
             p.remove_member(actor, group, user)
         })
     }
@@ -105,7 +106,7 @@ impl Directory {
     /// administrator; [`Error::SuperadminOnly`] when the group holds an administrator-tier role;
     /// and the errors of [every change](Directory#errors-of-every-change).
     pub fn delete_group(&self, actor: UserId, group: GroupId) -> Result<(), Error> {
-        self.write(Some(actor), "delete_group", |p| {
+        self.write(Some(actor), AuditAction::DeleteGroup, |p| {
             p.delete_group(actor, group)
         })
     }
@@ -187,7 +188,7 @@ impl Directory {
     pub fn user_groups(&self, user: UserId) -> Result<Vec<GroupId>, Error> {
         let m = self.read();
         if !m.users.contains_key(&user) {
-            return Err(Error::UnknownUser(user.to_string()));
+            return Err(Error::UnknownUser(user.into()));
         }
         Ok(m.user_groups
             .get(&user)

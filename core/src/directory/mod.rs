@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{AuditEvent, AuditQuery};
+use crate::audit::{AuditAction, AuditEvent, AuditQuery};
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{self as cred, HashParams, Notification};
 use crate::domain::model::{Affected, Model};
-use crate::domain::{Change, Commit, TenantId, UserId};
+use crate::domain::{Change, Commit, NextIds, ObjectKind, TenantId, UserId};
 use crate::engine::Snapshot;
 use crate::error::ErrorCategory;
 use crate::ops::Plan;
@@ -85,7 +85,8 @@ pub struct Directory {
     notifications: Mutex<VecDeque<Notification>>,
     on_notification: RwLock<Option<NotifyFn>>,
     closed: std::sync::atomic::AtomicBool,
-    /// When this instance last confirmed it was up to date with its store (ms, by `clock`).
+    /// When this instance last confirmed it was up to date with its store (ms since the Unix
+    /// epoch, by the system clock: the directory's clock may be a test's).
     caught_up_at: std::sync::atomic::AtomicI64,
     /// How the store announces other instances' commits, when it does.
     changes: Option<Arc<store::ChangeSignal>>,
@@ -125,49 +126,50 @@ impl Store for ClosedStore {
 type NotifyFn = Box<dyn Fn(&Notification) + Send + Sync>;
 
 /// The kind and id of the object a change is about, for the audit log.
-fn target_of(c: &Change) -> Option<(&'static str, u64)> {
+fn target_of(c: &Change) -> Option<(ObjectKind, u64)> {
+    use ObjectKind as K;
     Some(match c {
-        Change::TenantPut(t) => ("tenant", t.id.0),
-        Change::UserPut(u) => ("user", u.id.0),
-        Change::UserDeleted { id } => ("user", id.0),
-        Change::CredentialPut(cr) => ("user", cr.user.0),
-        Change::ResetTokenPut(t) => ("user", t.user.0),
+        Change::TenantPut(t) => (K::Tenant, t.id.0),
+        Change::UserPut(u) => (K::User, u.id.0),
+        Change::UserDeleted { id } => (K::User, id.0),
+        Change::CredentialPut(cr) => (K::User, cr.user.0),
+        Change::ResetTokenPut(t) => (K::User, t.user.0),
         Change::ResetTokensCleared { user }
         | Change::LoginRecorded { user, .. }
         | Change::MemberAdded { user, .. }
         | Change::MemberRemoved { user, .. }
         | Change::LevelSet { user, .. }
-        | Change::PbxLinkSet { user, .. } => ("user", user.0),
-        Change::RolePut(r) => ("role", r.id.0),
-        Change::RoleDeleted { id } => ("role", id.0),
-        Change::GroupPut(g) => ("group", g.id.0),
-        Change::GroupDeleted { id } => ("group", id.0),
-        Change::ScopePut(sc) => ("scope", sc.id.0),
-        Change::ScopeDeleted { id } => ("scope", id.0),
-        Change::AgreementPut(a) => ("agreement", a.id.0),
+        | Change::PbxLinkSet { user, .. } => (K::User, user.0),
+        Change::RolePut(r) => (K::Role, r.id.0),
+        Change::RoleDeleted { id } => (K::Role, id.0),
+        Change::GroupPut(g) => (K::Group, g.id.0),
+        Change::GroupDeleted { id } => (K::Group, id.0),
+        Change::ScopePut(sc) => (K::Scope, sc.id.0),
+        Change::ScopeDeleted { id } => (K::Scope, id.0),
+        Change::AgreementPut(a) => (K::Agreement, a.id.0),
         Change::StampSet { .. } => return None,
     })
 }
 
-/// The rows of each densely indexed kind (users, scopes) in `m`, by [`store::ID_KINDS`] index.
-fn dense_rows(m: &Model) -> [u64; 6] {
-    let mut rows = [0; 6];
-    rows[1] = m.users.len() as u64;
-    rows[4] = m.scopes.len() as u64;
-    rows
+/// The rows of `kind` in `m`, for the kinds indexed densely by id (users, scopes); 0 for the
+/// others.
+fn dense_rows(m: &Model, kind: ObjectKind) -> u64 {
+    match kind {
+        ObjectKind::User => m.users.len() as u64,
+        ObjectKind::Scope => m.scopes.len() as u64,
+        _ => 0,
+    }
 }
 
 /// Refuses next ids a store loaded that are absurd for the rows it loaded (a damaged store):
 /// the next user or scope would be sized for. See [`store::dense_id_limit`].
-fn check_next_ids(m: &Model, next_ids: &[u64; 6]) -> Result<(), Error> {
-    let rows = dense_rows(m);
-    for (k, next) in next_ids.iter().enumerate() {
-        let limit = store::dense_id_limit(rows[k]);
-        if store::is_dense_kind(k) && next.saturating_sub(1) > limit {
+fn check_next_ids(m: &Model, next_ids: &NextIds) -> Result<(), Error> {
+    for (kind, next) in next_ids.iter().filter(|(kind, _)| kind.is_dense()) {
+        let rows = dense_rows(m, kind);
+        let limit = store::dense_id_limit(rows);
+        if next.saturating_sub(1) > limit {
             return Err(Error::Corrupt(format!(
-                "the next {} id is {next}, absurd for {} of them (at most {limit}): the store is damaged",
-                store::ID_KINDS[k],
-                rows[k]
+                "the next {kind} id is {next}, absurd for {rows} of them (at most {limit}): the store is damaged",
             )));
         }
     }
@@ -181,17 +183,16 @@ fn check_commit_ids(m: &Model, commits: &[Commit]) -> Result<(), Error> {
     let allocated = || {
         commits
             .iter()
-            .flat_map(|c| c.changes.iter().filter_map(store::allocated_id))
-            .filter(|(k, _)| store::is_dense_kind(*k))
+            .flat_map(|c| c.changes.iter().filter_map(Change::allocated_id))
+            .filter(|(kind, _)| kind.is_dense())
     };
-    let mut rows = dense_rows(m);
-    allocated().for_each(|(k, _)| rows[k] += 1);
-    match allocated().find(|(k, id)| *id == 0 || *id > store::dense_id_limit(rows[*k])) {
+    let mut rows = NextIds::from_fn(|kind| dense_rows(m, kind));
+    allocated().for_each(|(kind, _)| rows[kind] += 1);
+    match allocated().find(|&(kind, id)| id == 0 || id > store::dense_id_limit(rows[kind])) {
         None => Ok(()),
-        Some((k, id)) => Err(Error::Corrupt(format!(
-            "the commit log creates {} id {id}, absurd for {} of them: the store is damaged",
-            store::ID_KINDS[k],
-            rows[k]
+        Some((kind, id)) => Err(Error::Corrupt(format!(
+            "the commit log creates {kind} id {id}, absurd for {} of them: the store is damaged",
+            rows[kind]
         ))),
     }
 }
@@ -224,7 +225,7 @@ impl Drop for WriteLock<'_> {
 /// revision its commit will have.
 struct Attempt {
     actor: Option<UserId>,
-    action: &'static str,
+    action: AuditAction,
     now: i64,
     revision: u64,
 }
@@ -256,9 +257,9 @@ impl Attempt {
             at: self.now,
             tenant,
             actor: self.actor,
-            action: self.action.to_owned(),
+            action: self.action,
             outcome: p.outcome.unwrap_or("ok").to_owned(),
-            target_kind: kind.map(str::to_owned),
+            target_kind: kind,
             target_id: id,
             detail: p.detail.take(),
             revision: changed.then_some(self.revision),
@@ -288,7 +289,7 @@ impl Attempt {
             at: self.now,
             tenant,
             actor: self.actor,
-            action: self.action.to_owned(),
+            action: self.action,
             outcome: e.kind().to_owned(),
             target_kind: None,
             target_id: None,
@@ -451,8 +452,8 @@ impl Directory {
             None => store.load_into(&mut |c| model.apply_owned(c, &mut aff))?,
         };
         check_next_ids(&model, &loaded.next_ids)?;
-        for (next, stored) in model.next.iter_mut().zip(loaded.next_ids) {
-            *next = (*next).max(stored);
+        for (kind, stored) in loaded.next_ids.iter() {
+            model.next[kind] = model.next[kind].max(stored);
         }
         model.verify()?;
         Ok((model, loaded.revision))
@@ -464,7 +465,7 @@ impl Directory {
         revision: u64,
         clock: Arc<dyn Clock>,
     ) -> Directory {
-        let now = clock.now_ms();
+        let now = SystemClock.now_ms();
         let changes = store.change_signal();
         Directory {
             snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::build(&model, revision))),
@@ -589,7 +590,7 @@ impl Directory {
 
     fn catch_up(&self, store: &mut dyn Store) -> Result<(), Error> {
         let current = self.revision();
-        let now = self.clock.now_ms();
+        let now = SystemClock.now_ms();
         if store.revision()? == current {
             self.caught_up_at
                 .store(now, std::sync::atomic::Ordering::Relaxed);
@@ -637,7 +638,7 @@ impl Directory {
     fn write<T>(
         &self,
         actor: Option<UserId>,
-        action: &'static str,
+        action: AuditAction,
         mut plan: impl FnMut(&mut Plan<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut guard = lock(&self.store);

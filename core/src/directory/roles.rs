@@ -1,5 +1,6 @@
 //! Roles: custom roles and lookups by name and namespace.
 
+use crate::audit::AuditAction;
 use crate::domain::{Role, RoleId, RoleNamespace, TenantId, UserId};
 use crate::ops::{NewRole, RolePatch};
 use crate::Error;
@@ -16,7 +17,9 @@ impl Directory {
     /// for rights the actor lacks; and the errors of [every
     /// change](Directory#errors-of-every-change).
     pub fn create_role(&self, actor: UserId, role: &NewRole) -> Result<RoleId, Error> {
-        self.write(Some(actor), "create_role", |p| p.create_role(actor, role))
+        self.write(Some(actor), AuditAction::CreateRole, |p| {
+            p.create_role(actor, role)
+        })
     }
 
     /// Edits a custom role; added rights are a grant to every holder.
@@ -29,7 +32,7 @@ impl Directory {
     /// IVRs); [`Error::AdministratorProtected`] when an administrator holds it; and the errors of
     /// [every change](Directory#errors-of-every-change).
     pub fn update_role(&self, actor: UserId, role: RoleId, patch: &RolePatch) -> Result<(), Error> {
-        self.write(Some(actor), "update_role", |p| {
+        self.write(Some(actor), AuditAction::UpdateRole, |p| {
             p.update_role(actor, role, patch)
         })
     }
@@ -42,7 +45,9 @@ impl Directory {
     /// administrator-tier role; [`Error::AdministratorProtected`] when an administrator holds it;
     /// and the errors of [every change](Directory#errors-of-every-change).
     pub fn delete_role(&self, actor: UserId, role: RoleId) -> Result<(), Error> {
-        self.write(Some(actor), "delete_role", |p| p.delete_role(actor, role))
+        self.write(Some(actor), AuditAction::DeleteRole, |p| {
+            p.delete_role(actor, role)
+        })
     }
 
     /// A role.

@@ -1,5 +1,6 @@
 //! Scopes: call groups and IVRs, and who is authorised for them.
 
+use crate::audit::AuditAction;
 use crate::domain::{Scope, ScopeId, ScopeKind, TenantId, UserId};
 use crate::Error;
 
@@ -18,7 +19,7 @@ impl Directory {
         kind: ScopeKind,
         name: &str,
     ) -> Result<ScopeId, Error> {
-        self.write(Some(actor), "create_scope", |p| {
+        self.write(Some(actor), AuditAction::CreateScope, |p| {
             p.create_scope(actor, kind, name)
         })
     }
@@ -29,7 +30,7 @@ impl Directory {
     /// [`Error::PermissionDenied`] without `scopes.manage`; [`Error::UnknownScope`]; and the errors
     /// of [every change](Directory#errors-of-every-change).
     pub fn delete_scope(&self, actor: UserId, scope: ScopeId) -> Result<(), Error> {
-        self.write(Some(actor), "delete_scope", |p| {
+        self.write(Some(actor), AuditAction::DeleteScope, |p| {
             p.delete_scope(actor, scope)
         })
     }
@@ -44,7 +45,7 @@ impl Directory {
     /// in that call group / IVR; and the errors of [every
     /// change](Directory#errors-of-every-change).
     pub fn assign_scope(&self, actor: UserId, user: UserId, scope: ScopeId) -> Result<(), Error> {
-        self.write(Some(actor), "assign_scope", |p| {
+        self.write(Some(actor), AuditAction::AssignScope, |p| {
             p.assign_scope(actor, user, scope)
         })
     }
@@ -57,7 +58,7 @@ impl Directory {
     /// for the superadministrator's or (unless the actor is the superadministrator) an
     /// administrator's account; and the errors of [every change](Directory#errors-of-every-change).
     pub fn unassign_scope(&self, actor: UserId, user: UserId, scope: ScopeId) -> Result<(), Error> {
-        self.write(Some(actor), "unassign_scope", |p| {
+        self.write(Some(actor), AuditAction::UnassignScope, |p| {
             p.unassign_scope(actor, user, scope)
         })
     }
@@ -73,7 +74,7 @@ impl Directory {
         user: UserId,
         scopes: &[ScopeId],
     ) -> Result<(), Error> {
-        self.write(Some(actor), "set_user_scopes", |p| {
+        self.write(Some(actor), AuditAction::SetUserScopes, |p| {
             p.set_user_scopes(actor, user, scopes)
         })
     }

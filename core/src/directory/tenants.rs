@@ -1,5 +1,6 @@
 //! Tenants: creation, presets, settings.
 
+use crate::audit::AuditAction;
 use crate::credentials::PasswordPolicy;
 use crate::domain::{Preset, RoleId, Tenant, TenantId, TenantSettings, UserId};
 use crate::ops::{NewUser, TenantCreated};
@@ -48,7 +49,7 @@ impl Directory {
                 &[&superadmin.first_name, &superadmin.last_name],
             )?),
         };
-        self.write(None, "create_tenant", |p| {
+        self.write(None, AuditAction::CreateTenant, |p| {
             p.pending_hash = hashed.clone();
             p.create_tenant(name, superadmin, presets)
         })
@@ -61,7 +62,7 @@ impl Directory {
     /// when the preset is already installed; and the errors of [every
     /// change](Directory#errors-of-every-change).
     pub fn install_preset(&self, actor: UserId, preset: Preset) -> Result<Vec<RoleId>, Error> {
-        self.write(Some(actor), "install_preset", |p| {
+        self.write(Some(actor), AuditAction::InstallPreset, |p| {
             p.install_preset(actor, preset)
         })
     }
@@ -93,7 +94,7 @@ impl Directory {
         actor: UserId,
         settings: &TenantSettings,
     ) -> Result<(), Error> {
-        self.write(Some(actor), "set_tenant_settings", |p| {
+        self.write(Some(actor), AuditAction::SetTenantSettings, |p| {
             p.set_tenant_settings(actor, settings)
         })
     }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::audit::AuditAction;
 use crate::credentials::{self as cred};
 use crate::domain::{validate, RoleId, TenantId, User, UserId};
 use crate::ops::{Hashed, NewUser, UserPatch};
@@ -86,9 +87,9 @@ impl Directory {
     /// ```
     pub fn create_user(&self, actor: UserId, user: &NewUser) -> Result<UserId, Error> {
         let mut hashed =
-            self.initial_passwords(actor, "create_user", std::slice::from_ref(user))?;
+            self.initial_passwords(actor, AuditAction::CreateUser, std::slice::from_ref(user))?;
         let hashed = hashed.pop().flatten();
-        self.write(Some(actor), "create_user", |p| {
+        self.write(Some(actor), AuditAction::CreateUser, |p| {
             p.pending_hash = hashed.clone();
             p.create_user(actor, user)
         })
@@ -105,8 +106,8 @@ impl Directory {
     /// [`Error::InvalidArgument`] for more than
     /// [`MAX_PASSWORDS_PER_CALL`](Self::MAX_PASSWORDS_PER_CALL) initial passwords.
     pub fn create_users(&self, actor: UserId, users: &[NewUser]) -> Result<Vec<UserId>, Error> {
-        let hashes = self.initial_passwords(actor, "create_users", users)?;
-        self.write(Some(actor), "create_users", |p| {
+        let hashes = self.initial_passwords(actor, AuditAction::CreateUsers, users)?;
+        self.write(Some(actor), AuditAction::CreateUsers, |p| {
             p.create_users(actor, users, &hashes)
         })
     }
@@ -117,7 +118,7 @@ impl Directory {
     fn initial_passwords(
         &self,
         actor: UserId,
-        action: &'static str,
+        action: AuditAction,
         users: &[NewUser],
     ) -> Result<Vec<Option<Hashed>>, Error> {
         let with_password = users.iter().filter(|u| u.password.is_some()).count();
@@ -181,7 +182,7 @@ impl Directory {
     /// levels or PBX links the actor does not (taking the account over would escalate); and the
     /// errors of [every change](Directory#errors-of-every-change).
     pub fn update_user(&self, actor: UserId, user: UserId, patch: &UserPatch) -> Result<(), Error> {
-        self.write(Some(actor), "update_user", |p| {
+        self.write(Some(actor), AuditAction::UpdateUser, |p| {
             p.update_user(actor, user, patch)
         })
     }
@@ -200,7 +201,7 @@ impl Directory {
     /// agreement; [`Error::SuperadminProtected`], [`Error::AdministratorProtected`]; and the errors
     /// of [every change](Directory#errors-of-every-change).
     pub fn set_active(&self, actor: UserId, user: UserId, active: bool) -> Result<(), Error> {
-        self.write(Some(actor), "set_active", |p| {
+        self.write(Some(actor), AuditAction::SetActive, |p| {
             p.set_active(actor, user, active)
         })
     }
@@ -214,7 +215,9 @@ impl Directory {
     /// the superadministrator; [`Error::SuperadminOnly`] to delete an administrator; and the errors
     /// of [every change](Directory#errors-of-every-change).
     pub fn delete_user(&self, actor: UserId, user: UserId) -> Result<(), Error> {
-        self.write(Some(actor), "delete_user", |p| p.delete_user(actor, user))
+        self.write(Some(actor), AuditAction::DeleteUser, |p| {
+            p.delete_user(actor, user)
+        })
     }
 }
 
@@ -245,7 +248,7 @@ impl Directory {
     /// # Ok::<(), rolecall::Error>(())
     /// ```
     pub fn assign_role(&self, actor: UserId, user: UserId, role: RoleId) -> Result<(), Error> {
-        self.write(Some(actor), "assign_role", |p| {
+        self.write(Some(actor), AuditAction::AssignRole, |p| {
             p.assign_role(actor, user, role)
         })
     }
@@ -259,7 +262,7 @@ impl Directory {
     /// superadministrator's or (unless the actor is the superadministrator) an administrator's
     /// account; and the errors of [every change](Directory#errors-of-every-change).
     pub fn revoke_role(&self, actor: UserId, user: UserId, role: RoleId) -> Result<(), Error> {
-        self.write(Some(actor), "revoke_role", |p| {
+        self.write(Some(actor), AuditAction::RevokeRole, |p| {
             p.revoke_role(actor, user, role)
         })
     }
@@ -275,7 +278,7 @@ impl Directory {
         user: UserId,
         roles: &[RoleId],
     ) -> Result<(), Error> {
-        self.write(Some(actor), "set_user_roles", |p| {
+        self.write(Some(actor), AuditAction::SetUserRoles, |p| {
             p.set_user_roles(actor, user, roles)
         })
     }
@@ -289,7 +292,7 @@ impl Directory {
             .users
             .get(&id)
             .cloned()
-            .ok_or_else(|| Error::UnknownUser(id.to_string()))
+            .ok_or_else(|| Error::UnknownUser(id.into()))
     }
 
     /// The user of `tenant` with this email (case-insensitive).
@@ -303,7 +306,11 @@ impl Directory {
                 .get(&(tenant, validate::email_key(email.trim())))
                 .and_then(|id| m.users.get(id))
                 .cloned()
-                .ok_or_else(|| Error::UnknownUser(crate::domain::truncate_for_message(email)))
+                .ok_or_else(|| {
+                    Error::UnknownUser(crate::UserLookup::Email(
+                        crate::domain::truncate_for_message(email),
+                    ))
+                })
         })?
     }
 

@@ -75,3 +75,118 @@ ids! {
     /// Identifies an agreement (contract).
     AgreementId, "agreement";
 }
+
+/// The kinds of object the directory holds. Each has its own id space, allocated from 1 and
+/// never reused; the audit log names the object an event is about by kind and id.
+///
+/// Written as `tenant`, `user`, `role`, `group`, `scope`, `agreement` (in the audit log, error
+/// messages and the bindings); [`FromStr`](std::str::FromStr) reads the same names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    /// [`TenantId`]
+    Tenant,
+    /// [`UserId`]
+    User,
+    /// [`RoleId`]
+    Role,
+    /// [`GroupId`]
+    Group,
+    /// [`ScopeId`]
+    Scope,
+    /// [`AgreementId`]
+    Agreement,
+}
+
+impl ObjectKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [ObjectKind; 6] = [
+        ObjectKind::Tenant,
+        ObjectKind::User,
+        ObjectKind::Role,
+        ObjectKind::Group,
+        ObjectKind::Scope,
+        ObjectKind::Agreement,
+    ];
+
+    /// The kind's name, as in error messages and as the suffix of a store's `next_<kind>`
+    /// counter: `tenant`, `user`, `role`, `group`, `scope`, `agreement`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Tenant => TenantId::KIND,
+            ObjectKind::User => UserId::KIND,
+            ObjectKind::Role => RoleId::KIND,
+            ObjectKind::Group => GroupId::KIND,
+            ObjectKind::Scope => ScopeId::KIND,
+            ObjectKind::Agreement => AgreementId::KIND,
+        }
+    }
+
+    /// Whether the directory indexes this kind densely by id (a slot per id: users and
+    /// scopes), so that a store must bound its ids by its rows (see
+    /// [`Loaded`](crate::Loaded)).
+    pub const fn is_dense(self) -> bool {
+        matches!(self, ObjectKind::User | ObjectKind::Scope)
+    }
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ObjectKind {
+    type Err = crate::Error;
+
+    /// Reads a kind's [`name`](ObjectKind::name).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the accepted kinds.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ObjectKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| crate::Error::InvalidArgument {
+                what: "object kind",
+                reason: format!(
+                    "{:?} is not one of {}",
+                    crate::domain::truncate_for_message(s),
+                    ObjectKind::ALL.map(ObjectKind::name).join(", ")
+                ),
+            })
+    }
+}
+
+sql_text!(ObjectKind);
+
+/// One `u64` per [`ObjectKind`]: the next free id of each kind, or a count per kind.
+///
+/// Indexed by kind (`next[ObjectKind::User]`); zero for a kind means "nothing known".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NextIds([u64; 6]);
+
+impl NextIds {
+    /// Every kind with its value, in [`ObjectKind::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (ObjectKind, u64)> + '_ {
+        ObjectKind::ALL.into_iter().map(|k| (k, self[k]))
+    }
+
+    /// Builds one from a function of the kind.
+    pub fn from_fn(mut f: impl FnMut(ObjectKind) -> u64) -> NextIds {
+        NextIds(ObjectKind::ALL.map(&mut f))
+    }
+}
+
+impl std::ops::Index<ObjectKind> for NextIds {
+    type Output = u64;
+    fn index(&self, kind: ObjectKind) -> &u64 {
+        &self.0[kind as usize]
+    }
+}
+
+impl std::ops::IndexMut<ObjectKind> for NextIds {
+    fn index_mut(&mut self, kind: ObjectKind) -> &mut u64 {
+        &mut self.0[kind as usize]
+    }
+}

@@ -8,13 +8,13 @@ mod permission;
 mod preset;
 mod records;
 pub(crate) mod rules;
-pub mod validate;
+pub(crate) mod validate;
 
 pub use agreement::{AccessLevel, Levels, Product};
-pub use ids::{AgreementId, GroupId, RoleId, ScopeId, TenantId, UserId};
+pub use ids::{AgreementId, GroupId, NextIds, ObjectKind, RoleId, ScopeId, TenantId, UserId};
 pub(crate) use permission::truncate_for_message;
 pub use permission::{Permission, CATALOGUE};
-pub use preset::{Preset, PresetRole, RoleNamespace, DASHBOARD_PAGES};
+pub use preset::{Preset, PresetRole, RoleNamespace};
 pub use records::{
     Agreement, Change, Commit, Group, Role, Scope, ScopeKind, Tenant, TenantSettings, User,
 };

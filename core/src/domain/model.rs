@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::idmap::IdMap;
 use super::{
-    validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Levels, Permission,
-    Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId, User,
-    UserId,
+    validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Levels, NextIds,
+    ObjectKind, Permission, Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind,
+    Tenant, TenantId, User, UserId,
 };
 use crate::credentials::{Credential, ResetToken};
 use crate::Error;
@@ -117,15 +117,15 @@ pub(crate) struct Model {
     pub agreements: BTreeMap<AgreementId, AgreementState>,
     // ---- indices, maintained by `apply` ----
     pub emails: HashMap<(TenantId, String), UserId>,
-    pub names: HashMap<(TenantId, NameKind, String), u64>,
+    pub names: Names,
     pub tenant_users: IdHashMap<TenantId, BTreeSet<UserId>>,
     pub user_groups: IdMap<UserId, BTreeSet<GroupId>>,
     pub role_users: IdHashMap<RoleId, BTreeSet<UserId>>,
     pub role_groups: IdHashMap<RoleId, BTreeSet<GroupId>>,
     pub scope_users: IdHashMap<ScopeId, BTreeSet<UserId>>,
     pub user_agreements: IdHashMap<UserId, BTreeSet<AgreementId>>,
-    /// Next free id per kind: tenant, user, role, group, scope, agreement.
-    pub next: [u64; 6],
+    /// Next free id per kind.
+    pub next: NextIds,
     // ---- credentials ----
     pub credentials: IdHashMap<UserId, Credential>,
     /// Pending recovery tokens by hash.
@@ -142,6 +142,19 @@ fn bump(next: &mut u64, id: u64) {
 /// the keys. Maps keyed by caller-chosen text keep the standard, DoS-resistant hasher.
 pub(crate) type IdHashMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
+/// The names index of [`Model::names`].
+type Names = HashMap<(TenantId, NameKind, String), u64>;
+
+/// Forgets the name an object held (before a rename or a delete).
+fn unname(names: &mut Names, tenant: TenantId, kind: NameKind, name: &str) {
+    names.remove(&(tenant, kind, validate::fold(name)));
+}
+
+/// Records the name an object holds, for uniqueness and look-up by name.
+fn name_as(names: &mut Names, tenant: TenantId, kind: NameKind, name: &str, id: u64) {
+    names.insert((tenant, kind, validate::fold(name)), id);
+}
+
 fn unindex<K: std::hash::Hash + Eq, V: Ord, S: std::hash::BuildHasher>(
     map: &mut HashMap<K, BTreeSet<V>, S>,
     k: K,
@@ -157,9 +170,9 @@ fn unindex<K: std::hash::Hash + Eq, V: Ord, S: std::hash::BuildHasher>(
 
 impl Model {
     /// Sizes the largest tables for a load, given the next id of each kind (a hint only).
-    pub fn reserve(&mut self, next_ids: [u64; 6]) {
+    pub fn reserve(&mut self, next_ids: NextIds) {
         // Never more than a sane amount on the word of a file.
-        let users = (next_ids[1] as usize).min(1 << 26);
+        let users = (next_ids[ObjectKind::User] as usize).min(1 << 26);
         self.users.reserve_ids(users);
         self.user_groups.reserve_ids(users);
         self.emails.reserve(users);
@@ -170,7 +183,7 @@ impl Model {
     pub fn apply_owned(&mut self, change: Change, affected: &mut Affected) {
         match change {
             Change::UserPut(u) => {
-                bump(&mut self.next[1], u.id.0);
+                bump(&mut self.next[ObjectKind::User], u.id.0);
                 if let Some(old) = self.users.remove(&u.id) {
                     self.unindex_user(&old);
                 }
@@ -195,7 +208,7 @@ impl Model {
     pub fn apply(&mut self, change: &Change, affected: &mut Affected) {
         match change {
             Change::TenantPut(t) => {
-                bump(&mut self.next[0], t.id.0);
+                bump(&mut self.next[ObjectKind::Tenant], t.id.0);
                 affected.add_user(t.superadmin);
                 if let Some(old) = self.tenants.insert(t.id, t.clone()) {
                     affected.add_user(old.superadmin);
@@ -225,13 +238,14 @@ impl Model {
                 }
             }
             Change::RolePut(r) => {
-                bump(&mut self.next[2], r.id.0);
+                bump(&mut self.next[ObjectKind::Role], r.id.0);
                 if let Some(old) = self.roles.get(&r.id) {
-                    self.names.remove(&(
+                    unname(
+                        &mut self.names,
                         old.tenant,
                         NameKind::Role(old.namespace),
-                        validate::fold(&old.name),
-                    ));
+                        &old.name,
+                    );
                     if old.permissions != r.permissions
                         || old.scoped != r.scoped
                         || old.admin_tier != r.admin_tier
@@ -239,23 +253,23 @@ impl Model {
                         affected.add_users(self.role_holders(r.id));
                     }
                 }
-                self.names.insert(
-                    (
-                        r.tenant,
-                        NameKind::Role(r.namespace),
-                        validate::fold(&r.name),
-                    ),
+                name_as(
+                    &mut self.names,
+                    r.tenant,
+                    NameKind::Role(r.namespace),
+                    &r.name,
                     r.id.0,
                 );
                 self.roles.insert(r.id, r.clone());
             }
             Change::RoleDeleted { id } => {
                 if let Some(old) = self.roles.get(id) {
-                    self.names.remove(&(
+                    unname(
+                        &mut self.names,
                         old.tenant,
                         NameKind::Role(old.namespace),
-                        validate::fold(&old.name),
-                    ));
+                        &old.name,
+                    );
                     affected.add_users(self.role_holders(*id));
                     for u in self.role_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
@@ -271,10 +285,9 @@ impl Model {
                 }
             }
             Change::GroupPut(g) => {
-                bump(&mut self.next[3], g.id.0);
+                bump(&mut self.next[ObjectKind::Group], g.id.0);
                 if let Some(old) = self.groups.get(&g.id).cloned() {
-                    self.names
-                        .remove(&(old.tenant, NameKind::Group, validate::fold(&old.name)));
+                    unname(&mut self.names, old.tenant, NameKind::Group, &old.name);
                     for r in &old.roles {
                         unindex(&mut self.role_groups, *r, &g.id);
                     }
@@ -282,8 +295,7 @@ impl Model {
                         affected.add_users(self.members.get(&g.id).into_iter().flatten().copied());
                     }
                 }
-                self.names
-                    .insert((g.tenant, NameKind::Group, validate::fold(&g.name)), g.id.0);
+                name_as(&mut self.names, g.tenant, NameKind::Group, &g.name, g.id.0);
                 for r in &g.roles {
                     self.role_groups.entry(*r).or_default().insert(g.id);
                 }
@@ -292,8 +304,7 @@ impl Model {
             }
             Change::GroupDeleted { id } => {
                 if let Some(old) = self.groups.remove(id) {
-                    self.names
-                        .remove(&(old.tenant, NameKind::Group, validate::fold(&old.name)));
+                    unname(&mut self.names, old.tenant, NameKind::Group, &old.name);
                     for r in &old.roles {
                         unindex(&mut self.role_groups, *r, id);
                     }
@@ -323,16 +334,20 @@ impl Model {
             }
             Change::ScopePut(s) => {
                 affected.scopes = true;
-                bump(&mut self.next[4], s.id.0);
+                bump(&mut self.next[ObjectKind::Scope], s.id.0);
                 if let Some(old) = self.scopes.get(&s.id) {
-                    self.names.remove(&(
+                    unname(
+                        &mut self.names,
                         old.tenant,
                         NameKind::Scope(old.kind),
-                        validate::fold(&old.name),
-                    ));
+                        &old.name,
+                    );
                 }
-                self.names.insert(
-                    (s.tenant, NameKind::Scope(s.kind), validate::fold(&s.name)),
+                name_as(
+                    &mut self.names,
+                    s.tenant,
+                    NameKind::Scope(s.kind),
+                    &s.name,
                     s.id.0,
                 );
                 self.scopes.insert(s.id, s.clone());
@@ -340,11 +355,12 @@ impl Model {
             Change::ScopeDeleted { id } => {
                 affected.scopes = true;
                 if let Some(old) = self.scopes.remove(id) {
-                    self.names.remove(&(
+                    unname(
+                        &mut self.names,
                         old.tenant,
                         NameKind::Scope(old.kind),
-                        validate::fold(&old.name),
-                    ));
+                        &old.name,
+                    );
                     for u in self.scope_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
                             user.scopes.remove(id);
@@ -354,20 +370,19 @@ impl Model {
                 }
             }
             Change::AgreementPut(a) => {
-                bump(&mut self.next[5], a.id.0);
+                bump(&mut self.next[ObjectKind::Agreement], a.id.0);
                 let st = self.agreements.entry(a.id).or_default();
                 if let Some(old) = &st.meta {
-                    self.names.remove(&(
-                        old.tenant,
-                        NameKind::Agreement,
-                        validate::fold(&old.name),
-                    ));
+                    unname(&mut self.names, old.tenant, NameKind::Agreement, &old.name);
                 }
                 st.meta = Some(a.clone());
                 // The owner's level is structural; a stored level for it would be stale.
                 st.levels.remove(&a.owner);
-                self.names.insert(
-                    (a.tenant, NameKind::Agreement, validate::fold(&a.name)),
+                name_as(
+                    &mut self.names,
+                    a.tenant,
+                    NameKind::Agreement,
+                    &a.name,
                     a.id.0,
                 );
                 self.user_agreements
@@ -829,9 +844,9 @@ impl Model {
             .fold(Permission::empty(), |acc, r| acc | r.permissions)
     }
 
-    /// Id allocation: the next free id of kind `k` (see `next`), plus `offset` already planned.
-    pub fn next_id(&self, k: usize, offset: u64) -> u64 {
-        self.next[k].max(1) + offset
+    /// Id allocation: the next free id of `kind` (see `next`), plus `offset` already planned.
+    pub fn next_id(&self, kind: ObjectKind, offset: u64) -> u64 {
+        self.next[kind].max(1) + offset
     }
 
     /// A user's email, for messages (`user#N` when unknown).

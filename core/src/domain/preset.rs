@@ -64,7 +64,7 @@ const PROJECTS: P = P::PROJECTS_VIEW
 const PROFILE: P = P::PROFILE_VIEW.union(P::PROFILE_EDIT);
 
 /// Every permission of the dashboard pages (003).
-pub const DASHBOARD_PAGES: P = P::from_bits_truncate(
+const DASHBOARD_PAGES: P = P::from_bits_truncate(
     P::DASHBOARD_ACTIVITY.bits()
         | P::DASHBOARD_LOGS.bits()
         | P::DASHBOARD_CAMPAIGNS.bits()

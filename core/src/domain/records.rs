@@ -7,8 +7,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AccessLevel, AgreementId, GroupId, Permission, Preset, Product, RoleId, RoleNamespace, ScopeId,
-    TenantId, UserId,
+    AccessLevel, AgreementId, GroupId, ObjectKind, Permission, Preset, Product, RoleId,
+    RoleNamespace, ScopeId, TenantId, UserId,
 };
 use crate::Error;
 
@@ -73,6 +73,56 @@ impl TenantSettings {
 }
 
 /// A person who logs in.
+///
+/// # Text fields
+/// Names (first and last names, tenant, role, group, call group, IVR, agreement and PBX
+/// subscriber names) are trimmed, put in Unicode NFC, and must hold 1 to
+/// [`MAX_NAME_CHARS`](crate::MAX_NAME_CHARS) characters. A role description may be empty and
+/// holds at most [`MAX_DESCRIPTION_CHARS`](crate::MAX_DESCRIPTION_CHARS) characters.
+/// Neither may contain a control character (NUL, ESC, tab, CR, LF and every other C0/C1 code:
+/// a description is one line of text, shown beside the role's name and written into one audit
+/// line), a line or paragraph separator (U+2028, U+2029), or a bidirectional embedding,
+/// override or isolate control (U+202A–U+202E, U+2066–U+2069), which would reorder whatever is
+/// displayed after the field. Zero-width joiners and non-joiners stay allowed in names: several
+/// scripts need them.
+///
+/// # Emails
+/// An email address is the login: two addresses that look the same must be the same login.
+/// Creating or changing a user trims the address and puts it in Unicode **NFKC**: fullwidth
+/// and halfwidth forms and other compatibility characters become their ordinary equivalents (`ａｎｎ＠ａｃｍｅ．ｔｅｓｔ`
+/// is stored as `ann@acme.test`), as IDNA does for domain names. It then refuses, with
+/// [`Error::InvalidEmail`](crate::Error::InvalidEmail):
+/// - control characters and spaces;
+/// - invisible and format characters (Unicode `Default_Ignorable_Code_Point`: zero-width
+///   space, joiner and non-joiner, soft hyphen, word joiner, byte-order mark, variation
+///   selectors, Hangul fillers, tag characters) and bidirectional controls (U+200E, U+200F,
+///   U+061C, U+202A–U+202E, U+2066–U+2069);
+/// - any other non-ASCII character that is not a letter, mark or digit usable in an identifier
+///   (UTS #39 identifier types `Not_Character`, `Deprecated`, `Not_NFKC`, `Not_XID`: symbols,
+///   emoji, punctuation look-alikes, unassigned and private-use code points);
+/// - **mixed scripts**: the part before `@`, and each label of the domain, must be written in
+///   one script (characters common to all scripts, such as digits, `.`, `-`, `+`, `_`, go with
+///   any), or in one of the combinations UTS #39 calls *highly restrictive*: Latin with
+///   Han and Japanese kana, Latin with Han and Bopomofo, Latin with Han and Hangul. So
+///   `pаypal@acme.test` with a Cyrillic `а` is refused, while `иван@пример.рф`, `josé@acme.test`
+///   and `ann@пример.com` (Latin and Cyrillic in different labels) are accepted. A part written
+///   wholly in another script that happens to look like a Latin word is accepted: it is a
+///   different address, and uniqueness is decided on the key below.
+///
+/// The address is stored as normalised (case preserved). Uniqueness and login compare
+/// keys: the NFKC form after Unicode **full case folding** (`Straße` and `STRASSE`,
+/// `ΣΑΣ` and `σας` are the same login), as Unicode's compatibility caseless match defines.
+/// Domains are not converted between Unicode and punycode (`xn--`) forms.
+///
+/// # Phone numbers
+/// A phone number is parsed a number with libphonenumber's metadata (the `phonenumber` crate) and
+/// stored in E.164 (`+` and up to 15 digits). A number written with its country code (`+`…)
+/// is read as such; a national number is read in the tenant's
+/// [`phone_region`](crate::TenantSettings::phone_region), and refused when the tenant has none.
+/// The number must be valid for its country (libphonenumber's `isValidNumber`: an assigned
+/// range of the right length), so fictional numbers such as `+1 555 010 0199` (there is no area
+/// code 555) are refused, while `+1 212 555 0199` is accepted. Only digits, spaces, `- . ( ) /`
+/// and a leading `+` are accepted: letters (vanity numbers, extensions) are refused.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     /// Its id.
@@ -85,8 +135,8 @@ pub struct User {
     pub last_name: String,
     /// Email, the login; unique per tenant, compared case-insensitively; case preserved here.
     pub email: String,
-    /// Phone in E.164 (`+` and digits), as [`validate::phone`](super::validate::phone) stores
-    /// it; records written by earlier versions may hold digits with an optional leading `+`.
+    /// Phone in E.164 (`+` and digits), as [validated](User#phone-numbers); records written
+    /// by earlier versions may hold digits with an optional leading `+`.
     pub phone: Option<String>,
     /// An inactive user has no permissions and cannot log in.
     pub active: bool,
@@ -351,6 +401,22 @@ pub enum Change {
         /// The subscriber, or `None` to unlink.
         subscriber: Option<String>,
     },
+}
+
+impl Change {
+    /// The kind and id of the object a `*Put` change creates or rewrites; `None` for the
+    /// other changes. A store that keeps next-id counters bumps them from this.
+    pub fn allocated_id(&self) -> Option<(ObjectKind, u64)> {
+        Some(match self {
+            Change::TenantPut(t) => (ObjectKind::Tenant, t.id.0),
+            Change::UserPut(u) => (ObjectKind::User, u.id.0),
+            Change::RolePut(r) => (ObjectKind::Role, r.id.0),
+            Change::GroupPut(g) => (ObjectKind::Group, g.id.0),
+            Change::ScopePut(s) => (ObjectKind::Scope, s.id.0),
+            Change::AgreementPut(a) => (ObjectKind::Agreement, a.id.0),
+            _ => return None,
+        })
+    }
 }
 
 /// A set of changes committed atomically under one revision.

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{Effective, Model};
+use super::ObjectKind;
 use super::{
     AccessLevel, Agreement, AgreementId, Group, GroupId, Permission, Product, Role, RoleId, Scope,
     ScopeId, TenantId, User, UserId,
@@ -23,7 +24,7 @@ impl<'m> Actor<'m> {
         let user = m
             .users
             .get(&id)
-            .ok_or_else(|| Error::UnknownUser(id.to_string()))?;
+            .ok_or_else(|| Error::UnknownUser(id.into()))?;
         if !user.active {
             return Err(Error::ActorInactive {
                 user: id,
@@ -380,12 +381,7 @@ impl<'m> Actor<'m> {
     }
 }
 
-fn check_tenant(
-    kind: &'static str,
-    id: u64,
-    owner: TenantId,
-    tenant: TenantId,
-) -> Result<(), Error> {
+fn check_tenant(kind: ObjectKind, id: u64, owner: TenantId, tenant: TenantId) -> Result<(), Error> {
     if owner == tenant {
         Ok(())
     } else {
@@ -399,8 +395,8 @@ impl Model {
         let u = self
             .users
             .get(&id)
-            .ok_or_else(|| Error::UnknownUser(id.to_string()))?;
-        check_tenant(UserId::KIND, id.0, u.tenant, tenant)?;
+            .ok_or_else(|| Error::UnknownUser(id.into()))?;
+        check_tenant(ObjectKind::User, id.0, u.tenant, tenant)?;
         Ok(u)
     }
 
@@ -410,7 +406,7 @@ impl Model {
             .roles
             .get(&id)
             .ok_or_else(|| Error::UnknownRole(id.to_string()))?;
-        check_tenant(RoleId::KIND, id.0, r.tenant, tenant)?;
+        check_tenant(ObjectKind::Role, id.0, r.tenant, tenant)?;
         Ok(r)
     }
 
@@ -420,7 +416,7 @@ impl Model {
             .groups
             .get(&id)
             .ok_or_else(|| Error::UnknownGroup(id.to_string()))?;
-        check_tenant(GroupId::KIND, id.0, g.tenant, tenant)?;
+        check_tenant(ObjectKind::Group, id.0, g.tenant, tenant)?;
         Ok(g)
     }
 
@@ -430,7 +426,7 @@ impl Model {
             .scopes
             .get(&id)
             .ok_or_else(|| Error::UnknownScope(id.to_string()))?;
-        check_tenant(ScopeId::KIND, id.0, s.tenant, tenant)?;
+        check_tenant(ObjectKind::Scope, id.0, s.tenant, tenant)?;
         Ok(s)
     }
 
@@ -441,7 +437,7 @@ impl Model {
             .get(&id)
             .and_then(|a| a.meta.as_ref())
             .ok_or_else(|| Error::UnknownAgreement(id.to_string()))?;
-        check_tenant(AgreementId::KIND, id.0, a.tenant, tenant)?;
+        check_tenant(ObjectKind::Agreement, id.0, a.tenant, tenant)?;
         Ok(a)
     }
 

@@ -1,53 +1,5 @@
-//! Validation and normalisation of names, free text, emails and phone numbers.
-//!
-//! # Text fields
-//! Names (first and last names, tenant, role, group, call group, IVR, agreement and PBX
-//! subscriber names) are trimmed, put in Unicode NFC, and must hold 1 to [`MAX_NAME_CHARS`]
-//! characters. A role description may be empty and holds at most [`MAX_DESCRIPTION_CHARS`].
-//! Neither may contain a control character (NUL, ESC, tab, CR, LF and every other C0/C1 code:
-//! a description is one line of text, shown beside the role's name and written into one audit
-//! line), a line or paragraph separator (U+2028, U+2029), or a bidirectional embedding,
-//! override or isolate control (U+202A–U+202E, U+2066–U+2069), which would reorder whatever is
-//! displayed after the field. Zero-width joiners and non-joiners stay allowed in names: several
-//! scripts need them.
-//!
-//! # Emails
-//! An email address is the login: two addresses that look the same must be the same login.
-//! [`email`] trims the address and puts it in Unicode **NFKC**: fullwidth and halfwidth forms
-//! and other compatibility characters become their ordinary equivalents (`ａｎｎ＠ａｃｍｅ．ｔｅｓｔ`
-//! is stored as `ann@acme.test`), as IDNA does for domain names. It then refuses, with
-//! [`Error::InvalidEmail`]:
-//! - control characters and spaces;
-//! - invisible and format characters (Unicode `Default_Ignorable_Code_Point`: zero-width
-//!   space, joiner and non-joiner, soft hyphen, word joiner, byte-order mark, variation
-//!   selectors, Hangul fillers, tag characters) and bidirectional controls (U+200E, U+200F,
-//!   U+061C, U+202A–U+202E, U+2066–U+2069);
-//! - any other non-ASCII character that is not a letter, mark or digit usable in an identifier
-//!   (UTS #39 identifier types `Not_Character`, `Deprecated`, `Not_NFKC`, `Not_XID`: symbols,
-//!   emoji, punctuation look-alikes, unassigned and private-use code points);
-//! - **mixed scripts**: the part before `@`, and each label of the domain, must be written in
-//!   one script (characters common to all scripts, such as digits, `.`, `-`, `+`, `_`, go with
-//!   any), or in one of the combinations UTS #39 calls *highly restrictive*: Latin with
-//!   Han and Japanese kana, Latin with Han and Bopomofo, Latin with Han and Hangul. So
-//!   `pаypal@acme.test` with a Cyrillic `а` is refused, while `иван@пример.рф`, `josé@acme.test`
-//!   and `ann@пример.com` (Latin and Cyrillic in different labels) are accepted. A part written
-//!   wholly in another script that happens to look like a Latin word is accepted: it is a
-//!   different address, and uniqueness is decided on the key below.
-//!
-//! The address is stored as normalised (case preserved). Uniqueness and login compare
-//! [`email_key`]s: the NFKC form after Unicode **full case folding** (`Straße` and `STRASSE`,
-//! `ΣΑΣ` and `σας` are the same login), as Unicode's compatibility caseless match defines.
-//! Domains are not converted between Unicode and punycode (`xn--`) forms.
-//!
-//! # Phone numbers
-//! [`phone`] parses a number with libphonenumber's metadata (the `phonenumber` crate) and
-//! returns it in E.164 (`+` and up to 15 digits). A number written with its country code (`+`…)
-//! is read as such; a national number is read in the tenant's
-//! [`phone_region`](super::TenantSettings::phone_region), and refused when the tenant has none.
-//! The number must be valid for its country (libphonenumber's `isValidNumber`: an assigned
-//! range of the right length), so fictional numbers such as `+1 555 010 0199` (there is no area
-//! code 555) are refused, while `+1 212 555 0199` is accepted. Only digits, spaces, `- . ( ) /`
-//! and a leading `+` are accepted: letters (vanity numbers, extensions) are refused.
+//! Validation and normalisation of names, free text, emails and phone numbers: the rules
+//! are documented on [`User`](crate::User), where users of the library read them.
 
 use std::sync::OnceLock;
 
@@ -210,7 +162,7 @@ fn single_script(part: &str) -> bool {
 }
 
 /// Trims, normalises (NFKC) and validates an email address; returns it normalised, case
-/// preserved. See the [module documentation](self) for the rules.
+/// preserved. See [`User`](crate::User) for the rules.
 ///
 /// # Errors
 /// [`Error::InvalidEmail`] with the reason.
@@ -358,7 +310,7 @@ fn parse_e164(t: &str, region: Option<&str>) -> Result<phonenumber::PhoneNumber,
 
 /// Parses a phone number and returns it in E.164 (`+` and digits). National numbers are read
 /// in `region` (the tenant's [`phone_region`](super::TenantSettings::phone_region)); without
-/// one, only international numbers (`+…`) are accepted. See the [module documentation](self).
+/// one, only international numbers (`+…`) are accepted. See [`User`](crate::User).
 ///
 /// # Errors
 /// [`Error::InvalidPhone`] with the reason.

@@ -1,8 +1,9 @@
 //! Planning for agreements: creation, access levels, ownership and PBX subscriber links.
 
-use super::{Plan, K_AGREEMENT};
+use super::Plan;
 use crate::domain::model::NameKind;
 use crate::domain::rules::Actor;
+use crate::domain::ObjectKind;
 use crate::domain::{
     validate, AccessLevel, Agreement, AgreementId, Change, Permission, Product, UserId,
 };
@@ -25,7 +26,7 @@ impl<'m> Plan<'m> {
                 email: self.m.email_of(owner),
             });
         }
-        let id = AgreementId(self.alloc(K_AGREEMENT));
+        let id = AgreementId(self.alloc(ObjectKind::Agreement));
         self.changes.push(Change::AgreementPut(Agreement {
             id,
             tenant: a.tenant(),

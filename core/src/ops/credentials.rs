@@ -147,7 +147,7 @@ impl<'m> Plan<'m> {
             .m
             .users
             .get(&user)
-            .ok_or_else(|| Error::UnknownUser(user.to_string()))?;
+            .ok_or_else(|| Error::UnknownUser(user.into()))?;
         self.tenant = Some(u.tenant);
         if let Some(refused) = self.password_attempt(u, verified_hash, password_ok)? {
             return Ok(Some(refused));

@@ -3,16 +3,37 @@
 
 use std::collections::BTreeSet;
 
-use super::{dedup, Plan, K_GROUP};
+use super::{dedup, Plan};
 use crate::domain::model::NameKind;
 use crate::domain::rules::Actor;
-use crate::domain::{validate, Change, Group, GroupId, Permission, RoleId, User, UserId};
+use crate::domain::ObjectKind;
+use crate::domain::{validate, Change, Group, GroupId, Permission, Role, RoleId, User, UserId};
 use crate::Error;
 
 impl<'m> Plan<'m> {
     fn group_for_change(&self, a: &Actor<'_>, group: GroupId) -> Result<&'m Group, Error> {
         a.require(Permission::GROUPS_MANAGE)?;
         self.m.group_in(a.tenant(), group)
+    }
+
+    /// The acting user, the group and the role of a change to a group's roles.
+    fn group_role(
+        &self,
+        actor: UserId,
+        group: GroupId,
+        role: RoleId,
+    ) -> Result<(Actor<'m>, &'m Group, &'m Role), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let g = self.group_for_change(&a, group)?;
+        let r = self.m.role_in(a.tenant(), role)?;
+        Ok((a, g, r))
+    }
+
+    /// Plans `g` with its roles edited by `edit`.
+    fn put_group_roles(&mut self, g: &Group, edit: impl FnOnce(&mut BTreeSet<RoleId>) -> bool) {
+        let mut g = g.clone();
+        edit(&mut g.roles);
+        self.changes.push(Change::GroupPut(g));
     }
 
     fn members(&self, group: GroupId) -> impl Iterator<Item = &'m User> + 'm {
@@ -39,7 +60,7 @@ impl<'m> Plan<'m> {
             a.ensure_grant_role(self.m.role_in(a.tenant(), r)?, &BTreeSet::new())?;
             set.insert(r);
         }
-        let id = GroupId(self.alloc(K_GROUP));
+        let id = GroupId(self.alloc(ObjectKind::Group));
         self.changes.push(Change::GroupPut(Group {
             id,
             tenant: a.tenant(),
@@ -69,9 +90,7 @@ impl<'m> Plan<'m> {
         group: GroupId,
         role: RoleId,
     ) -> Result<(), Error> {
-        let a = Actor::load(self.m, actor)?;
-        let g = self.group_for_change(&a, group)?;
-        let r = self.m.role_in(a.tenant(), role)?;
+        let (a, g, r) = self.group_role(actor, group, role)?;
         if g.roles.contains(&role) {
             return Ok(());
         }
@@ -80,9 +99,7 @@ impl<'m> Plan<'m> {
             a.ensure_may_affect(self.m, u)?;
             a.ensure_grant_role(r, &u.scopes)?;
         }
-        let mut g = g.clone();
-        g.roles.insert(role);
-        self.changes.push(Change::GroupPut(g));
+        self.put_group_roles(g, |roles| roles.insert(role));
         Ok(())
     }
 
@@ -92,9 +109,7 @@ impl<'m> Plan<'m> {
         group: GroupId,
         role: RoleId,
     ) -> Result<(), Error> {
-        let a = Actor::load(self.m, actor)?;
-        let g = self.group_for_change(&a, group)?;
-        let r = self.m.role_in(a.tenant(), role)?;
+        let (a, g, r) = self.group_role(actor, group, role)?;
         if !g.roles.contains(&role) {
             return Ok(());
         }
@@ -104,9 +119,7 @@ impl<'m> Plan<'m> {
         for u in self.members(group) {
             a.ensure_may_affect(self.m, u)?;
         }
-        let mut g = g.clone();
-        g.roles.remove(&role);
-        self.changes.push(Change::GroupPut(g));
+        self.put_group_roles(g, |roles| roles.remove(&role));
         Ok(())
     }
 

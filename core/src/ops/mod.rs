@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use crate::credentials::Notification;
 use crate::domain::model::{Model, NameKind};
 use crate::domain::rules::Actor;
-use crate::domain::{Change, TenantId, User, UserId};
+use crate::domain::{Change, NextIds, ObjectKind, TenantId, User, UserId};
 use crate::Error;
 
 pub use credentials::ResetIssued;
@@ -28,19 +28,12 @@ pub use roles::{NewRole, RolePatch};
 pub use tenants::TenantCreated;
 pub use users::{NewUser, UserPatch};
 
-const K_TENANT: usize = 0;
-const K_USER: usize = 1;
-const K_ROLE: usize = 2;
-const K_GROUP: usize = 3;
-const K_SCOPE: usize = 4;
-const K_AGREEMENT: usize = 5;
-
 /// One planned mutation.
 pub(crate) struct Plan<'m> {
     pub m: &'m Model,
     pub now: i64,
     pub changes: Vec<Change>,
-    allocated: [u64; 6],
+    allocated: NextIds,
     /// The tenant the audit event belongs to, when the actor does not say.
     pub tenant: Option<TenantId>,
     /// The audit outcome when the operation commits but reports a failure (a failed login).
@@ -69,7 +62,7 @@ impl<'m> Plan<'m> {
             m,
             now,
             changes: Vec::new(),
-            allocated: [0; 6],
+            allocated: NextIds::default(),
             tenant: None,
             outcome: None,
             detail: None,
@@ -79,7 +72,7 @@ impl<'m> Plan<'m> {
         }
     }
 
-    fn alloc(&mut self, kind: usize) -> u64 {
+    fn alloc(&mut self, kind: ObjectKind) -> u64 {
         let id = self.m.next_id(kind, self.allocated[kind]);
         self.allocated[kind] += 1;
         id

@@ -4,9 +4,10 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Plan, K_ROLE};
+use super::Plan;
 use crate::domain::model::NameKind;
 use crate::domain::rules::Actor;
+use crate::domain::ObjectKind;
 use crate::domain::{validate, Change, Permission, Role, RoleId, RoleNamespace, TenantId, UserId};
 use crate::Error;
 
@@ -86,7 +87,7 @@ impl<'m> Plan<'m> {
             a.require_superadmin("create an administrator-tier role")?;
         }
         a.ensure_grant(new.permissions, new.scoped, &BTreeSet::new())?;
-        let id = RoleId(self.alloc(K_ROLE));
+        let id = RoleId(self.alloc(ObjectKind::Role));
         self.changes.push(Change::RolePut(Role {
             id,
             tenant: a.tenant(),

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use super::{Plan, K_SCOPE};
+use super::Plan;
 use crate::domain::model::NameKind;
 use crate::domain::rules::Actor;
+use crate::domain::ObjectKind;
 use crate::domain::{validate, Change, Permission, Scope, ScopeId, ScopeKind, UserId};
 use crate::Error;
 
@@ -25,7 +26,7 @@ impl<'m> Plan<'m> {
             name,
         )?;
         self.unique(a.tenant(), NameKind::Scope(kind), kind.name(), &name, 0)?;
-        let id = ScopeId(self.alloc(K_SCOPE));
+        let id = ScopeId(self.alloc(ObjectKind::Scope));
         self.changes.push(Change::ScopePut(Scope {
             id,
             tenant: a.tenant(),

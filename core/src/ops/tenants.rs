@@ -1,10 +1,11 @@
 //! Planning for tenants: creation with the superadministrator and presets, preset
 //! installation, and the tenant's settings.
 
-use super::{dedup, NewUser, Plan, K_ROLE, K_TENANT, K_USER};
+use super::{dedup, NewUser, Plan};
 use crate::credentials::PasswordPolicy;
 use crate::domain::model::NameKind;
 use crate::domain::rules::Actor;
+use crate::domain::ObjectKind;
 use crate::domain::{
     validate, Change, Preset, Role, RoleId, RoleNamespace, Tenant, TenantId, TenantSettings, UserId,
 };
@@ -35,10 +36,10 @@ impl<'m> Plan<'m> {
                 reason: "the superadministrator holds every right; give it no roles".into(),
             });
         }
-        let tenant = TenantId(self.alloc(K_TENANT));
+        let tenant = TenantId(self.alloc(ObjectKind::Tenant));
         let mut user = self.validated_user(tenant, superadmin)?;
         user.active = true;
-        user.id = UserId(self.alloc(K_USER));
+        user.id = UserId(self.alloc(ObjectKind::User));
         self.changes.push(Change::TenantPut(Tenant {
             id: tenant,
             name,
@@ -91,7 +92,7 @@ impl<'m> Plan<'m> {
                     name: format!("{ns}/{}", pr.name),
                 });
             }
-            let id = RoleId(self.alloc(K_ROLE));
+            let id = RoleId(self.alloc(ObjectKind::Role));
             self.changes.push(Change::RolePut(Role {
                 id,
                 tenant,

@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{dedup, Hashed, Plan, K_USER};
+use super::{dedup, Hashed, Plan};
 use crate::credentials::{Notification, Secret};
 use crate::domain::rules::Actor;
+use crate::domain::ObjectKind;
 use crate::domain::{validate, Change, Permission, RoleId, TenantId, User, UserId};
 use crate::Error;
 
@@ -20,9 +21,9 @@ pub struct NewUser {
     /// Last name (1–100 characters).
     pub last_name: String,
     /// Email, the login; unique per tenant by its Unicode key
-    /// ([`validate::email`](crate::domain::validate::email) has the rules).
+    /// ([`User`](crate::User#emails) has the rules).
     pub email: String,
-    /// Phone, parsed and stored in E.164 ([`validate::phone`](crate::domain::validate::phone)).
+    /// Phone, parsed and stored in E.164 ([rules](crate::User#phone-numbers)).
     pub phone: Option<String>,
     /// Roles to hold directly.
     pub roles: Vec<RoleId>,
@@ -181,7 +182,7 @@ impl<'m> Plan<'m> {
             a.ensure_grant_role(role, &user.scopes)?;
             user.roles.insert(r);
         }
-        user.id = UserId(self.alloc(K_USER));
+        user.id = UserId(self.alloc(ObjectKind::User));
         let id = user.id;
         self.put_user(user);
         self.initial_credential(id, new)?;

@@ -110,7 +110,7 @@ impl Store for MemoryStore {
             revision: log.last().map_or(0, |c| c.revision),
             changes: log.iter().flat_map(|c| c.changes.iter().cloned()).collect(),
             // The whole history is replayed, so the changes say it all.
-            next_ids: [0; 6],
+            next_ids: Default::default(),
         })
     }
 

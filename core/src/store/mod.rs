@@ -8,10 +8,10 @@
 
 mod memory;
 #[cfg(feature = "postgres")]
-pub mod postgres;
+mod postgres;
 mod signal;
 #[cfg(feature = "sqlite")]
-pub mod sqlite;
+mod sqlite;
 
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
@@ -21,7 +21,7 @@ pub use signal::ChangeSignal;
 pub use sqlite::{SqliteOptions, SqliteStore};
 
 use crate::audit::{AuditEvent, AuditQuery};
-use crate::domain::{Change, Commit};
+use crate::domain::{Change, Commit, NextIds};
 use crate::Error;
 
 /// What a store holds, as the directory loads it.
@@ -32,31 +32,19 @@ pub struct Loaded {
     /// The state as a list of changes that rebuild it when applied in order to an empty
     /// directory (a store may compact history into one `*Put` per object).
     pub changes: Vec<Change>,
-    /// The next free id of each kind (tenant, user, role, group, scope, agreement), when the
-    /// store keeps them: ids of deleted objects are never reused, even when compacted history
-    /// no longer shows them. Zero means "derive from the changes".
-    pub next_ids: [u64; 6],
+    /// The next free id of each kind, when the store keeps them: ids of deleted objects are
+    /// never reused, even when compacted history no longer shows them. Zero for a kind means
+    /// "derive from the changes".
+    ///
+    /// For users and scopes ([`ObjectKind::is_dense`](crate::ObjectKind::is_dense)) the directory refuses, as
+    /// [`Error::Corrupt`], a next id beyond `2 × rows + 2^20 + 1`: it indexes them densely by
+    /// id, and a damaged counter must not make it allocate for ids that were never used.
+    pub next_ids: NextIds,
 }
-
-/// The id kind (index into [`Loaded::next_ids`]) and id a `*Put` change allocates.
-pub fn allocated_id(change: &Change) -> Option<(usize, u64)> {
-    Some(match change {
-        Change::TenantPut(t) => (0, t.id.0),
-        Change::UserPut(u) => (1, u.id.0),
-        Change::RolePut(r) => (2, r.id.0),
-        Change::GroupPut(g) => (3, g.id.0),
-        Change::ScopePut(s) => (4, s.id.0),
-        Change::AgreementPut(a) => (5, a.id.0),
-        _ => return None,
-    })
-}
-
-/// Names of the id kinds, in [`Loaded::next_ids`] order.
-pub const ID_KINDS: [&str; 6] = ["tenant", "user", "role", "group", "scope", "agreement"];
 
 /// How far past the number of rows the ids of a densely indexed kind may run: see
 /// [`dense_id_limit`].
-pub const DENSE_ID_SLACK: u64 = 1 << 20;
+pub(crate) const DENSE_ID_SLACK: u64 = 1 << 20;
 
 /// The largest id, or next id − 1, a store may hold for users or scopes when it holds `rows`
 /// of them: `2 × rows + 2^20`.
@@ -68,13 +56,8 @@ pub const DENSE_ID_SLACK: u64 = 1 << 20;
 /// otherwise cost hundreds of gigabytes). A directory reaches the limit only after deleting
 /// more than `rows + 2^20` users (or scopes) over its life; a damaged file with no rows costs
 /// at most 2^20 slots.
-pub fn dense_id_limit(rows: u64) -> u64 {
+pub(crate) fn dense_id_limit(rows: u64) -> u64 {
     rows.saturating_mul(2).saturating_add(DENSE_ID_SLACK)
-}
-
-/// Whether `kind` (an index into [`ID_KINDS`]) is indexed densely by id: users and scopes.
-pub fn is_dense_kind(kind: usize) -> bool {
-    kind == 1 || kind == 4
 }
 
 /// Where a directory keeps its state.
@@ -138,10 +121,10 @@ pub trait Store: Send {
         Ok(loaded)
     }
 
-    /// The next id of each kind (see [`ID_KINDS`]), read before a load to size the model's
-    /// tables: only a capacity hint, never trusted for ids. The default knows nothing.
-    fn capacity_hint(&mut self) -> [u64; 6] {
-        [0; 6]
+    /// The next id of each kind, read before a load to size the model's tables: only a
+    /// capacity hint, never trusted for ids. The default knows nothing.
+    fn capacity_hint(&mut self) -> NextIds {
+        NextIds::default()
     }
 
     /// What identifies this store among all stores (a database and schema), for revision
@@ -216,7 +199,7 @@ impl<S: Store + ?Sized> Store for Box<S> {
     fn load_into(&mut self, sink: &mut dyn FnMut(Change)) -> Result<Loaded, Error> {
         (**self).load_into(sink)
     }
-    fn capacity_hint(&mut self) -> [u64; 6] {
+    fn capacity_hint(&mut self) -> NextIds {
         (**self).capacity_hint()
     }
     fn store_id(&mut self) -> Result<Option<String>, Error> {

@@ -5,8 +5,8 @@ use postgres::types::ToSql;
 
 use super::conn::Session;
 use super::db;
-use crate::audit::{AuditEvent, AuditQuery};
-use crate::domain::{TenantId, UserId};
+use crate::audit::{AuditAction, AuditEvent, AuditQuery};
+use crate::domain::{ObjectKind, TenantId, UserId};
 use crate::Error;
 
 /// Appends `events` in the current transaction.
@@ -20,9 +20,9 @@ pub(super) fn insert(s: &mut Session, events: &[AuditEvent]) -> Result<(), Error
                 &e.at,
                 &db(e.tenant.0),
                 &e.actor.map(|a| db(a.0)),
-                &e.action,
+                &e.action.name(),
                 &e.outcome,
-                &e.target_kind,
+                &e.target_kind.map(ObjectKind::name),
                 &e.target_id.map(db),
                 &e.detail,
                 &e.revision.map(db),
@@ -48,14 +48,14 @@ fn filter(q: &AuditQuery) -> (String, Vec<Box<dyn ToSql + Sync + Send>>) {
     if let Some(a) = q.actor {
         add("actor", "=", Box::new(db(a.0)));
     }
-    if let Some(k) = &q.target_kind {
-        add("target_kind", "=", Box::new(k.clone()));
+    if let Some(k) = q.target_kind {
+        add("target_kind", "=", Box::new(k.name()));
     }
     if let Some(i) = q.target_id {
         add("target_id", "=", Box::new(db(i)));
     }
-    if let Some(a) = &q.action {
-        add("action", "=", Box::new(a.clone()));
+    if let Some(a) = q.action {
+        add("action", "=", Box::new(a.name()));
     }
     if let Some(o) = &q.outcome {
         add("outcome", "=", Box::new(o.clone()));
@@ -103,20 +103,31 @@ pub(super) fn query(s: &mut Session, q: &AuditQuery) -> Result<(Vec<AuditEvent>,
         .map_err(super::pg_error)?;
     let items = rows
         .iter()
-        .map(|r| AuditEvent {
-            seq: r.get::<_, i64>(0) as u64,
-            at: r.get(1),
-            tenant: TenantId(r.get::<_, i64>(2) as u64),
-            actor: r.get::<_, Option<i64>>(3).map(|a| UserId(a as u64)),
-            action: r.get(4),
-            outcome: r.get(5),
-            target_kind: r.get(6),
-            target_id: r.get::<_, Option<i64>>(7).map(|v| v as u64),
-            detail: r.get(8),
-            revision: r.get::<_, Option<i64>>(9).map(|v| v as u64),
-            before: r.get(10),
-            after: r.get(11),
+        .map(|r| {
+            let action: &str = r.get(4);
+            let kind: Option<&str> = r.get(6);
+            Ok(AuditEvent {
+                seq: r.get::<_, i64>(0) as u64,
+                at: r.get(1),
+                tenant: TenantId(r.get::<_, i64>(2) as u64),
+                actor: r.get::<_, Option<i64>>(3).map(|a| UserId(a as u64)),
+                action: action
+                    .parse::<AuditAction>()
+                    .map_err(|_| Error::Corrupt(format!("audit: unknown action {action:?}")))?,
+                outcome: r.get(5),
+                target_kind: kind
+                    .map(|k| {
+                        k.parse::<ObjectKind>()
+                            .map_err(|_| Error::Corrupt(format!("audit: unknown kind {k:?}")))
+                    })
+                    .transpose()?,
+                target_id: r.get::<_, Option<i64>>(7).map(|v| v as u64),
+                detail: r.get(8),
+                revision: r.get::<_, Option<i64>>(9).map(|v| v as u64),
+                before: r.get(10),
+                after: r.get(11),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok((items, usize::try_from(total).unwrap_or(usize::MAX)))
 }

@@ -4,7 +4,7 @@
 use postgres::types::ToSql;
 
 use super::conn::Session;
-use super::{allocated, credentials, db, id_kind_name};
+use super::{credentials, db};
 use crate::domain::{
     AccessLevel, Agreement, AgreementId, Change, Commit, Group, Permission, Product, Role, Scope,
     Tenant, User, UserId,
@@ -49,10 +49,10 @@ pub(super) fn write_commit(
             &[&db(commit.revision - log_keep)],
         )?;
     }
-    for (k, id) in commit.changes.iter().filter_map(allocated) {
+    for (k, id) in commit.changes.iter().filter_map(Change::allocated_id) {
         s.exec(
             "UPDATE meta SET value = greatest(value, $2) WHERE key = $1",
-            &[&format!("next_{}", id_kind_name(k)), &db(id + 1)],
+            &[&format!("next_{}", k.name()), &db(id + 1)],
         )?;
     }
     super::audit::insert(s, &commit.audit)?;

@@ -4,11 +4,12 @@
 use std::collections::BTreeSet;
 
 use super::conn::Session;
-use super::{credentials, id_kind_name, is_dense, ID_KIND_COUNT};
+use super::credentials;
 use crate::credentials::PasswordPolicy;
 use crate::domain::{
-    AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Permission, Product, Role, RoleId,
-    RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User, UserId,
+    AccessLevel, Agreement, AgreementId, Change, Group, GroupId, ObjectKind, Permission, Product,
+    Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User,
+    UserId,
 };
 use crate::Error;
 
@@ -19,40 +20,56 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
 /// The largest id (or next id) of a kind not indexed densely the store may hold.
 const MAX_ID: i64 = 1 << 53;
 
-/// The columns holding ids, with their kind (an index into the id kinds).
-const ID_COLUMNS: &[(usize, &str, &str)] = &[
-    (0, "tenants", "id"),
-    (1, "users", "id"),
-    (1, "tenants", "superadmin"),
-    (1, "user_roles", "user_id"),
-    (1, "user_scopes", "user_id"),
-    (1, "group_members", "user_id"),
-    (1, "agreements", "owner"),
-    (1, "levels", "user_id"),
-    (1, "pbx_links", "user_id"),
-    (1, "credentials", "user_id"),
-    (1, "reset_tokens", "user_id"),
-    (2, "roles", "id"),
-    (2, "user_roles", "role_id"),
-    (2, "group_roles", "role_id"),
-    (3, "groups", "id"),
-    (3, "group_roles", "group_id"),
-    (3, "group_members", "group_id"),
-    (4, "scopes", "id"),
-    (4, "user_scopes", "scope_id"),
-    (5, "agreements", "id"),
-    (5, "levels", "agreement_id"),
-    (5, "pbx_links", "agreement_id"),
+/// One value per id kind.
+pub(super) struct PerKind<T>([T; 6]);
+
+impl<T> std::ops::Index<ObjectKind> for PerKind<T> {
+    type Output = T;
+    fn index(&self, k: ObjectKind) -> &T {
+        &self.0[k as usize]
+    }
+}
+
+impl<T> std::ops::IndexMut<ObjectKind> for PerKind<T> {
+    fn index_mut(&mut self, k: ObjectKind) -> &mut T {
+        &mut self.0[k as usize]
+    }
+}
+
+/// The columns holding ids, with their kind.
+const ID_COLUMNS: &[(ObjectKind, &str, &str)] = &[
+    (ObjectKind::Tenant, "tenants", "id"),
+    (ObjectKind::User, "users", "id"),
+    (ObjectKind::User, "tenants", "superadmin"),
+    (ObjectKind::User, "user_roles", "user_id"),
+    (ObjectKind::User, "user_scopes", "user_id"),
+    (ObjectKind::User, "group_members", "user_id"),
+    (ObjectKind::User, "agreements", "owner"),
+    (ObjectKind::User, "levels", "user_id"),
+    (ObjectKind::User, "pbx_links", "user_id"),
+    (ObjectKind::User, "credentials", "user_id"),
+    (ObjectKind::User, "reset_tokens", "user_id"),
+    (ObjectKind::Role, "roles", "id"),
+    (ObjectKind::Role, "user_roles", "role_id"),
+    (ObjectKind::Role, "group_roles", "role_id"),
+    (ObjectKind::Group, "groups", "id"),
+    (ObjectKind::Group, "group_roles", "group_id"),
+    (ObjectKind::Group, "group_members", "group_id"),
+    (ObjectKind::Scope, "scopes", "id"),
+    (ObjectKind::Scope, "user_scopes", "scope_id"),
+    (ObjectKind::Agreement, "agreements", "id"),
+    (ObjectKind::Agreement, "levels", "agreement_id"),
+    (ObjectKind::Agreement, "pbx_links", "agreement_id"),
 ];
 
 /// The next id of each kind, as stored in `meta` (0 when missing).
-pub(super) fn next_ids(s: &mut Session) -> Result<[i64; ID_KIND_COUNT], Error> {
-    let mut out = [0; ID_KIND_COUNT];
-    for (k, v) in out.iter_mut().enumerate() {
-        *v = s
+pub(super) fn next_ids(s: &mut Session) -> Result<PerKind<i64>, Error> {
+    let mut out = PerKind([0; 6]);
+    for k in ObjectKind::ALL {
+        out[k] = s
             .query(
                 "SELECT value FROM meta WHERE key = $1",
-                &[&format!("next_{}", id_kind_name(k))],
+                &[&format!("next_{}", k.name())],
             )?
             .first()
             .map_or(0, |r| r.get(0));
@@ -60,15 +77,18 @@ pub(super) fn next_ids(s: &mut Session) -> Result<[i64; ID_KIND_COUNT], Error> {
     Ok(out)
 }
 
-/// The largest id of each kind the store may hold given its rows (and those rows):
+/// The largest id of each kind the store may hold given its rows, with those rows:
 /// [`dense_id_limit`](crate::store::dense_id_limit) for users and scopes, [`MAX_ID`] for the
 /// rest.
-pub(super) fn id_limits(s: &mut Session) -> Result<[(u64, i64); ID_KIND_COUNT], Error> {
-    let mut limits = [(MAX_ID as u64, 0); ID_KIND_COUNT];
-    let users: i64 = s.query_one("SELECT count(*) FROM users", &[])?.get(0);
-    let scopes: i64 = s.query_one("SELECT count(*) FROM scopes", &[])?.get(0);
-    for (k, rows) in [(1, users), (4, scopes)] {
-        debug_assert!(is_dense(k));
+pub(super) fn id_limits(s: &mut Session) -> Result<PerKind<(u64, i64)>, Error> {
+    let mut limits = PerKind([(MAX_ID as u64, 0); 6]);
+    for (k, table) in [(ObjectKind::User, "users"), (ObjectKind::Scope, "scopes")] {
+        debug_assert!(k.is_dense());
+        let c = s.client()?;
+        let rows: i64 = c
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .map_err(super::pg_error)?
+            .get(0);
         limits[k] = (crate::store::dense_id_limit(rows as u64), rows);
     }
     Ok(limits)
@@ -76,7 +96,7 @@ pub(super) fn id_limits(s: &mut Session) -> Result<[(u64, i64); ID_KIND_COUNT], 
 
 /// Reports ids a damaged store holds that no directory allocates and the model would size
 /// tables for, as the SQLite store does.
-pub(super) fn check_ids(s: &mut Session, next_ids: &[i64; ID_KIND_COUNT]) -> Result<(), Error> {
+pub(super) fn check_ids(s: &mut Session, next_ids: &PerKind<i64>) -> Result<(), Error> {
     let revision: i64 = s
         .query_one("SELECT value FROM meta WHERE key = 'revision'", &[])?
         .get(0);
@@ -86,10 +106,10 @@ pub(super) fn check_ids(s: &mut Session, next_ids: &[i64; ID_KIND_COUNT]) -> Res
         )));
     }
     let limits = id_limits(s)?;
-    let beyond = |k: usize, what: String, v: i64| {
+    let beyond = |k: ObjectKind, what: String, v: i64| {
         let (limit, rows) = limits[k];
-        let kind = id_kind_name(k);
-        if is_dense(k) {
+        let kind = k.name();
+        if k.is_dense() {
             corrupt(format!(
                 "{what} is {v}, absurd for {rows} {kind}s (at most {limit}): the store is damaged"
             ))
@@ -97,9 +117,10 @@ pub(super) fn check_ids(s: &mut Session, next_ids: &[i64; ID_KIND_COUNT]) -> Res
             corrupt(format!("{what} is {v}, past {limit}: the store is damaged"))
         }
     };
-    for (k, next) in next_ids.iter().enumerate() {
-        if *next < 0 || (*next as u64).saturating_sub(1) > limits[k].0 {
-            return Err(beyond(k, format!("next_{}", id_kind_name(k)), *next));
+    for k in ObjectKind::ALL {
+        let next = next_ids[k];
+        if next < 0 || (next as u64).saturating_sub(1) > limits[k].0 {
+            return Err(beyond(k, format!("next_{}", k.name()), next));
         }
     }
     let c = s.client()?;

@@ -35,11 +35,9 @@ use std::time::Duration;
 
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-pub use schema::SCHEMA_VERSION;
-
 use super::{ChangeSignal, Loaded, Store};
 use crate::audit::{AuditEvent, AuditQuery};
-use crate::domain::{Change, Commit};
+use crate::domain::{Change, Commit, NextIds};
 use crate::Error;
 use conn::Worker;
 
@@ -195,6 +193,9 @@ impl PostgresStore {
         })
     }
 
+    /// The schema version this library writes; a schema of a newer version is refused.
+    pub const SCHEMA_VERSION: i64 = schema::SCHEMA_VERSION;
+
     /// The schema holding the store's tables.
     pub fn schema(&self) -> &str {
         &self.schema
@@ -251,24 +252,6 @@ pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-/// How many id kinds there are.
-pub(super) const ID_KIND_COUNT: usize = 6;
-
-/// The name of id kind `k` (`tenant`, `user`, ...), as `meta` keys spell it.
-pub(super) fn id_kind_name(k: usize) -> &'static str {
-    super::ID_KINDS.get(k).copied().unwrap_or("unknown")
-}
-
-/// The id kind and id a `*Put` change allocates.
-pub(super) fn allocated(c: &Change) -> Option<(usize, u64)> {
-    super::allocated_id(c)
-}
-
-/// Whether kind `k` is indexed densely by id (users, scopes).
-pub(super) fn is_dense(k: usize) -> bool {
-    super::is_dense_kind(k)
 }
 
 /// A PostgreSQL error as the library's: [`Error::Unavailable`] when the server cannot be
@@ -364,22 +347,22 @@ impl Store for PostgresStore {
         Ok(Loaded {
             revision,
             changes: Vec::new(),
-            next_ids: next_ids.map(|v| v as u64),
+            next_ids: NextIds::from_fn(|k| next_ids[k].max(0) as u64),
         })
     }
 
-    fn capacity_hint(&mut self) -> [u64; 6] {
+    fn capacity_hint(&mut self) -> NextIds {
         self.worker
             .run(|s| {
                 s.in_transaction(READ, |s| {
                     let next = load::next_ids(s)?;
                     let limits = load::id_limits(s)?;
-                    Ok(std::array::from_fn(|k| {
+                    Ok(NextIds::from_fn(|k| {
                         (next[k].max(0) as u64).min(limits[k].0.saturating_add(1))
                     }))
                 })
             })
-            .unwrap_or([0; 6])
+            .unwrap_or_default()
     }
 
     fn store_id(&mut self) -> Result<Option<String>, Error> {

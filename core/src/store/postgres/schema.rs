@@ -16,7 +16,7 @@ use super::{fnv1a, quote_ident};
 use crate::Error;
 
 /// The schema version this library writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub(super) const SCHEMA_VERSION: i64 = 1;
 
 /// Version 1: every table.
 const SCHEMA_V1: &str = r#"

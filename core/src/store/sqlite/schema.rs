@@ -1,0 +1,273 @@
+//! The schema, one constant per version, and the migrations that are more than DDL.
+
+use rusqlite::{params, Connection};
+
+use super::storage;
+use crate::Error;
+
+pub(super) const SCHEMA_V1: &str = r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('revision', 0);
+CREATE TABLE tenants (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    superadmin INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    FOREIGN KEY (id, superadmin) REFERENCES users (tenant, id) DEFERRABLE INITIALLY DEFERRED
+);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    phone TEXT,
+    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_login INTEGER,
+    UNIQUE (tenant, email_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE roles (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    scoped INTEGER NOT NULL CHECK (scoped IN (0, 1)),
+    admin_tier INTEGER NOT NULL CHECK (admin_tier IN (0, 1)),
+    preset TEXT,
+    description TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant, name_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE scopes (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    kind TEXT NOT NULL CHECK (kind IN ('call_group', 'ivr')),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    UNIQUE (tenant, kind, name_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant, name_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE user_roles (
+    tenant INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    role INTEGER NOT NULL,
+    PRIMARY KEY (user, role),
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role) REFERENCES roles (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX user_roles_role ON user_roles (role);
+CREATE TABLE user_scopes (
+    tenant INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    scope INTEGER NOT NULL,
+    PRIMARY KEY (user, scope),
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, scope) REFERENCES scopes (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX user_scopes_scope ON user_scopes (scope);
+CREATE TABLE group_roles (
+    tenant INTEGER NOT NULL,
+    grp INTEGER NOT NULL,
+    role INTEGER NOT NULL,
+    PRIMARY KEY (grp, role),
+    FOREIGN KEY (tenant, grp) REFERENCES groups (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role) REFERENCES roles (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX group_roles_role ON group_roles (role);
+CREATE TABLE group_members (
+    tenant INTEGER NOT NULL,
+    grp INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    PRIMARY KEY (grp, user),
+    FOREIGN KEY (tenant, grp) REFERENCES groups (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX group_members_user ON group_members (user);
+CREATE TABLE agreements (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    owner INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant, name_key),
+    UNIQUE (tenant, id),
+    FOREIGN KEY (tenant, owner) REFERENCES users (tenant, id)
+);
+CREATE TABLE levels (
+    tenant INTEGER NOT NULL,
+    agreement INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    product INTEGER NOT NULL CHECK (product BETWEEN 0 AND 6),
+    level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 2),
+    PRIMARY KEY (agreement, user, product),
+    FOREIGN KEY (tenant, agreement) REFERENCES agreements (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX levels_user ON levels (user);
+CREATE TABLE pbx_links (
+    tenant INTEGER NOT NULL,
+    agreement INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    subscriber TEXT NOT NULL,
+    PRIMARY KEY (agreement, user),
+    FOREIGN KEY (tenant, agreement) REFERENCES agreements (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX pbx_links_user ON pbx_links (user);
+CREATE TABLE commits (
+    revision INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor INTEGER,
+    changes TEXT NOT NULL
+);
+"#;
+
+/// Version 2: credentials, recovery tokens, security stamps, password policies, audit log.
+pub(super) const SCHEMA_V2: &str = r#"
+ALTER TABLE users ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tenants ADD COLUMN policy TEXT;
+CREATE TABLE credentials (
+    user INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    hash TEXT NOT NULL,
+    must_change INTEGER NOT NULL CHECK (must_change IN (0, 1)),
+    changed_at INTEGER NOT NULL,
+    failed_logins INTEGER NOT NULL,
+    locked_until INTEGER
+);
+CREATE TABLE reset_tokens (
+    hash TEXT PRIMARY KEY,
+    user INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX reset_tokens_user ON reset_tokens (user);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    tenant INTEGER NOT NULL,
+    actor INTEGER,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    target_kind TEXT,
+    target_id INTEGER,
+    detail TEXT,
+    revision INTEGER,
+    before TEXT,
+    after TEXT
+);
+INSERT INTO meta (key, value) SELECT 'next_tenant', coalesce(max(id), 0) + 1 FROM tenants;
+INSERT INTO meta (key, value) SELECT 'next_user', coalesce(max(id), 0) + 1 FROM users;
+INSERT INTO meta (key, value) SELECT 'next_role', coalesce(max(id), 0) + 1 FROM roles;
+INSERT INTO meta (key, value) SELECT 'next_group', coalesce(max(id), 0) + 1 FROM groups;
+INSERT INTO meta (key, value) SELECT 'next_scope', coalesce(max(id), 0) + 1 FROM scopes;
+INSERT INTO meta (key, value) SELECT 'next_agreement', coalesce(max(id), 0) + 1 FROM agreements;
+CREATE INDEX audit_tenant_at ON audit (tenant, at);
+CREATE INDEX audit_actor ON audit (actor, seq);
+CREATE INDEX audit_target ON audit (target_kind, target_id, seq);
+CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
+pub(super) const SCHEMA_V3: &str = r#"
+ALTER TABLE tenants ADD COLUMN settings TEXT;
+-- Role names are unique per namespace (the preset a built-in role comes from, or 'custom'):
+-- rebuild roles with UNIQUE (tenant, namespace, name_key). Runs with foreign keys off (see
+-- `migrate`), so dropping the old table cascades nothing; user_roles and group_roles keep
+-- referencing "roles" by name.
+CREATE TABLE roles_v3 (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    scoped INTEGER NOT NULL CHECK (scoped IN (0, 1)),
+    admin_tier INTEGER NOT NULL CHECK (admin_tier IN (0, 1)),
+    namespace TEXT NOT NULL,
+    description TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant, namespace, name_key),
+    UNIQUE (tenant, id)
+);
+INSERT INTO roles_v3 (id, tenant, name, name_key, permissions, scoped, admin_tier, namespace, description, created_at)
+    SELECT id, tenant, name, name_key, permissions, scoped, admin_tier, coalesce(preset, 'custom'), description, created_at
+    FROM roles;
+DROP TABLE roles;
+ALTER TABLE roles_v3 RENAME TO roles;
+-- Logged changes hold roles in the old shape: drop them, so an instance catching up reloads.
+DELETE FROM commits;
+"#;
+
+/// Version 4: login emails compare by Unicode NFKC and full case folding
+/// ([`validate::email_key`](crate::domain::validate::email_key)) instead of `to_lowercase`.
+/// Every user's `email_key` is recomputed in Rust; two users of one tenant whose emails now
+/// give the same key stop the migration with [`Error::Corrupt`] naming both (the file is left
+/// as it was: change one of the two emails with the previous version, then open it again).
+pub(super) fn migrate_v4_email_keys(tx: &Connection, path: &str) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    let mut rows: Vec<(i64, i64, String, String)> = Vec::new();
+    {
+        let mut q = tx
+            .prepare("SELECT id, tenant, email, email_key FROM users ORDER BY id")
+            .map_err(st)?;
+        let mut it = q.query([]).map_err(st)?;
+        while let Some(r) = it.next().map_err(st)? {
+            rows.push((
+                r.get(0).map_err(st)?,
+                r.get(1).map_err(st)?,
+                r.get(2).map_err(st)?,
+                r.get(3).map_err(st)?,
+            ));
+        }
+    }
+    let mut seen: std::collections::HashMap<(i64, String), (i64, &str)> =
+        std::collections::HashMap::with_capacity(rows.len());
+    let mut changed = Vec::new();
+    for (id, tenant, email, old_key) in &rows {
+        let key = crate::domain::validate::email_key(email);
+        if let Some((other, other_email)) = seen.insert((*tenant, key.clone()), (*id, email)) {
+            return Err(Error::Corrupt(format!(
+                "{path}: users #{other} ({other_email:?}) and #{id} ({email:?}) of tenant \
+                 #{tenant} have the same login once emails compare by Unicode normalisation \
+                 and full case folding; change one of the two emails with the previous \
+                 version of rolecall, then open the file again (it was left unchanged)"
+            )));
+        }
+        if key != *old_key {
+            changed.push((*id, key));
+        }
+    }
+    // Two passes, so that no intermediate state collides with a key about to change.
+    for (id, _) in &changed {
+        tx.execute(
+            "UPDATE users SET email_key = ?2 WHERE id = ?1",
+            params![id, format!("\u{1}migrating {id}")],
+        )
+        .map_err(st)?;
+    }
+    for (id, key) in &changed {
+        tx.execute(
+            "UPDATE users SET email_key = ?2 WHERE id = ?1",
+            params![id, key],
+        )
+        .map_err(st)?;
+    }
+    Ok(())
+}
