@@ -418,3 +418,50 @@ fn the_store_works_from_inside_a_clocked_directory_with_reopens() {
         1_700_000_000_123
     );
 }
+
+#[test]
+fn the_store_is_safe_to_use_inside_a_hosts_tokio_runtime() {
+    // The synchronous client blocks on a runtime of its own, which panics inside another
+    // runtime (rust-postgres #639); the store runs it on its own thread instead.
+    let schema = Schema::new("tokio");
+    for flavor in ["current_thread", "multi_thread"] {
+        let rt = match flavor {
+            "current_thread" => tokio::runtime::Builder::new_current_thread().build(),
+            _ => tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .build(),
+        }
+        .unwrap();
+        let d = rt.block_on(async {
+            let d = schema.directory();
+            if d.tenants().is_empty() {
+                d.create_tenant("T", &NewUser::new("A", "B", "a@t.test"), &[])
+                    .unwrap();
+            }
+            d.refresh().unwrap();
+            d
+        });
+        // Dropped inside the runtime too.
+        rt.block_on(async move { drop(d) });
+    }
+    assert_eq!(schema.directory().tenants().len(), 1);
+}
+
+#[test]
+fn damaged_ids_are_reported_at_open_instead_of_sized_for() {
+    let schema = Schema::new("damage");
+    drop(acme(&schema));
+    schema
+        .sql("UPDATE meta SET value = 4294967296 WHERE key = 'next_user'")
+        .unwrap();
+    let r = Directory::open(schema.store());
+    assert!(
+        matches!(&r, Err(Error::Corrupt(m)) if m.contains("next_user")),
+        "{:?}",
+        r.map(|_| ())
+    );
+    schema
+        .sql("UPDATE meta SET value = 3 WHERE key = 'next_user'")
+        .unwrap();
+    assert!(Directory::open(schema.store()).is_ok());
+}
