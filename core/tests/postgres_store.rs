@@ -465,3 +465,65 @@ fn damaged_ids_are_reported_at_open_instead_of_sized_for() {
         .unwrap();
     assert!(Directory::open(schema.store()).is_ok());
 }
+
+#[test]
+fn an_instance_behind_the_pruned_log_reloads_everything_and_converges() {
+    let schema = Schema::new("pruned");
+    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
+    let opts = PostgresOptions {
+        log_keep: 5,
+        log_max_age: std::time::Duration::from_secs(60),
+        ..schema.options()
+    };
+    let open = |opts: &PostgresOptions| {
+        Directory::open_with_clock(
+            PostgresStore::open_with(&pg::conninfo(), opts).unwrap(),
+            clock.clone(),
+        )
+        .unwrap()
+    };
+    let a = open(&opts);
+    let t = a
+        .create_tenant("T", &NewUser::new("A", "B", "a@t.test"), &[])
+        .unwrap();
+    let behind = open(&schema.options());
+    let logged = || -> i64 {
+        pg::client()
+            .query_one(
+                &format!("SELECT count(*) FROM \"{}\".commits", schema.name),
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    for i in 0..20 {
+        a.create_user(
+            t.superadmin,
+            &NewUser::new("U", "V", format!("u{i}@t.test")),
+        )
+        .unwrap();
+    }
+    assert_eq!(logged(), 5, "pruned by size");
+    behind.refresh().unwrap();
+    assert_eq!(common::capture(&behind), common::capture(&a));
+    // By age: commits older than a minute go (checked every 64 revisions), however few.
+    let relaxed = PostgresOptions {
+        log_keep: 10_000,
+        ..opts
+    };
+    drop(a);
+    let a = open(&relaxed);
+    while a.revision() % 64 != 63 {
+        a.create_user(
+            t.superadmin,
+            &NewUser::new("U", "V", format!("r{}@t.test", a.revision())),
+        )
+        .unwrap();
+    }
+    clock.advance(120_000);
+    a.create_user(t.superadmin, &NewUser::new("U", "V", "last@t.test"))
+        .unwrap();
+    assert_eq!(logged(), 1, "pruned by age");
+    behind.refresh().unwrap();
+    assert_eq!(common::capture(&behind), common::capture(&a));
+}

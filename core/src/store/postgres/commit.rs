@@ -17,13 +17,24 @@ pub(super) fn stored_revision(s: &mut Session) -> Result<u64, Error> {
     Ok(r.get::<_, i64>(0) as u64)
 }
 
+/// How much of the log to keep: the last `commits`, none older than `max_age_ms`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LogKeep {
+    pub(super) commits: u64,
+    pub(super) max_age_ms: i64,
+}
+
+/// How often (in revisions) commits past their age are pruned: a scan of the log, not worth
+/// running at every commit.
+const AGE_PRUNE_EVERY: u64 = 64;
+
 /// Writes `commit` (its log entry `json`, empty for a commit too large to log) in the open
 /// write transaction, which holds the head row's lock.
 pub(super) fn write_commit(
     s: &mut Session,
     commit: &Commit,
     json: &str,
-    log_keep: u64,
+    keep: LogKeep,
 ) -> Result<(), Error> {
     let stored = stored_revision(s)?;
     if stored + 1 != commit.revision {
@@ -43,10 +54,16 @@ pub(super) fn write_commit(
         "INSERT INTO commits (revision, at, actor, changes) VALUES ($1, $2, $3, $4)",
         &[&revision, &commit.at, &commit.actor.map(|a| db(a.0)), &json],
     )?;
-    if commit.revision > log_keep {
+    if commit.revision > keep.commits {
         s.exec(
             "DELETE FROM commits WHERE revision <= $1",
-            &[&db(commit.revision - log_keep)],
+            &[&db(commit.revision - keep.commits)],
+        )?;
+    }
+    if commit.revision % AGE_PRUNE_EVERY == 0 {
+        s.exec(
+            "DELETE FROM commits WHERE at < $1 AND revision < $2",
+            &[&commit.at.saturating_sub(keep.max_age_ms), &revision],
         )?;
     }
     for (k, id) in commit.changes.iter().filter_map(Change::allocated_id) {

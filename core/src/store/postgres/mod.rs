@@ -56,6 +56,9 @@ pub struct PostgresOptions {
     /// How many recent commits the log keeps for incremental catch-up; an instance further
     /// behind reloads everything. Default 10,000.
     pub log_keep: u64,
+    /// How long the log keeps a commit (by the commit's time), whatever `log_keep` allows.
+    /// Default 7 days.
+    pub log_max_age: Duration,
     /// How often the listener reads the store's revision when no notification came: the
     /// bound on how long a missed notification delays catching up, and how soon a dead
     /// listener connection is noticed. Default 1 s.
@@ -77,6 +80,7 @@ impl Default for PostgresOptions {
             lock_timeout: Duration::from_secs(5),
             connect_timeout: Duration::from_secs(5),
             log_keep: 10_000,
+            log_max_age: Duration::from_secs(7 * 24 * 3600),
             poll_interval: Duration::from_secs(1),
             listen: true,
             tls_ca_pem: None,
@@ -88,7 +92,7 @@ impl Default for PostgresOptions {
 pub struct PostgresStore {
     worker: Worker,
     schema: String,
-    log_keep: u64,
+    log_keep: commit::LogKeep,
     /// `meta.store_id`, read at open.
     store_id: String,
     /// Fed by the listener thread, when there is one.
@@ -152,6 +156,13 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("rolecall");
         }
+        if config.get_tcp_user_timeout().is_none() {
+            // A server that vanished without closing the connection (a host down, a network
+            // partition) is given up within this, not TCP's many minutes: the store reports
+            // `Unavailable` and reconnects. Long statements are unaffected (it bounds only
+            // unacknowledged data).
+            config.tcp_user_timeout(Duration::from_secs(15));
+        }
         let tls = tls(opts)?;
         let channel = notify_channel(&opts.schema);
         let worker = Worker::start(config.clone(), tls.clone(), opts, channel.clone())?;
@@ -168,6 +179,7 @@ impl PostgresStore {
             let mut config = config;
             // A silently dead connection is noticed within a few polls, not TCP's minutes.
             config.tcp_user_timeout(opts.poll_interval.max(Duration::from_secs(1)) * 5);
+            config.keepalives_idle(opts.poll_interval.max(Duration::from_secs(1)) * 5);
             listen::Listener {
                 config,
                 tls,
@@ -186,7 +198,10 @@ impl PostgresStore {
         Ok(PostgresStore {
             worker,
             schema: opts.schema.clone(),
-            log_keep: opts.log_keep.max(1),
+            log_keep: commit::LogKeep {
+                commits: opts.log_keep.max(1),
+                max_age_ms: i64::try_from(opts.log_max_age.as_millis()).unwrap_or(i64::MAX),
+            },
             store_id: format!("pg{:016x}", id as u64),
             signal,
             stop,
