@@ -506,6 +506,8 @@ fn an_instance_behind_the_pruned_log_reloads_everything_and_converges() {
     assert_eq!(logged(), 5, "pruned by size");
     behind.refresh().unwrap();
     assert_eq!(common::capture(&behind), common::capture(&a));
+    assert_eq!(behind.full_reloads(), 1, "it says it reloaded");
+    assert_eq!(a.full_reloads(), 0);
     // By age: commits older than a minute go (checked every 64 revisions), however few.
     let relaxed = PostgresOptions {
         log_keep: 10_000,
@@ -525,5 +527,12 @@ fn an_instance_behind_the_pruned_log_reloads_everything_and_converges() {
         .unwrap();
     assert_eq!(logged(), 1, "pruned by age");
     behind.refresh().unwrap();
+    assert_eq!(common::capture(&behind), common::capture(&a));
+    assert_eq!(behind.full_reloads(), 2);
+    // Caught up from the log when it holds what was missed.
+    a.create_user(t.superadmin, &NewUser::new("U", "V", "one@t.test"))
+        .unwrap();
+    behind.refresh().unwrap();
+    assert_eq!(behind.full_reloads(), 2);
     assert_eq!(common::capture(&behind), common::capture(&a));
 }

@@ -78,6 +78,13 @@ impl Directory {
         self.caught_up_at.load(Ordering::Relaxed)
     }
 
+    /// How many times this instance caught up by reloading everything, because the store's
+    /// commit log no longer held all it had missed (pruned: see `PostgresOptions::log_keep`),
+    /// instead of applying the missed commits one by one.
+    pub fn full_reloads(&self) -> u64 {
+        self.reloads.load(Ordering::Relaxed)
+    }
+
     /// The store's identity as tokens spell it (`local` for a store without one).
     fn store_id(&self) -> Result<String, Error> {
         if self.is_closed() {

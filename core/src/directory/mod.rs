@@ -90,6 +90,8 @@ pub struct Directory {
     caught_up_at: std::sync::atomic::AtomicI64,
     /// How the store announces other instances' commits, when it does.
     changes: Option<Arc<store::ChangeSignal>>,
+    /// Catch-ups that reloaded everything (the log no longer held what was missed).
+    reloads: std::sync::atomic::AtomicU64,
     /// The key of the references the audit log keeps for unknown login identifiers (see
     /// `credentials::identifier_ref`); random per instance, never stored. `None` when the OS
     /// random source failed: then nothing is kept.
@@ -478,6 +480,7 @@ impl Directory {
             closed: std::sync::atomic::AtomicBool::new(false),
             caught_up_at: std::sync::atomic::AtomicI64::new(now),
             changes,
+            reloads: std::sync::atomic::AtomicU64::new(0),
             audit_key: {
                 let mut key = [0u8; 32];
                 cred::random_bytes(&mut key).ok().map(|()| key)
@@ -603,6 +606,8 @@ impl Directory {
             }
             None => {
                 let (model, revision) = Self::load(store)?;
+                self.reloads
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let snap = Snapshot::build(&model, revision);
                 *self.write_model() = model;
                 self.snapshot.store(Arc::new(snap));
