@@ -58,10 +58,13 @@ cmd=${1:-}
 dir=${2:-}
 [ -n "$dir" ] || { echo "usage: $0 start|halt|resume|stop DIR [PID]" >&2; exit 2; }
 
+[ "$cmd" = start ] && mkdir -p "$dir"
+[ -d "$dir" ] && dir=$(cd "$dir" && pwd)
+# The server's user may not be allowed into the caller's directory (a clone under /root).
+cd /
+
 case "$cmd" in
 start)
-    mkdir -p "$dir"
-    dir=$(cd "$dir" && pwd)
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     chmod 700 "$dir"
     as_server_user "$bin/initdb" -D "$dir/data" --auth=trust --username=postgres \
