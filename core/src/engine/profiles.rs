@@ -25,6 +25,10 @@ pub(super) const SUPERADMIN: u8 = 4;
 
 const PAGE_BITS: u32 = 8;
 const PAGE: usize = 1 << PAGE_BITS;
+/// Profiles below this index also have their permissions in one flat array, so that a check
+/// reads them without first loading a page (256 KiB at most; beyond, chunks keep permissions
+/// inline and do not read the table).
+const FLAT: usize = 16_384;
 
 /// Everything about one user's access that other users may share: what its index names.
 /// Later kinds of grant (per-scope roles, time-bound grants, deny) belong here too, so that a
@@ -92,8 +96,8 @@ struct Builder {
 }
 
 impl Builder {
-    /// The index of `p`, now held by `n` more users, added to `pages` when new.
-    fn acquire(&mut self, pages: &mut Vec<Arc<Page>>, p: Profile, n: u32) -> u32 {
+    /// The index of `p`, now held by `n` more users, added to `table` when new.
+    fn acquire(&mut self, table: &mut Table, p: Profile, n: u32) -> u32 {
         if p == NOBODY || n == 0 {
             return 0;
         }
@@ -113,27 +117,62 @@ impl Builder {
             }
         };
         self.counts[id as usize] = n;
-        let (pi, i) = ((id >> PAGE_BITS) as usize, id as usize & (PAGE - 1));
-        if pi >= pages.len() {
-            pages.resize_with(pi + 1, || Arc::new(Page::default()));
-        }
-        let page = Arc::make_mut(&mut pages[pi]);
-        page.perms[i] = p.perms;
-        page.profiles[i] = p.clone();
+        table.write(id, &p);
         self.ids.insert(p, id);
         id
     }
 
     /// One user less holds `id`; reclaimed when none does.
-    fn release(&mut self, pages: &[Arc<Page>], id: u32) {
+    fn release(&mut self, table: &Table, id: u32) {
         let Some(count) = self.counts.get_mut(id as usize).filter(|_| id != 0) else {
             return;
         };
         *count -= 1;
         if *count == 0 {
-            let p = &pages[(id >> PAGE_BITS) as usize].profiles[id as usize & (PAGE - 1)];
-            self.ids.remove(p);
+            self.ids.remove(table.get(id));
             self.free.push(Reverse(id));
+        }
+    }
+}
+
+/// The profiles by index: pages of 256, and the permissions of the first [`FLAT`] in one
+/// array. Pages and the array are shared with other snapshots and copied when written.
+#[derive(Clone, Default)]
+struct Table {
+    flat: Arc<[u128]>,
+    pages: Vec<Arc<Page>>,
+}
+
+impl Table {
+    /// Profile `id`.
+    #[inline(always)]
+    fn get(&self, id: u32) -> &Profile {
+        self.pages
+            .get((id >> PAGE_BITS) as usize)
+            .map_or(&NOBODY, |p| &p.profiles[id as usize & (PAGE - 1)])
+    }
+
+    /// Stores `p` as profile `id`.
+    fn write(&mut self, id: u32, p: &Profile) {
+        let (pi, i) = ((id >> PAGE_BITS) as usize, id as usize & (PAGE - 1));
+        if pi >= self.pages.len() {
+            self.pages.resize_with(pi + 1, || Arc::new(Page::default()));
+        }
+        let page = Arc::make_mut(&mut self.pages[pi]);
+        page.perms[i] = p.perms;
+        page.profiles[i] = p.clone();
+        let id = id as usize;
+        if id < FLAT {
+            if id >= self.flat.len() {
+                // Doubling: a copy per doubling, not per profile.
+                let len = (id + 1).next_power_of_two().clamp(64, FLAT);
+                let mut grown = vec![0u128; len];
+                grown[..self.flat.len()].copy_from_slice(&self.flat);
+                self.flat = grown.into();
+            }
+            if let Some(slot) = Arc::make_mut(&mut self.flat).get_mut(id) {
+                *slot = p.perms;
+            }
         }
     }
 }
@@ -141,7 +180,7 @@ impl Builder {
 /// A snapshot's profile table.
 #[derive(Clone, Default)]
 pub(super) struct Profiles {
-    pages: Vec<Arc<Page>>,
+    table: Table,
     builder: Arc<Mutex<Builder>>,
 }
 
@@ -149,17 +188,20 @@ impl Profiles {
     /// The effective permissions of profile `id` (0 for nobody).
     #[inline(always)]
     pub fn perms(&self, id: u32) -> u128 {
-        self.pages
-            .get((id >> PAGE_BITS) as usize)
-            .map_or(0, |p| p.perms[id as usize & (PAGE - 1)])
+        match self.table.flat.get(id as usize) {
+            Some(perms) => *perms,
+            None => self
+                .table
+                .pages
+                .get((id >> PAGE_BITS) as usize)
+                .map_or(0, |p| p.perms[id as usize & (PAGE - 1)]),
+        }
     }
 
     /// Profile `id`.
     #[inline(always)]
     pub fn get(&self, id: u32) -> &Profile {
-        self.pages
-            .get((id >> PAGE_BITS) as usize)
-            .map_or(&NOBODY, |p| &p.profiles[id as usize & (PAGE - 1)])
+        self.table.get(id)
     }
 
     /// How many profiles users hold (nobody's excluded).
@@ -170,7 +212,7 @@ impl Profiles {
 
     /// How many indices the table spans (held or free), nobody's included.
     pub fn len(&self) -> usize {
-        self.pages.len() * PAGE
+        self.table.pages.len() * PAGE
     }
 
     /// A new table holding `profiles`, each held by its count of users; returns it with the
@@ -183,13 +225,13 @@ impl Profiles {
             revision,
             ..Builder::default()
         };
-        let mut pages = Vec::new();
+        let mut table = Table::default();
         let ids = profiles
             .into_iter()
-            .map(|(p, n)| builder.acquire(&mut pages, p, n))
+            .map(|(p, n)| builder.acquire(&mut table, p, n))
             .collect();
         let profiles = Profiles {
-            pages,
+            table,
             builder: Arc::new(Mutex::new(builder)),
         };
         (profiles, ids)
@@ -202,7 +244,7 @@ impl Profiles {
         let builder = self.builder.lock().unwrap_or_else(PoisonError::into_inner);
         (builder.revision == revision).then(|| Edit {
             builder,
-            pages: self.pages.clone(),
+            table: self.table.clone(),
             shared: &self.builder,
         })
     }
@@ -211,6 +253,7 @@ impl Profiles {
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
         let scopes: usize = self
+            .table
             .pages
             .iter()
             .flat_map(|p| p.profiles.iter())
@@ -218,8 +261,9 @@ impl Profiles {
             // An `Arc<[T]>` allocation: two counters, then the items.
             .map(|s| 2 * size_of::<usize>() + std::mem::size_of_val(s))
             .sum();
-        self.pages.len() * (size_of::<Page>() + PAGE * size_of::<Profile>())
-            + self.pages.capacity() * size_of::<Arc<Page>>()
+        self.table.pages.len() * (size_of::<Page>() + PAGE * size_of::<Profile>())
+            + self.table.pages.capacity() * size_of::<Arc<Page>>()
+            + std::mem::size_of_val(&*self.table.flat)
             + scopes
     }
 }
@@ -228,26 +272,26 @@ impl Profiles {
 /// ones, then [`finish`](Edit::finish).
 pub(super) struct Edit<'a> {
     builder: MutexGuard<'a, Builder>,
-    pages: Vec<Arc<Page>>,
+    table: Table,
     shared: &'a Arc<Mutex<Builder>>,
 }
 
 impl Edit<'_> {
     /// The index of `p` for one more user.
     pub fn acquire(&mut self, p: Profile) -> u32 {
-        self.builder.acquire(&mut self.pages, p, 1)
+        self.builder.acquire(&mut self.table, p, 1)
     }
 
     /// One user less holds `id`.
     pub fn release(&mut self, id: u32) {
-        self.builder.release(&self.pages, id);
+        self.builder.release(&self.table, id);
     }
 
     /// The edited table, for the snapshot of `revision`.
     pub fn finish(mut self, revision: u64) -> Profiles {
         self.builder.revision = revision;
         Profiles {
-            pages: self.pages,
+            table: self.table,
             builder: Arc::clone(self.shared),
         }
     }
