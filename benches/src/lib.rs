@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use rolecall::{
-    AccessLevel, AgreementId, Directory, NewRole, NewUser, Permission, Preset, Product, RoleId,
-    ScopeId, ScopeKind, TenantId, UserId,
+    AccessLevel, AgreementId, Directory, GroupId, NewRole, NewUser, Permission, Preset, Product,
+    RoleId, ScopeId, ScopeKind, TenantId, UserId,
 };
 
 /// Whether an environment flag is set (to anything but empty or `0`).
@@ -131,29 +131,38 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
                 .expect("group")
         })
         .collect();
-    let batch: Vec<NewUser> = (0..n)
-        .map(|i| {
+    // Drawn in the order the model has always been drawn in (every user's role, then each
+    // user's groups and call groups), so the model is the same whichever way it is built.
+    let user_roles: Vec<RoleId> = (0..n)
+        .map(|_| role_ids[rng.below(role_ids.len())])
+        .collect();
+    let mut user_scopes: Vec<(usize, [ScopeId; 2])> = Vec::new();
+    let batch: Vec<NewUser> = user_roles
+        .iter()
+        .enumerate()
+        .map(|(i, role)| {
+            let groups: Vec<GroupId> = (0..1 + rng.below(3))
+                .map(|_| group_ids[rng.below(group_ids.len())])
+                .collect();
+            if rng.below(4) == 0 {
+                user_scopes.push((
+                    i,
+                    [
+                        scopes[rng.below(scopes.len())],
+                        scopes[rng.below(scopes.len())],
+                    ],
+                ));
+            }
             NewUser::new("Agent", format!("No {i}"), format!("agent{i}@bench.test"))
-                .roles([role_ids[rng.below(role_ids.len())]])
+                .roles([*role])
+                .groups(groups)
         })
         .collect();
+    // Users with their groups in one commit (an import); then call groups, one change each.
     let users = dir.create_users(root, &batch).expect("users");
-    for u in &users {
-        for _ in 0..1 + rng.below(3) {
-            dir.add_member(root, group_ids[rng.below(group_ids.len())], *u)
-                .expect("member");
-        }
-        if rng.below(4) == 0 {
-            dir.set_user_scopes(
-                root,
-                *u,
-                &[
-                    scopes[rng.below(scopes.len())],
-                    scopes[rng.below(scopes.len())],
-                ],
-            )
-            .expect("scopes");
-        }
+    drop(batch);
+    for (i, s) in user_scopes {
+        dir.set_user_scopes(root, users[i], &s).expect("scopes");
     }
     // Four agreements owned by the superadministrator, each granting product levels to a
     // share of the users.
