@@ -1458,4 +1458,22 @@ impl Directory {
             offset: page.offset as u64,
         })
     }
+
+    // Bulk building (issue 14).
+
+    /// Creates a user that joins `groups` in the same commit, each under the rules of
+    /// `add_member`.
+    pub fn create_user_in_groups(&self, actor: u64, user: NewUser, groups: Vec<u64>) -> R<u64> {
+        let mut u: rolecall::NewUser = user.into();
+        u.groups = groups.into_iter().map(GroupId).collect();
+        Ok(self.inner.create_user(UserId(actor), &u)?.0)
+    }
+
+    /// Adds many users to a group in one atomic commit, each under the rules of `add_member`.
+    pub fn add_members(&self, actor: u64, group: u64, users: Vec<u64>) -> R<()> {
+        let users: Vec<UserId> = users.into_iter().map(UserId).collect();
+        Ok(self
+            .inner
+            .add_members(UserId(actor), GroupId(group), &users)?)
+    }
 }

@@ -19,9 +19,9 @@ use rolecall::{
 };
 
 use crate::convert::{
-    enum_to_py, extract_items, permission_to_py, AgreementArg, GroupArg, KindArg, LevelArg, Perm,
-    PermSet, PresetArg, ProductArg, RoleArg, RoleList, ScopeArg, ScopeList, TenantArg, UserArg,
-    ACCESS_LEVEL,
+    enum_to_py, extract_items, permission_to_py, AgreementArg, GroupArg, GroupList, KindArg,
+    LevelArg, Perm, PermSet, PresetArg, ProductArg, RoleArg, RoleList, ScopeArg, ScopeList,
+    TenantArg, UserArg, UserList, ACCESS_LEVEL,
 };
 use crate::credentials::{
     PyCredentialStatus, PyManualClock, PyNotification, PyPasswordPolicy, PyResetIssued, PySession,
@@ -387,9 +387,10 @@ impl PyDirectory {
     /// (checked against the tenant's policy once the actor is known to be allowed, hashed with
     /// the GIL released), `temporary` by default like every password set by someone else (to
     /// be changed at first login); `temporary=False` only for a password the user chose.
+    /// `groups` are joined in the same commit, each under the rules of `add_member`.
     #[pyo3(
-        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), active = true, password = None, temporary = true),
-        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), active=True, password=None, temporary=True)"
+        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), groups = GroupList::default(), active = true, password = None, temporary = true),
+        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), groups=(), active=True, password=None, temporary=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_user(
@@ -401,11 +402,13 @@ impl PyDirectory {
         email: String,
         phone: Option<String>,
         roles: RoleList,
+        groups: GroupList,
         active: bool,
         password: Option<SecretArg>,
         temporary: bool,
     ) -> PyResult<u64> {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
+        u.groups = groups.0;
         u.password = password.map(|p| p.0);
         u.temporary = temporary;
         self.write(py, |d| d.create_user(actor.0, &u))
@@ -697,6 +700,19 @@ impl PyDirectory {
         user: UserArg,
     ) -> PyResult<()> {
         self.write(py, |d| d.add_member(actor.0, group.0, user.0))
+    }
+
+    /// Adds many users (ids or `User`s, any iterable) to a group in one atomic commit, each
+    /// under the rules of `add_member`: all join, or none when one is refused. Members
+    /// already in the group, and repeats, are skipped.
+    fn add_members(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        group: GroupArg,
+        users: UserList,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.add_members(actor.0, group.0, &users.0))
     }
 
     /// Removes a user from a group.
