@@ -92,7 +92,20 @@ impl Model {
 
 /// Builds a model of `n` users, `roles` custom roles and `groups` groups, in memory or in the
 /// directory given.
+///
+/// With `ROLECALL_BENCH_PHASES` set, prints how long each phase took (to stderr). With
+/// `ROLECALL_BENCH_ONE_AT_A_TIME` set, builds the same model the way it was built before
+/// bulk building existed (users without groups, then one `add_member` per membership), to
+/// compare.
 pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
+    let phases = flag("ROLECALL_BENCH_PHASES");
+    let mut clock = Instant::now();
+    let mut phase = |name: &str| {
+        if phases {
+            eprintln!("  {name:<28} {:>8.2} s", clock.elapsed().as_secs_f64());
+        }
+        clock = Instant::now();
+    };
     let mut rng = Rng(0x5EED);
     let t = dir
         .create_tenant(
@@ -137,7 +150,7 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
         .map(|_| role_ids[rng.below(role_ids.len())])
         .collect();
     let mut user_scopes: Vec<(usize, [ScopeId; 2])> = Vec::new();
-    let batch: Vec<NewUser> = user_roles
+    let mut batch: Vec<NewUser> = user_roles
         .iter()
         .enumerate()
         .map(|(i, role)| {
@@ -158,12 +171,29 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
                 .groups(groups)
         })
         .collect();
+    phase("tenant, roles, groups, draws");
     // Users with their groups in one commit (an import); then call groups, one change each.
-    let users = dir.create_users(root, &batch).expect("users");
+    let users = if flag("ROLECALL_BENCH_ONE_AT_A_TIME") {
+        let groups: Vec<Vec<GroupId>> = batch
+            .iter_mut()
+            .map(|u| std::mem::take(&mut u.groups))
+            .collect();
+        let users = dir.create_users(root, &batch).expect("users");
+        for (u, gs) in users.iter().zip(&groups) {
+            for g in gs {
+                dir.add_member(root, *g, *u).expect("member");
+            }
+        }
+        users
+    } else {
+        dir.create_users(root, &batch).expect("users")
+    };
+    phase("create_users (with groups)");
     drop(batch);
     for (i, s) in user_scopes {
         dir.set_user_scopes(root, users[i], &s).expect("scopes");
     }
+    phase("set_user_scopes (a quarter)");
     // Four agreements owned by the superadministrator, each granting product levels to a
     // share of the users.
     let products = [
@@ -195,6 +225,7 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
             a
         })
         .collect();
+    phase("agreements and levels");
     Model {
         dir,
         tenant: t.tenant,

@@ -2,6 +2,7 @@
 //! history, shareable between directory instances in one process.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -102,6 +103,45 @@ enum Key {
     TokensCleared(UserId),
 }
 
+/// A fast hasher for the base's small integer keys (they come from this process, not from an
+/// adversary): the multiply-rotate of rustc's `FxHasher`.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Where the changes of one key sit in the base.
+#[derive(Clone, Copy)]
+struct Slots {
+    /// The object's creation, kept (for keys that keep it).
+    first: Option<usize>,
+    /// The latest change (may be the creation).
+    latest: usize,
+}
+
 /// Commits folded into one list of changes that rebuilds the same state, with superseded
 /// changes dropped: memory grows with the number of objects, not with the number of changes.
 ///
@@ -114,12 +154,10 @@ struct Base {
     revision: u64,
     slots: Vec<Option<Change>>,
     live: usize,
-    /// Slot of the creation of each object.
-    first: HashMap<Key, usize>,
-    /// Slot of the latest change of each key (may be the creation).
-    latest: HashMap<Key, usize>,
+    /// Where the changes of each key sit.
+    keys: FastMap<Key, Slots>,
     /// Slots of the pending recovery tokens of each user.
-    tokens: HashMap<UserId, Vec<usize>>,
+    tokens: FastMap<UserId, Vec<usize>>,
 }
 
 impl Base {
@@ -137,16 +175,26 @@ impl Base {
 
     /// Replaces the latest change of `key` by `change`.
     fn put_latest(&mut self, key: Key, change: Change, keep_first: bool) {
-        if let Some(old) = self.latest.get(&key).copied() {
-            if !(keep_first && self.first.get(&key) == Some(&old)) {
-                self.clear(old);
+        let slot = self.slots.len();
+        let stale = match self.keys.entry(key) {
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let s = e.get_mut();
+                let old = s.latest;
+                s.latest = slot;
+                (s.first != Some(old)).then_some(old)
             }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Slots {
+                    first: keep_first.then_some(slot),
+                    latest: slot,
+                });
+                None
+            }
+        };
+        if let Some(old) = stale {
+            self.clear(old);
         }
-        let slot = self.push(change);
-        if keep_first {
-            self.first.entry(key).or_insert(slot);
-        }
-        self.latest.insert(key, slot);
+        self.push(change);
     }
 
     fn fold(&mut self, commit: Commit) {
@@ -197,12 +245,12 @@ impl Base {
             }
         }
         self.slots = kept;
-        for map in [&mut self.first, &mut self.latest] {
-            map.retain(|_, slot| {
-                *slot = renumber[*slot];
-                *slot != usize::MAX
-            });
-        }
+        self.keys.retain(|_, s| {
+            s.latest = renumber[s.latest];
+            s.first = s.first.map(|f| renumber[f]);
+            // The latest change is always kept: the key lives as long as it does.
+            s.latest != usize::MAX
+        });
         for slots in self.tokens.values_mut() {
             slots.retain_mut(|slot| {
                 *slot = renumber[*slot];
