@@ -145,11 +145,12 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
         })
         .collect();
     // Drawn in the order the model has always been drawn in (every user's role, then each
-    // user's groups and call groups), so the model is the same whichever way it is built.
+    // user's groups and call groups), so the model is the same whichever way it is built:
+    // with bulk building (users created with their groups and call groups, one commit), or
+    // one change at a time.
     let user_roles: Vec<RoleId> = (0..n)
         .map(|_| role_ids[rng.below(role_ids.len())])
         .collect();
-    let mut user_scopes: Vec<(usize, [ScopeId; 2])> = Vec::new();
     let mut batch: Vec<NewUser> = user_roles
         .iter()
         .enumerate()
@@ -157,43 +158,40 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
             let groups: Vec<GroupId> = (0..1 + rng.below(3))
                 .map(|_| group_ids[rng.below(group_ids.len())])
                 .collect();
-            if rng.below(4) == 0 {
-                user_scopes.push((
-                    i,
-                    [
-                        scopes[rng.below(scopes.len())],
-                        scopes[rng.below(scopes.len())],
-                    ],
-                ));
-            }
-            NewUser::new("Agent", format!("No {i}"), format!("agent{i}@bench.test"))
+            let mut user = NewUser::new("Agent", format!("No {i}"), format!("agent{i}@bench.test"))
                 .roles([*role])
-                .groups(groups)
+                .groups(groups);
+            if rng.below(4) == 0 {
+                user = user.scopes([
+                    scopes[rng.below(scopes.len())],
+                    scopes[rng.below(scopes.len())],
+                ]);
+            }
+            user
         })
         .collect();
     phase("tenant, roles, groups, draws");
-    // Users with their groups in one commit (an import); then call groups, one change each.
+    // Users with their groups and call groups in one commit (an import).
     let users = if flag("ROLECALL_BENCH_ONE_AT_A_TIME") {
-        let groups: Vec<Vec<GroupId>> = batch
+        let links: Vec<(Vec<GroupId>, Vec<ScopeId>)> = batch
             .iter_mut()
-            .map(|u| std::mem::take(&mut u.groups))
+            .map(|u| (std::mem::take(&mut u.groups), std::mem::take(&mut u.scopes)))
             .collect();
         let users = dir.create_users(root, &batch).expect("users");
-        for (u, gs) in users.iter().zip(&groups) {
-            for g in gs {
+        for (u, (groups, scopes)) in users.iter().zip(&links) {
+            for g in groups {
                 dir.add_member(root, *g, *u).expect("member");
+            }
+            if !scopes.is_empty() {
+                dir.set_user_scopes(root, *u, scopes).expect("scopes");
             }
         }
         users
     } else {
         dir.create_users(root, &batch).expect("users")
     };
-    phase("create_users (with groups)");
+    phase("create_users");
     drop(batch);
-    for (i, s) in user_scopes {
-        dir.set_user_scopes(root, users[i], &s).expect("scopes");
-    }
-    phase("set_user_scopes (a quarter)");
     // Four agreements owned by the superadministrator, each granting product levels to a
     // share of the users.
     let products = [

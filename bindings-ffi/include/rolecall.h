@@ -1334,6 +1334,16 @@ typedef struct rolecall_new_user {
      * Number of ids in `groups`.
      */
     size_t groups_len;
+    /**
+     * Call groups / IVRs the user is restricted to (`scopes_len` ids; NULL when `scopes_len`
+     * is 0), under the rules of rolecall_user_set_scopes(); its roles and group roles are
+     * granted within them.
+     */
+    const rolecall_scope_id *scopes;
+    /**
+     * Number of ids in `scopes`.
+     */
+    size_t scopes_len;
 } rolecall_new_user;
 
 /**

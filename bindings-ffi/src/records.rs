@@ -48,6 +48,12 @@ pub struct rolecall_new_user {
     pub groups: *const rolecall_group_id,
     /// Number of ids in `groups`.
     pub groups_len: usize,
+    /// Call groups / IVRs the user is restricted to (`scopes_len` ids; NULL when `scopes_len`
+    /// is 0), under the rules of rolecall_user_set_scopes(); its roles and group roles are
+    /// granted within them.
+    pub scopes: *const rolecall_scope_id,
+    /// Number of ids in `scopes`.
+    pub scopes_len: usize,
 }
 
 /// Changes to a user's profile (rolecall_user_update). A NULL field is left as it is.

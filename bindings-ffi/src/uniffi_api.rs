@@ -1461,10 +1461,17 @@ impl Directory {
 
     // Bulk building (issue 14).
 
-    /// Creates a user that joins `groups` in the same commit, each under the rules of
-    /// `add_member`.
-    pub fn create_user_in_groups(&self, actor: u64, user: NewUser, groups: Vec<u64>) -> R<u64> {
+    /// Creates a user restricted to the call groups / IVRs `scopes` (as `set_user_scopes`)
+    /// and joining `groups` (each as `add_member`), in one commit.
+    pub fn create_user_in(
+        &self,
+        actor: u64,
+        user: NewUser,
+        scopes: Vec<u64>,
+        groups: Vec<u64>,
+    ) -> R<u64> {
         let mut u: rolecall::NewUser = user.into();
+        u.scopes = scopes.into_iter().map(ScopeId).collect();
         u.groups = groups.into_iter().map(GroupId).collect();
         Ok(self.inner.create_user(UserId(actor), &u)?.0)
     }

@@ -18,6 +18,7 @@ use crate::types::*;
 pub(crate) unsafe fn new_user(u: &rolecall_new_user) -> FfiResult<NewUser> {
     let roles = slice!(u.roles, u.roles_len, "new_user.roles");
     let groups = slice!(u.groups, u.groups_len, "new_user.groups");
+    let scopes = slice!(u.scopes, u.scopes_len, "new_user.scopes");
     let mut n = NewUser::new(
         // SAFETY: the struct's contract.
         unsafe { crate::conv::text(u.first_name, "new_user.first_name") }?,
@@ -29,6 +30,7 @@ pub(crate) unsafe fn new_user(u: &rolecall_new_user) -> FfiResult<NewUser> {
     n.phone = opt_text!(u.phone, "new_user.phone").map(str::to_owned);
     n.roles = roles.iter().map(|r| RoleId(*r)).collect();
     n.groups = groups.iter().map(|g| GroupId(*g)).collect();
+    n.scopes = scopes.iter().map(|s| ScopeId(*s)).collect();
     n.active = !u.inactive;
     n.password = opt_text!(u.password, "new_user.password").map(Into::into);
     n.temporary = !u.permanent_password;

@@ -387,10 +387,12 @@ impl PyDirectory {
     /// (checked against the tenant's policy once the actor is known to be allowed, hashed with
     /// the GIL released), `temporary` by default like every password set by someone else (to
     /// be changed at first login); `temporary=False` only for a password the user chose.
-    /// `groups` are joined in the same commit, each under the rules of `add_member`.
+    /// `scopes` restrict the user to call groups / IVRs (as `set_user_scopes`; its roles are
+    /// granted within them), and `groups` are joined, each under the rules of `add_member`:
+    /// all in the same commit.
     #[pyo3(
-        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), groups = GroupList::default(), active = true, password = None, temporary = true),
-        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), groups=(), active=True, password=None, temporary=True)"
+        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true),
+        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_user(
@@ -402,12 +404,14 @@ impl PyDirectory {
         email: String,
         phone: Option<String>,
         roles: RoleList,
+        scopes: ScopeList,
         groups: GroupList,
         active: bool,
         password: Option<SecretArg>,
         temporary: bool,
     ) -> PyResult<u64> {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
+        u.scopes = scopes.0;
         u.groups = groups.0;
         u.password = password.map(|p| p.0);
         u.temporary = temporary;

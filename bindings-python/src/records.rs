@@ -245,8 +245,8 @@ pub struct PyNewUser(pub NewUser);
 impl PyNewUser {
     #[new]
     #[pyo3(
-        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), groups = GroupList::default(), active = true, password = None, temporary = true),
-        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), groups=(), active=True, password=None, temporary=True)"
+        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true),
+        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -255,12 +255,14 @@ impl PyNewUser {
         email: String,
         phone: Option<String>,
         roles: RoleList,
+        scopes: ScopeList,
         groups: GroupList,
         active: bool,
         password: Option<SecretArg>,
         temporary: bool,
     ) -> Self {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
+        u.scopes = scopes.0;
         u.groups = groups.0;
         u.password = password.map(|p| p.0);
         u.temporary = temporary;
@@ -291,6 +293,11 @@ impl PyNewUser {
     fn roles<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.roles.iter().map(|r| r.0))
     }
+    /// Ids of the call groups / IVRs the user is restricted to (as `set_user_scopes`).
+    #[getter]
+    fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.scopes.iter().map(|s| s.0))
+    }
     /// Ids of the groups to join (each a grant of the group's roles, as `add_member`).
     #[getter]
     fn groups<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
@@ -315,12 +322,13 @@ impl PyNewUser {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let u = &self.0;
         Ok(format!(
-            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, groups={}, active={}, password={}, temporary={})",
+            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, scopes={}, groups={}, active={}, password={}, temporary={})",
             repr_str(py, &u.first_name)?,
             repr_str(py, &u.last_name)?,
             repr_str(py, &u.email)?,
             repr_opt(py, u.phone.as_deref())?,
             repr_any(&self.roles(py)?)?,
+            repr_any(&self.scopes(py)?)?,
             repr_any(&self.groups(py)?)?,
             py_bool(u.active),
             if u.password.is_some() { "'***'" } else { "None" },
@@ -347,7 +355,7 @@ pub(crate) fn new_user(
 }
 
 /// A `NewUser`, or a dict with its fields (`first_name`, `last_name`, `email`, and optionally
-/// `phone`, `roles`, `groups`, `active`, `password`, `temporary`).
+/// `phone`, `roles`, `scopes`, `groups`, `active`, `password`, `temporary`).
 pub(crate) struct NewUserArg(pub NewUser);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
@@ -363,12 +371,13 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
                 type_name(&obj)
             )));
         };
-        const KEYS: [&str; 9] = [
+        const KEYS: [&str; 10] = [
             "first_name",
             "last_name",
             "email",
             "phone",
             "roles",
+            "scopes",
             "groups",
             "active",
             "password",
@@ -412,6 +421,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
             roles,
             active,
         );
+        if let Some(s) = d.get_item("scopes")? {
+            u.scopes = s.extract::<ScopeList>()?.0;
+        }
         if let Some(g) = d.get_item("groups")? {
             u.groups = g.extract::<GroupList>()?.0;
         }

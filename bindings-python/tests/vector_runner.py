@@ -27,8 +27,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "create_tenant": ("name", "superadmin", "presets", "bind", "bind_superadmin"),
     "install_preset": ("preset",),
     "create_user": (
-        "first_name", "last_name", "email", "phone", "roles", "groups", "active", "password",
-        "temporary", "bind",
+        "first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active",
+        "password", "temporary", "bind",
     ),
     "create_users": ("users", "times"),
     "update_user": ("user", "first_name", "last_name", "email", "phone"),
@@ -72,8 +72,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
 
 # The keys of one user in ``create_users``.
 NEW_USER_KEYS = {
-    "first_name", "last_name", "email", "phone", "roles", "groups", "active", "password",
-    "temporary",
+    "first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active",
+    "password", "temporary",
 }
 
 # Steps listed with the mutations that name no acting user.
@@ -481,6 +481,7 @@ class Runner:
             "email": a.text("email"),
             "phone": a.opt_str("phone"),
             "roles": self.roles(a.list_or_empty("roles"), ctx),
+            "scopes": [self.scope(s) for s in a.list_or_empty("scopes")],
             "groups": [self.group(g, ctx) for g in a.list_or_empty("groups")],
             "active": a.bool_or("active", True),
             "password": a.opt_str("password"),

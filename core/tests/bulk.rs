@@ -217,3 +217,65 @@ fn a_superadministrator_cannot_be_created_with_groups() {
     assert_eq!(err.kind(), "invalid_argument");
     assert_eq!(env.dir.tenants().len(), 1);
 }
+
+/// Creating a user with call groups is refused exactly when giving an existing user the same
+/// roles and then those call groups would be; its roles are then granted within them.
+#[test]
+fn a_user_created_with_call_groups_meets_the_rules_of_set_user_scopes() {
+    let env = Env::new(&[Preset::Dashboard]);
+    let a = env
+        .dir
+        .create_scope(env.root, rolecall::ScopeKind::CallGroup, "A")
+        .unwrap();
+    let b = env
+        .dir
+        .create_scope(env.root, rolecall::ScopeKind::CallGroup, "B")
+        .unwrap();
+    let (_, other_root) = env.other_tenant(&[]);
+    let theirs = env
+        .dir
+        .create_scope(other_root, rolecall::ScopeKind::CallGroup, "Theirs")
+        .unwrap();
+    // A manager of users holding the Supervisor's (scoped) rights in call group A only.
+    let um = env.custom_role("User manager", perms(&["users.manage", "groups.manage"]));
+    let sup = env.role("Supervisor");
+    let boss = env.user_with(env.root, "boss", &[um, sup]);
+    env.dir.set_user_scopes(env.root, boss, &[a]).unwrap();
+    let supervisors = env.dir.create_group(env.root, "Sup", &[sup]).unwrap();
+    let probe = env.user_with(boss, "probe", &[sup]);
+    let cases: Vec<(&str, Vec<rolecall::ScopeId>)> = vec![
+        ("unknown call group", vec![rolecall::ScopeId(9_999)]),
+        ("call group of another tenant", vec![theirs]),
+        ("a call group the actor holds nothing in", vec![a, b]),
+    ];
+    for (what, scopes) in cases {
+        let one = refused(&env.dir, |d| d.set_user_scopes(boss, probe, &scopes));
+        let created = refused(&env.dir, |d| {
+            d.create_user(
+                boss,
+                &new("newbie").roles([sup]).scopes(scopes.iter().copied()),
+            )
+        });
+        assert_eq!(created, one, "{what}");
+    }
+    // Through a group: the group's scoped role is granted within the new user's call groups.
+    let err = refused(&env.dir, |d| {
+        d.create_user(boss, &new("newbie").groups([supervisors]).scopes([b]))
+    });
+    assert!(matches!(err, Error::Escalation { .. }), "{err:?}");
+    let u = env
+        .dir
+        .create_user(boss, &new("newbie").groups([supervisors]).scopes([a]))
+        .unwrap();
+    assert_eq!(
+        env.dir
+            .user(u)
+            .unwrap()
+            .scopes
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![a]
+    );
+    assert!(env.dir.check_scoped(u, Permission::DASHBOARD_ANALYTICS, a));
+    assert!(!env.dir.check_scoped(u, Permission::DASHBOARD_ANALYTICS, b));
+}

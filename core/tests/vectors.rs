@@ -24,7 +24,7 @@ const COMMON: &[&str] = &["op", "expect", "note"];
 const MUTATIONS: &[(&str, &[&str])] = &[
     ("create_tenant", &["name", "superadmin", "presets", "bind", "bind_superadmin"]),
     ("install_preset", &["preset"]),
-    ("create_user", &["first_name", "last_name", "email", "phone", "roles", "groups", "active", "password", "temporary", "bind"]),
+    ("create_user", &["first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active", "password", "temporary", "bind"]),
     ("create_users", &["users", "times"]),
     ("update_user", &["user", "first_name", "last_name", "email", "phone"]),
     ("set_active", &["user", "active"]),
@@ -69,6 +69,7 @@ const NEW_USER_KEYS: &[&str] = &[
     "email",
     "phone",
     "roles",
+    "scopes",
     "groups",
     "active",
     "password",
@@ -805,6 +806,11 @@ impl Runner {
     fn full_new_user(&self, a: &Args<'_>, ctx: &Ctx) -> R<NewUser> {
         let mut u = new_user(a)?;
         u.roles = self.roles(a.list_or_empty("roles")?, ctx)?;
+        u.scopes = a
+            .list_or_empty("scopes")?
+            .iter()
+            .map(|v| self.scope(v))
+            .collect::<R<_>>()?;
         u.groups = a
             .list_or_empty("groups")?
             .iter()

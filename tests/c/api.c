@@ -778,9 +778,17 @@ static void test_bulk(rolecall_directory *dir) {
     amy.email = "amy@bulk.test";
     amy.groups = &floor;
     amy.groups_len = 1;
+    rolecall_scope_id north = 0;
+    OK(rolecall_scope_create(dir, sa, ROLECALL_SCOPE_KIND_CALL_GROUP, "North", &north));
+    amy.scopes = &north;
+    amy.scopes_len = 1;
     rolecall_user_id a = 0;
     OK(rolecall_user_create(dir, sa, &amy, &a));
     CHECK(rolecall_check(dir, a, ROLECALL_PERM_CAMPAIGNS_CONTROL));
+    rolecall_user *amy_rec = NULL;
+    OK(rolecall_user_get(dir, a, &amy_rec));
+    CHECK(amy_rec && amy_rec->scopes_len == 1 && amy_rec->scopes[0] == north);
+    rolecall_user_free(amy_rec);
     rolecall_new_user rest[2] = {{0}, {0}};
     rest[0].first_name = rest[1].first_name = "B";
     rest[0].last_name = rest[1].last_name = "Bulk";

@@ -221,6 +221,7 @@ class NewUser:
         *,
         phone: Optional[str] = None,
         roles: Iterable[_RoleRef] = ...,
+        scopes: Iterable[_ScopeRef] = ...,
         groups: Iterable[_GroupRef] = ...,
         active: bool = True,
         password: Optional[str] = None,
@@ -236,6 +237,8 @@ class NewUser:
     def phone(self) -> Optional[str]: ...
     @property
     def roles(self) -> Tuple[int, ...]: ...
+    @property
+    def scopes(self) -> Tuple[int, ...]: ...
     @property
     def groups(self) -> Tuple[int, ...]: ...
     @property
@@ -650,6 +653,7 @@ class Directory:
         email: str,
         phone: Optional[str] = None,
         roles: Iterable[_RoleRef] = ...,
+        scopes: Iterable[_ScopeRef] = ...,
         groups: Iterable[_GroupRef] = ...,
         active: bool = True,
         password: Optional[str] = None,

@@ -29,7 +29,7 @@ typedef struct {
 static const opdef MUTATIONS[] = {
     {"create_tenant", {"name", "superadmin", "presets", "bind", "bind_superadmin"}},
     {"install_preset", {"preset"}},
-    {"create_user", {"first_name", "last_name", "email", "phone", "roles", "groups", "active", "password", "temporary", "bind"}},
+    {"create_user", {"first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active", "password", "temporary", "bind"}},
     {"create_users", {"users", "times"}},
     {"update_user", {"user", "first_name", "last_name", "email", "phone"}},
     {"set_active", {"user", "active"}},
@@ -96,8 +96,9 @@ static const opdef QUERIES[] = {
 };
 
 /* The keys of one user in `create_users`. */
-static const char *const NEW_USER_KEYS[] = {"first_name", "last_name", "email", "phone", "roles",
-                                            "groups", "active", "password", "temporary", NULL};
+static const char *const NEW_USER_KEYS[] = {"first_name", "last_name", "email",    "phone",
+                                            "roles",      "scopes",    "groups",   "active",
+                                            "password",   "temporary", NULL};
 
 /* K_STAMP: a security stamp remembered by `security_stamp` (the handle holds the stamp).
  * K_TOKEN: a recovery token issued by `request_password_reset` (the handle holds its index in
@@ -397,8 +398,8 @@ static int new_user_fields(const jval *a, rolecall_new_user *u, stop *st) {
     return 0;
 }
 
-/* A user of `create_user` or of `create_users`' list, with its roles and groups (malloc'ed
- * into `u->roles` and `u->groups`: free both), active flag and initial password. Absent, `temporary` keeps the API's
+/* A user of `create_user` or of `create_users`' list, with its roles, call groups and groups
+ * (malloc'ed into `u->roles`, `u->scopes` and `u->groups`: free them), active flag and initial password. Absent, `temporary` keeps the API's
  * own default (rule 21: temporary, `permanent_password` left false). */
 static int full_new_user(const runner *r, const jval *a, const ctx *c, rolecall_new_user *u, stop *st) {
     TRY(new_user_fields(a, u, st));
@@ -421,6 +422,15 @@ static int full_new_user(const runner *r, const jval *a, const ctx *c, rolecall_
     }
     u->groups = groups;
     u->groups_len = n;
+    uint64_t *scopes;
+    if (refs(r, a, "scopes", K_SCOPE, NULL, &scopes, &n, st)) {
+        free(roles);
+        free(groups);
+        u->roles = u->groups = NULL;
+        return -1;
+    }
+    u->scopes = scopes;
+    u->scopes_len = n;
     return 0;
 }
 
@@ -464,6 +474,7 @@ static int create_users(runner *r, uint64_t actor, const jval *a, const ctx *c, 
     for (size_t i = 0; i < made; i++) {
         free((void *)users[i].roles);
         free((void *)users[i].groups);
+        free((void *)users[i].scopes);
         free(emails[i]);
     }
     free(users);
@@ -560,6 +571,7 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
         rolecall_status code = rolecall_user_create(d, actor, &u, &id);
         free((void *)u.roles);
         free((void *)u.groups);
+        free((void *)u.scopes);
         if (code) return api_error(st, code);
         TRY(bind(r, bind_to, K_USER, id, st));
     } else if (strcmp(op, "create_users") == 0) {
