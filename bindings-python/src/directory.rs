@@ -24,8 +24,8 @@ use crate::convert::{
     TenantArg, UserArg, UserList, ACCESS_LEVEL,
 };
 use crate::credentials::{
-    PyCredentialStatus, PyManualClock, PyNotification, PyPasswordPolicy, PyResetIssued, PySession,
-    SecretArg,
+    PyAuditEvent, PyCredentialStatus, PyManualClock, PyNotification, PyPasswordPolicy,
+    PyResetIssued, PySession, SecretArg,
 };
 use crate::errors::OrRaise;
 use crate::records::{
@@ -1117,6 +1117,38 @@ impl PyDirectory {
             ..AuditQuery::default()
         };
         self.write(py, |d| d.audit_events(&q)).map(PyPage::from)
+    }
+
+    /// Audit retention: removes the audit events stamped before `before` (ms since the Unix
+    /// epoch), refusals and failed logins included; returns how many. One transaction,
+    /// audited as `prune_audit` (one event per tenant).
+    fn prune_audit(&self, py: Python<'_>, before: i64) -> PyResult<u64> {
+        self.write(py, |d| d.prune_audit(before))
+    }
+
+    /// Export-then-prune: calls `export(event)` for every audit event stamped before
+    /// `before`, oldest first, then removes them, in one transaction. If `export` raises,
+    /// nothing is removed and its exception propagates. Returns how many were removed.
+    fn export_audit(&self, py: Python<'_>, before: i64, export: Bound<'_, PyAny>) -> PyResult<u64> {
+        let dir = self.d()?;
+        let mut raised: Option<PyErr> = None;
+        let result = dir.export_audit(before, |e| {
+            export
+                .call1((PyAuditEvent(e.clone()),))
+                .map(|_| ())
+                .map_err(|err| {
+                    raised = Some(err);
+                    Error::InvalidArgument {
+                        what: "export",
+                        reason: "the export callback raised".into(),
+                    }
+                })
+        });
+        self.dispatch(py);
+        if let Some(err) = raised {
+            return Err(err);
+        }
+        result.or_raise()
     }
 
     /// Users of `tenant` who have not logged in for `days` days (never-logged-in users count
