@@ -794,33 +794,27 @@ static void test_bulk(rolecall_directory *dir) {
     rest[0].last_name = rest[1].last_name = "Bulk";
     rest[0].email = "b1@bulk.test";
     rest[1].email = "b2@bulk.test";
-    rolecall_id_list *made = NULL;
-    OK(rolecall_users_create(dir, sa, rest, 2, &made));
-    if (!made || made->len != 2) {
-        CHECK(0);
-        rolecall_id_list_free(made);
-        return;
-    }
+    rolecall_user_id made[2] = {0, 0};
+    OK(rolecall_users_create(dir, sa, rest, 2, made));
     /* A refusal (the unknown user 999999) changes nothing. */
-    rolecall_user_id three[] = {made->ids[0], 999999, made->ids[1]};
+    rolecall_user_id three[] = {made[0], 999999, made[1]};
     uint64_t rev = 0, now = 0;
     OK(rolecall_directory_revision(dir, &rev));
     CHECK_STATUS(rolecall_group_add_members(dir, sa, floor, three, 3), ROLECALL_STATUS_UNKNOWN_USER);
     OK(rolecall_directory_revision(dir, &now));
-    CHECK(now == rev && !rolecall_check(dir, made->ids[0], ROLECALL_PERM_CAMPAIGNS_CONTROL));
+    CHECK(now == rev && !rolecall_check(dir, made[0], ROLECALL_PERM_CAMPAIGNS_CONTROL));
     /* All at once, in one commit; members already in and repeats skipped. */
-    rolecall_user_id many[] = {made->ids[0], a, made->ids[1], made->ids[0]};
+    rolecall_user_id many[] = {made[0], a, made[1], made[0]};
     OK(rolecall_group_add_members(dir, sa, floor, many, 4));
     OK(rolecall_directory_revision(dir, &now));
     CHECK(now == rev + 1);
-    CHECK(rolecall_check(dir, made->ids[1], ROLECALL_PERM_CAMPAIGNS_CONTROL));
+    CHECK(rolecall_check(dir, made[1], ROLECALL_PERM_CAMPAIGNS_CONTROL));
     rolecall_id_list *members = NULL;
     OK(rolecall_group_members(dir, floor, &members));
     CHECK(members && members->len == 3);
     rolecall_id_list_free(members);
     OK(rolecall_group_add_members(dir, sa, floor, NULL, 0));
     CHECK_STATUS(rolecall_group_add_members(dir, sa, floor, NULL, 2), ROLECALL_STATUS_NULL_POINTER);
-    rolecall_id_list_free(made);
 }
 
 int main(void) {
