@@ -3,6 +3,9 @@
 
 use std::time::Instant;
 
+mod call_center;
+pub use call_center::build_call_center;
+
 use rolecall::{
     AccessLevel, AgreementId, Directory, GroupId, NewRole, NewUser, Permission, Preset, Product,
     RoleId, ScopeId, ScopeKind, TenantId, UserId,

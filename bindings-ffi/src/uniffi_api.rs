@@ -1,18 +1,37 @@
 //! The same API exported through uniffi's proc-macros (feature `uniffi`), so that Kotlin, Swift
 //! and Python bindings can be generated from this library with `uniffi-bindgen` (namespace
-//! `rolecall_uniffi`). Thin wrapper types: every method converts and calls the core's
-//! [`rolecall::Directory`]; no rule lives here.
+//! `rolecall_uniffi`). Every method calls the core's [`rolecall::Directory`]; no rule lives here.
 //!
-//! Conventions of the generated bindings: ids are `u64`; permissions are dotted names
-//! (`"campaigns.view"`), sets are lists of names in catalogue order; every refusal raises
-//! `RolecallError.Refused` carrying the core's stable `code`, `kind` and message.
+//! uniffi carries the core's own types: the ids are custom types over `u64`
+//! (`uniffi::custom_type!`), the plain records and enums are declared to uniffi as the core
+//! defines them (`#[uniffi::remote(Record)]`, `#[uniffi::remote(Enum)]`: a declaration that
+//! must list the core's fields, which the compiler checks, and that generates only the FFI
+//! conversions). A local type stands in for a core type only where uniffi cannot carry it:
+//!
+//! - [`TenantSettings`] and [`Notification`] are `#[non_exhaustive]` in the core (a remote
+//!   declaration could not build the one, and would turn a future variant of the other into a
+//!   panic at the boundary), so [`Tenant`], which holds the settings, is local too;
+//! - [`ScopeAccess`]: the core's `Only` is a tuple variant, whose field the bindings would
+//!   leave unnamed (`v1` in Kotlin);
+//! - [`UserPatch`]: the core's `phone: Option<Option<String>>` has no distinct inner `None` in
+//!   Python, hence `remove_phone`;
+//! - [`PresetRole`]: the core's holds `&'static str`.
+//!
+//! Conventions of the generated bindings: ids are `u64` (type aliases `UserId`, `RoleId`, ...);
+//! permission sets are lists of dotted names in catalogue order (`Permissions`), a single
+//! permission argument is one dotted name (`"campaigns.view"`); role namespaces, audit actions
+//! and object kinds are their names (`"managers"`, `"create_user"`, `"user"`); sizes and offsets
+//! are `u64` (`Count`); every refusal raises `RolecallError.Refused` carrying the core's stable
+//! `code`, `kind` and message.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use rolecall::Notification as CoreNotification;
 use rolecall::{
-    AccessLevel, AgreementId, AuditQuery as CoreAuditQuery, GroupId, Permission, Preset, Product,
-    RoleId, ScopeAccess as CoreScopeAccess, ScopeId, ScopeKind, TenantId, UserId,
+    AccessLevel, Agreement, AgreementId, AuditAction, AuditEvent, AuditQuery, CredentialStatus,
+    Explanation, Grant, Group, GroupId, NewRole, NewUser, ObjectKind, Page, PasswordPolicy,
+    Permission, Preset, Product, ResetIssued, Role, RoleId, RoleNamespace, RolePatch, Scope,
+    ScopeId, ScopeKind, Secret, Session, TenantCreated, TenantId, User, UserId, UserQuery,
 };
 
 /// Every refusal or failure of the library.
@@ -42,9 +61,123 @@ impl From<rolecall::Error> for RolecallError {
     }
 }
 
+/// What a [`NotificationListener`] that raised becomes on the Rust side, where the directory
+/// ignores it: never returned by a method.
+impl From<uniffi::UnexpectedUniFFICallbackError> for RolecallError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        RolecallError::Refused {
+            code: 0,
+            kind: "listener_failed".to_owned(),
+            message: e.reason,
+        }
+    }
+}
+
 type R<T> = Result<T, RolecallError>;
 
-// ---------------------------------------------------------------- enumerations (the core's)
+// ---------------------------------------------------------------- custom types
+
+// The ids: `u64` in the bindings, the core's newtypes here.
+macro_rules! id_types {
+    ($($(#[doc = $doc:literal])* $id:ident;)*) => {$(
+        uniffi::custom_type!($(#[doc = $doc])* $id, u64, {
+            remote,
+            lower: |id| id.0,
+            try_lift: |n| Ok($id(n)),
+        });
+    )*};
+}
+
+id_types! {
+    /// Identifies a tenant.
+    TenantId;
+    /// Identifies a user.
+    UserId;
+    /// Identifies a role.
+    RoleId;
+    /// Identifies a user group.
+    GroupId;
+    /// Identifies a call group or IVR.
+    ScopeId;
+    /// Identifies an agreement.
+    AgreementId;
+}
+
+/// A set of permissions: the core's bit set here, its dotted names in catalogue order in the
+/// bindings. An unknown name is refused with `unknown_permission`.
+type Permissions = Permission;
+uniffi::custom_type!(Permissions, Vec<String>, {
+    remote,
+    lower: |p| names(p),
+    try_lift: |names| Ok(Permission::from_names(&names).map_err(RolecallError::from)?),
+});
+
+/// Role ids held by a user or a group: the core's ordered set, a list in id order in the
+/// bindings.
+type RoleSet = BTreeSet<RoleId>;
+uniffi::custom_type!(RoleSet, Vec<RoleId>, {
+    remote,
+    lower: |set| set.into_iter().collect(),
+    try_lift: |ids| Ok(ids.into_iter().collect()),
+});
+
+/// Call groups / IVRs assigned to a user: a list in id order in the bindings.
+type ScopeSet = BTreeSet<ScopeId>;
+uniffi::custom_type!(ScopeSet, Vec<ScopeId>, {
+    remote,
+    lower: |set| set.into_iter().collect(),
+    try_lift: |ids| Ok(ids.into_iter().collect()),
+});
+
+/// A count, offset or size (`usize` in the core), `u64` in the bindings; a value beyond the
+/// platform's `usize` reads as `usize::MAX` (a limit the core then refuses).
+type Count = usize;
+uniffi::custom_type!(Count, u64, {
+    remote,
+    lower: |n| n as u64,
+    try_lift: |n| Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+});
+
+// The namespace a role's name is unique in, by its name (`custom`, `managers`, `role_model`,
+// `dashboard`); an unknown name is refused with `unknown_namespace`.
+uniffi::custom_type!(RoleNamespace, String, {
+    remote,
+    lower: |ns| ns.name().to_owned(),
+    try_lift: |name| Ok(name.parse::<RoleNamespace>().map_err(RolecallError::from)?),
+});
+
+// What an audited operation did, by its name (`create_user`, `login`, ...); an unknown name is
+// refused with `invalid_argument`.
+uniffi::custom_type!(AuditAction, String, {
+    remote,
+    lower: |a| a.name().to_owned(),
+    try_lift: |name| Ok(name.parse::<AuditAction>().map_err(RolecallError::from)?),
+});
+
+// The kind of an object, by its name (`user`, `role`, ...); an unknown name is refused with
+// `invalid_argument`.
+uniffi::custom_type!(ObjectKind, String, {
+    remote,
+    lower: |k| k.name().to_owned(),
+    try_lift: |name| Ok(name.parse::<ObjectKind>().map_err(RolecallError::from)?),
+});
+
+// A secret (password, recovery token): plain text in the bindings.
+uniffi::custom_type!(Secret, String, {
+    remote,
+    lower: |s| s.expose().to_owned(),
+    try_lift: |s| Ok(Secret::new(s)),
+});
+
+fn names(p: Permission) -> Vec<String> {
+    p.names().into_iter().map(str::to_owned).collect()
+}
+
+fn perm(name: &str) -> R<Permission> {
+    Ok(Permission::by_name(name)?)
+}
+
+// ---------------------------------------------------------------- the core's enumerations
 
 #[uniffi::remote(Enum)]
 enum Product {
@@ -78,49 +211,238 @@ enum ScopeKind {
     Ivr,
 }
 
-// ---------------------------------------------------------------- permissions
+// ---------------------------------------------------------------- the core's records
 
-fn perms(names: &[String]) -> R<Permission> {
-    Ok(Permission::from_names(names)?)
-}
-
-fn perm(name: &str) -> R<Permission> {
-    Ok(Permission::by_name(name)?)
-}
-
-fn names(p: Permission) -> Vec<String> {
-    p.names().into_iter().map(str::to_owned).collect()
-}
-
-/// The dotted names of every permission of the catalogue, in catalogue order (not bit order).
-#[uniffi::export]
-pub fn permission_names() -> Vec<String> {
-    rolecall::CATALOGUE
-        .iter()
-        .map(|(_, n)| (*n).to_owned())
-        .collect()
-}
-
-/// The version of the library.
-#[uniffi::export]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
-}
-
-// ---------------------------------------------------------------- records
-
-/// What `create_tenant` created.
-#[derive(uniffi::Record)]
+/// What `create_tenant` created: the tenant, its superadministrator and the built-in roles.
+#[uniffi::remote(Record)]
 pub struct TenantCreated {
-    /// The tenant.
-    pub tenant: u64,
-    /// Its superadministrator.
-    pub superadmin: u64,
-    /// The built-in roles installed from the presets.
-    pub roles: Vec<u64>,
+    pub tenant: TenantId,
+    pub superadmin: UserId,
+    pub roles: Vec<RoleId>,
 }
 
-/// A tenant's options, set by its superadministrator.
+/// A tenant's password and lockout policy (`lockout_ms` = `i64::MAX`: until unlocked).
+#[uniffi::remote(Record)]
+pub struct PasswordPolicy {
+    pub min_length: Count,
+    pub max_length: Count,
+    pub reject_common: bool,
+    pub reject_personal: bool,
+    pub max_failed_logins: u32,
+    pub lockout_ms: i64,
+    pub reset_token_ttl_ms: i64,
+}
+
+/// A user to create. `temporary` (the initial password must be changed at first login)
+/// defaults to true, as for every password set by someone else. `scopes` (call groups / IVRs,
+/// as `set_user_scopes`) and `groups` (each as `add_member`) are applied in the same commit.
+#[uniffi::remote(Record)]
+pub struct NewUser {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub roles: Vec<RoleId>,
+    pub active: bool,
+    pub password: Option<Secret>,
+    #[uniffi(default = true)]
+    pub temporary: bool,
+    // Last, with their defaults, so that callers written before them still compile.
+    #[uniffi(default)]
+    pub scopes: Vec<ScopeId>,
+    #[uniffi(default)]
+    pub groups: Vec<GroupId>,
+}
+
+/// A user. Times are ms since the Unix epoch; `stamp` is the security stamp.
+#[uniffi::remote(Record)]
+pub struct User {
+    pub id: UserId,
+    pub tenant: TenantId,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub active: bool,
+    pub roles: RoleSet,
+    pub scopes: ScopeSet,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_login: Option<i64>,
+    pub stamp: u64,
+}
+
+/// A user search: text to look for, active users only, paging (limit 1 to 1000).
+#[uniffi::remote(Record)]
+pub struct UserQuery {
+    pub text: Option<String>,
+    pub active_only: bool,
+    pub offset: Count,
+    pub limit: Count,
+}
+
+/// One page of users: the users of this page, how many match in all, and this page's offset.
+type UserPage = Page<User>;
+#[uniffi::remote(Record)]
+pub struct UserPage {
+    pub items: Vec<User>,
+    pub total: Count,
+    pub offset: Count,
+}
+
+/// A custom role to create.
+#[uniffi::remote(Record)]
+pub struct NewRole {
+    pub name: String,
+    pub permissions: Permissions,
+    pub scoped: bool,
+    pub admin_tier: bool,
+    pub description: String,
+}
+
+/// Changes to a custom role; `None` leaves a field as it is.
+#[uniffi::remote(Record)]
+pub struct RolePatch {
+    pub name: Option<String>,
+    pub permissions: Option<Permissions>,
+    pub description: Option<String>,
+}
+
+/// A role: its name is unique within its `namespace` (`custom`, or the preset it was
+/// installed from).
+#[uniffi::remote(Record)]
+pub struct Role {
+    pub id: RoleId,
+    pub tenant: TenantId,
+    pub name: String,
+    pub namespace: RoleNamespace,
+    pub permissions: Permissions,
+    pub scoped: bool,
+    pub admin_tier: bool,
+    pub description: String,
+    pub created_at: i64,
+}
+
+/// A user group: a named set of roles its members inherit.
+#[uniffi::remote(Record)]
+pub struct Group {
+    pub id: GroupId,
+    pub tenant: TenantId,
+    pub name: String,
+    pub roles: RoleSet,
+    pub created_at: i64,
+}
+
+/// A call group or IVR.
+#[uniffi::remote(Record)]
+pub struct Scope {
+    pub id: ScopeId,
+    pub tenant: TenantId,
+    pub kind: ScopeKind,
+    pub name: String,
+}
+
+/// An agreement and its Owner.
+#[uniffi::remote(Record)]
+pub struct Agreement {
+    pub id: AgreementId,
+    pub tenant: TenantId,
+    pub name: String,
+    pub owner: UserId,
+    pub created_at: i64,
+}
+
+/// One reason a user holds (part of) a permission: a role, held directly or through a group.
+#[uniffi::remote(Record)]
+pub struct Grant {
+    pub role: RoleId,
+    pub role_name: String,
+    pub role_namespace: RoleNamespace,
+    pub via_group: Option<GroupId>,
+    pub scoped: bool,
+    pub grants: Permissions,
+}
+
+/// Why a check answers as it does.
+#[uniffi::remote(Record)]
+pub struct Explanation {
+    pub user: UserId,
+    pub permission: Permissions,
+    pub allowed: bool,
+    pub superadmin: bool,
+    pub inactive: bool,
+    pub grants: Vec<Grant>,
+}
+
+/// A successful login: keep `stamp` with the session.
+#[uniffi::remote(Record)]
+pub struct Session {
+    pub user: UserId,
+    pub stamp: u64,
+    pub must_change_password: bool,
+}
+
+/// A user's credential state (no hash).
+#[uniffi::remote(Record)]
+pub struct CredentialStatus {
+    pub has_password: bool,
+    pub must_change: bool,
+    pub failed_logins: u32,
+    pub locked_until: Option<i64>,
+}
+
+/// A recovery token to send to the user (single use).
+#[uniffi::remote(Record)]
+pub struct ResetIssued {
+    pub user: UserId,
+    pub token: Secret,
+    pub expires_at: i64,
+}
+
+/// A query over the audit log; every filter optional; oldest first.
+#[uniffi::remote(Record)]
+pub struct AuditQuery {
+    pub tenant: Option<TenantId>,
+    pub actor: Option<UserId>,
+    pub target_kind: Option<ObjectKind>,
+    pub target_id: Option<u64>,
+    pub action: Option<AuditAction>,
+    pub outcome: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub offset: Count,
+    pub limit: Count,
+}
+
+/// One audit record (`before` and `after`: JSON, secrets redacted).
+#[uniffi::remote(Record)]
+pub struct AuditEvent {
+    pub seq: u64,
+    pub at: i64,
+    pub tenant: TenantId,
+    pub actor: Option<UserId>,
+    pub action: AuditAction,
+    pub outcome: String,
+    pub target_kind: Option<ObjectKind>,
+    pub target_id: Option<u64>,
+    pub detail: Option<String>,
+    pub revision: Option<u64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One page of audit events.
+type AuditPage = Page<AuditEvent>;
+#[uniffi::remote(Record)]
+pub struct AuditPage {
+    pub items: Vec<AuditEvent>,
+    pub total: Count,
+    pub offset: Count,
+}
+
+// ---------------------------------------------------------------- local stand-ins
+
+/// A tenant's options, set by its superadministrator (the core's are `#[non_exhaustive]`).
 #[derive(uniffi::Record)]
 pub struct TenantSettings {
     /// The stricter reading of 002: nobody sets an agreement level on a product above its own
@@ -148,116 +470,38 @@ impl From<TenantSettings> for rolecall::TenantSettings {
     }
 }
 
-/// A tenant's password and lockout policy.
-#[derive(uniffi::Record)]
-pub struct PasswordPolicy {
-    /// Shortest accepted password, in characters.
-    pub min_length: u64,
-    /// Longest accepted password, in characters.
-    pub max_length: u64,
-    /// Refuse the most common passwords.
-    pub reject_common: bool,
-    /// Refuse passwords containing the user's email or names.
-    pub reject_personal: bool,
-    /// Failed logins in a row that lock the account.
-    pub max_failed_logins: u32,
-    /// How long a lock lasts, in ms (`i64::MAX`: until an administrator unlocks).
-    pub lockout_ms: i64,
-    /// How long a recovery token is valid, in ms (at most 7 days).
-    pub reset_token_ttl_ms: i64,
-}
-
-impl From<rolecall::PasswordPolicy> for PasswordPolicy {
-    fn from(p: rolecall::PasswordPolicy) -> Self {
-        PasswordPolicy {
-            min_length: p.min_length as u64,
-            max_length: p.max_length as u64,
-            reject_common: p.reject_common,
-            reject_personal: p.reject_personal,
-            max_failed_logins: p.max_failed_logins,
-            lockout_ms: p.lockout_ms,
-            reset_token_ttl_ms: p.reset_token_ttl_ms,
-        }
-    }
-}
-
-impl From<PasswordPolicy> for rolecall::PasswordPolicy {
-    fn from(p: PasswordPolicy) -> Self {
-        rolecall::PasswordPolicy {
-            min_length: usize::try_from(p.min_length).unwrap_or(usize::MAX),
-            max_length: usize::try_from(p.max_length).unwrap_or(usize::MAX),
-            reject_common: p.reject_common,
-            reject_personal: p.reject_personal,
-            max_failed_logins: p.max_failed_logins,
-            lockout_ms: p.lockout_ms,
-            reset_token_ttl_ms: p.reset_token_ttl_ms,
-        }
-    }
-}
-
-/// A tenant.
+/// A tenant (local because it holds the settings).
 #[derive(uniffi::Record)]
 pub struct Tenant {
     /// Its id.
-    pub id: u64,
+    pub id: TenantId,
     /// Its name.
     pub name: String,
     /// Its superadministrator.
-    pub superadmin: u64,
+    pub superadmin: UserId,
     /// Creation time, ms since the Unix epoch.
     pub created_at: i64,
     /// Its password policy.
     pub policy: PasswordPolicy,
+    /// Its options.
+    pub settings: TenantSettings,
 }
 
 impl From<rolecall::Tenant> for Tenant {
     fn from(t: rolecall::Tenant) -> Self {
         Tenant {
-            id: t.id.0,
+            id: t.id,
             name: t.name,
-            superadmin: t.superadmin.0,
+            superadmin: t.superadmin,
             created_at: t.created_at,
-            policy: t.policy.into(),
+            policy: t.policy,
+            settings: t.settings.into(),
         }
     }
 }
 
-/// A user to create.
-#[derive(uniffi::Record)]
-pub struct NewUser {
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Email (the login).
-    pub email: String,
-    /// Phone.
-    pub phone: Option<String>,
-    /// Roles held directly.
-    pub roles: Vec<u64>,
-    /// Active (an inactive user holds nothing and cannot log in).
-    pub active: bool,
-    /// An initial password.
-    pub password: Option<String>,
-    /// The initial password is temporary, to be changed at first login (default true, as
-    /// for every password set by someone else).
-    #[uniffi(default = true)]
-    pub temporary: bool,
-}
-
-impl From<NewUser> for rolecall::NewUser {
-    fn from(u: NewUser) -> Self {
-        let mut n = rolecall::NewUser::new(u.first_name, u.last_name, u.email);
-        n.phone = u.phone;
-        n.roles = u.roles.into_iter().map(RoleId).collect();
-        n.active = u.active;
-        n.password = u.password.map(Into::into);
-        n.temporary = u.temporary;
-        n
-    }
-}
-
-/// Changes to a user's profile; `None` leaves a field as it is.
+/// Changes to a user's profile; `None` leaves a field as it is, `remove_phone` removes the
+/// phone (the core's `phone: Some(None)`).
 #[derive(uniffi::Record)]
 pub struct UserPatch {
     /// New first name.
@@ -272,145 +516,17 @@ pub struct UserPatch {
     pub remove_phone: bool,
 }
 
-/// A user.
-#[derive(uniffi::Record)]
-pub struct User {
-    /// Its id.
-    pub id: u64,
-    /// Its tenant.
-    pub tenant: u64,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Email.
-    pub email: String,
-    /// Phone, normalised.
-    pub phone: Option<String>,
-    /// Active.
-    pub active: bool,
-    /// Roles held directly.
-    pub roles: Vec<u64>,
-    /// Call groups and IVRs assigned.
-    pub scopes: Vec<u64>,
-    /// Creation time, ms since the Unix epoch.
-    pub created_at: i64,
-    /// Last change, ms since the Unix epoch.
-    pub updated_at: i64,
-    /// Last successful login.
-    pub last_login: Option<i64>,
-    /// Security stamp.
-    pub stamp: u64,
-}
-
-impl From<rolecall::User> for User {
-    fn from(u: rolecall::User) -> Self {
-        User {
-            id: u.id.0,
-            tenant: u.tenant.0,
-            roles: u.roles.iter().map(|r| r.0).collect(),
-            scopes: u.scopes.iter().map(|s| s.0).collect(),
-            first_name: u.first_name,
-            last_name: u.last_name,
-            email: u.email,
-            phone: u.phone,
-            active: u.active,
-            created_at: u.created_at,
-            updated_at: u.updated_at,
-            last_login: u.last_login,
-            stamp: u.stamp,
-        }
-    }
-}
-
-/// A user search.
-#[derive(uniffi::Record)]
-pub struct UserQuery {
-    /// Text to look for.
-    pub text: Option<String>,
-    /// Only active users.
-    pub active_only: bool,
-    /// How many matches to skip.
-    pub offset: u64,
-    /// At most this many (1 to 1000).
-    pub limit: u64,
-}
-
-/// One page of users.
-#[derive(uniffi::Record)]
-pub struct UserPage {
-    /// The users of this page.
-    pub users: Vec<User>,
-    /// How many match in all.
-    pub total: u64,
-    /// The offset of this page.
-    pub offset: u64,
-}
-
-/// A custom role to create.
-#[derive(uniffi::Record)]
-pub struct NewRole {
-    /// Name.
-    pub name: String,
-    /// Permission names.
-    pub permissions: Vec<String>,
-    /// Scope-restricted.
-    pub scoped: bool,
-    /// Administrator tier.
-    pub admin_tier: bool,
-    /// Free text.
-    pub description: String,
-}
-
-/// Changes to a custom role.
-#[derive(uniffi::Record)]
-pub struct RolePatch {
-    /// New name.
-    pub name: Option<String>,
-    /// New permission set (names).
-    pub permissions: Option<Vec<String>>,
-    /// New description.
-    pub description: Option<String>,
-}
-
-/// A role.
-#[derive(uniffi::Record)]
-pub struct Role {
-    /// Its id.
-    pub id: u64,
-    /// Its tenant.
-    pub tenant: u64,
-    /// Its name, unique within its namespace (case-insensitively).
-    pub name: String,
-    /// The namespace its name is unique in: `custom`, or the preset's name.
-    pub namespace: String,
-    /// What it grants (names, catalogue order).
-    pub permissions: Vec<String>,
-    /// Scope-restricted.
-    pub scoped: bool,
-    /// Administrator tier.
-    pub admin_tier: bool,
-    /// The preset it was installed from.
-    pub preset: Option<Preset>,
-    /// Free text.
-    pub description: String,
-    /// Creation time, ms since the Unix epoch.
-    pub created_at: i64,
-}
-
-impl From<rolecall::Role> for Role {
-    fn from(r: rolecall::Role) -> Self {
-        Role {
-            id: r.id.0,
-            tenant: r.tenant.0,
-            namespace: r.namespace.name().to_owned(),
-            preset: r.preset(),
-            name: r.name,
-            permissions: names(r.permissions),
-            scoped: r.scoped,
-            admin_tier: r.admin_tier,
-            description: r.description,
-            created_at: r.created_at,
+impl From<UserPatch> for rolecall::UserPatch {
+    fn from(p: UserPatch) -> Self {
+        rolecall::UserPatch {
+            first_name: p.first_name,
+            last_name: p.last_name,
+            email: p.email,
+            phone: if p.remove_phone {
+                Some(None)
+            } else {
+                p.phone.map(Some)
+            },
         }
     }
 }
@@ -420,8 +536,8 @@ impl From<rolecall::Role> for Role {
 pub struct PresetRole {
     /// Name.
     pub name: String,
-    /// Permission names.
-    pub permissions: Vec<String>,
+    /// What it grants.
+    pub permissions: Permissions,
     /// Scope-restricted.
     pub scoped: bool,
     /// Administrator tier.
@@ -430,101 +546,20 @@ pub struct PresetRole {
     pub description: String,
 }
 
-/// The roles a preset installs, in the source's order.
-#[uniffi::export]
-pub fn preset_roles(preset: Preset) -> Vec<PresetRole> {
-    preset
-        .roles()
-        .iter()
-        .map(|r| PresetRole {
+impl From<&rolecall::PresetRole> for PresetRole {
+    fn from(r: &rolecall::PresetRole) -> Self {
+        PresetRole {
             name: r.name.to_owned(),
-            permissions: names(r.permissions),
+            permissions: r.permissions,
             scoped: r.scoped,
             admin_tier: r.admin_tier,
             description: r.description.to_owned(),
-        })
-        .collect()
-}
-
-/// A user group.
-#[derive(uniffi::Record)]
-pub struct Group {
-    /// Its id.
-    pub id: u64,
-    /// Its tenant.
-    pub tenant: u64,
-    /// Its name.
-    pub name: String,
-    /// Roles its members inherit.
-    pub roles: Vec<u64>,
-    /// Creation time, ms since the Unix epoch.
-    pub created_at: i64,
-}
-
-impl From<rolecall::Group> for Group {
-    fn from(g: rolecall::Group) -> Self {
-        Group {
-            id: g.id.0,
-            tenant: g.tenant.0,
-            name: g.name,
-            roles: g.roles.iter().map(|r| r.0).collect(),
-            created_at: g.created_at,
         }
     }
 }
 
-/// A call group or IVR.
-#[derive(uniffi::Record)]
-pub struct Scope {
-    /// Its id.
-    pub id: u64,
-    /// Its tenant.
-    pub tenant: u64,
-    /// Call group or IVR.
-    pub kind: ScopeKind,
-    /// Its name.
-    pub name: String,
-}
-
-impl From<rolecall::Scope> for Scope {
-    fn from(s: rolecall::Scope) -> Self {
-        Scope {
-            id: s.id.0,
-            tenant: s.tenant.0,
-            kind: s.kind,
-            name: s.name,
-        }
-    }
-}
-
-/// An agreement.
-#[derive(uniffi::Record)]
-pub struct Agreement {
-    /// Its id.
-    pub id: u64,
-    /// Its tenant.
-    pub tenant: u64,
-    /// Its name.
-    pub name: String,
-    /// Its Owner.
-    pub owner: u64,
-    /// Creation time, ms since the Unix epoch.
-    pub created_at: i64,
-}
-
-impl From<rolecall::Agreement> for Agreement {
-    fn from(a: rolecall::Agreement) -> Self {
-        Agreement {
-            id: a.id.0,
-            tenant: a.tenant.0,
-            name: a.name,
-            owner: a.owner.0,
-            created_at: a.created_at,
-        }
-    }
-}
-
-/// Which call groups / IVRs a user may see for a permission.
+/// Which call groups / IVRs a user may see for a permission (local: the core's `Only` is a
+/// tuple variant, whose field the bindings would leave unnamed).
 #[derive(uniffi::Enum)]
 pub enum ScopeAccess {
     /// Every call group and IVR of the tenant.
@@ -532,102 +567,46 @@ pub enum ScopeAccess {
     /// Only these (possibly none).
     Only {
         /// The scopes, in id order.
-        scopes: Vec<u64>,
+        scopes: Vec<ScopeId>,
     },
 }
 
-/// One reason a user holds (part of) a permission.
-#[derive(uniffi::Record)]
-pub struct Grant {
-    /// The role.
-    pub role: u64,
-    /// Its name.
-    pub role_name: String,
-    /// Its namespace (`custom` or its preset's name).
-    pub role_namespace: String,
-    /// The group through which it is held.
-    pub via_group: Option<u64>,
-    /// Scope-restricted.
-    pub scoped: bool,
-    /// The part of the asked permission it grants (names).
-    pub grants: Vec<String>,
+impl From<rolecall::ScopeAccess> for ScopeAccess {
+    fn from(a: rolecall::ScopeAccess) -> Self {
+        match a {
+            rolecall::ScopeAccess::All => ScopeAccess::All,
+            rolecall::ScopeAccess::Only(scopes) => ScopeAccess::Only { scopes },
+        }
+    }
 }
 
-/// Why a check answers as it does.
-#[derive(uniffi::Record)]
-pub struct Explanation {
-    /// The answer of `check`.
-    pub allowed: bool,
-    /// The user is the superadministrator.
-    pub superadmin: bool,
-    /// The user is inactive.
-    pub inactive: bool,
-    /// Every role granting part of the permission.
-    pub grants: Vec<Grant>,
-}
-
-/// A successful login.
-#[derive(uniffi::Record)]
-pub struct Session {
-    /// Who logged in.
-    pub user: u64,
-    /// The security stamp to keep with the session.
-    pub stamp: u64,
-    /// The password must be changed now.
-    pub must_change_password: bool,
-}
-
-/// A user's credential state.
-#[derive(uniffi::Record)]
-pub struct CredentialStatus {
-    /// A password is set.
-    pub has_password: bool,
-    /// The password is temporary.
-    pub must_change: bool,
-    /// Failed logins in a row.
-    pub failed_logins: u32,
-    /// Locked until (ms since the Unix epoch), if locked now.
-    pub locked_until: Option<i64>,
-}
-
-/// A recovery token to send to the user.
-#[derive(uniffi::Record)]
-pub struct ResetIssued {
-    /// The user.
-    pub user: u64,
-    /// The single-use token (secret).
-    pub token: String,
-    /// Expiry, ms since the Unix epoch.
-    pub expires_at: i64,
-}
-
-/// Something the host delivers to a user.
+/// Something the host delivers to a user: `email` is where to write (the address now).
 #[derive(uniffi::Enum)]
 pub enum Notification {
-    /// A user's email changed.
+    /// A user's email changed: tell both addresses.
     EmailChanged {
         /// The user.
-        user: u64,
+        user: UserId,
         /// The address before.
         old_email: String,
-        /// The address now (where to write, as in every kind).
+        /// The address now.
         email: String,
     },
     /// A recovery was requested: send `token` to `email`.
     PasswordResetRequested {
         /// The user.
-        user: u64,
+        user: UserId,
         /// Where to send it.
         email: String,
         /// The token (secret).
-        token: String,
+        token: Secret,
         /// Expiry, ms since the Unix epoch.
         expires_at: i64,
     },
     /// The account was locked after too many failed logins.
     AccountLocked {
         /// The user.
-        user: u64,
+        user: UserId,
         /// Its email.
         email: String,
         /// End of the lock, ms since the Unix epoch.
@@ -637,106 +616,77 @@ pub enum Notification {
     Other,
 }
 
-impl From<CoreNotification> for Notification {
-    fn from(n: CoreNotification) -> Self {
+impl From<rolecall::Notification> for Notification {
+    fn from(n: rolecall::Notification) -> Self {
+        use rolecall::Notification as N;
         match n {
-            CoreNotification::EmailChanged {
+            N::EmailChanged {
                 user,
                 old_email,
                 email,
             } => Notification::EmailChanged {
-                user: user.0,
+                user,
                 old_email,
                 email,
             },
-            CoreNotification::PasswordResetRequested {
+            N::PasswordResetRequested {
                 user,
                 email,
                 token,
                 expires_at,
             } => Notification::PasswordResetRequested {
-                user: user.0,
+                user,
                 email,
-                token: token.expose().to_owned(),
+                token,
                 expires_at,
             },
-            CoreNotification::AccountLocked { user, email, until } => Notification::AccountLocked {
-                user: user.0,
-                email,
-                until,
-            },
+            N::AccountLocked { user, email, until } => {
+                Notification::AccountLocked { user, email, until }
+            }
             _ => Notification::Other,
         }
     }
 }
 
-/// A query over the audit log; every filter optional.
-#[derive(uniffi::Record)]
-pub struct AuditQuery {
-    /// Only this tenant.
-    pub tenant: Option<u64>,
-    /// Only this actor.
-    pub actor: Option<u64>,
-    /// Only this target kind.
-    pub target_kind: Option<String>,
-    /// Only this object id.
-    pub target_id: Option<u64>,
-    /// Only this action.
-    pub action: Option<String>,
-    /// Only this outcome.
-    pub outcome: Option<String>,
-    /// At or after (ms since the Unix epoch).
-    pub since: Option<i64>,
-    /// Before (ms since the Unix epoch).
-    pub until: Option<i64>,
-    /// Skip this many.
-    pub offset: u64,
-    /// At most this many (1 to 1000).
-    pub limit: u64,
+/// Receives each notification as it is produced ([`Directory::on_notification`]), implemented
+/// in the foreign language.
+#[uniffi::export(callback_interface)]
+pub trait NotificationListener: Send + Sync {
+    /// One notification (it also stays queued for `drain_notifications`). Runs under the
+    /// directory's write lock: keep it short and never call back into the directory.
+    ///
+    /// # Errors
+    /// Whatever the implementation raises: the directory ignores it.
+    fn deliver(&self, notification: Notification) -> R<()>;
 }
 
-/// One audit record.
-#[derive(uniffi::Record)]
-pub struct AuditEvent {
-    /// Position in the log.
-    pub seq: u64,
-    /// When, ms since the Unix epoch.
-    pub at: i64,
-    /// The tenant (0 for none).
-    pub tenant: u64,
-    /// Who acted.
-    pub actor: Option<u64>,
-    /// The operation.
-    pub action: String,
-    /// `ok` or the error kind.
-    pub outcome: String,
-    /// Kind of the object acted on.
-    pub target_kind: Option<String>,
-    /// Id of the object acted on.
-    pub target_id: Option<u64>,
-    /// Free detail.
-    pub detail: Option<String>,
-    /// The revision the change created.
-    pub revision: Option<u64>,
-    /// JSON of the records before (secrets redacted).
-    pub before: Option<String>,
-    /// JSON of the changes (secrets redacted).
-    pub after: Option<String>,
+// ---------------------------------------------------------------- functions
+
+/// The dotted names of every permission of the catalogue, in catalogue order (not bit order).
+#[uniffi::export]
+pub fn permission_names() -> Vec<String> {
+    rolecall::CATALOGUE
+        .iter()
+        .map(|(_, n)| (*n).to_owned())
+        .collect()
 }
 
-/// One page of audit events.
-#[derive(uniffi::Record)]
-pub struct AuditPage {
-    /// The events, oldest first.
-    pub events: Vec<AuditEvent>,
-    /// How many match in all.
-    pub total: u64,
-    /// The offset of this page.
-    pub offset: u64,
+/// The version of the library.
+#[uniffi::export]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
 }
 
-fn size(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
+/// The roles a preset installs, in the source's order.
+#[uniffi::export]
+pub fn preset_roles(preset: Preset) -> Vec<PresetRole> {
+    preset.roles().iter().map(Into::into).collect()
+}
+
+/// The password policy of a new tenant (the core's defaults).
+#[uniffi::export]
+pub fn default_password_policy() -> PasswordPolicy {
+    PasswordPolicy::default()
 }
 
 // ---------------------------------------------------------------- objects
@@ -755,20 +705,18 @@ impl Snapshot {
     }
 
     /// Heap bytes it holds (user slots, call-group lists, agreements' levels).
-    pub fn memory_bytes(&self) -> u64 {
-        self.inner.memory_bytes() as u64
+    pub fn memory_bytes(&self) -> Count {
+        self.inner.memory_bytes()
     }
 
-    /// May `user` do `permission`?
-    pub fn check(&self, user: u64, permission: String) -> R<bool> {
-        Ok(self.inner.check(UserId(user), perm(&permission)?))
+    /// May `user` do `permission` (one dotted name)?
+    pub fn check(&self, user: UserId, permission: &str) -> R<bool> {
+        Ok(self.inner.check(user, perm(permission)?))
     }
 
     /// May `user` do `permission` on call group / IVR `scope`?
-    pub fn check_scoped(&self, user: u64, permission: String, scope: u64) -> R<bool> {
-        Ok(self
-            .inner
-            .check_scoped(UserId(user), perm(&permission)?, ScopeId(scope)))
+    pub fn check_scoped(&self, user: UserId, permission: &str, scope: ScopeId) -> R<bool> {
+        Ok(self.inner.check_scoped(user, perm(permission)?, scope))
     }
 }
 
@@ -832,11 +780,17 @@ impl Directory {
 
     /// Takes the queued notifications, oldest first.
     pub fn drain_notifications(&self) -> Vec<Notification> {
-        self.inner
-            .drain_notifications()
-            .into_iter()
-            .map(Into::into)
-            .collect()
+        let queued = self.inner.drain_notifications();
+        queued.into_iter().map(Into::into).collect()
+    }
+
+    /// Calls `listener` for each notification as it is produced, instead of any listener set
+    /// before; the notifications still queue for `drain_notifications`.
+    pub fn on_notification(&self, listener: Box<dyn NotificationListener>) {
+        self.inner.on_notification(move |n| {
+            // A listener that raised: the notification stays queued, the change stands.
+            let _ = listener.deliver(n.clone().into());
+        });
     }
 
     // ---- tenants
@@ -844,29 +798,21 @@ impl Directory {
     /// Creates a tenant with its superadministrator and the roles of `presets`.
     pub fn create_tenant(
         &self,
-        name: String,
-        superadmin: NewUser,
-        presets: Vec<Preset>,
+        name: &str,
+        superadmin: &NewUser,
+        presets: &[Preset],
     ) -> R<TenantCreated> {
-        let t = self
-            .inner
-            .create_tenant(&name, &superadmin.into(), &presets)?;
-        Ok(TenantCreated {
-            tenant: t.tenant.0,
-            superadmin: t.superadmin.0,
-            roles: t.roles.iter().map(|r| r.0).collect(),
-        })
+        Ok(self.inner.create_tenant(name, superadmin, presets)?)
     }
 
     /// Installs a preset's roles (superadministrator only).
-    pub fn install_preset(&self, actor: u64, preset: Preset) -> R<Vec<u64>> {
-        let roles = self.inner.install_preset(UserId(actor), preset)?;
-        Ok(roles.iter().map(|r| r.0).collect())
+    pub fn install_preset(&self, actor: UserId, preset: Preset) -> R<Vec<RoleId>> {
+        Ok(self.inner.install_preset(actor, preset)?)
     }
 
     /// A tenant.
-    pub fn tenant(&self, tenant: u64) -> R<Tenant> {
-        Ok(self.inner.tenant(TenantId(tenant))?.into())
+    pub fn tenant(&self, tenant: TenantId) -> R<Tenant> {
+        Ok(self.inner.tenant(tenant)?.into())
     }
 
     /// Every tenant.
@@ -875,382 +821,307 @@ impl Directory {
     }
 
     /// A tenant's password policy.
-    pub fn password_policy(&self, tenant: u64) -> R<PasswordPolicy> {
-        Ok(self.inner.password_policy(TenantId(tenant))?.into())
+    pub fn password_policy(&self, tenant: TenantId) -> R<PasswordPolicy> {
+        Ok(self.inner.password_policy(tenant)?)
     }
 
     /// The superadministrator sets the tenant's password policy.
-    pub fn set_password_policy(&self, actor: u64, policy: PasswordPolicy) -> R<()> {
-        Ok(self
-            .inner
-            .set_password_policy(UserId(actor), &policy.into())?)
+    pub fn set_password_policy(&self, actor: UserId, policy: &PasswordPolicy) -> R<()> {
+        Ok(self.inner.set_password_policy(actor, policy)?)
     }
 
     /// A tenant's options.
-    pub fn tenant_settings(&self, tenant: u64) -> R<TenantSettings> {
-        Ok(self.inner.tenant_settings(TenantId(tenant))?.into())
+    pub fn tenant_settings(&self, tenant: TenantId) -> R<TenantSettings> {
+        Ok(self.inner.tenant_settings(tenant)?.into())
     }
 
     /// The superadministrator sets the tenant's options.
-    pub fn set_tenant_settings(&self, actor: u64, settings: TenantSettings) -> R<()> {
-        Ok(self
-            .inner
-            .set_tenant_settings(UserId(actor), &settings.into())?)
+    pub fn set_tenant_settings(&self, actor: UserId, settings: TenantSettings) -> R<()> {
+        Ok(self.inner.set_tenant_settings(actor, &settings.into())?)
     }
 
     // ---- users
 
     /// Creates a user.
-    pub fn create_user(&self, actor: u64, user: NewUser) -> R<u64> {
-        Ok(self.inner.create_user(UserId(actor), &user.into())?.0)
+    pub fn create_user(&self, actor: UserId, user: &NewUser) -> R<UserId> {
+        Ok(self.inner.create_user(actor, user)?)
+    }
+
+    /// Creates several users in one change (all or none), in order.
+    pub fn create_users(&self, actor: UserId, users: &[NewUser]) -> R<Vec<UserId>> {
+        Ok(self.inner.create_users(actor, users)?)
     }
 
     /// Edits a user's names, email or phone.
-    pub fn update_user(&self, actor: u64, user: u64, patch: UserPatch) -> R<()> {
-        let p = rolecall::UserPatch {
-            first_name: patch.first_name,
-            last_name: patch.last_name,
-            email: patch.email,
-            phone: if patch.remove_phone {
-                Some(None)
-            } else {
-                patch.phone.map(Some)
-            },
-        };
-        Ok(self.inner.update_user(UserId(actor), UserId(user), &p)?)
+    pub fn update_user(&self, actor: UserId, user: UserId, patch: UserPatch) -> R<()> {
+        Ok(self.inner.update_user(actor, user, &patch.into())?)
     }
 
     /// Activates or deactivates a user.
-    pub fn set_active(&self, actor: u64, user: u64, active: bool) -> R<()> {
-        Ok(self.inner.set_active(UserId(actor), UserId(user), active)?)
+    pub fn set_active(&self, actor: UserId, user: UserId, active: bool) -> R<()> {
+        Ok(self.inner.set_active(actor, user, active)?)
     }
 
     /// Deletes a user.
-    pub fn delete_user(&self, actor: u64, user: u64) -> R<()> {
-        Ok(self.inner.delete_user(UserId(actor), UserId(user))?)
+    pub fn delete_user(&self, actor: UserId, user: UserId) -> R<()> {
+        Ok(self.inner.delete_user(actor, user)?)
     }
 
     /// Gives a user a role.
-    pub fn assign_role(&self, actor: u64, user: u64, role: u64) -> R<()> {
-        Ok(self
-            .inner
-            .assign_role(UserId(actor), UserId(user), RoleId(role))?)
+    pub fn assign_role(&self, actor: UserId, user: UserId, role: RoleId) -> R<()> {
+        Ok(self.inner.assign_role(actor, user, role)?)
     }
 
     /// Takes a role from a user.
-    pub fn revoke_role(&self, actor: u64, user: u64, role: u64) -> R<()> {
-        Ok(self
-            .inner
-            .revoke_role(UserId(actor), UserId(user), RoleId(role))?)
+    pub fn revoke_role(&self, actor: UserId, user: UserId, role: RoleId) -> R<()> {
+        Ok(self.inner.revoke_role(actor, user, role)?)
     }
 
     /// Replaces the roles a user holds directly.
-    pub fn set_user_roles(&self, actor: u64, user: u64, roles: Vec<u64>) -> R<()> {
-        let roles: Vec<RoleId> = roles.into_iter().map(RoleId).collect();
-        Ok(self
-            .inner
-            .set_user_roles(UserId(actor), UserId(user), &roles)?)
+    pub fn set_user_roles(&self, actor: UserId, user: UserId, roles: &[RoleId]) -> R<()> {
+        Ok(self.inner.set_user_roles(actor, user, roles)?)
     }
 
     /// A user.
-    pub fn user(&self, user: u64) -> R<User> {
-        Ok(self.inner.user(UserId(user))?.into())
+    pub fn user(&self, user: UserId) -> R<User> {
+        Ok(self.inner.user(user)?)
     }
 
     /// The user of a tenant with this email.
-    pub fn user_by_email(&self, tenant: u64, email: String) -> R<User> {
-        Ok(self.inner.user_by_email(TenantId(tenant), &email)?.into())
+    pub fn user_by_email(&self, tenant: TenantId, email: &str) -> R<User> {
+        Ok(self.inner.user_by_email(tenant, email)?)
     }
 
     /// Searches a tenant's users.
-    pub fn search_users(&self, tenant: u64, query: UserQuery) -> R<UserPage> {
-        let q = rolecall::UserQuery {
-            text: query.text,
-            active_only: query.active_only,
-            offset: size(query.offset),
-            limit: size(query.limit),
-        };
-        let page = self.inner.search_users(TenantId(tenant), &q)?;
-        Ok(UserPage {
-            users: page.items.into_iter().map(Into::into).collect(),
-            total: page.total as u64,
-            offset: page.offset as u64,
-        })
+    pub fn search_users(&self, tenant: TenantId, query: &UserQuery) -> R<UserPage> {
+        Ok(self.inner.search_users(tenant, query)?)
     }
 
     /// Users who have not logged in for `days` days.
-    pub fn users_inactive_for(&self, tenant: u64, days: u32) -> R<Vec<User>> {
-        let users = self.inner.users_inactive_for(TenantId(tenant), days)?;
-        Ok(users.into_iter().map(Into::into).collect())
+    pub fn users_inactive_for(&self, tenant: TenantId, days: u32) -> R<Vec<User>> {
+        Ok(self.inner.users_inactive_for(tenant, days)?)
     }
 
     /// The groups a user belongs to.
-    pub fn user_groups(&self, user: u64) -> R<Vec<u64>> {
-        let groups = self.inner.user_groups(UserId(user))?;
-        Ok(groups.iter().map(|g| g.0).collect())
+    pub fn user_groups(&self, user: UserId) -> R<Vec<GroupId>> {
+        Ok(self.inner.user_groups(user)?)
     }
 
     // ---- roles
 
     /// Creates a custom role.
-    pub fn create_role(&self, actor: u64, role: NewRole) -> R<u64> {
-        let r = rolecall::NewRole {
-            permissions: perms(&role.permissions)?,
-            name: role.name,
-            scoped: role.scoped,
-            admin_tier: role.admin_tier,
-            description: role.description,
-        };
-        Ok(self.inner.create_role(UserId(actor), &r)?.0)
+    pub fn create_role(&self, actor: UserId, role: &NewRole) -> R<RoleId> {
+        Ok(self.inner.create_role(actor, role)?)
     }
 
     /// Edits a custom role.
-    pub fn update_role(&self, actor: u64, role: u64, patch: RolePatch) -> R<()> {
-        let p = rolecall::RolePatch {
-            name: patch.name,
-            permissions: patch.permissions.as_deref().map(perms).transpose()?,
-            description: patch.description,
-        };
-        Ok(self.inner.update_role(UserId(actor), RoleId(role), &p)?)
+    pub fn update_role(&self, actor: UserId, role: RoleId, patch: &RolePatch) -> R<()> {
+        Ok(self.inner.update_role(actor, role, patch)?)
     }
 
     /// Deletes a custom role.
-    pub fn delete_role(&self, actor: u64, role: u64) -> R<()> {
-        Ok(self.inner.delete_role(UserId(actor), RoleId(role))?)
+    pub fn delete_role(&self, actor: UserId, role: RoleId) -> R<()> {
+        Ok(self.inner.delete_role(actor, role)?)
     }
 
     /// A role.
-    pub fn role(&self, role: u64) -> R<Role> {
-        Ok(self.inner.role(RoleId(role))?.into())
+    pub fn role(&self, role: RoleId) -> R<Role> {
+        Ok(self.inner.role(role)?)
     }
 
-    /// The role of a tenant with this name.
-    pub fn role_by_name(&self, tenant: u64, name: String) -> R<Role> {
-        Ok(self.inner.role_by_name(TenantId(tenant), &name)?.into())
+    /// The role of a tenant with this name (or `namespace/name`).
+    pub fn role_by_name(&self, tenant: TenantId, name: &str) -> R<Role> {
+        Ok(self.inner.role_by_name(tenant, name)?)
     }
 
     /// The role of `tenant` named `name` in `namespace` (`custom` or a preset's name).
-    pub fn role_in_namespace(&self, tenant: u64, namespace: String, name: String) -> R<Role> {
-        let ns: rolecall::RoleNamespace = namespace.parse()?;
-        Ok(self
-            .inner
-            .role_in_namespace(TenantId(tenant), ns, &name)?
-            .into())
+    pub fn role_in_namespace(
+        &self,
+        tenant: TenantId,
+        namespace: RoleNamespace,
+        name: &str,
+    ) -> R<Role> {
+        Ok(self.inner.role_in_namespace(tenant, namespace, name)?)
     }
 
     /// Every role of a tenant.
-    pub fn roles(&self, tenant: u64) -> R<Vec<Role>> {
-        let roles = self.inner.roles(TenantId(tenant))?;
-        Ok(roles.into_iter().map(Into::into).collect())
+    pub fn roles(&self, tenant: TenantId) -> R<Vec<Role>> {
+        Ok(self.inner.roles(tenant)?)
     }
 
     // ---- groups
 
     /// Creates a user group.
-    pub fn create_group(&self, actor: u64, name: String, roles: Vec<u64>) -> R<u64> {
-        let roles: Vec<RoleId> = roles.into_iter().map(RoleId).collect();
-        Ok(self.inner.create_group(UserId(actor), &name, &roles)?.0)
+    pub fn create_group(&self, actor: UserId, name: &str, roles: &[RoleId]) -> R<GroupId> {
+        Ok(self.inner.create_group(actor, name, roles)?)
     }
 
     /// Renames a group.
-    pub fn rename_group(&self, actor: u64, group: u64, name: String) -> R<()> {
-        Ok(self
-            .inner
-            .rename_group(UserId(actor), GroupId(group), &name)?)
+    pub fn rename_group(&self, actor: UserId, group: GroupId, name: &str) -> R<()> {
+        Ok(self.inner.rename_group(actor, group, name)?)
     }
 
     /// Adds a role to a group.
-    pub fn add_group_role(&self, actor: u64, group: u64, role: u64) -> R<()> {
-        Ok(self
-            .inner
-            .add_group_role(UserId(actor), GroupId(group), RoleId(role))?)
+    pub fn add_group_role(&self, actor: UserId, group: GroupId, role: RoleId) -> R<()> {
+        Ok(self.inner.add_group_role(actor, group, role)?)
     }
 
     /// Removes a role from a group.
-    pub fn remove_group_role(&self, actor: u64, group: u64, role: u64) -> R<()> {
-        Ok(self
-            .inner
-            .remove_group_role(UserId(actor), GroupId(group), RoleId(role))?)
+    pub fn remove_group_role(&self, actor: UserId, group: GroupId, role: RoleId) -> R<()> {
+        Ok(self.inner.remove_group_role(actor, group, role)?)
     }
 
     /// Adds a user to a group.
-    pub fn add_member(&self, actor: u64, group: u64, user: u64) -> R<()> {
-        Ok(self
-            .inner
-            .add_member(UserId(actor), GroupId(group), UserId(user))?)
+    pub fn add_member(&self, actor: UserId, group: GroupId, user: UserId) -> R<()> {
+        Ok(self.inner.add_member(actor, group, user)?)
     }
 
     /// Removes a user from a group.
-    pub fn remove_member(&self, actor: u64, group: u64, user: u64) -> R<()> {
-        Ok(self
-            .inner
-            .remove_member(UserId(actor), GroupId(group), UserId(user))?)
+    pub fn remove_member(&self, actor: UserId, group: GroupId, user: UserId) -> R<()> {
+        Ok(self.inner.remove_member(actor, group, user)?)
     }
 
     /// Deletes a group.
-    pub fn delete_group(&self, actor: u64, group: u64) -> R<()> {
-        Ok(self.inner.delete_group(UserId(actor), GroupId(group))?)
+    pub fn delete_group(&self, actor: UserId, group: GroupId) -> R<()> {
+        Ok(self.inner.delete_group(actor, group)?)
     }
 
     /// A group.
-    pub fn group(&self, group: u64) -> R<Group> {
-        Ok(self.inner.group(GroupId(group))?.into())
+    pub fn group(&self, group: GroupId) -> R<Group> {
+        Ok(self.inner.group(group)?)
     }
 
     /// The group of a tenant with this name.
-    pub fn group_by_name(&self, tenant: u64, name: String) -> R<Group> {
-        Ok(self.inner.group_by_name(TenantId(tenant), &name)?.into())
+    pub fn group_by_name(&self, tenant: TenantId, name: &str) -> R<Group> {
+        Ok(self.inner.group_by_name(tenant, name)?)
     }
 
     /// Every group of a tenant.
-    pub fn groups(&self, tenant: u64) -> R<Vec<Group>> {
-        let groups = self.inner.groups(TenantId(tenant))?;
-        Ok(groups.into_iter().map(Into::into).collect())
+    pub fn groups(&self, tenant: TenantId) -> R<Vec<Group>> {
+        Ok(self.inner.groups(tenant)?)
     }
 
     /// The members of a group.
-    pub fn group_members(&self, group: u64) -> R<Vec<u64>> {
-        let members = self.inner.group_members(GroupId(group))?;
-        Ok(members.iter().map(|u| u.0).collect())
+    pub fn group_members(&self, group: GroupId) -> R<Vec<UserId>> {
+        Ok(self.inner.group_members(group)?)
     }
 
     /// The permissions a group grants.
-    pub fn group_permissions(&self, group: u64) -> R<Vec<String>> {
-        Ok(names(self.inner.group_permissions(GroupId(group))?))
+    pub fn group_permissions(&self, group: GroupId) -> R<Permissions> {
+        Ok(self.inner.group_permissions(group)?)
     }
 
     // ---- scopes
 
     /// Creates a call group or IVR.
-    pub fn create_scope(&self, actor: u64, kind: ScopeKind, name: String) -> R<u64> {
-        Ok(self.inner.create_scope(UserId(actor), kind, &name)?.0)
+    pub fn create_scope(&self, actor: UserId, kind: ScopeKind, name: &str) -> R<ScopeId> {
+        Ok(self.inner.create_scope(actor, kind, name)?)
     }
 
     /// Deletes a call group or IVR.
-    pub fn delete_scope(&self, actor: u64, scope: u64) -> R<()> {
-        Ok(self.inner.delete_scope(UserId(actor), ScopeId(scope))?)
+    pub fn delete_scope(&self, actor: UserId, scope: ScopeId) -> R<()> {
+        Ok(self.inner.delete_scope(actor, scope)?)
     }
 
     /// Authorises a user for a call group / IVR.
-    pub fn assign_scope(&self, actor: u64, user: u64, scope: u64) -> R<()> {
-        Ok(self
-            .inner
-            .assign_scope(UserId(actor), UserId(user), ScopeId(scope))?)
+    pub fn assign_scope(&self, actor: UserId, user: UserId, scope: ScopeId) -> R<()> {
+        Ok(self.inner.assign_scope(actor, user, scope)?)
     }
 
     /// Withdraws a call group / IVR from a user.
-    pub fn unassign_scope(&self, actor: u64, user: u64, scope: u64) -> R<()> {
-        Ok(self
-            .inner
-            .unassign_scope(UserId(actor), UserId(user), ScopeId(scope))?)
+    pub fn unassign_scope(&self, actor: UserId, user: UserId, scope: ScopeId) -> R<()> {
+        Ok(self.inner.unassign_scope(actor, user, scope)?)
     }
 
     /// Replaces the call groups / IVRs of a user.
-    pub fn set_user_scopes(&self, actor: u64, user: u64, scopes: Vec<u64>) -> R<()> {
-        let scopes: Vec<ScopeId> = scopes.into_iter().map(ScopeId).collect();
-        Ok(self
-            .inner
-            .set_user_scopes(UserId(actor), UserId(user), &scopes)?)
+    pub fn set_user_scopes(&self, actor: UserId, user: UserId, scopes: &[ScopeId]) -> R<()> {
+        Ok(self.inner.set_user_scopes(actor, user, scopes)?)
     }
 
     /// A scope resource.
-    pub fn scope(&self, scope: u64) -> R<Scope> {
-        Ok(self.inner.scope(ScopeId(scope))?.into())
+    pub fn scope(&self, scope: ScopeId) -> R<Scope> {
+        Ok(self.inner.scope(scope)?)
     }
 
     /// Every call group and IVR of a tenant.
-    pub fn scopes(&self, tenant: u64) -> R<Vec<Scope>> {
-        let scopes = self.inner.scopes(TenantId(tenant))?;
-        Ok(scopes.into_iter().map(Into::into).collect())
+    pub fn scopes(&self, tenant: TenantId) -> R<Vec<Scope>> {
+        Ok(self.inner.scopes(tenant)?)
     }
 
     // ---- agreements
 
     /// Creates an agreement and appoints its Owner.
-    pub fn create_agreement(&self, actor: u64, name: String, owner: u64) -> R<u64> {
-        Ok(self
-            .inner
-            .create_agreement(UserId(actor), &name, UserId(owner))?
-            .0)
+    pub fn create_agreement(&self, actor: UserId, name: &str, owner: UserId) -> R<AgreementId> {
+        Ok(self.inner.create_agreement(actor, name, owner)?)
     }
 
     /// Sets a user's access level on a product of an agreement.
     pub fn set_access_level(
         &self,
-        actor: u64,
-        agreement: u64,
-        user: u64,
+        actor: UserId,
+        agreement: AgreementId,
+        user: UserId,
         product: Product,
         level: AccessLevel,
     ) -> R<()> {
-        Ok(self.inner.set_access_level(
-            UserId(actor),
-            AgreementId(agreement),
-            UserId(user),
-            product,
-            level,
-        )?)
+        Ok(self
+            .inner
+            .set_access_level(actor, agreement, user, product, level)?)
     }
 
     /// Transfers ownership of an agreement.
-    pub fn transfer_ownership(&self, actor: u64, agreement: u64, new_owner: u64) -> R<()> {
-        Ok(self.inner.transfer_ownership(
-            UserId(actor),
-            AgreementId(agreement),
-            UserId(new_owner),
-        )?)
+    pub fn transfer_ownership(
+        &self,
+        actor: UserId,
+        agreement: AgreementId,
+        new_owner: UserId,
+    ) -> R<()> {
+        Ok(self.inner.transfer_ownership(actor, agreement, new_owner)?)
     }
 
     /// Links a user to a virtual-PBX subscriber (`None` unlinks).
     pub fn link_pbx_subscriber(
         &self,
-        actor: u64,
-        agreement: u64,
-        user: u64,
+        actor: UserId,
+        agreement: AgreementId,
+        user: UserId,
         subscriber: Option<String>,
     ) -> R<()> {
-        Ok(self.inner.link_pbx_subscriber(
-            UserId(actor),
-            AgreementId(agreement),
-            UserId(user),
-            subscriber.as_deref(),
-        )?)
+        let subscriber = subscriber.as_deref();
+        Ok(self
+            .inner
+            .link_pbx_subscriber(actor, agreement, user, subscriber)?)
     }
 
     /// An agreement.
-    pub fn agreement(&self, agreement: u64) -> R<Agreement> {
-        Ok(self.inner.agreement(AgreementId(agreement))?.into())
+    pub fn agreement(&self, agreement: AgreementId) -> R<Agreement> {
+        Ok(self.inner.agreement(agreement)?)
     }
 
     /// Every agreement of a tenant.
-    pub fn agreements(&self, tenant: u64) -> R<Vec<Agreement>> {
-        let ags = self.inner.agreements(TenantId(tenant))?;
-        Ok(ags.into_iter().map(Into::into).collect())
+    pub fn agreements(&self, tenant: TenantId) -> R<Vec<Agreement>> {
+        Ok(self.inner.agreements(tenant)?)
     }
 
     /// The PBX subscriber a user is linked to on an agreement.
-    pub fn pbx_subscriber(&self, agreement: u64, user: u64) -> R<Option<String>> {
-        Ok(self
-            .inner
-            .pbx_subscriber(AgreementId(agreement), UserId(user))?)
+    pub fn pbx_subscriber(&self, agreement: AgreementId, user: UserId) -> R<Option<String>> {
+        Ok(self.inner.pbx_subscriber(agreement, user)?)
     }
 
     // ---- checks
 
-    /// May `user` do `permission`? False for an unknown or inactive user.
-    pub fn check(&self, user: u64, permission: String) -> R<bool> {
-        Ok(self.inner.check(UserId(user), perm(&permission)?))
+    /// May `user` do `permission` (one dotted name)? False for an unknown or inactive user.
+    pub fn check(&self, user: UserId, permission: &str) -> R<bool> {
+        Ok(self.inner.check(user, perm(permission)?))
     }
 
     /// May `user` do `permission` on call group / IVR `scope`?
-    pub fn check_scoped(&self, user: u64, permission: String, scope: u64) -> R<bool> {
-        Ok(self
-            .inner
-            .check_scoped(UserId(user), perm(&permission)?, ScopeId(scope)))
+    pub fn check_scoped(&self, user: UserId, permission: &str, scope: ScopeId) -> R<bool> {
+        Ok(self.inner.check_scoped(user, perm(permission)?, scope))
     }
 
     /// Checks `(users[i], permissions[i])` pairs at one revision.
-    pub fn check_many(&self, users: Vec<u64>, permissions: Vec<String>) -> R<Vec<bool>> {
+    pub fn check_many(&self, users: Vec<UserId>, permissions: Vec<String>) -> R<Vec<bool>> {
         if users.len() != permissions.len() {
             return Err(rolecall::Error::InvalidArgument {
                 what: "check_many",
@@ -1261,226 +1132,142 @@ impl Directory {
         let pairs = users
             .into_iter()
             .zip(&permissions)
-            .map(|(u, p)| Ok((UserId(u), perm(p)?)))
+            .map(|(u, p)| Ok((u, perm(p)?)))
             .collect::<R<Vec<_>>>()?;
         Ok(self.inner.check_many(&pairs))
     }
 
     /// Which call groups / IVRs `user` may see for `permission`.
-    pub fn allowed_scopes(&self, user: u64, permission: String) -> R<ScopeAccess> {
-        Ok(
-            match self
-                .inner
-                .allowed_scopes(UserId(user), perm(&permission)?)?
-            {
-                CoreScopeAccess::All => ScopeAccess::All,
-                CoreScopeAccess::Only(ids) => ScopeAccess::Only {
-                    scopes: ids.iter().map(|s| s.0).collect(),
-                },
-            },
-        )
+    pub fn allowed_scopes(&self, user: UserId, permission: &str) -> R<ScopeAccess> {
+        Ok(self.inner.allowed_scopes(user, perm(permission)?)?.into())
     }
 
-    /// The effective permissions of a user (names, catalogue order).
-    pub fn effective_permissions(&self, user: u64) -> R<Vec<String>> {
-        Ok(names(self.inner.effective_permissions(UserId(user))?))
+    /// The effective permissions of a user.
+    pub fn effective_permissions(&self, user: UserId) -> R<Permissions> {
+        Ok(self.inner.effective_permissions(user)?)
     }
 
     /// Users of a tenant holding `permission` (within `scope` when given).
     pub fn users_with_permission(
         &self,
-        tenant: u64,
-        permission: String,
-        scope: Option<u64>,
-    ) -> R<Vec<u64>> {
-        let users = self.inner.users_with_permission(
-            TenantId(tenant),
-            perm(&permission)?,
-            scope.map(ScopeId),
-        )?;
-        Ok(users.iter().map(|u| u.0).collect())
+        tenant: TenantId,
+        permission: &str,
+        scope: Option<ScopeId>,
+    ) -> R<Vec<UserId>> {
+        let p = perm(permission)?;
+        Ok(self.inner.users_with_permission(tenant, p, scope)?)
     }
 
     /// The access level of `user` on `product` of `agreement`.
-    pub fn access_level(&self, agreement: u64, user: u64, product: Product) -> AccessLevel {
-        self.inner
-            .access_level(AgreementId(agreement), UserId(user), product)
+    pub fn access_level(
+        &self,
+        agreement: AgreementId,
+        user: UserId,
+        product: Product,
+    ) -> AccessLevel {
+        self.inner.access_level(agreement, user, product)
     }
 
     /// May `user` listen to the recordings of PBX subscriber `subscriber`?
-    pub fn may_listen_recordings(&self, agreement: u64, user: u64, subscriber: String) -> bool {
+    pub fn may_listen_recordings(
+        &self,
+        agreement: AgreementId,
+        user: UserId,
+        subscriber: &str,
+    ) -> bool {
         self.inner
-            .may_listen_recordings(AgreementId(agreement), UserId(user), &subscriber)
+            .may_listen_recordings(agreement, user, subscriber)
     }
 
     /// May `user` use click-to-call as PBX subscriber `subscriber`?
-    pub fn may_click_to_call(&self, agreement: u64, user: u64, subscriber: String) -> bool {
-        self.inner
-            .may_click_to_call(AgreementId(agreement), UserId(user), &subscriber)
+    pub fn may_click_to_call(
+        &self,
+        agreement: AgreementId,
+        user: UserId,
+        subscriber: &str,
+    ) -> bool {
+        self.inner.may_click_to_call(agreement, user, subscriber)
     }
 
     /// Why `check(user, permission)` answers as it does.
-    pub fn explain(&self, user: u64, permission: String) -> R<Explanation> {
-        let e = self.inner.explain(UserId(user), perm(&permission)?)?;
-        Ok(Explanation {
-            allowed: e.allowed,
-            superadmin: e.superadmin,
-            inactive: e.inactive,
-            grants: e
-                .grants
-                .into_iter()
-                .map(|g| Grant {
-                    role: g.role.0,
-                    role_name: g.role_name,
-                    role_namespace: g.role_namespace.name().to_owned(),
-                    via_group: g.via_group.map(|g| g.0),
-                    scoped: g.scoped,
-                    grants: names(g.grants),
-                })
-                .collect(),
-        })
+    pub fn explain(&self, user: UserId, permission: &str) -> R<Explanation> {
+        Ok(self.inner.explain(user, perm(permission)?)?)
     }
 
     // ---- credentials
 
     /// Logs a user in by email and password.
-    pub fn login(&self, tenant: u64, email: String, password: String) -> R<Session> {
-        let s = self.inner.login(TenantId(tenant), &email, &password)?;
-        Ok(Session {
-            user: s.user.0,
-            stamp: s.stamp,
-            must_change_password: s.must_change_password,
-        })
+    pub fn login(&self, tenant: TenantId, email: &str, password: &str) -> R<Session> {
+        Ok(self.inner.login(tenant, email, password)?)
     }
 
-    /// An administrator sets a user's password.
-    pub fn set_password(&self, actor: u64, user: u64, password: String, temporary: bool) -> R<()> {
-        Ok(self
-            .inner
-            .set_password(UserId(actor), UserId(user), &password, temporary)?)
+    /// An administrator sets a user's password; `temporary` (to be changed at the next login)
+    /// defaults to true, as for every password set by someone else.
+    #[uniffi::method(default(temporary = true))]
+    pub fn set_password(
+        &self,
+        actor: UserId,
+        user: UserId,
+        password: &str,
+        temporary: bool,
+    ) -> R<()> {
+        Ok(self.inner.set_password(actor, user, password, temporary)?)
     }
 
     /// A user changes its own password.
-    pub fn change_password(&self, user: u64, current: String, new_password: String) -> R<()> {
-        Ok(self
-            .inner
-            .change_password(UserId(user), &current, &new_password)?)
+    pub fn change_password(&self, user: UserId, current: &str, new_password: &str) -> R<()> {
+        Ok(self.inner.change_password(user, current, new_password)?)
     }
 
     /// Starts a recovery by email (`None` when no active user has that email).
-    pub fn request_password_reset(&self, tenant: u64, email: String) -> R<Option<ResetIssued>> {
-        let issued = self
-            .inner
-            .request_password_reset(TenantId(tenant), &email)?;
-        Ok(issued.map(|r| ResetIssued {
-            user: r.user.0,
-            token: r.token.expose().to_owned(),
-            expires_at: r.expires_at,
-        }))
+    pub fn request_password_reset(&self, tenant: TenantId, email: &str) -> R<Option<ResetIssued>> {
+        Ok(self.inner.request_password_reset(tenant, email)?)
     }
 
     /// Sets a new password with a recovery token; returns the user.
     pub fn reset_password_with_token(
         &self,
-        tenant: u64,
-        token: String,
-        new_password: String,
-    ) -> R<u64> {
+        tenant: TenantId,
+        token: &str,
+        new_password: &str,
+    ) -> R<UserId> {
         Ok(self
             .inner
-            .reset_password_with_token(TenantId(tenant), &token, &new_password)?
-            .0)
+            .reset_password_with_token(tenant, token, new_password)?)
     }
 
     /// Unlocks an account locked by failed logins.
-    pub fn unlock(&self, actor: u64, user: u64) -> R<()> {
-        Ok(self.inner.unlock(UserId(actor), UserId(user))?)
+    pub fn unlock(&self, actor: UserId, user: UserId) -> R<()> {
+        Ok(self.inner.unlock(actor, user)?)
     }
 
     /// A user's credential state.
-    pub fn credential_status(&self, user: u64) -> R<CredentialStatus> {
-        let s = self.inner.credential_status(UserId(user))?;
-        Ok(CredentialStatus {
-            has_password: s.has_password,
-            must_change: s.must_change,
-            failed_logins: s.failed_logins,
-            locked_until: s.locked_until,
-        })
+    pub fn credential_status(&self, user: UserId) -> R<CredentialStatus> {
+        Ok(self.inner.credential_status(user)?)
     }
 
     /// A user's security stamp.
-    pub fn security_stamp(&self, user: u64) -> R<u64> {
-        Ok(self.inner.security_stamp(UserId(user))?)
+    pub fn security_stamp(&self, user: UserId) -> R<u64> {
+        Ok(self.inner.security_stamp(user)?)
     }
 
     /// Whether a session issued under `stamp` is still valid.
-    pub fn session_valid(&self, user: u64, stamp: u64) -> bool {
-        self.inner.session_valid(UserId(user), stamp)
+    pub fn session_valid(&self, user: UserId, stamp: u64) -> bool {
+        self.inner.session_valid(user, stamp)
     }
 
     // ---- audit
 
     /// Audit events matching `query`, oldest first.
-    pub fn audit_events(&self, query: AuditQuery) -> R<AuditPage> {
-        let q = CoreAuditQuery {
-            tenant: query.tenant.map(TenantId),
-            actor: query.actor.map(UserId),
-            target_kind: query.target_kind.as_deref().map(str::parse).transpose()?,
-            target_id: query.target_id,
-            action: query.action.as_deref().map(str::parse).transpose()?,
-            outcome: query.outcome,
-            since: query.since,
-            until: query.until,
-            offset: size(query.offset),
-            limit: size(query.limit),
-        };
-        let page = self.inner.audit_events(&q)?;
-        Ok(AuditPage {
-            events: page
-                .items
-                .into_iter()
-                .map(|e| AuditEvent {
-                    seq: e.seq,
-                    at: e.at,
-                    tenant: e.tenant.0,
-                    actor: e.actor.map(|a| a.0),
-                    action: e.action.to_string(),
-                    outcome: e.outcome,
-                    target_kind: e.target_kind.map(|k| k.to_string()),
-                    target_id: e.target_id,
-                    detail: e.detail,
-                    revision: e.revision,
-                    before: e.before,
-                    after: e.after,
-                })
-                .collect(),
-            total: page.total as u64,
-            offset: page.offset as u64,
-        })
+    pub fn audit_events(&self, query: &AuditQuery) -> R<AuditPage> {
+        Ok(self.inner.audit_events(query)?)
     }
 
-    // Bulk building (issue 14).
+    // Bulk building (issue 14): `NewUser.scopes` / `NewUser.groups`, and many members at once.
 
-    /// Creates a user restricted to the call groups / IVRs `scopes` (as `set_user_scopes`)
-    /// and joining `groups` (each as `add_member`), in one commit.
-    pub fn create_user_in(
-        &self,
-        actor: u64,
-        user: NewUser,
-        scopes: Vec<u64>,
-        groups: Vec<u64>,
-    ) -> R<u64> {
-        let mut u: rolecall::NewUser = user.into();
-        u.scopes = scopes.into_iter().map(ScopeId).collect();
-        u.groups = groups.into_iter().map(GroupId).collect();
-        Ok(self.inner.create_user(UserId(actor), &u)?.0)
-    }
-
-    /// Adds many users to a group in one atomic commit, each under the rules of `add_member`.
-    pub fn add_members(&self, actor: u64, group: u64, users: Vec<u64>) -> R<()> {
-        let users: Vec<UserId> = users.into_iter().map(UserId).collect();
-        Ok(self
-            .inner
-            .add_members(UserId(actor), GroupId(group), &users)?)
+    /// Adds many users to a group in one atomic commit, each under the rules of `add_member`:
+    /// all join, or none when one is refused.
+    pub fn add_members(&self, actor: UserId, group: GroupId, users: Vec<UserId>) -> R<()> {
+        Ok(self.inner.add_members(actor, group, &users)?)
     }
 }

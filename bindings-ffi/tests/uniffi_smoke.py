@@ -61,12 +61,12 @@ t = d.create_tenant(
 )
 check(len(t.roles) == 5, "preset installed once")
 op = d.role_by_name(t.tenant, "operator")
-check(op.preset == rc.Preset.MANAGERS and not op.scoped, "built-in role")
-check(op.namespace == "managers", "role namespace")
+check(op.namespace == "managers" and not op.scoped, "built-in role, in its preset's namespace")
 d.install_preset(t.superadmin, rc.Preset.DASHBOARD)
 refused("ambiguous_name", d.role_by_name, t.tenant, "Admin")
 check(d.role_in_namespace(t.tenant, "dashboard", "admin").namespace == "dashboard", "namespaces")
-check(d.role_by_name(t.tenant, "managers/Admin").preset == rc.Preset.MANAGERS, "ns/name")
+check(d.role_by_name(t.tenant, "managers/Admin").namespace == "managers", "ns/name")
+refused("unknown_namespace", d.role_in_namespace, t.tenant, "nope", "admin")
 olga = d.create_user(t.superadmin, new_user("Olga", "Petrova", "olga@acme.test", [op.id]))
 
 # Checks and the reasons behind them.
@@ -76,6 +76,8 @@ check(d.check_many([olga, olga, 999], ["campaigns.view", "billing.manage", "camp
       == [True, False, False], "check_many")
 why = d.explain(olga, "campaigns.control")
 check(why.allowed and [g.role_name for g in why.grants] == ["Operator"], "explain")
+check(why.user == olga and why.permission == ["campaigns.control"], "explain: what was asked")
+check(why.grants[0].role == op.id and why.grants[0].role_namespace == "managers", "grant")
 check(d.effective_permissions(olga) == operator.permissions, "effective permissions")
 
 # Refusals carry the core's stable code and kind, and change nothing.
@@ -99,6 +101,14 @@ watcher = d.create_role(
 north = d.create_scope(t.superadmin, rc.ScopeKind.CALL_GROUP, "North")
 south = d.create_scope(t.superadmin, rc.ScopeKind.IVR, "South")
 d.assign_role(t.superadmin, olga, watcher)
+# A permission name uniffi cannot lift is the core's refusal, not an internal error.
+rev = d.revision()
+refused("unknown_permission", d.create_role, t.superadmin,
+        rc.NewRole(name="Bad", permissions=["campaigns.fly"], scoped=False, admin_tier=False,
+                   description=""))
+refused("unknown_permission", d.update_role, t.superadmin, watcher,
+        rc.RolePatch(name=None, permissions=["nope"], description=None))
+check(d.revision() == rev, "nothing changed")
 d.assign_scope(t.superadmin, olga, north)
 check(d.check_scoped(olga, "dashboard.logs", north), "scoped: own call group")
 check(not d.check_scoped(olga, "dashboard.logs", south), "scoped: not another")
@@ -115,16 +125,37 @@ check(d.tenant_settings(t.tenant) == rc.TenantSettings(strict_agreement_levels=F
 refused("superadmin_only", d.set_tenant_settings, olga,
         rc.TenantSettings(strict_agreement_levels=True, phone_region=None))
 d.set_tenant_settings(t.superadmin, rc.TenantSettings(strict_agreement_levels=True, phone_region="FR"))
+check(d.tenant(t.tenant).settings.phone_region == "FR", "tenant record carries its settings")
+check(d.tenant(t.tenant).policy == rc.default_password_policy(), "default policy")
 check(d.tenant_settings(t.tenant).strict_agreement_levels
       and d.tenant_settings(t.tenant).phone_region == "FR", "settings set")
 
+# Several users in one change.
+ids = d.create_users(t.superadmin, [new_user("Ann", "One", "ann@acme.test", [op.id]),
+                                    new_user("Ben", "Two", "ben@acme.test")])
+check(len(ids) == 2 and d.user(ids[0]).roles == [op.id] and d.check(ids[0], "campaigns.view"),
+      "create_users")
+refused("duplicate_email", d.create_users, t.superadmin, [new_user("C", "D", "ann@acme.test")])
+for u in ids:
+    d.delete_user(t.superadmin, u)
+
 # Search, credentials, notifications, audit.
 page = d.search_users(t.tenant, rc.UserQuery(text="petrova", active_only=False, offset=0, limit=50))
-check(page.total == 1 and page.users[0].id == olga, "search")
+check(page.total == 1 and page.items[0].id == olga and page.items[0].roles == [op.id, watcher],
+      "search: users carry their roles in id order")
 d.set_password(t.superadmin, olga, "violet-harbour-41-lantern", False)
 s = d.login(t.tenant, "OLGA@acme.test", "violet-harbour-41-lantern")
 check(s.user == olga and d.session_valid(olga, s.stamp), "login")
 refused("authentication_failed", d.login, t.tenant, "olga@acme.test", "wrong password here")
+heard = []
+
+
+class Listener(rc.NotificationListener):
+    def deliver(self, notification):
+        heard.append(notification)
+
+
+d.on_notification(Listener())
 issued = d.request_password_reset(t.tenant, "olga@acme.test")
 check(issued is not None and issued.user == olga, "reset issued")
 check(d.reset_password_with_token(t.tenant, issued.token, "quiet-meadow-87-compass") == olga,
@@ -132,10 +163,25 @@ check(d.reset_password_with_token(t.tenant, issued.token, "quiet-meadow-87-compa
 check(not d.session_valid(olga, s.stamp), "sessions end on a password change")
 notes = d.drain_notifications()
 check(len(notes) == 1 and isinstance(notes[0], rc.Notification.PASSWORD_RESET_REQUESTED), "notes")
+check(heard == [notes[0]], "the listener heard it as it was produced")
+
+
+class Failing(rc.NotificationListener):
+    def deliver(self, notification):
+        raise RuntimeError("listener bug")
+
+
+d.on_notification(Failing())
+check(d.request_password_reset(t.tenant, "olga@acme.test") is not None, "a raising listener")
+check(len(d.drain_notifications()) == 1, "is ignored; the notification stays queued")
 audit = d.audit_events(rc.AuditQuery(tenant=t.tenant, actor=None, target_kind=None,
                                      target_id=None, action="login", outcome=None, since=None,
                                      until=None, offset=0, limit=100))
-check(audit.total == 2 and audit.events[0].action == "login", "audit")
+check(audit.total == 2 and audit.items[0].action == "login", "audit")
+check(audit.items[0].target_kind == "user" and audit.items[0].target_id == olga, "audit target")
+refused("invalid_argument", d.audit_events, rc.AuditQuery(
+    tenant=t.tenant, actor=None, target_kind=None, target_id=None, action="logn", outcome=None,
+    since=None, until=None, offset=0, limit=100))
 
 snap = d.snapshot()
 d.revoke_role(t.superadmin, olga, op.id)

@@ -137,16 +137,16 @@ impl Directory {
             .may_use_subscriber(agreement, user, subscriber)
     }
 
-    /// May `user` use click-to-call as PBX subscriber `subscriber` (002)?
+    /// May `user` use click-to-call as PBX subscriber `subscriber` (002)? The same users as
+    /// [`may_listen_recordings`](Self::may_listen_recordings): 002 grants both to a user
+    /// linked to the subscriber with at least User level on Virtual PBX.
     pub fn may_click_to_call(
         &self,
         agreement: AgreementId,
         user: UserId,
         subscriber: &str,
     ) -> bool {
-        self.snapshot
-            .load()
-            .may_use_subscriber(agreement, user, subscriber)
+        self.may_listen_recordings(agreement, user, subscriber)
     }
 
     /// Why `check(user, p)` answers as it does: the roles and groups granting `p`.

@@ -145,14 +145,49 @@ pub(crate) type IdHashMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// The names index of [`Model::names`].
 type Names = HashMap<(TenantId, NameKind, String), u64>;
 
-/// Forgets the name an object held (before a rename or a delete).
-fn unname(names: &mut Names, tenant: TenantId, kind: NameKind, name: &str) {
-    names.remove(&(tenant, kind, validate::fold(name)));
+/// An object with a name unique in its tenant (per namespace or kind).
+trait Named {
+    /// The object's key in [`Model::names`] and its id.
+    fn name_key(&self) -> ((TenantId, NameKind, String), u64);
 }
 
-/// Records the name an object holds, for uniqueness and look-up by name.
-fn name_as(names: &mut Names, tenant: TenantId, kind: NameKind, name: &str, id: u64) {
-    names.insert((tenant, kind, validate::fold(name)), id);
+impl Named for Role {
+    fn name_key(&self) -> ((TenantId, NameKind, String), u64) {
+        let kind = NameKind::Role(self.namespace);
+        ((self.tenant, kind, validate::fold(&self.name)), self.id.0)
+    }
+}
+
+impl Named for Group {
+    fn name_key(&self) -> ((TenantId, NameKind, String), u64) {
+        let key = (self.tenant, NameKind::Group, validate::fold(&self.name));
+        (key, self.id.0)
+    }
+}
+
+impl Named for Scope {
+    fn name_key(&self) -> ((TenantId, NameKind, String), u64) {
+        let kind = NameKind::Scope(self.kind);
+        ((self.tenant, kind, validate::fold(&self.name)), self.id.0)
+    }
+}
+
+impl Named for Agreement {
+    fn name_key(&self) -> ((TenantId, NameKind, String), u64) {
+        let key = (self.tenant, NameKind::Agreement, validate::fold(&self.name));
+        (key, self.id.0)
+    }
+}
+
+/// Forgets the name `old` held (before a rename or a delete).
+fn unname(names: &mut Names, old: &impl Named) {
+    names.remove(&old.name_key().0);
+}
+
+/// Records the name `new` holds, for uniqueness and look-up by name.
+fn name_as(names: &mut Names, new: &impl Named) {
+    let (key, id) = new.name_key();
+    names.insert(key, id);
 }
 
 fn unindex<K: std::hash::Hash + Eq, V: Ord, S: std::hash::BuildHasher>(
@@ -240,12 +275,7 @@ impl Model {
             Change::RolePut(r) => {
                 bump(&mut self.next[ObjectKind::Role], r.id.0);
                 if let Some(old) = self.roles.get(&r.id) {
-                    unname(
-                        &mut self.names,
-                        old.tenant,
-                        NameKind::Role(old.namespace),
-                        &old.name,
-                    );
+                    unname(&mut self.names, old);
                     if old.permissions != r.permissions
                         || old.scoped != r.scoped
                         || old.admin_tier != r.admin_tier
@@ -253,23 +283,12 @@ impl Model {
                         affected.add_users(self.role_holders(r.id));
                     }
                 }
-                name_as(
-                    &mut self.names,
-                    r.tenant,
-                    NameKind::Role(r.namespace),
-                    &r.name,
-                    r.id.0,
-                );
+                name_as(&mut self.names, r);
                 self.roles.insert(r.id, r.clone());
             }
             Change::RoleDeleted { id } => {
                 if let Some(old) = self.roles.get(id) {
-                    unname(
-                        &mut self.names,
-                        old.tenant,
-                        NameKind::Role(old.namespace),
-                        &old.name,
-                    );
+                    unname(&mut self.names, old);
                     affected.add_users(self.role_holders(*id));
                     for u in self.role_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
@@ -287,7 +306,7 @@ impl Model {
             Change::GroupPut(g) => {
                 bump(&mut self.next[ObjectKind::Group], g.id.0);
                 if let Some(old) = self.groups.get(&g.id).cloned() {
-                    unname(&mut self.names, old.tenant, NameKind::Group, &old.name);
+                    unname(&mut self.names, &old);
                     for r in &old.roles {
                         unindex(&mut self.role_groups, *r, &g.id);
                     }
@@ -295,7 +314,7 @@ impl Model {
                         affected.add_users(self.members.get(&g.id).into_iter().flatten().copied());
                     }
                 }
-                name_as(&mut self.names, g.tenant, NameKind::Group, &g.name, g.id.0);
+                name_as(&mut self.names, g);
                 for r in &g.roles {
                     self.role_groups.entry(*r).or_default().insert(g.id);
                 }
@@ -304,7 +323,7 @@ impl Model {
             }
             Change::GroupDeleted { id } => {
                 if let Some(old) = self.groups.remove(id) {
-                    unname(&mut self.names, old.tenant, NameKind::Group, &old.name);
+                    unname(&mut self.names, &old);
                     for r in &old.roles {
                         unindex(&mut self.role_groups, *r, id);
                     }
@@ -336,31 +355,15 @@ impl Model {
                 affected.scopes = true;
                 bump(&mut self.next[ObjectKind::Scope], s.id.0);
                 if let Some(old) = self.scopes.get(&s.id) {
-                    unname(
-                        &mut self.names,
-                        old.tenant,
-                        NameKind::Scope(old.kind),
-                        &old.name,
-                    );
+                    unname(&mut self.names, old);
                 }
-                name_as(
-                    &mut self.names,
-                    s.tenant,
-                    NameKind::Scope(s.kind),
-                    &s.name,
-                    s.id.0,
-                );
+                name_as(&mut self.names, s);
                 self.scopes.insert(s.id, s.clone());
             }
             Change::ScopeDeleted { id } => {
                 affected.scopes = true;
                 if let Some(old) = self.scopes.remove(id) {
-                    unname(
-                        &mut self.names,
-                        old.tenant,
-                        NameKind::Scope(old.kind),
-                        &old.name,
-                    );
+                    unname(&mut self.names, &old);
                     for u in self.scope_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
                             user.scopes.remove(id);
@@ -373,18 +376,12 @@ impl Model {
                 bump(&mut self.next[ObjectKind::Agreement], a.id.0);
                 let st = self.agreements.entry(a.id).or_default();
                 if let Some(old) = &st.meta {
-                    unname(&mut self.names, old.tenant, NameKind::Agreement, &old.name);
+                    unname(&mut self.names, old);
                 }
                 st.meta = Some(a.clone());
                 // The owner's level is structural; a stored level for it would be stale.
                 st.levels.remove(&a.owner);
-                name_as(
-                    &mut self.names,
-                    a.tenant,
-                    NameKind::Agreement,
-                    &a.name,
-                    a.id.0,
-                );
+                name_as(&mut self.names, a);
                 self.user_agreements
                     .entry(a.owner)
                     .or_default()

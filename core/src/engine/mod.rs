@@ -1,0 +1,795 @@
+//! The check engine: an immutable, compiled snapshot of every user's effective access.
+//!
+//! Users are indexed densely by id (no hashing). A user's slot holds only the index of its
+//! access profile (effective permissions, scope restrictions, tenant, status), which users
+//! share: a check reads one 2-byte index and one entry of a table small enough to stay in the
+//! first-level cache. Slots come in chunks of 1,024 shared through `Arc`s, so that a change
+//! rebuilds only the chunks of the users it affects and the new snapshot shares every other
+//! chunk (and every untouched page of profiles) with the old one. The directory swaps
+//! snapshots atomically (`arc-swap`); checks never lock and never touch storage.
+
+use std::sync::Arc;
+
+use crate::domain::model::{Affected, IdHashMap, Model};
+use crate::domain::{
+    AccessLevel, AgreementId, Levels, Permission, Product, ScopeId, TenantId, UserId,
+};
+
+mod profiles;
+mod slots;
+
+use profiles::{LocalTable, Profile, Profiles, ACTIVE, EXISTS, SUPERADMIN};
+use slots::{Chunk, CHUNK, CHUNK_BITS, INLINE_ABOVE};
+
+/// Chunks compiled with profile indices local to their range, and that range's table.
+type LocalChunks = (LocalTable, Vec<(Vec<u32>, Vec<u64>)>);
+
+/// Whether `perms` holds every permission in `p` (never an empty `p`).
+#[inline(always)]
+fn holds(perms: u128, p: Permission) -> bool {
+    let bits = p.bits();
+    bits != 0 && perms & bits == bits
+}
+
+#[derive(Clone, Default)]
+struct AgreementEntry {
+    tenant: u64,
+    owner: UserId,
+    levels: IdHashMap<UserId, Levels>,
+    pbx: IdHashMap<UserId, Arc<str>>,
+}
+
+/// Which call groups / IVRs a user may see for a permission (003): everything, or an explicit
+/// set (possibly empty). A host pushes this filter into its own queries.
+///
+/// One shape in every language: `is_all` (everything), `is_none` (nothing), `scopes` (the
+/// explicit ids, in id order; absent for "all": `None` here, NULL in C, and an error in
+/// Python, where `None` would read as "no scopes"), and `allows(scope)`. Test `is_all` first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScopeAccess {
+    /// Every call group and IVR of the tenant.
+    All,
+    /// Only these (sorted; empty means none).
+    Only(Vec<ScopeId>),
+}
+
+impl ScopeAccess {
+    /// Whether this access includes `scope`.
+    pub fn allows(&self, scope: ScopeId) -> bool {
+        match self {
+            ScopeAccess::All => true,
+            ScopeAccess::Only(v) => v.binary_search(&scope).is_ok(),
+        }
+    }
+
+    /// Whether nothing is visible.
+    pub fn is_none(&self) -> bool {
+        matches!(self, ScopeAccess::Only(v) if v.is_empty())
+    }
+
+    /// Whether every call group and IVR of the tenant is visible.
+    pub fn is_all(&self) -> bool {
+        matches!(self, ScopeAccess::All)
+    }
+
+    /// The explicit set, in id order (empty: none visible); `None` when all are visible.
+    pub fn scopes(&self) -> Option<&[ScopeId]> {
+        match self {
+            ScopeAccess::All => None,
+            ScopeAccess::Only(v) => Some(v),
+        }
+    }
+}
+
+/// An immutable, compiled view of the directory at one revision.
+///
+/// Obtain one with [`Directory::snapshot`](crate::Directory::snapshot); it never changes, so a
+/// host can answer a whole request from one consistent revision. Cloning is cheap.
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    revision: u64,
+    chunks: Vec<Arc<Chunk>>,
+    profiles: Profiles,
+    /// Tenant of each scope resource, indexed by scope id (0 = none).
+    scope_tenants: Arc<Vec<u64>>,
+    agreements: Arc<IdHashMap<AgreementId, Arc<AgreementEntry>>>,
+}
+
+/// A user resolved once in a [`Snapshot`]: a check through it is a single AND.
+#[derive(Clone, Copy)]
+pub struct UserRef<'s> {
+    perms: u128,
+    profile: &'s Profile,
+    scope_tenants: &'s [u64],
+}
+
+impl UserRef<'_> {
+    /// Whether the user holds every permission in `p` (false for an empty `p`).
+    #[inline(always)]
+    pub fn check(&self, p: Permission) -> bool {
+        holds(self.perms, p)
+    }
+
+    /// Scoped check: whether `p` applies to data of call group / IVR `scope`.
+    #[inline]
+    pub fn check_scoped(&self, p: Permission, scope: ScopeId) -> bool {
+        let e = self.profile;
+        let bits = p.bits();
+        if !holds(self.perms, p) {
+            return false;
+        }
+        if self.scope_tenants.get(scope.0 as usize).copied() != Some(e.tenant) {
+            return false;
+        }
+        e.unscoped & bits == bits || e.in_scope(scope)
+    }
+
+    /// The user's effective permissions.
+    pub fn permissions(&self) -> Permission {
+        Permission::from_bits_retain(self.perms)
+    }
+}
+
+impl Snapshot {
+    /// Compiles a snapshot of the whole model.
+    pub(crate) fn build(m: &Model, revision: u64) -> Snapshot {
+        let aff = Affected {
+            agreements: m.agreements.keys().copied().collect(),
+            scopes: true,
+            everything: true,
+            ..Affected::default()
+        };
+        Snapshot::default().updated(m, &aff, revision)
+    }
+
+    /// A user's profile and security stamp.
+    fn compile(m: &Model, id: UserId) -> (Profile, u64) {
+        let Some(u) = m.users.get(&id) else {
+            return (Profile::default(), 0);
+        };
+        let mut flags = EXISTS;
+        if m.is_superadmin(u) {
+            flags |= SUPERADMIN;
+        }
+        if u.active {
+            flags |= ACTIVE;
+        }
+        let (perms, unscoped) = m.effective_perms(u);
+        let profile = Profile {
+            perms: perms.bits(),
+            unscoped: unscoped.bits(),
+            scopes: (u.active && !u.scopes.is_empty())
+                .then(|| u.scopes.iter().copied().collect::<Arc<[ScopeId]>>()),
+            tenant: u.tenant.0,
+            flags,
+        };
+        (profile, u.stamp)
+    }
+
+    /// Compiles chunks `range`, with profile indices local to the range.
+    fn compile_range(m: &Model, range: std::ops::Range<usize>) -> LocalChunks {
+        let mut table = LocalTable::default();
+        let chunks = range
+            .map(|ci| {
+                (ci * CHUNK..(ci + 1) * CHUNK)
+                    .map(|i| {
+                        let (p, stamp) = Self::compile(m, UserId(i as u64));
+                        (table.intern(p), stamp)
+                    })
+                    .unzip()
+            })
+            .collect();
+        (table, chunks)
+    }
+
+    /// Compiles every user, on as many threads as there are cores for a large directory, then
+    /// gathers the profiles into one table.
+    fn compile_all(m: &Model, revision: u64) -> (Vec<Arc<Chunk>>, Profiles) {
+        let ids = m.users.keys().next_back().map_or(0, |u| u.0 as usize + 1);
+        let n = ids.div_ceil(CHUNK);
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
+        let mut parts = if n < 64 || threads < 2 {
+            vec![Self::compile_range(m, 0..n)]
+        } else {
+            let per = n.div_ceil(threads);
+            std::thread::scope(|s| {
+                // A range whose thread cannot be started is compiled here.
+                let spawned: Vec<_> = (0..n)
+                    .step_by(per)
+                    .skip(1)
+                    .map(|start| {
+                        let end = (start + per).min(n);
+                        std::thread::Builder::new()
+                            .name("rolecall-compile".into())
+                            .spawn_scoped(s, move || Self::compile_range(m, start..end))
+                            .map_err(|_| start..end)
+                    })
+                    .collect();
+                let mut parts = vec![Self::compile_range(m, 0..per.min(n))];
+                for part in spawned {
+                    parts.push(match part {
+                        Ok(thread) => thread
+                            .join()
+                            .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                        Err(range) => Self::compile_range(m, range),
+                    });
+                }
+                parts
+            })
+        };
+        // One table for all: each part's local indices mapped to the global ones.
+        let mut offsets = Vec::with_capacity(parts.len());
+        let mut all = Vec::new();
+        for (table, _) in &mut parts {
+            offsets.push(all.len());
+            all.append(&mut table.profiles);
+        }
+        let (profiles, global) = Profiles::build(revision, all);
+        let inline = profiles.held() > INLINE_ABOVE;
+        let mut chunks = Vec::with_capacity(n);
+        for ((_, local_chunks), offset) in parts.into_iter().zip(offsets) {
+            for (local, stamps) in local_chunks {
+                let mut chunk = Chunk::default();
+                for (i, (l, stamp)) in local.into_iter().zip(stamps).enumerate() {
+                    let id = if l == 0 {
+                        0
+                    } else {
+                        global[offset + l as usize]
+                    };
+                    chunk.set(i, id, 0, stamp);
+                }
+                chunk.set_inline(inline.then_some(|id| profiles.perms(id)));
+                chunks.push(Arc::new(chunk));
+            }
+        }
+        (chunks, profiles)
+    }
+
+    /// The chunks and profiles of this snapshot with the users of `aff` recompiled from `m`,
+    /// or `None` when this snapshot is not the latest one built (its profile bookkeeping
+    /// belongs to a later snapshot).
+    fn recompile(
+        &self,
+        m: &Model,
+        aff: &Affected,
+        revision: u64,
+    ) -> Option<(Vec<Arc<Chunk>>, Profiles)> {
+        let mut edit = self.profiles.edit(self.revision)?;
+        let mut chunks = self.chunks.clone();
+        let mut touched = std::collections::BTreeSet::new();
+        for id in &aff.users {
+            let idx = id.0 as usize;
+            let ci = idx >> CHUNK_BITS;
+            if ci >= chunks.len() {
+                // Past the last chunk, an unknown user already answers no: nothing to
+                // compile, and nothing to size for an id a change merely names.
+                if !m.users.contains_key(id) {
+                    continue;
+                }
+                chunks.resize_with(ci + 1, || Arc::new(Chunk::default()));
+            }
+            let (profile, stamp) = Self::compile(m, *id);
+            let chunk = Arc::make_mut(&mut chunks[ci]);
+            let i = idx & (CHUNK - 1);
+            // The new one first: an unchanged profile is kept, not freed and made again.
+            let old = chunk.profile(i);
+            let perms = profile.perms;
+            let new = edit.acquire(profile);
+            edit.release(old);
+            chunk.set(i, new, perms, stamp);
+            touched.insert(ci);
+        }
+        let profiles = edit.finish(revision);
+        // A chunk rewritten follows the table's size: permissions inline above the threshold,
+        // not below half of it (so that a table near the threshold does not flip every time).
+        let held = profiles.held();
+        for ci in touched {
+            let chunk = &chunks[ci];
+            let want = if chunk.is_inline() {
+                held > INLINE_ABOVE / 2
+            } else {
+                held > INLINE_ABOVE
+            };
+            if want != chunk.is_inline() {
+                Arc::make_mut(&mut chunks[ci]).set_inline(want.then_some(|id| profiles.perms(id)));
+            }
+        }
+        Some((chunks, profiles))
+    }
+
+    /// A new snapshot equal to this one except for what `aff` names, recomputed from `m`.
+    /// Costs in proportion to the affected users (whole chunks of them), not the directory;
+    /// `aff.everything` recompiles every user.
+    pub(crate) fn updated(&self, m: &Model, aff: &Affected, revision: u64) -> Snapshot {
+        let (chunks, profiles) = if aff.everything {
+            Self::compile_all(m, revision)
+        } else {
+            self.recompile(m, aff, revision)
+                .unwrap_or_else(|| Self::compile_all(m, revision))
+        };
+        let scope_tenants = if aff.scopes {
+            let len = m.scopes.keys().next_back().map_or(0, |s| s.0 as usize + 1);
+            let mut v = vec![0u64; len];
+            for s in m.scopes.values() {
+                v[s.id.0 as usize] = s.tenant.0;
+            }
+            Arc::new(v)
+        } else {
+            self.scope_tenants.clone()
+        };
+        let agreements = if aff.agreements.is_empty() {
+            self.agreements.clone()
+        } else {
+            let mut map = (*self.agreements).clone();
+            for id in &aff.agreements {
+                match m
+                    .agreements
+                    .get(id)
+                    .and_then(|st| st.meta.as_ref().map(|meta| (st, meta)))
+                {
+                    None => {
+                        map.remove(id);
+                    }
+                    Some((st, meta)) => {
+                        map.insert(
+                            *id,
+                            Arc::new(AgreementEntry {
+                                tenant: meta.tenant.0,
+                                owner: meta.owner,
+                                levels: st.levels.iter().map(|(k, v)| (*k, *v)).collect(),
+                                pbx: st
+                                    .pbx
+                                    .iter()
+                                    .map(|(k, v)| (*k, Arc::from(v.as_str())))
+                                    .collect(),
+                            }),
+                        );
+                    }
+                }
+            }
+            Arc::new(map)
+        };
+        Snapshot {
+            revision,
+            chunks,
+            profiles,
+            scope_tenants,
+            agreements,
+        }
+    }
+
+    /// The directory revision this snapshot reflects.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// A known user's profile and security stamp.
+    #[inline(always)]
+    fn slot(&self, user: UserId) -> Option<(&Profile, u64)> {
+        let idx = user.0 as usize;
+        let chunk = self.chunks.get(idx >> CHUNK_BITS)?;
+        let i = idx & (CHUNK - 1);
+        let p = self.profiles.get(chunk.profile(i));
+        (p.flags & EXISTS != 0).then(|| (p, chunk.stamp(i)))
+    }
+
+    #[inline(always)]
+    fn entry(&self, user: UserId) -> Option<&Profile> {
+        self.slot(user).map(|(p, _)| p)
+    }
+
+    /// Resolves a user once, for repeated checks without the id lookup.
+    #[inline]
+    pub fn resolve(&self, user: UserId) -> Option<UserRef<'_>> {
+        self.entry(user).map(|profile| UserRef {
+            perms: profile.perms,
+            profile,
+            scope_tenants: &self.scope_tenants,
+        })
+    }
+
+    /// May `user` do `p`? False for unknown or inactive users and for an empty `p`.
+    #[inline]
+    pub fn check(&self, user: UserId, p: Permission) -> bool {
+        // Unknown and inactive users hold nothing: the profile's permissions answer alone.
+        let idx = user.0 as usize;
+        self.chunks.get(idx >> CHUNK_BITS).is_some_and(|c| {
+            let i = idx & (CHUNK - 1);
+            let perms = match c.inline_perms(i) {
+                Some(perms) => perms,
+                None => self.profiles.perms(c.profile(i)),
+            };
+            holds(perms, p)
+        })
+    }
+
+    /// May `user` do `p` on data of call group / IVR `scope`? A scope-restricted permission
+    /// applies only to the user's assigned scopes; an unrestricted one to every scope of the
+    /// user's tenant; never to another tenant's scope.
+    #[inline]
+    pub fn check_scoped(&self, user: UserId, p: Permission, scope: ScopeId) -> bool {
+        self.resolve(user).is_some_and(|u| u.check_scoped(p, scope))
+    }
+
+    /// Checks many `(user, permission)` pairs; `out[i]` answers pair `i`.
+    ///
+    /// Returns `false` without writing anything when the three slices differ in length.
+    pub fn check_many(&self, users: &[UserId], perms: &[Permission], out: &mut [bool]) -> bool {
+        if users.len() != perms.len() || users.len() != out.len() {
+            return false;
+        }
+        for ((u, p), o) in users.iter().zip(perms).zip(out.iter_mut()) {
+            *o = self.check(*u, *p);
+        }
+        true
+    }
+
+    /// The effective permissions of a user, or `None` for an unknown user.
+    pub fn effective_permissions(&self, user: UserId) -> Option<Permission> {
+        self.entry(user)
+            .map(|e| Permission::from_bits_retain(e.perms))
+    }
+
+    /// Which call groups / IVRs `user` may see for `p`; `None` for an unknown user.
+    pub fn allowed_scopes(&self, user: UserId, p: Permission) -> Option<ScopeAccess> {
+        let e = self.entry(user)?;
+        let perms = e.perms;
+        let bits = p.bits();
+        Some(if bits != 0 && e.unscoped & bits == bits {
+            ScopeAccess::All
+        } else if holds(perms, p) {
+            ScopeAccess::Only(
+                e.scopes
+                    .as_deref()
+                    .map(<[ScopeId]>::to_vec)
+                    .unwrap_or_default(),
+            )
+        } else {
+            ScopeAccess::Only(Vec::new())
+        })
+    }
+
+    /// Users of `tenant` holding `p` (within `scope` when given), in id order.
+    pub fn users_with_permission(
+        &self,
+        tenant: TenantId,
+        p: Permission,
+        scope: Option<ScopeId>,
+    ) -> Vec<UserId> {
+        // Decided once per profile, then read per user.
+        let st = &self.scope_tenants[..];
+        let yes: Vec<bool> = (0..self.profiles.len() as u32)
+            .map(|id| {
+                let e = self.profiles.get(id);
+                holds(e.perms, p)
+                    && e.tenant == tenant.0
+                    && scope.is_none_or(|s| {
+                        UserRef {
+                            perms: e.perms,
+                            profile: e,
+                            scope_tenants: st,
+                        }
+                        .check_scoped(p, s)
+                    })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (ci, chunk) in self.chunks.iter().enumerate() {
+            for (i, id) in chunk.profiles().enumerate() {
+                if yes.get(id as usize).copied().unwrap_or(false) {
+                    out.push(UserId(((ci << CHUNK_BITS) + i) as u64));
+                }
+            }
+        }
+        out
+    }
+
+    /// The access level of `user` on `product` of `agreement` (002). An unknown or inactive
+    /// user, or one of another tenant, has no access.
+    pub fn access_level(
+        &self,
+        agreement: AgreementId,
+        user: UserId,
+        product: Product,
+    ) -> AccessLevel {
+        let Some(e) = self.entry(user) else {
+            return AccessLevel::NoAccess;
+        };
+        let Some(a) = self.agreements.get(&agreement) else {
+            return AccessLevel::NoAccess;
+        };
+        if e.flags & ACTIVE == 0 || a.tenant != e.tenant {
+            return AccessLevel::NoAccess;
+        }
+        if a.owner == user {
+            return AccessLevel::Owner;
+        }
+        a.levels
+            .get(&user)
+            .map_or(AccessLevel::NoAccess, |l| l[product as usize])
+    }
+
+    /// Whether `user` may listen to the call recordings of virtual-PBX subscriber `subscriber`
+    /// and use click-to-call for it: linked to it on `agreement`, with at least User level on
+    /// Virtual PBX (002).
+    pub fn may_use_subscriber(
+        &self,
+        agreement: AgreementId,
+        user: UserId,
+        subscriber: &str,
+    ) -> bool {
+        self.access_level(agreement, user, Product::VirtualPbx) >= AccessLevel::User
+            && self
+                .agreements
+                .get(&agreement)
+                .and_then(|a| a.pbx.get(&user))
+                .is_some_and(|s| &**s == subscriber)
+    }
+
+    /// The user's security stamp, or `None` for an unknown user.
+    pub fn security_stamp(&self, user: UserId) -> Option<u64> {
+        self.slot(user).map(|(_, stamp)| stamp)
+    }
+
+    /// Whether a session issued under `stamp` is still valid for `user` (exists, active, stamp
+    /// unchanged).
+    pub fn session_valid(&self, user: UserId, stamp: u64) -> bool {
+        self.slot(user)
+            .is_some_and(|(e, s)| e.flags & ACTIVE != 0 && s == stamp)
+    }
+
+    /// Bytes the snapshot holds per user slot: its profile index and security stamp. What
+    /// users share (their profiles: permissions, call groups) is counted once by
+    /// [`memory_bytes`](Self::memory_bytes).
+    pub fn bytes_per_user() -> usize {
+        std::mem::size_of::<Chunk>() / CHUNK
+    }
+
+    /// Heap bytes this snapshot holds: user slots (1,024 per chunk; 16 bytes more a user where
+    /// a chunk keeps permissions inline), the table of distinct profiles with their
+    /// call-group lists, the scope table and the agreements' levels.
+    /// Chunks and pages shared with other snapshots are counted in full.
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let agreements: usize = self
+            .agreements
+            .values()
+            .map(|a| {
+                size_of::<AgreementEntry>()
+                    + a.levels.capacity() * (size_of::<UserId>() + size_of::<Levels>() + 1)
+                    + a.pbx.capacity() * (size_of::<UserId>() + size_of::<Arc<str>>() + 1)
+                    + a.pbx
+                        .values()
+                        .map(|s| 2 * size_of::<usize>() + s.len())
+                        .sum::<usize>()
+            })
+            .sum();
+        let inline = self.chunks.iter().filter(|c| c.is_inline()).count();
+        self.chunks.len() * size_of::<Chunk>()
+            + inline * CHUNK * size_of::<u128>()
+            + self.chunks.capacity() * size_of::<Arc<Chunk>>()
+            + self.profiles.memory_bytes()
+            + self.scope_tenants.capacity() * size_of::<u64>()
+            + agreements
+    }
+
+    /// How many distinct access profiles the snapshot's users share, and how many chunks of
+    /// 1,024 users needed 4-byte indices (65,536 profiles or more).
+    pub fn profile_stats(&self) -> (usize, usize) {
+        let held: std::collections::BTreeSet<u32> = self
+            .chunks
+            .iter()
+            .flat_map(|c| c.profiles())
+            .filter(|&id| id != 0)
+            .collect();
+        (
+            held.len(),
+            self.chunks.iter().filter(|c| c.is_wide()).count(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Change, Role, RoleId, Scope, ScopeKind, Tenant, User};
+
+    #[test]
+    fn memory_counts_slots_profiles_and_scope_lists() {
+        let empty = Snapshot::default();
+        assert_eq!(empty.memory_bytes(), 0);
+        let (m, _) = model(3_000, |i| (i % 5) as usize);
+        let snap = Snapshot::build(&m, 1);
+        let slots = snap.chunks.len() * std::mem::size_of::<Chunk>();
+        assert!(snap.memory_bytes() >= slots + snap.profiles.memory_bytes());
+    }
+
+    #[test]
+    fn a_user_slot_fits_the_memory_budget() {
+        // Issue 14: at most 24 bytes a user at a million users, profiles included.
+        assert!(
+            Snapshot::bytes_per_user() <= 12,
+            "{}",
+            Snapshot::bytes_per_user()
+        );
+    }
+
+    /// A model of `n` users over 8 roles, user `i` holding the scopes `scopes(i)` picks
+    /// (0: none, k: scope k alone), active unless `i % 7 == 0`.
+    fn model(n: u64, scopes: impl Fn(u64) -> usize) -> (Model, Vec<UserId>) {
+        let mut m = Model::default();
+        let mut aff = Affected::default();
+        let t = TenantId(1);
+        m.apply(
+            &Change::TenantPut(Tenant {
+                id: t,
+                name: "T".into(),
+                superadmin: UserId(1),
+                created_at: 0,
+                policy: Default::default(),
+                settings: Default::default(),
+            }),
+            &mut aff,
+        );
+        let catalogue: Vec<Permission> = crate::CATALOGUE.iter().map(|(p, _)| *p).collect();
+        for r in 1..=8u64 {
+            m.apply(
+                &Change::RolePut(Role {
+                    id: RoleId(r),
+                    tenant: t,
+                    name: format!("R{r}"),
+                    permissions: catalogue[r as usize * 7 % catalogue.len()]
+                        | catalogue[r as usize * 3 % catalogue.len()],
+                    scoped: r % 3 == 0,
+                    admin_tier: false,
+                    namespace: crate::RoleNamespace::Custom,
+                    description: String::new(),
+                    created_at: 0,
+                }),
+                &mut aff,
+            );
+        }
+        let most = (0..n).map(&scopes).max().unwrap_or(0) as u64;
+        for s in 1..=most {
+            m.apply(
+                &Change::ScopePut(Scope {
+                    id: ScopeId(s),
+                    tenant: t,
+                    kind: ScopeKind::CallGroup,
+                    name: format!("S{s}"),
+                }),
+                &mut aff,
+            );
+        }
+        // Sparse ids, so that chunks have gaps.
+        let ids: Vec<UserId> = (0..n).map(|i| UserId(1 + i * 3)).collect();
+        for (i, id) in ids.iter().enumerate() {
+            let i = i as u64;
+            let k = scopes(i) as u64;
+            m.apply_owned(
+                Change::UserPut(User {
+                    id: *id,
+                    tenant: t,
+                    first_name: "F".into(),
+                    last_name: "L".into(),
+                    email: format!("u{}@x.test", id.0),
+                    phone: None,
+                    active: i % 7 != 0,
+                    roles: [RoleId(1 + i % 8), RoleId(1 + i % 5)].into(),
+                    scopes: (k > 0).then_some(ScopeId(k)).into_iter().collect(),
+                    created_at: 0,
+                    updated_at: 0,
+                    last_login: None,
+                    stamp: i,
+                }),
+                &mut aff,
+            );
+        }
+        (m, ids)
+    }
+
+    /// Every slot of `snap` answers as compiling the user alone from `m` does.
+    fn assert_matches_model(snap: &Snapshot, m: &Model) {
+        let last = m.users.keys().next_back().map_or(0, |u| u.0) + 2 * CHUNK as u64;
+        for id in 0..last {
+            let (alone, stamp) = Snapshot::compile(m, UserId(id));
+            let exists = alone.flags & EXISTS != 0;
+            let built = snap.slot(UserId(id));
+            assert_eq!(built.is_some(), exists, "{id}");
+            assert_eq!(
+                snap.check(UserId(id), Permission::all()),
+                exists && alone.perms == Permission::all().bits()
+            );
+            if let Some((p, s)) = built {
+                assert_eq!((p, s), (&alone, stamp), "{id}");
+            }
+        }
+    }
+
+    /// Incremental updates keep the table exact: a profile no user holds any more is
+    /// reclaimed and its index reused, and the result equals a build from scratch.
+    #[test]
+    fn updates_reclaim_profiles_and_equal_a_fresh_build() {
+        let (mut m, ids) = model(2_000, |i| (i % 4) as usize);
+        let mut snap = Snapshot::build(&m, 1);
+        let (before, _) = snap.profile_stats();
+        assert!(before > 4 && before < 200, "{before}");
+        // Every user moves to role 1 only and no scopes: one profile (and the inactive one).
+        let mut rev = 1;
+        for chunk in ids.chunks(300) {
+            let mut aff = Affected::default();
+            for id in chunk {
+                let mut u = m.users.get(id).cloned().unwrap();
+                u.roles = [RoleId(1)].into();
+                u.scopes.clear();
+                m.apply_owned(Change::UserPut(u), &mut aff);
+            }
+            rev += 1;
+            snap = snap.updated(&m, &aff, rev);
+            assert_matches_model(&snap, &m);
+        }
+        let (after, _) = snap.profile_stats();
+        // Active with role 1; inactive; the (inactive) superadministrator, user 1.
+        assert_eq!(after, 3);
+        // Reclaimed indices are reused, lowest first: the table does not grow.
+        let span = snap.profiles.len();
+        let mut aff = Affected::default();
+        for id in &ids[..50] {
+            let mut u = m.users.get(id).cloned().unwrap();
+            u.roles = [RoleId(2), RoleId(3)].into();
+            m.apply_owned(Change::UserPut(u), &mut aff);
+        }
+        snap = snap.updated(&m, &aff, rev + 1);
+        assert_eq!(snap.profiles.len(), span);
+        assert_matches_model(&snap, &m);
+        // An update from a snapshot that is not the latest rebuilds instead of corrupting the
+        // shared bookkeeping.
+        let stale = Snapshot::build(&m, 100);
+        let _newer = stale.updated(&m, &Affected::default(), 101);
+        let again = stale.updated(&m, &aff, 102);
+        assert_matches_model(&again, &m);
+    }
+
+    /// Past 65,535 distinct profiles, chunks take 4-byte indices and still answer right.
+    #[test]
+    fn many_distinct_profiles_widen_the_indices() {
+        // Inactive users (one in 7) have no scopes in their profile.
+        let (m, _) = model(80_000, |i| 1 + i as usize);
+        let snap = Snapshot::build(&m, 1);
+        let (distinct, wide) = snap.profile_stats();
+        assert!(distinct > 65_536, "{distinct}");
+        assert!(wide > 0);
+        assert_matches_model(&snap, &m);
+    }
+
+    /// When users hardly share profiles, chunks keep permissions inline; when they share
+    /// again, rewritten chunks stop. Answers are the same either way.
+    #[test]
+    fn permissions_go_inline_when_profiles_are_not_shared() {
+        let (mut m, ids) = model(12_000, |i| 1 + i as usize);
+        let mut snap = Snapshot::build(&m, 1);
+        assert!(snap.profiles.held() > INLINE_ABOVE);
+        assert!(snap.chunks.iter().all(|c| c.is_inline()));
+        assert_matches_model(&snap, &m);
+        let mut aff = Affected::default();
+        for id in &ids {
+            let mut u = m.users.get(id).cloned().unwrap();
+            u.scopes.clear();
+            m.apply_owned(Change::UserPut(u), &mut aff);
+        }
+        snap = snap.updated(&m, &aff, 2);
+        assert!(snap.profiles.held() < INLINE_ABOVE / 2);
+        assert!(snap.chunks.iter().all(|c| !c.is_inline()));
+        assert_matches_model(&snap, &m);
+    }
+
+    /// The parallel build of a large directory equals compiling each user on its own.
+    #[test]
+    fn parallel_build_equals_one_by_one() {
+        // Ids over 150 chunks, so that every thread gets a share.
+        let (m, _) = model(51_000, |i| (i % 3) as usize);
+        let snap = Snapshot::build(&m, 1);
+        assert!(snap.chunks.len() >= 150);
+        assert_matches_model(&snap, &m);
+    }
+}
