@@ -10,6 +10,16 @@ root=$PWD
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rolecall/target}"
 export PROPTEST_CASES="${PROPTEST_CASES:-1000}"
 
+# One throwaway PostgreSQL cluster for the whole run (the PostgreSQL store's tests; each test
+# works in a schema of its own): started here, stopped on exit whatever happens. Without
+# ROLECALL_TEST_PG, each test binary would start a cluster of its own.
+if [ -z "${ROLECALL_TEST_PG:-}" ]; then
+    pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/rolecall-pg.XXXXXX")
+    trap 'bash "$root/scripts/pg-cluster.sh" stop "$pg_dir"' EXIT
+    ROLECALL_TEST_PG=$(bash scripts/pg-cluster.sh start "$pg_dir" $$)
+    export ROLECALL_TEST_PG
+fi
+
 echo "== rust: format, lints, tests"
 cargo fmt --all --check
 # The benchmarks' comparison feature (casbin, Cedar) is linted too.

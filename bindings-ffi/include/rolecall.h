@@ -93,6 +93,9 @@
 #define ROLECALL_STATUS_BUSY 905
 #define ROLECALL_STATUS_REVISION_CONFLICT 906
 #define ROLECALL_STATUS_CLOSED 907
+#define ROLECALL_STATUS_UNAVAILABLE 908
+#define ROLECALL_STATUS_STALE 909
+#define ROLECALL_STATUS_FOREIGN_TOKEN 910
 
 /* ---- Permissions (generated from the core's catalogue, core/src/domain/permission.rs).
  * ROLECALL_PERM_<NAME> is a rolecall_permission value (a 128-bit set as two uint64_t);

@@ -187,7 +187,7 @@ snap = d.snapshot()
 d.revoke_role(t.superadmin, olga, op.id)
 d.remove_member(t.superadmin, g, olga)
 check(not d.check(olga, "campaigns.view") and snap.check(olga, "campaigns.view"), "snapshot")
-check(snap.memory_bytes() >= 1024 * 80, "snapshot memory")
+check(snap.memory_bytes() >= 1024 * 12, "snapshot memory")
 
 # One notification shape: `email` is where to write (the new address), `old_email` the old one.
 d.drain_notifications()

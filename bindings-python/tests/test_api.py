@@ -374,8 +374,8 @@ def test_snapshot_is_one_revision(acme: Acme) -> None:
     assert d.snapshot().check(olga, "users.view")
     with pytest.raises(rolecall.NotFoundError):
         snap.effective_permissions(999)
-    # At least one slot of 80 bytes per user, 1,024 users a chunk.
-    assert snap.memory_bytes() >= 1024 * 80
+    # At least one chunk of 1,024 user slots, 12 bytes each (profile index and stamp).
+    assert snap.memory_bytes() >= 1024 * 12
 
 
 # ============================ batches ============================

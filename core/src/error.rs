@@ -454,6 +454,29 @@ error_table! {
         #[error("the directory is closed")]
         #[code(907, "closed")]
         Closed,
+        /// The store cannot be reached (a PostgreSQL server down, restarting or unreachable, a
+        /// connection lost). Nothing changed; checks keep answering from the last snapshot
+        /// (see [`Directory::revision`](crate::Directory::revision)). Retryable: the store
+        /// reconnects by itself at the next call.
+        #[error("the store is unavailable: {0}")]
+        #[code(908, "unavailable")]
+        Unavailable(String),
+        /// `Directory::at_least` timed out before this instance reached the revision a token
+        /// asked for. Retryable (with a longer timeout, or later).
+        #[error("stale: this instance is at revision {reached}, the token asks for {wanted}")]
+        #[code(909, "stale")]
+        Stale {
+            /// The revision the token asks for.
+            wanted: u64,
+            /// The revision this instance reached.
+            reached: u64,
+        },
+        /// A revision token that does not belong to this store: from another database or
+        /// schema, malformed, or newer than everything the store holds (a store restored from a
+        /// backup taken before the token's write).
+        #[error("revision token refused: {0}")]
+        #[code(910, "foreign_token")]
+        ForeignToken(String),
         /// Another instance committed first; this instance caught up and the change can be retried.
         #[error(
             "revision conflict: the store is at revision {stored}, this change expected {expected}"

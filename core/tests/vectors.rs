@@ -3,6 +3,8 @@
 //! suites replay the same files through their own APIs; every language must give the same
 //! answers. A file added to the directory is picked up without code changes.
 
+mod pg;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -253,8 +255,8 @@ struct Runner {
 }
 
 impl Runner {
-    fn new() -> Self {
-        let dir = Directory::in_memory();
+    /// A runner on `dir` (a fresh, empty directory).
+    fn on(dir: Directory) -> Self {
         // The cheapest argon2id: the vectors test rules, not the hash's cost.
         dir.set_hash_params(HashParams {
             m_kib: 8,
@@ -930,9 +932,18 @@ fn run_step(r: &mut Runner, step: &Value) -> Result<(), String> {
     }
 }
 
-/// Replays one vector file in a fresh directory; returns the number of steps and the failure,
-/// if any (a file stops at its first failing step).
+/// Replays one vector file in a fresh in-memory directory; returns the number of steps and the
+/// failure, if any (a file stops at its first failing step).
 fn run_file(name: &str, text: &str) -> (usize, Option<String>) {
+    run_file_on(name, text, Directory::in_memory)
+}
+
+/// Replays one vector file in the fresh directory `open` gives.
+fn run_file_on(
+    name: &str,
+    text: &str,
+    open: impl FnOnce() -> Directory,
+) -> (usize, Option<String>) {
     let doc: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return (0, Some(format!("{name}: not valid JSON: {e}"))),
@@ -954,7 +965,7 @@ fn run_file(name: &str, text: &str) -> (usize, Option<String>) {
             )),
         );
     }
-    let mut r = Runner::new();
+    let mut r = Runner::on(open());
     for (i, step) in steps.iter().enumerate() {
         if let Err(msg) = run_step(&mut r, step) {
             let op = step.get("op").and_then(Value::as_str).unwrap_or("?");
@@ -993,8 +1004,9 @@ fn vector_files() -> Vec<PathBuf> {
     files
 }
 
-#[test]
-fn conformance_vectors() {
+/// Replays every vector file, each in the fresh directory `open` gives it, and fails naming
+/// every file that failed.
+fn replay_all(mut open: impl FnMut() -> Directory) {
     let files = vector_files();
     assert!(!files.is_empty(), "no conformance vectors found");
     let mut failures = Vec::new();
@@ -1009,7 +1021,7 @@ fn conformance_vectors() {
             None => path.display().to_string(),
         };
         let text = std::fs::read_to_string(path).expect("readable vector file");
-        let (steps, failure) = run_file(&name, &text);
+        let (steps, failure) = run_file_on(&name, &text, &mut open);
         println!("{name}: {steps} steps");
         total += steps;
         failures.extend(failure);
@@ -1022,6 +1034,24 @@ fn conformance_vectors() {
         files.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn conformance_vectors() {
+    replay_all(Directory::in_memory);
+}
+
+/// The same vectors on the PostgreSQL store (a real server, see tests/pg), each file in a
+/// schema of its own.
+#[test]
+fn conformance_vectors_on_postgres() {
+    let mut schemas = Vec::new();
+    replay_all(|| {
+        let schema = pg::Schema::new("vectors");
+        let dir = schema.directory();
+        schemas.push(schema);
+        dir
+    });
 }
 
 /// The runner itself must catch wrong answers, wrong error kinds, unexpected successes and

@@ -322,7 +322,7 @@ static void test_managers(rolecall_directory *dir) {
     CHECK(rev == srev && rev > 0);
     uint64_t mem = 0;
     OK(rolecall_snapshot_memory_bytes(snap, &mem));
-    CHECK(mem >= 1024 * 80); /* a chunk of 1,024 user slots of 80 bytes at least */
+    CHECK(mem >= 1024 * 12); /* a chunk of 1,024 user slots of 12 bytes at least */
     OK(rolecall_user_assign_role(dir, sa, olga, operator_));
     CHECK(rolecall_check(dir, olga, ROLECALL_PERM_CAMPAIGNS_VIEW));
     CHECK(!rolecall_snapshot_check(snap, olga, ROLECALL_PERM_CAMPAIGNS_VIEW)); /* frozen */

@@ -25,6 +25,7 @@ mod agreements;
 mod audit;
 mod checks;
 mod credentials;
+mod freshness;
 mod groups;
 mod roles;
 mod scopes;
@@ -84,6 +85,13 @@ pub struct Directory {
     notifications: Mutex<VecDeque<Notification>>,
     on_notification: RwLock<Option<NotifyFn>>,
     closed: std::sync::atomic::AtomicBool,
+    /// When this instance last confirmed it was up to date with its store (ms since the Unix
+    /// epoch, by the system clock: the directory's clock may be a test's).
+    caught_up_at: std::sync::atomic::AtomicI64,
+    /// How the store announces other instances' commits, when it does.
+    changes: Option<Arc<store::ChangeSignal>>,
+    /// Catch-ups that reloaded everything (the log no longer held what was missed).
+    reloads: std::sync::atomic::AtomicU64,
     /// The key of the references the audit log keeps for unknown login identifiers (see
     /// `credentials::identifier_ref`); random per instance, never stored. `None` when the OS
     /// random source failed: then nothing is kept.
@@ -347,6 +355,31 @@ impl Directory {
         Self::open(crate::store::SqliteStore::open(path)?)
     }
 
+    /// Opens a directory in the PostgreSQL database `conninfo` names (a libpq-style connection
+    /// string or a `postgresql://` URL), in the schema `rolecall`: several hosts opening the
+    /// same database share one directory. See [`PostgresStore`](crate::PostgresStore).
+    ///
+    /// # Errors
+    /// As [`PostgresStore::open_with`](crate::PostgresStore::open_with), then as
+    /// [`open`](Self::open).
+    #[cfg(feature = "postgres")]
+    pub fn open_postgres(conninfo: &str) -> Result<Directory, Error> {
+        Self::open(crate::store::PostgresStore::open(conninfo)?)
+    }
+
+    /// Opens a directory in a PostgreSQL database with explicit options (the schema, the lock
+    /// timeout, TLS roots, ...).
+    ///
+    /// # Errors
+    /// As [`open_postgres`](Self::open_postgres).
+    #[cfg(feature = "postgres")]
+    pub fn open_postgres_with(
+        conninfo: &str,
+        options: &crate::store::PostgresOptions,
+    ) -> Result<Directory, Error> {
+        Self::open(crate::store::PostgresStore::open_with(conninfo, options)?)
+    }
+
     /// Opens a directory on `store`, loading its whole state.
     ///
     /// # Errors
@@ -429,11 +462,13 @@ impl Directory {
     }
 
     fn from_parts(
-        store: Box<dyn Store>,
+        mut store: Box<dyn Store>,
         model: Model,
         revision: u64,
         clock: Arc<dyn Clock>,
     ) -> Directory {
+        let now = SystemClock.now_ms();
+        let changes = store.change_signal();
         Directory {
             snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::build(&model, revision))),
             model: RwLock::new(model),
@@ -443,6 +478,9 @@ impl Directory {
             notifications: Mutex::new(VecDeque::new()),
             on_notification: RwLock::new(None),
             closed: std::sync::atomic::AtomicBool::new(false),
+            caught_up_at: std::sync::atomic::AtomicI64::new(now),
+            changes,
+            reloads: std::sync::atomic::AtomicU64::new(0),
             audit_key: {
                 let mut key = [0u8; 32];
                 cred::random_bytes(&mut key).ok().map(|()| key)
@@ -555,7 +593,10 @@ impl Directory {
 
     fn catch_up(&self, store: &mut dyn Store) -> Result<(), Error> {
         let current = self.revision();
+        let now = SystemClock.now_ms();
         if store.revision()? == current {
+            self.caught_up_at
+                .store(now, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
         match store.commits_since(current)? {
@@ -565,11 +606,15 @@ impl Directory {
             }
             None => {
                 let (model, revision) = Self::load(store)?;
+                self.reloads
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let snap = Snapshot::build(&model, revision);
                 *self.write_model() = model;
                 self.snapshot.store(Arc::new(snap));
             }
         }
+        self.caught_up_at
+            .store(now, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 

@@ -7,10 +7,16 @@
 //! through [`Store::commits_since`].
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod signal;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use memory::{MemoryLimits, MemoryStore};
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore};
+pub use signal::ChangeSignal;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore};
 
@@ -121,6 +127,24 @@ pub trait Store: Send {
         NextIds::default()
     }
 
+    /// What identifies this store among all stores (a database and schema), for revision
+    /// tokens: a token taken from one store is refused by another. `None` (the default) for a
+    /// store that has no identity of its own; its tokens then carry only the revision.
+    ///
+    /// # Errors
+    /// Storage errors, when the store has to read it.
+    fn store_id(&mut self) -> Result<Option<String>, Error> {
+        Ok(None)
+    }
+
+    /// The signal through which this store announces other instances' commits as it hears of
+    /// them (PostgreSQL: notifications, and a poll), when it has one. The default has none:
+    /// [`Directory::wait_for_change`](crate::Directory::wait_for_change) then polls
+    /// [`revision`](Self::revision).
+    fn change_signal(&mut self) -> Option<std::sync::Arc<ChangeSignal>> {
+        None
+    }
+
     /// Persists one commit atomically. On error nothing is stored.
     ///
     /// # Errors
@@ -209,6 +233,12 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn capacity_hint(&mut self) -> NextIds {
         (**self).capacity_hint()
+    }
+    fn store_id(&mut self) -> Result<Option<String>, Error> {
+        (**self).store_id()
+    }
+    fn change_signal(&mut self) -> Option<std::sync::Arc<ChangeSignal>> {
+        (**self).change_signal()
     }
     fn commit(&mut self, commit: &Commit) -> Result<(), Error> {
         (**self).commit(commit)

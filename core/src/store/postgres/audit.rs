@@ -1,0 +1,133 @@
+//! The audit log: append-only (the schema's triggers refuse `UPDATE`, `DELETE` and `TRUNCATE`),
+//! queried by page.
+
+use postgres::types::ToSql;
+
+use super::conn::Session;
+use super::db;
+use crate::audit::{AuditAction, AuditEvent, AuditQuery};
+use crate::domain::{ObjectKind, TenantId, UserId};
+use crate::Error;
+
+/// Appends `events` in the current transaction.
+pub(super) fn insert(s: &mut Session, events: &[AuditEvent]) -> Result<(), Error> {
+    for e in events {
+        s.exec(
+            "INSERT INTO audit (at, tenant, actor, action, outcome, target_kind, target_id,
+                                detail, revision, before, after)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            &[
+                &e.at,
+                &db(e.tenant.0),
+                &e.actor.map(|a| db(a.0)),
+                &e.action.name(),
+                &e.outcome,
+                &e.target_kind.map(ObjectKind::name),
+                &e.target_id.map(db),
+                &e.detail,
+                &e.revision.map(db),
+                &e.before,
+                &e.after,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// The `WHERE` clause of an audit query and its arguments, numbered from `$1`.
+fn filter(q: &AuditQuery) -> (String, Vec<Box<dyn ToSql + Sync + Send>>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+    let mut add = |column: &str, op: &str, v: Box<dyn ToSql + Sync + Send>| {
+        args.push(v);
+        clauses.push(format!("{column} {op} ${}", args.len()));
+    };
+    if let Some(t) = q.tenant {
+        add("tenant", "=", Box::new(db(t.0)));
+    }
+    if let Some(a) = q.actor {
+        add("actor", "=", Box::new(db(a.0)));
+    }
+    if let Some(k) = q.target_kind {
+        add("target_kind", "=", Box::new(k.name()));
+    }
+    if let Some(i) = q.target_id {
+        add("target_id", "=", Box::new(db(i)));
+    }
+    if let Some(a) = q.action {
+        add("action", "=", Box::new(a.name()));
+    }
+    if let Some(o) = &q.outcome {
+        add("outcome", "=", Box::new(o.clone()));
+    }
+    if let Some(t) = q.since {
+        add("at", ">=", Box::new(t));
+    }
+    if let Some(t) = q.until {
+        add("at", "<", Box::new(t));
+    }
+    let clause = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (clause, args)
+}
+
+fn refs(args: &[Box<dyn ToSql + Sync + Send>]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter().map(|a| &**a as &(dyn ToSql + Sync)).collect()
+}
+
+/// The page of events matching `q`, oldest first, and how many match in all.
+pub(super) fn query(s: &mut Session, q: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
+    let (clause, mut args) = filter(q);
+    let c = s.client()?;
+    let total: i64 = c
+        .query_one(&format!("SELECT count(*) FROM audit{clause}"), &refs(&args))
+        .map_err(super::pg_error)?
+        .get(0);
+    let n = args.len();
+    args.push(Box::new(i64::try_from(q.limit).unwrap_or(i64::MAX)));
+    args.push(Box::new(i64::try_from(q.offset).unwrap_or(i64::MAX)));
+    let rows = c
+        .query(
+            &format!(
+                "SELECT seq, at, tenant, actor, action, outcome, target_kind, target_id, detail,
+                        revision, before, after
+                 FROM audit{clause} ORDER BY seq LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            ),
+            &refs(&args),
+        )
+        .map_err(super::pg_error)?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            let action: &str = r.get(4);
+            let kind: Option<&str> = r.get(6);
+            Ok(AuditEvent {
+                seq: r.get::<_, i64>(0) as u64,
+                at: r.get(1),
+                tenant: TenantId(r.get::<_, i64>(2) as u64),
+                actor: r.get::<_, Option<i64>>(3).map(|a| UserId(a as u64)),
+                action: action
+                    .parse::<AuditAction>()
+                    .map_err(|_| Error::Corrupt(format!("audit: unknown action {action:?}")))?,
+                outcome: r.get(5),
+                target_kind: kind
+                    .map(|k| {
+                        k.parse::<ObjectKind>()
+                            .map_err(|_| Error::Corrupt(format!("audit: unknown kind {k:?}")))
+                    })
+                    .transpose()?,
+                target_id: r.get::<_, Option<i64>>(7).map(|v| v as u64),
+                detail: r.get(8),
+                revision: r.get::<_, Option<i64>>(9).map(|v| v as u64),
+                before: r.get(10),
+                after: r.get(11),
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok((items, usize::try_from(total).unwrap_or(usize::MAX)))
+}

@@ -1,0 +1,295 @@
+//! The schema: versioned, migrated forward under an advisory lock so that several hosts may
+//! start at once, refused when a newer library wrote it.
+//!
+//! It holds the invariants the rules rely on, as the SQLite schema does: composite foreign
+//! keys `(tenant, id)` so that no row of one tenant points at another tenant's row; emails
+//! unique per tenant (by the folded key the library computes); names unique per tenant (role
+//! names per namespace); one Owner per agreement (a column, and no level row for the owner);
+//! an append-only audit log (triggers refuse `UPDATE`, `DELETE` and `TRUNCATE`).
+//!
+//! `meta` holds the schema version, the head row (`revision`: the revision of the last
+//! commit, updated inside each commit's transaction under `SELECT ... FOR UPDATE`, so that
+//! revisions are dense and in commit order across hosts) and the next id of each kind.
+
+use super::conn::Session;
+use super::{fnv1a, quote_ident};
+use crate::Error;
+
+/// The schema version this library writes.
+pub(super) const SCHEMA_VERSION: i64 = 1;
+
+/// Version 1: every table.
+const SCHEMA_V1: &str = r#"
+CREATE TABLE meta (key text PRIMARY KEY, value bigint NOT NULL);
+INSERT INTO meta (key, value) VALUES
+    ('revision', 0), ('next_tenant', 1), ('next_user', 1), ('next_role', 1),
+    ('next_group', 1), ('next_scope', 1), ('next_agreement', 1),
+    -- This store's identity, for revision tokens (a token of another store is refused).
+    ('store_id', (random() * 9.2e18)::bigint);
+CREATE TABLE tenants (
+    id bigint PRIMARY KEY,
+    name text NOT NULL,
+    superadmin bigint NOT NULL,
+    created_at bigint NOT NULL,
+    policy text,
+    settings text
+);
+CREATE TABLE users (
+    id bigint PRIMARY KEY,
+    tenant bigint NOT NULL REFERENCES tenants (id),
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    email text NOT NULL,
+    email_key text NOT NULL,
+    phone text,
+    active boolean NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    last_login bigint,
+    stamp bigint NOT NULL DEFAULT 0,
+    UNIQUE (tenant, email_key),
+    UNIQUE (tenant, id)
+);
+ALTER TABLE tenants ADD FOREIGN KEY (id, superadmin) REFERENCES users (tenant, id)
+    DEFERRABLE INITIALLY DEFERRED;
+CREATE TABLE roles (
+    id bigint PRIMARY KEY,
+    tenant bigint NOT NULL REFERENCES tenants (id),
+    name text NOT NULL,
+    name_key text NOT NULL,
+    permissions text NOT NULL,
+    scoped boolean NOT NULL,
+    admin_tier boolean NOT NULL,
+    namespace text NOT NULL,
+    description text NOT NULL,
+    created_at bigint NOT NULL,
+    UNIQUE (tenant, namespace, name_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE scopes (
+    id bigint PRIMARY KEY,
+    tenant bigint NOT NULL REFERENCES tenants (id),
+    kind text NOT NULL CHECK (kind IN ('call_group', 'ivr')),
+    name text NOT NULL,
+    name_key text NOT NULL,
+    UNIQUE (tenant, kind, name_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE groups (
+    id bigint PRIMARY KEY,
+    tenant bigint NOT NULL REFERENCES tenants (id),
+    name text NOT NULL,
+    name_key text NOT NULL,
+    created_at bigint NOT NULL,
+    UNIQUE (tenant, name_key),
+    UNIQUE (tenant, id)
+);
+CREATE TABLE user_roles (
+    tenant bigint NOT NULL,
+    user_id bigint NOT NULL,
+    role_id bigint NOT NULL,
+    PRIMARY KEY (user_id, role_id),
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role_id) REFERENCES roles (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX user_roles_role ON user_roles (role_id);
+CREATE TABLE user_scopes (
+    tenant bigint NOT NULL,
+    user_id bigint NOT NULL,
+    scope_id bigint NOT NULL,
+    PRIMARY KEY (user_id, scope_id),
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, scope_id) REFERENCES scopes (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX user_scopes_scope ON user_scopes (scope_id);
+CREATE TABLE group_roles (
+    tenant bigint NOT NULL,
+    group_id bigint NOT NULL,
+    role_id bigint NOT NULL,
+    PRIMARY KEY (group_id, role_id),
+    FOREIGN KEY (tenant, group_id) REFERENCES groups (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role_id) REFERENCES roles (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX group_roles_role ON group_roles (role_id);
+CREATE TABLE group_members (
+    tenant bigint NOT NULL,
+    group_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    PRIMARY KEY (group_id, user_id),
+    FOREIGN KEY (tenant, group_id) REFERENCES groups (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX group_members_user ON group_members (user_id);
+CREATE TABLE agreements (
+    id bigint PRIMARY KEY,
+    tenant bigint NOT NULL REFERENCES tenants (id),
+    name text NOT NULL,
+    name_key text NOT NULL,
+    owner bigint NOT NULL,
+    created_at bigint NOT NULL,
+    UNIQUE (tenant, name_key),
+    UNIQUE (tenant, id),
+    FOREIGN KEY (tenant, owner) REFERENCES users (tenant, id)
+);
+CREATE TABLE levels (
+    tenant bigint NOT NULL,
+    agreement_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    product bigint NOT NULL CHECK (product BETWEEN 0 AND 6),
+    level bigint NOT NULL CHECK (level BETWEEN 0 AND 2),
+    PRIMARY KEY (agreement_id, user_id, product),
+    FOREIGN KEY (tenant, agreement_id) REFERENCES agreements (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX levels_user ON levels (user_id);
+CREATE TABLE pbx_links (
+    tenant bigint NOT NULL,
+    agreement_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    subscriber text NOT NULL,
+    PRIMARY KEY (agreement_id, user_id),
+    FOREIGN KEY (tenant, agreement_id) REFERENCES agreements (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX pbx_links_user ON pbx_links (user_id);
+CREATE TABLE credentials (
+    user_id bigint PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    hash text NOT NULL,
+    must_change boolean NOT NULL,
+    changed_at bigint NOT NULL,
+    failed_logins bigint NOT NULL CHECK (failed_logins >= 0),
+    locked_until bigint
+);
+CREATE TABLE reset_tokens (
+    hash text PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    issued_at bigint NOT NULL,
+    expires_at bigint NOT NULL
+);
+CREATE INDEX reset_tokens_user ON reset_tokens (user_id);
+CREATE TABLE commits (
+    revision bigint PRIMARY KEY,
+    at bigint NOT NULL,
+    actor bigint,
+    changes text NOT NULL
+);
+CREATE TABLE audit (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at bigint NOT NULL,
+    tenant bigint NOT NULL,
+    actor bigint,
+    action text NOT NULL,
+    outcome text NOT NULL,
+    target_kind text,
+    target_id bigint,
+    detail text,
+    revision bigint,
+    before text,
+    after text
+);
+CREATE INDEX audit_tenant_at ON audit (tenant, at);
+CREATE INDEX audit_actor ON audit (actor, seq);
+CREATE INDEX audit_target ON audit (target_kind, target_id, seq);
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+"#;
+
+/// The migrations, in order: `MIGRATIONS[v - 1]` takes a schema from version `v - 1` to `v`.
+const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+
+/// The advisory lock key of `schema`: migrations of one schema never run concurrently, while
+/// stores in other schemas of the same database start freely.
+pub(super) fn lock_key(schema: &str) -> i64 {
+    i64::from_ne_bytes(fnv1a(format!("rolecall schema {schema}").as_bytes()).to_ne_bytes())
+}
+
+/// Creates or migrates the schema, or refuses it: [`Error::SchemaTooNew`] for a schema a newer
+/// library wrote (nothing is changed), [`Error::Storage`] for a schema that holds tables of
+/// something else.
+pub(super) fn prepare(s: &mut Session) -> Result<(), Error> {
+    let key = lock_key(&s.schema);
+    s.begin("")?;
+    let r = (|| {
+        // Every host starting at once queues here; the first migrates, the others find the
+        // schema current.
+        s.client()?
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&key])
+            .map_err(super::pg_error)?;
+        let schema = s.schema.clone();
+        s.batch(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {}",
+            quote_ident(&schema)
+        ))?;
+        let version = stored_version(s)?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate() {
+            let target = i as i64 + 1;
+            if version < target {
+                s.batch(sql)?;
+                s.client()?
+                    .execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', $1)
+                         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                        &[&target],
+                    )
+                    .map_err(super::pg_error)?;
+            }
+        }
+        Ok(())
+    })();
+    match r {
+        Ok(()) => s.commit(),
+        Err(e) => {
+            s.rollback();
+            Err(e)
+        }
+    }
+}
+
+/// The schema version stored in the schema: 0 when the schema is empty.
+fn stored_version(s: &mut Session) -> Result<i64, Error> {
+    let schema = s.schema.clone();
+    let c = s.client()?;
+    let tables: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = $1",
+            &[&schema],
+        )
+        .map_err(super::pg_error)?
+        .get(0);
+    if tables == 0 {
+        return Ok(0);
+    }
+    let has_meta: bool = c
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = 'meta')",
+            &[&schema],
+        )
+        .map_err(super::pg_error)?
+        .get(0);
+    let version = if has_meta {
+        c.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])
+            .map_err(super::pg_error)?
+            .map(|r| r.get::<_, i64>(0))
+    } else {
+        None
+    };
+    version.ok_or_else(|| {
+        Error::Storage(format!(
+            "PostgreSQL schema {schema:?} holds tables that are not rolecall's: give the store \
+             a schema of its own (PostgresOptions::schema); nothing was changed"
+        ))
+    })
+}

@@ -1,0 +1,143 @@
+//! Catching up across hosts on PostgreSQL: notifications (a following instance sees another's
+//! commit within milliseconds), the poll when a notification is lost (the listener's
+//! connection terminated), and host-driven waiting (`wait_for_change`, with and without the
+//! listener).
+
+mod pg;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pg::Schema;
+use rolecall::{Directory, NewUser, PostgresOptions, PostgresStore, Preset, UserId};
+
+fn open(conninfo: &str, opts: &PostgresOptions) -> Directory {
+    Directory::open(PostgresStore::open_with(conninfo, opts).unwrap()).unwrap()
+}
+
+/// How long until `d` holds `user`, polling its snapshot (never the store).
+fn until_visible(d: &Directory, user: UserId, limit: Duration) -> Duration {
+    let started = Instant::now();
+    while d.user(user).is_err() {
+        assert!(
+            started.elapsed() < limit,
+            "{user} not visible after {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    started.elapsed()
+}
+
+#[test]
+fn a_following_instance_sees_another_hosts_commits_through_notifications() {
+    let schema = Schema::new("follow");
+    let a = schema.directory();
+    let t = a
+        .create_tenant(
+            "Acme",
+            &NewUser::new("Ada", "Root", "root@acme.test"),
+            &[Preset::Managers],
+        )
+        .unwrap();
+    // A poll far beyond the limits below: only a notification can be that fast.
+    let slow_poll = PostgresOptions {
+        poll_interval: Duration::from_secs(30),
+        ..schema.options()
+    };
+    let b = Arc::new(open(&pg::conninfo(), &slow_poll));
+    b.follow().unwrap();
+    // Let the listener connect and LISTEN before the writes.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut latencies = Vec::new();
+    for i in 0..20 {
+        let u = a
+            .create_user(
+                t.superadmin,
+                &NewUser::new("U", "V", format!("u{i}@acme.test")),
+            )
+            .unwrap();
+        latencies.push(until_visible(&b, u, Duration::from_secs(5)));
+    }
+    latencies.sort();
+    let p50 = latencies[latencies.len() / 2];
+    assert!(
+        p50 < Duration::from_millis(500),
+        "median commit-to-visible {p50:?}: {latencies:?}"
+    );
+    assert_eq!(b.revision(), a.revision());
+}
+
+#[test]
+fn a_lost_notification_is_made_up_for_by_the_poll() {
+    let schema = Schema::new("lost_note");
+    let name = format!("listener_{}", std::process::id());
+    let conninfo = format!("{} application_name={name}", pg::conninfo());
+    let a = schema.directory();
+    let t = a
+        .create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[])
+        .unwrap();
+    let opts = PostgresOptions {
+        poll_interval: Duration::from_millis(200),
+        ..schema.options()
+    };
+    let b = Arc::new(open(&conninfo, &opts));
+    b.follow().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // The listener's connection is killed (b's own connection too: both carry the name), and
+    // a commit lands while no one listens: its notification is lost.
+    let killed: i64 = pg::client()
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            &[&name],
+        )
+        .unwrap()
+        .get(0);
+    assert!(killed >= 1);
+    let u = a
+        .create_user(t.superadmin, &NewUser::new("U", "V", "u@acme.test"))
+        .unwrap();
+    // Reconnection (a poll interval) and its first poll bring it in.
+    until_visible(&b, u, Duration::from_secs(5));
+}
+
+#[test]
+fn a_host_driven_instance_waits_for_changes_with_and_without_the_listener() {
+    let schema = Schema::new("wait");
+    let a = Arc::new(schema.directory());
+    let t = a
+        .create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[])
+        .unwrap();
+    for listen in [true, false] {
+        let b = open(
+            &pg::conninfo(),
+            &PostgresOptions {
+                listen,
+                poll_interval: Duration::from_millis(100),
+                ..schema.options()
+            },
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(
+            !b.wait_for_change(Duration::from_millis(150)).unwrap(),
+            "nothing changed"
+        );
+        let writer = {
+            let a = Arc::clone(&a);
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(100));
+                a.create_user(
+                    t.superadmin,
+                    &NewUser::new("U", "V", format!("u{listen}@acme.test")),
+                )
+                .unwrap()
+            })
+        };
+        assert!(
+            b.wait_for_change(Duration::from_secs(5)).unwrap(),
+            "listen: {listen}"
+        );
+        let u = writer.join().unwrap();
+        b.refresh().unwrap();
+        assert!(b.user(u).is_ok());
+    }
+}
