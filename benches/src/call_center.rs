@@ -2,10 +2,7 @@
 //! and a team role, and each team's supervisors watch that team's call groups. A few hundred
 //! distinct access profiles, whatever the number of users.
 
-use rolecall::{
-    AccessLevel, AgreementId, Directory, NewRole, NewUser, Permission, Preset, Product, ScopeId,
-    ScopeKind,
-};
+use rolecall::{Directory, NewRole, NewUser, Permission, Preset, ScopeId, ScopeKind};
 
 use crate::{Model, Rng};
 
@@ -70,35 +67,7 @@ pub fn build_call_center(dir: Directory, n: usize) -> Model {
             dir.set_user_scopes(root, *u, &watched).expect("scopes");
         }
     }
-    let products = [
-        Product::Telephony,
-        Product::VirtualPbx,
-        Product::AutomatedCalls,
-        Product::Chatbots,
-    ];
-    let levels = [
-        AccessLevel::NoAccess,
-        AccessLevel::User,
-        AccessLevel::Administrator,
-    ];
-    let agreements: Vec<AgreementId> = (0..4)
-        .map(|i| {
-            let a = dir
-                .create_agreement(root, &format!("Contract {i}"), root)
-                .expect("agreement");
-            for _ in 0..(n / 20).min(500) {
-                dir.set_access_level(
-                    root,
-                    a,
-                    users[rng.below(users.len())],
-                    products[rng.below(products.len())],
-                    levels[rng.below(levels.len())],
-                )
-                .expect("level");
-            }
-            a
-        })
-        .collect();
+    let agreements = crate::agreements_with_levels(&dir, root, &users, &mut rng);
     Model {
         dir,
         tenant: t.tenant,

@@ -195,37 +195,7 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
     };
     phase("create_users");
     drop(batch);
-    // Four agreements owned by the superadministrator, each granting product levels to a
-    // share of the users.
-    let products = [
-        Product::Telephony,
-        Product::VirtualPbx,
-        Product::AutomatedCalls,
-        Product::Chatbots,
-    ];
-    let levels = [
-        AccessLevel::NoAccess,
-        AccessLevel::User,
-        AccessLevel::Administrator,
-    ];
-    let agreements: Vec<AgreementId> = (0..4)
-        .map(|i| {
-            let a = dir
-                .create_agreement(root, &format!("Contract {i}"), root)
-                .expect("agreement");
-            for _ in 0..(n / 20).min(500) {
-                dir.set_access_level(
-                    root,
-                    a,
-                    users[rng.below(users.len())],
-                    products[rng.below(products.len())],
-                    levels[rng.below(levels.len())],
-                )
-                .expect("level");
-            }
-            a
-        })
-        .collect();
+    let agreements = agreements_with_levels(&dir, root, &users, &mut rng);
     phase("agreements and levels");
     Model {
         dir,
@@ -279,4 +249,43 @@ pub fn measure(rounds: usize, batch: usize, mut f: impl FnMut(usize) -> bool) ->
         median: samples[samples.len() / 2],
         p99: samples[samples.len() * 99 / 100],
     }
+}
+
+/// Four agreements owned by `root` (the superadministrator), each granting random product
+/// levels to a share of `users` (a twentieth of them, at most 500).
+pub fn agreements_with_levels(
+    dir: &Directory,
+    root: UserId,
+    users: &[UserId],
+    rng: &mut Rng,
+) -> Vec<AgreementId> {
+    let products = [
+        Product::Telephony,
+        Product::VirtualPbx,
+        Product::AutomatedCalls,
+        Product::Chatbots,
+    ];
+    let levels = [
+        AccessLevel::NoAccess,
+        AccessLevel::User,
+        AccessLevel::Administrator,
+    ];
+    (0..4)
+        .map(|i| {
+            let a = dir
+                .create_agreement(root, &format!("Contract {i}"), root)
+                .expect("agreement");
+            for _ in 0..(users.len() / 20).min(500) {
+                dir.set_access_level(
+                    root,
+                    a,
+                    users[rng.below(users.len())],
+                    products[rng.below(products.len())],
+                    levels[rng.below(levels.len())],
+                )
+                .expect("level");
+            }
+            a
+        })
+        .collect()
 }
