@@ -67,10 +67,12 @@ pub unsafe extern "C" fn rolecall_postgres_options_default(
     })
 }
 
-/// The core's options from C's (strings checked).
+/// The core's options from C's (strings checked). `..d`: a field the core adds later keeps
+/// its default.
 ///
 /// # Safety
 /// `o`'s strings are NULL or NUL-terminated.
+#[allow(clippy::needless_update)]
 unsafe fn options(o: &rolecall_postgres_options) -> FfiResult<PostgresOptions> {
     let d = PostgresOptions::default();
     let schema = opt_text!(o.schema, "opts.schema");
@@ -95,7 +97,8 @@ unsafe fn options(o: &rolecall_postgres_options) -> FfiResult<PostgresOptions> {
 ///
 /// On success `*out` receives a new handle owned by the caller (rolecall_directory_free()).
 /// Errors: ROLECALL_STATUS_INVALID_ARGUMENT (a connection string or schema name that cannot be
-/// used), _STORAGE (the server cannot be reached or refuses), _SCHEMA_TOO_NEW, _BUSY, ...
+/// used), _UNAVAILABLE (the server cannot be reached), _STORAGE (it refuses), _SCHEMA_TOO_NEW,
+/// _BUSY, ...
 /// Safety: `conninfo` is a NUL-terminated string; `opts` is NULL or valid; `out` is writable.
 /// Thread-safe; blocks while connecting.
 #[no_mangle]
@@ -271,9 +274,7 @@ impl log::Log for CLogger {
                 let text = record.args().to_string().replace('\0', "\u{fffd}");
                 let message = CString::new(text).unwrap_or_default();
                 // SAFETY: the caller's callback contract; `message` lives for the call.
-                unsafe {
-                    (sink.callback)(sink.user_data, record.level() as u32, message.as_ptr())
-                };
+                unsafe { (sink.callback)(sink.user_data, record.level() as u32, message.as_ptr()) };
             }
         });
     }

@@ -165,10 +165,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Seconds {
         if let Ok(s) = obj.extract::<f64>() {
             return Ok(Seconds(s));
         }
-        let timedelta = obj
-            .py()
-            .import("datetime")?
-            .getattr("timedelta")?;
+        let timedelta = obj.py().import("datetime")?.getattr("timedelta")?;
         if obj.is_instance(&timedelta)? {
             return Ok(Seconds(obj.call_method0("total_seconds")?.extract()?));
         }
@@ -304,9 +301,10 @@ impl PyDirectory {
     /// commits the log keeps for incremental catch-up. `listen=False` starts no listener thread
     /// (`wait_for_change` then polls). `tls_ca_pem` adds a trusted root certificate (PEM).
     ///
-    /// Raises `InvalidInputError` for a malformed DSN or option, `StorageError` when the server
-    /// cannot be reached or refuses or for a schema written by a newer version (kind
-    /// `"schema_too_new"`), `BusyError` when another host holds the migration lock too long.
+    /// Raises `InvalidInputError` for a malformed DSN or option, `UnavailableError` when the
+    /// server cannot be reached, `StorageError` when it refuses or for a schema written by a
+    /// newer version (kind `"schema_too_new"`), `BusyError` when another host holds the
+    /// migration lock too long.
     #[staticmethod]
     #[pyo3(
         signature = (dsn, *, schema = None, lock_timeout = None, connect_timeout = None, log_keep = None, log_max_age = None, poll_interval = None, listen = true, tls_ca_pem = None),
