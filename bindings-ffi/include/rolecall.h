@@ -1991,7 +1991,8 @@ rolecall_status rolecall_postgres_options_default(struct rolecall_postgres_optio
  *
  * On success `*out` receives a new handle owned by the caller (rolecall_directory_free()).
  * Errors: ROLECALL_STATUS_INVALID_ARGUMENT (a connection string or schema name that cannot be
- * used), _STORAGE (the server cannot be reached or refuses), _SCHEMA_TOO_NEW, _BUSY, ...
+ * used), _UNAVAILABLE (the server cannot be reached), _STORAGE (it refuses), _SCHEMA_TOO_NEW,
+ * _BUSY, ...
  * Safety: `conninfo` is a NUL-terminated string; `opts` is NULL or valid; `out` is writable.
  * Thread-safe; blocks while connecting.
  */

@@ -233,7 +233,7 @@ try:
 finally:
     subprocess.run(
         ["psql", "-q", "-X", "-c",
-         f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; DROP SCHEMA IF EXISTS "{schema}_other" CASCADE',
+         f'SET client_min_messages = warning; DROP SCHEMA IF EXISTS "{schema}" CASCADE; DROP SCHEMA IF EXISTS "{schema}_other" CASCADE',
          server],
         check=True, stdout=subprocess.DEVNULL,
     )

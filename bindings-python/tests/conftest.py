@@ -122,7 +122,9 @@ def pg_schema(pg_dsn: str) -> Iterator[Callable[[], str]]:
 
     yield new
     if made:
-        drops = "; ".join(f'DROP SCHEMA IF EXISTS "{n}" CASCADE' for n in made)
+        drops = "SET client_min_messages = warning; " + "; ".join(
+            f'DROP SCHEMA IF EXISTS "{n}" CASCADE' for n in made
+        )
         subprocess.run(
             [_psql(), "-q", "-v", "ON_ERROR_STOP=1", "-c", drops, pg_dsn],
             check=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -250,3 +251,19 @@ def test_vector_file_on_postgres(path: Path, pg_dsn: str, pg_schema: Schemas) ->
             d.close()
     assert failure is None, failure
     assert steps > 0 and len(opened) == 1
+
+
+def test_readme_several_hosts_python_example_runs(pg_dsn: str, pg_schema: Schemas) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Several hosts: PostgreSQL")
+    section = text[start : text.index("\n## ", start + 1)]
+    (block,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    example_dsn = '"host=db.internal user=pbx dbname=pbx sslmode=require"'
+    assert example_dsn in block and 'schema="rolecall"' in block
+    schema = pg_schema()
+    code = block.replace(example_dsn, repr(pg_dsn)).replace(
+        'schema="rolecall"', f"schema={schema!r}"
+    )
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - our own documentation
+    scope["d"].close()
