@@ -17,9 +17,9 @@ const TEAMS: usize = 25;
 /// Call groups; team `t` works call groups `t % 20` and `(t + 7) % 20`.
 const CALL_GROUPS: usize = 20;
 
-/// Builds a call center of `n` agents in `dir`: [`JOBS`] job roles (the first two scoped, as
-/// supervisors are) and [`TEAMS`] team roles held directly, the call groups of their team for
-/// one agent in ten, and product levels on four agreements for a share of them.
+/// Builds a call center of `n` agents in `dir`: 12 job roles (the first two scoped, as
+/// supervisors are) and 25 team roles held directly, the call groups of their team for one
+/// agent in ten, and product levels on four agreements for a share of them.
 pub fn build_call_center(dir: Directory, n: usize) -> Model {
     let mut rng = Rng(0xCA11);
     let t = dir

@@ -7,8 +7,8 @@ mod call_center;
 pub use call_center::build_call_center;
 
 use rolecall::{
-    AccessLevel, AgreementId, Directory, NewRole, NewUser, Permission, Preset, Product, RoleId,
-    ScopeId, ScopeKind, TenantId, UserId,
+    AccessLevel, AgreementId, Directory, GroupId, NewRole, NewUser, Permission, Preset, Product,
+    RoleId, ScopeId, ScopeKind, TenantId, UserId,
 };
 
 /// Whether an environment flag is set (to anything but empty or `0`).
@@ -95,7 +95,20 @@ impl Model {
 
 /// Builds a model of `n` users, `roles` custom roles and `groups` groups, in memory or in the
 /// directory given.
+///
+/// With `ROLECALL_BENCH_PHASES` set, prints how long each phase took (to stderr). With
+/// `ROLECALL_BENCH_ONE_AT_A_TIME` set, builds the same model the way it was built before
+/// bulk building existed (users without groups, then one `add_member` per membership), to
+/// compare.
 pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
+    let phases = flag("ROLECALL_BENCH_PHASES");
+    let mut clock = Instant::now();
+    let mut phase = |name: &str| {
+        if phases {
+            eprintln!("  {name:<28} {:>8.2} s", clock.elapsed().as_secs_f64());
+        }
+        clock = Instant::now();
+    };
     let mut rng = Rng(0x5EED);
     let t = dir
         .create_tenant(
@@ -134,30 +147,54 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
                 .expect("group")
         })
         .collect();
-    let batch: Vec<NewUser> = (0..n)
-        .map(|i| {
-            NewUser::new("Agent", format!("No {i}"), format!("agent{i}@bench.test"))
-                .roles([role_ids[rng.below(role_ids.len())]])
+    // Drawn in the order the model has always been drawn in (every user's role, then each
+    // user's groups and call groups), so the model is the same whichever way it is built:
+    // with bulk building (users created with their groups and call groups, one commit), or
+    // one change at a time.
+    let user_roles: Vec<RoleId> = (0..n)
+        .map(|_| role_ids[rng.below(role_ids.len())])
+        .collect();
+    let mut batch: Vec<NewUser> = user_roles
+        .iter()
+        .enumerate()
+        .map(|(i, role)| {
+            let groups: Vec<GroupId> = (0..1 + rng.below(3))
+                .map(|_| group_ids[rng.below(group_ids.len())])
+                .collect();
+            let mut user = NewUser::new("Agent", format!("No {i}"), format!("agent{i}@bench.test"))
+                .roles([*role])
+                .groups(groups);
+            if rng.below(4) == 0 {
+                user = user.scopes([
+                    scopes[rng.below(scopes.len())],
+                    scopes[rng.below(scopes.len())],
+                ]);
+            }
+            user
         })
         .collect();
-    let users = dir.create_users(root, &batch).expect("users");
-    for u in &users {
-        for _ in 0..1 + rng.below(3) {
-            dir.add_member(root, group_ids[rng.below(group_ids.len())], *u)
-                .expect("member");
+    phase("tenant, roles, groups, draws");
+    // Users with their groups and call groups in one commit (an import).
+    let users = if flag("ROLECALL_BENCH_ONE_AT_A_TIME") {
+        let links: Vec<(Vec<GroupId>, Vec<ScopeId>)> = batch
+            .iter_mut()
+            .map(|u| (std::mem::take(&mut u.groups), std::mem::take(&mut u.scopes)))
+            .collect();
+        let users = dir.create_users(root, &batch).expect("users");
+        for (u, (groups, scopes)) in users.iter().zip(&links) {
+            for g in groups {
+                dir.add_member(root, *g, *u).expect("member");
+            }
+            if !scopes.is_empty() {
+                dir.set_user_scopes(root, *u, scopes).expect("scopes");
+            }
         }
-        if rng.below(4) == 0 {
-            dir.set_user_scopes(
-                root,
-                *u,
-                &[
-                    scopes[rng.below(scopes.len())],
-                    scopes[rng.below(scopes.len())],
-                ],
-            )
-            .expect("scopes");
-        }
-    }
+        users
+    } else {
+        dir.create_users(root, &batch).expect("users")
+    };
+    phase("create_users");
+    drop(batch);
     // Four agreements owned by the superadministrator, each granting product levels to a
     // share of the users.
     let products = [
@@ -189,6 +226,7 @@ pub fn build(dir: Directory, n: usize, roles: usize, groups: usize) -> Model {
             a
         })
         .collect();
+    phase("agreements and levels");
     Model {
         dir,
         tenant: t.tenant,

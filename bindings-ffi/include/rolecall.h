@@ -1386,6 +1386,26 @@ typedef struct rolecall_new_user {
      * the user chose itself.
      */
     bool permanent_password;
+    /**
+     * Groups to join in the same commit (`groups_len` ids; NULL when `groups_len` is 0),
+     * each under the rules of rolecall_group_add_member(). Last in the struct: a caller that
+     * zero-initialises it (`= {0}`, designated initialisers) joins none.
+     */
+    const rolecall_group_id *groups;
+    /**
+     * Number of ids in `groups`.
+     */
+    size_t groups_len;
+    /**
+     * Call groups / IVRs the user is restricted to (`scopes_len` ids; NULL when `scopes_len`
+     * is 0), under the rules of rolecall_user_set_scopes(); its roles and group roles are
+     * granted within them.
+     */
+    const rolecall_scope_id *scopes;
+    /**
+     * Number of ids in `scopes`.
+     */
+    size_t scopes_len;
 } rolecall_new_user;
 
 /**
@@ -2307,6 +2327,14 @@ rolecall_status rolecall_group_remove_role(const struct rolecall_directory *dir,
  * Thread-safe.
  */
 rolecall_status rolecall_group_add_member(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_group_id group, rolecall_user_id user);
+
+/**
+ * Adds `users_len` users to a group in one atomic commit, each under the rules of
+ * rolecall_group_add_member(): all join, or none when one is refused (the status is that
+ * refusal's). Members already in the group, and repeats, are skipped. Safety: `dir` is a
+ * live handle; `users` holds `users_len` ids (NULL when `users_len` is 0). Thread-safe.
+ */
+rolecall_status rolecall_group_add_members(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_group_id group, const rolecall_user_id *users, size_t users_len);
 
 /**
  * Removes a user from a group. Safety: `dir` is a live handle. Thread-safe.

@@ -42,6 +42,18 @@ pub struct rolecall_new_user {
     /// `temporary` is in Rust, Python and rolecall_password_set(). Set it only for a password
     /// the user chose itself.
     pub permanent_password: bool,
+    /// Groups to join in the same commit (`groups_len` ids; NULL when `groups_len` is 0),
+    /// each under the rules of rolecall_group_add_member(). Last in the struct: a caller that
+    /// zero-initialises it (`= {0}`, designated initialisers) joins none.
+    pub groups: *const rolecall_group_id,
+    /// Number of ids in `groups`.
+    pub groups_len: usize,
+    /// Call groups / IVRs the user is restricted to (`scopes_len` ids; NULL when `scopes_len`
+    /// is 0), under the rules of rolecall_user_set_scopes(); its roles and group roles are
+    /// granted within them.
+    pub scopes: *const rolecall_scope_id,
+    /// Number of ids in `scopes`.
+    pub scopes_len: usize,
 }
 
 /// Changes to a user's profile (rolecall_user_update). A NULL field is left as it is.

@@ -295,6 +295,26 @@ pub unsafe extern "C" fn rolecall_group_add_member(
     })
 }
 
+/// Adds `users_len` users to a group in one atomic commit, each under the rules of
+/// rolecall_group_add_member(): all join, or none when one is refused (the status is that
+/// refusal's). Members already in the group, and repeats, are skipped. Safety: `dir` is a
+/// live handle; `users` holds `users_len` ids (NULL when `users_len` is 0). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_group_add_members(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    group: rolecall_group_id,
+    users: *const rolecall_user_id,
+    users_len: usize,
+) -> rolecall_status {
+    ffi!({
+        let users = slice!(users, users_len, "users");
+        let users: Vec<UserId> = users.iter().map(|u| UserId(*u)).collect();
+        dir!(dir).add_members(UserId(actor), GroupId(group), &users)?;
+        Ok(())
+    })
+}
+
 /// Removes a user from a group. Safety: `dir` is a live handle. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn rolecall_group_remove_member(

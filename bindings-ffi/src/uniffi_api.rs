@@ -234,7 +234,8 @@ pub struct PasswordPolicy {
 }
 
 /// A user to create. `temporary` (the initial password must be changed at first login)
-/// defaults to true, as for every password set by someone else.
+/// defaults to true, as for every password set by someone else. `scopes` (call groups / IVRs,
+/// as `set_user_scopes`) and `groups` (each as `add_member`) are applied in the same commit.
 #[uniffi::remote(Record)]
 pub struct NewUser {
     pub first_name: String,
@@ -246,6 +247,11 @@ pub struct NewUser {
     pub password: Option<Secret>,
     #[uniffi(default = true)]
     pub temporary: bool,
+    // Last, with their defaults, so that callers written before them still compile.
+    #[uniffi(default)]
+    pub scopes: Vec<ScopeId>,
+    #[uniffi(default)]
+    pub groups: Vec<GroupId>,
 }
 
 /// A user. Times are ms since the Unix epoch; `stamp` is the security stamp.
@@ -1286,5 +1292,13 @@ impl Directory {
     /// Audit events matching `query`, oldest first.
     pub fn audit_events(&self, query: &AuditQuery) -> R<AuditPage> {
         Ok(self.inner.audit_events(query)?)
+    }
+
+    // Bulk building (issue 14): `NewUser.scopes` / `NewUser.groups`, and many members at once.
+
+    /// Adds many users to a group in one atomic commit, each under the rules of `add_member`:
+    /// all join, or none when one is refused.
+    pub fn add_members(&self, actor: UserId, group: GroupId, users: Vec<UserId>) -> R<()> {
+        Ok(self.inner.add_members(actor, group, &users)?)
     }
 }

@@ -2,7 +2,9 @@
 
 use std::ffi::c_char;
 
-use rolecall::{Error, NewUser, Preset, RoleId, ScopeId, TenantId, UserId, UserPatch, UserQuery};
+use rolecall::{
+    Error, GroupId, NewUser, Preset, RoleId, ScopeId, TenantId, UserId, UserPatch, UserQuery,
+};
 
 use crate::directory::rolecall_directory;
 use crate::records::*;
@@ -15,6 +17,8 @@ use crate::types::*;
 /// The struct's pointers follow its documentation.
 pub(crate) unsafe fn new_user(u: &rolecall_new_user) -> FfiResult<NewUser> {
     let roles = slice!(u.roles, u.roles_len, "new_user.roles");
+    let groups = slice!(u.groups, u.groups_len, "new_user.groups");
+    let scopes = slice!(u.scopes, u.scopes_len, "new_user.scopes");
     let mut n = NewUser::new(
         // SAFETY: the struct's contract.
         unsafe { crate::conv::text(u.first_name, "new_user.first_name") }?,
@@ -25,6 +29,8 @@ pub(crate) unsafe fn new_user(u: &rolecall_new_user) -> FfiResult<NewUser> {
     );
     n.phone = opt_text!(u.phone, "new_user.phone").map(str::to_owned);
     n.roles = roles.iter().map(|r| RoleId(*r)).collect();
+    n.groups = groups.iter().map(|g| GroupId(*g)).collect();
+    n.scopes = scopes.iter().map(|s| ScopeId(*s)).collect();
     n.active = !u.inactive;
     n.password = opt_text!(u.password, "new_user.password").map(Into::into);
     n.temporary = !u.permanent_password;

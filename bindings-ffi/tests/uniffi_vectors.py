@@ -38,8 +38,8 @@ MISSING = object()
 MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "create_tenant": ("name", "superadmin", "presets", "bind", "bind_superadmin"),
     "install_preset": ("preset",),
-    "create_user": ("first_name", "last_name", "email", "phone", "roles", "active", "password",
-                    "temporary", "bind"),
+    "create_user": ("first_name", "last_name", "email", "phone", "roles", "scopes", "groups",
+                    "active", "password", "temporary", "bind"),
     "create_users": ("users", "times"),
     "update_user": ("user", "first_name", "last_name", "email", "phone"),
     "set_active": ("user", "active"),
@@ -55,6 +55,7 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "add_group_role": ("group", "role"),
     "remove_group_role": ("group", "role"),
     "add_member": ("group", "user"),
+    "add_members": ("group", "users"),
     "remove_member": ("group", "user"),
     "delete_group": ("group",),
     "create_scope": ("kind", "name", "bind"),
@@ -76,8 +77,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "request_password_reset": ("tenant", "email", "bind"),
     "reset_password_with_token": ("tenant", "token", "password"),
 }
-NEW_USER_KEYS = {"first_name", "last_name", "email", "phone", "roles", "active", "password",
-                 "temporary"}
+NEW_USER_KEYS = {"first_name", "last_name", "email", "phone", "roles", "scopes", "groups",
+                 "active", "password", "temporary"}
 NO_ACTOR = {"create_tenant", "security_stamp", "change_password", "request_password_reset",
             "reset_password_with_token"}
 # A refused attempt is recorded (it counts toward the lock): the revision may move.
@@ -295,6 +296,8 @@ class Runner:
             email=a.text("email").replace("{n}", str(copy)),
             phone=a.opt_str("phone"),
             roles=self.roles(a.items("roles"), ctx),
+            scopes=[self.scope(v) for v in a.items("scopes")],
+            groups=[self.group(v, ctx) for v in a.items("groups")],
             active=a.flag("active", True),
             password=a.opt_str("password"),
         )
@@ -401,6 +404,9 @@ class Runner:
         elif op in ("add_member", "remove_member"):
             g = self.group(a.get("group"), ctx)
             getattr(d, op)(actor, g, self.user(a.get("user")))
+        elif op == "add_members":
+            g = self.group(a.get("group"), ctx)
+            d.add_members(actor, g, [self.user(u) for u in a.items("users")])
         elif op == "delete_group":
             d.delete_group(actor, self.group(a.get("group"), ctx))
         elif op == "create_scope":

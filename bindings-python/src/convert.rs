@@ -202,6 +202,14 @@ id_list!(
     /// An iterable of scope ids (or `Scope`s).
     ScopeList, ScopeArg, ScopeId, "scopes"
 );
+id_list!(
+    /// An iterable of group ids (or `Group`s).
+    GroupList, GroupArg, GroupId, "groups"
+);
+id_list!(
+    /// An iterable of user ids (or `User`s).
+    UserList, UserArg, UserId, "users"
+);
 
 // ============================ permissions ============================
 

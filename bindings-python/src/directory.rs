@@ -19,13 +19,13 @@ use rolecall::{
 };
 
 use crate::convert::{
-    enum_to_py, extract_items, permission_to_py, AgreementArg, GroupArg, KindArg, LevelArg, Perm,
-    PermSet, PresetArg, ProductArg, RoleArg, RoleList, ScopeArg, ScopeList, TenantArg, UserArg,
-    ACCESS_LEVEL,
+    enum_to_py, extract_items, permission_to_py, AgreementArg, GroupArg, GroupList, KindArg,
+    LevelArg, Perm, PermSet, PresetArg, ProductArg, RoleArg, RoleList, ScopeArg, ScopeList,
+    TenantArg, UserArg, UserList, ACCESS_LEVEL,
 };
 use crate::credentials::{
-    PyCredentialStatus, PyManualClock, PyNotification, PyPasswordPolicy, PyResetIssued, PySession,
-    SecretArg,
+    PyAuditEvent, PyCredentialStatus, PyManualClock, PyNotification, PyPasswordPolicy,
+    PyResetIssued, PySession, SecretArg,
 };
 use crate::errors::OrRaise;
 use crate::records::{
@@ -552,9 +552,12 @@ impl PyDirectory {
     /// (checked against the tenant's policy once the actor is known to be allowed, hashed with
     /// the GIL released), `temporary` by default like every password set by someone else (to
     /// be changed at first login); `temporary=False` only for a password the user chose.
+    /// `scopes` restrict the user to call groups / IVRs (as `set_user_scopes`; its roles are
+    /// granted within them), and `groups` are joined, each under the rules of `add_member`:
+    /// all in the same commit.
     #[pyo3(
-        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), active = true, password = None, temporary = true),
-        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), active=True, password=None, temporary=True)"
+        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true),
+        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_user(
@@ -566,11 +569,15 @@ impl PyDirectory {
         email: String,
         phone: Option<String>,
         roles: RoleList,
+        scopes: ScopeList,
+        groups: GroupList,
         active: bool,
         password: Option<SecretArg>,
         temporary: bool,
     ) -> PyResult<u64> {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
+        u.scopes = scopes.0;
+        u.groups = groups.0;
         u.password = password.map(|p| p.0);
         u.temporary = temporary;
         self.write(py, |d| d.create_user(actor.0, &u))
@@ -862,6 +869,19 @@ impl PyDirectory {
         user: UserArg,
     ) -> PyResult<()> {
         self.write(py, |d| d.add_member(actor.0, group.0, user.0))
+    }
+
+    /// Adds many users (ids or `User`s, any iterable) to a group in one atomic commit, each
+    /// under the rules of `add_member`: all join, or none when one is refused. Members
+    /// already in the group, and repeats, are skipped.
+    fn add_members(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        group: GroupArg,
+        users: UserList,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.add_members(actor.0, group.0, &users.0))
     }
 
     /// Removes a user from a group.
@@ -1262,6 +1282,38 @@ impl PyDirectory {
             ..AuditQuery::default()
         };
         self.write(py, |d| d.audit_events(&q)).map(PyPage::from)
+    }
+
+    /// Audit retention: removes the audit events stamped before `before` (ms since the Unix
+    /// epoch), refusals and failed logins included; returns how many. One transaction,
+    /// audited as `prune_audit` (one event per tenant).
+    fn prune_audit(&self, py: Python<'_>, before: i64) -> PyResult<u64> {
+        self.write(py, |d| d.prune_audit(before))
+    }
+
+    /// Export-then-prune: calls `export(event)` for every audit event stamped before
+    /// `before`, oldest first, then removes them, in one transaction. If `export` raises,
+    /// nothing is removed and its exception propagates. Returns how many were removed.
+    fn export_audit(&self, py: Python<'_>, before: i64, export: Bound<'_, PyAny>) -> PyResult<u64> {
+        let dir = self.d()?;
+        let mut raised: Option<PyErr> = None;
+        let result = dir.export_audit(before, |e| {
+            export
+                .call1((PyAuditEvent(e.clone()),))
+                .map(|_| ())
+                .map_err(|err| {
+                    raised = Some(err);
+                    Error::InvalidArgument {
+                        what: "export",
+                        reason: "the export callback raised".into(),
+                    }
+                })
+        });
+        self.dispatch(py);
+        if let Some(err) = raised {
+            return Err(err);
+        }
+        result.or_raise()
     }
 
     /// Users of `tenant` who have not logged in for `days` days (never-logged-in users count

@@ -16,7 +16,7 @@ use crate::credentials::{PyAuditEvent, SecretArg};
 use crate::errors::OrRaise;
 
 use crate::convert::{
-    enum_to_py, permission_to_py, type_name, RoleList, ScopeList, PRESET, SCOPE_KIND,
+    enum_to_py, permission_to_py, type_name, GroupList, RoleList, ScopeList, PRESET, SCOPE_KIND,
 };
 
 /// Python's `repr()` of a str.
@@ -245,8 +245,8 @@ pub struct PyNewUser(pub NewUser);
 impl PyNewUser {
     #[new]
     #[pyo3(
-        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), active = true, password = None, temporary = true),
-        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), active=True, password=None, temporary=True)"
+        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true),
+        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -255,11 +255,15 @@ impl PyNewUser {
         email: String,
         phone: Option<String>,
         roles: RoleList,
+        scopes: ScopeList,
+        groups: GroupList,
         active: bool,
         password: Option<SecretArg>,
         temporary: bool,
     ) -> Self {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
+        u.scopes = scopes.0;
+        u.groups = groups.0;
         u.password = password.map(|p| p.0);
         u.temporary = temporary;
         PyNewUser(u)
@@ -289,6 +293,16 @@ impl PyNewUser {
     fn roles<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.roles.iter().map(|r| r.0))
     }
+    /// Ids of the call groups / IVRs the user is restricted to (as `set_user_scopes`).
+    #[getter]
+    fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.scopes.iter().map(|s| s.0))
+    }
+    /// Ids of the groups to join (each a grant of the group's roles, as `add_member`).
+    #[getter]
+    fn groups<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.groups.iter().map(|g| g.0))
+    }
     /// Whether the user is created active.
     #[getter]
     fn active(&self) -> bool {
@@ -308,12 +322,14 @@ impl PyNewUser {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let u = &self.0;
         Ok(format!(
-            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, active={}, password={}, temporary={})",
+            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, scopes={}, groups={}, active={}, password={}, temporary={})",
             repr_str(py, &u.first_name)?,
             repr_str(py, &u.last_name)?,
             repr_str(py, &u.email)?,
             repr_opt(py, u.phone.as_deref())?,
             repr_any(&self.roles(py)?)?,
+            repr_any(&self.scopes(py)?)?,
+            repr_any(&self.groups(py)?)?,
             py_bool(u.active),
             if u.password.is_some() { "'***'" } else { "None" },
             py_bool(u.temporary),
@@ -339,7 +355,7 @@ pub(crate) fn new_user(
 }
 
 /// A `NewUser`, or a dict with its fields (`first_name`, `last_name`, `email`, and optionally
-/// `phone`, `roles`, `active`, `password`, `temporary`).
+/// `phone`, `roles`, `scopes`, `groups`, `active`, `password`, `temporary`).
 pub(crate) struct NewUserArg(pub NewUser);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
@@ -355,12 +371,14 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
                 type_name(&obj)
             )));
         };
-        const KEYS: [&str; 8] = [
+        const KEYS: [&str; 10] = [
             "first_name",
             "last_name",
             "email",
             "phone",
             "roles",
+            "scopes",
+            "groups",
             "active",
             "password",
             "temporary",
@@ -403,6 +421,12 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
             roles,
             active,
         );
+        if let Some(s) = d.get_item("scopes")? {
+            u.scopes = s.extract::<ScopeList>()?.0;
+        }
+        if let Some(g) = d.get_item("groups")? {
+            u.groups = g.extract::<GroupList>()?.0;
+        }
         u.password = match d.get_item("password")? {
             Some(p) if !p.is_none() => Some(p.extract::<SecretArg>()?.0),
             _ => None,

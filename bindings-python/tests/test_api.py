@@ -472,3 +472,39 @@ def test_create_users_is_one_atomic_import(acme: Acme) -> None:
         d.create_users(acme.root, ["fay@acme.test"])  # type: ignore[list-item]
     assert d.revision == before and d.search_users(acme.tenant, "dan").total == 0
     assert d.create_users(acme.root, []) == [] and d.revision == before
+
+
+# ============================ bulk building ============================
+
+
+def test_users_created_with_groups_and_call_groups_and_many_members_at_once(acme: Acme) -> None:
+    d = acme.d
+    ops = d.create_group(acme.root, "Ops", [acme.roles["Operator"]])
+    north = d.create_scope(acme.root, "call_group", "North")
+    nu = NewUser("Nina", "New", "nina@acme.test", groups=[d.group(ops)], scopes=[north])
+    assert nu.groups == (ops,) and nu.scopes == (north,)
+    assert "groups=(" in repr(nu) and "scopes=(" in repr(nu)
+    before = d.revision
+    nina = d.create_users(acme.root, [nu, {"first_name": "Al", "last_name": "B",
+                                           "email": "al@acme.test", "groups": [ops]}])
+    assert d.revision == before + 1
+    assert d.group_members(ops) == nina
+    assert d.user(nina[0]).scopes == frozenset({north})
+    olga = d.create_user(acme.root, first_name="Olga", last_name="P", email="olga@acme.test",
+                         groups=[ops], scopes=[north])
+    assert d.check(olga, Permission.CAMPAIGNS_CONTROL)
+    # Many at once: one commit; repeats and members already in are skipped; a refusal
+    # (here an unknown user) changes nothing.
+    a, b = acme.user("Amy"), acme.user("Bob")
+    rev = d.revision
+    with pytest.raises(rolecall.NotFoundError):
+        d.add_members(acme.root, ops, [a, 999_999, b])
+    assert d.revision == rev and not d.check(a, Permission.CAMPAIGNS_CONTROL)
+    d.add_members(acme.root, ops, (u for u in [a, d.user(b), a, olga]))
+    assert d.revision == rev + 1
+    assert d.check(b, Permission.CAMPAIGNS_CONTROL)
+    viewer = acme.user("Vic", "Viewer")
+    with pytest.raises(rolecall.PermissionDeniedError):
+        d.add_members(viewer, ops, [a])
+    with pytest.raises(TypeError):
+        d.add_members(acme.root, ops, "not users")

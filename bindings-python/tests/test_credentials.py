@@ -552,3 +552,27 @@ def test_an_unknown_login_is_audited_without_the_identifier(w: World) -> None:
     text = " ".join(f"{e.detail} {e.before} {e.after}" for e in w.d.audit_events(limit=1000))
     assert "zebra" not in text.lower()
     assert Directory.MAX_PASSWORDS_PER_CALL == 1000
+
+
+def test_audit_retention_prunes_by_age_and_exports_first() -> None:
+    clock = rolecall.ManualClock(1_000_000)
+    d = rolecall.Directory(clock=clock)
+    t = d.create_tenant("Acme", rolecall.NewUser("Ada", "Root", "root@acme.test"))
+    with pytest.raises(rolecall.AuthenticationError):
+        d.login(t.tenant, "nobody@acme.test", "not the password at all")
+    clock.advance(1000)
+    cut = clock.now
+    d.create_user(t.superadmin, first_name="Bo", last_name="B", email="bo@acme.test")
+    # An export that raises removes nothing.
+    def broken(_: rolecall.AuditEvent) -> None:
+        raise OSError("archive unreachable")
+    with pytest.raises(OSError, match="archive unreachable"):
+        d.export_audit(cut, broken)
+    assert d.audit_events().total == 3
+    archived: list = []
+    assert d.export_audit(cut, archived.append) == 2
+    assert [e.action for e in archived] == ["create_tenant", "login"]
+    left = d.audit_events().items
+    assert [e.action for e in left] == ["create_user", "prune_audit"]
+    assert left[1].detail == f'{{"before":{cut},"removed":2}}' and left[1].actor is None
+    assert d.prune_audit(cut) == 0

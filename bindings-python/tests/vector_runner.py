@@ -27,8 +27,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "create_tenant": ("name", "superadmin", "presets", "bind", "bind_superadmin"),
     "install_preset": ("preset",),
     "create_user": (
-        "first_name", "last_name", "email", "phone", "roles", "active", "password", "temporary",
-        "bind",
+        "first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active",
+        "password", "temporary", "bind",
     ),
     "create_users": ("users", "times"),
     "update_user": ("user", "first_name", "last_name", "email", "phone"),
@@ -45,6 +45,7 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "add_group_role": ("group", "role"),
     "remove_group_role": ("group", "role"),
     "add_member": ("group", "user"),
+    "add_members": ("group", "users"),
     "remove_member": ("group", "user"),
     "delete_group": ("group",),
     "create_scope": ("kind", "name", "bind"),
@@ -71,7 +72,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
 
 # The keys of one user in ``create_users``.
 NEW_USER_KEYS = {
-    "first_name", "last_name", "email", "phone", "roles", "active", "password", "temporary",
+    "first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active",
+    "password", "temporary",
 }
 
 # Steps listed with the mutations that name no acting user.
@@ -401,6 +403,9 @@ class Runner:
             g = self.group(a.get("group"), ctx)
             u = self.user(a.get("user"))
             getattr(d, op)(actor, g, u)
+        elif op == "add_members":
+            g = self.group(a.get("group"), ctx)
+            d.add_members(actor, g, [self.user(u) for u in a.list_or_empty("users")])
         elif op == "delete_group":
             d.delete_group(actor, self.group(a.get("group"), ctx))
         elif op == "create_scope":
@@ -476,6 +481,8 @@ class Runner:
             "email": a.text("email"),
             "phone": a.opt_str("phone"),
             "roles": self.roles(a.list_or_empty("roles"), ctx),
+            "scopes": [self.scope(s) for s in a.list_or_empty("scopes")],
+            "groups": [self.group(g, ctx) for g in a.list_or_empty("groups")],
             "active": a.bool_or("active", True),
             "password": a.opt_str("password"),
         }

@@ -76,6 +76,8 @@ audit_actions! {
     DeleteGroup => "delete_group",
     /// A user joined a group.
     AddMember => "add_member",
+    /// Users joined a group in one commit.
+    AddMembers => "add_members",
     /// A user left a group.
     RemoveMember => "remove_member",
     /// A role was given to a group.
@@ -112,6 +114,8 @@ audit_actions! {
     RequestPasswordReset => "request_password_reset",
     /// A password was reset with a recovery token.
     ResetPassword => "reset_password",
+    /// Audit events older than a time were removed (`Directory::prune_audit`).
+    PruneAudit => "prune_audit",
 }
 
 impl fmt::Display for AuditAction {

@@ -57,7 +57,7 @@ pub use domain::{
 pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result, UserLookup};
 pub use ops::{NewRole, NewUser, ResetIssued, RolePatch, TenantCreated, UserPatch};
-pub use store::{ChangeSignal, Loaded, MemoryStore, Store};
+pub use store::{ChangeSignal, Loaded, MemoryLimits, MemoryStore, Store};
 #[cfg(feature = "postgres")]
 pub use store::{PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]

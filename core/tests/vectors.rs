@@ -26,7 +26,7 @@ const COMMON: &[&str] = &["op", "expect", "note"];
 const MUTATIONS: &[(&str, &[&str])] = &[
     ("create_tenant", &["name", "superadmin", "presets", "bind", "bind_superadmin"]),
     ("install_preset", &["preset"]),
-    ("create_user", &["first_name", "last_name", "email", "phone", "roles", "active", "password", "temporary", "bind"]),
+    ("create_user", &["first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active", "password", "temporary", "bind"]),
     ("create_users", &["users", "times"]),
     ("update_user", &["user", "first_name", "last_name", "email", "phone"]),
     ("set_active", &["user", "active"]),
@@ -42,6 +42,7 @@ const MUTATIONS: &[(&str, &[&str])] = &[
     ("add_group_role", &["group", "role"]),
     ("remove_group_role", &["group", "role"]),
     ("add_member", &["group", "user"]),
+    ("add_members", &["group", "users"]),
     ("remove_member", &["group", "user"]),
     ("delete_group", &["group"]),
     ("create_scope", &["kind", "name", "bind"]),
@@ -70,6 +71,8 @@ const NEW_USER_KEYS: &[&str] = &[
     "email",
     "phone",
     "roles",
+    "scopes",
+    "groups",
     "active",
     "password",
     "temporary",
@@ -512,6 +515,15 @@ impl Runner {
                     d.remove_member(actor, g, u)?;
                 }
             }
+            "add_members" => {
+                let g = self.group(a.get("group")?, &ctx)?;
+                let users = a
+                    .list_or_empty("users")?
+                    .iter()
+                    .map(|u| self.user(u))
+                    .collect::<R<Vec<_>>>()?;
+                d.add_members(actor, g, &users)?;
+            }
             "delete_group" => d.delete_group(actor, self.group(a.get("group")?, &ctx)?)?,
             "create_scope" => {
                 let kind: ScopeKind = a.str("kind")?.parse()?;
@@ -796,6 +808,16 @@ impl Runner {
     fn full_new_user(&self, a: &Args<'_>, ctx: &Ctx) -> R<NewUser> {
         let mut u = new_user(a)?;
         u.roles = self.roles(a.list_or_empty("roles")?, ctx)?;
+        u.scopes = a
+            .list_or_empty("scopes")?
+            .iter()
+            .map(|v| self.scope(v))
+            .collect::<R<_>>()?;
+        u.groups = a
+            .list_or_empty("groups")?
+            .iter()
+            .map(|g| self.group(g, ctx))
+            .collect::<R<_>>()?;
         u.active = a.bool_or("active", true)?;
         if let Some(p) = a.opt_str("password")? {
             u = u.password(p);

@@ -751,6 +751,72 @@ static void test_last_error(void) {
     rolecall_last_error_clear();
 }
 
+/* Bulk building: a user created with its groups, many members added in one commit. */
+static void test_bulk(rolecall_directory *dir) {
+    rolecall_new_user root = {0};
+    root.first_name = "Bea";
+    root.last_name = "Root";
+    root.email = "root@bulk.test";
+    rolecall_preset managers = ROLECALL_PRESET_MANAGERS;
+    rolecall_tenant_created *created = NULL;
+    OK(rolecall_tenant_create(dir, "Bulk", &root, &managers, 1, &created));
+    if (!created) return;
+    rolecall_tenant_id t = created->tenant;
+    rolecall_user_id sa = created->superadmin;
+    rolecall_tenant_created_free(created);
+    rolecall_role *operator_role = NULL;
+    OK(rolecall_role_by_name(dir, t, "Operator", &operator_role));
+    if (!operator_role) return;
+    rolecall_role_id op = operator_role->id;
+    rolecall_role_free(operator_role);
+    rolecall_group_id floor = 0;
+    OK(rolecall_group_create(dir, sa, "Floor", &op, 1, &floor));
+    /* Created with its group: the group's roles at once. */
+    rolecall_new_user amy = {0};
+    amy.first_name = "Amy";
+    amy.last_name = "Bulk";
+    amy.email = "amy@bulk.test";
+    amy.groups = &floor;
+    amy.groups_len = 1;
+    rolecall_scope_id north = 0;
+    OK(rolecall_scope_create(dir, sa, ROLECALL_SCOPE_KIND_CALL_GROUP, "North", &north));
+    amy.scopes = &north;
+    amy.scopes_len = 1;
+    rolecall_user_id a = 0;
+    OK(rolecall_user_create(dir, sa, &amy, &a));
+    CHECK(rolecall_check(dir, a, ROLECALL_PERM_CAMPAIGNS_CONTROL));
+    rolecall_user *amy_rec = NULL;
+    OK(rolecall_user_get(dir, a, &amy_rec));
+    CHECK(amy_rec && amy_rec->scopes_len == 1 && amy_rec->scopes[0] == north);
+    rolecall_user_free(amy_rec);
+    rolecall_new_user rest[2] = {{0}, {0}};
+    rest[0].first_name = rest[1].first_name = "B";
+    rest[0].last_name = rest[1].last_name = "Bulk";
+    rest[0].email = "b1@bulk.test";
+    rest[1].email = "b2@bulk.test";
+    rolecall_user_id made[2] = {0, 0};
+    OK(rolecall_users_create(dir, sa, rest, 2, made));
+    /* A refusal (the unknown user 999999) changes nothing. */
+    rolecall_user_id three[] = {made[0], 999999, made[1]};
+    uint64_t rev = 0, now = 0;
+    OK(rolecall_directory_revision(dir, &rev));
+    CHECK_STATUS(rolecall_group_add_members(dir, sa, floor, three, 3), ROLECALL_STATUS_UNKNOWN_USER);
+    OK(rolecall_directory_revision(dir, &now));
+    CHECK(now == rev && !rolecall_check(dir, made[0], ROLECALL_PERM_CAMPAIGNS_CONTROL));
+    /* All at once, in one commit; members already in and repeats skipped. */
+    rolecall_user_id many[] = {made[0], a, made[1], made[0]};
+    OK(rolecall_group_add_members(dir, sa, floor, many, 4));
+    OK(rolecall_directory_revision(dir, &now));
+    CHECK(now == rev + 1);
+    CHECK(rolecall_check(dir, made[1], ROLECALL_PERM_CAMPAIGNS_CONTROL));
+    rolecall_id_list *members = NULL;
+    OK(rolecall_group_members(dir, floor, &members));
+    CHECK(members && members->len == 3);
+    rolecall_id_list_free(members);
+    OK(rolecall_group_add_members(dir, sa, floor, NULL, 0));
+    CHECK_STATUS(rolecall_group_add_members(dir, sa, floor, NULL, 2), ROLECALL_STATUS_NULL_POINTER);
+}
+
 int main(void) {
     CHECK(rolecall_version() != NULL && strchr(rolecall_version(), '.') != NULL);
     test_permissions();
@@ -761,6 +827,7 @@ int main(void) {
     OK(rolecall_directory_set_hash_params(dir, 8, 1, 1));
     test_managers(dir);
     test_dashboard_and_agreements(dir);
+    test_bulk(dir);
     test_threads(dir);
     rolecall_directory_free(dir);
     rolecall_directory_free(NULL);

@@ -1,10 +1,10 @@
 //! The audit log and inactivity queries.
 
-use crate::audit::{AuditEvent, AuditQuery};
+use crate::audit::{AuditAction, AuditEvent, AuditQuery};
 use crate::domain::{TenantId, User};
 use crate::Error;
 
-use super::{lock, Directory, Page};
+use super::{lock, Directory, Page, WriteLock};
 
 impl Directory {
     /// Audit events matching `query`, oldest first.
@@ -20,6 +20,85 @@ impl Directory {
             total,
             offset: query.offset,
         })
+    }
+
+    /// Audit retention: removes the audit events stamped before `before_ms` (ms since the
+    /// Unix epoch), oldest first, and returns how many. A host runs it on its own schedule
+    /// (keep a year, say): it is a decision of whoever runs the directory, not of a tenant's
+    /// user, so it names no actor. Refused operations and failed logins are audit events like
+    /// any other, so retention bounds them too.
+    ///
+    /// The pruning is itself audited: one `prune_audit` event per tenant, in the same
+    /// transaction, with the detail `{"before":…,"removed":…}`. Events go in log order,
+    /// stopping at the first one stamped at or after `before_ms` (see
+    /// [`Store::prune_audit`](crate::Store::prune_audit)). Nothing else removes an event:
+    /// the SQLite schema refuses any other delete. [`export_audit`](Self::export_audit)
+    /// hands each event to the caller before removing it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a store without retention (a custom [`Store`](crate::Store)
+    /// keeping the default); [`Error::Closed`] after [`close`](Directory::close);
+    /// [`Error::ReadOnly`], [`Error::Busy`], [`Error::Storage`] from the store.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{AuditAction, AuditQuery, Directory, NewUser};
+    /// let dir = Directory::in_memory();
+    /// dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[])?;
+    /// let removed = dir.prune_audit(i64::MAX)?; // everything logged so far
+    /// assert_eq!(removed, 1);
+    /// let left = dir.audit_events(&AuditQuery::default())?;
+    /// assert_eq!(left.items[0].action, AuditAction::PruneAudit);
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
+    pub fn prune_audit(&self, before_ms: i64) -> Result<u64, Error> {
+        self.export_audit(before_ms, |_| Ok(()))
+    }
+
+    /// Export-then-prune: hands every audit event stamped before `before_ms` to `export`,
+    /// oldest first, then removes them, in one transaction of the store (under its write
+    /// lock, so no event slips in between). When `export` returns an error, nothing is removed
+    /// and the error is returned. Otherwise as [`prune_audit`](Self::prune_audit).
+    ///
+    /// # Errors
+    /// The error `export` returned; as [`prune_audit`](Self::prune_audit).
+    pub fn export_audit(
+        &self,
+        before_ms: i64,
+        mut export: impl FnMut(&AuditEvent) -> Result<(), Error>,
+    ) -> Result<u64, Error> {
+        let now = self.clock.now_ms();
+        let mut guard = lock(&self.store);
+        let store = WriteLock::take(&mut **guard)?;
+        // The tenants as the store has them now (under its lock).
+        self.catch_up(store.0)?;
+        let mut tenants: Vec<TenantId> = self.read().tenants.keys().copied().collect();
+        if tenants.is_empty() {
+            tenants.push(TenantId(0));
+        }
+        let record = |removed: u64| -> Vec<AuditEvent> {
+            tenants
+                .iter()
+                .map(|&tenant| AuditEvent {
+                    seq: 0,
+                    at: now,
+                    tenant,
+                    actor: None,
+                    action: AuditAction::PruneAudit,
+                    outcome: "ok".into(),
+                    target_kind: None,
+                    target_id: None,
+                    detail: Some(format!("{{\"before\":{before_ms},\"removed\":{removed}}}")),
+                    revision: None,
+                    before: None,
+                    after: None,
+                })
+                .collect()
+        };
+        let removed = store.0.prune_audit(before_ms, &mut export, &record)?;
+        store.release()?;
+        Ok(removed)
     }
 
     /// Users of `tenant` who have not logged in for `days` days (never-logged-in users count

@@ -84,6 +84,39 @@ impl Directory {
         })
     }
 
+    /// Adds many users to a group in one atomic commit: each under the rules of
+    /// [`add_member`](Self::add_member), all joining or none. Users already members, and
+    /// repeats, are skipped.
+    ///
+    /// # Errors
+    /// As [`add_member`](Self::add_member), for the first user refused (nothing changes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, NewUser, Preset};
+    /// let dir = Directory::in_memory();
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[Preset::Managers])?;
+    /// let floor = dir.create_group(acme.superadmin, "Floor", &[])?;
+    /// let users = dir.create_users(acme.superadmin, &[
+    ///     NewUser::new("Bob", "Lee", "bob@acme.test"),
+    ///     NewUser::new("Eve", "Doe", "eve@acme.test").groups([floor]),
+    /// ])?;
+    /// dir.add_members(acme.superadmin, floor, &users)?;
+    /// assert_eq!(dir.group_members(floor)?, users);
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
+    pub fn add_members(
+        &self,
+        actor: UserId,
+        group: GroupId,
+        users: &[UserId],
+    ) -> Result<(), Error> {
+        self.write(Some(actor), AuditAction::AddMembers, |p| {
+            p.add_members(actor, group, users)
+        })
+    }
+
     /// Removes a user from a group.
     ///
     /// # Errors

@@ -39,7 +39,13 @@ const NO_SEPARATORS: &str = "must not contain line separators or bidirectional c
 /// # Errors
 /// [`Error::InvalidName`] naming `field` and what is wrong.
 pub fn name(field: &'static str, raw: &str) -> Result<String, Error> {
-    let t: String = raw.trim().nfc().collect();
+    let trimmed = raw.trim();
+    // ASCII is its own NFC form.
+    let t: String = if trimmed.is_ascii() {
+        trimmed.to_owned()
+    } else {
+        trimmed.nfc().collect()
+    };
     if t.is_empty() {
         return Err(Error::InvalidName {
             field,
@@ -149,6 +155,10 @@ fn email_char_refusal(c: char) -> Option<&'static str> {
 /// Whether one part of an address (the local part, or one domain label) stays within one
 /// script or one of UTS #39's highly restrictive combinations.
 fn single_script(part: &str) -> bool {
+    if part.is_ascii() {
+        // ASCII letters are Latin, everything else in ASCII is Common (in every script).
+        return true;
+    }
     let mut all = AugmentedScriptSet::default();
     let mut without_latin = AugmentedScriptSet::default();
     for c in part.chars() {
@@ -179,7 +189,12 @@ pub fn email(raw: &str) -> Result<String, Error> {
     if given.len() > 4 * MAX_EMAIL_LEN {
         return Err(bad("must be at most 254 bytes"));
     }
-    let e: String = given.nfkc().collect();
+    // ASCII is its own NFKC form.
+    let e: String = if given.is_ascii() {
+        given.to_owned()
+    } else {
+        given.nfkc().collect()
+    };
     if e.len() > MAX_EMAIL_LEN {
         return Err(bad("must be at most 254 bytes"));
     }

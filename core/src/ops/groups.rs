@@ -11,7 +11,11 @@ use crate::domain::{validate, Change, Group, GroupId, Permission, Role, RoleId, 
 use crate::Error;
 
 impl<'m> Plan<'m> {
-    fn group_for_change(&self, a: &Actor<'_>, group: GroupId) -> Result<&'m Group, Error> {
+    pub(super) fn group_for_change(
+        &self,
+        a: &Actor<'_>,
+        group: GroupId,
+    ) -> Result<&'m Group, Error> {
         a.require(Permission::GROUPS_MANAGE)?;
         self.m.group_in(a.tenant(), group)
     }
@@ -125,8 +129,31 @@ impl<'m> Plan<'m> {
 
     pub fn add_member(&mut self, actor: UserId, group: GroupId, user: UserId) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
-        let g = self.group_for_change(&a, group)?;
-        let t = self.target(&a, user)?;
+        self.add_member_as(&a, group, user)
+    }
+
+    /// Adds many users to one group (one commit): each under [`add_member`](Self::add_member)'s
+    /// rules, in order, refused as a whole at the first user refused.
+    pub fn add_members(
+        &mut self,
+        actor: UserId,
+        group: GroupId,
+        users: &[UserId],
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        self.group_for_change(&a, group)?;
+        let mut seen = std::collections::HashSet::with_capacity(users.len());
+        for &user in users {
+            if seen.insert(user) {
+                self.add_member_as(&a, group, user)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn add_member_as(&mut self, a: &Actor<'_>, group: GroupId, user: UserId) -> Result<(), Error> {
+        let g = self.group_for_change(a, group)?;
+        let t = self.target(a, user)?;
         if self
             .m
             .members
@@ -135,10 +162,20 @@ impl<'m> Plan<'m> {
         {
             return Ok(());
         }
+        self.join(a, g, t)
+    }
+
+    /// Plans `t` joining `g`, checked as a grant of each of the group's roles to `t`. The
+    /// caller has checked that the actor may change groups and may modify `t`; `t` may be a
+    /// user this plan creates (not yet in the model).
+    pub(super) fn join(&mut self, a: &Actor<'_>, g: &Group, t: &User) -> Result<(), Error> {
         for r in &g.roles {
             a.ensure_grant_role(&self.m.roles[r], &t.scopes)?;
         }
-        self.changes.push(Change::MemberAdded { group, user });
+        self.changes.push(Change::MemberAdded {
+            group: g.id,
+            user: t.id,
+        });
         Ok(())
     }
 

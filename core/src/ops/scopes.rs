@@ -6,7 +6,7 @@ use super::Plan;
 use crate::domain::model::NameKind;
 use crate::domain::rules::Actor;
 use crate::domain::ObjectKind;
-use crate::domain::{validate, Change, Permission, Scope, ScopeId, ScopeKind, UserId};
+use crate::domain::{validate, Change, Permission, Scope, ScopeId, ScopeKind, User, UserId};
 use crate::Error;
 
 impl<'m> Plan<'m> {
@@ -53,6 +53,25 @@ impl<'m> Plan<'m> {
         let a = Actor::load(self.m, actor)?;
         a.require(Permission::USERS_MANAGE)?;
         let t = self.target(&a, user)?;
+        let wanted = self.scopes_granted(&a, t, scopes)?;
+        if wanted != t.scopes {
+            let mut u = t.clone();
+            u.scopes = wanted;
+            self.put_user(u);
+        }
+        Ok(())
+    }
+
+    /// The rules of giving `t` the call groups / IVRs `scopes` (in place of its own): each
+    /// one of the actor's tenant, and every right `t` holds only within its scopes granted in
+    /// the new ones. The caller has checked `users.manage` and that the actor may modify `t`
+    /// (which may be a user this plan creates). Returns the scopes as a set.
+    pub(super) fn scopes_granted(
+        &self,
+        a: &Actor<'_>,
+        t: &User,
+        scopes: &[ScopeId],
+    ) -> Result<BTreeSet<ScopeId>, Error> {
         let wanted: BTreeSet<ScopeId> = scopes.iter().copied().collect();
         for s in &wanted {
             self.m.scope_in(a.tenant(), *s)?;
@@ -61,12 +80,7 @@ impl<'m> Plan<'m> {
         if !added.is_empty() {
             a.ensure_grant(self.m.scoped_only(t), true, &added)?;
         }
-        if wanted != t.scopes {
-            let mut u = t.clone();
-            u.scopes = wanted;
-            self.put_user(u);
-        }
-        Ok(())
+        Ok(wanted)
     }
 
     pub fn assign_scope(

@@ -36,6 +36,14 @@ impl<'m> Plan<'m> {
                 reason: "the superadministrator holds every right; give it no roles".into(),
             });
         }
+        if !superadmin.groups.is_empty() || !superadmin.scopes.is_empty() {
+            return Err(Error::InvalidArgument {
+                what: "superadmin groups",
+                reason: "a new tenant has no groups or call groups yet; add the \
+                         superadministrator to them later"
+                    .into(),
+            });
+        }
         let tenant = TenantId(self.alloc(ObjectKind::Tenant));
         let mut user = self.validated_user(tenant, superadmin)?;
         user.active = true;

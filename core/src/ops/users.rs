@@ -9,7 +9,9 @@ use super::{dedup, Hashed, Plan};
 use crate::credentials::{Notification, Secret};
 use crate::domain::rules::Actor;
 use crate::domain::ObjectKind;
-use crate::domain::{validate, Change, Permission, RoleId, TenantId, User, UserId};
+use crate::domain::{
+    validate, Change, GroupId, Permission, RoleId, ScopeId, TenantId, User, UserId,
+};
 use crate::Error;
 
 /// A user to create.
@@ -27,6 +29,14 @@ pub struct NewUser {
     pub phone: Option<String>,
     /// Roles to hold directly.
     pub roles: Vec<RoleId>,
+    /// Call groups / IVRs the user is restricted to, under the rules of
+    /// [`Directory::set_user_scopes`](crate::Directory::set_user_scopes); every role and
+    /// group role is then granted within them.
+    pub scopes: Vec<ScopeId>,
+    /// Groups to join, each under the rules of
+    /// [`Directory::add_member`](crate::Directory::add_member) (`groups.manage`, and a grant of
+    /// each of the group's roles).
+    pub groups: Vec<GroupId>,
     /// Whether the user is active (default true).
     pub active: bool,
     /// An initial password, checked against the tenant's policy and stored as argon2id.
@@ -46,6 +56,8 @@ impl Default for NewUser {
             email: String::new(),
             phone: None,
             roles: Vec::new(),
+            scopes: Vec::new(),
+            groups: Vec::new(),
             active: true,
             password: None,
             temporary: true,
@@ -77,6 +89,18 @@ impl NewUser {
     /// Sets the roles.
     pub fn roles(mut self, roles: impl IntoIterator<Item = RoleId>) -> Self {
         self.roles = roles.into_iter().collect();
+        self
+    }
+
+    /// Sets the call groups / IVRs the user is restricted to.
+    pub fn scopes(mut self, scopes: impl IntoIterator<Item = ScopeId>) -> Self {
+        self.scopes = scopes.into_iter().collect();
+        self
+    }
+
+    /// Sets the groups the user joins.
+    pub fn groups(mut self, groups: impl IntoIterator<Item = GroupId>) -> Self {
+        self.groups = groups.into_iter().collect();
         self
     }
 
@@ -177,14 +201,31 @@ impl<'m> Plan<'m> {
         let a = Actor::load(self.m, actor)?;
         a.require(Permission::USERS_MANAGE)?;
         let mut user = self.validated_user(a.tenant(), new)?;
+        if !new.scopes.is_empty() {
+            // As set_user_scopes on the new user; its roles and groups are then granted
+            // within these scopes.
+            a.ensure_may_modify(self.m, &user)?;
+            user.scopes = self.scopes_granted(&a, &user, &new.scopes)?;
+        }
         for r in dedup(&new.roles) {
             let role = self.m.role_in(a.tenant(), r)?;
             a.ensure_grant_role(role, &user.scopes)?;
             user.roles.insert(r);
         }
+        let groups = dedup(&new.groups);
+        let mut joined = Vec::with_capacity(groups.len());
+        for &g in &groups {
+            joined.push(self.group_for_change(&a, g)?);
+        }
+        if !joined.is_empty() {
+            a.ensure_may_modify(self.m, &user)?;
+        }
         user.id = UserId(self.alloc(ObjectKind::User));
         let id = user.id;
-        self.put_user(user);
+        self.put_user(user.clone());
+        for g in joined {
+            self.join(&a, g, &user)?;
+        }
         self.initial_credential(id, new)?;
         Ok(id)
     }

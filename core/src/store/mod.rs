@@ -13,7 +13,7 @@ mod signal;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-pub use memory::MemoryStore;
+pub use memory::{MemoryLimits, MemoryStore};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use signal::ChangeSignal;
@@ -184,6 +184,38 @@ pub trait Store: Send {
     /// [`Error::Storage`] when the store fails ([`Error::Busy`] for a lock held too long,
     /// [`Error::ReadOnly`] for a store that cannot be written).
     fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error>;
+
+    /// Audit retention: removes the oldest audit events, those stamped before `before_ms`
+    /// (ms since the Unix epoch), handing each to `export` first, oldest first; then appends
+    /// the events `record(removed)` returns (the pruning's own audit). All of it is one
+    /// transaction: an error from `export` (or the store) removes nothing and is returned.
+    /// Returns how many events were removed.
+    ///
+    /// Events go in log order: the removal stops at the first event stamped at or after
+    /// `before_ms`, so an older-stamped event logged after it (a host whose clock ran behind)
+    /// stays until a later prune. Nothing else ever removes an event: the SQLite store's
+    /// table refuses every other delete (a retention mark, raised only here, says up to which
+    /// event deleting is allowed), and a store for a shared database does the same under its
+    /// write lock.
+    ///
+    /// The default keeps everything: it refuses with [`Error::InvalidArgument`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a store without retention; the error `export` returned;
+    /// [`Error::Storage`] when the store fails ([`Error::Busy`] for a lock held too long,
+    /// [`Error::ReadOnly`] for a store that cannot be written).
+    fn prune_audit(
+        &mut self,
+        before_ms: i64,
+        export: &mut dyn FnMut(&AuditEvent) -> Result<(), Error>,
+        record: &dyn Fn(u64) -> Vec<AuditEvent>,
+    ) -> Result<u64, Error> {
+        let _ = (before_ms, export, record);
+        Err(Error::InvalidArgument {
+            what: "audit retention",
+            reason: "this store keeps its audit log and offers no retention".into(),
+        })
+    }
 }
 
 impl<S: Store + ?Sized> Store for Box<S> {
@@ -222,5 +254,13 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
         (**self).query_audit(query)
+    }
+    fn prune_audit(
+        &mut self,
+        before_ms: i64,
+        export: &mut dyn FnMut(&AuditEvent) -> Result<(), Error>,
+        record: &dyn Fn(u64) -> Vec<AuditEvent>,
+    ) -> Result<u64, Error> {
+        (**self).prune_audit(before_ms, export, record)
     }
 }

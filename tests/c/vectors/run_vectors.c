@@ -23,13 +23,13 @@ static const char *const COMMON[] = {"op", "expect", "note", NULL};
 
 typedef struct {
     const char *op;
-    const char *keys[10];
+    const char *keys[12];
 } opdef;
 
 static const opdef MUTATIONS[] = {
     {"create_tenant", {"name", "superadmin", "presets", "bind", "bind_superadmin"}},
     {"install_preset", {"preset"}},
-    {"create_user", {"first_name", "last_name", "email", "phone", "roles", "active", "password", "temporary", "bind"}},
+    {"create_user", {"first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active", "password", "temporary", "bind"}},
     {"create_users", {"users", "times"}},
     {"update_user", {"user", "first_name", "last_name", "email", "phone"}},
     {"set_active", {"user", "active"}},
@@ -45,6 +45,7 @@ static const opdef MUTATIONS[] = {
     {"add_group_role", {"group", "role"}},
     {"remove_group_role", {"group", "role"}},
     {"add_member", {"group", "user"}},
+    {"add_members", {"group", "users"}},
     {"remove_member", {"group", "user"}},
     {"delete_group", {"group"}},
     {"create_scope", {"kind", "name", "bind"}},
@@ -95,8 +96,9 @@ static const opdef QUERIES[] = {
 };
 
 /* The keys of one user in `create_users`. */
-static const char *const NEW_USER_KEYS[] = {"first_name", "last_name", "email", "phone", "roles",
-                                            "active", "password", "temporary", NULL};
+static const char *const NEW_USER_KEYS[] = {"first_name", "last_name", "email",    "phone",
+                                            "roles",      "scopes",    "groups",   "active",
+                                            "password",   "temporary", NULL};
 
 /* K_STAMP: a security stamp remembered by `security_stamp` (the handle holds the stamp).
  * K_TOKEN: a recovery token issued by `request_password_reset` (the handle holds its index in
@@ -396,8 +398,8 @@ static int new_user_fields(const jval *a, rolecall_new_user *u, stop *st) {
     return 0;
 }
 
-/* A user of `create_user` or of `create_users`' list, with its roles (malloc'ed into
- * `u->roles`: free it), active flag and initial password. Absent, `temporary` keeps the API's
+/* A user of `create_user` or of `create_users`' list, with its roles, call groups and groups
+ * (malloc'ed into `u->roles`, `u->scopes` and `u->groups`: free them), active flag and initial password. Absent, `temporary` keeps the API's
  * own default (rule 21: temporary, `permanent_password` left false). */
 static int full_new_user(const runner *r, const jval *a, const ctx *c, rolecall_new_user *u, stop *st) {
     TRY(new_user_fields(a, u, st));
@@ -412,6 +414,23 @@ static int full_new_user(const runner *r, const jval *a, const ctx *c, rolecall_
     TRY(refs(r, a, "roles", K_ROLE, c, &roles, &n, st));
     u->roles = roles;
     u->roles_len = n;
+    uint64_t *groups;
+    if (refs(r, a, "groups", K_GROUP, c, &groups, &n, st)) {
+        free(roles);
+        u->roles = NULL;
+        return -1;
+    }
+    u->groups = groups;
+    u->groups_len = n;
+    uint64_t *scopes;
+    if (refs(r, a, "scopes", K_SCOPE, NULL, &scopes, &n, st)) {
+        free(roles);
+        free(groups);
+        u->roles = u->groups = NULL;
+        return -1;
+    }
+    u->scopes = scopes;
+    u->scopes_len = n;
     return 0;
 }
 
@@ -454,6 +473,8 @@ static int create_users(runner *r, uint64_t actor, const jval *a, const ctx *c, 
     }
     for (size_t i = 0; i < made; i++) {
         free((void *)users[i].roles);
+        free((void *)users[i].groups);
+        free((void *)users[i].scopes);
         free(emails[i]);
     }
     free(users);
@@ -549,6 +570,8 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
         TRY(full_new_user(r, a, &c, &u, st));
         rolecall_status code = rolecall_user_create(d, actor, &u, &id);
         free((void *)u.roles);
+        free((void *)u.groups);
+        free((void *)u.scopes);
         if (code) return api_error(st, code);
         TRY(bind(r, bind_to, K_USER, id, st));
     } else if (strcmp(op, "create_users") == 0) {
@@ -636,6 +659,14 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
         TRY(ref_field(r, a, "user", K_USER, NULL, &user, st));
         if (op[0] == 'a') API(rolecall_group_add_member(d, actor, group, user));
         else API(rolecall_group_remove_member(d, actor, group, user));
+    } else if (strcmp(op, "add_members") == 0) {
+        TRY(ref_field(r, a, "group", K_GROUP, &c, &group, st));
+        uint64_t *users;
+        size_t n;
+        TRY(refs(r, a, "users", K_USER, NULL, &users, &n, st));
+        rolecall_status code = rolecall_group_add_members(d, actor, group, users, n);
+        free(users);
+        if (code) return api_error(st, code);
     } else if (strcmp(op, "delete_group") == 0) {
         TRY(ref_field(r, a, "group", K_GROUP, &c, &group, st));
         API(rolecall_group_delete(d, actor, group));

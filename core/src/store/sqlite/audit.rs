@@ -1,9 +1,32 @@
 //! The audit log's table: appending events and filtering them.
 
 use rusqlite::types::ToSql;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, Row};
 
+use super::unsigned;
 use crate::audit::{AuditEvent, AuditQuery};
+
+/// The columns [`event_of`] reads, in order.
+pub(super) const AUDIT_COLUMNS: &str =
+    "seq, at, tenant, actor, action, outcome, target_kind, target_id, detail, revision, before, after";
+
+/// An event from a row of [`AUDIT_COLUMNS`].
+pub(super) fn event_of(r: &Row<'_>) -> rusqlite::Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: unsigned(r.get(0)?),
+        at: r.get(1)?,
+        tenant: r.get(2)?,
+        actor: r.get(3)?,
+        action: r.get(4)?,
+        outcome: r.get(5)?,
+        target_kind: r.get(6)?,
+        target_id: r.get::<_, Option<i64>>(7)?.map(unsigned),
+        detail: r.get(8)?,
+        revision: r.get::<_, Option<i64>>(9)?.map(unsigned),
+        before: r.get(10)?,
+        after: r.get(11)?,
+    })
+}
 
 pub(super) fn insert_audit(tx: &Connection, events: &[AuditEvent]) -> rusqlite::Result<()> {
     let mut ins = tx.prepare_cached(

@@ -25,10 +25,10 @@ use super::{Loaded, Store};
 use crate::audit::{AuditEvent, AuditQuery};
 use crate::domain::{Change, Commit, NextIds};
 use crate::Error;
-use audit::{audit_filter, insert_audit};
+use audit::{audit_filter, event_of, insert_audit, AUDIT_COLUMNS};
 use damage::{check_ids, corrupt, id_limits};
 use read::{next_ids_of, read_next_ids, read_state, unsigned};
-use schema::{migrate_v4_email_keys, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3};
+use schema::{migrate_v4_email_keys, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5};
 use write::apply_change;
 
 const SCHEMA_VERSION: i64 = SqliteStore::SCHEMA_VERSION;
@@ -138,7 +138,7 @@ impl SqliteStore {
     /// The schema version this library writes (SQLite's `user_version`). Older files are
     /// migrated forward when opened for writing; a newer one is refused with
     /// [`Error::SchemaTooNew`](crate::Error::SchemaTooNew).
-    pub const SCHEMA_VERSION: i64 = 4;
+    pub const SCHEMA_VERSION: i64 = 5;
     /// How many recent commits the log keeps for incremental refresh; older ones are pruned
     /// and an instance further behind reloads everything.
     pub const LOG_KEEP: u64 = 10_000;
@@ -322,6 +322,9 @@ impl SqliteStore {
         }
         if v < 4 {
             migrate_v4_email_keys(&tx, &path)?;
+        }
+        if v < 5 {
+            tx.execute_batch(SCHEMA_V5).map_err(|e| storage(&path, e))?;
         }
         let broken: i64 = tx
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
@@ -562,30 +565,74 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT seq, at, tenant, actor, action, outcome, target_kind, target_id, detail, revision, before, after
-                 FROM audit{filter} ORDER BY seq LIMIT ? OFFSET ?"
+                "SELECT {AUDIT_COLUMNS} FROM audit{filter} ORDER BY seq LIMIT ? OFFSET ?"
             ))
             .map_err(st)?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(page_args), |r| {
-                Ok(AuditEvent {
-                    seq: unsigned(r.get(0)?),
-                    at: r.get(1)?,
-                    tenant: r.get(2)?,
-                    actor: r.get(3)?,
-                    action: r.get(4)?,
-                    outcome: r.get(5)?,
-                    target_kind: r.get(6)?,
-                    target_id: r.get::<_, Option<i64>>(7)?.map(unsigned),
-                    detail: r.get(8)?,
-                    revision: r.get::<_, Option<i64>>(9)?.map(unsigned),
-                    before: r.get(10)?,
-                    after: r.get(11)?,
-                })
-            })
+            .query_map(rusqlite::params_from_iter(page_args), event_of)
             .map_err(st)?;
         let items = rows.collect::<Result<Vec<_>, _>>().map_err(st)?;
         Ok((items, total as usize))
+    }
+
+    fn prune_audit(
+        &mut self,
+        before_ms: i64,
+        export: &mut dyn FnMut(&AuditEvent) -> Result<(), Error>,
+        record: &dyn Fn(u64) -> Vec<AuditEvent>,
+    ) -> Result<u64, Error> {
+        if self.read_only {
+            return Err(Error::ReadOnly(format!(
+                "{} was opened read-only",
+                self.path
+            )));
+        }
+        if self.conn.is_autocommit() {
+            // Not under the directory's write lock: take it for this one transaction.
+            self.begin_write()?;
+            let pruned = self.prune_audit(before_ms, export, record);
+            if pruned.is_err() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return pruned;
+            }
+            self.end_write()?;
+            return pruned;
+        }
+        let path = self.path.clone();
+        let st = |e| storage(&path, e);
+        // A savepoint: an export error undoes the pruning and leaves the write lock held.
+        let sp = self.conn.savepoint().map_err(st)?;
+        // The longest prefix of the log (by seq) stamped before `before_ms`.
+        let through: i64 = sp
+            .query_row(
+                "SELECT coalesce((SELECT min(seq) FROM audit WHERE at >= ?1) - 1,
+                                 (SELECT max(seq) FROM audit), 0)",
+                [before_ms],
+                |r| r.get(0),
+            )
+            .map_err(st)?;
+        {
+            let mut q = sp
+                .prepare(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit WHERE seq <= ?1 ORDER BY seq"
+                ))
+                .map_err(st)?;
+            let mut rows = q.query([through]).map_err(st)?;
+            while let Some(r) = rows.next().map_err(st)? {
+                export(&event_of(r).map_err(st)?)?;
+            }
+        }
+        sp.execute(
+            "UPDATE audit_retention SET pruned_through = max(pruned_through, ?1)",
+            [through],
+        )
+        .map_err(st)?;
+        let removed = sp
+            .execute("DELETE FROM audit WHERE seq <= ?1", [through])
+            .map_err(st)? as u64;
+        insert_audit(&sp, &record(removed)).map_err(st)?;
+        sp.commit().map_err(st)?;
+        Ok(removed)
     }
 
     fn commits_since(&mut self, revision: u64) -> Result<Option<Vec<Commit>>, Error> {

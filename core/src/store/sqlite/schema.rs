@@ -215,6 +215,32 @@ ALTER TABLE roles_v3 RENAME TO roles;
 DELETE FROM commits;
 "#;
 
+/// Version 5: audit retention. The audit log stays append-only, except below a retention
+/// mark: `audit_retention.pruned_through` is the seq up to which events may be deleted, and
+/// only [`Store::prune_audit`](crate::Store::prune_audit) raises it, deleting those events in
+/// the same transaction (so no row at or below the mark is left to delete). The mark only
+/// moves forward and cannot be deleted; any other delete of an event is refused, as before.
+pub(super) const SCHEMA_V5: &str = r#"
+-- Idempotent: a file whose user_version was set back re-runs it harmlessly.
+CREATE TABLE IF NOT EXISTS audit_retention (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pruned_through INTEGER NOT NULL
+);
+INSERT INTO audit_retention (id, pruned_through)
+    SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM audit_retention);
+CREATE TRIGGER IF NOT EXISTS audit_retention_forward BEFORE UPDATE ON audit_retention
+    WHEN NEW.pruned_through < OLD.pruned_through OR NEW.id IS NOT OLD.id
+    BEGIN SELECT RAISE(ABORT, 'the audit retention mark only moves forward'); END;
+CREATE TRIGGER IF NOT EXISTS audit_retention_kept BEFORE DELETE ON audit_retention
+    BEGIN SELECT RAISE(ABORT, 'the audit retention mark cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS audit_retention_single BEFORE INSERT ON audit_retention
+    BEGIN SELECT RAISE(ABORT, 'the audit log has one retention mark'); END;
+DROP TRIGGER IF EXISTS audit_append_only_delete;
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+    WHEN OLD.seq > (SELECT pruned_through FROM audit_retention)
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
 /// Version 4: login emails compare by Unicode NFKC and full case folding
 /// ([`validate::email_key`](crate::domain::validate::email_key)) instead of `to_lowercase`.
 /// Every user's `email_key` is recomputed in Rust; two users of one tenant whose emails now

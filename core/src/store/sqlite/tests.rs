@@ -184,6 +184,89 @@ fn the_audit_log_is_append_only_in_the_schema() {
     assert_eq!((items.len(), total, items[1].seq), (2, 2, 2));
 }
 
+#[test]
+fn only_the_retention_api_deletes_audit_events_and_only_below_its_mark() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let at = |at: i64| AuditEvent {
+        seq: 0,
+        at,
+        tenant: TenantId(1),
+        actor: None,
+        action: crate::AuditAction::Login,
+        outcome: "authentication_failed".into(),
+        target_kind: None,
+        target_id: None,
+        detail: None,
+        revision: None,
+        before: None,
+        after: None,
+    };
+    // Seq 1..=4 stamped 10, 20, 15 (a clock behind), 40.
+    s.append_audit(&[at(10), at(20), at(15), at(40)]).unwrap();
+    let mut exported = Vec::new();
+    let removed = s
+        .prune_audit(
+            30,
+            &mut |e| {
+                exported.push(e.seq);
+                Ok(())
+            },
+            &|n| {
+                vec![AuditEvent {
+                    detail: Some(format!("removed {n}")),
+                    ..at(50)
+                }]
+            },
+        )
+        .unwrap();
+    assert_eq!((removed, exported), (3, vec![1, 2, 3]));
+    let mark: i64 = s
+        .conn
+        .query_row("SELECT pruned_through FROM audit_retention", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(mark, 3);
+    // Ordinary writes still cannot delete or update an event, nor move the mark back or
+    // remove it.
+    assert!(s.conn.execute("DELETE FROM audit", []).is_err());
+    assert!(s
+        .conn
+        .execute("DELETE FROM audit WHERE seq = 4", [])
+        .is_err());
+    assert!(s
+        .conn
+        .execute("UPDATE audit_retention SET pruned_through = 0", [])
+        .is_err());
+    assert!(s.conn.execute("DELETE FROM audit_retention", []).is_err());
+    assert!(s
+        .conn
+        .execute("INSERT INTO audit_retention VALUES (2, 100)", [])
+        .is_err());
+    let (items, _) = s.query_audit(&AuditQuery::default()).unwrap();
+    let seqs: Vec<(u64, Option<String>)> =
+        items.iter().map(|e| (e.seq, e.detail.clone())).collect();
+    assert_eq!(seqs, vec![(4, None), (5, Some("removed 3".into()))]);
+    // An export that fails removes nothing.
+    let err = s
+        .prune_audit(
+            100,
+            &mut |_| Err(Error::Storage("disk full".into())),
+            &|_| Vec::new(),
+        )
+        .unwrap_err();
+    assert_eq!(err, Error::Storage("disk full".into()));
+    assert_eq!(s.query_audit(&AuditQuery::default()).unwrap().1, 2);
+    // Log order: an event stamped before the cut but logged after a later one stays.
+    s.append_audit(&[at(5)]).unwrap();
+    assert_eq!(
+        s.prune_audit(45, &mut |_| Ok(()), &|_| Vec::new()).unwrap(),
+        1
+    );
+    let (items, _) = s.query_audit(&AuditQuery::default()).unwrap();
+    assert_eq!(items.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![5, 6]);
+}
+
 fn v1_file_with_users(name: &str, users: &[(i64, &str)]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("rolecall-v4-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
