@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 from conftest import ROOT
@@ -156,7 +156,7 @@ def test_bad_options_and_unreachable_servers_raise_typed_errors(pg_dsn: str) -> 
         Directory.open_postgres(pg_dsn, schema="x" * 64)
     for bad in (-1.0, float("nan"), float("inf"), datetime.timedelta(seconds=-1)):
         with pytest.raises(InvalidInputError):
-            Directory.open_postgres(pg_dsn, poll_interval=bad)  # type: ignore[arg-type]
+            Directory.open_postgres(pg_dsn, poll_interval=bad)
     with pytest.raises(TypeError):
         Directory.open_postgres(pg_dsn, lock_timeout=True)
     with pytest.raises(TypeError):
@@ -264,6 +264,6 @@ def test_readme_several_hosts_python_example_runs(pg_dsn: str, pg_schema: Schema
     code = block.replace(example_dsn, repr(pg_dsn)).replace(
         'schema="rolecall"', f"schema={schema!r}"
     )
-    scope: dict = {}
+    scope: Dict[str, Any] = {}
     exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - our own documentation
     scope["d"].close()
