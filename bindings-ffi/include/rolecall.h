@@ -789,6 +789,65 @@ typedef struct rolecall_notification_list {
 typedef void (*rolecall_notification_callback)(void *userdata, const struct rolecall_notification *notification);
 
 /**
+ * How to open a PostgreSQL store (rolecall_directory_open_postgres()). Start from
+ * rolecall_postgres_options_default() and change what you need; durations are milliseconds.
+ */
+typedef struct rolecall_postgres_options {
+    /**
+     * The schema holding the store's tables (created when missing); every instance of one
+     * directory uses the same. NULL: `"rolecall"`.
+     */
+    const char *schema;
+    /**
+     * How long a change waits for another host's write before failing with
+     * ROLECALL_STATUS_BUSY. Default 5000.
+     */
+    uint64_t lock_timeout_ms;
+    /**
+     * How long connecting may take, when the connection string does not say. Default 5000.
+     */
+    uint64_t connect_timeout_ms;
+    /**
+     * How many recent commits the log keeps for incremental catch-up; an instance further
+     * behind reloads everything. Default 10000.
+     */
+    uint64_t log_keep;
+    /**
+     * How long the log keeps a commit, whatever `log_keep` allows. Default 7 days.
+     */
+    uint64_t log_max_age_ms;
+    /**
+     * How often the listener reads the store's revision when no notification came (the bound
+     * on how long a missed notification delays catching up). Default 1000.
+     */
+    uint64_t poll_interval_ms;
+    /**
+     * Start the listener thread (a connection of its own) that feeds
+     * rolecall_directory_wait_for_change(); false: that function polls the store itself.
+     * Default true.
+     */
+    bool listen;
+    /**
+     * Extra trusted root certificates (PEM) for TLS connections, beside the webpki roots.
+     * NULL: none.
+     */
+    const char *tls_ca_pem;
+} rolecall_postgres_options;
+
+/**
+ * Severity of a log message: the same numbers as Rust's `log` levels.
+ */
+typedef uint32_t rolecall_log_level;
+
+/**
+ * A function the library calls with each of its log messages: `user_data` is the pointer given
+ * to rolecall_set_log_callback(); `message` (UTF-8, NUL-terminated) is valid only during the
+ * call. It may run on any thread, the library's own included (the PostgreSQL listener): keep
+ * it short and thread-safe, never call back into the library, never throw or longjmp.
+ */
+typedef void (*rolecall_log_callback)(void *user_data, rolecall_log_level level, const char *message);
+
+/**
  * A tenant's password and lockout policy (plain value, no pointers).
  */
 typedef struct rolecall_password_policy {
@@ -1437,6 +1496,21 @@ typedef struct rolecall_user_query {
 #define ROLECALL_STATUS_PANIC 1099
 
 /**
+ * Something failed and was not retried.
+ */
+#define ROLECALL_LOG_ERROR 1
+
+/**
+ * Something failed and is being retried (a lost PostgreSQL connection).
+ */
+#define ROLECALL_LOG_WARN 2
+
+/**
+ * A notable event (a connection restored).
+ */
+#define ROLECALL_LOG_INFO 3
+
+/**
  * A kind this version of the header does not know (a newer library).
  */
 #define ROLECALL_NOTIFICATION_OTHER 0
@@ -1921,6 +1995,86 @@ rolecall_status rolecall_snapshot_memory_bytes(const struct rolecall_snapshot *s
  * Safety: `snapshot` is a live handle; `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_snapshot_revision(const struct rolecall_snapshot *snapshot, uint64_t *out);
+
+/**
+ * Fills `*out` with the default options (schema NULL, i.e. `"rolecall"`; no extra TLS root).
+ *
+ * Safety: `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_postgres_options_default(struct rolecall_postgres_options *out);
+
+/**
+ * Opens the directory stored in a PostgreSQL database, shared by every host that opens the
+ * same database and schema. `conninfo` is a libpq-style connection string
+ * (`"host=... user=... dbname=..."`) or a `postgresql://` URL (`sslmode=require` for TLS);
+ * `opts` NULL means the defaults. Creates or migrates the store's tables.
+ *
+ * On success `*out` receives a new handle owned by the caller (rolecall_directory_free()).
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT (a connection string or schema name that cannot be
+ * used), _UNAVAILABLE (the server cannot be reached), _STORAGE (it refuses), _SCHEMA_TOO_NEW,
+ * _BUSY, ...
+ * Safety: `conninfo` is a NUL-terminated string; `opts` is NULL or valid; `out` is writable.
+ * Thread-safe; blocks while connecting.
+ */
+rolecall_status rolecall_directory_open_postgres(const char *conninfo, const struct rolecall_postgres_options *opts, struct rolecall_directory **out);
+
+/**
+ * A revision token for the directory's current state (`"rc1.<store>.<revision>"`, opaque):
+ * take it right after a write, pass it along (an HTTP header, a message), and
+ * rolecall_directory_at_least() on any other instance of the same store sees that write.
+ *
+ * On success `*out` receives a string owned by the caller (rolecall_string_free()).
+ * Safety: `dir` is a live handle; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_directory_revision_token(const struct rolecall_directory *dir, char **out);
+
+/**
+ * Returns once the directory includes everything the state `token` was taken from included:
+ * at once when it is fresh enough, else after catching up from the store, retried for up to
+ * `timeout_ms` while the store is unreachable. `*out` (optional, may be NULL) receives a
+ * snapshot at that revision or later, owned by the caller (rolecall_snapshot_free()).
+ *
+ * Errors: ROLECALL_STATUS_STALE (the timeout passed first; retryable),
+ * ROLECALL_STATUS_FOREIGN_TOKEN (a token of another store, malformed, or newer than everything
+ * the store holds), _CLOSED, ... Safety: `dir` is a live handle; `token` is a NUL-terminated
+ * string; `out` is NULL or writable. Thread-safe; blocks up to about `timeout_ms`.
+ */
+rolecall_status rolecall_directory_at_least(const struct rolecall_directory *dir, const char *token, uint64_t timeout_ms, struct rolecall_snapshot **out);
+
+/**
+ * Waits until the store holds commits of other instances this directory has not applied, at
+ * most `timeout_ms`; `*changed` tells whether it does (rolecall_directory_refresh() then
+ * applies them). For hosts that keep the directory caught up on a thread of their own.
+ *
+ * Safety: `dir` is a live handle; `changed` is writable. Thread-safe; blocks.
+ */
+rolecall_status rolecall_directory_wait_for_change(const struct rolecall_directory *dir, uint64_t timeout_ms, bool *changed);
+
+/**
+ * When the directory last confirmed it was up to date with its store, in ms since the Unix
+ * epoch (system clock): at open, at each change and each successful refresh.
+ *
+ * Safety: `dir` is a live handle; `out` is writable. Thread-safe, lock-free.
+ */
+rolecall_status rolecall_directory_caught_up_at(const struct rolecall_directory *dir, int64_t *out);
+
+/**
+ * How many times the directory caught up by reloading everything (the store's commit log no
+ * longer held all it had missed) instead of applying the missed commits one by one.
+ *
+ * Safety: `dir` is a live handle; `out` is writable. Thread-safe, lock-free.
+ */
+rolecall_status rolecall_directory_full_reloads(const struct rolecall_directory *dir, uint64_t *out);
+
+/**
+ * Sends the library's log messages (warnings and notable events: a PostgreSQL connection lost
+ * and restored, ...) to `callback(user_data, level, message)`; the library never writes to
+ * stderr. A NULL callback stops the calls. Replaces any previous callback; process-wide.
+ *
+ * Safety: `callback` and `user_data` must stay valid, and be callable from any thread, until
+ * replaced. Thread-safe.
+ */
+rolecall_status rolecall_set_log_callback(rolecall_log_callback callback, void *user_data);
 
 /**
  * Frees a rolecall_id_list and everything it points to. NULL is fine.

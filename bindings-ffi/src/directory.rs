@@ -49,7 +49,7 @@ pub(crate) unsafe fn snap<'a>(p: *const rolecall_snapshot) -> FfiResult<&'a Snap
     unsafe { handle::<_, Arc<Snapshot>>(p, SNAPSHOT_TAG, "snapshot") }.map(|t| &*t.value)
 }
 
-fn new_dir(d: Directory) -> *mut rolecall_directory {
+pub(crate) fn new_dir(d: Directory) -> *mut rolecall_directory {
     Arc::into_raw(Arc::new(DirHandle::new(DIRECTORY_TAG, d))) as *mut rolecall_directory
 }
 

@@ -8,6 +8,7 @@
 //! - `conv`: checked access to pointers, strings, arrays and handles coming from C;
 //! - `types`: permissions, ids and enumerations (products, levels, presets, scope kinds);
 //! - `records`: the plain structs returned to C, and their `_free` functions;
+//! - `postgres`: the PostgreSQL store, revision tokens, freshness, the log callback;
 //! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`, `settings`: one export
 //!   per operation or query of [`rolecall::Directory`];
 //! - `uniffi_api` (feature `uniffi`): the same API through uniffi's proc-macros, for generated
@@ -25,6 +26,7 @@ mod checks;
 mod credentials;
 mod directory;
 mod generated;
+mod postgres;
 mod records;
 mod roles;
 mod scopes;
@@ -43,6 +45,7 @@ use std::ffi::c_char;
 pub use checks::*;
 pub use credentials::*;
 pub use directory::*;
+pub use postgres::*;
 pub use records::*;
 pub use roles::*;
 pub use scopes::*;

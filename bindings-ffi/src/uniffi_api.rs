@@ -744,6 +744,37 @@ impl Directory {
         }))
     }
 
+    /// The directory stored in a PostgreSQL database, shared by every host that opens the same
+    /// database and schema (`schema` None: `"rolecall"`); the other options keep the core's
+    /// defaults. `conninfo`: `"host=... user=... dbname=..."` or a `postgresql://` URL.
+    #[uniffi::constructor]
+    pub fn open_postgres(conninfo: String, schema: Option<String>) -> R<Arc<Self>> {
+        let defaults = rolecall::PostgresOptions::default();
+        let opts = rolecall::PostgresOptions {
+            schema: schema.unwrap_or(defaults.schema.clone()),
+            ..defaults
+        };
+        Ok(Arc::new(Directory {
+            inner: rolecall::Directory::open_postgres_with(&conninfo, &opts)?,
+        }))
+    }
+
+    /// A revision token for the current state (opaque): pass it along after a write, and
+    /// `at_least` on any other instance of the same store sees that write.
+    pub fn revision_token(&self) -> R<String> {
+        Ok(self.inner.revision_token()?)
+    }
+
+    /// A snapshot that includes everything the state `token` was taken from included,
+    /// catching up from the store for up to `timeout_ms` while it is unreachable. Fails with
+    /// `stale` (the timeout passed first; retryable) or `foreign_token` (another store's).
+    pub fn at_least(&self, token: String, timeout_ms: u64) -> R<Arc<Snapshot>> {
+        let s = self
+            .inner
+            .at_least(&token, std::time::Duration::from_millis(timeout_ms))?;
+        Ok(Arc::new(Snapshot { inner: s }))
+    }
+
     /// The revision of the last change applied.
     pub fn revision(&self) -> u64 {
         self.inner.revision()

@@ -3,8 +3,13 @@ uniffi-bindgen generated from the library itself (module `rolecall_uniffi`, next
 librolecall.so). The same bindings can be generated for Kotlin and Swift.
 
 Usage: python3 uniffi_smoke.py DIR   (DIR holds rolecall_uniffi.py and librolecall.so)
+
+The PostgreSQL part needs ROLECALL_TEST_PG (scripts/test-all.sh starts a throwaway server and
+sets it): without it this test fails, never skips.
 """
 
+import os
+import subprocess
 import sys
 
 sys.path.insert(0, sys.argv[1])
@@ -204,5 +209,33 @@ closing.close()
 closing.close()
 check(closing.is_closed(), "closed")
 refused("closed", closing.refresh)
+
+# PostgreSQL: two instances of one directory, a write on one read on the other after at_least.
+server = os.environ.get("ROLECALL_TEST_PG", "")
+check(server != "", "ROLECALL_TEST_PG names a test server")
+schema = f"uniffi_{os.getpid()}"
+try:
+    a = rc.Directory.open_postgres(server, schema)
+    b = rc.Directory.open_postgres(server, schema)
+    a.set_hash_params(8, 1, 1)
+    created = a.create_tenant("Acme", new_user("Ada", "Root", "root@acme.test"), [])
+    token = a.revision_token()
+    check(token.startswith("rc1."), "revision token")
+    check(b.at_least(token, 5000).revision() == a.revision(), "at_least catches up")
+    check(b.check(created.superadmin, "users.manage"), "the write is seen on the other instance")
+    refused("foreign_token", b.at_least, "not a token", 0)
+    other = rc.Directory.open_postgres(server, schema + "_other")
+    refused("foreign_token", other.at_least, token, 100)
+    other.close()
+    refused("invalid_argument", rc.Directory.open_postgres, "host=/tmp port=x", None)
+    a.close()
+    b.close()
+finally:
+    subprocess.run(
+        ["psql", "-q", "-X", "-c",
+         f'SET client_min_messages = warning; DROP SCHEMA IF EXISTS "{schema}" CASCADE; DROP SCHEMA IF EXISTS "{schema}_other" CASCADE',
+         server],
+        check=True, stdout=subprocess.DEVNULL,
+    )
 
 print(f"uniffi-python: {passed} passed, 0 failed")

@@ -14,8 +14,8 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::{PyTraverseError, PyVisit};
 use rolecall::{
-    AuditQuery, Clock, Directory, Error, HashParams, MemoryStore, Notification, RolePatch,
-    SqliteOptions, SqliteStore, SystemClock, UserPatch, UserQuery,
+    AuditQuery, Clock, Directory, Error, HashParams, MemoryStore, Notification, PostgresOptions,
+    RolePatch, SqliteOptions, SqliteStore, SystemClock, UserPatch, UserQuery,
 };
 
 use crate::convert::{
@@ -150,6 +150,48 @@ fn sqlite_options(
     })
 }
 
+/// A duration argument: seconds as a number (int or float), or a `datetime.timedelta`.
+pub(crate) struct Seconds(pub(crate) f64);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Seconds {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<pyo3::types::PyBool>() {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "a duration is seconds (int or float) or a datetime.timedelta, not a bool",
+            ));
+        }
+        if let Ok(s) = obj.extract::<f64>() {
+            return Ok(Seconds(s));
+        }
+        let timedelta = obj.py().import("datetime")?.getattr("timedelta")?;
+        if obj.is_instance(&timedelta)? {
+            return Ok(Seconds(obj.call_method0("total_seconds")?.extract()?));
+        }
+        Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "a duration is seconds (int or float) or a datetime.timedelta, not {}",
+            obj.get_type().name()?
+        )))
+    }
+}
+
+/// `s` as a duration of 0 to `max` seconds, or `InvalidInputError` naming `what`.
+fn duration(what: &'static str, s: Seconds, max: f64) -> PyResult<Duration> {
+    if s.0.is_finite() && (0.0..=max).contains(&s.0) {
+        Ok(Duration::from_secs_f64(s.0))
+    } else {
+        Err(Error::InvalidArgument {
+            what,
+            reason: format!("must be 0 to {max} seconds"),
+        })
+        .or_raise()
+    }
+}
+
+/// The longest timeout or interval accepted: a year.
+const MAX_SECONDS: f64 = 365.0 * 86_400.0;
+
 impl PyDirectory {
     fn open_path(
         py: Python<'_>,
@@ -247,6 +289,70 @@ impl PyDirectory {
         Self::open_path(py, path, read_only, create, busy_timeout, clock)
     }
 
+    /// Opens the directory stored in a PostgreSQL database, shared by every host that opens
+    /// the same database and schema (`dsn`: a libpq-style connection string,
+    /// `"host=... user=... dbname=..."`, or a `postgresql://` URL; `sslmode=require` for TLS).
+    /// Creates or migrates the store's tables in `schema` (default `"rolecall"`).
+    ///
+    /// Durations are seconds (int or float) or `datetime.timedelta`; None keeps the core's
+    /// default: `lock_timeout` (5 s: how long a change waits for another host's write),
+    /// `connect_timeout` (5 s, unless the DSN says), `log_max_age` (7 days), `poll_interval`
+    /// (1 s: how soon a missed notification is made up for). `log_keep` (10,000) is how many
+    /// commits the log keeps for incremental catch-up. `listen=False` starts no listener thread
+    /// (`wait_for_change` then polls). `tls_ca_pem` adds a trusted root certificate (PEM).
+    ///
+    /// Raises `InvalidInputError` for a malformed DSN or option, `UnavailableError` when the
+    /// server cannot be reached, `StorageError` when it refuses or for a schema written by a
+    /// newer version (kind `"schema_too_new"`), `BusyError` when another host holds the
+    /// migration lock too long.
+    #[staticmethod]
+    #[pyo3(
+        signature = (dsn, *, schema = None, lock_timeout = None, connect_timeout = None, log_keep = None, log_max_age = None, poll_interval = None, listen = true, tls_ca_pem = None),
+        text_signature = "(dsn, *, schema=None, lock_timeout=None, connect_timeout=None, log_keep=None, log_max_age=None, poll_interval=None, listen=True, tls_ca_pem=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn open_postgres(
+        py: Python<'_>,
+        dsn: String,
+        schema: Option<String>,
+        lock_timeout: Option<Seconds>,
+        connect_timeout: Option<Seconds>,
+        log_keep: Option<u64>,
+        log_max_age: Option<Seconds>,
+        poll_interval: Option<Seconds>,
+        listen: bool,
+        tls_ca_pem: Option<String>,
+    ) -> PyResult<Self> {
+        let d = PostgresOptions::default();
+        let opts = PostgresOptions {
+            schema: schema.unwrap_or(d.schema),
+            lock_timeout: match lock_timeout {
+                Some(s) => duration("lock_timeout", s, MAX_SECONDS)?,
+                None => d.lock_timeout,
+            },
+            connect_timeout: match connect_timeout {
+                Some(s) => duration("connect_timeout", s, MAX_SECONDS)?,
+                None => d.connect_timeout,
+            },
+            log_keep: log_keep.unwrap_or(d.log_keep),
+            log_max_age: match log_max_age {
+                Some(s) => duration("log_max_age", s, 100.0 * MAX_SECONDS)?,
+                None => d.log_max_age,
+            },
+            poll_interval: match poll_interval {
+                Some(s) => duration("poll_interval", s, MAX_SECONDS)?,
+                None => d.poll_interval,
+            },
+            listen,
+            tls_ca_pem,
+            ..PostgresOptions::default()
+        };
+        let dir = py
+            .detach(move || Directory::open_postgres_with(&dsn, &opts))
+            .or_raise()?;
+        Ok(Self::wrap(dir, None))
+    }
+
     /// An empty directory kept in memory only.
     #[staticmethod]
     fn in_memory() -> Self {
@@ -274,6 +380,65 @@ impl PyDirectory {
     /// reflected. Changes made through this instance never need it.
     fn refresh(&self, py: Python<'_>) -> PyResult<u64> {
         self.write(py, |d| d.refresh())
+    }
+
+    /// A revision token for this instance's current state (`"rc1.<store>.<revision>"`,
+    /// opaque): take it right after a write, pass it along (an HTTP header, a message), and
+    /// `at_least(token, timeout)` on any other instance of the same store returns a snapshot
+    /// that includes that write.
+    fn revision_token(&self, py: Python<'_>) -> PyResult<String> {
+        let dir = self.d()?;
+        py.detach(|| dir.revision_token()).or_raise()
+    }
+
+    /// A snapshot that includes everything the state `token` was taken from included: at once
+    /// when this instance is fresh enough, else after catching up from the store, retried
+    /// until `timeout` (seconds, or a `datetime.timedelta`) while the store is unreachable.
+    /// Runs without the GIL.
+    ///
+    /// Raises `StaleError` (retryable; `wanted` and `reached` revisions) when the timeout
+    /// passed first, `ForeignTokenError` for a token of another store (another database or
+    /// schema), a malformed one, or one newer than everything the store holds.
+    fn at_least(&self, py: Python<'_>, token: &str, timeout: Seconds) -> PyResult<PySnapshot> {
+        let timeout = duration("timeout", timeout, MAX_SECONDS)?;
+        let dir = self.d()?;
+        py.detach(|| dir.at_least(token, timeout))
+            .map(PySnapshot)
+            .or_raise()
+    }
+
+    /// When this instance last confirmed it was up to date with its store, in ms since the
+    /// Unix epoch (system clock): at open, at each change and each successful `refresh`.
+    #[getter]
+    fn caught_up_at(&self) -> PyResult<i64> {
+        Ok(self.d()?.caught_up_at())
+    }
+
+    /// How many times this instance caught up by reloading everything (the store's commit log
+    /// no longer held all it had missed) instead of applying the missed commits one by one.
+    #[getter]
+    fn full_reloads(&self) -> PyResult<u64> {
+        Ok(self.d()?.full_reloads())
+    }
+
+    /// Waits (without the GIL) until the store holds commits of other instances this one has
+    /// not applied, at most `timeout` (seconds, or a `datetime.timedelta`); returns whether it
+    /// does; `refresh()` then applies them. For hosts that drive catching up themselves;
+    /// `follow()` does it on a thread.
+    fn wait_for_change(&self, py: Python<'_>, timeout: Seconds) -> PyResult<bool> {
+        let timeout = duration("timeout", timeout, MAX_SECONDS)?;
+        let dir = self.d()?;
+        py.detach(|| dir.wait_for_change(timeout)).or_raise()
+    }
+
+    /// Starts a library-owned thread (no Python code runs on it) that keeps this directory
+    /// caught up with its store: other instances' commits are applied within milliseconds of
+    /// their notification, so that checks see them without calling `refresh()`. The thread
+    /// ends once the directory is closed or garbage-collected. Forking servers (gunicorn
+    /// with preload): call it in each worker, after the fork.
+    fn follow(&self) -> PyResult<()> {
+        self.d()?;
+        Directory::follow(&self.inner).or_raise()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

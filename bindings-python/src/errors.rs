@@ -38,6 +38,10 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         Error::AgreementAdminRequired { agreement, .. } | Error::NotOwner { agreement, .. } => {
             extra.set_item("agreement", agreement.0)?
         }
+        Error::Stale { wanted, reached } => {
+            extra.set_item("wanted", *wanted)?;
+            extra.set_item("reached", *reached)?;
+        }
         _ => {}
     }
     let exc = factory.call1((

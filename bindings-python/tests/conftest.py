@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import glob
+import itertools
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict
+from typing import Callable, Dict, Iterator, List
 
 import pytest
 from hypothesis import settings
@@ -58,3 +64,70 @@ def other(d: Directory) -> Acme:
     t = d.create_tenant("Other", NewUser("Otto", "Root", "root@other.test"), presets=["managers"])
     roles = {r.name: r.id for r in d.roles(t.tenant)}
     return Acme(d, t.tenant, t.superadmin, roles)
+
+
+# ---------------- PostgreSQL: a real server, never a mock ----------------
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ENV = "ROLECALL_TEST_PG"
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> Iterator[str]:
+    """The connection string of the test server: ``ROLECALL_TEST_PG`` when set (the test
+    script starts one throwaway cluster for the whole run), else a throwaway cluster started
+    here with ``scripts/pg-cluster.sh`` (installing PostgreSQL when missing) and stopped at the
+    end of the session (its watchdog stops it too if this process dies)."""
+    given = os.environ.get(PG_ENV, "").strip()
+    if given:
+        yield given
+        return
+    script = ROOT / "scripts" / "pg-cluster.sh"
+    cluster = Path(tempfile.mkdtemp(prefix="rolecall-pg-py-"))
+    try:
+        out = subprocess.run(
+            ["bash", str(script), "start", str(cluster), str(os.getpid())],
+            check=True,
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        yield out.stdout.strip()
+    finally:
+        subprocess.run(["bash", str(script), "stop", str(cluster)], check=False)
+
+
+def _psql() -> str:
+    """A psql client (for dropping test schemas: the library never drops anything)."""
+    found = shutil.which("psql") or next(
+        iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), reverse=True)), None
+    )
+    assert found, "psql not found (it comes with PostgreSQL's client package)"
+    return found
+
+
+_schema_counter = itertools.count()
+
+
+@pytest.fixture
+def pg_schema(pg_dsn: str) -> Iterator[Callable[[], str]]:
+    """A factory of fresh schema names (each test works in schemas of its own, so tests share
+    one server); every schema made is dropped at the end of the test."""
+    made: List[str] = []
+
+    def new() -> str:
+        name = f"py_{os.getpid()}_{next(_schema_counter)}"
+        made.append(name)
+        return name
+
+    yield new
+    if made:
+        drops = "SET client_min_messages = warning; " + "; ".join(
+            f'DROP SCHEMA IF EXISTS "{n}" CASCADE' for n in made
+        )
+        subprocess.run(
+            [_psql(), "-q", "-v", "ON_ERROR_STOP=1", "-c", drops, pg_dsn],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )

@@ -82,19 +82,10 @@ RUST_ONLY = {
     "open_with_clock": "Directory(clock=ManualClock(...)) / Directory.open(path, clock=...)",
     "in_memory": "bound as a staticmethod",
     "is_closed": "the Directory.closed property",
+    "open_postgres_with": "Directory.open_postgres(dsn, schema=..., poll_interval=...)",
 }
 # Core operations not bound yet, if any. Delete a name here when binding it.
-PENDING: set = {
-    # The PostgreSQL store and freshness across instances (issue 12): Rust only so far.
-    "open_postgres",
-    "open_postgres_with",
-    "revision_token",
-    "at_least",
-    "caught_up_at",
-    "full_reloads",
-    "wait_for_change",
-    "follow",
-}
+PENDING: set = set()
 
 
 def test_every_core_directory_operation_is_bound() -> None:

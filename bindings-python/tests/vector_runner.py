@@ -207,10 +207,10 @@ def matches(expected: Any, actual: Any) -> bool:
 
 
 class Runner:
-    """Replays the steps of one file in a fresh in-memory directory."""
+    """Replays the steps of one file in a fresh directory (in memory unless given one)."""
 
-    def __init__(self) -> None:
-        self.d = Directory.in_memory()
+    def __init__(self, d: Optional[Directory] = None) -> None:
+        self.d = Directory.in_memory() if d is None else d
         # The cheapest argon2id: the vectors test rules, not the hash's cost.
         self.d.set_hash_params(m_kib=8, t=1, p=1)
         self.tokens: List[str] = []
@@ -705,8 +705,11 @@ def run_step(r: Runner, step: Any) -> Optional[str]:
         return f"malformed step: {m}"
 
 
-def run_file(name: str, text: str) -> Tuple[int, Optional[str]]:
-    """Replays one vector file; returns the number of steps and the failure, if any."""
+def run_file(
+    name: str, text: str, open_directory: Optional[Callable[[], Directory]] = None
+) -> Tuple[int, Optional[str]]:
+    """Replays one vector file in a fresh directory (``open_directory()``, else in memory);
+    returns the number of steps and the failure, if any."""
     try:
         doc = json.loads(text)
     except ValueError as e:
@@ -724,7 +727,7 @@ def run_file(name: str, text: str) -> Tuple[int, Optional[str]]:
             f'{name}: needs "title" and "source" strings, at least one step and no other '
             'field than "description"'
         )
-    r = Runner()
+    r = Runner(None if open_directory is None else open_directory())
     for i, step in enumerate(steps):
         failure = run_step(r, step)
         if failure is not None:

@@ -20,6 +20,7 @@ __all__ = [
     "BusyError",
     "ConflictError",
     "EscalationError",
+    "ForeignTokenError",
     "InvalidInputError",
     "InvalidTokenError",
     "NoPasswordError",
@@ -27,7 +28,9 @@ __all__ = [
     "PermissionDeniedError",
     "ReadOnlyError",
     "RolecallError",
+    "StaleError",
     "StorageError",
+    "UnavailableError",
     "UnknownPermissionError",
     "WeakPasswordError",
     "WrongTenantError",
@@ -164,6 +167,38 @@ class BusyError(StorageError):
     """The database stayed locked by another process past the busy timeout; retry (code 905)."""
 
 
+class UnavailableError(StorageError):
+    """The store cannot be reached (a PostgreSQL server down, restarting or unreachable, a
+    connection lost); nothing changed and checks keep answering from the last snapshot.
+    Retryable: the store reconnects by itself at the next call (code 908)."""
+
+
+class StaleError(StorageError):
+    """``Directory.at_least`` timed out before this instance reached the revision the token
+    asks for (``wanted``; ``reached`` is where this instance got). Retryable (code 909)."""
+
+    def __init__(
+        self,
+        message: str,
+        code: int = 0,
+        kind: str = "",
+        wanted: Optional[int] = None,
+        reached: Optional[int] = None,
+    ) -> None:
+        super().__init__(message, code, kind)
+        self.wanted = wanted
+        self.reached = reached
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.message, self.code, self.kind, self.wanted, self.reached))
+
+
+class ForeignTokenError(StorageError):
+    """A revision token that does not belong to this store: taken from another database or
+    schema, malformed, or newer than everything the store holds (a store restored from an
+    older backup) (code 910)."""
+
+
 for _cls in (
     RolecallError,
     InvalidInputError,
@@ -182,6 +217,9 @@ for _cls in (
     StorageError,
     ReadOnlyError,
     BusyError,
+    UnavailableError,
+    StaleError,
+    ForeignTokenError,
 ):
     # Shown in tracebacks as `rolecall.EscalationError`, where users import them from.
     _cls.__module__ = "rolecall"
@@ -209,6 +247,9 @@ _BY_KIND: Dict[str, Type[RolecallError]] = {
     "no_password": NoPasswordError,
     "read_only": ReadOnlyError,
     "busy": BusyError,
+    "unavailable": UnavailableError,
+    "stale": StaleError,
+    "foreign_token": ForeignTokenError,
 }
 
 

@@ -1,5 +1,6 @@
 """Type stubs of the native module ``rolecall._rolecall`` (import from ``rolecall``)."""
 
+import datetime
 import os
 from typing import (
     Any,
@@ -81,6 +82,8 @@ _LevelArg: TypeAlias = Union[AccessLevel, str, int]
 _KindArg: TypeAlias = Union[ScopeKind, str]
 _PresetArg: TypeAlias = Union[Preset, str]
 _NewUserFields: TypeAlias = dict[str, Any]
+# A duration: seconds (int or float) or a timedelta.
+_Seconds: TypeAlias = Union[float, datetime.timedelta]
 # User ids for a batch: any iterable of ids, or an integer buffer (array.array, NumPy array).
 _Users: TypeAlias = Union[Iterable[_UserRef], Buffer]
 
@@ -597,7 +600,7 @@ class Snapshot:
 
 @final
 class Directory:
-    """The authorization directory (in memory, or a SQLite file)."""
+    """The authorization directory (in memory, a SQLite file, or a PostgreSQL database)."""
 
     MAX_PASSWORDS_PER_CALL: ClassVar[int]
 
@@ -627,6 +630,27 @@ class Directory:
     def revision(self) -> int: ...
     def snapshot(self) -> Snapshot: ...
     def refresh(self) -> int: ...
+    @staticmethod
+    def open_postgres(
+        dsn: str,
+        *,
+        schema: Optional[str] = None,
+        lock_timeout: Optional[_Seconds] = None,
+        connect_timeout: Optional[_Seconds] = None,
+        log_keep: Optional[int] = None,
+        log_max_age: Optional[_Seconds] = None,
+        poll_interval: Optional[_Seconds] = None,
+        listen: bool = True,
+        tls_ca_pem: Optional[str] = None,
+    ) -> Directory: ...
+    def revision_token(self) -> str: ...
+    def at_least(self, token: str, timeout: _Seconds) -> Snapshot: ...
+    @property
+    def caught_up_at(self) -> int: ...
+    @property
+    def full_reloads(self) -> int: ...
+    def wait_for_change(self, timeout: _Seconds) -> bool: ...
+    def follow(self) -> None: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...

@@ -37,7 +37,13 @@ impl Session {
     /// The connection, opened (again) when there is none or the last one was lost.
     pub(super) fn client(&mut self) -> Result<&mut Client, Error> {
         if self.client.as_ref().is_none_or(Client::is_closed) {
-            self.client = None;
+            if self.client.take().is_some() {
+                log::warn!(
+                    target: "rolecall",
+                    "PostgreSQL connection of schema {:?} lost; reconnecting",
+                    self.schema
+                );
+            }
             self.cache.clear();
             if std::mem::take(&mut self.in_tx) {
                 // The server rolled the transaction back with the connection: whatever was

@@ -39,10 +39,41 @@ impl Listener {
     }
 
     fn run(self) {
+        // Whether the last attempt failed: an outage is logged once, at its start and end.
+        let mut down = false;
         while !self.stop.load(Ordering::Relaxed) {
             // A failed connection or poll: wait a poll interval, then connect again.
-            if let Ok(client) = self.connect() {
-                self.listen(client);
+            match self.connect() {
+                Ok(client) => {
+                    if std::mem::take(&mut down) {
+                        log::info!(
+                            target: "rolecall",
+                            "PostgreSQL listener of schema {:?} reconnected",
+                            self.schema
+                        );
+                    }
+                    self.listen(client);
+                    if !self.stop.load(Ordering::Relaxed) {
+                        log::warn!(
+                            target: "rolecall",
+                            "PostgreSQL listener of schema {:?} lost its connection; \
+                             reconnecting (checks answer from the last snapshot meanwhile)",
+                            self.schema
+                        );
+                        down = true;
+                    }
+                }
+                Err(e) if !down => {
+                    log::warn!(
+                        target: "rolecall",
+                        "PostgreSQL listener of schema {:?} cannot connect: {e}; retrying \
+                         every {:?}",
+                        self.schema,
+                        self.poll_interval
+                    );
+                    down = true;
+                }
+                Err(_) => {}
             }
             if !self.stop.load(Ordering::Relaxed) {
                 std::thread::sleep(self.poll_interval);
