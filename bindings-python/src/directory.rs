@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::{PyTraverseError, PyVisit};
 use rolecall::{
     AuditQuery, Clock, Directory, Error, HashParams, MemoryStore, Notification, PostgresOptions,
-    RolePatch, SqliteOptions, SqliteStore, SystemClock, UserPatch, UserQuery,
+    PostgresStore, RolePatch, SqliteOptions, SqliteStore, SystemClock, UserPatch, UserQuery,
 };
 
 use crate::convert::{
@@ -355,13 +355,15 @@ impl PyDirectory {
             ..PostgresOptions::default()
         };
         let dir = py
-            .detach(move || Directory::open_postgres_with(&dsn, &opts))
+            .detach(move || {
+                if follow {
+                    Directory::open_postgres_with(&dsn, &opts)
+                } else {
+                    Directory::open(PostgresStore::open_with(&dsn, &opts)?)
+                }
+            })
             .or_raise()?;
-        let dir = Self::wrap(dir, None);
-        if follow {
-            Directory::follow(&dir.inner).or_raise()?;
-        }
-        Ok(dir)
+        Ok(Self::wrap(dir, None))
     }
 
     /// An empty directory kept in memory only.
