@@ -56,6 +56,9 @@ const INDEX: &str = "ROLECALL_BENCH_PG_INDEX";
 const COUNT: &str = "ROLECALL_BENCH_PG_COUNT";
 const WRITE_MS: &str = "ROLECALL_BENCH_PG_WRITE_MS";
 const RATE: &str = "ROLECALL_BENCH_PG_RATE";
+/// A writing child with `SLOT_MS` > 0 writes only in odd slots of that length (by the system
+/// clock, which every process shares), so that the other slots measure the same machine idle.
+const SLOT_MS: &str = "ROLECALL_BENCH_PG_SLOT_MS";
 
 /// The role every write grants or takes back (`build` creates it).
 const ROLE: &str = "Role 1";
@@ -261,11 +264,13 @@ fn follow_child(target: &Target) {
 
 /// Waits for `go` on its standard input, then toggles the role of its own share of the users
 /// (index `INDEX` modulo `COUNT`: no other writer touches them, so every call is one commit)
-/// for `WRITE_MS`; prints `done <commits> <failures> <ns>`.
+/// for `WRITE_MS` (at most `RATE` a second, only in odd slots of `SLOT_MS` when set); prints
+/// `done <commits> <failures> <ns>`.
 fn write_child(target: &Target) {
     let (index, count) = (env_u64(INDEX) as usize, env_u64(COUNT) as usize);
     let run = Duration::from_millis(env_u64(WRITE_MS));
     let rate = env_u64(RATE);
+    let slot = env_u64(SLOT_MS) * 1_000_000;
     let m = Model::reopen(target.open(&How::WRITER));
     let (root, role) = root_and_role(&m);
     let mine: Vec<UserId> = m
@@ -283,7 +288,14 @@ fn write_child(target: &Target) {
     let mut rng = Rng(0x5EED ^ (index as u64 + 1) << 17);
     let (mut done, mut failed) = (0u64, 0u64);
     let t = Instant::now();
+    let mut next = Instant::now();
     while t.elapsed() < run {
+        let now = now_ns();
+        if slot > 0 && (now / slot) % 2 == 0 {
+            std::thread::sleep(Duration::from_nanos(slot - now % slot));
+            next = Instant::now();
+            continue;
+        }
         match toggle(&m.dir, root, mine[rng.below(mine.len())], role) {
             Ok(()) => done += 1,
             Err(e) => {
@@ -292,8 +304,8 @@ fn write_child(target: &Target) {
             }
         }
         if rate > 0 {
-            let due = Duration::from_secs_f64(done as f64 / rate as f64);
-            if let Some(wait) = due.checked_sub(t.elapsed()) {
+            next += Duration::from_secs_f64(1.0 / rate as f64);
+            if let Some(wait) = next.checked_duration_since(Instant::now()) {
                 std::thread::sleep(wait);
             }
         }
@@ -405,7 +417,8 @@ fn kill_connections(c: &mut postgres::Client, app: &str) {
 /// `samples` writes in this process, each timed until a child process following `target`
 /// (`drive`: `follow` or `wait`) sees it. With `miss`, the child's connections are killed
 /// before each commit: its notification is lost, only the listener's poll (after it
-/// reconnects) finds the commit.
+/// reconnects) finds the commit. Between samples, a random gap of up to `gap`: longer than the
+/// follower's poll cycle, so that commits fall anywhere in it.
 fn latency(
     target: &Target,
     writer: &Model,
@@ -413,6 +426,7 @@ fn latency(
     poll: Duration,
     miss: bool,
     samples: usize,
+    gap: Duration,
 ) -> Spread {
     static KIDS: AtomicU64 = AtomicU64::new(0);
     let app = format!(
@@ -459,8 +473,9 @@ fn latency(
                 break;
             }
         }
-        // A random gap: commits fall anywhere in the follower's poll cycle.
-        std::thread::sleep(Duration::from_millis(5 + rng.below(20) as u64));
+        std::thread::sleep(Duration::from_millis(
+            5 + rng.below(gap.as_millis() as usize) as u64,
+        ));
     }
     kid.send("bye");
     kid.finish();
@@ -526,6 +541,7 @@ fn writers(target: &Target, observer: &Directory, p: usize, run: Duration) -> (f
                     (COUNT, p.to_string()),
                     (WRITE_MS, run.as_millis().to_string()),
                     (RATE, "0".into()),
+                    (SLOT_MS, "0".into()),
                 ],
             )
         })
@@ -560,12 +576,24 @@ fn writers(target: &Target, observer: &Directory, p: usize, run: Duration) -> (f
 // ---------------------------------------------------------------------------------------------
 // 5. Checks while catching up
 
-/// Checks a second on this thread for `run`: random users over all of them.
-fn check_rate(dir: &Directory, users: &[UserId], run: Duration) -> f64 {
+/// Checks a second on this thread for `run`, random users over all of them, counted apart in
+/// even slots of `slot` ns (the writer idle; from `settle` ns into the slot, once the follower
+/// applied what was committed before) and in odd ones (the writer committing and the follower
+/// catching up): the median over slots of each kind, (idle, busy).
+fn check_rates(
+    dir: &Directory,
+    users: &[UserId],
+    run: Duration,
+    slot: u64,
+    settle: u64,
+) -> (f64, f64) {
     let catalogue: Vec<Permission> = rolecall::CATALOGUE.iter().map(|(p, _)| *p).collect();
     let t = Instant::now();
     let (mut n, mut yes) = (0usize, 0u64);
+    // Checks and nanoseconds in each slot.
+    let mut slots: std::collections::BTreeMap<u64, (u64, u64)> = Default::default();
     while t.elapsed() < run {
+        let s0 = now_ns();
         for i in n..n + 4096 {
             let r = mix(i);
             let u = users[((r >> 32) as usize * users.len()) >> 32];
@@ -573,18 +601,35 @@ fn check_rate(dir: &Directory, users: &[UserId], run: Duration) -> f64 {
             yes += u64::from(dir.check(black_box(u), black_box(p)));
         }
         n += 4096;
+        let s1 = now_ns();
+        let busy = (s0 / slot) % 2 == 1;
+        if s0 / slot == s1 / slot && (busy || s0 % slot >= settle) {
+            let c = slots.entry(s0 / slot).or_default();
+            c.0 += 4096;
+            c.1 += s1 - s0;
+        }
     }
     black_box(yes);
-    n as f64 / t.elapsed().as_secs_f64()
+    let median = |busy: u64| {
+        let mut rates: Vec<f64> = slots
+            .iter()
+            .filter(|(k, _)| *k % 2 == busy)
+            .map(|(_, (checks, ns))| *checks as f64 / (*ns as f64 / 1e9))
+            .collect();
+        rates.sort_by(f64::total_cmp);
+        rates.get(rates.len() / 2).copied().unwrap_or(0.0)
+    };
+    (median(0), median(1))
 }
 
-/// Checks a second on an instance that follows the store: idle (before and after, averaged),
-/// and while a writer process commits `rate` changes a second that it catches up with; and
-/// how many commits a second it applied meanwhile.
+/// Checks a second on one thread of an instance that follows the store, while a writer process
+/// commits `rate` changes a second in every other `slot` (the instance catching up with them)
+/// and nothing in the slots between: (idle, busy, commits applied a second while busy).
 fn checks_while_catching_up(
     target: &Target,
     users: &[UserId],
     run: Duration,
+    slot: Duration,
     rate: u64,
 ) -> (f64, f64, f64) {
     let follower = Arc::new(target.open(&How {
@@ -593,33 +638,40 @@ fn checks_while_catching_up(
         app: None,
     }));
     follower.follow().expect("follow");
-    let idle_before = check_rate(&follower, users, run);
     let mut kid = Kid::spawn(
         "write",
         target,
         &[
             (INDEX, "0".into()),
             (COUNT, "1".into()),
-            (
-                WRITE_MS,
-                (run + Duration::from_millis(1500)).as_millis().to_string(),
-            ),
+            (WRITE_MS, (run + slot * 2).as_millis().to_string()),
             (RATE, rate.to_string()),
+            (SLOT_MS, slot.as_millis().to_string()),
         ],
     );
     assert_eq!(kid.line(Duration::from_secs(300)), "ready");
     kid.send("go");
-    std::thread::sleep(Duration::from_millis(500));
     let r0 = follower.revision();
-    let t = Instant::now();
-    let busy = check_rate(&follower, users, run);
-    let applied = (follower.revision() - r0) as f64 / t.elapsed().as_secs_f64();
+    let (idle, busy) = check_rates(
+        &follower,
+        users,
+        run,
+        slot.as_nanos() as u64,
+        // SQLite followers apply what they missed every 250 ms.
+        (slot.as_nanos() as u64 * 2 / 5)
+            .max(300_000_000)
+            .min(slot.as_nanos() as u64 / 2),
+    );
+    let applied = (follower.revision() - r0) as f64 / (run.as_secs_f64() / 2.0);
     let line = kid.line(Duration::from_secs(120));
     assert!(line.starts_with("done "), "{line}");
     kid.finish();
-    let idle_after = check_rate(&follower, users, run);
     assert!(applied > 0.0, "the follower applied the writer's commits");
-    ((idle_before + idle_after) / 2.0, busy, applied)
+    assert!(
+        idle > 0.0 && busy > 0.0,
+        "checks measured in both kinds of slot"
+    );
+    (idle, busy, applied)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -690,39 +742,65 @@ fn main() {
         .collect();
 
     // 1. Commit-to-visible latency in another process.
-    let samples = if quick { 4 } else { 100 };
+    let samples = if quick { 4 } else { 200 };
     let poll = Duration::from_millis(if quick { 100 } else { 250 });
-    println!("\n== commit-to-visible in another process ({samples} commits each; PostgreSQL poll {poll:?})");
-    let rows: [(usize, &str, bool, &str); 5] = [
-        (0, "follow", false, "PostgreSQL, follow(), notifications"),
+    println!(
+        "\n== commit-to-visible in another process (from just before the write call; \
+         PostgreSQL poll interval {poll:?})"
+    );
+    let ms25 = Duration::from_millis(25);
+    // (store, drive, notifications missed, samples, gap between commits, label)
+    let rows: [(usize, &str, bool, usize, Duration, &str); 5] = [
+        (
+            0,
+            "follow",
+            false,
+            samples,
+            ms25,
+            "PostgreSQL, follow(), notifications",
+        ),
         (
             0,
             "wait",
             false,
+            samples,
+            ms25,
             "PostgreSQL, wait_for_change + refresh, notifications",
         ),
         (
             0,
             "follow",
             true,
+            samples / 4,
+            ms25,
             "PostgreSQL, follow(), every notification missed",
         ),
-        (1, "follow", false, "SQLite, follow() (polls every 250 ms)"),
+        (
+            1,
+            "follow",
+            false,
+            samples / 2,
+            Duration::from_millis(300),
+            "SQLite, follow() (polls every 250 ms)",
+        ),
         (
             1,
             "wait",
             false,
+            samples / 2,
+            Duration::from_millis(60),
             "SQLite, wait_for_change (polls every 50 ms) + refresh",
         ),
     ];
-    for (store, drive, miss, label) in rows {
+    for (store, drive, miss, count, gap, label) in rows {
         let s = latency(
             &stores[store],
             &models[store],
             drive,
             poll,
             miss,
-            if miss { samples / 2 } else { samples },
+            count,
+            gap,
         );
         println!(
             "{label:<56} p50 {:>9}  p99 {:>9}  max {:>9}  ({} commits)",
@@ -732,6 +810,25 @@ fn main() {
             s.n
         );
     }
+    // What a missed notification adds to the poll: the listener reconnects, and so does the
+    // connection the refresh runs on.
+    let connects = spread(
+        (0..if quick { 3 } else { 50 })
+            .map(|_| {
+                let t = Instant::now();
+                let mut c = pg::client();
+                c.batch_execute("SET search_path TO public").expect("SET");
+                t.elapsed()
+            })
+            .collect(),
+    );
+    println!(
+        "{:<56} p50 {:>9}  p99 {:>9}  max {:>9}",
+        "(a new PostgreSQL connection, for comparison)",
+        ms(connects.p50),
+        ms(connects.p99),
+        ms(connects.max)
+    );
 
     // 2. Catching up.
     let sizes: &[usize] = if quick {
@@ -741,6 +838,7 @@ fn main() {
     };
     println!("\n== catching up: an instance behind by k commits, each changing one user");
     let mut offsets = [0usize; 2];
+    let mut one = [Duration::ZERO; 2];
     for &k in sizes {
         let reps = match k {
             _ if quick => 3,
@@ -751,18 +849,25 @@ fn main() {
         let t: Vec<Duration> = (0..2)
             .map(|s| catch_up(&stores[s], &models[s], k, reps, &mut offsets[s]))
             .collect();
+        if k == 1 {
+            one = [t[0], t[1]];
+        }
+        // Beyond the fixed cost of one catch-up (what k = 1 costs): the cost per changed user.
+        let per_user = |s: usize| {
+            (t[s].as_secs_f64() - one[s].as_secs_f64()).max(0.0) * 1e6 / (k - 1).max(1) as f64
+        };
         println!(
-            "k = {k:>6}: PostgreSQL {:>10} ({:>7.1} µs per user)   SQLite {:>10} ({:>7.1} µs per user)   {:.2}x",
+            "k = {k:>6}: PostgreSQL {:>9} ({:>6.1} µs/user beyond k = 1)   SQLite {:>9} ({:>6.1} µs/user)   {:.2}x",
             ms(t[0]),
-            t[0].as_secs_f64() * 1e6 / k as f64,
+            per_user(0),
             ms(t[1]),
-            t[1].as_secs_f64() * 1e6 / k as f64,
+            per_user(1),
             t[0].as_secs_f64() / t[1].as_secs_f64()
         );
     }
 
     // 3. Commits per second, several writer processes.
-    let run = Duration::from_millis(if quick { 500 } else { 5_000 });
+    let run = Duration::from_millis(if quick { 300 } else { 5_000 });
     println!("\n== commits per second, writer processes ({run:?} each)");
     for p in [1, 4] {
         let r: Vec<(f64, u64)> = (0..2)
@@ -775,13 +880,20 @@ fn main() {
     }
 
     // 5. Checks while catching up.
-    let run = Duration::from_millis(if quick { 200 } else { 2_000 });
+    let (run, slot) = if quick {
+        (Duration::from_millis(600), Duration::from_millis(100))
+    } else {
+        (Duration::from_secs(20), Duration::from_secs(1))
+    };
     let rate = 200;
-    println!("\n== Directory::check on one thread of a following instance, idle and while it catches up with {rate} commits/s of another process");
+    println!(
+        "\n== Directory::check on one thread of a following instance, in {slot:?} slots: idle, \
+         and while another process commits {rate} changes/s that it catches up with"
+    );
     let mut ratios = [0.0; 2];
     for s in 0..2 {
         let (idle, busy, applied) =
-            checks_while_catching_up(&stores[s], &models[s].users, run, rate);
+            checks_while_catching_up(&stores[s], &models[s].users, run, slot, rate);
         ratios[s] = busy / idle;
         println!(
             "{:<10} idle {:>6.1} M/s   catching up {:>6.1} M/s ({:.2}x; {applied:.0} commits/s applied)",
@@ -792,7 +904,7 @@ fn main() {
         );
     }
     println!(
-        "slowdown on PostgreSQL vs on SQLite: {:.2}x",
+        "checks while catching up, PostgreSQL's ratio to SQLite's: {:.2}x",
         ratios[0] / ratios[1]
     );
     drop(models);
