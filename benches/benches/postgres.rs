@@ -38,7 +38,7 @@ use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use rolecall::{Directory, Error, Permission, PostgresOptions, RoleId, UserId};
+use rolecall::{Directory, Error, Permission, PostgresOptions, PostgresStore, RoleId, UserId};
 use rolecall_benches::{build, Model, Rng};
 
 /// Set in a child process: its part (`follow` or `write`).
@@ -146,7 +146,13 @@ impl Target {
                     Some(app) => with_application_name(&pg::conninfo(), app),
                     None => pg::conninfo(),
                 };
-                Directory::open_postgres_with(&conninfo, &opts).expect("open PostgreSQL")
+                // Not `open_postgres_with`, which follows the store from the start: an instance
+                // here follows only when the benchmark says so (`follow`), and stays behind
+                // otherwise.
+                Directory::open(
+                    PostgresStore::open_with(&conninfo, &opts).expect("open PostgreSQL"),
+                )
+                .expect("load from PostgreSQL")
             }
             Target::Sqlite(path) => Directory::open_sqlite(path).expect("open SQLite"),
         }
