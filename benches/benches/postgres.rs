@@ -925,24 +925,33 @@ fn main() {
     };
     println!("\n== open until the first check answers, {big} users");
     let open_schema = pg::Schema::new("bench_open");
-    let opened = [
-        Target::Pg(open_schema.name.clone()),
-        Target::Sqlite(base.join(format!("rolecall-bench-pg-open-{pid}.db"))),
-    ];
+    // Quick runs open the stores measured above; the others build the `open` benchmark's model.
+    let opened = if quick {
+        stores.clone()
+    } else {
+        [
+            Target::Pg(open_schema.name.clone()),
+            Target::Sqlite(base.join(format!("rolecall-bench-pg-open-{pid}.db"))),
+        ]
+    };
     let runs = if quick { 2 } else { 5 };
     let mut medians = [Duration::ZERO; 2];
     for (s, target) in opened.iter().enumerate() {
-        target.remove();
-        let t = Instant::now();
-        drop(build(target.open(&How::WRITER), big, 200, 50));
-        println!("built on {} in {:.1?}", target.label(), t.elapsed());
+        if !quick {
+            target.remove();
+            let t = Instant::now();
+            drop(build(target.open(&How::WRITER), big, 200, 50));
+            println!("built on {} in {:.1?}", target.label(), t.elapsed());
+        }
         let (med, max) = open_first_check(target, big, runs);
         medians[s] = med;
         println!(
             "{:<10} open + first check: median {med:.2?}, slowest of {runs} {max:.2?}",
             target.label()
         );
-        target.remove();
+        if !quick {
+            target.remove();
+        }
     }
     println!(
         "PostgreSQL vs SQLite: {:.2}x (target <= 3 s at 1,000,000 users)",
