@@ -45,7 +45,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import rolecall
 from rolecall import AccessLevel, Directory, NewUser, Permission, Preset, Product, ScopeKind
@@ -292,7 +292,7 @@ def interleaved(variants: List[Variant], rounds: int, warm: int, nb: int = 0) ->
     `nb`: the number of batches (the rounds wrap around them); 0 for as many as rounds.
     Returns the indices of the batches run."""
     nb = nb or warm + rounds
-    used = set()
+    used: Set[int] = set()
     gc.collect()
     gc.disable()
     try:
@@ -406,9 +406,9 @@ def run_size(n: int, args: argparse.Namespace) -> Dict[str, Any]:
     ]
     used = interleaved(singles + many, rounds, warm, nb)
     # Which users the rows asked about (every row asks the same queries).
-    asked = set()
-    for b in used:
-        asked.update(ubs[b])
+    asked: Set[int] = set()
+    for k in used:
+        asked.update(ubs[k])
     missed = len(set(m.users) - asked)
     if args.quick:
         # The CI check that this benchmark does not flatter: every user is queried.
