@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_void, CString};
 use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
-use rolecall::{Directory, Error, PostgresOptions};
+use rolecall::{Directory, Error, PostgresOptions, PostgresStore};
 
 use crate::conv::{boxed, cstring, Tagged, SNAPSHOT_TAG};
 use crate::directory::{new_dir, rolecall_directory, rolecall_snapshot};
@@ -95,6 +95,9 @@ unsafe fn options(o: &rolecall_postgres_options) -> FfiResult<PostgresOptions> {
 /// (`"host=... user=... dbname=..."`) or a `postgresql://` URL (`sslmode=require` for TLS);
 /// `opts` NULL means the defaults. Creates or migrates the store's tables.
 ///
+/// The directory does not apply other hosts' commits by itself: the host catches up with
+/// rolecall_directory_wait_for_change() and rolecall_directory_refresh().
+///
 /// On success `*out` receives a new handle owned by the caller (rolecall_directory_free()).
 /// Errors: ROLECALL_STATUS_INVALID_ARGUMENT (a connection string or schema name that cannot be
 /// used), _UNAVAILABLE (the server cannot be reached), _STORAGE (it refuses), _SCHEMA_TOO_NEW,
@@ -116,7 +119,10 @@ pub unsafe extern "C" fn rolecall_directory_open_postgres(
             Some(o) => unsafe { options(o) }?,
             None => PostgresOptions::default(),
         };
-        out.write(new_dir(Directory::open_postgres_with(conninfo, &opts)?));
+        // Host-driven: C event loops may forbid foreign threads applying changes; the host
+        // catches up with wait_for_change + refresh.
+        let store = PostgresStore::open_with(conninfo, &opts)?;
+        out.write(new_dir(Directory::open(store)?));
         Ok(())
     })
 }

@@ -141,3 +141,24 @@ fn a_host_driven_instance_waits_for_changes_with_and_without_the_listener() {
         assert!(b.user(u).is_ok());
     }
 }
+
+#[test]
+fn open_postgres_follows_from_the_start_and_the_follower_ends_with_the_directory() {
+    let schema = Schema::new("follow_default");
+    let a = schema.directory();
+    let t = a
+        .create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[])
+        .unwrap();
+    // No Arc, no follow(), no refresh(): the directory catches up by itself.
+    let b = Directory::open_postgres_with(&pg::conninfo(), &schema.options()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let u = a
+        .create_user(t.superadmin, &NewUser::new("U", "V", "u@acme.test"))
+        .unwrap();
+    until_visible(&b, u, Duration::from_secs(5));
+    assert_eq!(b.revision(), a.revision());
+    // The follower holds the directory weakly: closing it ends the thread, and a closed
+    // directory refuses to follow.
+    b.close();
+    assert_eq!(b.follow(), Err(rolecall::Error::Closed));
+}
