@@ -257,7 +257,7 @@ struct Members {
     /// The permission bits of the int at the same index of `int_addrs` (low and high 64 bits,
     /// written before the address, never changed after).
     int_bits: Box<[(AtomicU64, AtomicU64)]>,
-    /// The ints listed in `ints`, kept alive so that no other object can take their address.
+    /// The ints listed in `int_addrs`, kept alive so that no other object takes their address.
     kept: Mutex<Vec<Py<PyAny>>>,
     /// How many ints are kept (read without the lock, to skip it once full).
     kept_len: AtomicUsize,
