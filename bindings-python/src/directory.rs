@@ -438,7 +438,7 @@ impl PyDirectory {
     /// with preload): call it in each worker, after the fork.
     fn follow(&self) -> PyResult<()> {
         self.d()?;
-        Directory::follow(&self.inner).or_raise()
+        Directory::follow(&self.inner).map(drop).or_raise()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
