@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
+import rolecall
 from conftest import ROOT
 
 from rolecall import (
@@ -267,3 +268,33 @@ def test_readme_several_hosts_python_example_runs(pg_dsn: str, pg_schema: Schema
     scope: Dict[str, Any] = {}
     exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - our own documentation
     scope["d"].close()
+
+
+def test_audit_retention_on_postgres_exports_then_prunes_for_every_host(
+    pair: List[Directory],
+) -> None:
+    a, b = pair
+    root = new_tenant(a)
+    tenant = a.user(root).tenant
+    with pytest.raises(rolecall.AuthenticationError):
+        a.login(tenant, "nobody@acme.test", "not the password at all")
+    time.sleep(0.01)
+    cut = int(time.time() * 1000)
+    time.sleep(0.01)
+    b.refresh()
+    b.create_user(root, first_name="Bo", last_name="B", email="bo@acme.test")
+
+    def broken(_: rolecall.AuditEvent) -> None:
+        raise OSError("archive unreachable")
+
+    # An export that raises removes nothing, on any host.
+    with pytest.raises(OSError, match="archive unreachable"):
+        a.export_audit(cut, broken)
+    assert b.audit_events().total == 3
+    archived: List[rolecall.AuditEvent] = []
+    assert a.export_audit(cut, archived.append) == 2
+    assert [e.action for e in archived] == ["create_tenant", "login"]
+    left = b.audit_events().items
+    assert [e.action for e in left] == ["create_user", "prune_audit"]
+    assert left[1].detail == f'{{"before":{cut},"removed":2}}'
+    assert b.prune_audit(cut) == 0
