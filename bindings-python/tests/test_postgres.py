@@ -4,6 +4,7 @@ instances of one directory, revision tokens, freshness, following the store."""
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import re
 import subprocess
@@ -235,6 +236,34 @@ def test_a_token_ahead_of_an_unreachable_store_times_out_stale(private_cluster: 
     finally:
         a.close()
         b.close()
+
+
+def test_the_cores_messages_go_to_python_logging(
+    private_cluster: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The listener's connection lost (a warning) and restored (a notice), as records of the
+    # logger "rolecall", emitted from the library's own thread.
+    caplog.set_level(logging.INFO, logger="rolecall")
+    dsn = cluster("start", private_cluster)
+    d = open_pg(dsn, "rolecall", connect_timeout=1, poll_interval=0.1)
+
+    def seen(level: int) -> bool:
+        return any(r.name == "rolecall" and r.levelno == level for r in caplog.records)
+
+    def until(level: int) -> None:
+        deadline = time.monotonic() + 20
+        while not seen(level):
+            assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
+            time.sleep(0.02)
+
+    try:
+        cluster("halt", private_cluster)
+        until(logging.WARNING)
+        cluster("resume", private_cluster)
+        until(logging.INFO)
+        assert any("reconnected" in r.getMessage() for r in caplog.records)
+    finally:
+        d.close()
 
 
 @pytest.mark.parametrize("path", vector_files(), ids=[p.name for p in vector_files()])
