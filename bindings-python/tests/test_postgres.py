@@ -3,10 +3,12 @@ instances of one directory, revision tokens, freshness, following the store."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 import os
 import re
+import select
 import subprocess
 import tempfile
 import time
@@ -134,6 +136,40 @@ def test_wait_for_change_without_the_listener(pg_dsn: str, pg_schema: Schemas) -
     finally:
         a.close()
         b.close()
+
+
+def test_an_event_loop_waits_on_the_change_descriptor(pair: List[Directory]) -> None:
+    a, b = pair
+    fd = b.change_fd()
+    assert isinstance(fd, int) and fd >= 0 and b.change_fd() == fd
+    time.sleep(0.3)
+    b.refresh()
+    assert select.select([fd], [], [], 0)[0] == []
+
+    async def wait_then_refresh() -> int:
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            new_tenant(a)
+            await asyncio.wait_for(ready, 10)
+        finally:
+            loop.remove_reader(fd)
+        return b.refresh()
+
+    assert asyncio.run(wait_then_refresh()) == a.revision == b.revision
+    assert select.select([fd], [], [], 0)[0] == []
+
+
+def test_a_store_without_notifications_has_no_change_descriptor(
+    pg_dsn: str, pg_schema: Schemas
+) -> None:
+    quiet = open_pg(pg_dsn, pg_schema(), listen=False)
+    with pytest.raises(InvalidInputError):
+        quiet.change_fd()
+    with pytest.raises(InvalidInputError):
+        Directory().change_fd()
+    quiet.close()
 
 
 def test_follow_keeps_the_other_instance_caught_up(pair: List[Directory]) -> None:
