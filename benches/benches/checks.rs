@@ -14,7 +14,8 @@
 //! nearly every user's access is its own (random roles and groups).
 //!
 //! `cargo bench -p rolecall-benches --bench checks` (sizes 1k, 10k and 100k);
-//! `ROLECALL_BENCH_FULL=1 cargo bench ...` adds 1M users; `ROLECALL_BENCH_QUICK=1` runs 200.
+//! `ROLECALL_BENCH_FULL=1 cargo bench ...` adds 1M users; `ROLECALL_BENCH_QUICK=1` runs 200;
+//! `ROLECALL_BENCH_SIZES=1000000` (comma-separated) runs only the sizes given.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -41,8 +42,9 @@ fn row(name: &str, s: Stats, baseline: Stats) {
 }
 
 /// Runs every variant's batch of `batch` calls in turn, `rounds` times (after a warm-up
-/// round), each after an untimed batch of its own, so that all of them see the same machine load: on a shared machine the load moves
-/// within seconds, and rows measured one after the other would compare different machines.
+/// round), each after an untimed batch of its own and in a rotated order each round, so that
+/// all of them see the same machine load: on a shared machine the load moves within seconds,
+/// and rows measured one after the other would compare different machines.
 /// A variant runs the calls `i0..i0 + batch` and returns a value to keep them alive. Returns
 /// per-call median and p99 over rounds, one per variant.
 fn interleaved(
@@ -56,8 +58,12 @@ fn interleaved(
     // the variant before it may have emptied the caches and the TLB of what this one keeps
     // warm (chunk headers, page tables), and no variant should pay for another's.
     const WARM: usize = 1 << 40;
+    let n = variants.len();
     for round in 0..=rounds {
-        for (v, f) in variants.iter_mut().enumerate() {
+        // A rotated order each round: no variant always follows the same one (the one before
+        // may have left more or less of the data under test in the shared last-level cache).
+        for v in (0..n).map(|k| (k + round) % n) {
+            let f = &mut variants[v];
             sink = sink.wrapping_add(f(WARM + round * batch));
             let t = Instant::now();
             sink = sink.wrapping_add(f(round * batch));
@@ -214,7 +220,13 @@ fn throughput(m: &Model, q: &Queries<'_>, run: Duration, writer: bool) -> (f64, 
 fn main() {
     let quick = rolecall_benches::quick();
     let full = rolecall_benches::flag("ROLECALL_BENCH_FULL");
-    let sizes: Vec<usize> = if quick {
+    // `ROLECALL_BENCH_SIZES=1000000` (comma-separated) runs only the sizes given.
+    let only: Option<Vec<usize>> = std::env::var("ROLECALL_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect());
+    let sizes: Vec<usize> = if let Some(only) = only {
+        only
+    } else if quick {
         vec![200]
     } else if full {
         vec![1_000, 10_000, 100_000, 1_000_000]

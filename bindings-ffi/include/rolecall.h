@@ -2024,6 +2024,9 @@ rolecall_status rolecall_postgres_options_default(struct rolecall_postgres_optio
  * (`"host=... user=... dbname=..."`) or a `postgresql://` URL (`sslmode=require` for TLS);
  * `opts` NULL means the defaults. Creates or migrates the store's tables.
  *
+ * The directory does not apply other hosts' commits by itself: the host catches up with
+ * rolecall_directory_wait_for_change() and rolecall_directory_refresh().
+ *
  * On success `*out` receives a new handle owned by the caller (rolecall_directory_free()).
  * Errors: ROLECALL_STATUS_INVALID_ARGUMENT (a connection string or schema name that cannot be
  * used), _UNAVAILABLE (the server cannot be reached), _STORAGE (it refuses), _SCHEMA_TOO_NEW,
@@ -2106,7 +2109,7 @@ rolecall_status rolecall_directory_change_fd(const struct rolecall_directory *di
  * Forking hosts: a thread does not survive fork(), nor does the PostgreSQL listener's thread or
  * connection: open the directory in the child, after the fork, and start following there.
  *
- * Errors: ROLECALL_STATUS_STORAGE when the thread cannot be started. Safety: `dir` is a live
+ * Errors: ROLECALL_STATUS_CLOSED, _STORAGE when the thread cannot be started. Safety: `dir` is a live
  * handle; `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_directory_follow(const struct rolecall_directory *dir, struct rolecall_follower **out);

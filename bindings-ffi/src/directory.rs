@@ -26,7 +26,7 @@ pub struct rolecall_snapshot {
     _private: [u8; 0],
 }
 
-pub(crate) type DirHandle = Tagged<Directory>;
+type DirHandle = Tagged<Directory>;
 type SnapHandle = Tagged<Arc<Snapshot>>;
 
 /// The directory behind a handle.
@@ -47,23 +47,6 @@ pub(crate) unsafe fn dir<'a>(p: *const rolecall_directory) -> FfiResult<&'a Dire
 pub(crate) unsafe fn snap<'a>(p: *const rolecall_snapshot) -> FfiResult<&'a Snapshot> {
     // SAFETY: forwarded contract.
     unsafe { handle::<_, Arc<Snapshot>>(p, SNAPSHOT_TAG, "snapshot") }.map(|t| &*t.value)
-}
-
-/// A new strong reference to the handle behind `p` (a directory handle is an `Arc`), for a
-/// thread that outlives the call.
-///
-/// # Safety
-/// As [`dir`].
-pub(crate) unsafe fn dir_shared(p: *const rolecall_directory) -> FfiResult<Arc<DirHandle>> {
-    // SAFETY: forwarded contract; checks the tag.
-    unsafe { handle::<_, Directory>(p, DIRECTORY_TAG, "directory") }?;
-    let p = p as *const DirHandle;
-    // SAFETY: a live handle made by `Arc::into_raw` in `new_dir`: one more reference, owned by
-    // the `Arc` made from it.
-    unsafe {
-        Arc::increment_strong_count(p);
-        Ok(Arc::from_raw(p))
-    }
 }
 
 pub(crate) fn new_dir(d: Directory) -> *mut rolecall_directory {

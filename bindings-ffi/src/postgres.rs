@@ -5,10 +5,10 @@ use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
-use rolecall::{Directory, Error, Follower, PostgresOptions};
+use rolecall::{Directory, Error, Follower, PostgresOptions, PostgresStore};
 
 use crate::conv::{boxed, cstring, handle, take_boxed, Tagged, FOLLOWER_TAG, SNAPSHOT_TAG};
-use crate::directory::{dir_shared, new_dir, rolecall_directory, rolecall_snapshot};
+use crate::directory::{new_dir, rolecall_directory, rolecall_snapshot};
 use crate::status::{rolecall_status, FfiResult};
 
 /// How to open a PostgreSQL store (rolecall_directory_open_postgres()). Start from
@@ -95,6 +95,9 @@ unsafe fn options(o: &rolecall_postgres_options) -> FfiResult<PostgresOptions> {
 /// (`"host=... user=... dbname=..."`) or a `postgresql://` URL (`sslmode=require` for TLS);
 /// `opts` NULL means the defaults. Creates or migrates the store's tables.
 ///
+/// The directory does not apply other hosts' commits by itself: the host catches up with
+/// rolecall_directory_wait_for_change() and rolecall_directory_refresh().
+///
 /// On success `*out` receives a new handle owned by the caller (rolecall_directory_free()).
 /// Errors: ROLECALL_STATUS_INVALID_ARGUMENT (a connection string or schema name that cannot be
 /// used), _UNAVAILABLE (the server cannot be reached), _STORAGE (it refuses), _SCHEMA_TOO_NEW,
@@ -116,7 +119,10 @@ pub unsafe extern "C" fn rolecall_directory_open_postgres(
             Some(o) => unsafe { options(o) }?,
             None => PostgresOptions::default(),
         };
-        out.write(new_dir(Directory::open_postgres_with(conninfo, &opts)?));
+        // Host-driven: C event loops may forbid foreign threads applying changes; the host
+        // catches up with wait_for_change + refresh.
+        let store = PostgresStore::open_with(conninfo, &opts)?;
+        out.write(new_dir(Directory::open(store)?));
         Ok(())
     })
 }
@@ -253,7 +259,7 @@ pub struct rolecall_follower {
 /// Forking hosts: a thread does not survive fork(), nor does the PostgreSQL listener's thread or
 /// connection: open the directory in the child, after the fork, and start following there.
 ///
-/// Errors: ROLECALL_STATUS_STORAGE when the thread cannot be started. Safety: `dir` is a live
+/// Errors: ROLECALL_STATUS_CLOSED, _STORAGE when the thread cannot be started. Safety: `dir` is a live
 /// handle; `out` is writable. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn rolecall_directory_follow(
@@ -262,9 +268,7 @@ pub unsafe extern "C" fn rolecall_directory_follow(
 ) -> rolecall_status {
     ffi!({
         let out = out!(out);
-        // SAFETY: the export's contract: a live directory handle or NULL.
-        let shared = unsafe { dir_shared(dir) }?;
-        let follower = Directory::follow_in(&shared, |h| &h.value)?;
+        let follower = dir!(dir).follow()?;
         out.write(boxed(Tagged::new(FOLLOWER_TAG, follower)).cast());
         Ok(())
     })

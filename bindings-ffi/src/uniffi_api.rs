@@ -746,7 +746,8 @@ impl Directory {
 
     /// The directory stored in a PostgreSQL database, shared by every host that opens the same
     /// database and schema (`schema` None: `"rolecall"`); the other options keep the core's
-    /// defaults. `conninfo`: `"host=... user=... dbname=..."` or a `postgresql://` URL.
+    /// defaults. `conninfo`: `"host=... user=... dbname=..."` or a `postgresql://` URL. It
+    /// follows the store: a library thread applies other hosts' commits as they are announced.
     #[uniffi::constructor]
     pub fn open_postgres(conninfo: String, schema: Option<String>) -> R<Arc<Self>> {
         let defaults = rolecall::PostgresOptions::default();

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::{PyTraverseError, PyVisit};
 use rolecall::{
     AuditQuery, Clock, Directory, Error, HashParams, MemoryStore, Notification, PostgresOptions,
-    RolePatch, SqliteOptions, SqliteStore, SystemClock, UserPatch, UserQuery,
+    PostgresStore, RolePatch, SqliteOptions, SqliteStore, SystemClock, UserPatch, UserQuery,
 };
 
 use crate::convert::{
@@ -301,14 +301,20 @@ impl PyDirectory {
     /// commits the log keeps for incremental catch-up. `listen=False` starts no listener thread
     /// (`wait_for_change` then polls). `tls_ca_pem` adds a trusted root certificate (PEM).
     ///
+    /// The directory follows the store from the start (`follow=True`): a library-owned thread
+    /// applies other hosts' commits as they are announced, so that checks see them without
+    /// calling `refresh()`. `follow=False` leaves catching up to the host (`wait_for_change`
+    /// then `refresh`, or `follow()` later); forking servers open with `follow=False` before
+    /// the fork, or simply open in each worker.
+    ///
     /// Raises `InvalidInputError` for a malformed DSN or option, `UnavailableError` when the
     /// server cannot be reached, `StorageError` when it refuses or for a schema written by a
     /// newer version (kind `"schema_too_new"`), `BusyError` when another host holds the
     /// migration lock too long.
     #[staticmethod]
     #[pyo3(
-        signature = (dsn, *, schema = None, lock_timeout = None, connect_timeout = None, log_keep = None, log_max_age = None, poll_interval = None, listen = true, tls_ca_pem = None),
-        text_signature = "(dsn, *, schema=None, lock_timeout=None, connect_timeout=None, log_keep=None, log_max_age=None, poll_interval=None, listen=True, tls_ca_pem=None)"
+        signature = (dsn, *, schema = None, lock_timeout = None, connect_timeout = None, log_keep = None, log_max_age = None, poll_interval = None, listen = true, tls_ca_pem = None, follow = true),
+        text_signature = "(dsn, *, schema=None, lock_timeout=None, connect_timeout=None, log_keep=None, log_max_age=None, poll_interval=None, listen=True, tls_ca_pem=None, follow=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn open_postgres(
@@ -322,6 +328,7 @@ impl PyDirectory {
         poll_interval: Option<Seconds>,
         listen: bool,
         tls_ca_pem: Option<String>,
+        follow: bool,
     ) -> PyResult<Self> {
         let d = PostgresOptions::default();
         let opts = PostgresOptions {
@@ -348,7 +355,13 @@ impl PyDirectory {
             ..PostgresOptions::default()
         };
         let dir = py
-            .detach(move || Directory::open_postgres_with(&dsn, &opts))
+            .detach(move || {
+                if follow {
+                    Directory::open_postgres_with(&dsn, &opts)
+                } else {
+                    Directory::open(PostgresStore::open_with(&dsn, &opts)?)
+                }
+            })
             .or_raise()?;
         Ok(Self::wrap(dir, None))
     }

@@ -35,6 +35,9 @@ Schemas = Callable[[], str]
 
 
 def open_pg(dsn: str, schema: str, **opts: object) -> Directory:
+    # Host-driven unless a test asks otherwise: these tests call `refresh` and
+    # `wait_for_change` themselves, which a follower thread would race.
+    opts.setdefault("follow", False)
     d = Directory.open_postgres(dsn, schema=schema, **opts)  # type: ignore[arg-type]
     d.set_hash_params(m_kib=8, t=1, p=1)
     return d
@@ -183,6 +186,22 @@ def test_follow_keeps_the_other_instance_caught_up(pair: List[Directory]) -> Non
     b.close()  # the follower ends with the directory
     with pytest.raises(StorageError):
         b.follow()
+
+
+def test_open_postgres_follows_by_default(pg_dsn: str, pg_schema: Schemas) -> None:
+    schema = pg_schema()
+    a = open_pg(pg_dsn, schema)
+    b = Directory.open_postgres(pg_dsn, schema=schema)  # the default: following
+    try:
+        new_tenant(a)
+        deadline = time.monotonic() + 10
+        # No refresh, no wait: the library's thread applies a's commit on b.
+        while b.revision < a.revision and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert b.revision == a.revision and [t.name for t in b.tenants()] == ["Acme"]
+    finally:
+        a.close()
+        b.close()
 
 
 def test_bad_options_and_unreachable_servers_raise_typed_errors(pg_dsn: str) -> None:

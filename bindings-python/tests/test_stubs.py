@@ -83,7 +83,6 @@ RUST_ONLY = {
     "in_memory": "bound as a staticmethod",
     "is_closed": "the Directory.closed property",
     "open_postgres_with": "Directory.open_postgres(dsn, schema=..., poll_interval=...)",
-    "follow_in": "for a directory inside another Arc (a binding's handle): follow() uses it",
 }
 # Core operations not bound yet, if any. Delete a name here when binding it.
 PENDING: set = set()

@@ -265,3 +265,24 @@ fn a_stopped_follower_applies_nothing_more() {
     let _detached = b.follow().unwrap();
     until_visible(&b, v, Duration::from_secs(5));
 }
+
+#[test]
+fn open_postgres_follows_from_the_start_and_the_follower_ends_with_the_directory() {
+    let schema = Schema::new("follow_default");
+    let a = schema.directory();
+    let t = a
+        .create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[])
+        .unwrap();
+    // No Arc, no follow(), no refresh(): the directory catches up by itself.
+    let b = Directory::open_postgres_with(&pg::conninfo(), &schema.options()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let u = a
+        .create_user(t.superadmin, &NewUser::new("U", "V", "u@acme.test"))
+        .unwrap();
+    until_visible(&b, u, Duration::from_secs(5));
+    assert_eq!(b.revision(), a.revision());
+    // The follower holds the directory weakly: closing it ends the thread, and a closed
+    // directory refuses to follow.
+    b.close();
+    assert!(matches!(b.follow(), Err(rolecall::Error::Closed)));
+}

@@ -30,8 +30,9 @@
 //!    `check_scoped` for every call group / IVR, levels, PBX links), for every user;
 //! 8. a refused step changes nothing (revision, store and full dump unchanged).
 //!
-//! Properties (1,000 cases each by default; `PROPTEST_CASES` overrides it, and
-//! `PROPTEST_MAX_SHRINK_ITERS` / `PROPTEST_MAX_SHRINK_TIME` the shrinking budget):
+//! Properties (1,000 cases each by default, 256 in `scripts/test-all.sh`; `PROPTEST_CASES`
+//! overrides it, and `PROPTEST_MAX_SHRINK_ITERS` / `PROPTEST_MAX_SHRINK_TIME` the shrinking
+//! budget):
 //! - `invariants_hold_after_every_step`: random actors, random targets;
 //! - `delegates_grant_only_what_they_hold`: the same invariants on sequences by "delegates"
 //!   (users given management rights, some only for their own call groups / IVRs) on their own

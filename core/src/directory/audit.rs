@@ -14,7 +14,7 @@ impl Directory {
     /// after [`close`](Directory::close); [`Error::Storage`] when the store cannot read its log.
     pub fn audit_events(&self, query: &AuditQuery) -> Result<Page<AuditEvent>, Error> {
         query.validate()?;
-        let (items, total) = lock(&self.store).query_audit(query)?;
+        let (items, total) = lock(&self.shared.store).query_audit(query)?;
         Ok(Page {
             items,
             total,
@@ -68,8 +68,8 @@ impl Directory {
         before_ms: i64,
         mut export: impl FnMut(&AuditEvent) -> Result<(), Error>,
     ) -> Result<u64, Error> {
-        let now = self.clock.now_ms();
-        let mut guard = lock(&self.store);
+        let now = self.shared.clock.now_ms();
+        let mut guard = lock(&self.shared.store);
         let store = WriteLock::take(&mut **guard)?;
         // The tenants as the store has them now (under its lock).
         self.catch_up(store.0)?;
@@ -107,7 +107,7 @@ impl Directory {
     /// # Errors
     /// [`Error::UnknownTenant`]; [`Error::Closed`] after [`close`](Directory::close).
     pub fn users_inactive_for(&self, tenant: TenantId, days: u32) -> Result<Vec<User>, Error> {
-        let cutoff = self.clock.now_ms() - i64::from(days) * 86_400_000;
+        let cutoff = self.shared.clock.now_ms() - i64::from(days) * 86_400_000;
         self.with_tenant(tenant, |m| {
             m.tenant_users
                 .get(&tenant)

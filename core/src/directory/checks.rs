@@ -75,7 +75,7 @@ impl Directory {
 
     /// Checks many `(user, permission)` pairs at one revision.
     pub fn check_many(&self, pairs: &[(UserId, Permission)]) -> Vec<bool> {
-        let snap = self.snapshot.load();
+        let snap = self.shared.snapshot.load();
         pairs.iter().map(|(u, p)| snap.check(*u, *p)).collect()
     }
 
@@ -84,7 +84,8 @@ impl Directory {
     /// # Errors
     /// [`Error::UnknownUser`].
     pub fn allowed_scopes(&self, user: UserId, p: Permission) -> Result<ScopeAccess, Error> {
-        self.snapshot
+        self.shared
+            .snapshot
             .load()
             .allowed_scopes(user, p)
             .ok_or_else(|| Error::UnknownUser(user.into()))
@@ -95,7 +96,8 @@ impl Directory {
     /// # Errors
     /// [`Error::UnknownUser`].
     pub fn effective_permissions(&self, user: UserId) -> Result<Permission, Error> {
-        self.snapshot
+        self.shared
+            .snapshot
             .load()
             .effective_permissions(user)
             .ok_or_else(|| Error::UnknownUser(user.into()))
@@ -112,7 +114,11 @@ impl Directory {
         scope: Option<ScopeId>,
     ) -> Result<Vec<UserId>, Error> {
         self.with_tenant(tenant, |_| ())?;
-        Ok(self.snapshot.load().users_with_permission(tenant, p, scope))
+        Ok(self
+            .shared
+            .snapshot
+            .load()
+            .users_with_permission(tenant, p, scope))
     }
 
     /// The access level of `user` on `product` of `agreement`.
@@ -132,7 +138,8 @@ impl Directory {
         user: UserId,
         subscriber: &str,
     ) -> bool {
-        self.snapshot
+        self.shared
+            .snapshot
             .load()
             .may_use_subscriber(agreement, user, subscriber)
     }

@@ -40,6 +40,7 @@ impl Directory {
     /// Lower it only in tests.
     pub fn set_hash_params(&self, params: HashParams) {
         *self
+            .shared
             .hash_params
             .write()
             .unwrap_or_else(PoisonError::into_inner) = params;
@@ -47,6 +48,7 @@ impl Directory {
 
     pub(super) fn params(&self) -> HashParams {
         *self
+            .shared
             .hash_params
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -197,7 +199,10 @@ impl Directory {
     /// What the audit log keeps of a login identifier that matched nobody: a keyed reference,
     /// never the text (it may be a password typed into the email field).
     fn unknown_identifier(&self, email: &str) -> String {
-        cred::identifier_ref(self.audit_key.as_ref(), &validate::email_key(email.trim()))
+        cred::identifier_ref(
+            self.shared.audit_key.as_ref(),
+            &validate::email_key(email.trim()),
+        )
     }
 
     /// Logs a user in by email (case-insensitive) and password. An unknown email, a wrong
@@ -278,6 +283,7 @@ impl Directory {
             } => Ok(Session {
                 user,
                 stamp: self
+                    .shared
                     .snapshot
                     .load()
                     .security_stamp(user)
@@ -403,7 +409,7 @@ impl Directory {
         if !m.users.contains_key(&user) {
             return Err(Error::UnknownUser(user.into()));
         }
-        let now = self.clock.now_ms();
+        let now = self.shared.clock.now_ms();
         Ok(match m.credentials.get(&user) {
             None => CredentialStatus {
                 has_password: false,
@@ -427,7 +433,8 @@ impl Directory {
     ///
     /// [`User::stamp`]: crate::User::stamp
     pub fn security_stamp(&self, user: UserId) -> Result<u64, Error> {
-        self.snapshot
+        self.shared
+            .snapshot
             .load()
             .security_stamp(user)
             .ok_or_else(|| Error::UnknownUser(user.into()))

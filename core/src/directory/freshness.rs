@@ -75,14 +75,14 @@ impl Directory {
     /// [`refresh`](Self::refresh). While the store is unreachable, checks keep answering from
     /// the snapshot at [`revision`](Self::revision), this old.
     pub fn caught_up_at(&self) -> i64 {
-        self.caught_up_at.load(Ordering::Relaxed)
+        self.shared.caught_up_at.load(Ordering::Relaxed)
     }
 
     /// How many times this instance caught up by reloading everything, because the store's
     /// commit log no longer held all it had missed (pruned: see `PostgresOptions::log_keep`),
     /// instead of applying the missed commits one by one.
     pub fn full_reloads(&self) -> u64 {
-        self.reloads.load(Ordering::Relaxed)
+        self.shared.reloads.load(Ordering::Relaxed)
     }
 
     /// The store's identity as tokens spell it (`local` for a store without one).
@@ -90,7 +90,7 @@ impl Directory {
         if self.is_closed() {
             return Err(Error::Closed);
         }
-        Ok(lock(&self.store)
+        Ok(lock(&self.shared.store)
             .store_id()?
             .unwrap_or_else(|| "local".into()))
     }
@@ -137,12 +137,12 @@ impl Directory {
             return Err(Error::Closed);
         }
         let known = self.revision();
-        if let Some(signal) = &self.changes {
+        if let Some(signal) = &self.shared.changes {
             return Ok(signal.wait_past(known, timeout) > known);
         }
         let deadline = Instant::now() + timeout;
         loop {
-            if lock(&self.store).revision()? > known {
+            if lock(&self.shared.store).revision()? > known {
                 return Ok(true);
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -182,7 +182,7 @@ impl Directory {
         if self.is_closed() {
             return Err(Error::Closed);
         }
-        let Some(signal) = &self.changes else {
+        let Some(signal) = &self.shared.changes else {
             return Err(Error::InvalidArgument {
                 what: "change_fd",
                 reason: "this store does not announce other instances' commits (SQLite, \
@@ -202,6 +202,7 @@ impl Directory {
     /// PostgreSQL a commit is applied within milliseconds of its notification, and within
     /// `PostgresOptions::poll_interval` when the notification was lost. While the store is
     /// unreachable it keeps trying; checks answer from the last snapshot meanwhile.
+    /// [`open_postgres`](Self::open_postgres) starts it itself.
     ///
     /// The thread holds the directory only weakly: it ends once the directory is dropped or
     /// [`close`](Self::close)d, or at [`Follower::stop`]. Dropping the returned [`Follower`]
@@ -212,30 +213,23 @@ impl Directory {
     /// and start following there.
     ///
     /// # Errors
-    /// [`Error::Storage`] when the thread cannot be started.
-    pub fn follow(self: &Arc<Self>) -> Result<Follower, Error> {
-        Self::follow_in(self, |d| d)
-    }
-
-    /// [`follow`](Self::follow) for a directory held inside another value shared through an
-    /// [`Arc`] (a binding's handle): `directory` finds it in `owner`. The thread holds `owner`
-    /// only weakly.
-    ///
-    /// # Errors
-    /// [`Error::Storage`] when the thread cannot be started.
-    pub fn follow_in<T: Send + Sync + 'static>(
-        owner: &Arc<T>,
-        directory: fn(&T) -> &Directory,
-    ) -> Result<Follower, Error> {
-        let weak = Arc::downgrade(owner);
-        let signal = directory(owner).changes.clone();
+    /// [`Error::Closed`] after [`close`](Self::close); [`Error::Storage`] when the thread
+    /// cannot be started.
+    pub fn follow(&self) -> Result<Follower, Error> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let weak = Arc::downgrade(&self.shared);
+        let signal = self.shared.changes.clone();
+        // The directory, for one round, while it still exists.
+        let upgrade = move || weak.upgrade().map(|shared| Directory { shared });
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("rolecall-follow".into())
             .spawn(move || loop {
                 // Wait holding the directory only weakly, so that dropping it ends the thread.
-                let Some(known) = weak.upgrade().map(|o| directory(&o).revision()) else {
+                let Some(known) = upgrade().map(|d| d.revision()) else {
                     return;
                 };
                 let moved = match &signal {
@@ -248,14 +242,13 @@ impl Directory {
                 if stopped.load(Ordering::Relaxed) {
                     return;
                 }
-                let Some(o) = weak.upgrade() else { return };
-                let d = directory(&o);
+                let Some(d) = upgrade() else { return };
                 if d.is_closed() {
                     return;
                 }
                 if moved && d.refresh().is_err() {
                     // An unreachable store: tried again shortly.
-                    drop(o);
+                    drop(d);
                     std::thread::sleep(Duration::from_millis(100));
                 }
             })

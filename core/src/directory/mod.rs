@@ -78,6 +78,12 @@ pub struct Page<T> {
 /// [`close`](Directory::close). A refusal changes nothing; a refusal for want of a right or by
 /// authentication is audited.
 pub struct Directory {
+    /// Everything, shared with the follower thread (which holds it weakly).
+    shared: Arc<Shared>,
+}
+
+/// The state of a [`Directory`].
+struct Shared {
     snapshot: Arc<ArcSwap<Snapshot>>,
     model: RwLock<Model>,
     store: Mutex<Box<dyn Store>>,
@@ -360,16 +366,22 @@ impl Directory {
     /// string or a `postgresql://` URL), in the schema `rolecall`: several hosts opening the
     /// same database share one directory. See [`PostgresStore`](crate::PostgresStore).
     ///
+    /// The directory [follows](Self::follow) the store from the start: a library thread
+    /// applies other hosts' commits as they are announced, and ends with the directory. A host
+    /// that drives catching up itself (`wait_for_change`, then `refresh`) opens with
+    /// `Directory::open(PostgresStore::open_with(..)?)` instead.
+    ///
     /// # Errors
     /// As [`PostgresStore::open_with`](crate::PostgresStore::open_with), then as
-    /// [`open`](Self::open).
+    /// [`open`](Self::open) and [`follow`](Self::follow).
     #[cfg(feature = "postgres")]
     pub fn open_postgres(conninfo: &str) -> Result<Directory, Error> {
-        Self::open(crate::store::PostgresStore::open(conninfo)?)
+        Self::open_postgres_with(conninfo, &crate::store::PostgresOptions::default())
     }
 
     /// Opens a directory in a PostgreSQL database with explicit options (the schema, the lock
-    /// timeout, TLS roots, ...).
+    /// timeout, TLS roots, ...), following the store as [`open_postgres`](Self::open_postgres)
+    /// does.
     ///
     /// # Errors
     /// As [`open_postgres`](Self::open_postgres).
@@ -378,7 +390,9 @@ impl Directory {
         conninfo: &str,
         options: &crate::store::PostgresOptions,
     ) -> Result<Directory, Error> {
-        Self::open(crate::store::PostgresStore::open_with(conninfo, options)?)
+        let dir = Self::open(crate::store::PostgresStore::open_with(conninfo, options)?)?;
+        dir.follow()?;
+        Ok(dir)
     }
 
     /// Opens a directory on `store`, loading its whole state.
@@ -470,7 +484,7 @@ impl Directory {
     ) -> Directory {
         let now = SystemClock.now_ms();
         let changes = store.change_signal();
-        Directory {
+        let shared = Shared {
             snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::build(&model, revision))),
             model: RwLock::new(model),
             store: Mutex::new(store),
@@ -486,6 +500,9 @@ impl Directory {
                 let mut key = [0u8; 32];
                 cred::random_bytes(&mut key).ok().map(|()| key)
             },
+        };
+        Directory {
+            shared: Arc::new(shared),
         }
     }
 
@@ -498,15 +515,20 @@ impl Directory {
     /// refuse every call on a closed directory with [`Error::Closed`] (Python's
     /// `Directory.close()` and `with`).
     pub fn close(&self) {
-        if self.closed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        if self
+            .shared
+            .closed
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
             return;
         }
         // Taken under the store lock: a write under way finishes first.
-        let mut store = lock(&self.store);
+        let mut store = lock(&self.shared.store);
         let old = std::mem::replace(&mut *store, Box::new(ClosedStore));
         let revision = self.revision();
         *self.write_model() = Model::default();
-        self.snapshot
+        self.shared
+            .snapshot
             .store(Arc::new(Snapshot::build(&Model::default(), revision)));
         drop(store);
         drop(old);
@@ -514,18 +536,24 @@ impl Directory {
 
     /// Whether [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
-        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+        self.shared.closed.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
 /// The model and the compiled snapshot.
 impl Directory {
     fn read(&self) -> RwLockReadGuard<'_, Model> {
-        self.model.read().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .model
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write_model(&self) -> RwLockWriteGuard<'_, Model> {
-        self.model.write().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .model
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `f` on the model when `tenant` exists (and the directory is open).
@@ -542,7 +570,7 @@ impl Directory {
 
     /// The revision of the last change this directory has applied.
     pub fn revision(&self) -> u64 {
-        self.snapshot.load().revision()
+        self.shared.snapshot.load().revision()
     }
 
     /// Runs `f` on the current snapshot through this thread's cache: one relaxed pointer
@@ -560,24 +588,24 @@ impl Directory {
         let cached = CACHE.try_with(|c| {
             let mut slot = c.try_borrow_mut().ok()?;
             let stale = match &*slot {
-                Some(cache) => !std::ptr::eq(cache.arc_swap(), &*self.snapshot),
+                Some(cache) => !std::ptr::eq(cache.arc_swap(), &*self.shared.snapshot),
                 None => true,
             };
             if stale {
-                *slot = Some(arc_swap::Cache::new(Arc::clone(&self.snapshot)));
+                *slot = Some(arc_swap::Cache::new(Arc::clone(&self.shared.snapshot)));
             }
             slot.as_mut().map(|cache| f(cache.load()))
         });
         match cached {
             Ok(Some(r)) => r,
             // Thread-local storage torn down, or re-entered from `f`: load directly.
-            _ => f(&self.snapshot.load()),
+            _ => f(&self.shared.snapshot.load()),
         }
     }
 
     /// The current compiled snapshot: an immutable view for many checks at one revision.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot.load_full()
+        self.shared.snapshot.load_full()
     }
 
     /// Applies commits made by other instances on the same store. Returns the revision now
@@ -590,11 +618,11 @@ impl Directory {
     pub fn refresh(&self) -> Result<u64, Error> {
         // The readiness of `change_fd` is cleared before catching up and set again when news
         // remains (a failed catch-up, news heard meanwhile): none is lost.
-        if let Some(signal) = &self.changes {
+        if let Some(signal) = &self.shared.changes {
             signal.drain_fd();
         }
-        let caught_up = self.catch_up(&mut **lock(&self.store));
-        if let Some(signal) = &self.changes {
+        let caught_up = self.catch_up(&mut **lock(&self.shared.store));
+        if let Some(signal) = &self.shared.changes {
             signal.rearm_fd(self.revision());
         }
         caught_up?;
@@ -605,7 +633,8 @@ impl Directory {
         let current = self.revision();
         let now = SystemClock.now_ms();
         if store.revision()? == current {
-            self.caught_up_at
+            self.shared
+                .caught_up_at
                 .store(now, std::sync::atomic::Ordering::Relaxed);
             return Ok(());
         }
@@ -616,14 +645,16 @@ impl Directory {
             }
             None => {
                 let (model, revision) = Self::load(store)?;
-                self.reloads
+                self.shared
+                    .reloads
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let snap = Snapshot::build(&model, revision);
                 *self.write_model() = model;
-                self.snapshot.store(Arc::new(snap));
+                self.shared.snapshot.store(Arc::new(snap));
             }
         }
-        self.caught_up_at
+        self.shared
+            .caught_up_at
             .store(now, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
@@ -639,8 +670,8 @@ impl Directory {
                 m.apply_owned(ch, &mut aff);
             }
         }
-        let next = self.snapshot.load().updated(&m, &aff, revision);
-        self.snapshot.store(Arc::new(next));
+        let next = self.shared.snapshot.load().updated(&m, &aff, revision);
+        self.shared.snapshot.store(Arc::new(next));
     }
 }
 
@@ -656,7 +687,7 @@ impl Directory {
         action: AuditAction,
         mut plan: impl FnMut(&mut Plan<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut guard = lock(&self.store);
+        let mut guard = lock(&self.shared.store);
         let mut attempts = 0;
         loop {
             // Under the store's write lock from catching up to committing: no other instance
@@ -667,7 +698,7 @@ impl Directory {
             let attempt = Attempt {
                 actor,
                 action,
-                now: self.clock.now_ms(),
+                now: self.shared.clock.now_ms(),
                 revision: self.revision() + 1,
             };
             let planned = match self.plan_write(&attempt, &mut plan) {
@@ -781,7 +812,7 @@ impl Directory {
     /// Plans an operation against the current state without committing it.
     fn dry_run<T>(&self, plan: impl FnOnce(&mut Plan<'_>) -> Result<T, Error>) -> Result<T, Error> {
         let m = self.read();
-        let mut p = Plan::new(&m, self.clock.now_ms());
+        let mut p = Plan::new(&m, self.shared.clock.now_ms());
         plan(&mut p)
     }
 }
@@ -793,6 +824,7 @@ impl Directory {
             return;
         }
         if let Some(cb) = &*self
+            .shared
             .on_notification
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -801,13 +833,13 @@ impl Directory {
                 cb(n);
             }
         }
-        lock(&self.notifications).extend(notifications);
+        lock(&self.shared.notifications).extend(notifications);
     }
 
     /// Takes every notification queued since the last call, oldest first. The host delivers
     /// them (emails on change, recovery tokens, lock warnings); the library never sends mail.
     pub fn drain_notifications(&self) -> Vec<Notification> {
-        lock(&self.notifications).drain(..).collect()
+        lock(&self.shared.notifications).drain(..).collect()
     }
 
     /// Calls `callback` for each notification as it is produced (they are still queued for
@@ -815,6 +847,7 @@ impl Directory {
     /// directory's write lock: keep it short and never call back into the directory.
     pub fn on_notification(&self, callback: impl Fn(&Notification) + Send + Sync + 'static) {
         *self
+            .shared
             .on_notification
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(callback));
