@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every rolecall benchmark on the smaller setting (1,000 to 100,000 users), in a few
-# minutes once built: Rust checks, SQLite open and change costs, rolecall vs casbin and Cedar,
-# Python (vs pycasbin and an empty pyo3 call) and C through the C ABI. Each prints its figures
+# minutes once built: Rust checks, SQLite open and change costs, PostgreSQL beside SQLite across
+# processes (a throwaway PostgreSQL cluster unless ROLECALL_TEST_PG names a server), rolecall vs
+# casbin and Cedar, Python (vs pycasbin and an empty pyo3 call) and C through the C ABI. Each prints its figures
 # next to a baseline measured in the same run. Installs what it needs.
 #
 #   bash scripts/bench-all.sh                        # the smaller setting
@@ -20,6 +21,8 @@ echo "== rust: checks"
 cargo bench -p rolecall-benches --locked --bench checks
 echo "== rust: SQLite open and change costs"
 cargo bench -p rolecall-benches --locked --bench open
+echo "== rust: PostgreSQL beside SQLite, several processes"
+cargo bench -p rolecall-benches --locked --bench postgres
 echo "== rust: rolecall vs casbin and Cedar"
 cargo bench -p rolecall-benches --locked --features compare --bench compare
 echo "== python"

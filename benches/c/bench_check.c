@@ -1,17 +1,24 @@
 /* C benchmark of rolecall checks through the C ABI only (rolecall.h, librolecall).
  *
- * Builds the generated call-center model of the Rust benchmarks (benches/src/lib.rs `build`,
- * same generator and seed, so the same tenant) with the C API, then times random
- * (user, permission) queries, never one repeated query, in batches: median and p99 of the
- * per-call time over batches (clock_gettime(CLOCK_MONOTONIC)), next to a baseline measured in
- * the same run: an empty, non-inlined C function taking the arguments of rolecall_check.
- * The shape mirrors `cargo bench -p rolecall-benches --bench checks` (65,536 pre-drawn queries
- * cycled, 2,000 batches of 1,000 calls after 10 batches of warm-up), so the figures compare
- * with its Rust rows directly.
+ * Builds the call-center model of the Rust `checks` benchmark (benches/src/call_center.rs
+ * `build_call_center`, same generator and seed, so the same tenant) with the C API's bulk path
+ * (rolecall_users_create: every user with its roles and call groups in one commit), then times
+ * (user, permission) queries that are truly random over ALL users and generated on the fly, as
+ * the Rust benchmark does: query i is a pure function of i (splitmix64), so no array of queries
+ * streams through the caches beside the data under test. What generating a query costs is
+ * measured as its own row; every other row includes it.
+ *
+ * Every row is measured in the same run, interleaved batch by batch (each timed batch after an
+ * untimed batch of its own on other random queries), so that all rows see the same machine
+ * load: the physical limit (a plain C array of every user's permissions, two uint64_t per user,
+ * indexed by user id, and an AND), generating the query alone, an empty non-inlined C call with
+ * the arguments of rolecall_check, rolecall_check, rolecall_snapshot_check and the check_many
+ * forms. Median and p99 of the per-call time over batches (clock_gettime(CLOCK_MONOTONIC)).
  *
  *   benches/c/run.sh                    builds the release library and this program, runs it
  *   bench_check [--quick] [N ...]       sizes N (default 1000 100000; ROLECALL_BENCH_FULL=1
  *                                       adds 1000000); --quick or ROLECALL_BENCH_QUICK=1: 200
+ *                                       users, and a check that every user is queried
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
@@ -22,8 +29,6 @@
 #include <time.h>
 
 #include "rolecall.h"
-
-#define QUERIES (1u << 16)
 
 /* ------------------------------------------------------------------------------ helpers */
 
@@ -55,7 +60,7 @@ static uint64_t now_ns(void) {
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-/* xorshift64*: bit for bit the Rng of benches/src/lib.rs. */
+/* xorshift64*: bit for bit the Rng of benches/src/lib.rs (it builds the model). */
 static uint64_t rng_state;
 
 static uint64_t next_u64(void) {
@@ -75,30 +80,35 @@ typedef struct {
     size_t n;
 } model;
 
-/* benches/src/lib.rs `build`, step for step with the same random numbers: a tenant with the
- * Dashboard preset, 20 call groups, `roles` custom roles of up to 8 random permissions (every
- * fifth scoped) plus the preset Supervisor, `groups` groups of 2 roles, `n` users with one role
- * each in 1-3 groups, a quarter of them with 2 call groups, 4 agreements. The C ABI has no bulk
- * user creation: users are created one call each. */
-static model build(size_t n, size_t roles, size_t groups) {
+#define JOBS 12
+#define TEAMS 25
+#define CALL_GROUPS 20
+
+/* benches/src/call_center.rs `build_call_center`, draw for draw: 12 job roles of 8 random
+ * permissions (the first two scoped), 25 team roles of 3, `n` agents each holding one job role
+ * (the smaller of two draws) and one team role, one agent in ten restricted to its team's two
+ * call groups; then benches/src/lib.rs `agreements_with_levels`: four agreements granting
+ * random product levels to a twentieth of the users (at most 500 each). The users are created
+ * with their roles and call groups in rolecall_users_create calls (the Rust model sets the
+ * call groups after creating the users, with the same draws: the same directory). */
+static model build(size_t n) {
     model m = {0};
-    char name[64], last[64], email[64];
-    rng_state = 0x5EED;
+    char name[64];
+    rng_state = 0xCA11;
     must(rolecall_directory_open_in_memory(&m.dir), "open");
     rolecall_new_user root_user = {0};
     root_user.first_name = "Root";
-    root_user.last_name = "Bench";
-    root_user.email = "root@bench.test";
+    root_user.last_name = "Center";
+    root_user.email = "root@center.test";
     rolecall_preset presets[] = {ROLECALL_PRESET_DASHBOARD};
     rolecall_tenant_created *t = NULL;
-    must(rolecall_tenant_create(m.dir, "Bench", &root_user, presets, 1, &t), "tenant");
+    must(rolecall_tenant_create(m.dir, "Call center", &root_user, presets, 1, &t), "tenant");
     rolecall_user_id root = t->superadmin;
-    rolecall_tenant_id tenant = t->tenant;
     rolecall_tenant_created_free(t);
 
-    rolecall_scope_id scopes[20];
-    for (size_t i = 0; i < 20; i++) {
-        snprintf(name, sizeof name, "Group %zu", i);
+    rolecall_scope_id scopes[CALL_GROUPS];
+    for (size_t i = 0; i < CALL_GROUPS; i++) {
+        snprintf(name, sizeof name, "Call group %zu", i);
         must(rolecall_scope_create(m.dir, root, ROLECALL_SCOPE_KIND_CALL_GROUP, name, &scopes[i]),
              "scope");
     }
@@ -106,65 +116,73 @@ static model build(size_t n, size_t roles, size_t groups) {
     rolecall_permission *catalogue = xmalloc(cat_len * sizeof *catalogue);
     for (size_t i = 0; i < cat_len; i++)
         must(rolecall_catalogue_get(i, &catalogue[i], NULL), "catalogue");
-
-    size_t role_count = roles + 1;
-    rolecall_role_id *role_ids = xmalloc(role_count * sizeof *role_ids);
-    for (size_t i = 0; i < roles; i++) {
+    rolecall_role_id jobs[JOBS], teams[TEAMS];
+    for (size_t i = 0; i < JOBS + TEAMS; i++) {
+        bool job = i < JOBS;
         rolecall_permission p = ROLECALL_PERM_NONE;
-        for (int k = 0; k < 8; k++) {
+        for (int k = 0; k < (job ? 8 : 3); k++) {
             rolecall_permission c = catalogue[below(cat_len)];
             p.lo |= c.lo;
             p.hi |= c.hi;
         }
-        snprintf(name, sizeof name, "Role %zu", i);
+        if (job)
+            snprintf(name, sizeof name, "Job %zu", i);
+        else
+            snprintf(name, sizeof name, "Team %zu", i - JOBS);
         rolecall_new_role r = {0};
         r.name = name;
         r.permissions = p;
-        r.scoped = i % 5 == 0;
-        must(rolecall_role_create(m.dir, root, &r, &role_ids[i]), "role");
+        r.scoped = job && i < 2;
+        must(rolecall_role_create(m.dir, root, &r, job ? &jobs[i] : &teams[i - JOBS]), "role");
     }
-    rolecall_role *supervisor = NULL;
-    must(rolecall_role_by_name(m.dir, tenant, "Supervisor", &supervisor), "Supervisor");
-    role_ids[roles] = supervisor->id;
-    rolecall_role_free(supervisor);
 
-    rolecall_group_id *group_ids = xmalloc(groups * sizeof *group_ids);
-    for (size_t i = 0; i < groups; i++) {
-        rolecall_role_id rs[2];
-        rs[0] = role_ids[below(role_count)];
-        rs[1] = role_ids[below(role_count)];
-        snprintf(name, sizeof name, "Team %zu", i);
-        must(rolecall_group_create(m.dir, root, name, rs, 2, &group_ids[i]), "group");
+    /* Every user's job and team first, then who watches call groups: the Rust order. */
+    rolecall_role_id(*roles)[2] = xmalloc(n * sizeof *roles);
+    size_t *team_of = xmalloc(n * sizeof *team_of);
+    for (size_t i = 0; i < n; i++) {
+        size_t a = below(JOBS), b = below(JOBS);
+        size_t team = below(TEAMS);
+        roles[i][0] = jobs[a < b ? a : b];
+        roles[i][1] = teams[team];
+        team_of[i] = team;
     }
-    /* The Rust build draws every user's role first (one batch), then the memberships. */
-    rolecall_role_id *user_role = xmalloc(n * sizeof *user_role);
-    for (size_t i = 0; i < n; i++)
-        user_role[i] = role_ids[below(role_count)];
+    rolecall_scope_id(*watched)[2] = xmalloc(n * sizeof *watched);
+    bool *watches = xmalloc(n * sizeof *watches);
+    for (size_t i = 0; i < n; i++) {
+        watches[i] = below(10) == 0;
+        watched[i][0] = scopes[team_of[i] % CALL_GROUPS];
+        watched[i][1] = scopes[(team_of[i] + 7) % CALL_GROUPS];
+    }
+    /* The names of a chunk of users live in one buffer; 100,000 users a commit. */
+    enum { CHUNK = 100000, NAME = 48 };
+    rolecall_new_user *batch = xmalloc(CHUNK * sizeof *batch);
+    char *names = xmalloc((size_t)CHUNK * 2 * NAME);
     m.users = xmalloc(n * sizeof *m.users);
     m.n = n;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(last, sizeof last, "No %zu", i);
-        snprintf(email, sizeof email, "agent%zu@bench.test", i);
-        rolecall_new_user u = {0};
-        u.first_name = "Agent";
-        u.last_name = last;
-        u.email = email;
-        u.roles = &user_role[i];
-        u.roles_len = 1;
-        must(rolecall_user_create(m.dir, root, &u, &m.users[i]), "user");
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t k = 1 + below(3);
-        for (size_t j = 0; j < k; j++)
-            must(rolecall_group_add_member(m.dir, root, group_ids[below(groups)], m.users[i]),
-                 "member");
-        if (below(4) == 0) {
-            rolecall_scope_id s[2];
-            s[0] = scopes[below(20)];
-            s[1] = scopes[below(20)];
-            must(rolecall_user_set_scopes(m.dir, root, m.users[i], s, 2), "scopes");
+    for (size_t from = 0; from < n; from += CHUNK) {
+        size_t len = n - from < CHUNK ? n - from : CHUNK;
+        for (size_t k = 0; k < len; k++) {
+            size_t i = from + k;
+            char *last = names + 2 * NAME * k, *email = last + NAME;
+            snprintf(last, NAME, "No %zu", i);
+            snprintf(email, NAME, "agent%zu@center.test", i);
+            rolecall_new_user u = {0};
+            u.first_name = "Agent";
+            u.last_name = last;
+            u.email = email;
+            u.roles = roles[i];
+            u.roles_len = 2;
+            if (watches[i]) {
+                u.scopes = watched[i];
+                u.scopes_len = 2;
+            }
+            batch[k] = u;
         }
+        must(rolecall_users_create(m.dir, root, batch, len, m.users + from), "users");
     }
+    free(names);
+    free(batch);
+
     const rolecall_product products[] = {ROLECALL_PRODUCT_TELEPHONY, ROLECALL_PRODUCT_VIRTUAL_PBX,
                                          ROLECALL_PRODUCT_AUTOMATED_CALLS,
                                          ROLECALL_PRODUCT_CHATBOTS};
@@ -182,26 +200,164 @@ static model build(size_t n, size_t roles, size_t groups) {
             must(rolecall_agreement_set_access_level(m.dir, root, a, u, p, l), "level");
         }
     }
-    free(user_role);
-    free(group_ids);
-    free(role_ids);
+    free(watches);
+    free(watched);
+    free(team_of);
+    free(roles);
     free(catalogue);
     return m;
 }
 
-/* ------------------------------------------------------------------------------ timing */
+/* ------------------------------------------------------------------------------ queries */
 
-/* The baseline: an empty function the compiler may neither inline nor see through, taking the
- * arguments of rolecall_check (a pointer, a 64-bit id, a 128-bit permission by value). */
+/* splitmix64: query i is a pure function of i, a few cycles (benches/benches/checks.rs `mix`). */
+static inline uint64_t mix(uint64_t i) {
+    uint64_t z = i + UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+typedef struct {
+    const rolecall_user_id *users; /* when the ids are not one contiguous range */
+    uint64_t n;
+    uint64_t first; /* the first id when they are */
+    bool contiguous;
+    const rolecall_permission *catalogue;
+    uint64_t cat_len;
+} queries;
+
+/* Query i: a user uniformly over every user (the high 32 bits of mix(i) scaled to the users)
+ * and a permission of the catalogue (16 low bits scaled): as checks.rs `Queries::check`. */
+static inline void query(const queries *q, uint64_t i, rolecall_user_id *user,
+                         rolecall_permission *perm) {
+    uint64_t r = mix(i);
+    uint64_t k = ((r >> 32) * q->n) >> 32;
+    *user = q->contiguous ? q->first + k : q->users[k];
+    *perm = q->catalogue[((r & 0xFFFF) * q->cat_len) >> 16];
+}
+
+/* ------------------------------------------------------------------------------ rows */
+
+/* An empty function the compiler may neither inline nor see through, taking the arguments of
+ * rolecall_check (a pointer, a 64-bit id, a 128-bit permission by value). */
 #if defined(__GNUC__) && !defined(__clang__)
 #define OPAQUE __attribute__((noinline, noipa))
 #else
 #define OPAQUE __attribute__((noinline))
 #endif
 static OPAQUE bool empty_check(const rolecall_directory *dir, rolecall_user_id user,
-                        rolecall_permission perm) {
+                               rolecall_permission perm) {
     __asm__ volatile("" : : "r"(dir), "r"(user), "r"(perm.lo), "r"(perm.hi) : "memory");
     return false;
+}
+
+/* The physical limit: every user's permissions in one plain array indexed by user id. */
+typedef struct {
+    uint64_t lo, hi;
+} bits128;
+
+typedef struct {
+    const queries *q;
+    const rolecall_directory *dir;
+    const rolecall_snapshot *snap;
+    const bits128 *dense;
+    size_t dense_len;
+    rolecall_user_id *many_users;
+    rolecall_permission *many_perms;
+    bool *many_out;
+} ctx;
+
+/* Keeps a value the optimiser must compute, without a store. */
+#define KEEP(x) __asm__ volatile("" : : "r"(x))
+
+/* Each row runs the queries i0 .. i0 + batch; returns a count of "allowed" to keep them alive. */
+typedef uint64_t (*row_fn)(const ctx *, uint64_t i0, size_t batch);
+
+static uint64_t row_dense(const ctx *c, uint64_t i0, size_t batch) {
+    uint64_t yes = 0;
+    const bits128 *dense = c->dense;
+    KEEP(dense);
+    for (uint64_t i = i0; i < i0 + batch; i++) {
+        rolecall_user_id u;
+        rolecall_permission p;
+        query(c->q, i, &u, &p);
+        if (u < c->dense_len) {
+            bits128 v = dense[u];
+            /* Branch-free, as a u128 AND and compare is: answers are random. */
+            yes += (uint64_t)(((v.lo & p.lo) == p.lo) & ((v.hi & p.hi) == p.hi));
+        }
+    }
+    return yes;
+}
+
+static uint64_t row_generate(const ctx *c, uint64_t i0, size_t batch) {
+    uint64_t yes = 0;
+    for (uint64_t i = i0; i < i0 + batch; i++) {
+        rolecall_user_id u;
+        rolecall_permission p;
+        query(c->q, i, &u, &p);
+        KEEP(u);
+        KEEP(p.lo);
+        KEEP(p.hi);
+        yes += (u & 1) == 1;
+    }
+    return yes;
+}
+
+static uint64_t row_empty(const ctx *c, uint64_t i0, size_t batch) {
+    uint64_t yes = 0;
+    for (uint64_t i = i0; i < i0 + batch; i++) {
+        rolecall_user_id u;
+        rolecall_permission p;
+        query(c->q, i, &u, &p);
+        yes += empty_check(c->dir, u, p);
+    }
+    return yes;
+}
+
+static uint64_t row_check(const ctx *c, uint64_t i0, size_t batch) {
+    uint64_t yes = 0;
+    for (uint64_t i = i0; i < i0 + batch; i++) {
+        rolecall_user_id u;
+        rolecall_permission p;
+        query(c->q, i, &u, &p);
+        yes += rolecall_check(c->dir, u, p);
+    }
+    return yes;
+}
+
+static uint64_t row_snapshot(const ctx *c, uint64_t i0, size_t batch) {
+    uint64_t yes = 0;
+    for (uint64_t i = i0; i < i0 + batch; i++) {
+        rolecall_user_id u;
+        rolecall_permission p;
+        query(c->q, i, &u, &p);
+        yes += rolecall_snapshot_check(c->snap, u, p);
+    }
+    return yes;
+}
+
+/* check_many: the batch's pairs drawn into arrays (timed, as in checks.rs), then one call. */
+static void draw_many(const ctx *c, uint64_t i0, size_t batch) {
+    for (size_t k = 0; k < batch; k++)
+        query(c->q, i0 + k, &c->many_users[k], &c->many_perms[k]);
+}
+
+static uint64_t row_check_many(const ctx *c, uint64_t i0, size_t batch) {
+    draw_many(c, i0, batch);
+    must(rolecall_check_many(c->dir, c->many_users, batch, c->many_perms, batch, c->many_out,
+                             batch),
+         "check_many");
+    return c->many_out[i0 % batch];
+}
+
+static uint64_t row_snapshot_many(const ctx *c, uint64_t i0, size_t batch) {
+    draw_many(c, i0, batch);
+    must(rolecall_snapshot_check_many(c->snap, c->many_users, batch, c->many_perms, batch,
+                                      c->many_out, batch),
+         "snapshot_check_many");
+    return c->many_out[i0 % batch];
 }
 
 typedef struct {
@@ -214,54 +370,54 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static stats summarise(double *samples, size_t n) {
-    qsort(samples, n, sizeof *samples, cmp_double);
-    stats s = {samples[n / 2], samples[n * 99 / 100]};
-    return s;
-}
-
 static volatile uint64_t sink;
 
-/* Times CALL (an expression of `i`, the query index) as benches/src/lib.rs `measure` does:
- * batch*10 calls of warm-up, then `rounds` batches of `batch` calls; ns per call per batch. */
-#define MEASURE(out, rounds, batch, CALL)                                                      \
-    do {                                                                                       \
-        uint64_t acc_ = 0;                                                                     \
-        size_t i = 0;                                                                          \
-        for (size_t w_ = 0; w_ < (batch) * 10; w_++, i++)                                      \
-            acc_ += (CALL);                                                                    \
-        for (size_t r_ = 0; r_ < (rounds); r_++) {                                             \
-            uint64_t t0_ = now_ns();                                                           \
-            for (size_t b_ = 0; b_ < (batch); b_++, i++)                                       \
-                acc_ += (CALL);                                                                \
-            samples[r_] = (double)(now_ns() - t0_) / (double)(batch);                          \
-        }                                                                                      \
-        sink += acc_;                                                                          \
-        (out) = summarise(samples, (rounds));                                                  \
-    } while (0)
+/* The first query of the untimed batches: far from the timed ones (0, batch, 2 batch, ...). */
+#define WARM (UINT64_C(1) << 40)
 
-static void row(const char *name, stats s, stats base, bool per_call) {
-    printf("  %-52s median %8.2f ns  p99 %8.2f ns  %6.2fx the empty call", name, s.median, s.p99,
-           s.median / base.median);
-    if (per_call)
-        printf("  (+%.2f ns)", s.median - base.median);
-    printf("\n");
+/* Runs every row's batch in turn, `rounds` times after one warm-up round, each timed batch
+ * right after an untimed batch of the same row on other random queries (the row before may
+ * have emptied the caches of what this one keeps warm), the order of the rows rotating each
+ * round. Round r times the queries r*batch .. (r+1)*batch - 1, the same ones for every row. */
+static void interleaved(const ctx *c, const row_fn *rows, size_t nrows, size_t rounds,
+                        size_t batch, stats *out) {
+    double *samples = xmalloc(nrows * rounds * sizeof *samples);
+    uint64_t acc = 0;
+    for (size_t r = 0; r <= rounds; r++) {
+        for (size_t j = 0; j < nrows; j++) {
+            size_t v = (r + j) % nrows;
+            acc += rows[v](c, WARM + (uint64_t)r * batch, batch);
+            uint64_t t0 = now_ns();
+            acc += rows[v](c, (uint64_t)r * batch, batch);
+            uint64_t t1 = now_ns();
+            if (r > 0)
+                samples[v * rounds + r - 1] = (double)(t1 - t0) / (double)batch;
+        }
+    }
+    sink += acc;
+    for (size_t v = 0; v < nrows; v++) {
+        double *s = samples + v * rounds;
+        qsort(s, rounds, sizeof *s, cmp_double);
+        out[v].median = s[rounds / 2];
+        out[v].p99 = s[rounds * 99 / 100];
+    }
+    free(samples);
 }
 
 /* ------------------------------------------------------------------------------ main */
 
 static void run_size(size_t n, bool quick) {
-    size_t rounds = quick ? 10 : 2000, batch = quick ? 100 : 1000;
-    size_t roles = n < 200 ? n : 200, groups = n < 50 ? n : 50;
+    /* Quick runs (CI) make at least 20 queries a user, so that every user is queried. */
+    size_t rounds = quick ? 40 : 2000, batch = quick ? 100 : 1000;
     uint64_t t0 = now_ns();
-    model m = build(n, roles, groups);
+    model m = build(n);
     double built = (double)(now_ns() - t0) / 1e9;
-    printf("\n== %zu users, %zu custom roles + Supervisor, %zu groups (model built through the C "
-           "ABI in %.1f s)\n",
-           n, roles, groups, built);
-    printf("  %zu batches of %zu random queries (from %u pre-drawn, cycled), median and p99 "
-           "over batches\n",
-           rounds, batch, QUERIES);
+    printf("\n== %zu users, call-center model (benches/src/call_center.rs; built through the C "
+           "ABI's rolecall_users_create in %.1f s)\n",
+           n, built);
+    printf("  %zu rounds of %zu queries a row, truly random over all users and generated on the "
+           "fly (splitmix64), rows interleaved; median and p99 over rounds\n",
+           rounds, batch);
 
     rolecall_snapshot *snap = NULL;
     must(rolecall_directory_snapshot(m.dir, &snap), "snapshot");
@@ -269,67 +425,120 @@ static void run_size(size_t n, bool quick) {
     rolecall_permission *catalogue = xmalloc(cat_len * sizeof *catalogue);
     for (size_t i = 0; i < cat_len; i++)
         must(rolecall_catalogue_get(i, &catalogue[i], NULL), "catalogue");
-    rolecall_user_id *qu = xmalloc(QUERIES * sizeof *qu);
-    rolecall_permission *qp = xmalloc(QUERIES * sizeof *qp);
-    rng_state = 42;
-    for (size_t i = 0; i < QUERIES; i++) {
-        qu[i] = m.users[below(m.n)];
-        qp[i] = catalogue[below(cat_len)];
+    queries q = {0};
+    q.users = m.users;
+    q.n = m.n;
+    q.catalogue = catalogue;
+    q.cat_len = cat_len;
+    q.first = m.users[0];
+    q.contiguous = true;
+    size_t ids = 0;
+    for (size_t k = 0; k < m.n; k++) {
+        q.contiguous = q.contiguous && m.users[k] == q.first + k;
+        if (m.users[k] + 1 > ids)
+            ids = m.users[k] + 1;
     }
-    const rolecall_directory *dir = m.dir;
+
+    if (quick) {
+        /* The CI check that this benchmark does not flatter: the timed queries of a row touch
+         * every user at least once. */
+        bool *seen = calloc(ids, sizeof *seen);
+        if (!seen)
+            exit(1);
+        for (uint64_t i = 0; i < (uint64_t)rounds * batch; i++) {
+            rolecall_user_id u;
+            rolecall_permission p;
+            query(&q, i, &u, &p);
+            seen[u] = true;
+        }
+        size_t missed = 0;
+        for (size_t k = 0; k < m.n; k++)
+            missed += !seen[m.users[k]];
+        free(seen);
+        if (missed) {
+            fprintf(stderr, "%zu of %zu users are never queried\n", missed, n);
+            exit(1);
+        }
+        printf("  every one of the %zu users is queried by the timed rounds\n", n);
+    }
+
+    /* The limit's array: every user's effective permissions, by id. */
+    bits128 *dense = calloc(ids, sizeof *dense);
+    if (!dense)
+        exit(1);
+    for (size_t k = 0; k < m.n; k++) {
+        rolecall_permission p;
+        must(rolecall_effective_permissions(m.dir, m.users[k], &p), "effective_permissions");
+        dense[m.users[k]].lo = p.lo;
+        dense[m.users[k]].hi = p.hi;
+    }
 
     /* Every form gives the same answers, and the model answers both ways. */
-    bool *results = xmalloc(QUERIES * sizeof *results);
-    must(rolecall_check_many(dir, qu, QUERIES, qp, QUERIES, results, QUERIES), "check_many");
+    const size_t verify = 65536;
+    rolecall_user_id *vu = xmalloc(verify * sizeof *vu);
+    rolecall_permission *vp = xmalloc(verify * sizeof *vp);
+    bool *vr = xmalloc(verify * sizeof *vr);
+    for (size_t i = 0; i < verify; i++)
+        query(&q, i, &vu[i], &vp[i]);
+    must(rolecall_check_many(m.dir, vu, verify, vp, verify, vr, verify), "check_many");
     size_t yes = 0;
-    for (size_t i = 0; i < QUERIES; i++) {
-        bool a = rolecall_check(dir, qu[i], qp[i]);
-        if (a != rolecall_snapshot_check(snap, qu[i], qp[i]) || a != results[i]) {
+    for (size_t i = 0; i < verify; i++) {
+        bool a = rolecall_check(m.dir, vu[i], vp[i]);
+        bits128 d = dense[vu[i]];
+        bool limit = (d.lo & vp[i].lo) == vp[i].lo && (d.hi & vp[i].hi) == vp[i].hi;
+        if (a != rolecall_snapshot_check(snap, vu[i], vp[i]) || a != vr[i] || a != limit) {
             fprintf(stderr, "answers differ on query %zu\n", i);
             exit(1);
         }
         yes += a;
     }
-    if (yes == 0 || yes == QUERIES) {
+    if (yes == 0 || yes == verify) {
         fprintf(stderr, "the model answers all-yes or all-no\n");
         exit(1);
     }
-    printf("  %zu of %u queries allowed; rolecall_check, rolecall_snapshot_check and "
-           "rolecall_check_many agree\n",
-           yes, QUERIES);
+    printf("  %zu of %zu queries allowed; rolecall_check, rolecall_snapshot_check, "
+           "rolecall_check_many and the limit's array agree\n",
+           yes, verify);
+    free(vr);
+    free(vp);
+    free(vu);
 
-    double *samples = xmalloc(rounds * sizeof *samples);
-    const size_t mask = QUERIES - 1;
-    stats base, s;
-    MEASURE(base, rounds, batch, empty_check(dir, qu[i & mask], qp[i & mask]));
-    row("baseline: empty non-inlined C call, same arguments", base, base, false);
-    MEASURE(s, rounds, batch, rolecall_check(dir, qu[i & mask], qp[i & mask]));
-    row("rolecall_check(dir, user, perm)", s, base, true);
-    MEASURE(s, rounds, batch, rolecall_snapshot_check(snap, qu[i & mask], qp[i & mask]));
-    row("rolecall_snapshot_check(snapshot, user, perm)", s, base, true);
+    ctx c = {0};
+    c.q = &q;
+    c.dir = m.dir;
+    c.snap = snap;
+    c.dense = dense;
+    c.dense_len = ids;
+    c.many_users = xmalloc(batch * sizeof *c.many_users);
+    c.many_perms = xmalloc(batch * sizeof *c.many_perms);
+    c.many_out = xmalloc(batch * sizeof *c.many_out);
+    static const row_fn rows[] = {row_dense,    row_generate,   row_empty,        row_check,
+                                  row_snapshot, row_check_many, row_snapshot_many};
+    static const char *const names[] = {
+        "the limit: C array of 2 x uint64_t by user id + AND",
+        "generating the query alone (in every row)",
+        "empty non-inlined C call, same arguments",
+        "rolecall_check(dir, user, perm)",
+        "rolecall_snapshot_check(snapshot, user, perm)",
+        "rolecall_check_many, per check (pairs drawn, 1 call)",
+        "rolecall_snapshot_check_many, per check (same)",
+    };
+    enum { NROWS = sizeof rows / sizeof rows[0] };
+    stats s[NROWS];
+    interleaved(&c, rows, NROWS, rounds, batch, s);
+    printf("  %-54s %9s %9s %10s %10s\n", "ns per check", "median", "p99", "vs limit",
+           "vs empty");
+    for (size_t v = 0; v < NROWS; v++)
+        printf("  %-54s %9.2f %9.2f %9.2fx %9.2fx\n", names[v], s[v].median, s[v].p99,
+               s[v].median / s[0].median, s[v].median / s[2].median);
+    printf("  (check_many rows: one call per round of %zu pairs, drawn into arrays first, the "
+           "time divided by %zu)\n",
+           batch, batch);
 
-    /* Batches: one call per `batch` pairs (a different slice each time), per check. */
-    size_t span = QUERIES - batch;
-#define MANY(fn, handle)                                                                       \
-    ((fn)(handle, qu + (i * batch) % span, batch, qp + (i * batch) % span, batch, results,     \
-          batch) == ROLECALL_STATUS_OK)
-    MEASURE(s, rounds, 1, MANY(rolecall_check_many, dir));
-    s.median /= (double)batch;
-    s.p99 /= (double)batch;
-    char label[96];
-    snprintf(label, sizeof label, "rolecall_check_many, per check (%zu pairs a call)", batch);
-    row(label, s, base, false);
-    MEASURE(s, rounds, 1, MANY(rolecall_snapshot_check_many, snap));
-    s.median /= (double)batch;
-    s.p99 /= (double)batch;
-    snprintf(label, sizeof label, "rolecall_snapshot_check_many, per check (%zu pairs)", batch);
-    row(label, s, base, false);
-#undef MANY
-
-    free(samples);
-    free(results);
-    free(qp);
-    free(qu);
+    free(c.many_out);
+    free(c.many_perms);
+    free(c.many_users);
+    free(dense);
     free(catalogue);
     rolecall_snapshot_free(snap);
     rolecall_directory_free(m.dir);

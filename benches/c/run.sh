@@ -3,7 +3,8 @@
 # compiles benches/c/bench_check.c against the static library with gcc -O2, and runs it.
 #
 #   benches/c/run.sh               # 1,000 and 100,000 users (ROLECALL_BENCH_FULL=1 adds 1M)
-#   benches/c/run.sh --quick       # or ROLECALL_BENCH_QUICK=1: 200 users, in seconds
+#   benches/c/run.sh --quick       # or ROLECALL_BENCH_QUICK=1: 200 users, in seconds (asserts that
+#                                  # every user is queried: CI runs it)
 #   benches/c/run.sh 10000         # any sizes
 #
 # CC (default gcc) and CARGO_TARGET_DIR (default as scripts/test-all.sh) are honoured.

@@ -9,6 +9,8 @@
 //!   snake_case names, parsed by the core (products and levels also take their stable numbers).
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
@@ -30,26 +32,17 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "object".to_owned())
 }
 
-/// The value of a non-negative Python int (or int subclass, e.g. an `IntFlag` member) that
-/// fits a C `long`, read the fast way; `None` for anything else (bool, negative or larger ints,
-/// non-ints), which then takes the general path with its exact errors.
-///
-/// For permission bits, on the hot path of every check: `isize` is read with `PyLong_AsLong`,
-/// which on CPython decodes the int's digits directly, where `u64` (`PyLong_AsUnsignedLongLong`)
-/// goes through `_PyLong_AsByteArray` for any value of 2**30 or more (most permission bits),
-/// several times the work. Same answers either way; only the speed differs.
-#[inline]
-fn fast_bits(obj: &Bound<'_, PyAny>) -> Option<u64> {
-    // A plain int is told by its type pointer alone, without a call through the limited API.
-    let int = obj.is_exact_instance_of::<PyInt>()
-        || (obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>());
-    if !int {
-        return None;
+/// The bits of an int whose value fits a C `long` (read with `PyLong_AsLong`, which on CPython
+/// decodes the int's digits directly, where `u64` goes through `_PyLong_AsByteArray` for any
+/// value of 2**30 or more), else of any int up to 2**128 - 1 ([`int_bits`]). Negative or larger
+/// ints raise `OverflowError`.
+fn int_value(obj: &Bound<'_, PyAny>) -> PyResult<u128> {
+    if let Ok(v) = obj.extract::<isize>() {
+        if let Ok(v) = u64::try_from(v) {
+            return Ok(u128::from(v));
+        }
     }
-    match obj.extract::<isize>() {
-        Ok(v) => u64::try_from(v).ok(),
-        Err(_) => None,
-    }
+    int_bits(obj)
 }
 
 /// A raw id from a Python int; `Ok(None)` when `obj` is not an int. Ids are read as `u64`
@@ -213,8 +206,8 @@ id_list!(
 
 // ============================ permissions ============================
 
-/// The bits of a Python int, as the core's `u128`: the path of the ints [`fast_bits`] does
-/// not take (negative, or 2**63 and above), read as `u128` straight away.
+/// The bits of a Python int, as the core's `u128`: the path of the ints [`int_value`] cannot
+/// read with `PyLong_AsLong` (negative, or 2**63 and above).
 fn int_bits(obj: &Bound<'_, PyAny>) -> PyResult<u128> {
     obj.extract::<u128>().map_err(|_| {
         PyOverflowError::new_err("permission bits out of range: must be 0 to 2**128 - 1")
@@ -248,7 +241,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Perm {
 
 /// The catalogue's `rolecall.Permission` members, recognised by identity: the common argument
 /// of a check (`Permission.CAMPAIGNS_VIEW`) is then read without decoding an int at all, and
-/// the members whose bits do not fit a C `long` skip the overflow of [`fast_bits`].
+/// the members whose bits do not fit a C `long` skip the overflow of `PyLong_AsLong`.
 ///
 /// Sound because the table holds a reference to every member it lists: while it lives (for the
 /// life of the process), no other object can take one of those addresses. Any other object
@@ -257,7 +250,22 @@ struct Members {
     /// Open addressing on the object's address: `(address, permission)`, address 0 for empty.
     slots: Box<[(usize, Permission)]>,
     _alive: Vec<Py<PyAny>>,
+    /// Plain ints recognised by identity, as the members are (see [`exact_int_permission`]):
+    /// open addressing on the object's address (0 for an empty slot, written last), at most
+    /// [`INTS_KEPT`], never removed. Addresses alone, so that a miss reads one cache line.
+    int_addrs: Box<[AtomicUsize]>,
+    /// The permission bits of the int at the same index of `int_addrs` (low and high 64 bits,
+    /// written before the address, never changed after).
+    int_bits: Box<[(AtomicU64, AtomicU64)]>,
+    /// The ints listed in `int_addrs`, kept alive so that no other object takes their address.
+    kept: Mutex<Vec<Py<PyAny>>>,
+    /// How many ints are kept (read without the lock, to skip it once full).
+    kept_len: AtomicUsize,
 }
+
+/// How many distinct int objects are recognised by identity at most (constants an application
+/// holds: a few per permission it checks). Past that, ints are decoded at every call.
+const INTS_KEPT: usize = 256;
 
 static MEMBERS: PyOnceLock<Members> = PyOnceLock::new();
 
@@ -284,7 +292,67 @@ impl Members {
         Members {
             slots: slots.into_boxed_slice(),
             _alive: members.into_iter().map(|(m, _)| m).collect(),
+            int_addrs: (0..INTS_KEPT * 2).map(|_| AtomicUsize::new(0)).collect(),
+            int_bits: (0..INTS_KEPT * 2)
+                .map(|_| (AtomicU64::new(0), AtomicU64::new(0)))
+                .collect(),
+            kept: Mutex::new(Vec::new()),
+            kept_len: AtomicUsize::new(0),
         }
+    }
+
+    /// The permission of a plain int seen before, by its address.
+    #[inline]
+    fn find_int(&self, addr: usize) -> Option<Permission> {
+        let mask = self.int_addrs.len() - 1;
+        let mut i = Self::slot(addr) & mask;
+        loop {
+            let a = self.int_addrs[i].load(Ordering::Acquire);
+            if a == addr {
+                let (lo, hi) = &self.int_bits[i];
+                let bits = u128::from(lo.load(Ordering::Relaxed))
+                    | (u128::from(hi.load(Ordering::Relaxed)) << 64);
+                return Some(Permission::from_bits_retain(bits));
+            }
+            if a == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Keeps `obj` (a plain int whose bits are `p`) to recognise it by identity next time,
+    /// while fewer than [`INTS_KEPT`] are kept.
+    fn remember_int(&self, obj: &Bound<'_, PyAny>, p: Permission) {
+        if self.kept_len.load(Ordering::Relaxed) >= INTS_KEPT {
+            return;
+        }
+        let Ok(mut kept) = self.kept.lock() else {
+            return;
+        };
+        if kept.len() >= INTS_KEPT {
+            return;
+        }
+        let addr = obj.as_ptr() as usize;
+        let mask = self.int_addrs.len() - 1;
+        let mut i = Self::slot(addr) & mask;
+        loop {
+            let a = self.int_addrs[i].load(Ordering::Acquire);
+            if a == addr {
+                return; // kept already
+            }
+            if a == 0 {
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        kept.push(obj.clone().unbind());
+        let bits = p.bits();
+        let (lo, hi) = &self.int_bits[i];
+        lo.store(bits as u64, Ordering::Relaxed);
+        hi.store((bits >> 64) as u64, Ordering::Relaxed);
+        self.int_addrs[i].store(addr, Ordering::Release);
+        self.kept_len.store(kept.len(), Ordering::Relaxed);
     }
 
     #[inline]
@@ -334,29 +402,45 @@ fn each_permission(tuple: &Bound<'_, PyTuple>) -> PyResult<BatchPerms> {
         .map(BatchPerms::Each)
 }
 
+/// A plain int (exactly `int`) as a permission, as fast as a `Permission` member: the int
+/// objects an application passes are usually its constants, the same objects call after call,
+/// so the first ones seen (up to [`INTS_KEPT`]) are kept and recognised by their address next
+/// time, as the members are. Sound for the same reason: a kept object's address cannot be
+/// taken by another while it is kept (forever), and an int never changes value.
+///
+/// Otherwise the int is decoded ([`int_value`]): with `PyLong_AsLong` below 2**63; above, after
+/// the `OverflowError` it raises (which costs more than the whole check: the reason the two
+/// catalogue permissions there are best passed as constants or `Permission` members).
+#[inline]
+fn exact_int_permission(obj: &Bound<'_, PyAny>) -> PyResult<Permission> {
+    let members = members(obj.py());
+    if let Some(p) = members.find_int(obj.as_ptr() as usize) {
+        return Ok(p);
+    }
+    let p = bits_to_permission(int_value(obj)?).or_raise()?;
+    members.remember_int(obj, p);
+    Ok(p)
+}
+
 /// `Ok(None)` when `obj` is neither an int nor a str.
 #[inline]
 fn single_permission(obj: &Bound<'_, PyAny>) -> PyResult<Option<Permission>> {
     // Plain ints first (a pointer comparison), then the catalogue's members (a probe by
     // address): both forms of the common argument take a few instructions.
     if obj.is_exact_instance_of::<PyInt>() {
-        if let Some(v) = fast_bits(obj) {
-            return bits_to_permission(u128::from(v)).or_raise().map(Some);
-        }
+        return exact_int_permission(obj).map(Some);
     }
     if let Some(p) = member_permission(obj) {
         return Ok(Some(p));
     }
-    if let Some(v) = fast_bits(obj) {
-        return bits_to_permission(u128::from(v)).or_raise().map(Some);
-    }
     if obj.is_instance_of::<PyInt>() {
+        // Int subclasses: `Permission` combinations (`Permission.A | Permission.B`), ...
         if obj.is_instance_of::<PyBool>() {
             return Err(PyTypeError::new_err(
                 "permission must be a rolecall.Permission, an int or a dotted name (str), not bool",
             ));
         }
-        return bits_to_permission(int_bits(obj)?).or_raise().map(Some);
+        return bits_to_permission(int_value(obj)?).or_raise().map(Some);
     }
     if let Ok(s) = obj.cast::<PyString>() {
         return Permission::by_name(&s.to_cow()?).or_raise().map(Some);

@@ -239,3 +239,33 @@ def test_bad_paging(acme: Acme) -> None:
     with pytest.raises(TypeError):
         d.search_users(acme.tenant, limit="10")
     assert d.search_users(acme.tenant, offset=10**12).total == 1
+
+
+def test_int_permissions_answer_as_the_members(acme: Acme) -> None:
+    """Plain ints are recognised by identity once seen (the first few hundred objects are
+    kept), else decoded: either way, every int answers as its `Permission` member does, and a
+    bad int stays refused however often it is passed."""
+    d = acme.d
+    catalogue = [Permission.from_name(n) for n in rolecall.permission_names()]
+    half = Permission(0)
+    for p in catalogue[::2] + [Permission.AGREEMENTS_MANAGE]:
+        half |= p
+    role = d.create_role(acme.root, name="Half", permissions=half)
+    users = [acme.root, acme.user("Hal", "Operator"), acme.user("Halle")]
+    d.assign_role(acme.root, users[2], role)
+    want = {(u, p): d.check(u, p) for u in users for p in catalogue}
+    assert any(want.values()) and not all(want.values())
+    assert want[(users[2], Permission.AGREEMENTS_MANAGE)]
+    constants = [int(p) for p in catalogue]
+    # Constants: the same objects call after call; then far more fresh objects than are kept.
+    for _ in range(3):
+        for u in users:
+            assert [d.check(u, i) for i in constants] == [want[(u, p)] for p in catalogue]
+    for k in range(2_000):
+        u, p = users[k % len(users)], catalogue[k % len(catalogue)]
+        assert d.check(u, int(p) + (k - k)) == want[(u, p)]
+        assert d.snapshot().check(u, int(str(int(p)))) == want[(u, p)]
+    big = 1 << 100
+    for _ in range(3):
+        unchanged(d, lambda: d.check(acme.root, big), rolecall.UnknownPermissionError)
+        unchanged(d, lambda: d.check(acme.root, -1), OverflowError)

@@ -286,3 +286,38 @@ fn open_postgres_follows_from_the_start_and_the_follower_ends_with_the_directory
     b.close();
     assert!(matches!(b.follow(), Err(rolecall::Error::Closed)));
 }
+
+#[test]
+fn a_lost_listener_connection_is_replaced_at_once_not_after_a_poll_interval() {
+    let schema = Schema::new("relisten");
+    let name = format!("relisten_{}", std::process::id());
+    let conninfo = format!("{} application_name={name}", pg::conninfo());
+    let a = schema.directory();
+    let t = a
+        .create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[])
+        .unwrap();
+    // A poll interval far beyond the bound below: only an immediate reconnection meets it.
+    let opts = PostgresOptions {
+        poll_interval: Duration::from_secs(4),
+        ..schema.options()
+    };
+    let b = open(&conninfo, &opts);
+    b.follow().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let killed: i64 = pg::client()
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            &[&name],
+        )
+        .unwrap()
+        .get(0);
+    assert!(killed >= 1);
+    let u = a
+        .create_user(t.superadmin, &NewUser::new("U", "V", "u@acme.test"))
+        .unwrap();
+    let took = until_visible(&b, u, Duration::from_secs(10));
+    assert!(
+        took < Duration::from_secs(2),
+        "visible after {took:?}: the listener waited a poll interval before reconnecting"
+    );
+}

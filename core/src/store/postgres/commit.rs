@@ -6,8 +6,8 @@ use postgres::types::ToSql;
 use super::conn::Session;
 use super::{credentials, db};
 use crate::domain::{
-    AccessLevel, Agreement, AgreementId, Change, Commit, Group, Permission, Product, Role, Scope,
-    Tenant, User, UserId,
+    AccessLevel, Agreement, AgreementId, Change, Commit, Group, NextIds, Permission, Product, Role,
+    Scope, Tenant, User, UserId,
 };
 use crate::Error;
 
@@ -66,10 +66,16 @@ pub(super) fn write_commit(
             &[&commit.at.saturating_sub(keep.max_age_ms), &revision],
         )?;
     }
+    // One UPDATE per kind, not per record: every UPDATE of a row in this transaction leaves a
+    // version that later ones walk, which made a bulk import quadratic.
+    let mut next = NextIds::default();
     for (k, id) in commit.changes.iter().filter_map(Change::allocated_id) {
+        next[k] = next[k].max(id + 1);
+    }
+    for (k, id) in next.iter().filter(|(_, id)| *id > 0) {
         s.exec(
             "UPDATE meta SET value = greatest(value, $2) WHERE key = $1",
-            &[&format!("next_{}", k.name()), &db(id + 1)],
+            &[&format!("next_{}", k.name()), &db(id)],
         )?;
     }
     super::audit::insert(s, &commit.audit)?;

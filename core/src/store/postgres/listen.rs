@@ -41,10 +41,17 @@ impl Listener {
     fn run(self) {
         // Whether the last attempt failed: an outage is logged once, at its start and end.
         let mut down = false;
+        // Whether the connection before this one was a replacement made at once.
+        let mut replaced = false;
         while !self.stop.load(Ordering::Relaxed) {
-            // A failed connection or poll: wait a poll interval, then connect again.
+            // A failed connection waits a poll interval before the next attempt; a lost one is
+            // replaced at once, so that a commit made meanwhile is seen within moments of the
+            // loss rather than a poll interval later; unless its own replacement was lost
+            // before serving a poll interval (a server that drops every connection: no spin).
+            let mut wait = true;
             match self.connect() {
                 Ok(client) => {
+                    let connected = std::time::Instant::now();
                     if std::mem::take(&mut down) {
                         log::info!(
                             target: "rolecall",
@@ -61,6 +68,9 @@ impl Listener {
                             self.schema
                         );
                         down = true;
+                        let served = connected.elapsed() >= self.poll_interval;
+                        wait = replaced && !served;
+                        replaced = !wait;
                     }
                 }
                 Err(e) if !down => {
@@ -75,7 +85,7 @@ impl Listener {
                 }
                 Err(_) => {}
             }
-            if !self.stop.load(Ordering::Relaxed) {
+            if wait && !self.stop.load(Ordering::Relaxed) {
                 std::thread::sleep(self.poll_interval);
             }
         }
