@@ -189,4 +189,13 @@ const HEADER: &str = r#"/*
  *   call anything concurrently. Checks are lock-free and allocate nothing; changes are
  *   serialised inside the library and visible to the very next check. A rolecall_snapshot is
  *   immutable and thread-safe. Records are plain data owned by whoever received them.
+ * - Library threads: a PostgreSQL directory runs a listener thread of its own (unless `listen`
+ *   is false), and rolecall_directory_follow() one more; neither ever calls host code but the
+ *   log callback (rolecall_set_log_callback). Hosts whose event loop forbids foreign callbacks
+ *   wait on rolecall_directory_change_fd() with poll/epoll, then call
+ *   rolecall_directory_refresh(). Forking hosts: no thread or connection survives fork();
+ *   open directories in the child, after the fork.
+ * - Static linking: the installed librolecall.a exports only `rolecall_*` symbols (the Rust
+ *   runtime, its allocator and the bundled SQLite inside are local), so it links beside
+ *   another Rust static library; link with -Wl,--gc-sections to drop what is not called.
  */"#;

@@ -76,6 +76,9 @@ done
 [ "$missing" = 0 ]
 # Install into a scratch prefix, as a user would, and build through pkg-config.
 bindings-ffi/install.sh "$out/prefix" "$lib" >/dev/null
+# The installed librolecall.a exports only rolecall_* and links beside another Rust static
+# library (the unhidden archive must clash the same way).
+tests/c/static-symbols/check.sh "$out/prefix" "$lib/librolecall.a" "$out/static-symbols"
 export PKG_CONFIG_PATH="$out/prefix/lib/pkgconfig"
 shared=$(pkg-config --cflags --libs rolecall)
 static=$(pkg-config --cflags --libs rolecall-static)

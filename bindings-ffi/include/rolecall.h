@@ -30,6 +30,15 @@
  *   call anything concurrently. Checks are lock-free and allocate nothing; changes are
  *   serialised inside the library and visible to the very next check. A rolecall_snapshot is
  *   immutable and thread-safe. Records are plain data owned by whoever received them.
+ * - Library threads: a PostgreSQL directory runs a listener thread of its own (unless `listen`
+ *   is false), and rolecall_directory_follow() one more; neither ever calls host code but the
+ *   log callback (rolecall_set_log_callback). Hosts whose event loop forbids foreign callbacks
+ *   wait on rolecall_directory_change_fd() with poll/epoll, then call
+ *   rolecall_directory_refresh(). Forking hosts: no thread or connection survives fork();
+ *   open directories in the child, after the fork.
+ * - Static linking: the installed librolecall.a exports only `rolecall_*` symbols (the Rust
+ *   runtime, its allocator and the bundled SQLite inside are local), so it links beside
+ *   another Rust static library; link with -Wl,--gc-sections to drop what is not called.
  */
 
 #ifndef ROLECALL_H
@@ -333,6 +342,12 @@
  * any function on it concurrently; free it once, after every thread is done with it.
  */
 typedef struct rolecall_directory rolecall_directory;
+
+/**
+ * A thread that keeps a directory caught up with its store (rolecall_directory_follow()).
+ * Opaque; end it with rolecall_follower_stop().
+ */
+typedef struct rolecall_follower rolecall_follower;
 
 /**
  * An immutable view of the directory at one revision, for many checks that must agree with
@@ -2009,6 +2024,9 @@ rolecall_status rolecall_postgres_options_default(struct rolecall_postgres_optio
  * (`"host=... user=... dbname=..."`) or a `postgresql://` URL (`sslmode=require` for TLS);
  * `opts` NULL means the defaults. Creates or migrates the store's tables.
  *
+ * The directory does not apply other hosts' commits by itself: the host catches up with
+ * rolecall_directory_wait_for_change() and rolecall_directory_refresh().
+ *
  * On success `*out` receives a new handle owned by the caller (rolecall_directory_free()).
  * Errors: ROLECALL_STATUS_INVALID_ARGUMENT (a connection string or schema name that cannot be
  * used), _UNAVAILABLE (the server cannot be reached), _STORAGE (it refuses), _SCHEMA_TOO_NEW,
@@ -2049,6 +2067,61 @@ rolecall_status rolecall_directory_at_least(const struct rolecall_directory *dir
  * Safety: `dir` is a live handle; `changed` is writable. Thread-safe; blocks.
  */
 rolecall_status rolecall_directory_wait_for_change(const struct rolecall_directory *dir, uint64_t timeout_ms, bool *changed);
+
+/**
+ * A file descriptor that becomes readable when another instance has committed, for an event
+ * loop (poll(2), epoll, select) that waits on it: no thread of the host's and no callback is
+ * involved. When it is readable, call rolecall_directory_refresh(), which applies the commits
+ * and clears the readiness. On success `*fd` receives it.
+ *
+ * - Level-triggered: it stays readable until a refresh succeeds with nothing newer heard
+ *   meanwhile. A refresh that fails (ROLECALL_STATUS_UNAVAILABLE: the server unreachable)
+ *   leaves it readable: back off before trying again.
+ * - It may be readable with nothing to apply (this instance's own commit is announced too);
+ *   the refresh is then one cheap round trip.
+ * - Fed by the library's PostgreSQL listener thread (it never runs host code): a
+ *   notification, or the listener's poll within `poll_interval_ms` when one was lost.
+ * - The directory owns it: never read, write or close it. It stays valid until
+ *   rolecall_directory_free(); every call returns the same one.
+ * - Only stores that announce commits have one: PostgreSQL with its listener (`listen`).
+ *   A SQLite file shared by processes has none (SQLite has no notifications): call
+ *   rolecall_directory_refresh() on a timer, or rolecall_directory_wait_for_change().
+ *
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT for a store that does not announce commits
+ * (SQLite, memory, PostgreSQL opened with `listen` false), _STORAGE when the system refuses a
+ * descriptor, _CLOSED. Safety: `dir` is a live handle; `fd` is writable. Thread-safe.
+ */
+rolecall_status rolecall_directory_change_fd(const struct rolecall_directory *dir, int *fd);
+
+/**
+ * Starts a thread, owned by the library, that keeps `dir` caught up with its store: it waits
+ * for other instances' commits and applies them, so that checks see them without the host
+ * calling rolecall_directory_refresh(). On PostgreSQL a commit is applied within milliseconds
+ * of its notification, within `poll_interval_ms` when the notification was lost; while the
+ * store is unreachable it keeps trying (checks answer from the last snapshot meanwhile). It
+ * runs no host code (but for the log callback, which may be called on it).
+ *
+ * On success `*out` receives the follower, owned by the caller: end it with
+ * rolecall_follower_stop(), exactly once, before or after rolecall_directory_free() (the thread
+ * holds the directory only weakly and ends by itself once the directory is freed, but the
+ * follower handle still has to be stopped to be freed).
+ *
+ * Forking hosts: a thread does not survive fork(), nor does the PostgreSQL listener's thread or
+ * connection: open the directory in the child, after the fork, and start following there.
+ *
+ * Errors: ROLECALL_STATUS_CLOSED, _STORAGE when the thread cannot be started. Safety: `dir` is a live
+ * handle; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_directory_follow(const struct rolecall_directory *dir, struct rolecall_follower **out);
+
+/**
+ * Ends the thread rolecall_directory_follow() started, waits for it (about 100 ms at most,
+ * plus a catch-up under way) and frees the follower. NULL is fine. Called from the log
+ * callback on the follower's own thread, it only asks the thread to end.
+ *
+ * Safety: `follower` came from rolecall_directory_follow() and is stopped once.
+ */
+void rolecall_follower_stop(struct rolecall_follower *follower);
 
 /**
  * When the directory last confirmed it was up to date with its store, in ms since the Unix

@@ -21,6 +21,8 @@ pub(crate) struct Tagged<T> {
 pub(crate) const DIRECTORY_TAG: u64 = 0x7263_4449_5245_4354;
 /// "rcSNAPSH"
 pub(crate) const SNAPSHOT_TAG: u64 = 0x7263_534e_4150_5348;
+/// "rcFOLLOW"
+pub(crate) const FOLLOWER_TAG: u64 = 0x7263_464f_4c4c_4f57;
 
 impl<T> Tagged<T> {
     pub(crate) fn new(tag: u64, value: T) -> Self {
@@ -301,6 +303,15 @@ pub(crate) unsafe fn free_boxed<T>(p: *mut T) {
         // SAFETY: made by `Box::into_raw` in `boxed`.
         drop(unsafe { Box::from_raw(p) });
     }
+}
+
+/// Takes back the value of a record made by [`boxed`], freeing the record.
+///
+/// # Safety
+/// `p` came from [`boxed`] and was not freed.
+pub(crate) unsafe fn take_boxed<T>(p: *mut T) -> T {
+    // SAFETY: made by `Box::into_raw` in `boxed`.
+    *unsafe { Box::from_raw(p) }
 }
 
 /// The directory behind a `*const rolecall_directory` argument, or an early error return.

@@ -1,13 +1,13 @@
 //! The PostgreSQL store (several hosts share one directory), revision tokens and freshness, and
 //! the log callback for the library's messages.
 
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
-use rolecall::{Directory, Error, PostgresOptions, PostgresStore};
+use rolecall::{Directory, Error, Follower, PostgresOptions, PostgresStore};
 
-use crate::conv::{boxed, cstring, Tagged, SNAPSHOT_TAG};
+use crate::conv::{boxed, cstring, handle, take_boxed, Tagged, FOLLOWER_TAG, SNAPSHOT_TAG};
 use crate::directory::{new_dir, rolecall_directory, rolecall_snapshot};
 use crate::status::{rolecall_status, FfiResult};
 
@@ -189,6 +189,110 @@ pub unsafe extern "C" fn rolecall_directory_wait_for_change(
         changed.write(dir!(dir).wait_for_change(Duration::from_millis(timeout_ms))?);
         Ok(())
     })
+}
+
+/// A file descriptor that becomes readable when another instance has committed, for an event
+/// loop (poll(2), epoll, select) that waits on it: no thread of the host's and no callback is
+/// involved. When it is readable, call rolecall_directory_refresh(), which applies the commits
+/// and clears the readiness. On success `*fd` receives it.
+///
+/// - Level-triggered: it stays readable until a refresh succeeds with nothing newer heard
+///   meanwhile. A refresh that fails (ROLECALL_STATUS_UNAVAILABLE: the server unreachable)
+///   leaves it readable: back off before trying again.
+/// - It may be readable with nothing to apply (this instance's own commit is announced too);
+///   the refresh is then one cheap round trip.
+/// - Fed by the library's PostgreSQL listener thread (it never runs host code): a
+///   notification, or the listener's poll within `poll_interval_ms` when one was lost.
+/// - The directory owns it: never read, write or close it. It stays valid until
+///   rolecall_directory_free(); every call returns the same one.
+/// - Only stores that announce commits have one: PostgreSQL with its listener (`listen`).
+///   A SQLite file shared by processes has none (SQLite has no notifications): call
+///   rolecall_directory_refresh() on a timer, or rolecall_directory_wait_for_change().
+///
+/// Errors: ROLECALL_STATUS_INVALID_ARGUMENT for a store that does not announce commits
+/// (SQLite, memory, PostgreSQL opened with `listen` false), _STORAGE when the system refuses a
+/// descriptor, _CLOSED. Safety: `dir` is a live handle; `fd` is writable. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_directory_change_fd(
+    dir: *const rolecall_directory,
+    fd: *mut c_int,
+) -> rolecall_status {
+    ffi!({
+        let fd = out!(fd);
+        let d = dir!(dir);
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            fd.write(d.change_fd()?.as_raw_fd());
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (fd, d);
+            Err(Error::InvalidArgument {
+                what: "change_fd",
+                reason: "file descriptors are a Unix thing".into(),
+            }
+            .into())
+        }
+    })
+}
+
+/// A thread that keeps a directory caught up with its store (rolecall_directory_follow()).
+/// Opaque; end it with rolecall_follower_stop().
+pub struct rolecall_follower {
+    _private: [u8; 0],
+}
+
+/// Starts a thread, owned by the library, that keeps `dir` caught up with its store: it waits
+/// for other instances' commits and applies them, so that checks see them without the host
+/// calling rolecall_directory_refresh(). On PostgreSQL a commit is applied within milliseconds
+/// of its notification, within `poll_interval_ms` when the notification was lost; while the
+/// store is unreachable it keeps trying (checks answer from the last snapshot meanwhile). It
+/// runs no host code (but for the log callback, which may be called on it).
+///
+/// On success `*out` receives the follower, owned by the caller: end it with
+/// rolecall_follower_stop(), exactly once, before or after rolecall_directory_free() (the thread
+/// holds the directory only weakly and ends by itself once the directory is freed, but the
+/// follower handle still has to be stopped to be freed).
+///
+/// Forking hosts: a thread does not survive fork(), nor does the PostgreSQL listener's thread or
+/// connection: open the directory in the child, after the fork, and start following there.
+///
+/// Errors: ROLECALL_STATUS_CLOSED, _STORAGE when the thread cannot be started. Safety: `dir` is a live
+/// handle; `out` is writable. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_directory_follow(
+    dir: *const rolecall_directory,
+    out: *mut *mut rolecall_follower,
+) -> rolecall_status {
+    ffi!({
+        let out = out!(out);
+        let follower = dir!(dir).follow()?;
+        out.write(boxed(Tagged::new(FOLLOWER_TAG, follower)).cast());
+        Ok(())
+    })
+}
+
+/// Ends the thread rolecall_directory_follow() started, waits for it (about 100 ms at most,
+/// plus a catch-up under way) and frees the follower. NULL is fine. Called from the log
+/// callback on the follower's own thread, it only asks the thread to end.
+///
+/// Safety: `follower` came from rolecall_directory_follow() and is stopped once.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_follower_stop(follower: *mut rolecall_follower) {
+    if follower.is_null() {
+        return;
+    }
+    let _ = std::panic::catch_unwind(|| {
+        // SAFETY: per the contract.
+        if let Ok(t) = unsafe { handle::<_, Follower>(follower, FOLLOWER_TAG, "follower") } {
+            t.kill();
+            // SAFETY: made by `boxed` in rolecall_directory_follow, taken back once.
+            let t = unsafe { take_boxed(follower.cast::<Tagged<Follower>>()) };
+            t.value.stop();
+        }
+    });
 }
 
 /// When the directory last confirmed it was up to date with its store, in ms since the Unix

@@ -444,6 +444,18 @@ impl PyDirectory {
         py.detach(|| dir.wait_for_change(timeout)).or_raise()
     }
 
+    /// A file descriptor (an int) that becomes readable when another instance has committed,
+    /// for an event loop: `asyncio.get_running_loop().add_reader(d.change_fd(), d.refresh)`,
+    /// or `select`/`selectors`. `refresh()` applies the commits and clears it. Level-triggered:
+    /// readable until a `refresh()` succeeds (a failed one leaves it readable: back off); may
+    /// be readable with nothing to apply (this instance's own commit). The directory owns it:
+    /// never read or close it. Only PostgreSQL with its listener has one: `InvalidInputError`
+    /// otherwise (a SQLite file: `wait_for_change()`, or `refresh()` on a timer).
+    fn change_fd(&self) -> PyResult<i32> {
+        use std::os::fd::AsRawFd;
+        Ok(self.d()?.change_fd().or_raise()?.as_raw_fd())
+    }
+
     /// Starts a library-owned thread (no Python code runs on it) that keeps this directory
     /// caught up with its store: other instances' commits are applied within milliseconds of
     /// their notification, so that checks see them without calling `refresh()`. The thread
@@ -451,7 +463,7 @@ impl PyDirectory {
     /// with preload): call it in each worker, after the fork.
     fn follow(&self) -> PyResult<()> {
         self.d()?;
-        Directory::follow(&self.inner).or_raise()
+        Directory::follow(&self.inner).map(drop).or_raise()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -154,6 +154,21 @@ mod _rolecall {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        crate::install_logger(m.py());
         m.add("__version__", env!("CARGO_PKG_VERSION"))
+    }
+}
+
+/// Forwards the core's log records (target `rolecall`) to Python's `logging` (logger
+/// "rolecall", configured as any other), read afresh at each record: the records are rare (a
+/// PostgreSQL connection lost, restored), so configuring `logging` after import takes effect.
+/// Records of other targets are dropped. When this process already has a Rust logger (another
+/// extension installed one), that one keeps the records.
+fn install_logger(py: Python<'_>) {
+    if let Ok(logger) = pyo3_log::Logger::new(py, pyo3_log::Caching::Nothing) {
+        let _ = logger
+            .filter(log::LevelFilter::Off)
+            .filter_target("rolecall".to_owned(), log::LevelFilter::Info)
+            .install();
     }
 }

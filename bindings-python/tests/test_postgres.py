@@ -3,9 +3,12 @@ instances of one directory, revision tokens, freshness, following the store."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import logging
 import os
 import re
+import select
 import subprocess
 import tempfile
 import time
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
+import rolecall
 from conftest import ROOT
 
 from rolecall import (
@@ -137,6 +141,40 @@ def test_wait_for_change_without_the_listener(pg_dsn: str, pg_schema: Schemas) -
         b.close()
 
 
+def test_an_event_loop_waits_on_the_change_descriptor(pair: List[Directory]) -> None:
+    a, b = pair
+    fd = b.change_fd()
+    assert isinstance(fd, int) and fd >= 0 and b.change_fd() == fd
+    time.sleep(0.3)
+    b.refresh()
+    assert select.select([fd], [], [], 0)[0] == []
+
+    async def wait_then_refresh() -> int:
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            new_tenant(a)
+            await asyncio.wait_for(ready, 10)
+        finally:
+            loop.remove_reader(fd)
+        return b.refresh()
+
+    assert asyncio.run(wait_then_refresh()) == a.revision == b.revision
+    assert select.select([fd], [], [], 0)[0] == []
+
+
+def test_a_store_without_notifications_has_no_change_descriptor(
+    pg_dsn: str, pg_schema: Schemas
+) -> None:
+    quiet = open_pg(pg_dsn, pg_schema(), listen=False)
+    with pytest.raises(InvalidInputError):
+        quiet.change_fd()
+    with pytest.raises(InvalidInputError):
+        Directory().change_fd()
+    quiet.close()
+
+
 def test_follow_keeps_the_other_instance_caught_up(pair: List[Directory]) -> None:
     a, b = pair
     b.follow()
@@ -255,6 +293,34 @@ def test_a_token_ahead_of_an_unreachable_store_times_out_stale(private_cluster: 
         b.close()
 
 
+def test_the_cores_messages_go_to_python_logging(
+    private_cluster: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The listener's connection lost (a warning) and restored (a notice), as records of the
+    # logger "rolecall", emitted from the library's own thread.
+    caplog.set_level(logging.INFO, logger="rolecall")
+    dsn = cluster("start", private_cluster)
+    d = open_pg(dsn, "rolecall", connect_timeout=1, poll_interval=0.1)
+
+    def seen(level: int) -> bool:
+        return any(r.name == "rolecall" and r.levelno == level for r in caplog.records)
+
+    def until(level: int) -> None:
+        deadline = time.monotonic() + 20
+        while not seen(level):
+            assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
+            time.sleep(0.02)
+
+    try:
+        cluster("halt", private_cluster)
+        until(logging.WARNING)
+        cluster("resume", private_cluster)
+        until(logging.INFO)
+        assert any("reconnected" in r.getMessage() for r in caplog.records)
+    finally:
+        d.close()
+
+
 @pytest.mark.parametrize("path", vector_files(), ids=[p.name for p in vector_files()])
 def test_vector_file_on_postgres(path: Path, pg_dsn: str, pg_schema: Schemas) -> None:
     opened: List[Directory] = []
@@ -286,3 +352,33 @@ def test_readme_several_hosts_python_example_runs(pg_dsn: str, pg_schema: Schema
     scope: Dict[str, Any] = {}
     exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - our own documentation
     scope["d"].close()
+
+
+def test_audit_retention_on_postgres_exports_then_prunes_for_every_host(
+    pair: List[Directory],
+) -> None:
+    a, b = pair
+    root = new_tenant(a)
+    tenant = a.user(root).tenant
+    with pytest.raises(rolecall.AuthenticationError):
+        a.login(tenant, "nobody@acme.test", "not the password at all")
+    time.sleep(0.01)
+    cut = int(time.time() * 1000)
+    time.sleep(0.01)
+    b.refresh()
+    b.create_user(root, first_name="Bo", last_name="B", email="bo@acme.test")
+
+    def broken(_: rolecall.AuditEvent) -> None:
+        raise OSError("archive unreachable")
+
+    # An export that raises removes nothing, on any host.
+    with pytest.raises(OSError, match="archive unreachable"):
+        a.export_audit(cut, broken)
+    assert b.audit_events().total == 3
+    archived: List[rolecall.AuditEvent] = []
+    assert a.export_audit(cut, archived.append) == 2
+    assert [e.action for e in archived] == ["create_tenant", "login"]
+    left = b.audit_events().items
+    assert [e.action for e in left] == ["create_user", "prune_audit"]
+    assert left[1].detail == f'{{"before":{cut},"removed":2}}'
+    assert b.prune_audit(cut) == 0

@@ -47,7 +47,9 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::{
     Credential, HashParams, Notification, PasswordPolicy, ResetToken, Secret, MAX_PASSWORD_CHARS,
 };
-pub use directory::{CredentialStatus, Directory, Explanation, Grant, Page, Session, UserQuery};
+pub use directory::{
+    CredentialStatus, Directory, Explanation, Follower, Grant, Page, Session, UserQuery,
+};
 pub use domain::validate::{MAX_DESCRIPTION_CHARS, MAX_EMAIL_LEN, MAX_NAME_CHARS, MAX_PHONE_CHARS};
 pub use domain::{
     AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Levels, NextIds,

@@ -5,11 +5,13 @@
 
 mod pg;
 
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pg::Schema;
 use rolecall::{Directory, NewUser, PostgresOptions, PostgresStore, Preset, UserId};
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
 
 fn open(conninfo: &str, opts: &PostgresOptions) -> Directory {
     Directory::open(PostgresStore::open_with(conninfo, opts).unwrap()).unwrap()
@@ -142,6 +144,128 @@ fn a_host_driven_instance_waits_for_changes_with_and_without_the_listener() {
     }
 }
 
+/// Whether the descriptor is readable now: poll(2), not waiting.
+fn readable(fd: BorrowedFd<'_>) -> bool {
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    poll(&mut fds, Some(&Timespec::default())).unwrap() == 1
+}
+
+/// Waits (poll(2), as an event loop would) until the descriptor is readable.
+fn until_readable(fd: BorrowedFd<'_>, limit: Duration) {
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    let limit = Timespec::try_from(limit).unwrap();
+    assert_eq!(
+        poll(&mut fds, Some(&limit)).unwrap(),
+        1,
+        "not readable in time"
+    );
+}
+
+#[test]
+fn the_change_descriptor_becomes_readable_at_another_hosts_commit_and_refresh_clears_it() {
+    let schema = Schema::new("change_fd");
+    let a = schema.directory();
+    let t = a
+        .create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[])
+        .unwrap();
+    for poll_only in [false, true] {
+        // `poll_only`: notifications never come in time (the listener's connection is
+        // terminated right before the commit), the poll sets the descriptor.
+        let name = format!("fd_{}_{poll_only}", std::process::id());
+        let b = open(
+            &format!("{} application_name={name}", pg::conninfo()),
+            &PostgresOptions {
+                poll_interval: Duration::from_millis(100),
+                ..schema.options()
+            },
+        );
+        let fd = b.change_fd().unwrap();
+        assert_eq!(
+            b.change_fd().unwrap().as_raw_fd(),
+            fd.as_raw_fd(),
+            "the same descriptor every time"
+        );
+        // The listener's first poll may announce the revision b opened at: one refresh clears.
+        std::thread::sleep(Duration::from_millis(300));
+        b.refresh().unwrap();
+        assert!(!readable(fd), "nothing new");
+        if poll_only {
+            pg::client()
+                .execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE application_name = $1",
+                    &[&name],
+                )
+                .unwrap();
+        }
+        let u = a
+            .create_user(
+                t.superadmin,
+                &NewUser::new("U", "V", format!("u{poll_only}@acme.test")),
+            )
+            .unwrap();
+        until_readable(fd, Duration::from_secs(5));
+        assert!(b.user(u).is_err(), "nothing is applied before refresh");
+        assert!(readable(fd), "level-triggered: readable until refresh");
+        b.refresh().unwrap();
+        assert!(b.user(u).is_ok());
+        assert!(!readable(fd), "refresh cleared it");
+    }
+}
+
+#[test]
+fn a_store_that_announces_nothing_has_no_change_descriptor() {
+    let schema = Schema::new("no_fd");
+    let quiet = open(
+        &pg::conninfo(),
+        &PostgresOptions {
+            listen: false,
+            ..schema.options()
+        },
+    );
+    assert!(matches!(
+        quiet.change_fd(),
+        Err(rolecall::Error::InvalidArgument { .. })
+    ));
+    assert!(matches!(
+        Directory::in_memory().change_fd(),
+        Err(rolecall::Error::InvalidArgument { .. })
+    ));
+    quiet.close();
+    assert!(matches!(quiet.change_fd(), Err(rolecall::Error::Closed)));
+}
+
+#[test]
+fn a_stopped_follower_applies_nothing_more() {
+    let schema = Schema::new("unfollow");
+    let a = schema.directory();
+    let t = a
+        .create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[])
+        .unwrap();
+    let b = Arc::new(open(
+        &pg::conninfo(),
+        &PostgresOptions {
+            poll_interval: Duration::from_millis(50),
+            ..schema.options()
+        },
+    ));
+    let follower = b.follow().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let u = a
+        .create_user(t.superadmin, &NewUser::new("U", "V", "u@acme.test"))
+        .unwrap();
+    until_visible(&b, u, Duration::from_secs(5));
+    follower.stop();
+    let v = a
+        .create_user(t.superadmin, &NewUser::new("V", "W", "v@acme.test"))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(b.user(v).is_err(), "stopped: nothing applied");
+    // Following again picks it up.
+    let _detached = b.follow().unwrap();
+    until_visible(&b, v, Duration::from_secs(5));
+}
+
 #[test]
 fn open_postgres_follows_from_the_start_and_the_follower_ends_with_the_directory() {
     let schema = Schema::new("follow_default");
@@ -160,7 +284,7 @@ fn open_postgres_follows_from_the_start_and_the_follower_ends_with_the_directory
     // The follower holds the directory weakly: closing it ends the thread, and a closed
     // directory refuses to follow.
     b.close();
-    assert_eq!(b.follow(), Err(rolecall::Error::Closed));
+    assert!(matches!(b.follow(), Err(rolecall::Error::Closed)));
 }
 
 #[test]

@@ -238,6 +238,61 @@ fn the_audit_log_is_append_only_in_the_database() {
         schema.store().query_audit(&Default::default()).unwrap().1,
         total
     );
+    // Retention is the one way out, through the store: the mark rises, the events below it go.
+    let mut store = schema.store();
+    let removed = store
+        .prune_audit(i64::MAX, &mut |_| Ok(()), &|_| Vec::new())
+        .unwrap();
+    assert_eq!(removed as usize, total);
+    let mark: i64 = pg::client()
+        .query_one(
+            &format!(
+                "SELECT pruned_through FROM \"{}\".audit_retention",
+                schema.name
+            ),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(mark, events[total - 1].seq as i64);
+    // A new event, above the mark.
+    let _ = d.login(tenant, "root@acme.test", "wrong long passphrase");
+    let left = store.query_audit(&Default::default()).unwrap().1;
+    assert_eq!(left, 1);
+    // Ordinary writes still cannot delete or change an event above the mark, nor move the mark
+    // back, delete it, add another, or truncate either table.
+    for sql in [
+        "DELETE FROM audit",
+        "UPDATE audit SET outcome = 'ok'",
+        "TRUNCATE audit",
+        "UPDATE audit_retention SET pruned_through = 0",
+        "DELETE FROM audit_retention",
+        "INSERT INTO audit_retention VALUES (2, 100)",
+        "TRUNCATE audit_retention",
+    ] {
+        let e = schema.sql(sql).expect_err(sql);
+        assert!(
+            format!("{e:?}").contains("append-only") || format!("{e:?}").contains("retention"),
+            "{sql}: {e:?}"
+        );
+    }
+    // An export that fails removes nothing.
+    let err = store
+        .prune_audit(
+            i64::MAX,
+            &mut |_| Err(Error::Storage("archive down".into())),
+            &|_| Vec::new(),
+        )
+        .unwrap_err();
+    assert_eq!(err, Error::Storage("archive down".into()));
+    assert_eq!(store.query_audit(&Default::default()).unwrap().1, left);
+    // The store is usable after the failed prune (its transaction rolled back).
+    assert_eq!(
+        store
+            .prune_audit(i64::MAX, &mut |_| Ok(()), &|_| Vec::new())
+            .unwrap(),
+        left as u64
+    );
 }
 
 #[test]

@@ -2,13 +2,14 @@
 //! audit retention (prune by age, export-then-prune) on every store, itself audited.
 
 mod common;
+mod pg;
 
 use std::sync::Arc;
 
 use common::{capture, TempDir};
 use rolecall::{
     AuditAction, AuditEvent, AuditQuery, Directory, Error, ManualClock, MemoryLimits, MemoryStore,
-    NewUser, Permission, Preset, UserId,
+    NewUser, Permission, Preset, Store, UserId,
 };
 
 /// Makes `rounds` rounds of varied changes (users created and deleted, roles granted and taken
@@ -250,6 +251,32 @@ fn audit_retention_on_sqlite_prunes_by_age_and_is_audited() {
     // Another instance on the file sees the same pruned log.
     let again = Directory::open_sqlite(&path).unwrap();
     assert_eq!(again.audit_events(&AuditQuery::default()).unwrap().total, 2);
+}
+
+#[test]
+fn audit_retention_on_postgres_prunes_by_age_and_is_audited() {
+    let schema = pg::Schema::new("retention");
+    let clock = Arc::new(ManualClock::new(1_000_000));
+    let dir = Directory::open_with_clock(schema.store(), clock.clone()).unwrap();
+    prunes_by_age(&dir, &clock);
+    // Another host sees the same pruned log.
+    let again = schema.directory();
+    assert_eq!(again.audit_events(&AuditQuery::default()).unwrap().total, 2);
+    // Straight on the store, outside the directory's write lock: it takes the lock itself.
+    let mut store = schema.store();
+    let mut seen = 0;
+    let removed = store
+        .prune_audit(
+            i64::MAX,
+            &mut |_| {
+                seen += 1;
+                Ok(())
+            },
+            &|_| Vec::new(),
+        )
+        .unwrap();
+    assert_eq!((removed, seen), (2, 2));
+    assert_eq!(store.query_audit(&AuditQuery::default()).unwrap().1, 0);
 }
 
 #[test]

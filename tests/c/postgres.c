@@ -4,6 +4,7 @@
  * errors for bad input, the log callback. Everything happens in a schema of this run's own,
  * dropped at the end. */
 #define _POSIX_C_SOURCE 200809L
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -155,9 +156,12 @@ int main(void) {
     CHECK_STATUS(rolecall_directory_at_least(a, other_token, 100, NULL),
                  ROLECALL_STATUS_FOREIGN_TOKEN);
     rolecall_string_free(other_token);
-    /* Without the listener, waiting polls the store. */
+    /* Without the listener, waiting polls the store; there is no change descriptor. */
     OK(rolecall_directory_wait_for_change(other, 0, &changed));
     CHECK(!changed);
+    int no_fd = -7;
+    CHECK_STATUS(rolecall_directory_change_fd(other, &no_fd), ROLECALL_STATUS_INVALID_ARGUMENT);
+    CHECK(no_fd == -7);
     rolecall_directory_free(other);
     rolecall_string_free(token);
 
@@ -174,6 +178,62 @@ int main(void) {
     OK(rolecall_directory_refresh(a, &refreshed));
     OK(rolecall_directory_revision(b, &rev_b));
     CHECK(refreshed == rev_b);
+
+    /* Host-driven catching up from an event loop: a's change descriptor, waited on with
+     * poll(2); refresh applies and clears it. */
+    int fd = -1, same_fd = -2;
+    OK(rolecall_directory_change_fd(a, &fd));
+    OK(rolecall_directory_change_fd(a, &same_fd));
+    CHECK(fd >= 0 && same_fd == fd);
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    /* Earlier commits (a's own included) may still be announced: refresh until quiet. */
+    for (int i = 0; i < 20 && poll(&pfd, 1, 300) == 1; i++) OK(rolecall_directory_refresh(a, NULL));
+    pfd.revents = 0;
+    CHECK(poll(&pfd, 1, 0) == 0);
+    rolecall_new_user cy = {0};
+    cy.first_name = "Cy";
+    cy.last_name = "Three";
+    cy.email = "cy@acme.test";
+    rolecall_user_id cy_id = 0;
+    OK(rolecall_user_create(b, root, &cy, &cy_id));
+    OK(rolecall_directory_revision(b, &rev_b));
+    CHECK(poll(&pfd, 1, 10000) == 1 && (pfd.revents & POLLIN));
+    OK(rolecall_directory_revision(a, &rev_a));
+    CHECK(rev_a < rev_b); /* nothing applied before the host refreshes */
+    CHECK(poll(&pfd, 1, 0) == 1); /* level-triggered: readable until then */
+    OK(rolecall_directory_refresh(a, &refreshed));
+    CHECK(refreshed == rev_b);
+    pfd.revents = 0;
+    CHECK(poll(&pfd, 1, 0) == 0);
+
+    /* The library's follower thread keeps a caught up, until stopped. */
+    rolecall_follower *follower = NULL;
+    OK(rolecall_directory_follow(a, &follower));
+    CHECK(follower != NULL);
+    rolecall_new_user dee = {0};
+    dee.first_name = "Dee";
+    dee.last_name = "Four";
+    dee.email = "dee@acme.test";
+    rolecall_user_id dee_id = 0;
+    OK(rolecall_user_create(b, root, &dee, &dee_id));
+    OK(rolecall_directory_revision(b, &rev_b));
+    for (int i = 0; i < 1000 && rev_a < rev_b; i++) {
+        sleep_ms(10);
+        OK(rolecall_directory_revision(a, &rev_a));
+    }
+    CHECK(rev_a == rev_b);
+    rolecall_follower_stop(follower);
+    rolecall_follower_stop(NULL);
+    dee.email = "dee2@acme.test";
+    OK(rolecall_user_create(b, root, &dee, &dee_id));
+    OK(rolecall_directory_revision(b, &rev_b));
+    sleep_ms(500);
+    OK(rolecall_directory_revision(a, &rev_a));
+    CHECK(rev_a < rev_b); /* stopped: nothing applied */
+    OK(rolecall_directory_refresh(a, NULL));
+    /* A follower on b, stopped only after b is freed (the thread ends with the directory). */
+    rolecall_follower *late = NULL;
+    OK(rolecall_directory_follow(b, &late));
 
     /* The log callback: this run's connections killed by the server, the library reconnects
      * and says so (a warning when lost, a notice when back). */
@@ -240,15 +300,24 @@ int main(void) {
     CHECK_STATUS(rolecall_directory_caught_up_at(a, NULL), ROLECALL_STATUS_NULL_POINTER);
     CHECK_STATUS(rolecall_directory_full_reloads(NULL, &reloads), ROLECALL_STATUS_NULL_POINTER);
     CHECK_STATUS(rolecall_directory_full_reloads(a, NULL), ROLECALL_STATUS_NULL_POINTER);
+    CHECK_STATUS(rolecall_directory_change_fd(NULL, &fd), ROLECALL_STATUS_NULL_POINTER);
+    CHECK_STATUS(rolecall_directory_change_fd(a, NULL), ROLECALL_STATUS_NULL_POINTER);
+    rolecall_follower *no_follower = NULL;
+    CHECK_STATUS(rolecall_directory_follow(NULL, &no_follower), ROLECALL_STATUS_NULL_POINTER);
+    CHECK_STATUS(rolecall_directory_follow(a, NULL), ROLECALL_STATUS_NULL_POINTER);
+    CHECK(no_follower == NULL);
     /* A snapshot handle passed as a directory. */
     rolecall_snapshot *s = NULL;
     OK(rolecall_directory_snapshot(a, &s));
     CHECK_STATUS(rolecall_directory_revision_token((const rolecall_directory *)s, &tok),
                  ROLECALL_STATUS_INVALID_HANDLE);
+    CHECK_STATUS(rolecall_directory_follow((const rolecall_directory *)s, &no_follower),
+                 ROLECALL_STATUS_INVALID_HANDLE);
     rolecall_snapshot_free(s);
 
     rolecall_directory_free(a);
     rolecall_directory_free(b);
+    rolecall_follower_stop(late);
     char drop[256];
     snprintf(drop, sizeof drop, "DROP SCHEMA IF EXISTS %s CASCADE; DROP SCHEMA IF EXISTS %s CASCADE",
              schema, other_schema);

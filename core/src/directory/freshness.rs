@@ -1,7 +1,7 @@
 //! Read-your-writes across instances: revision tokens, `at_least`, and how fresh this
 //! instance is.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -153,6 +153,49 @@ impl Directory {
         }
     }
 
+    /// A file descriptor that becomes readable when another instance has committed, for an
+    /// event loop (`poll`, `epoll`, `select`) that waits on it instead of a thread:
+    /// when it is readable, call [`refresh`](Self::refresh), which applies the commits and
+    /// clears the readiness. The loop needs no callback and runs nothing of this library's
+    /// while it waits.
+    ///
+    /// - Level-triggered: it stays readable until a `refresh` succeeds with nothing newer heard
+    ///   meanwhile; a `refresh` that fails (the store unreachable) leaves it readable, so back
+    ///   off before trying again.
+    /// - It may be readable with nothing to apply (this instance's own commit was announced
+    ///   too); `refresh` is then one cheap round trip.
+    /// - Fed by the PostgreSQL listener thread (the library's, not the host's: it never runs
+    ///   host code): a notification, or the listener's poll within
+    ///   `PostgresOptions::poll_interval` when a notification was lost.
+    /// - The directory owns it: never read, write or close it; it stays valid until the
+    ///   directory is dropped. The same descriptor is returned on every call.
+    /// - Only for stores that announce commits. A SQLite file shared by processes does not
+    ///   (SQLite has no notifications): use [`wait_for_change`](Self::wait_for_change), or
+    ///   call `refresh` on a timer.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a store that does not announce commits (SQLite, memory,
+    /// PostgreSQL opened with `PostgresOptions::listen` off); [`Error::Storage`] when the
+    /// system refuses a descriptor; [`Error::Closed`] after [`close`](Self::close).
+    #[cfg(unix)]
+    pub fn change_fd(&self) -> Result<std::os::fd::BorrowedFd<'_>, Error> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let Some(signal) = &self.shared.changes else {
+            return Err(Error::InvalidArgument {
+                what: "change_fd",
+                reason: "this store does not announce other instances' commits (SQLite, \
+                         memory, or PostgreSQL without its listener): use wait_for_change, or \
+                         refresh on a timer"
+                    .into(),
+            });
+        };
+        signal
+            .fd(self.revision())
+            .map_err(|e| Error::Storage(format!("cannot make the change descriptor: {e}")))
+    }
+
     /// Starts a thread that keeps this directory caught up with its store: it waits for other
     /// instances' commits ([`wait_for_change`](Self::wait_for_change)) and applies them
     /// ([`refresh`](Self::refresh)), so that checks see them without the host asking. On
@@ -162,13 +205,17 @@ impl Directory {
     /// [`open_postgres`](Self::open_postgres) starts it itself.
     ///
     /// The thread holds the directory only weakly: it ends once the directory is dropped or
-    /// [`close`](Self::close)d. Forking hosts: start it in the child, after the fork (threads
-    /// do not survive a fork).
+    /// [`close`](Self::close)d, or at [`Follower::stop`]. Dropping the returned [`Follower`]
+    /// leaves the thread running.
+    ///
+    /// Forking hosts: a thread does not survive `fork()` (nor does the PostgreSQL listener's,
+    /// nor a connection shared across it): open the directory in the child, after the fork,
+    /// and start following there.
     ///
     /// # Errors
     /// [`Error::Closed`] after [`close`](Self::close); [`Error::Storage`] when the thread
     /// cannot be started.
-    pub fn follow(&self) -> Result<(), Error> {
+    pub fn follow(&self) -> Result<Follower, Error> {
         if self.is_closed() {
             return Err(Error::Closed);
         }
@@ -176,7 +223,9 @@ impl Directory {
         let signal = self.shared.changes.clone();
         // The directory, for one round, while it still exists.
         let upgrade = move || weak.upgrade().map(|shared| Directory { shared });
-        std::thread::Builder::new()
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
             .name("rolecall-follow".into())
             .spawn(move || loop {
                 // Wait holding the directory only weakly, so that dropping it ends the thread.
@@ -184,12 +233,15 @@ impl Directory {
                     return;
                 };
                 let moved = match &signal {
-                    Some(signal) => signal.wait_past(known, Duration::from_millis(250)) > known,
+                    Some(signal) => signal.wait_past(known, FOLLOW_TICK) > known,
                     None => {
-                        std::thread::sleep(Duration::from_millis(250));
+                        std::thread::sleep(FOLLOW_TICK);
                         true
                     }
                 };
+                if stopped.load(Ordering::Relaxed) {
+                    return;
+                }
                 let Some(d) = upgrade() else { return };
                 if d.is_closed() {
                     return;
@@ -200,7 +252,34 @@ impl Directory {
                     std::thread::sleep(Duration::from_millis(100));
                 }
             })
-            .map(drop)
-            .map_err(|e| Error::Storage(format!("cannot start the follower thread: {e}")))
+            .map_err(|e| Error::Storage(format!("cannot start the follower thread: {e}")))?;
+        Ok(Follower {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+/// How long the follower waits at most before looking again whether it should stop.
+const FOLLOW_TICK: Duration = Duration::from_millis(100);
+
+/// The thread [`Directory::follow`] started. Dropping it leaves the thread running (it ends with
+/// the directory); [`stop`](Self::stop) ends it.
+#[derive(Debug)]
+pub struct Follower {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Follower {
+    /// Ends the thread and waits for it (about 100 ms at most, plus a catch-up under way).
+    /// Called from the follower thread itself, it only asks it to end.
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
+        }
     }
 }

@@ -34,6 +34,7 @@ mod users;
 
 pub use checks::{Explanation, Grant};
 pub use credentials::{CredentialStatus, Session};
+pub use freshness::Follower;
 pub use users::UserQuery;
 
 /// One page of results.
@@ -608,14 +609,23 @@ impl Directory {
     }
 
     /// Applies commits made by other instances on the same store. Returns the revision now
-    /// reflected. Changes made through this instance never need it.
+    /// reflected. Changes made through this instance never need it. Clears the readiness of
+    /// [`change_fd`](Self::change_fd), unless it failed or news remains.
     ///
     /// # Errors
     /// The store's errors ([`Error::Storage`], [`Error::Busy`], ...); [`Error::Corrupt`] for a
     /// damaged commit log; [`Error::Closed`] after [`close`](Self::close).
     pub fn refresh(&self) -> Result<u64, Error> {
-        let mut store = lock(&self.shared.store);
-        self.catch_up(&mut **store)?;
+        // The readiness of `change_fd` is cleared before catching up and set again when news
+        // remains (a failed catch-up, news heard meanwhile): none is lost.
+        if let Some(signal) = &self.shared.changes {
+            signal.drain_fd();
+        }
+        let caught_up = self.catch_up(&mut **lock(&self.shared.store));
+        if let Some(signal) = &self.shared.changes {
+            signal.rearm_fd(self.revision());
+        }
+        caught_up?;
         Ok(self.revision())
     }
 

@@ -1,5 +1,5 @@
-//! The audit log: append-only (the schema's triggers refuse `UPDATE`, `DELETE` and `TRUNCATE`),
-//! queried by page.
+//! The audit log: append-only (the schema's triggers refuse `UPDATE`, `TRUNCATE`, and `DELETE`
+//! but below the retention mark that only [`prune`] raises), queried by page.
 
 use postgres::types::ToSql;
 
@@ -92,42 +92,85 @@ pub(super) fn query(s: &mut Session, q: &AuditQuery) -> Result<(Vec<AuditEvent>,
     let rows = c
         .query(
             &format!(
-                "SELECT seq, at, tenant, actor, action, outcome, target_kind, target_id, detail,
-                        revision, before, after
-                 FROM audit{clause} ORDER BY seq LIMIT ${} OFFSET ${}",
+                "SELECT {COLUMNS} FROM audit{clause} ORDER BY seq LIMIT ${} OFFSET ${}",
                 n + 1,
                 n + 2
             ),
             &refs(&args),
         )
         .map_err(super::pg_error)?;
-    let items = rows
-        .iter()
-        .map(|r| {
-            let action: &str = r.get(4);
-            let kind: Option<&str> = r.get(6);
-            Ok(AuditEvent {
-                seq: r.get::<_, i64>(0) as u64,
-                at: r.get(1),
-                tenant: TenantId(r.get::<_, i64>(2) as u64),
-                actor: r.get::<_, Option<i64>>(3).map(|a| UserId(a as u64)),
-                action: action
-                    .parse::<AuditAction>()
-                    .map_err(|_| Error::Corrupt(format!("audit: unknown action {action:?}")))?,
-                outcome: r.get(5),
-                target_kind: kind
-                    .map(|k| {
-                        k.parse::<ObjectKind>()
-                            .map_err(|_| Error::Corrupt(format!("audit: unknown kind {k:?}")))
-                    })
-                    .transpose()?,
-                target_id: r.get::<_, Option<i64>>(7).map(|v| v as u64),
-                detail: r.get(8),
-                revision: r.get::<_, Option<i64>>(9).map(|v| v as u64),
-                before: r.get(10),
-                after: r.get(11),
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
+    let items = rows.iter().map(event).collect::<Result<Vec<_>, Error>>()?;
     Ok((items, usize::try_from(total).unwrap_or(usize::MAX)))
+}
+
+/// The columns [`event`] reads, in its order.
+const COLUMNS: &str =
+    "seq, at, tenant, actor, action, outcome, target_kind, target_id, detail, revision, before, after";
+
+/// The event in a row of [`COLUMNS`].
+fn event(r: &postgres::Row) -> Result<AuditEvent, Error> {
+    let action: &str = r.get(4);
+    let kind: Option<&str> = r.get(6);
+    Ok(AuditEvent {
+        seq: r.get::<_, i64>(0) as u64,
+        at: r.get(1),
+        tenant: TenantId(r.get::<_, i64>(2) as u64),
+        actor: r.get::<_, Option<i64>>(3).map(|a| UserId(a as u64)),
+        action: action
+            .parse::<AuditAction>()
+            .map_err(|_| Error::Corrupt(format!("audit: unknown action {action:?}")))?,
+        outcome: r.get(5),
+        target_kind: kind
+            .map(|k| {
+                k.parse::<ObjectKind>()
+                    .map_err(|_| Error::Corrupt(format!("audit: unknown kind {k:?}")))
+            })
+            .transpose()?,
+        target_id: r.get::<_, Option<i64>>(7).map(|v| v as u64),
+        detail: r.get(8),
+        revision: r.get::<_, Option<i64>>(9).map(|v| v as u64),
+        before: r.get(10),
+        after: r.get(11),
+    })
+}
+
+/// How many events a page of [`prune`]'s export holds.
+const PRUNE_PAGE: i64 = 1000;
+
+/// Retention, inside the open transaction (under the write lock): blocks other hosts' appends
+/// until the transaction ends (so that no event below the cut commits late, unexported), then
+/// returns the seq of the longest prefix of the log stamped before `before_ms` (0: none).
+pub(super) fn prune_start(s: &mut Session, before_ms: i64) -> Result<i64, Error> {
+    s.batch("LOCK TABLE audit IN EXCLUSIVE MODE")?;
+    Ok(s.query_one(
+        "SELECT coalesce((SELECT min(seq) FROM audit WHERE at >= $1) - 1,
+                             (SELECT max(seq) FROM audit), 0)",
+        &[&before_ms],
+    )?
+    .get(0))
+}
+
+/// The next page of events after seq `after`, up to seq `through`, oldest first.
+pub(super) fn prune_page(
+    s: &mut Session,
+    after: i64,
+    through: i64,
+) -> Result<Vec<AuditEvent>, Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT {PRUNE_PAGE}"
+    );
+    let rows = s
+        .client()?
+        .query(&sql, &[&after, &through])
+        .map_err(super::pg_error)?;
+    rows.iter().map(event).collect()
+}
+
+/// Raises the retention mark to `through` and deletes the events up to it; returns how many.
+pub(super) fn prune(s: &mut Session, through: i64) -> Result<u64, Error> {
+    s.exec(
+        "UPDATE audit_retention SET pruned_through = greatest(pruned_through, $1)",
+        &[&through],
+    )?;
+    s.exec("DELETE FROM audit WHERE seq <= $1", &[&through])
 }

@@ -12,7 +12,8 @@
 //!   plans again under the rules, and commits or gets the rule's error);
 //! - the schema holds the same invariants as the SQLite one (see `schema.rs`), credentials,
 //!   lockout counters and recovery tokens included, so a lockout or a recovery token is shared
-//!   by every host;
+//!   by every host; the audit log is append-only but for [`Store::prune_audit`] (a retention
+//!   mark, as in SQLite);
 //! - the schema is versioned and migrated forward under an advisory lock, so that several hosts
 //!   may start at once; a schema written by a newer version is refused
 //!   ([`Error::SchemaTooNew`]) and left as it is;
@@ -433,5 +434,51 @@ impl Store for PostgresStore {
         let query = query.clone();
         self.worker
             .run(move |s| s.retrying(|s| s.in_transaction(READ, |s| audit::query(s, &query))))
+    }
+
+    /// As SQLite's: one transaction under the write lock (taken here when the directory did
+    /// not), with other hosts' audit appends held back until it ends; an error (`export`'s
+    /// included) rolls all of it back, releasing the lock.
+    fn prune_audit(
+        &mut self,
+        before_ms: i64,
+        export: &mut dyn FnMut(&AuditEvent) -> Result<(), Error>,
+        record: &dyn Fn(u64) -> Vec<AuditEvent>,
+    ) -> Result<u64, Error> {
+        let owned = !self.worker.run(|s| Ok(s.in_tx))?;
+        if owned {
+            self.begin_write()?;
+        }
+        let pruned = (|| {
+            let through = self.worker.run(move |s| audit::prune_start(s, before_ms))?;
+            let mut after = 0;
+            loop {
+                let page = self
+                    .worker
+                    .run(move |s| audit::prune_page(s, after, through))?;
+                let Some(last) = page.last() else { break };
+                after = last.seq as i64;
+                page.iter().try_for_each(&mut *export)?;
+            }
+            let removed = self.worker.run(move |s| audit::prune(s, through))?;
+            let events = record(removed);
+            self.worker
+                .run(move |s| audit::insert(s, &events).map(|()| removed))
+        })();
+        match pruned {
+            Ok(removed) => {
+                if owned {
+                    self.end_write()?;
+                }
+                Ok(removed)
+            }
+            Err(e) => {
+                self.worker.run(|s| {
+                    s.rollback();
+                    Ok(())
+                })?;
+                Err(e)
+            }
+        }
     }
 }

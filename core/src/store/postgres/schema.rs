@@ -16,7 +16,7 @@ use super::{fnv1a, quote_ident};
 use crate::Error;
 
 /// The schema version this library writes.
-pub(super) const SCHEMA_VERSION: i64 = 1;
+pub(super) const SCHEMA_VERSION: i64 = 2;
 
 /// Version 1: every table.
 const SCHEMA_V1: &str = r#"
@@ -201,8 +201,52 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
     FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 "#;
 
+/// Version 2: audit retention, as in SQLite. The audit log stays append-only, except below a
+/// retention mark: `audit_retention.pruned_through` is the seq up to which events may be
+/// deleted, and only [`Store::prune_audit`](crate::Store::prune_audit) raises it, deleting
+/// those events in the same transaction (so no row at or below the mark is left to delete). The
+/// mark only moves forward, is one row, and cannot be deleted or truncated; updating an event
+/// and truncating the log stay refused. The triggers read the mark in the table's own schema,
+/// whatever the deleting session's `search_path`.
+const SCHEMA_V2: &str = r#"
+CREATE TABLE audit_retention (
+    id integer PRIMARY KEY CHECK (id = 1),
+    pruned_through bigint NOT NULL
+);
+INSERT INTO audit_retention (id, pruned_through) VALUES (1, 0);
+CREATE FUNCTION audit_retention_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.pruned_through >= OLD.pruned_through THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'the audit retention mark is one row that only moves forward'
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER audit_retention_forward BEFORE INSERT OR UPDATE OR DELETE ON audit_retention
+    FOR EACH ROW EXECUTE FUNCTION audit_retention_forward();
+CREATE TRIGGER audit_retention_no_truncate BEFORE TRUNCATE ON audit_retention
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_retention_forward();
+CREATE FUNCTION audit_delete_below_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    mark bigint;
+BEGIN
+    EXECUTE format('SELECT pruned_through FROM %I.audit_retention', TG_TABLE_SCHEMA) INTO mark;
+    IF OLD.seq <= mark THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+DROP TRIGGER audit_no_change ON audit;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    FOR EACH ROW EXECUTE FUNCTION audit_delete_below_mark();
+"#;
+
 /// The migrations, in order: `MIGRATIONS[v - 1]` takes a schema from version `v - 1` to `v`.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
 
 /// The advisory lock key of `schema`: migrations of one schema never run concurrently, while
 /// stores in other schemas of the same database start freely.
