@@ -235,7 +235,10 @@ fn follow_child(target: &Target) {
         }
     });
     match env(DRIVE).as_str() {
-        "follow" => dir.follow().expect("follow"),
+        "follow" => {
+            // Runs until the process ends.
+            dir.follow().expect("follow");
+        }
         "wait" => {
             let dir = Arc::clone(&dir);
             let stop = Arc::clone(&stop);

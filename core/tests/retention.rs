@@ -292,3 +292,48 @@ fn a_closed_directory_prunes_nothing() {
     dir.close();
     assert_eq!(dir.prune_audit(i64::MAX), Err(Error::Closed));
 }
+
+#[test]
+fn a_version_1_postgres_schema_migrates_to_retention_keeping_its_data_and_audit() {
+    let schema = pg::Schema::new("migrate_v1");
+    let clock = Arc::new(ManualClock::new(1_000_000));
+    let dir = Directory::open_with_clock(schema.store(), clock.clone()).unwrap();
+    let t = dir
+        .create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[])
+        .unwrap();
+    let bob = dir
+        .create_user(t.superadmin, &NewUser::new("Bob", "L", "bob@acme.test"))
+        .unwrap();
+    let events = dir.audit_events(&AuditQuery::default()).unwrap().total;
+    let revision = dir.revision();
+    dir.close();
+    // Back to the schema version 1 wrote: no retention mark, the audit log append-only by one
+    // trigger (what a host of the previous release left in the database).
+    schema
+        .sql(
+            "DROP TRIGGER audit_no_update ON audit;
+             DROP TRIGGER audit_no_delete ON audit;
+             CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
+                 FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+             DROP TABLE audit_retention;
+             DROP FUNCTION audit_retention_forward();
+             DROP FUNCTION audit_delete_below_mark();
+             UPDATE meta SET value = 1 WHERE key = 'schema_version';",
+        )
+        .unwrap();
+    assert!(schema.sql("SELECT 1 FROM audit_retention").is_err());
+    // Opening migrates it forward: the same state, the same log, and retention works.
+    let dir = Directory::open_with_clock(schema.store(), clock.clone()).unwrap();
+    assert_eq!(dir.revision(), revision);
+    assert_eq!(dir.user(bob).unwrap().email, "bob@acme.test");
+    assert_eq!(
+        dir.audit_events(&AuditQuery::default()).unwrap().total,
+        events
+    );
+    assert!(
+        schema.sql("DELETE FROM audit").is_err(),
+        "still append-only"
+    );
+    clock.advance(1_000);
+    assert_eq!(dir.prune_audit(clock.now()).unwrap(), events as u64);
+}
