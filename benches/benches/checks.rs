@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rolecall::{AgreementId, Directory, Permission, Product, ScopeId, UserId};
-use rolecall_benches::{build, build_call_center, measure, Model, Stats};
+use rolecall_benches::{build, build_call_center, measure, mix, Model, Stats};
 
 fn row(name: &str, s: Stats, baseline: Stats) {
     let unit = |ns: f64| {
@@ -89,15 +89,6 @@ fn interleaved(
 #[inline(always)]
 fn calls(batch: usize, f: impl Fn(usize) -> bool, i0: usize) -> u64 {
     (i0..i0 + batch).map(|i| u64::from(f(i))).sum()
-}
-
-/// splitmix64: a 64-bit mix of `i`, statistically random, a few cycles.
-#[inline(always)]
-fn mix(i: usize) -> u64 {
-    let mut z = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// `len` items picked by 16 bits of `r` at `shift` (multiply and shift: no division).

@@ -39,7 +39,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rolecall::{Directory, Error, Permission, PostgresOptions, PostgresStore, RoleId, UserId};
-use rolecall_benches::{build, Model, Rng};
+use rolecall_benches::{build, mix, Model, Rng};
 
 /// Set in a child process: its part (`follow` or `write`).
 const CHILD: &str = "ROLECALL_BENCH_PG_CHILD";
@@ -68,15 +68,6 @@ fn now_ns() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
-}
-
-/// splitmix64: query `i` of the checks, statistically random over all users.
-#[inline(always)]
-fn mix(i: usize) -> u64 {
-    let mut z = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// One store, as this process and its children open it.
@@ -401,11 +392,7 @@ fn spread(mut v: Vec<Duration>) -> Spread {
 
 /// Kills every connection named `app` and waits until they are gone.
 fn kill_connections(c: &mut postgres::Client, app: &str) {
-    c.query_one(
-        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
-        &[&app],
-    )
-    .expect("pg_terminate_backend");
+    pg::terminate(c, app);
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(2) {
         let left: i64 = c

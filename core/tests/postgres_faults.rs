@@ -246,13 +246,7 @@ fn a_terminated_connection_is_replaced_at_the_next_call() {
     let d =
         Directory::open(PostgresStore::open_with(&conninfo, &schema.options()).unwrap()).unwrap();
     let t = tenant(&d);
-    let killed: i64 = pg::client()
-        .query_one(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
-            &[&name],
-        )
-        .unwrap()
-        .get(0);
+    let killed = pg::terminate(&mut pg::client(), &name);
     // The store's connection and its listener's.
     assert!(killed >= 1, "{killed}");
     // The next write notices the loss while taking the lock, reconnects and goes through.

@@ -87,13 +87,7 @@ fn a_lost_notification_is_made_up_for_by_the_poll() {
     std::thread::sleep(Duration::from_millis(300));
     // The listener's connection is killed (b's own connection too: both carry the name), and
     // a commit lands while no one listens: its notification is lost.
-    let killed: i64 = pg::client()
-        .query_one(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
-            &[&name],
-        )
-        .unwrap()
-        .get(0);
+    let killed = pg::terminate(&mut pg::client(), &name);
     assert!(killed >= 1);
     let u = a
         .create_user(t.superadmin, &NewUser::new("U", "V", "u@acme.test"))
@@ -304,13 +298,7 @@ fn a_lost_listener_connection_is_replaced_at_once_not_after_a_poll_interval() {
     let b = open(&conninfo, &opts);
     b.follow().unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    let killed: i64 = pg::client()
-        .query_one(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
-            &[&name],
-        )
-        .unwrap()
-        .get(0);
+    let killed = pg::terminate(&mut pg::client(), &name);
     assert!(killed >= 1);
     let u = a
         .create_user(t.superadmin, &NewUser::new("U", "V", "u@acme.test"))

@@ -46,6 +46,17 @@ pub fn client() -> postgres::Client {
     postgres::Client::connect(&conninfo(), postgres::NoTls).expect("connect to the test server")
 }
 
+/// Terminates every connection named `application_name` (as a crashed network or an
+/// administrator would); returns how many there were.
+pub fn terminate(c: &mut postgres::Client, application_name: &str) -> i64 {
+    c.query_one(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+        &[&application_name],
+    )
+    .expect("pg_terminate_backend")
+    .get(0)
+}
+
 /// A schema of one test, dropped (with everything in it) when this is dropped.
 pub struct Schema {
     pub name: String,
