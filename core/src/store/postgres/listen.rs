@@ -29,6 +29,10 @@ pub(super) struct Listener {
     pub(super) stop: Arc<AtomicBool>,
 }
 
+/// How long a connection must have lasted for its loss to be replaced at once even when it
+/// was itself such a replacement.
+const SERVED: Duration = Duration::from_millis(100);
+
 impl Listener {
     /// Starts the thread; it ends within a poll interval once `stop` is set.
     pub(super) fn spawn(self) -> std::io::Result<()> {
@@ -47,7 +51,7 @@ impl Listener {
             // A failed connection waits a poll interval before the next attempt; a lost one is
             // replaced at once, so that a commit made meanwhile is seen within moments of the
             // loss rather than a poll interval later; unless its own replacement was lost
-            // before serving a poll interval (a server that drops every connection: no spin).
+            // within `SERVED` too (a server that drops every connection: no spin).
             let mut wait = true;
             match self.connect() {
                 Ok(client) => {
@@ -68,7 +72,7 @@ impl Listener {
                             self.schema
                         );
                         down = true;
-                        let served = connected.elapsed() >= self.poll_interval;
+                        let served = connected.elapsed() >= SERVED.min(self.poll_interval);
                         wait = replaced && !served;
                         replaced = !wait;
                     }
