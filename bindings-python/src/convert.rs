@@ -582,13 +582,19 @@ pub(crate) fn enum_to_py<'py>(
     class.get(py)?.call1((name,))
 }
 
-/// Every scope kind. The match is exhaustive, so a kind added to the core fails to compile here
-/// instead of silently missing from Python.
-pub(crate) fn all_scope_kinds() -> [ScopeKind; 2] {
-    let all = [ScopeKind::CallGroup, ScopeKind::Ivr];
+/// Every built-in scope kind. The match is exhaustive, so a kind added to the core fails to
+/// compile here instead of silently missing from Python.
+pub(crate) fn all_scope_kinds() -> [ScopeKind; 6] {
+    let all = ScopeKind::BUILT_IN;
     for k in all {
         match k {
-            ScopeKind::CallGroup | ScopeKind::Ivr => {}
+            ScopeKind::CallGroup
+            | ScopeKind::Ivr
+            | ScopeKind::Queue
+            | ScopeKind::Campaign
+            | ScopeKind::Number
+            | ScopeKind::Team
+            | ScopeKind::Custom(_) => {}
         }
     }
     all

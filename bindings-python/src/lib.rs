@@ -125,8 +125,8 @@ mod _rolecall {
 
     /// Every scope kind's stable name.
     #[pyfunction]
-    fn scope_kinds() -> Vec<&'static str> {
-        all_scope_kinds().iter().map(|k| k.name()).collect()
+    fn scope_kinds() -> Vec<String> {
+        all_scope_kinds().iter().map(|k| k.name().to_owned()).collect()
     }
 
     /// Every preset's stable name.

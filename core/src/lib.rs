@@ -52,9 +52,10 @@ pub use directory::{
 };
 pub use domain::validate::{MAX_DESCRIPTION_CHARS, MAX_EMAIL_LEN, MAX_NAME_CHARS, MAX_PHONE_CHARS};
 pub use domain::{
-    AccessLevel, Agreement, AgreementId, Change, Commit, Group, GroupId, Levels, NextIds,
-    ObjectKind, Permission, Preset, PresetRole, Product, Role, RoleId, RoleNamespace, Scope,
-    ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User, UserId, CATALOGUE,
+    AccessLevel, Agreement, AgreementId, Change, Commit, CustomKind, Group, GroupId, Levels,
+    NextIds, ObjectKind, Permission, Preset, PresetRole, Product, Role, RoleId, RoleNamespace,
+    Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User, UserId,
+    CATALOGUE,
 };
 pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result, UserLookup};

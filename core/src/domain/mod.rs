@@ -16,5 +16,6 @@ pub(crate) use permission::truncate_for_message;
 pub use permission::{Permission, CATALOGUE};
 pub use preset::{Preset, PresetRole, RoleNamespace};
 pub use records::{
-    Agreement, Change, Commit, Group, Role, Scope, ScopeKind, Tenant, TenantSettings, User,
+    Agreement, Change, Commit, CustomKind, Group, Role, Scope, ScopeGrant, ScopeKind, Tenant,
+    TenantSettings, User,
 };

@@ -142,8 +142,17 @@ pub struct User {
     pub active: bool,
     /// Roles held directly.
     pub roles: BTreeSet<RoleId>,
-    /// Call groups and IVRs assigned to the user (003); scope-restricted roles apply only to these.
+    /// Scopes assigned to the user (003): its scoped roles (held directly or through groups)
+    /// apply to these and their descendants.
     pub scopes: BTreeSet<ScopeId>,
+    /// Roles granted for one scope each ([`ScopeGrant`]): Supervisor of Sales, Analyst of
+    /// Support.
+    #[serde(default)]
+    pub grants: BTreeSet<ScopeGrant>,
+    /// The teams (scopes of kind [`ScopeKind::Team`]) the user is a member of: whoever holds a
+    /// right over a team, or a team above it, may act on the user with it.
+    #[serde(default)]
+    pub teams: BTreeSet<ScopeId>,
     /// Creation time, ms since the Unix epoch.
     pub created_at: i64,
     /// Last change, ms since the Unix epoch.
@@ -175,6 +184,8 @@ impl fmt::Debug for User {
             .field("active", &self.active)
             .field("roles", &self.roles)
             .field("scopes", &self.scopes)
+            .field("grants", &self.grants)
+            .field("teams", &self.teams)
             .field("stamp", &self.stamp)
             .finish_non_exhaustive()
     }
@@ -234,27 +245,140 @@ pub struct Group {
     pub created_at: i64,
 }
 
-/// The kind of a scope resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[repr(u8)]
+/// The name of a tenant-defined scope kind ("brand", "skill"): 1 to 24 bytes of `a`–`z`, `0`–`9`
+/// and `_`, starting with a letter, and not the name of a built-in kind. A tenant adds a kind
+/// simply by creating a scope of it; no schema changes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CustomKind {
+    len: u8,
+    bytes: [u8; CustomKind::MAX_LEN],
+}
+
+impl CustomKind {
+    /// The longest name, in bytes.
+    pub const MAX_LEN: usize = 24;
+
+    /// A custom kind named `name`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a name that is empty, too long, not lowercase ASCII
+    /// letters, digits and `_` starting with a letter, or a built-in kind's name.
+    pub fn new(name: &str) -> Result<Self, Error> {
+        let bad = |reason: &str| Error::InvalidArgument {
+            what: "scope kind",
+            reason: reason.into(),
+        };
+        let b = name.as_bytes();
+        if b.is_empty() || b.len() > Self::MAX_LEN {
+            return Err(bad("a kind name has 1 to 24 characters"));
+        }
+        if !b[0].is_ascii_lowercase()
+            || !b
+                .iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+        {
+            return Err(bad(
+                "a kind name is lowercase letters, digits and _, starting with a letter",
+            ));
+        }
+        if ScopeKind::BUILT_IN.iter().any(|k| k.name() == name) {
+            return Err(bad("that is a built-in kind"));
+        }
+        let mut bytes = [0; Self::MAX_LEN];
+        bytes[..b.len()].copy_from_slice(b);
+        Ok(CustomKind {
+            len: b.len() as u8,
+            bytes,
+        })
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored (checked by `new`).
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for CustomKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// The kind of a scope resource: a built-in kind, with a stable name and code, or one the
+/// tenant defined.
+///
+/// | kind | name | code | what it is |
+/// |---|---|---|---|
+/// | [`CallGroup`](Self::CallGroup) | `call_group` | 0 | a call (routing) group (003) |
+/// | [`Ivr`](Self::Ivr) | `ivr` | 1 | an IVR (003) |
+/// | [`Queue`](Self::Queue) | `queue` | 2 | a contact-center queue |
+/// | [`Campaign`](Self::Campaign) | `campaign` | 3 | an outbound campaign |
+/// | [`Number`](Self::Number) | `number` | 4 | a phone number (DID) |
+/// | [`Team`](Self::Team) | `team` | 5 | a unit of users: team, site, department; users are its members |
+/// | [`Custom`](Self::Custom) | the tenant's | none | a tenant-defined kind (brand, skill, ...) |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ScopeKind {
     /// A call group (routing group).
-    CallGroup = 0,
+    CallGroup,
     /// An IVR.
-    Ivr = 1,
+    Ivr,
+    /// A queue.
+    Queue,
+    /// An outbound campaign.
+    Campaign,
+    /// A phone number (DID).
+    Number,
+    /// A unit of users (team, site, department): the only kind users are members of.
+    Team,
+    /// A kind the tenant defined.
+    Custom(CustomKind),
 }
 
 impl ScopeKind {
-    /// Every kind.
-    pub const ALL: [ScopeKind; 2] = [ScopeKind::CallGroup, ScopeKind::Ivr];
+    /// Every built-in kind, in code order.
+    pub const BUILT_IN: [ScopeKind; 6] = [
+        ScopeKind::CallGroup,
+        ScopeKind::Ivr,
+        ScopeKind::Queue,
+        ScopeKind::Campaign,
+        ScopeKind::Number,
+        ScopeKind::Team,
+    ];
 
     /// The stable name.
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &str {
         match self {
             ScopeKind::CallGroup => "call_group",
             ScopeKind::Ivr => "ivr",
+            ScopeKind::Queue => "queue",
+            ScopeKind::Campaign => "campaign",
+            ScopeKind::Number => "number",
+            ScopeKind::Team => "team",
+            ScopeKind::Custom(c) => c.as_str(),
         }
+    }
+
+    /// The stable code of a built-in kind (its index in [`BUILT_IN`](Self::BUILT_IN)); `None`
+    /// for a custom kind.
+    pub fn code(&self) -> Option<u32> {
+        Self::BUILT_IN
+            .iter()
+            .position(|k| k == self)
+            .map(|i| i as u32)
+    }
+
+    /// The built-in kind of `code`.
+    pub fn from_code(code: u32) -> Option<ScopeKind> {
+        Self::BUILT_IN.get(code as usize).copied()
+    }
+
+    /// A tenant-defined kind.
+    ///
+    /// # Errors
+    /// As [`CustomKind::new`].
+    pub fn custom(name: &str) -> Result<ScopeKind, Error> {
+        CustomKind::new(name).map(ScopeKind::Custom)
     }
 }
 
@@ -266,29 +390,53 @@ impl fmt::Display for ScopeKind {
 
 impl FromStr for ScopeKind {
     type Err = Error;
+    /// A built-in kind's name, or any other valid kind name as a custom kind.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "call_group" => Ok(ScopeKind::CallGroup),
-            "ivr" => Ok(ScopeKind::Ivr),
-            _ => Err(Error::InvalidArgument {
-                what: "scope kind",
-                reason: "expected call_group or ivr".into(),
-            }),
+        match Self::BUILT_IN.iter().find(|k| k.name() == s) {
+            Some(k) => Ok(*k),
+            None => ScopeKind::custom(s),
         }
     }
 }
 
-/// A call group or an IVR (003).
+impl Serialize for ScopeKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ScopeKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A scope resource (003 and beyond): a call group, IVR, queue, campaign, number, team or a
+/// tenant-defined kind, in a hierarchy where a grant on a node covers its descendants.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scope {
     /// Its id.
     pub id: ScopeId,
     /// The tenant it belongs to.
     pub tenant: TenantId,
-    /// Call group or IVR.
+    /// Its kind.
     pub kind: ScopeKind,
     /// Its name, unique per tenant and kind.
     pub name: String,
+    /// Its parent node in the tenant's hierarchy (any kind), or `None` for a root.
+    #[serde(default)]
+    pub parent: Option<ScopeId>,
+}
+
+/// A role granted to a user for one scope (and everything below it), as a Genesys role is
+/// granted per division: its permissions apply only to data of that scope's subtree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScopeGrant {
+    /// The role.
+    pub role: RoleId,
+    /// The scope it applies to, with its descendants.
+    pub scope: ScopeId,
 }
 
 /// An agreement (contract) of a tenant (002).

@@ -22,16 +22,18 @@ impl<'m> Plan<'m> {
             match kind {
                 ScopeKind::CallGroup => "call group name",
                 ScopeKind::Ivr => "IVR name",
+                _ => "scope name",
             },
             name,
         )?;
-        self.unique(a.tenant(), NameKind::Scope(kind), kind.name(), &name, 0)?;
+        self.unique(a.tenant(), NameKind::Scope(kind), label(kind), &name, 0)?;
         let id = ScopeId(self.alloc(ObjectKind::Scope));
         self.changes.push(Change::ScopePut(Scope {
             id,
             tenant: a.tenant(),
             kind,
             name,
+            parent: None,
         }));
         Ok(id)
     }
@@ -110,5 +112,18 @@ impl<'m> Plan<'m> {
         let t = self.m.user_in(a.tenant(), user)?;
         let s: Vec<ScopeId> = t.scopes.iter().copied().filter(|x| *x != scope).collect();
         self.set_user_scopes(actor, user, &s)
+    }
+}
+
+/// The kind's name where an error names it (a custom kind is "scope").
+fn label(kind: ScopeKind) -> &'static str {
+    match kind {
+        ScopeKind::CallGroup => "call_group",
+        ScopeKind::Ivr => "ivr",
+        ScopeKind::Queue => "queue",
+        ScopeKind::Campaign => "campaign",
+        ScopeKind::Number => "number",
+        ScopeKind::Team => "team",
+        ScopeKind::Custom(_) => "scope",
     }
 }

@@ -187,6 +187,8 @@ impl<'m> Plan<'m> {
             active: new.active,
             roles: BTreeSet::new(),
             scopes: BTreeSet::new(),
+            grants: BTreeSet::new(),
+            teams: BTreeSet::new(),
             created_at: self.now,
             updated_at: self.now,
             last_login: None,

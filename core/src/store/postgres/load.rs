@@ -238,6 +238,7 @@ fn read_scopes(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Erro
                 .parse::<ScopeKind>()
                 .map_err(|_| corrupt(format!("unknown scope kind {kind:?}")))?,
             name: r.get(3),
+            parent: None,
         }));
     }
     Ok(())
@@ -288,6 +289,8 @@ fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
             active: r.get(6),
             roles: take_pairs(&mut roles, id, RoleId),
             scopes: take_pairs(&mut scopes, id, ScopeId),
+            grants: Default::default(),
+            teams: Default::default(),
             created_at: r.get(7),
             updated_at: r.get(8),
             last_login: r.get(9),

@@ -194,6 +194,7 @@ pub(super) fn read_scopes(
                     .parse::<ScopeKind>()
                     .map_err(|_| corrupt(format!("unknown scope kind {kind:?}")))?,
                 name: r.get(3).map_err(st)?,
+                parent: None,
             }));
             Ok(())
         },
@@ -229,6 +230,8 @@ pub(super) fn read_users(
             active: r.get(6).map_err(st)?,
             roles: take_pairs(&mut user_roles, uid),
             scopes: take_pairs(&mut user_scopes, uid),
+            grants: Default::default(),
+            teams: Default::default(),
             created_at: r.get(7).map_err(st)?,
             updated_at: r.get(8).map_err(st)?,
             last_login: r.get(9).map_err(st)?,
