@@ -84,9 +84,9 @@ audit_actions! {
     AddGroupRole => "add_group_role",
     /// A role was taken from a group.
     RemoveGroupRole => "remove_group_role",
-    /// A call group or IVR was created.
+    /// A scope was created.
     CreateScope => "create_scope",
-    /// A call group or IVR was deleted.
+    /// A scope was deleted.
     DeleteScope => "delete_scope",
     /// A call group or IVR was assigned to a user.
     AssignScope => "assign_scope",
@@ -116,6 +116,14 @@ audit_actions! {
     ResetPassword => "reset_password",
     /// Audit events older than a time were removed (`Directory::prune_audit`).
     PruneAudit => "prune_audit",
+    /// A scope was moved under another parent (or made a root).
+    MoveScope => "move_scope",
+    /// A role was granted to a user for a scope.
+    GrantRoleInScope => "grant_role_in_scope",
+    /// A role granted to a user for a scope was taken back.
+    RevokeRoleInScope => "revoke_role_in_scope",
+    /// A user's teams were replaced.
+    SetUserTeams => "set_user_teams",
 }
 
 impl fmt::Display for AuditAction {

@@ -171,6 +171,15 @@ error_table! {
             /// What is wrong with it.
             reason: String,
         },
+        /// Users are members of team scopes only ([`ScopeKind::Team`](crate::ScopeKind::Team)).
+        #[error("{scope} is a {kind}, not a team: users are members of teams only")]
+        #[code(116, "not_a_team")]
+        NotATeam {
+            /// The scope.
+            scope: crate::ScopeId,
+            /// Its kind's name.
+            kind: String,
+        },
         /// An empty permission set where one permission is needed.
         #[error("no permission given")]
         #[code(108, "empty_permission")]
@@ -285,6 +294,31 @@ error_table! {
             email: String,
         },
 
+        /// A scope cannot be placed under itself or one of its descendants: the hierarchy
+        /// would have a cycle.
+        #[error("scope {scope} cannot be placed under {parent}: {parent} is {scope} or below it")]
+        #[code(305, "scope_cycle")]
+        ScopeCycle {
+            /// The scope being placed.
+            scope: crate::ScopeId,
+            /// The parent asked for.
+            parent: crate::ScopeId,
+        },
+        /// A scope that still has child scopes or member users cannot be deleted, unless the
+        /// caller asks to move them ([`Directory::delete_scope_moving`](crate::Directory::delete_scope_moving)).
+        #[error("scope {name:?} still has {children} child scope(s) and {members} member(s): move them first, or delete it moving them")]
+        #[code(306, "scope_not_empty")]
+        ScopeNotEmpty {
+            /// The scope.
+            scope: crate::ScopeId,
+            /// Its name.
+            name: String,
+            /// How many child scopes it has.
+            children: usize,
+            /// How many users are members of it (a team).
+            members: usize,
+        },
+
         // ---- 4xx refused by a rule ----
         /// The acting user lacks the right this operation requires.
         #[error("permission denied: this requires {required}")]
@@ -343,6 +377,18 @@ error_table! {
             user: crate::UserId,
             /// Its email.
             email: String,
+        },
+        /// The acting user holds the right only within some teams, and the target user is not
+        /// in them (or would leave them): administration delegated within a subtree.
+        #[error("user {email} is outside the teams where the acting user holds {required}")]
+        #[code(407, "outside_teams")]
+        OutsideTeams {
+            /// The target user (or the user being created: 0).
+            user: crate::UserId,
+            /// Its email.
+            email: String,
+            /// The right held only within teams.
+            required: crate::Permission,
         },
         /// Changing agreement access needs Administrator or Owner on System (CORE) (002).
         #[error(

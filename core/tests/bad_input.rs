@@ -1423,7 +1423,7 @@ fn other_bad_arguments_are_refused() {
         AccessLevel::from_index(4).unwrap_err().kind(),
         "unknown_access_level"
     );
-    let err = "queue".parse::<ScopeKind>().unwrap_err();
+    let err = "Queue!".parse::<ScopeKind>().unwrap_err();
     assert!(
         matches!(
             err,

@@ -1821,6 +1821,7 @@ impl World {
             let own_rights = matches!(
                 e,
                 Error::PermissionDenied { .. }
+                    | Error::OutsideTeams { .. }
                     | Error::Escalation { .. }
                     | Error::SuperadminOnly { .. }
                     | Error::SuperadminProtected { .. }

@@ -680,6 +680,7 @@ fn explain_names_the_roles_and_groups_that_grant() {
                 role_namespace: RoleNamespace::Preset(Preset::Managers),
                 via_group: None,
                 scoped: false,
+                scope: None,
                 grants: Permission::CAMPAIGNS_VIEW,
             },
             Grant {
@@ -688,6 +689,7 @@ fn explain_names_the_roles_and_groups_that_grant() {
                 role_namespace: RoleNamespace::Preset(Preset::Managers),
                 via_group: Some(g),
                 scoped: false,
+                scope: None,
                 grants: Permission::CAMPAIGNS_VIEW,
             },
         ]

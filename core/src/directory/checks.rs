@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     AccessLevel, AgreementId, GroupId, Permission, Product, RoleId, RoleNamespace, ScopeId,
-    TenantId, UserId,
+    ScopeKind, TenantId, UserId,
 };
 use crate::engine::ScopeAccess;
 use crate::Error;
@@ -24,6 +24,9 @@ pub struct Grant {
     pub via_group: Option<GroupId>,
     /// Whether the role is scope-restricted.
     pub scoped: bool,
+    /// The scope the role is granted for ([`Directory::grant_role_in_scope`]), or `None` for a
+    /// role held for the whole tenant (or, when `scoped`, for the user's assigned scopes).
+    pub scope: Option<ScopeId>,
     /// The part of the asked permission this role grants.
     pub grants: Permission,
 }
@@ -67,10 +70,39 @@ impl Directory {
         self.with_snapshot(|s| s.check(user, p))
     }
 
-    /// May `user` do `p` on data of call group / IVR `scope`?
+    /// May `user` do `p` on data of `scope`? A right held unscoped applies to every scope of
+    /// the user's tenant; one held through a scoped role (on its assigned scopes) or a
+    /// per-scope grant applies to that scope and everything below it.
     #[inline]
     pub fn check_scoped(&self, user: UserId, p: Permission, scope: ScopeId) -> bool {
         self.with_snapshot(|s| s.check_scoped(user, p, scope))
+    }
+
+    /// May `actor` do `p` on user `target` ("my team only")? Yes when the actor holds `p`
+    /// unscoped (on any user of its tenant), or for a team the target is a member of, on the
+    /// team or a scope above it. Lock-free; never across tenants; false for unknown users.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, NewRole, NewUser, Permission, Preset, ScopeKind};
+    /// let dir = Directory::in_memory();
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[Preset::Managers])?;
+    /// let root = acme.superadmin;
+    /// let site = dir.create_scope(root, ScopeKind::Team, "Lyon")?;
+    /// let sales = dir.create_scope_under(root, site, ScopeKind::Team, "Sales")?;
+    /// let support = dir.create_scope_under(root, site, ScopeKind::Team, "Support")?;
+    /// let lead = dir.create_role(root, &NewRole::new("Team lead", Permission::USERS_VIEW | Permission::USERS_MANAGE))?;
+    /// let tom = dir.create_user(root, &NewUser::new("Tom", "Lead", "tom@acme.test").grant(lead, sales))?;
+    /// let ann = dir.create_user(root, &NewUser::new("Ann", "Agent", "ann@acme.test").teams([sales]))?;
+    /// let sam = dir.create_user(root, &NewUser::new("Sam", "Agent", "sam@acme.test").teams([support]))?;
+    /// assert!(dir.check_user(tom, Permission::USERS_MANAGE, ann));
+    /// assert!(!dir.check_user(tom, Permission::USERS_MANAGE, sam));
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
+    #[inline]
+    pub fn check_user(&self, actor: UserId, p: Permission, target: UserId) -> bool {
+        self.with_snapshot(|s| s.check_user(actor, p, target))
     }
 
     /// Checks many `(user, permission)` pairs at one revision.
@@ -79,7 +111,8 @@ impl Directory {
         pairs.iter().map(|(u, p)| snap.check(*u, *p)).collect()
     }
 
-    /// Which call groups / IVRs `user` may see for `p`: all, or an explicit set.
+    /// Which scopes `user` may see for `p`: all, or an explicit set (every scope it holds
+    /// `p` for, with everything below them), for a host to push into its own queries.
     ///
     /// # Errors
     /// [`Error::UnknownUser`].
@@ -88,6 +121,24 @@ impl Directory {
             .snapshot
             .load()
             .allowed_scopes(user, p)
+            .ok_or_else(|| Error::UnknownUser(user.into()))
+    }
+
+    /// [`allowed_scopes`](Self::allowed_scopes) among scopes of one kind: which queues (or
+    /// campaigns, numbers, teams...) `user` may see for `p`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownUser`].
+    pub fn allowed_scopes_of_kind(
+        &self,
+        user: UserId,
+        p: Permission,
+        kind: ScopeKind,
+    ) -> Result<ScopeAccess, Error> {
+        self.shared
+            .snapshot
+            .load()
+            .allowed_scopes_of(user, p, Some(kind))
             .ok_or_else(|| Error::UnknownUser(user.into()))
     }
 
@@ -170,7 +221,7 @@ impl Directory {
             .get(&user)
             .ok_or_else(|| Error::UnknownUser(user.into()))?;
         let mut grants = Vec::new();
-        let mut push = |r: RoleId, via: Option<GroupId>| {
+        let mut push = |r: RoleId, via: Option<GroupId>, scope: Option<ScopeId>| {
             if let Some(role) = m.roles.get(&r) {
                 if role.permissions.intersects(p) {
                     grants.push(Grant {
@@ -178,18 +229,22 @@ impl Directory {
                         role_name: role.name.clone(),
                         role_namespace: role.namespace,
                         via_group: via,
-                        scoped: role.scoped,
+                        scoped: role.scoped || scope.is_some(),
+                        scope,
                         grants: role.permissions & p,
                     });
                 }
             }
         };
         for r in &u.roles {
-            push(*r, None);
+            push(*r, None, None);
+        }
+        for g in &u.grants {
+            push(g.role, None, Some(g.scope));
         }
         for g in m.user_groups.get(&user).into_iter().flatten() {
             for r in m.groups.get(g).into_iter().flat_map(|g| g.roles.iter()) {
-                push(*r, Some(*g));
+                push(*r, Some(*g), None);
             }
         }
         let superadmin = m.is_superadmin(u);

@@ -314,12 +314,68 @@ impl Directory {
         })?
     }
 
-    /// Searches the users of a tenant by name, email or phone, in id order.
+    /// Searches the users of a tenant by name, email or phone, in id order. Unchecked: for
+    /// trusted host code; [`search_users_as`](Self::search_users_as) shows an acting user only
+    /// what it may see.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a `limit` outside 1 to [`UserQuery::MAX_LIMIT`];
     /// [`Error::UnknownTenant`]; [`Error::Closed`] after [`close`](Directory::close).
     pub fn search_users(&self, tenant: TenantId, query: &UserQuery) -> Result<Page<User>, Error> {
+        self.search_users_where(tenant, query, |_| true)
+    }
+
+    /// [`search_users`](Self::search_users) in the actor's tenant, showing only the users
+    /// the actor may view ([`check_user`](Self::check_user) with `users.view`): everyone of
+    /// the tenant for an actor holding it unscoped, the members of its teams (and of the
+    /// teams below them) for one holding it for teams, nobody for one without it. Paging
+    /// counts only what the actor sees.
+    ///
+    /// # Errors
+    /// As [`search_users`](Self::search_users); [`Error::UnknownUser`] for an unknown actor.
+    pub fn search_users_as(&self, actor: UserId, query: &UserQuery) -> Result<Page<User>, Error> {
+        let tenant = self.user(actor)?.tenant;
+        let snap = self.snapshot();
+        self.search_users_where(tenant, query, |u| {
+            snap.check_user(actor, crate::Permission::USERS_VIEW, u)
+        })
+    }
+
+    /// A user, if the actor may view it ([`check_user`](Self::check_user) with
+    /// `users.view`). [`user`](Self::user) is the unchecked read for trusted host code.
+    ///
+    /// # Errors
+    /// [`Error::UnknownUser`] for an unknown actor or user, or a user of another tenant (as
+    /// if it did not exist); [`Error::PermissionDenied`] when the actor does not hold
+    /// `users.view`; [`Error::OutsideTeams`] when it holds it only for teams the user is not
+    /// in.
+    pub fn user_as(&self, actor: UserId, id: UserId) -> Result<User, Error> {
+        let a = self.user(actor)?;
+        let u = self.user(id)?;
+        if u.tenant != a.tenant {
+            return Err(Error::UnknownUser(id.into()));
+        }
+        let p = crate::Permission::USERS_VIEW;
+        let snap = self.snapshot();
+        if snap.check_user(actor, p, id) {
+            Ok(u)
+        } else if snap.check(actor, p) {
+            Err(Error::OutsideTeams {
+                user: id,
+                email: u.email,
+                required: p,
+            })
+        } else {
+            Err(Error::PermissionDenied { required: p })
+        }
+    }
+
+    fn search_users_where(
+        &self,
+        tenant: TenantId,
+        query: &UserQuery,
+        visible: impl Fn(UserId) -> bool,
+    ) -> Result<Page<User>, Error> {
         if query.limit == 0 || query.limit > UserQuery::MAX_LIMIT {
             return Err(Error::InvalidArgument {
                 what: "limit",
@@ -342,7 +398,7 @@ impl Directory {
             let mut items = Vec::new();
             for id in m.tenant_users.get(&tenant).into_iter().flatten() {
                 let Some(u) = m.users.get(id) else { continue };
-                if query.active_only && !u.active {
+                if query.active_only && !u.active || !visible(u.id) {
                     continue;
                 }
                 let hit = needle.is_empty()

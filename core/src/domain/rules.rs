@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{Effective, Model};
+use super::model::{Effective, Hyp, Model};
 use super::ObjectKind;
 use super::{
     AccessLevel, Agreement, AgreementId, Group, GroupId, Permission, Product, Role, RoleId, Scope,
@@ -13,6 +13,7 @@ use crate::Error;
 
 /// The acting user of a mutation, resolved and validated.
 pub(crate) struct Actor<'m> {
+    pub m: &'m Model,
     pub user: &'m User,
     pub superadmin: bool,
     pub eff: Effective,
@@ -32,6 +33,7 @@ impl<'m> Actor<'m> {
             });
         }
         Ok(Actor {
+            m,
             user,
             superadmin: m.is_superadmin(user),
             eff: m.effective(user),
@@ -60,10 +62,19 @@ impl<'m> Actor<'m> {
         }
     }
 
+    /// What the actor holds for data of `scope` (everything, for the superadministrator).
+    pub fn covers(&self, scope: ScopeId) -> Permission {
+        if self.superadmin {
+            Permission::all()
+        } else {
+            self.eff.covered(self.m, scope)
+        }
+    }
+
     /// The rights the actor lacks to grant `perms` to a user assigned `target_scopes`.
     ///
-    /// Unscoped rights must be held unscoped. Scoped rights may be held through a scoped role,
-    /// provided the actor itself is assigned every call group / IVR of the target.
+    /// Unscoped rights must be held unscoped. Scoped rights must be held for each scope of the
+    /// target (on it or a scope above it, or unscoped); with no scope, held somewhere.
     pub fn missing_for_grant(
         &self,
         perms: Permission,
@@ -77,12 +88,115 @@ impl<'m> Actor<'m> {
         if need.is_empty() || !scoped {
             return need;
         }
-        let held_scoped = need & self.eff.perms;
-        let mut missing = need - held_scoped;
-        if !target_scopes.is_subset(&self.eff.scopes) {
-            missing |= held_scoped;
+        if target_scopes.is_empty() {
+            return need - self.eff.perms;
+        }
+        target_scopes
+            .iter()
+            .fold(Permission::empty(), |acc, t| acc | (need - self.covers(*t)))
+    }
+
+    /// The rights the actor lacks to give a user the access `e`: each right where the user
+    /// would hold it (unscoped, or within each scope), and anywhere.
+    pub fn missing_for_access(&self, e: &Effective) -> Permission {
+        if self.superadmin {
+            return Permission::empty();
+        }
+        let mut missing = (e.unscoped - self.eff.unscoped) | (e.perms - self.eff.perms);
+        for (s, p) in &e.scoped {
+            missing |= *p - self.covers(*s);
         }
         missing
+    }
+
+    /// Giving a user the access `e` must not escalate.
+    pub fn ensure_grant_access(&self, e: &Effective) -> Result<(), Error> {
+        let missing = self.missing_for_access(e);
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Escalation { missing })
+        }
+    }
+
+    /// A change that turns `target`'s access into what it is under `hyp` must not give it
+    /// anything the actor could not grant: each right gained, where it is gained.
+    pub fn ensure_gain(&self, target: &User, hyp: Hyp<'_>) -> Result<(), Error> {
+        if self.superadmin {
+            return Ok(());
+        }
+        let old = self.m.access_under(target, Hyp::None);
+        let new = self.m.access_under(target, hyp);
+        let gained = Effective {
+            perms: new.perms - old.perms,
+            unscoped: new.unscoped - old.unscoped,
+            scoped: new
+                .scoped
+                .iter()
+                .map(|(s, p)| (*s, *p - old.covered(self.m, *s)))
+                .filter(|(_, p)| !p.is_empty())
+                .collect(),
+        };
+        self.ensure_grant_access(&gained)
+    }
+
+    /// Granting `role` for `scope` (and its descendants): admin tier needs the
+    /// superadministrator, and the actor must hold the role's rights for that scope.
+    pub fn ensure_grant_at(&self, role: &Role, scope: ScopeId) -> Result<(), Error> {
+        if role.admin_tier {
+            self.require_superadmin("grant an administrator-tier role")?;
+        }
+        let missing = role.permissions - self.covers(scope);
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Escalation { missing })
+        }
+    }
+
+    /// Whether the actor holds `p` over `target`: unscoped, or for one of the target's teams
+    /// (administration delegated within a subtree).
+    pub fn holds_over(&self, target: &User, p: Permission) -> bool {
+        self.superadmin
+            || self.eff.unscoped.contains(p)
+            || target.teams.iter().any(|t| self.covers(*t).contains(p))
+    }
+
+    /// The actor must hold `p` over `target` ([`holds_over`](Self::holds_over)).
+    pub fn require_over(&self, target: &User, p: Permission) -> Result<(), Error> {
+        self.require(p)?;
+        if self.holds_over(target, p) {
+            Ok(())
+        } else {
+            Err(Error::OutsideTeams {
+                user: target.id,
+                email: target.email.clone(),
+                required: p,
+            })
+        }
+    }
+
+    /// The actor must hold `p` over every team in `teams` (all of them, and at least one,
+    /// unless it holds `p` unscoped): placing a user there keeps it inside the actor's
+    /// subtree.
+    pub fn require_over_teams(
+        &self,
+        target: &User,
+        teams: &BTreeSet<ScopeId>,
+        p: Permission,
+    ) -> Result<(), Error> {
+        self.require(p)?;
+        if self.superadmin || self.eff.unscoped.contains(p) {
+            return Ok(());
+        }
+        if teams.is_empty() || !teams.iter().all(|t| self.covers(*t).contains(p)) {
+            return Err(Error::OutsideTeams {
+                user: target.id,
+                email: target.email.clone(),
+                required: p,
+            });
+        }
+        Ok(())
     }
 
     /// The single no-escalation check every grant path calls.
@@ -121,9 +235,7 @@ impl<'m> Actor<'m> {
         if self.superadmin || target.id == self.user.id {
             return Ok(());
         }
-        let e = m.effective_if_active(target);
-        self.ensure_grant(e.unscoped, false, &target.scopes)?;
-        self.ensure_grant(e.perms - e.unscoped, true, &target.scopes)?;
+        self.ensure_grant_access(&m.effective_if_active(target))?;
         for a in m.user_agreements.get(&target.id).into_iter().flatten() {
             let Some(st) = m.agreements.get(a) else {
                 continue;
@@ -296,13 +408,11 @@ impl<'m> Actor<'m> {
     /// agreements it owns.
     pub fn ensure_may_restore(&self, m: &Model, target: &User) -> Result<(), Error> {
         for r in m.roles_of(target) {
-            if let Some(role) = m.roles.get(&r) {
-                self.ensure_grant_role(role, &target.scopes)?;
+            if m.roles.get(&r).is_some_and(|r| r.admin_tier) {
+                self.require_superadmin("grant an administrator-tier role")?;
             }
         }
-        if !target.scopes.is_empty() {
-            self.ensure_grant(m.scoped_only(target), true, &target.scopes)?;
-        }
+        self.ensure_grant_access(&m.effective_if_active(target))?;
         for ag in m.user_agreements.get(&target.id).into_iter().flatten() {
             let Some(st) = m.agreements.get(ag) else {
                 continue;

@@ -12,13 +12,15 @@ use std::sync::Arc;
 
 use crate::domain::model::{Affected, IdHashMap, Model};
 use crate::domain::{
-    AccessLevel, AgreementId, Levels, Permission, Product, ScopeId, TenantId, UserId,
+    AccessLevel, AgreementId, Levels, Permission, Product, ScopeId, ScopeKind, TenantId, UserId,
 };
 
 mod profiles;
+mod scopes;
 mod slots;
 
 use profiles::{LocalTable, Profile, Profiles, ACTIVE, EXISTS, SUPERADMIN};
+use scopes::ScopeTable;
 use slots::{Chunk, CHUNK, CHUNK_BITS, INLINE_ABOVE};
 
 /// Chunks compiled with profile indices local to their range, and that range's table.
@@ -90,8 +92,8 @@ pub struct Snapshot {
     revision: u64,
     chunks: Vec<Arc<Chunk>>,
     profiles: Profiles,
-    /// Tenant of each scope resource, indexed by scope id (0 = none).
-    scope_tenants: Arc<Vec<u64>>,
+    /// The scope hierarchy.
+    scopes: Arc<ScopeTable>,
     agreements: Arc<IdHashMap<AgreementId, Arc<AgreementEntry>>>,
 }
 
@@ -100,7 +102,7 @@ pub struct Snapshot {
 pub struct UserRef<'s> {
     perms: u128,
     profile: &'s Profile,
-    scope_tenants: &'s [u64],
+    scopes: &'s ScopeTable,
 }
 
 impl UserRef<'_> {
@@ -110,18 +112,39 @@ impl UserRef<'_> {
         holds(self.perms, p)
     }
 
-    /// Scoped check: whether `p` applies to data of call group / IVR `scope`.
+    /// Scoped check: whether `p` applies to data of `scope`: held unscoped, or on `scope` or a
+    /// scope above it (several of them together when `p` has several rights); never for
+    /// another tenant's scope.
     #[inline]
     pub fn check_scoped(&self, p: Permission, scope: ScopeId) -> bool {
-        let e = self.profile;
-        let bits = p.bits();
         if !holds(self.perms, p) {
             return false;
         }
-        if self.scope_tenants.get(scope.0 as usize).copied() != Some(e.tenant) {
+        let e = self.profile;
+        let target = self.scopes.slot(scope);
+        if target.tenant != e.tenant {
             return false;
         }
-        e.unscoped & bits == bits || e.in_scope(scope)
+        let bits = p.bits();
+        let mut acc = e.unscoped;
+        if acc & bits == bits {
+            return true;
+        }
+        for (g, gp) in e.grants.as_deref().unwrap_or_default() {
+            if gp & bits != 0 && ScopeTable::within(self.scopes.slot(*g), target) {
+                acc |= gp;
+                if acc & bits == bits {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether `p` applies to data of some scope in `scopes`.
+    #[inline]
+    fn check_any_scope(&self, p: Permission, scopes: &[ScopeId]) -> bool {
+        scopes.iter().any(|s| self.check_scoped(p, *s))
     }
 
     /// The user's effective permissions.
@@ -154,12 +177,18 @@ impl Snapshot {
         if u.active {
             flags |= ACTIVE;
         }
-        let (perms, unscoped) = m.effective_perms(u);
+        let e = m.effective(u);
         let profile = Profile {
-            perms: perms.bits(),
-            unscoped: unscoped.bits(),
-            scopes: (u.active && !u.scopes.is_empty())
-                .then(|| u.scopes.iter().copied().collect::<Arc<[ScopeId]>>()),
+            perms: e.perms.bits(),
+            unscoped: e.unscoped.bits(),
+            grants: (!e.scoped.is_empty()).then(|| {
+                e.scoped
+                    .iter()
+                    .map(|(s, p)| (*s, p.bits()))
+                    .collect::<Arc<[_]>>()
+            }),
+            teams: (!u.teams.is_empty())
+                .then(|| u.teams.iter().copied().collect::<Arc<[ScopeId]>>()),
             tenant: u.tenant.0,
             flags,
         };
@@ -307,15 +336,10 @@ impl Snapshot {
             self.recompile(m, aff, revision)
                 .unwrap_or_else(|| Self::compile_all(m, revision))
         };
-        let scope_tenants = if aff.scopes {
-            let len = m.scopes.keys().next_back().map_or(0, |s| s.0 as usize + 1);
-            let mut v = vec![0u64; len];
-            for s in m.scopes.values() {
-                v[s.id.0 as usize] = s.tenant.0;
-            }
-            Arc::new(v)
+        let scopes = if aff.scopes {
+            Arc::new(ScopeTable::build(m))
         } else {
-            self.scope_tenants.clone()
+            self.scopes.clone()
         };
         let agreements = if aff.agreements.is_empty() {
             self.agreements.clone()
@@ -353,7 +377,7 @@ impl Snapshot {
             revision,
             chunks,
             profiles,
-            scope_tenants,
+            scopes,
             agreements,
         }
     }
@@ -384,7 +408,7 @@ impl Snapshot {
         self.entry(user).map(|profile| UserRef {
             perms: profile.perms,
             profile,
-            scope_tenants: &self.scope_tenants,
+            scopes: &self.scopes,
         })
     }
 
@@ -403,12 +427,28 @@ impl Snapshot {
         })
     }
 
-    /// May `user` do `p` on data of call group / IVR `scope`? A scope-restricted permission
-    /// applies only to the user's assigned scopes; an unrestricted one to every scope of the
+    /// May `user` do `p` on data of `scope`? A scope-restricted right applies to the scopes
+    /// it is held on and everything below them; an unrestricted one to every scope of the
     /// user's tenant; never to another tenant's scope.
     #[inline]
     pub fn check_scoped(&self, user: UserId, p: Permission, scope: ScopeId) -> bool {
         self.resolve(user).is_some_and(|u| u.check_scoped(p, scope))
+    }
+
+    /// May `actor` do `p` on user `target` ("my team only")? Yes when the actor holds `p`
+    /// unscoped (for any user of its tenant), or for a team the target is a member of (on the
+    /// team or a scope above it). Never across tenants; false for unknown users.
+    #[inline]
+    pub fn check_user(&self, actor: UserId, p: Permission, target: UserId) -> bool {
+        let (Some(a), Some(t)) = (self.resolve(actor), self.entry(target)) else {
+            return false;
+        };
+        if !a.check(p) || t.tenant != a.profile.tenant {
+            return false;
+        }
+        let bits = p.bits();
+        a.profile.unscoped & bits == bits
+            || a.check_any_scope(p, t.teams.as_deref().unwrap_or_default())
     }
 
     /// Checks many `(user, permission)` pairs; `out[i]` answers pair `i`.
@@ -430,23 +470,42 @@ impl Snapshot {
             .map(|e| Permission::from_bits_retain(e.perms))
     }
 
-    /// Which call groups / IVRs `user` may see for `p`; `None` for an unknown user.
+    /// Which scopes `user` may see for `p` (every one it holds `p` for, with everything below
+    /// them); `None` for an unknown user.
     pub fn allowed_scopes(&self, user: UserId, p: Permission) -> Option<ScopeAccess> {
-        let e = self.entry(user)?;
-        let perms = e.perms;
+        self.allowed_scopes_of(user, p, None)
+    }
+
+    /// [`allowed_scopes`](Self::allowed_scopes) restricted to scopes of `kind` (all of that
+    /// kind, or an explicit set of them).
+    pub fn allowed_scopes_of(
+        &self,
+        user: UserId,
+        p: Permission,
+        kind: Option<ScopeKind>,
+    ) -> Option<ScopeAccess> {
+        let u = self.resolve(user)?;
+        let e = u.profile;
         let bits = p.bits();
-        Some(if bits != 0 && e.unscoped & bits == bits {
-            ScopeAccess::All
-        } else if holds(perms, p) {
-            ScopeAccess::Only(
-                e.scopes
-                    .as_deref()
-                    .map(<[ScopeId]>::to_vec)
-                    .unwrap_or_default(),
-            )
-        } else {
-            ScopeAccess::Only(Vec::new())
-        })
+        if bits != 0 && e.unscoped & bits == bits {
+            return Some(ScopeAccess::All);
+        }
+        if !holds(e.perms, p) {
+            return Some(ScopeAccess::Only(Vec::new()));
+        }
+        let mut out: Vec<ScopeId> = e
+            .grants
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .filter(|(_, gp)| gp & bits != 0)
+            .flat_map(|(g, _)| self.scopes.subtree(*g).iter().copied())
+            .filter(|s| kind.is_none_or(|k| self.scopes.kind(*s) == Some(k)))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|s| u.check_scoped(p, *s));
+        Some(ScopeAccess::Only(out))
     }
 
     /// Users of `tenant` holding `p` (within `scope` when given), in id order.
@@ -457,7 +516,7 @@ impl Snapshot {
         scope: Option<ScopeId>,
     ) -> Vec<UserId> {
         // Decided once per profile, then read per user.
-        let st = &self.scope_tenants[..];
+        let st = &*self.scopes;
         let yes: Vec<bool> = (0..self.profiles.len() as u32)
             .map(|id| {
                 let e = self.profiles.get(id);
@@ -467,7 +526,7 @@ impl Snapshot {
                         UserRef {
                             perms: e.perms,
                             profile: e,
-                            scope_tenants: st,
+                            scopes: st,
                         }
                         .check_scoped(p, s)
                     })
@@ -569,7 +628,7 @@ impl Snapshot {
             + inline * CHUNK * size_of::<u128>()
             + self.chunks.capacity() * size_of::<Arc<Chunk>>()
             + self.profiles.memory_bytes()
-            + self.scope_tenants.capacity() * size_of::<u64>()
+            + self.scopes.memory_bytes()
             + agreements
     }
 
@@ -614,8 +673,8 @@ mod tests {
         );
     }
 
-    /// A model of `n` users over 8 roles, user `i` holding the scopes `scopes(i)` picks
-    /// (0: none, k: scope k alone), active unless `i % 7 == 0`.
+    /// A model of `n` users over 8 roles, user `i` assigned, and a member of, the scope
+    /// `scopes(i)` picks (0: none, k: scope k alone), active unless `i % 7 == 0`.
     fn model(n: u64, scopes: impl Fn(u64) -> usize) -> (Model, Vec<UserId>) {
         let mut m = Model::default();
         let mut aff = Affected::default();
@@ -657,6 +716,7 @@ mod tests {
                     tenant: t,
                     kind: ScopeKind::CallGroup,
                     name: format!("S{s}"),
+                    parent: None,
                 }),
                 &mut aff,
             );
@@ -677,6 +737,9 @@ mod tests {
                     active: i % 7 != 0,
                     roles: [RoleId(1 + i % 8), RoleId(1 + i % 5)].into(),
                     scopes: (k > 0).then_some(ScopeId(k)).into_iter().collect(),
+                    grants: Default::default(),
+                    // Teams too, so that scopes make profiles distinct whatever the roles.
+                    teams: (k > 0).then_some(ScopeId(k)).into_iter().collect(),
                     created_at: 0,
                     updated_at: 0,
                     last_login: None,
@@ -722,6 +785,7 @@ mod tests {
                 let mut u = m.users.get(id).cloned().unwrap();
                 u.roles = [RoleId(1)].into();
                 u.scopes.clear();
+                u.teams.clear();
                 m.apply_owned(Change::UserPut(u), &mut aff);
             }
             rev += 1;
@@ -775,6 +839,7 @@ mod tests {
         for id in &ids {
             let mut u = m.users.get(id).cloned().unwrap();
             u.scopes.clear();
+            u.teams.clear();
             m.apply_owned(Change::UserPut(u), &mut aff);
         }
         snap = snap.updated(&m, &aff, 2);

@@ -39,29 +39,23 @@ pub(super) struct Profile {
     pub perms: u128,
     /// The permissions among `perms` that apply to every scope of the tenant.
     pub unscoped: u128,
-    /// Assigned call groups / IVRs, sorted (only for an active user with some).
-    pub scopes: Option<Arc<[ScopeId]>>,
+    /// What is held within each scope and below it, sorted by scope (only for an active user
+    /// with some): the scoped roles on each assigned scope, and the per-scope grants.
+    pub grants: Option<Arc<[(ScopeId, u128)]>>,
+    /// The teams the user is a member of, sorted.
+    pub teams: Option<Arc<[ScopeId]>>,
     /// The tenant.
     pub tenant: u64,
     /// [`EXISTS`], [`ACTIVE`], [`SUPERADMIN`].
     pub flags: u8,
 }
 
-impl Profile {
-    /// Whether `scope` is among the assigned scopes.
-    #[inline(always)]
-    pub fn in_scope(&self, scope: ScopeId) -> bool {
-        self.scopes
-            .as_deref()
-            .is_some_and(|s| s.binary_search(&scope).is_ok())
-    }
-}
-
 /// The profile of an id that names no user: no access at all.
 static NOBODY: Profile = Profile {
     perms: 0,
     unscoped: 0,
-    scopes: None,
+    grants: None,
+    teams: None,
     tenant: 0,
     flags: 0,
 };
@@ -257,9 +251,15 @@ impl Profiles {
             .pages
             .iter()
             .flat_map(|p| p.profiles.iter())
-            .filter_map(|p| p.scopes.as_deref())
             // An `Arc<[T]>` allocation: two counters, then the items.
-            .map(|s| 2 * size_of::<usize>() + std::mem::size_of_val(s))
+            .map(|p| {
+                p.grants
+                    .as_deref()
+                    .map_or(0, |g| 2 * size_of::<usize>() + std::mem::size_of_val(g))
+                    + p.teams
+                        .as_deref()
+                        .map_or(0, |t| 2 * size_of::<usize>() + std::mem::size_of_val(t))
+            })
             .sum();
         self.table.pages.len() * (size_of::<Page>() + PAGE * size_of::<Profile>())
             + self.table.pages.capacity() * size_of::<Arc<Page>>()

@@ -76,8 +76,7 @@ impl<'m> Plan<'m> {
         temporary: bool,
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
-        a.require(Permission::USERS_MANAGE)?;
-        let t = self.target(&a, user)?;
+        let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
         a.ensure_may_take_over(self.m, t)?;
         self.put_credential(t.id, hashed.hash, temporary);
         Ok(())
@@ -204,8 +203,7 @@ impl<'m> Plan<'m> {
     /// An administrator unlocks an account locked by failed logins.
     pub fn unlock(&mut self, actor: UserId, user: UserId) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
-        a.require(Permission::USERS_MANAGE)?;
-        let t = self.target(&a, user)?;
+        let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
         let cred = self
             .m
             .credentials

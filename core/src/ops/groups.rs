@@ -100,6 +100,7 @@ impl<'m> Plan<'m> {
         }
         a.ensure_grant_role(r, &BTreeSet::new())?;
         for u in self.members(group) {
+            a.require_over(u, Permission::GROUPS_MANAGE)?;
             a.ensure_may_affect(self.m, u)?;
             a.ensure_grant_role(r, &u.scopes)?;
         }
@@ -121,6 +122,7 @@ impl<'m> Plan<'m> {
             a.require_superadmin("revoke an administrator-tier role")?;
         }
         for u in self.members(group) {
+            a.require_over(u, Permission::GROUPS_MANAGE)?;
             a.ensure_may_affect(self.m, u)?;
         }
         self.put_group_roles(g, |roles| roles.remove(&role));
@@ -153,7 +155,7 @@ impl<'m> Plan<'m> {
 
     fn add_member_as(&mut self, a: &Actor<'_>, group: GroupId, user: UserId) -> Result<(), Error> {
         let g = self.group_for_change(a, group)?;
-        let t = self.target(a, user)?;
+        let t = self.managed(a, user, Permission::GROUPS_MANAGE)?;
         if self
             .m
             .members
@@ -187,7 +189,7 @@ impl<'m> Plan<'m> {
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
         let g = self.group_for_change(&a, group)?;
-        self.target(&a, user)?;
+        self.managed(&a, user, Permission::GROUPS_MANAGE)?;
         if !self
             .m
             .members
@@ -218,6 +220,7 @@ impl<'m> Plan<'m> {
             }
         }
         for u in self.members(group) {
+            a.require_over(u, Permission::GROUPS_MANAGE)?;
             a.ensure_may_affect(self.m, u)?;
         }
         if g.roles.iter().any(|r| self.m.roles[r].admin_tier) {

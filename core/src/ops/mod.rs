@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use crate::credentials::Notification;
 use crate::domain::model::{Model, NameKind};
 use crate::domain::rules::Actor;
-use crate::domain::{Change, NextIds, ObjectKind, TenantId, User, UserId};
+use crate::domain::{Change, NextIds, ObjectKind, Permission, TenantId, User, UserId};
 use crate::Error;
 
 pub use credentials::ResetIssued;
@@ -100,8 +100,11 @@ impl<'m> Plan<'m> {
         self.changes.push(Change::UserPut(user));
     }
 
-    fn target(&self, a: &Actor<'_>, user: UserId) -> Result<&'m User, Error> {
+    /// A user of the actor's tenant the actor may administer with `p`: it holds `p` over the
+    /// user (unscoped, or for one of its teams) and may modify it.
+    fn managed(&self, a: &Actor<'_>, user: UserId, p: Permission) -> Result<&'m User, Error> {
         let t = self.m.user_in(a.tenant(), user)?;
+        a.require_over(t, p)?;
         a.ensure_may_modify(self.m, t)?;
         Ok(t)
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::Plan;
-use crate::domain::model::NameKind;
+use crate::domain::model::{Hyp, NameKind};
 use crate::domain::rules::Actor;
 use crate::domain::ObjectKind;
 use crate::domain::{validate, Change, Permission, Role, RoleId, RoleNamespace, TenantId, UserId};
@@ -150,7 +150,7 @@ impl<'m> Plan<'m> {
             }
             for u in holders.iter().filter_map(|h| self.m.users.get(h)) {
                 a.ensure_may_affect(self.m, u)?;
-                a.ensure_grant(added, r.scoped, &u.scopes)?;
+                a.ensure_gain(u, Hyp::Role(role, Some(&new)))?;
             }
         }
         if new != *r {

@@ -6,15 +6,35 @@ use super::Plan;
 use crate::domain::model::NameKind;
 use crate::domain::rules::Actor;
 use crate::domain::ObjectKind;
-use crate::domain::{validate, Change, Permission, Scope, ScopeId, ScopeKind, User, UserId};
+use crate::domain::{
+    validate, Change, Permission, RoleId, Scope, ScopeGrant, ScopeId, ScopeKind, User, UserId,
+};
 use crate::Error;
 
 impl<'m> Plan<'m> {
+    /// The actor must hold `scopes.manage` for `node` (on it or above it), or unscoped for a
+    /// root (`None`).
+    fn require_scopes_manage(&self, a: &Actor<'_>, node: Option<ScopeId>) -> Result<(), Error> {
+        let p = Permission::SCOPES_MANAGE;
+        a.require(p)?;
+        let held = match node {
+            Some(n) => a.covers(n),
+            None if a.superadmin => Permission::all(),
+            None => a.eff.unscoped,
+        };
+        if held.contains(p) {
+            Ok(())
+        } else {
+            Err(Error::PermissionDenied { required: p })
+        }
+    }
+
     pub fn create_scope(
         &mut self,
         actor: UserId,
         kind: ScopeKind,
         name: &str,
+        parent: Option<ScopeId>,
     ) -> Result<ScopeId, Error> {
         let a = Actor::load(self.m, actor)?;
         a.require(Permission::SCOPES_MANAGE)?;
@@ -26,6 +46,10 @@ impl<'m> Plan<'m> {
             },
             name,
         )?;
+        if let Some(p) = parent {
+            self.m.scope_in(a.tenant(), p)?;
+        }
+        self.require_scopes_manage(&a, parent)?;
         self.unique(a.tenant(), NameKind::Scope(kind), label(kind), &name, 0)?;
         let id = ScopeId(self.alloc(ObjectKind::Scope));
         self.changes.push(Change::ScopePut(Scope {
@@ -33,16 +57,238 @@ impl<'m> Plan<'m> {
             tenant: a.tenant(),
             kind,
             name,
-            parent: None,
+            parent,
         }));
         Ok(id)
     }
 
-    pub fn delete_scope(&mut self, actor: UserId, scope: ScopeId) -> Result<(), Error> {
+    /// Moves `scope` (with everything below it) under `parent` (`None`: makes it a root).
+    /// Users holding rights above its new place gain them on it, a grant the actor must be
+    /// able to make; users holding rights only above its old place lose them.
+    pub fn move_scope(
+        &mut self,
+        actor: UserId,
+        scope: ScopeId,
+        parent: Option<ScopeId>,
+    ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
-        a.require(Permission::SCOPES_MANAGE)?;
-        self.m.scope_in(a.tenant(), scope)?;
+        let s = self.m.scope_in(a.tenant(), scope)?;
+        if let Some(p) = parent {
+            self.m.scope_in(a.tenant(), p)?;
+            if self.m.is_within(p, scope) {
+                return Err(Error::ScopeCycle { scope, parent: p });
+            }
+        }
+        self.require_scopes_manage(&a, Some(scope))?;
+        self.require_scopes_manage(&a, parent)?;
+        if s.parent == parent {
+            return Ok(());
+        }
+        self.ensure_may_move(&a, scope, parent)?;
+        let mut moved = s.clone();
+        moved.parent = parent;
+        self.changes.push(Change::ScopePut(moved));
+        Ok(())
+    }
+
+    /// Every user whose rights on `scope` change when it moves under `parent` must be one the
+    /// actor may affect, and what each gains there the actor must hold there.
+    fn ensure_may_move(
+        &self,
+        a: &Actor<'_>,
+        scope: ScopeId,
+        parent: Option<ScopeId>,
+    ) -> Result<(), Error> {
+        let bound = self.m.scopes.len() + 1;
+        let old_chain: Vec<ScopeId> = self.m.ancestors(scope).take(bound).collect();
+        let mut new_chain = vec![scope];
+        if let Some(p) = parent {
+            new_chain.extend(self.m.ancestors(p).take(bound));
+        }
+        let mut users = BTreeSet::new();
+        for n in old_chain.iter().chain(&new_chain).skip(1) {
+            users.extend(self.m.grant_users.get(n).into_iter().flatten());
+            users.extend(self.m.scope_users.get(n).into_iter().flatten());
+        }
+        let mine = a.covers(scope);
+        for u in users.iter().filter_map(|u| self.m.users.get(u)) {
+            let e = self.m.effective(u);
+            let before = e.covered_along(old_chain.iter().copied());
+            let after = e.covered_along(new_chain.iter().copied());
+            if before == after {
+                continue;
+            }
+            a.ensure_may_affect(self.m, u)?;
+            let gained = after - before;
+            if !a.superadmin && !mine.contains(gained) {
+                return Err(Error::Escalation {
+                    missing: gained - mine,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes `scope`. With children or members it is refused, unless `moving`: then its
+    /// children move to its parent, and its members join its parent when that is a team (else
+    /// they only leave it). Its assignments and per-scope grants end.
+    pub fn delete_scope(
+        &mut self,
+        actor: UserId,
+        scope: ScopeId,
+        moving: bool,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let s = self.m.scope_in(a.tenant(), scope)?;
+        self.require_scopes_manage(&a, Some(scope))?;
+        let children: Vec<ScopeId> = self
+            .m
+            .scope_children
+            .get(&scope)
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        let members: Vec<&User> = self
+            .m
+            .team_members
+            .get(&scope)
+            .into_iter()
+            .flatten()
+            .filter_map(|u| self.m.users.get(u))
+            .collect();
+        if !moving && (!children.is_empty() || !members.is_empty()) {
+            return Err(Error::ScopeNotEmpty {
+                scope,
+                name: s.name.clone(),
+                children: children.len(),
+                members: members.len(),
+            });
+        }
+        // Whoever loses an assignment or grant here loses access: a revocation.
+        let holders = self.m.grant_users.get(&scope).into_iter().flatten();
+        let assigned = self.m.scope_users.get(&scope).into_iter().flatten();
+        for u in holders.chain(assigned).filter_map(|u| self.m.users.get(u)) {
+            a.ensure_may_affect(self.m, u)?;
+            if u.grants.iter().any(|g| {
+                g.scope == scope && self.m.roles.get(&g.role).is_some_and(|r| r.admin_tier)
+            }) {
+                a.require_superadmin("revoke an administrator-tier role")?;
+            }
+        }
+        for c in children {
+            self.ensure_may_move(&a, c, s.parent)?;
+            let mut child = self.m.scopes[&c].clone();
+            child.parent = s.parent;
+            self.changes.push(Change::ScopePut(child));
+        }
+        let to_team = s
+            .parent
+            .filter(|p| self.m.scopes.get(p).is_some_and(|p| p.kind == ScopeKind::Team));
+        for u in members {
+            let mut moved = u.clone();
+            moved.teams.remove(&scope);
+            if let Some(t) = to_team {
+                moved.teams.insert(t);
+            }
+            self.put_user(moved);
+        }
         self.changes.push(Change::ScopeDeleted { id: scope });
+        Ok(())
+    }
+
+    /// Grants `role` to `user` for `scope` and everything below it.
+    pub fn grant_role_in_scope(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        role: RoleId,
+        scope: ScopeId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
+        let r = self.m.role_in(a.tenant(), role)?;
+        self.m.scope_in(a.tenant(), scope)?;
+        let grant = ScopeGrant { role, scope };
+        if t.grants.contains(&grant) {
+            return Ok(());
+        }
+        a.ensure_grant_at(r, scope)?;
+        let mut u = t.clone();
+        u.grants.insert(grant);
+        self.put_user(u);
+        Ok(())
+    }
+
+    /// Takes back a role granted for a scope.
+    pub fn revoke_role_in_scope(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        role: RoleId,
+        scope: ScopeId,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
+        let r = self.m.role_in(a.tenant(), role)?;
+        self.m.scope_in(a.tenant(), scope)?;
+        let grant = ScopeGrant { role, scope };
+        if !t.grants.contains(&grant) {
+            return Ok(());
+        }
+        if r.admin_tier {
+            a.require_superadmin("revoke an administrator-tier role")?;
+        }
+        let mut u = t.clone();
+        u.grants.remove(&grant);
+        self.put_user(u);
+        Ok(())
+    }
+
+    /// The rules of placing `t` in `teams` (in place of its own): each a team of the
+    /// actor's tenant; an actor holding `users.manage` only within teams administers every
+    /// team it adds or removes and keeps the user inside its teams. Returns the set.
+    pub(super) fn teams_placed(
+        &self,
+        a: &Actor<'_>,
+        t: &User,
+        teams: &[ScopeId],
+    ) -> Result<BTreeSet<ScopeId>, Error> {
+        let wanted: BTreeSet<ScopeId> = teams.iter().copied().collect();
+        for s in &wanted {
+            let sc = self.m.scope_in(a.tenant(), *s)?;
+            if sc.kind != ScopeKind::Team {
+                return Err(Error::NotATeam {
+                    scope: *s,
+                    kind: sc.kind.name().to_owned(),
+                });
+            }
+        }
+        let changed: BTreeSet<ScopeId> = wanted.symmetric_difference(&t.teams).copied().collect();
+        if !changed.is_empty() {
+            a.require_over_teams(t, &changed, Permission::USERS_MANAGE)?;
+        }
+        let mut after = t.clone();
+        after.teams = wanted.clone();
+        a.require_over(&after, Permission::USERS_MANAGE)?;
+        Ok(wanted)
+    }
+
+    /// Makes `user` a member of exactly `teams`.
+    pub fn set_user_teams(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        teams: &[ScopeId],
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
+        let wanted = self.teams_placed(&a, t, teams)?;
+        if wanted != t.teams {
+            let mut u = t.clone();
+            u.teams = wanted;
+            self.put_user(u);
+        }
         Ok(())
     }
 
@@ -53,8 +299,7 @@ impl<'m> Plan<'m> {
         scopes: &[ScopeId],
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
-        a.require(Permission::USERS_MANAGE)?;
-        let t = self.target(&a, user)?;
+        let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
         let wanted = self.scopes_granted(&a, t, scopes)?;
         if wanted != t.scopes {
             let mut u = t.clone();

@@ -10,7 +10,7 @@ use crate::credentials::{Notification, Secret};
 use crate::domain::rules::Actor;
 use crate::domain::ObjectKind;
 use crate::domain::{
-    validate, Change, GroupId, Permission, RoleId, ScopeId, TenantId, User, UserId,
+    validate, Change, GroupId, Permission, RoleId, ScopeGrant, ScopeId, TenantId, User, UserId,
 };
 use crate::Error;
 
@@ -33,6 +33,14 @@ pub struct NewUser {
     /// [`Directory::set_user_scopes`](crate::Directory::set_user_scopes); every role and
     /// group role is then granted within them.
     pub scopes: Vec<ScopeId>,
+    /// Teams (scopes of kind [`ScopeKind::Team`](crate::ScopeKind::Team)) to be a member of,
+    /// under the rules of [`Directory::set_user_teams`](crate::Directory::set_user_teams): an
+    /// actor holding `users.manage` only within teams must place the user in teams it
+    /// administers.
+    pub teams: Vec<ScopeId>,
+    /// Roles granted for one scope each, under the rules of
+    /// [`Directory::grant_role_in_scope`](crate::Directory::grant_role_in_scope).
+    pub grants: Vec<ScopeGrant>,
     /// Groups to join, each under the rules of
     /// [`Directory::add_member`](crate::Directory::add_member) (`groups.manage`, and a grant of
     /// each of the group's roles).
@@ -57,6 +65,8 @@ impl Default for NewUser {
             phone: None,
             roles: Vec::new(),
             scopes: Vec::new(),
+            teams: Vec::new(),
+            grants: Vec::new(),
             groups: Vec::new(),
             active: true,
             password: None,
@@ -98,8 +108,20 @@ impl NewUser {
         self
     }
 
-    /// Sets the groups the user joins.
-    pub fn groups(mut self, groups: impl IntoIterator<Item = GroupId>) -> Self {
+    /// Sets the teams the user is a member of.
+    pub fn teams(mut self, teams: impl IntoIterator<Item = ScopeId>) -> Self {
+        self.teams = teams.into_iter().collect();
+        self
+    }
+
+    /// Grants `role` for `scope` (and everything below it); may be called several times.
+    pub fn grant(mut self, role: RoleId, scope: ScopeId) -> Self {
+        self.grants.push(ScopeGrant { role, scope });
+        self
+    }
+
+    /// Groups to join.
+        pub fn groups(mut self, groups: impl IntoIterator<Item = GroupId>) -> Self {
         self.groups = groups.into_iter().collect();
         self
     }
@@ -214,6 +236,14 @@ impl<'m> Plan<'m> {
             a.ensure_grant_role(role, &user.scopes)?;
             user.roles.insert(r);
         }
+        // Placed first: an actor administering only some teams creates users inside them.
+        user.teams = self.teams_placed(&a, &user, &new.teams)?;
+        for g in dedup(&new.grants) {
+            let role = self.m.role_in(a.tenant(), g.role)?;
+            self.m.scope_in(a.tenant(), g.scope)?;
+            a.ensure_grant_at(role, g.scope)?;
+            user.grants.insert(g);
+        }
         let groups = dedup(&new.groups);
         let mut joined = Vec::with_capacity(groups.len());
         for &g in &groups {
@@ -265,7 +295,7 @@ impl<'m> Plan<'m> {
         if t.id == a.user.id && !a.eff.perms.contains(Permission::USERS_MANAGE) {
             a.require(Permission::PROFILE_EDIT)?;
         } else {
-            a.require(Permission::USERS_MANAGE)?;
+            a.require_over(t, Permission::USERS_MANAGE)?;
         }
         a.ensure_may_modify(self.m, t)?;
         let mut u = t.clone();
@@ -307,8 +337,8 @@ impl<'m> Plan<'m> {
 
     pub fn set_active(&mut self, actor: UserId, user: UserId, active: bool) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
-        a.require(Permission::USERS_MANAGE)?;
         let t = self.m.user_in(a.tenant(), user)?;
+        a.require_over(t, Permission::USERS_MANAGE)?;
         if !active && self.m.is_superadmin(t) {
             return Err(Error::SuperadminProtected {
                 action: "deactivated",
@@ -333,8 +363,8 @@ impl<'m> Plan<'m> {
 
     pub fn delete_user(&mut self, actor: UserId, user: UserId) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
-        a.require(Permission::USERS_MANAGE)?;
         let t = self.m.user_in(a.tenant(), user)?;
+        a.require_over(t, Permission::USERS_MANAGE)?;
         if self.m.is_superadmin(t) {
             return Err(Error::SuperadminProtected { action: "deleted" });
         }
@@ -356,8 +386,7 @@ impl<'m> Plan<'m> {
         roles: &[RoleId],
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
-        a.require(Permission::USERS_MANAGE)?;
-        let t = self.target(&a, user)?;
+        let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
         let wanted: BTreeSet<RoleId> = roles.iter().copied().collect();
         for r in &wanted {
             let role = self.m.role_in(a.tenant(), *r)?;

@@ -90,6 +90,13 @@ impl Model {
                 for s in &u.scopes {
                     self.scope_users.entry(*s).or_default().insert(u.id);
                 }
+                for g in &u.grants {
+                    self.grant_users.entry(g.scope).or_default().insert(u.id);
+                    self.role_grant_users.entry(g.role).or_default().insert(u.id);
+                }
+                for t in &u.teams {
+                    self.team_members.entry(*t).or_default().insert(u.id);
+                }
                 affected.add_user(u.id);
                 self.users.insert(u.id, u);
             }
@@ -154,6 +161,16 @@ impl Model {
                             user.roles.remove(id);
                         }
                     }
+                    for u in self.role_grant_users.remove(id).unwrap_or_default() {
+                        if let Some(user) = self.users.get_mut(&u) {
+                            let gone: Vec<_> =
+                                user.grants.iter().filter(|g| g.role == *id).copied().collect();
+                            for g in gone {
+                                user.grants.remove(&g);
+                                unindex(&mut self.grant_users, g.scope, &u);
+                            }
+                        }
+                    }
                     for g in self.role_groups.remove(id).unwrap_or_default() {
                         if let Some(group) = self.groups.get_mut(&g) {
                             group.roles.remove(id);
@@ -215,6 +232,12 @@ impl Model {
                 bump(&mut self.next[ObjectKind::Scope], s.id.0);
                 if let Some(old) = self.scopes.get(&s.id) {
                     unname(&mut self.names, old);
+                    if let Some(p) = old.parent {
+                        unindex(&mut self.scope_children, p, &s.id);
+                    }
+                }
+                if let Some(p) = s.parent {
+                    self.scope_children.entry(p).or_default().insert(s.id);
                 }
                 name_as(&mut self.names, s);
                 self.scopes.insert(s.id, s.clone());
@@ -226,6 +249,29 @@ impl Model {
                     for u in self.scope_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
                             user.scopes.remove(id);
+                        }
+                        affected.add_user(u);
+                    }
+                    if let Some(p) = old.parent {
+                        unindex(&mut self.scope_children, p, id);
+                    }
+                    for u in self.grant_users.remove(id).unwrap_or_default() {
+                        if let Some(user) = self.users.get_mut(&u) {
+                            let gone: Vec<_> =
+                                user.grants.iter().filter(|g| g.scope == *id).copied().collect();
+                            for g in gone {
+                                user.grants.remove(&g);
+                                let still = user.grants.iter().any(|x| x.role == g.role);
+                                if !still {
+                                    unindex(&mut self.role_grant_users, g.role, &u);
+                                }
+                            }
+                        }
+                        affected.add_user(u);
+                    }
+                    for u in self.team_members.remove(id).unwrap_or_default() {
+                        if let Some(user) = self.users.get_mut(&u) {
+                            user.teams.remove(id);
                         }
                         affected.add_user(u);
                     }
@@ -383,6 +429,13 @@ impl Model {
         }
         for s in &old.scopes {
             unindex(&mut self.scope_users, *s, &old.id);
+        }
+        for g in &old.grants {
+            unindex(&mut self.grant_users, g.scope, &old.id);
+            unindex(&mut self.role_grant_users, g.role, &old.id);
+        }
+        for t in &old.teams {
+            unindex(&mut self.team_members, *t, &old.id);
         }
     }
 }

@@ -18,7 +18,7 @@ mod rights;
 mod stamps;
 
 pub(crate) use rights::Effective;
-use rights::Hyp;
+pub(crate) use rights::Hyp;
 
 /// An agreement with its levels and PBX links.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -105,6 +105,14 @@ pub(crate) struct Model {
     pub role_users: IdHashMap<RoleId, BTreeSet<UserId>>,
     pub role_groups: IdHashMap<RoleId, BTreeSet<GroupId>>,
     pub scope_users: IdHashMap<ScopeId, BTreeSet<UserId>>,
+    /// Users holding a per-scope grant on each scope.
+    pub grant_users: IdHashMap<ScopeId, BTreeSet<UserId>>,
+    /// Users holding a per-scope grant of each role.
+    pub role_grant_users: IdHashMap<RoleId, BTreeSet<UserId>>,
+    /// Members of each team.
+    pub team_members: IdHashMap<ScopeId, BTreeSet<UserId>>,
+    /// Child scopes of each scope.
+    pub scope_children: IdHashMap<ScopeId, BTreeSet<ScopeId>>,
     pub user_agreements: IdHashMap<UserId, BTreeSet<AgreementId>>,
     /// Next free id per kind.
     pub next: NextIds,
@@ -192,6 +200,23 @@ impl Model {
         }
     }
 
+    /// `scope` and its ancestors, nearest first (nothing for an unknown scope). Endless only
+    /// on a cycle of parents, which [`verify`](Self::verify) refuses at load and the
+    /// operations never create.
+    pub fn ancestors(&self, scope: ScopeId) -> impl Iterator<Item = ScopeId> + '_ {
+        let mut next = self.scopes.get(&scope).map(|s| s.id);
+        std::iter::from_fn(move || {
+            let cur = next?;
+            next = self.scopes.get(&cur).and_then(|s| s.parent);
+            Some(cur)
+        })
+    }
+
+    /// Whether `scope` is `node` or below it.
+    pub fn is_within(&self, scope: ScopeId, node: ScopeId) -> bool {
+        self.ancestors(scope).take(self.scopes.len() + 1).any(|a| a == node)
+    }
+
     /// Checks the model's internal consistency (used at load and in tests).
     pub fn verify(&self) -> Result<(), Error> {
         let corrupt = |m: String| Err(Error::Corrupt(m));
@@ -215,6 +240,19 @@ impl Model {
                     return corrupt(format!("{} is assigned {} of another tenant", u.id, s));
                 }
             }
+            for g in &u.grants {
+                if self.roles.get(&g.role).map(|r| r.tenant) != Some(u.tenant)
+                    || self.scopes.get(&g.scope).map(|s| s.tenant) != Some(u.tenant)
+                {
+                    return corrupt(format!("{} holds a grant of another tenant", u.id));
+                }
+            }
+            for t in &u.teams {
+                match self.scopes.get(t) {
+                    Some(s) if s.tenant == u.tenant && s.kind == ScopeKind::Team => {}
+                    _ => return corrupt(format!("{} is a member of {t}, not a team of its tenant", u.id)),
+                }
+            }
         }
         for (g, members) in &self.members {
             let Some(group) = self.groups.get(g) else {
@@ -229,6 +267,17 @@ impl Model {
                 if self.roles.get(r).map(|r| r.tenant) != Some(group.tenant) {
                     return corrupt(format!("{g} holds {r} of another tenant"));
                 }
+            }
+        }
+        for sc in self.scopes.values() {
+            if let Some(p) = sc.parent {
+                if self.scopes.get(&p).map(|p| p.tenant) != Some(sc.tenant) {
+                    return corrupt(format!("{} has parent {p}, not a scope of its tenant", sc.id));
+                }
+            }
+            // Every chain ends at a root within as many steps as there are scopes.
+            if self.ancestors(sc.id).nth(self.scopes.len()).is_some() {
+                return corrupt(format!("{} is in a cycle of parents", sc.id));
             }
         }
         for (id, st) in &self.agreements {

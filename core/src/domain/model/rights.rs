@@ -1,16 +1,16 @@
 //! Effective permissions computed from the model, now or under a hypothetical change.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 
 /// A change to the model assumed when computing a user's rights before it is applied.
 #[derive(Clone, Copy)]
-pub(super) enum Hyp<'a> {
+pub(crate) enum Hyp<'a> {
     /// Nothing changes.
     None,
-    /// The user's direct roles become these.
-    UserRoles(&'a BTreeSet<RoleId>),
+    /// The user's record becomes this one (its direct roles, assigned scopes and grants).
+    User(&'a User),
     /// The role becomes this one (`None`: deleted).
     Role(RoleId, Option<&'a Role>),
     /// The group's roles become these (`None`: the group is deleted).
@@ -24,16 +24,51 @@ pub(super) enum Hyp<'a> {
 pub(crate) struct Effective {
     /// Everything held, scoped or not.
     pub perms: Permission,
-    /// What is held through at least one unscoped role (applies to every call group / IVR).
+    /// What is held through at least one unscoped role (applies to every scope of the tenant).
     pub unscoped: Permission,
-    /// Assigned call groups / IVRs.
-    pub scopes: BTreeSet<ScopeId>,
+    /// What is held within each scope and its descendants: the scoped roles on each assigned
+    /// scope (003), and each per-scope grant's role on its scope.
+    pub scoped: BTreeMap<ScopeId, Permission>,
+}
+
+impl Effective {
+    /// What applies to data of `scope`: the unscoped rights, and what is held on the scope or
+    /// any scope above it.
+    pub fn covered(&self, m: &Model, scope: ScopeId) -> Permission {
+        self.covered_along(m.ancestors(scope).take(m.scopes.len() + 1))
+    }
+
+    /// [`covered`](Self::covered) for a scope whose chain of ancestors (itself first) is
+    /// `chain`: the same under a hypothetical move.
+    pub fn covered_along(&self, chain: impl IntoIterator<Item = ScopeId>) -> Permission {
+        let mut out = self.unscoped;
+        if self.scoped.is_empty() {
+            return out;
+        }
+        for a in chain {
+            if let Some(p) = self.scoped.get(&a) {
+                out |= *p;
+            }
+        }
+        out
+    }
+
+    /// Whether `self` holds less than `old` anywhere: a right, or a right within a scope.
+    pub fn shrinks_from(&self, m: &Model, old: &Effective) -> bool {
+        !self.perms.contains(old.perms)
+            || !self.unscoped.contains(old.unscoped)
+            || old
+                .scoped
+                .iter()
+                .any(|(s, p)| !self.covered(m, *s).contains(*p))
+    }
 }
 
 impl Model {
-    /// Users holding a role directly or through a group.
+    /// Users holding a role directly, through a group or by a per-scope grant.
     pub fn role_holders(&self, role: RoleId) -> BTreeSet<UserId> {
         let mut out: BTreeSet<UserId> = self.role_users.get(&role).cloned().unwrap_or_default();
+        out.extend(self.role_grant_users.get(&role).into_iter().flatten());
         for g in self.role_groups.get(&role).into_iter().flatten() {
             out.extend(self.members.get(g).into_iter().flatten().copied());
         }
@@ -47,9 +82,10 @@ impl Model {
             .is_some_and(|t| t.superadmin == user.id)
     }
 
-    /// Ids of every role a user holds, directly or through its groups.
+    /// Ids of every role a user holds, directly, through its groups or by a per-scope grant.
     pub fn roles_of(&self, user: &User) -> BTreeSet<RoleId> {
         let mut out = user.roles.clone();
+        out.extend(user.grants.iter().map(|g| g.role));
         for g in self.user_groups.get(&user.id).into_iter().flatten() {
             if let Some(group) = self.groups.get(g) {
                 out.extend(group.roles.iter().copied());
@@ -58,7 +94,8 @@ impl Model {
         out
     }
 
-    /// Whether the user holds an administrator-tier role (directly or through a group).
+    /// Whether the user holds an administrator-tier role (directly, through a group or for a
+    /// scope).
     pub fn is_administrator(&self, user: &User) -> bool {
         self.roles_of(user)
             .iter()
@@ -73,40 +110,30 @@ impl Model {
         self.effective_if_active(user)
     }
 
-    /// The permissions of [`effective`](Self::effective) without its scope set: everything
-    /// held, and what is held unscoped.
-    pub fn effective_perms(&self, user: &User) -> (Permission, Permission) {
-        if !user.active {
-            return (Permission::empty(), Permission::empty());
-        }
-        self.perms_if_active(user)
-    }
-
     /// The access the user holds when active (what reactivation would restore).
     pub fn effective_if_active(&self, user: &User) -> Effective {
-        let (perms, unscoped) = self.perms_if_active(user);
-        Effective {
-            perms,
-            unscoped,
-            scopes: user.scopes.clone(),
-        }
+        self.access_under(user, Hyp::None)
     }
 
-    /// The superadministrator holds everything; anyone else what its roles grant, directly and
-    /// through groups. Ignores the active flag.
-    fn perms_if_active(&self, user: &User) -> (Permission, Permission) {
-        self.perms_under(user, Hyp::None)
-    }
-
-    /// [`perms_if_active`](Self::perms_if_active) as it would be with `hyp` applied: the one
-    /// computation of a user's rights (everything, and what is held unscoped).
-    pub(super) fn perms_under(&self, user: &User, hyp: Hyp<'_>) -> (Permission, Permission) {
+    /// [`effective_if_active`](Self::effective_if_active) as it would be with `hyp` applied:
+    /// the one computation of a user's rights. The superadministrator holds everything; anyone
+    /// else what its roles grant, directly, through groups and for scopes. Ignores the active
+    /// flag.
+    pub(crate) fn access_under(&self, user: &User, hyp: Hyp<'_>) -> Effective {
         if self.is_superadmin(user) {
-            return (Permission::all(), Permission::all());
+            return Effective {
+                perms: Permission::all(),
+                unscoped: Permission::all(),
+                scoped: BTreeMap::new(),
+            };
         }
-        let direct = match hyp {
-            Hyp::UserRoles(r) => r,
-            _ => &user.roles,
+        let record = match hyp {
+            Hyp::User(u) => u,
+            _ => user,
+        };
+        let role = |r: &RoleId| match hyp {
+            Hyp::Role(x, role) if x == *r => role,
+            _ => self.roles.get(r),
         };
         let group_roles = self
             .user_groups
@@ -119,20 +146,31 @@ impl Model {
                 _ => self.groups.get(g).map(|g| &g.roles),
             })
             .flatten();
-        let (mut perms, mut unscoped) = (Permission::empty(), Permission::empty());
-        for r in direct.iter().chain(group_roles) {
-            let role = match hyp {
-                Hyp::Role(x, role) if x == *r => role,
-                _ => self.roles.get(r),
-            };
-            if let Some(role) = role {
-                perms |= role.permissions;
-                if !role.scoped {
-                    unscoped |= role.permissions;
+        let mut e = Effective::default();
+        let mut scoped_roles = Permission::empty();
+        for r in record.roles.iter().chain(group_roles) {
+            if let Some(role) = role(r) {
+                e.perms |= role.permissions;
+                if role.scoped {
+                    scoped_roles |= role.permissions;
+                } else {
+                    e.unscoped |= role.permissions;
                 }
             }
         }
-        (perms, unscoped)
+        if !scoped_roles.is_empty() {
+            for s in &record.scopes {
+                *e.scoped.entry(*s).or_default() |= scoped_roles;
+            }
+        }
+        for g in &record.grants {
+            if let Some(role) = role(&g.role) {
+                e.perms |= role.permissions;
+                *e.scoped.entry(g.scope).or_default() |= role.permissions;
+            }
+        }
+        e.scoped.retain(|_, p| !p.is_empty());
+        e
     }
 
     /// Permissions of a group: the union of its roles' permissions.

@@ -28,21 +28,42 @@ impl Model {
         out
     }
 
-    /// Whether `user`'s rights shrink if `hyp` is applied and its call groups / IVRs become
-    /// `scopes` (`None`: unchanged). Counts `user` in `touched` when `hyp` takes a source of
-    /// rights from it.
+    /// Whether `user`'s rights shrink if `hyp` is applied (anywhere, or within a scope).
+    /// Counts `user` in `touched` when `hyp` takes a source of rights from it.
     fn rights_shrink(
         &self,
         user: &User,
         hyp: Hyp<'_>,
-        scopes: Option<&BTreeSet<ScopeId>>,
         touched: &mut BTreeMap<UserId, u32>,
     ) -> bool {
         *touched.entry(user.id).or_default() += 1;
-        let (op, ou) = self.perms_under(user, Hyp::None);
-        let (np, nu) = self.perms_under(user, hyp);
-        let scopes_lost = scopes.is_some_and(|s| !user.scopes.is_subset(s));
-        !np.contains(op) || !nu.contains(ou) || (scopes_lost && !(np - nu).is_empty())
+        let old = self.access_under(user, Hyp::None);
+        let new = self.access_under(user, hyp);
+        new.shrinks_from(self, &old)
+    }
+
+    /// Users whose rights on `s` shrink when it moves from under its current parent to under
+    /// `parent`: those holding rights on a scope above it now that are not held above it
+    /// then.
+    fn losers_of_move(&self, s: ScopeId, parent: Option<ScopeId>, out: &mut BTreeSet<UserId>) {
+        let bound = self.scopes.len() + 1;
+        let old_chain: Vec<ScopeId> = self.ancestors(s).take(bound).collect();
+        let mut new_chain = vec![s];
+        if let Some(p) = parent {
+            new_chain.extend(self.ancestors(p).take(bound));
+        }
+        for a in old_chain.iter().skip(1) {
+            let holders = self.grant_users.get(a).into_iter().flatten();
+            let assigned = self.scope_users.get(a).into_iter().flatten();
+            for u in holders.chain(assigned).filter_map(|u| self.users.get(u)) {
+                let e = self.effective(u);
+                let before = e.covered_along(old_chain.iter().copied());
+                let after = e.covered_along(new_chain.iter().copied());
+                if !after.contains(before) {
+                    out.insert(u.id);
+                }
+            }
+        }
     }
 
     fn security_affected(
@@ -53,7 +74,7 @@ impl Model {
     ) {
         let mut holders = |users: &mut dyn Iterator<Item = UserId>, hyp: Hyp<'_>| {
             for u in users.filter_map(|u| self.users.get(&u)) {
-                if self.rights_shrink(u, hyp, None, touched) {
+                if self.rights_shrink(u, hyp, touched) {
                     out.insert(u.id);
                 }
             }
@@ -117,14 +138,10 @@ impl Model {
                     out.insert(u.id);
                 }
                 Some(old) => {
-                    let shrinks = (old.roles != u.roles || old.scopes != u.scopes)
-                        && (!old.roles.is_subset(&u.roles) || !old.scopes.is_subset(&u.scopes))
-                        && self.rights_shrink(
-                            old,
-                            Hyp::UserRoles(&u.roles),
-                            Some(&u.scopes),
-                            touched,
-                        );
+                    let shrinks = (!old.roles.is_subset(&u.roles)
+                        || !old.scopes.is_subset(&u.scopes)
+                        || !old.grants.is_subset(&u.grants))
+                        && self.rights_shrink(old, Hyp::User(u), touched);
                     if validate::email_key(&old.email) != validate::email_key(&u.email)
                         || (old.active && !u.active)
                         || shrinks
@@ -134,17 +151,22 @@ impl Model {
                 }
             },
             Change::ScopeDeleted { id } => {
-                let only = BTreeSet::from([*id]);
-                for u in self
-                    .scope_users
-                    .get(id)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|u| self.users.get(u))
-                {
-                    let rest: BTreeSet<ScopeId> = u.scopes.difference(&only).copied().collect();
-                    if self.rights_shrink(u, Hyp::None, Some(&rest), touched) {
+                let assigned = self.scope_users.get(id).into_iter().flatten();
+                let granted = self.grant_users.get(id).into_iter().flatten();
+                let users: BTreeSet<UserId> = assigned.chain(granted).copied().collect();
+                for u in users.iter().filter_map(|u| self.users.get(u)) {
+                    let mut rest = u.clone();
+                    rest.scopes.remove(id);
+                    rest.grants.retain(|g| g.scope != *id);
+                    if self.rights_shrink(u, Hyp::User(&rest), touched) {
                         out.insert(u.id);
+                    }
+                }
+            }
+            Change::ScopePut(sc) => {
+                if let Some(old) = self.scopes.get(&sc.id) {
+                    if old.parent != sc.parent {
+                        self.losers_of_move(sc.id, sc.parent, out);
                     }
                 }
             }
@@ -198,7 +220,6 @@ impl Model {
             | Change::MemberRemoved { .. }
             | Change::MemberAdded { .. }
             | Change::UserDeleted { .. }
-            | Change::ScopePut(_)
             | Change::ResetTokenPut(_)
             | Change::ResetTokensCleared { .. }
             | Change::LoginRecorded { .. }
