@@ -263,13 +263,13 @@ fn read_scopes(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Erro
 /// (or a missing one), which the foreign keys rule out in an undamaged store.
 const FOREIGN_LINKS: &[(&str, &str)] = &[
     (
-        "grants a role",
+        "holds a grant of role",
         "SELECT g.user_id, g.role_id FROM user_grants g JOIN users u ON u.id = g.user_id
          LEFT JOIN roles x ON x.id = g.role_id
          WHERE x.tenant IS DISTINCT FROM u.tenant OR g.tenant IS DISTINCT FROM u.tenant LIMIT 1",
     ),
     (
-        "grants for a scope",
+        "holds a grant for scope",
         "SELECT g.user_id, g.scope_id FROM user_grants g JOIN users u ON u.id = g.user_id
          LEFT JOIN scopes x ON x.id = g.scope_id
          WHERE x.tenant IS DISTINCT FROM u.tenant OR g.tenant IS DISTINCT FROM u.tenant LIMIT 1",

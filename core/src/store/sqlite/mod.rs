@@ -504,9 +504,17 @@ impl Store for SqliteStore {
                 .map_err(|e| self.err(e))?;
         }
         let done = self.write_commit(commit, &json).and_then(|()| {
-            self.conn
-                .execute_batch("COMMIT")
-                .map_err(|e| storage(&self.path, e))
+            self.conn.execute_batch("COMMIT").map_err(|e| {
+                // A deferred foreign key (a tenant's superadministrator, a scope's parent)
+                // checked at the end of the commit.
+                match e.sqlite_error_code() {
+                    Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
+                        "{}: commit {} breaks a schema constraint: {e}",
+                        self.path, commit.revision
+                    )),
+                    _ => storage(&self.path, e),
+                }
+            })
         });
         if done.is_err() && !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");

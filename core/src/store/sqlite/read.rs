@@ -211,13 +211,13 @@ pub(super) fn read_scopes(
 /// (or a missing one), which the foreign keys rule out in an undamaged file.
 const FOREIGN_LINKS: &[(&str, &str)] = &[
     (
-        "grants a role",
+        "holds a grant of role",
         "SELECT g.user, g.role FROM user_grants g JOIN users u ON u.id = g.user
          LEFT JOIN roles x ON x.id = g.role
          WHERE x.tenant IS NOT u.tenant OR g.tenant IS NOT u.tenant LIMIT 1",
     ),
     (
-        "grants for a scope",
+        "holds a grant for scope",
         "SELECT g.user, g.scope FROM user_grants g JOIN users u ON u.id = g.user
          LEFT JOIN scopes x ON x.id = g.scope
          WHERE x.tenant IS NOT u.tenant OR g.tenant IS NOT u.tenant LIMIT 1",
