@@ -653,3 +653,27 @@ fn postgres_refuses_damaged_hierarchies_and_grants() {
         "team #10",
     );
 }
+
+#[test]
+fn a_migration_run_again_keeps_parents_grants_and_teams() {
+    let commits = directory();
+    let tmp = TempDir::new("scope-rerun");
+    let path = tmp.file("dir.db");
+    SqliteStore::open(&path)
+        .map(|mut s| commit_all(&mut s, &commits))
+        .unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 5")
+        .unwrap();
+    assert_eq!(
+        loaded(&mut SqliteStore::open(&path).unwrap()),
+        expected(&commits)
+    );
+    let schema = pg::Schema::new("scope_rerun");
+    commit_all(&mut schema.store(), &commits);
+    schema
+        .sql("UPDATE meta SET value = 2 WHERE key = 'schema_version'")
+        .unwrap();
+    assert_eq!(loaded(&mut schema.store()), expected(&commits));
+}

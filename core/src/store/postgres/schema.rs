@@ -252,7 +252,8 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 /// deleted); every existing scope becomes a root. Two link tables: `user_grants` (a role
 /// granted to a user for one scope) and `user_teams` (the teams a user is a member of),
 /// cascading on the deletion of the user, role or scope as `user_scopes` does, which is left
-/// as it is.
+/// as it is. Idempotent (a schema whose version was set back keeps its parents, grants and
+/// teams).
 const SCHEMA_V3: &str = r#"
 DO $$
 DECLARE
@@ -265,11 +266,12 @@ BEGIN
     END LOOP;
 END
 $$;
-ALTER TABLE scopes ADD COLUMN parent bigint;
+ALTER TABLE scopes ADD COLUMN IF NOT EXISTS parent bigint;
+ALTER TABLE scopes DROP CONSTRAINT IF EXISTS scopes_parent_fkey;
 ALTER TABLE scopes ADD CONSTRAINT scopes_parent_fkey FOREIGN KEY (tenant, parent)
     REFERENCES scopes (tenant, id) DEFERRABLE INITIALLY DEFERRED;
-CREATE INDEX scopes_parent ON scopes (tenant, parent);
-CREATE TABLE user_grants (
+CREATE INDEX IF NOT EXISTS scopes_parent ON scopes (tenant, parent);
+CREATE TABLE IF NOT EXISTS user_grants (
     tenant bigint NOT NULL,
     user_id bigint NOT NULL,
     role_id bigint NOT NULL,
@@ -279,9 +281,9 @@ CREATE TABLE user_grants (
     FOREIGN KEY (tenant, role_id) REFERENCES roles (tenant, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant, scope_id) REFERENCES scopes (tenant, id) ON DELETE CASCADE
 );
-CREATE INDEX user_grants_role ON user_grants (role_id);
-CREATE INDEX user_grants_scope ON user_grants (scope_id);
-CREATE TABLE user_teams (
+CREATE INDEX IF NOT EXISTS user_grants_role ON user_grants (role_id);
+CREATE INDEX IF NOT EXISTS user_grants_scope ON user_grants (scope_id);
+CREATE TABLE IF NOT EXISTS user_teams (
     tenant bigint NOT NULL,
     user_id bigint NOT NULL,
     scope_id bigint NOT NULL,
@@ -289,7 +291,7 @@ CREATE TABLE user_teams (
     FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant, scope_id) REFERENCES scopes (tenant, id) ON DELETE CASCADE
 );
-CREATE INDEX user_teams_scope ON user_teams (scope_id);
+CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope_id);
 "#;
 
 /// The migrations, in order: `MIGRATIONS[v - 1]` takes a schema from version `v - 1` to `v`.

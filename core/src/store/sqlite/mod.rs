@@ -28,7 +28,9 @@ use crate::Error;
 use audit::{audit_filter, event_of, insert_audit, AUDIT_COLUMNS};
 use damage::{check_ids, corrupt, id_limits};
 use read::{next_ids_of, read_next_ids, read_state, unsigned};
-use schema::{migrate_v4_email_keys, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5, SCHEMA_V6};
+use schema::{
+    migrate_v4_email_keys, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5, SCHEMA_V6, SCHEMA_V6_SCOPES,
+};
 use write::apply_change;
 
 const SCHEMA_VERSION: i64 = SqliteStore::SCHEMA_VERSION;
@@ -327,6 +329,17 @@ impl SqliteStore {
             tx.execute_batch(SCHEMA_V5).map_err(|e| storage(&path, e))?;
         }
         if v < 6 {
+            let has_parent: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM pragma_table_info('scopes') WHERE name = 'parent'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| storage(&path, e))?;
+            if has_parent == 0 {
+                tx.execute_batch(SCHEMA_V6_SCOPES)
+                    .map_err(|e| storage(&path, e))?;
+            }
             tx.execute_batch(SCHEMA_V6).map_err(|e| storage(&path, e))?;
         }
         let broken: i64 = tx

@@ -250,7 +250,11 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
 /// cascading on the deletion of the user, role or scope as `user_scopes` does. `user_scopes`
 /// is left as it is. Runs with foreign keys off (see `migrate`): dropping the old `scopes`
 /// cascades nothing, and the link tables keep referencing "scopes" by name.
-pub(super) const SCHEMA_V6: &str = r#"
+///
+/// Idempotent, as version 5: the rebuild ([`SCHEMA_V6_SCOPES`]) runs only on a `scopes` table
+/// without a `parent` column, and the rest ([`SCHEMA_V6`]) creates only what is missing, so a
+/// file whose user_version was set back keeps its parents, grants and teams.
+pub(super) const SCHEMA_V6_SCOPES: &str = r#"
 CREATE TABLE scopes_v6 (
     id INTEGER PRIMARY KEY,
     tenant INTEGER NOT NULL REFERENCES tenants (id),
@@ -266,8 +270,12 @@ INSERT INTO scopes_v6 (id, tenant, kind, name, name_key, parent)
     SELECT id, tenant, kind, name, name_key, NULL FROM scopes;
 DROP TABLE scopes;
 ALTER TABLE scopes_v6 RENAME TO scopes;
-CREATE INDEX scopes_parent ON scopes (tenant, parent);
-CREATE TABLE user_grants (
+"#;
+
+/// Version 6, after [`SCHEMA_V6_SCOPES`]: the index of parents and the two link tables.
+pub(super) const SCHEMA_V6: &str = r#"
+CREATE INDEX IF NOT EXISTS scopes_parent ON scopes (tenant, parent);
+CREATE TABLE IF NOT EXISTS user_grants (
     tenant INTEGER NOT NULL,
     user INTEGER NOT NULL,
     role INTEGER NOT NULL,
@@ -277,9 +285,9 @@ CREATE TABLE user_grants (
     FOREIGN KEY (tenant, role) REFERENCES roles (tenant, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant, scope) REFERENCES scopes (tenant, id) ON DELETE CASCADE
 ) WITHOUT ROWID;
-CREATE INDEX user_grants_role ON user_grants (role);
-CREATE INDEX user_grants_scope ON user_grants (scope);
-CREATE TABLE user_teams (
+CREATE INDEX IF NOT EXISTS user_grants_role ON user_grants (role);
+CREATE INDEX IF NOT EXISTS user_grants_scope ON user_grants (scope);
+CREATE TABLE IF NOT EXISTS user_teams (
     tenant INTEGER NOT NULL,
     user INTEGER NOT NULL,
     scope INTEGER NOT NULL,
@@ -287,7 +295,7 @@ CREATE TABLE user_teams (
     FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant, scope) REFERENCES scopes (tenant, id) ON DELETE CASCADE
 ) WITHOUT ROWID;
-CREATE INDEX user_teams_scope ON user_teams (scope);
+CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope);
 "#;
 
 /// Version 4: login emails compare by Unicode NFKC and full case folding
