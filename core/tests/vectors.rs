@@ -888,7 +888,9 @@ impl Runner {
     /// user's order: role id, then scope id).
     fn user_json(&self, u: &rolecall::User) -> R<Value> {
         let scopes = |ids: &std::collections::BTreeSet<ScopeId>| -> Value {
-            ids.iter().map(|s| self.handle_of(Kind::Scope, s.0)).collect()
+            ids.iter()
+                .map(|s| self.handle_of(Kind::Scope, s.0))
+                .collect()
         };
         let groups: Vec<Value> = self
             .dir
@@ -928,7 +930,10 @@ impl Runner {
                 return bad("\"grants\" must hold {\"role\", \"scope\"} objects");
             };
             let g = Args(o);
-            u = u.grant(self.role(g.get("role")?, ctx)?, self.scope(g.get("scope")?)?);
+            u = u.grant(
+                self.role(g.get("role")?, ctx)?,
+                self.scope(g.get("scope")?)?,
+            );
         }
         u.groups = a
             .list_or_empty("groups")?
