@@ -222,7 +222,12 @@ impl Base {
                     self.put_latest(Key::TokensCleared(user), change, false);
                 }
                 change => match key_of(&change) {
-                    Some((key, keep_first)) => self.put_latest(key, change, keep_first),
+                    Some((key, keep_first)) => {
+                        if matches!(change, Change::ScopePut(_)) {
+                            self.root_kept_creation(key);
+                        }
+                        self.put_latest(key, change, keep_first)
+                    }
                     None => {
                         self.push(change);
                     }
@@ -231,6 +236,25 @@ impl Base {
         }
         if self.slots.len() > 1024 && self.live * 2 < self.slots.len() {
             self.compact();
+        }
+    }
+
+    /// Makes the kept creation of scope `key` a root, when a later version is about to
+    /// supersede it: replayed, the creation sits where it was made, before versions of other
+    /// scopes made after it, and with its parent of the time it could close a cycle with them
+    /// (C created under P, moved to the root, P moved under C, C renamed: the base would replay
+    /// C under P, then P under C). A root closes none, and every other parent the replay
+    /// passes through is one the final state holds, which has no cycle. The latest version
+    /// restores the parent.
+    fn root_kept_creation(&mut self, key: Key) {
+        let Some(s) = self.keys.get(&key) else {
+            return;
+        };
+        if s.first != Some(s.latest) {
+            return;
+        }
+        if let Some(Change::ScopePut(sc)) = self.slots.get_mut(s.latest).and_then(Option::as_mut) {
+            sc.parent = None;
         }
     }
 

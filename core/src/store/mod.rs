@@ -264,3 +264,79 @@ impl<S: Store + ?Sized> Store for Box<S> {
         (**self).prune_audit(before_ms, export, record)
     }
 }
+
+/// Checks the scope hierarchy a store read and orders it parents first, so that the changes
+/// rebuild it node by node: every parent must be a scope of the same tenant, and following
+/// parents must never come back to a node (a cycle). Damage is [`Error::Corrupt`], found in
+/// linear time, without recursion (a chain as long as the table is fine).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn order_scopes(
+    mut scopes: Vec<crate::domain::Scope>,
+) -> Result<Vec<crate::domain::Scope>, Error> {
+    use std::collections::HashMap;
+    let index: HashMap<crate::domain::ScopeId, usize> =
+        scopes.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    // The parent's index of each scope, checked.
+    let mut parent = Vec::with_capacity(scopes.len());
+    for s in &scopes {
+        parent.push(match s.parent {
+            None => None,
+            Some(p) => match index.get(&p) {
+                None => {
+                    return Err(Error::Corrupt(format!(
+                        "{} has parent {p}, which does not exist: the store is damaged",
+                        s.id
+                    )))
+                }
+                Some(&i) if scopes[i].tenant != s.tenant => {
+                    return Err(Error::Corrupt(format!(
+                        "{} has parent {p} of another tenant: the store is damaged",
+                        s.id
+                    )))
+                }
+                Some(&i) => Some(i),
+            },
+        });
+    }
+    // Depth of each node: walk up to a node of known depth, then number the path back down.
+    const UNSEEN: usize = usize::MAX;
+    const ON_PATH: usize = usize::MAX - 1;
+    let mut depth = vec![UNSEEN; scopes.len()];
+    let mut path = Vec::new();
+    for start in 0..scopes.len() {
+        let mut at = Some(start);
+        let mut base = 0;
+        while let Some(i) = at {
+            match depth[i] {
+                UNSEEN => {
+                    depth[i] = ON_PATH;
+                    path.push(i);
+                    at = parent[i];
+                }
+                ON_PATH => {
+                    return Err(Error::Corrupt(format!(
+                        "the parents of {} lead back to it (a cycle): the store is damaged",
+                        scopes[i].id
+                    )))
+                }
+                d => {
+                    base = d + 1;
+                    at = None;
+                }
+            }
+        }
+        while let Some(i) = path.pop() {
+            depth[i] = base;
+            base += 1;
+        }
+    }
+    let mut keyed: Vec<(usize, crate::domain::ScopeId, usize)> = (0..scopes.len())
+        .map(|i| (depth[i], scopes[i].id, i))
+        .collect();
+    keyed.sort_unstable();
+    let mut slots: Vec<Option<crate::domain::Scope>> = scopes.drain(..).map(Some).collect();
+    Ok(keyed
+        .into_iter()
+        .filter_map(|(_, _, i)| slots[i].take())
+        .collect())
+}

@@ -281,6 +281,23 @@ fn put_user(s: &mut Session, u: &User) -> Result<(), Error> {
         tenant,
         id,
         u.scopes.iter().map(|x| x.0),
+    )?;
+    s.exec("DELETE FROM user_grants WHERE user_id = $1", &[&id])?;
+    for g in &u.grants {
+        s.exec(
+            "INSERT INTO user_grants (tenant, user_id, role_id, scope_id) VALUES ($1, $2, $3, $4)",
+            &[&tenant, &id, &db(g.role.0), &db(g.scope.0)],
+        )?;
+    }
+    replace_links(
+        s,
+        (
+            "DELETE FROM user_teams WHERE user_id = $1",
+            "INSERT INTO user_teams (tenant, user_id, scope_id) VALUES ($1, $2, $3)",
+        ),
+        tenant,
+        id,
+        u.teams.iter().map(|x| x.0),
     )
 }
 
@@ -328,14 +345,16 @@ fn put_group(s: &mut Session, g: &Group) -> Result<(), Error> {
 
 fn put_scope(s: &mut Session, sc: &Scope) -> Result<(), Error> {
     s.exec(
-        "INSERT INTO scopes (id, tenant, kind, name, name_key) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET kind = $3, name = $4, name_key = $5",
+        "INSERT INTO scopes (id, tenant, kind, name, name_key, parent)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET kind = $3, name = $4, name_key = $5, parent = $6",
         &[
             &db(sc.id.0),
             &db(sc.tenant.0),
             &sc.kind.name(),
             &sc.name,
             &fold(&sc.name),
+            &sc.parent.map(|p| db(p.0)),
         ],
     )
     .map(drop)

@@ -8,8 +8,8 @@ use super::credentials;
 use crate::credentials::PasswordPolicy;
 use crate::domain::{
     AccessLevel, Agreement, AgreementId, Change, Group, GroupId, ObjectKind, Permission, Product,
-    Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User,
-    UserId,
+    Role, RoleId, RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId,
+    TenantSettings, User, UserId,
 };
 use crate::Error;
 
@@ -43,6 +43,8 @@ const ID_COLUMNS: &[(ObjectKind, &str, &str)] = &[
     (ObjectKind::User, "tenants", "superadmin"),
     (ObjectKind::User, "user_roles", "user_id"),
     (ObjectKind::User, "user_scopes", "user_id"),
+    (ObjectKind::User, "user_grants", "user_id"),
+    (ObjectKind::User, "user_teams", "user_id"),
     (ObjectKind::User, "group_members", "user_id"),
     (ObjectKind::User, "agreements", "owner"),
     (ObjectKind::User, "levels", "user_id"),
@@ -52,11 +54,15 @@ const ID_COLUMNS: &[(ObjectKind, &str, &str)] = &[
     (ObjectKind::Role, "roles", "id"),
     (ObjectKind::Role, "user_roles", "role_id"),
     (ObjectKind::Role, "group_roles", "role_id"),
+    (ObjectKind::Role, "user_grants", "role_id"),
     (ObjectKind::Group, "groups", "id"),
     (ObjectKind::Group, "group_roles", "group_id"),
     (ObjectKind::Group, "group_members", "group_id"),
     (ObjectKind::Scope, "scopes", "id"),
     (ObjectKind::Scope, "user_scopes", "scope_id"),
+    (ObjectKind::Scope, "scopes", "parent"),
+    (ObjectKind::Scope, "user_grants", "scope_id"),
+    (ObjectKind::Scope, "user_teams", "scope_id"),
     (ObjectKind::Agreement, "agreements", "id"),
     (ObjectKind::Agreement, "levels", "agreement_id"),
     (ObjectKind::Agreement, "pbx_links", "agreement_id"),
@@ -228,21 +234,53 @@ fn read_roles(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
     Ok(())
 }
 
+/// Scopes, parents before children; a parent that is missing, of another tenant, or a cycle
+/// is damage.
 fn read_scopes(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error> {
-    for r in s.query("SELECT id, tenant, kind, name FROM scopes ORDER BY id", &[])? {
+    let mut scopes = Vec::new();
+    for r in s.query(
+        "SELECT id, tenant, kind, name, parent FROM scopes ORDER BY id",
+        &[],
+    )? {
         let kind: &str = r.get(2);
-        sink(Change::ScopePut(Scope {
+        scopes.push(Scope {
             id: ScopeId(r.get::<_, i64>(0) as u64),
             tenant: tid(r.get(1)),
             kind: kind
                 .parse::<ScopeKind>()
                 .map_err(|_| corrupt(format!("unknown scope kind {kind:?}")))?,
             name: r.get(3),
-            parent: None,
-        }));
+            parent: r.get::<_, Option<i64>>(4).map(|p| ScopeId(p as u64)),
+        });
+    }
+    for sc in crate::store::order_scopes(scopes)? {
+        sink(Change::ScopePut(sc));
     }
     Ok(())
 }
+
+/// The first link row of a user naming a role or scope of another tenant than the user's
+/// (or a missing one), which the foreign keys rule out in an undamaged store.
+const FOREIGN_LINKS: &[(&str, &str)] = &[
+    (
+        "holds a grant of role",
+        "SELECT g.user_id, g.role_id FROM user_grants g JOIN users u ON u.id = g.user_id
+         LEFT JOIN roles x ON x.id = g.role_id
+         WHERE x.tenant IS DISTINCT FROM u.tenant OR g.tenant IS DISTINCT FROM u.tenant LIMIT 1",
+    ),
+    (
+        "holds a grant for scope",
+        "SELECT g.user_id, g.scope_id FROM user_grants g JOIN users u ON u.id = g.user_id
+         LEFT JOIN scopes x ON x.id = g.scope_id
+         WHERE x.tenant IS DISTINCT FROM u.tenant OR g.tenant IS DISTINCT FROM u.tenant LIMIT 1",
+    ),
+    (
+        "is a member of team",
+        "SELECT t.user_id, t.scope_id FROM user_teams t JOIN users u ON u.id = t.user_id
+         LEFT JOIN scopes x ON x.id = t.scope_id
+         WHERE x.tenant IS DISTINCT FROM u.tenant OR t.tenant IS DISTINCT FROM u.tenant LIMIT 1",
+    ),
+];
 
 /// `(owner, item)` pairs ordered by owner, for a merge with the owners' rows.
 type Pairs = std::iter::Peekable<std::vec::IntoIter<(u64, u64)>>;
@@ -264,6 +302,36 @@ fn take_pairs<T: Ord>(pairs: &mut Pairs, owner: u64, wrap: fn(u64) -> T) -> BTre
 }
 
 fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error> {
+    for (what, sql) in FOREIGN_LINKS {
+        if let Some(r) = s.query(sql, &[])?.first() {
+            let (user, item): (i64, i64) = (r.get(0), r.get(1));
+            return Err(corrupt(format!(
+                "user #{user} {what} #{item} that is missing or of another tenant: the store is damaged"
+            )));
+        }
+    }
+    let mut grants = s
+        .query(
+            "SELECT user_id, role_id, scope_id FROM user_grants ORDER BY user_id, role_id, scope_id",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
+            (
+                r.get::<_, i64>(0) as u64,
+                ScopeGrant {
+                    role: RoleId(r.get::<_, i64>(1) as u64),
+                    scope: ScopeId(r.get::<_, i64>(2) as u64),
+                },
+            )
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .peekable();
+    let mut teams = read_pairs(
+        s,
+        "SELECT user_id, scope_id FROM user_teams ORDER BY user_id, scope_id",
+    )?;
     let mut roles = read_pairs(
         s,
         "SELECT user_id, role_id FROM user_roles ORDER BY user_id, role_id",
@@ -289,8 +357,11 @@ fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
             active: r.get(6),
             roles: take_pairs(&mut roles, id, RoleId),
             scopes: take_pairs(&mut scopes, id, ScopeId),
-            grants: Default::default(),
-            teams: Default::default(),
+            grants: {
+                while grants.next_if(|(o, _)| *o < id).is_some() {}
+                std::iter::from_fn(|| grants.next_if(|(o, _)| *o == id).map(|(_, g)| g)).collect()
+            },
+            teams: take_pairs(&mut teams, id, ScopeId),
             created_at: r.get(7),
             updated_at: r.get(8),
             last_login: r.get(9),

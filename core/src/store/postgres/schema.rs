@@ -16,7 +16,7 @@ use super::{fnv1a, quote_ident};
 use crate::Error;
 
 /// The schema version this library writes.
-pub(super) const SCHEMA_VERSION: i64 = 2;
+pub(super) const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1: every table.
 const SCHEMA_V1: &str = r#"
@@ -245,8 +245,57 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION audit_delete_below_mark();
 "#;
 
+/// Version 3: contact-center scopes (issue 15), as SQLite's version 6. The check limiting
+/// `scopes.kind` to call groups and IVRs goes (a kind is any name the library accepts: built-in
+/// or tenant-defined); `scopes.parent` is a scope of the same tenant or NULL (a root), checked
+/// by a deferred foreign key that does not cascade (a scope that still has children cannot be
+/// deleted); every existing scope becomes a root. Two link tables: `user_grants` (a role
+/// granted to a user for one scope) and `user_teams` (the teams a user is a member of),
+/// cascading on the deletion of the user, role or scope as `user_scopes` does, which is left
+/// as it is. Idempotent (a schema whose version was set back keeps its parents, grants and
+/// teams).
+const SCHEMA_V3: &str = r#"
+DO $$
+DECLARE
+    c text;
+BEGIN
+    FOR c IN SELECT conname FROM pg_catalog.pg_constraint
+             WHERE conrelid = 'scopes'::regclass AND contype = 'c'
+    LOOP
+        EXECUTE format('ALTER TABLE scopes DROP CONSTRAINT %I', c);
+    END LOOP;
+END
+$$;
+ALTER TABLE scopes ADD COLUMN IF NOT EXISTS parent bigint;
+ALTER TABLE scopes DROP CONSTRAINT IF EXISTS scopes_parent_fkey;
+ALTER TABLE scopes ADD CONSTRAINT scopes_parent_fkey FOREIGN KEY (tenant, parent)
+    REFERENCES scopes (tenant, id) DEFERRABLE INITIALLY DEFERRED;
+CREATE INDEX IF NOT EXISTS scopes_parent ON scopes (tenant, parent);
+CREATE TABLE IF NOT EXISTS user_grants (
+    tenant bigint NOT NULL,
+    user_id bigint NOT NULL,
+    role_id bigint NOT NULL,
+    scope_id bigint NOT NULL,
+    PRIMARY KEY (user_id, role_id, scope_id),
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role_id) REFERENCES roles (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, scope_id) REFERENCES scopes (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS user_grants_role ON user_grants (role_id);
+CREATE INDEX IF NOT EXISTS user_grants_scope ON user_grants (scope_id);
+CREATE TABLE IF NOT EXISTS user_teams (
+    tenant bigint NOT NULL,
+    user_id bigint NOT NULL,
+    scope_id bigint NOT NULL,
+    PRIMARY KEY (user_id, scope_id),
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, scope_id) REFERENCES scopes (tenant, id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope_id);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[v - 1]` takes a schema from version `v - 1` to `v`.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /// The advisory lock key of `schema`: migrations of one schema never run concurrently, while
 /// stores in other schemas of the same database start freely.

@@ -28,7 +28,9 @@ use crate::Error;
 use audit::{audit_filter, event_of, insert_audit, AUDIT_COLUMNS};
 use damage::{check_ids, corrupt, id_limits};
 use read::{next_ids_of, read_next_ids, read_state, unsigned};
-use schema::{migrate_v4_email_keys, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5};
+use schema::{
+    migrate_v4_email_keys, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5, SCHEMA_V6, SCHEMA_V6_SCOPES,
+};
 use write::apply_change;
 
 const SCHEMA_VERSION: i64 = SqliteStore::SCHEMA_VERSION;
@@ -138,7 +140,7 @@ impl SqliteStore {
     /// The schema version this library writes (SQLite's `user_version`). Older files are
     /// migrated forward when opened for writing; a newer one is refused with
     /// [`Error::SchemaTooNew`](crate::Error::SchemaTooNew).
-    pub const SCHEMA_VERSION: i64 = 5;
+    pub const SCHEMA_VERSION: i64 = 6;
     /// How many recent commits the log keeps for incremental refresh; older ones are pruned
     /// and an instance further behind reloads everything.
     pub const LOG_KEEP: u64 = 10_000;
@@ -288,7 +290,7 @@ impl SqliteStore {
             return Ok(());
         }
         let path = self.path.clone();
-        // Rebuilding a table (version 3) needs foreign keys off, which SQLite only allows
+        // Rebuilding a table (versions 3 and 6) needs foreign keys off, which SQLite only allows
         // outside a transaction; they are checked before commit and switched back on after.
         self.conn
             .pragma_update(None, "foreign_keys", false)
@@ -325,6 +327,20 @@ impl SqliteStore {
         }
         if v < 5 {
             tx.execute_batch(SCHEMA_V5).map_err(|e| storage(&path, e))?;
+        }
+        if v < 6 {
+            let has_parent: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM pragma_table_info('scopes') WHERE name = 'parent'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| storage(&path, e))?;
+            if has_parent == 0 {
+                tx.execute_batch(SCHEMA_V6_SCOPES)
+                    .map_err(|e| storage(&path, e))?;
+            }
+            tx.execute_batch(SCHEMA_V6).map_err(|e| storage(&path, e))?;
         }
         let broken: i64 = tx
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
@@ -501,9 +517,17 @@ impl Store for SqliteStore {
                 .map_err(|e| self.err(e))?;
         }
         let done = self.write_commit(commit, &json).and_then(|()| {
-            self.conn
-                .execute_batch("COMMIT")
-                .map_err(|e| storage(&self.path, e))
+            self.conn.execute_batch("COMMIT").map_err(|e| {
+                // A deferred foreign key (a tenant's superadministrator, a scope's parent)
+                // checked at the end of the commit.
+                match e.sqlite_error_code() {
+                    Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
+                        "{}: commit {} breaks a schema constraint: {e}",
+                        self.path, commit.revision
+                    )),
+                    _ => storage(&self.path, e),
+                }
+            })
         });
         if done.is_err() && !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");

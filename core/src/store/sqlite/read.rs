@@ -7,8 +7,8 @@ use super::{corrupt, storage, SqliteStore};
 use crate::credentials::{Credential, PasswordPolicy, ResetToken};
 use crate::domain::{
     AccessLevel, Agreement, Change, Group, GroupId, NextIds, ObjectKind, Permission, Product, Role,
-    RoleId, RoleNamespace, Scope, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User,
-    UserId,
+    RoleId, RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings,
+    User, UserId,
 };
 use crate::Error;
 
@@ -174,34 +174,64 @@ pub(super) fn read_roles(
     })
 }
 
-/// Call groups and IVRs.
+/// Scopes, parents before children; a parent that is missing, of another tenant, or a cycle
+/// is damage.
 pub(super) fn read_scopes(
     tx: &Connection,
     path: &str,
     sink: &mut dyn FnMut(Change),
 ) -> Result<(), Error> {
     let st = |e| storage(path, e);
+    let mut scopes = Vec::new();
     each_row(
         tx,
         path,
-        "SELECT id, tenant, kind, name FROM scopes ORDER BY id",
+        "SELECT id, tenant, kind, name, parent FROM scopes ORDER BY id",
         |r| {
             let kind: String = r.get(2).map_err(st)?;
-            sink(Change::ScopePut(Scope {
+            scopes.push(Scope {
                 id: r.get(0).map_err(st)?,
                 tenant: r.get(1).map_err(st)?,
                 kind: kind
                     .parse::<ScopeKind>()
                     .map_err(|_| corrupt(format!("unknown scope kind {kind:?}")))?,
                 name: r.get(3).map_err(st)?,
-                parent: None,
-            }));
+                parent: r.get(4).map_err(st)?,
+            });
             Ok(())
         },
-    )
+    )?;
+    for s in crate::store::order_scopes(scopes)? {
+        sink(Change::ScopePut(s));
+    }
+    Ok(())
 }
 
-/// Users, with the roles and scopes they hold directly.
+/// The first link row of a user naming a role or scope of another tenant than the user's
+/// (or a missing one), which the foreign keys rule out in an undamaged file.
+const FOREIGN_LINKS: &[(&str, &str)] = &[
+    (
+        "holds a grant of role",
+        "SELECT g.user, g.role FROM user_grants g JOIN users u ON u.id = g.user
+         LEFT JOIN roles x ON x.id = g.role
+         WHERE x.tenant IS NOT u.tenant OR g.tenant IS NOT u.tenant LIMIT 1",
+    ),
+    (
+        "holds a grant for scope",
+        "SELECT g.user, g.scope FROM user_grants g JOIN users u ON u.id = g.user
+         LEFT JOIN scopes x ON x.id = g.scope
+         WHERE x.tenant IS NOT u.tenant OR g.tenant IS NOT u.tenant LIMIT 1",
+    ),
+    (
+        "is a member of team",
+        "SELECT t.user, t.scope FROM user_teams t JOIN users u ON u.id = t.user
+         LEFT JOIN scopes x ON x.id = t.scope
+         WHERE x.tenant IS NOT u.tenant OR t.tenant IS NOT u.tenant LIMIT 1",
+    ),
+];
+
+/// Users, with the roles and scopes they hold directly, their grants and their teams; a
+/// grant or team membership naming a role or scope of another tenant is damage.
 pub(super) fn read_users(
     tx: &Connection,
     path: &str,
@@ -218,6 +248,35 @@ pub(super) fn read_users(
         path,
         "SELECT user, scope FROM user_scopes ORDER BY user, scope",
     )?;
+    for (what, sql) in FOREIGN_LINKS {
+        each_row(tx, path, sql, |r| {
+            let (user, item): (i64, i64) = (r.get(0).map_err(st)?, r.get(1).map_err(st)?);
+            Err(corrupt(format!(
+                "user #{user} {what} #{item} that is missing or of another tenant: the file is damaged"
+            )))
+        })?;
+    }
+    let mut user_grants: Pairs<UserId, (RoleId, ScopeId)> = {
+        let mut out = Vec::new();
+        each_row(
+            tx,
+            path,
+            "SELECT user, role, scope FROM user_grants ORDER BY user, role, scope",
+            |r| {
+                out.push((
+                    r.get(0).map_err(st)?,
+                    (r.get(1).map_err(st)?, r.get(2).map_err(st)?),
+                ));
+                Ok(())
+            },
+        )?;
+        out.into_iter().peekable()
+    };
+    let mut user_teams = read_pairs::<UserId, ScopeId>(
+        tx,
+        path,
+        "SELECT user, scope FROM user_teams ORDER BY user, scope",
+    )?;
     each_row(tx, path, "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp FROM users ORDER BY id", |r| {
         let uid: UserId = r.get(0).map_err(st)?;
         sink(Change::UserPut(User {
@@ -230,8 +289,11 @@ pub(super) fn read_users(
             active: r.get(6).map_err(st)?,
             roles: take_pairs(&mut user_roles, uid),
             scopes: take_pairs(&mut user_scopes, uid),
-            grants: Default::default(),
-            teams: Default::default(),
+            grants: take_pairs(&mut user_grants, uid)
+                .into_iter()
+                .map(|(role, scope)| ScopeGrant { role, scope })
+                .collect(),
+            teams: take_pairs(&mut user_teams, uid),
             created_at: r.get(7).map_err(st)?,
             updated_at: r.get(8).map_err(st)?,
             last_login: r.get(9).map_err(st)?,

@@ -241,6 +241,63 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
+/// Version 6: contact-center scopes (issue 15). `scopes` is rebuilt without the
+/// `CHECK (kind IN ('call_group', 'ivr'))` (a kind is any name the library accepts: built-in or
+/// tenant-defined) and with a `parent` column: a scope of the same tenant or NULL (a root),
+/// checked by a deferred foreign key that does not cascade (a scope that still has children
+/// cannot be deleted). Every scope becomes a root. Two link tables: `user_grants` (a role
+/// granted to a user for one scope) and `user_teams` (the teams a user is a member of),
+/// cascading on the deletion of the user, role or scope as `user_scopes` does. `user_scopes`
+/// is left as it is. Runs with foreign keys off (see `migrate`): dropping the old `scopes`
+/// cascades nothing, and the link tables keep referencing "scopes" by name.
+///
+/// Idempotent, as version 5: the rebuild ([`SCHEMA_V6_SCOPES`]) runs only on a `scopes` table
+/// without a `parent` column, and the rest ([`SCHEMA_V6`]) creates only what is missing, so a
+/// file whose user_version was set back keeps its parents, grants and teams.
+pub(super) const SCHEMA_V6_SCOPES: &str = r#"
+CREATE TABLE scopes_v6 (
+    id INTEGER PRIMARY KEY,
+    tenant INTEGER NOT NULL REFERENCES tenants (id),
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    parent INTEGER,
+    UNIQUE (tenant, kind, name_key),
+    UNIQUE (tenant, id),
+    FOREIGN KEY (tenant, parent) REFERENCES scopes (tenant, id) DEFERRABLE INITIALLY DEFERRED
+);
+INSERT INTO scopes_v6 (id, tenant, kind, name, name_key, parent)
+    SELECT id, tenant, kind, name, name_key, NULL FROM scopes;
+DROP TABLE scopes;
+ALTER TABLE scopes_v6 RENAME TO scopes;
+"#;
+
+/// Version 6, after [`SCHEMA_V6_SCOPES`]: the index of parents and the two link tables.
+pub(super) const SCHEMA_V6: &str = r#"
+CREATE INDEX IF NOT EXISTS scopes_parent ON scopes (tenant, parent);
+CREATE TABLE IF NOT EXISTS user_grants (
+    tenant INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    role INTEGER NOT NULL,
+    scope INTEGER NOT NULL,
+    PRIMARY KEY (user, role, scope),
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role) REFERENCES roles (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, scope) REFERENCES scopes (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS user_grants_role ON user_grants (role);
+CREATE INDEX IF NOT EXISTS user_grants_scope ON user_grants (scope);
+CREATE TABLE IF NOT EXISTS user_teams (
+    tenant INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    scope INTEGER NOT NULL,
+    PRIMARY KEY (user, scope),
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, scope) REFERENCES scopes (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope);
+"#;
+
 /// Version 4: login emails compare by Unicode NFKC and full case folding
 /// ([`validate::email_key`](crate::domain::validate::email_key)) instead of `to_lowercase`.
 /// Every user's `email_key` is recomputed in Rust; two users of one tenant whose emails now

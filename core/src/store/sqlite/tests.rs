@@ -119,7 +119,10 @@ fn a_version_2_file_is_migrated_to_role_namespaces_with_its_data() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(refs, 2);
+    assert_eq!(
+        refs, 3,
+        "user_roles, group_roles and (schema 6) user_grants"
+    );
     assert!(store
         .conn
         .execute("INSERT INTO user_roles VALUES (1, 2, 99)", [])
@@ -335,4 +338,190 @@ fn version_4_reports_emails_that_now_collide_and_leaves_the_file() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, 1, "the failed migration must leave the file as it was");
+}
+
+/// A file as schema 5 left it (what every release before issue 15 wrote): call groups and
+/// IVRs, users assigned to them (003).
+fn v5_file(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rolecall-v5-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("v5.db");
+    let c = Connection::open(&path).unwrap();
+    for sql in [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5] {
+        c.execute_batch(sql).unwrap();
+    }
+    c.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         BEGIN;
+         INSERT INTO tenants (id, name, superadmin, created_at) VALUES (1, 'Old Co', 1, 0);
+         INSERT INTO users (id, tenant, first_name, last_name, email, email_key, active, created_at, updated_at)
+             VALUES (1, 1, 'Ada', 'Root', 'ada@old.test', 'ada@old.test', 1, 0, 0),
+                    (2, 1, 'Bob', 'Lee', 'bob@old.test', 'bob@old.test', 1, 0, 0),
+                    (3, 1, 'Cy', 'Ng', 'cy@old.test', 'cy@old.test', 1, 0, 0);
+         INSERT INTO roles (id, tenant, name, name_key, permissions, scoped, admin_tier, namespace, description, created_at)
+             VALUES (1, 1, 'Sup', 'sup', 'reports.view', 1, 0, 'custom', '', 0);
+         INSERT INTO scopes VALUES (1, 1, 'call_group', 'Sales', 'sales'),
+                                   (2, 1, 'ivr', 'Main', 'main'),
+                                   (3, 1, 'call_group', 'Support', 'support');
+         INSERT INTO user_roles VALUES (1, 2, 1);
+         INSERT INTO user_scopes VALUES (1, 2, 1), (1, 2, 2), (1, 3, 3);
+         UPDATE meta SET value = 1 WHERE key = 'revision';
+         UPDATE meta SET value = 4 WHERE key = 'next_scope';
+         COMMIT;
+         PRAGMA user_version = 5;",
+    )
+    .unwrap();
+    // A logged change as schema 5's library wrote it: a scope without a parent field.
+    let mut change = serde_json::to_value(vec![Change::ScopePut(crate::Scope {
+        id: crate::ScopeId(3),
+        tenant: TenantId(1),
+        kind: crate::ScopeKind::CallGroup,
+        name: "Support".into(),
+        parent: None,
+    })])
+    .unwrap();
+    change[0].as_object_mut().unwrap().remove("parent").unwrap();
+    c.execute(
+        "INSERT INTO commits VALUES (1, 0, NULL, ?1)",
+        [change.to_string()],
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn a_version_5_file_migrates_to_scope_hierarchies_keeping_every_assignment() {
+    let path = v5_file("migrate");
+    // Read-only, it still needs the migration first.
+    let ro = SqliteOptions {
+        read_only: true,
+        ..SqliteOptions::default()
+    };
+    assert!(matches!(
+        SqliteStore::open_with(&path, &ro),
+        Err(Error::ReadOnly(_))
+    ));
+    let mut store = SqliteStore::open(&path).unwrap();
+    let v: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 6);
+    let loaded = store.load().unwrap();
+    assert_eq!(loaded.revision, 1);
+    assert_eq!(loaded.next_ids[crate::ObjectKind::Scope], 4);
+    let users: std::collections::BTreeMap<UserId, crate::User> = loaded
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::UserPut(u) => Some((u.id, u.clone())),
+            _ => None,
+        })
+        .collect();
+    let ids = |v: &[u64]| v.iter().map(|i| crate::ScopeId(*i)).collect();
+    assert_eq!(users[&UserId(2)].scopes, ids(&[1, 2]));
+    assert_eq!(users[&UserId(3)].scopes, ids(&[3]));
+    assert_eq!(users[&UserId(2)].roles.len(), 1);
+    assert!(users
+        .values()
+        .all(|u| u.grants.is_empty() && u.teams.is_empty()));
+    let scopes: Vec<crate::Scope> = loaded
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::ScopePut(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(scopes.len(), 3);
+    assert!(scopes.iter().all(|s| s.parent.is_none()));
+    assert_eq!(scopes[1].kind, crate::ScopeKind::Ivr);
+    // The log written before the migration still reads (records without the new fields).
+    let log = store.commits_since(0).unwrap().unwrap();
+    assert!(matches!(&log[0].changes[0], Change::ScopePut(s) if s.parent.is_none()));
+    // The rebuilt table keeps its constraints and takes any kind; every table referencing
+    // scopes still does, foreign keys are on again, and nothing is broken.
+    let sql: String = store
+        .conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'scopes'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sql.contains("UNIQUE (tenant, kind, name_key)"), "{sql}");
+    assert!(!sql.contains("CHECK"), "{sql}");
+    let refs: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%REFERENCES scopes (tenant, id)%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        refs, 4,
+        "user_scopes, user_grants, user_teams, scopes.parent"
+    );
+    store.integrity_check().unwrap();
+    assert!(store
+        .conn
+        .execute("INSERT INTO user_scopes VALUES (1, 2, 99)", [])
+        .is_err());
+    store
+        .conn
+        .execute_batch(
+            "INSERT INTO scopes VALUES (4, 1, 'team', 'Night', 'night', 3);
+             INSERT INTO user_teams VALUES (1, 3, 4);
+             INSERT INTO user_grants VALUES (1, 3, 1, 4);",
+        )
+        .unwrap();
+    drop(store);
+    // Read-only now opens.
+    let mut ro = SqliteStore::open_with(&path, &ro).unwrap();
+    assert!(ro.load().unwrap().changes.iter().any(|c| matches!(
+        c,
+        Change::UserPut(u) if u.id == UserId(3) && u.teams.len() == 1 && u.grants.len() == 1
+    )));
+    drop(ro);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[test]
+fn a_scope_parent_chain_as_long_as_the_table_loads_in_order() {
+    // Parents with larger ids than their children: loaded parents first, without recursion.
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let n = 20_000u64;
+    s.conn
+        .execute_batch(
+            "BEGIN;
+             INSERT INTO tenants (id, name, superadmin, created_at) VALUES (1, 'T', 1, 0);
+             INSERT INTO users (id, tenant, first_name, last_name, email, email_key, active, created_at, updated_at)
+                 VALUES (1, 1, 'A', 'B', 'a@t.test', 'a@t.test', 1, 0, 0);
+             COMMIT;",
+        )
+        .unwrap();
+    {
+        let tx = s.conn.transaction().unwrap();
+        for i in 1..=n {
+            let parent = (i < n).then_some(i + 1);
+            tx.execute(
+                "INSERT INTO scopes (id, tenant, kind, name, name_key, parent) VALUES (?1, 1, 'team', ?2, ?2, ?3)",
+                params![i as i64, format!("s{i}"), parent.map(|p| p as i64)],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let loaded = s.load().unwrap();
+    let order: Vec<u64> = loaded
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::ScopePut(s) => Some(s.id.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, (1..=n).rev().collect::<Vec<_>>());
 }

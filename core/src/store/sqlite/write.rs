@@ -150,6 +150,23 @@ pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
         u.tenant,
         u.id,
         &u.scopes,
+    )?;
+    exec(tx, "DELETE FROM user_grants WHERE user = ?1", [u.id])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO user_grants (tenant, user, role, scope) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for g in &u.grants {
+        ins.execute(params![u.tenant, u.id, g.role, g.scope])?;
+    }
+    replace_links(
+        tx,
+        (
+            "DELETE FROM user_teams WHERE user = ?1",
+            "INSERT INTO user_teams (tenant, user, scope) VALUES (?1, ?2, ?3)",
+        ),
+        u.tenant,
+        u.id,
+        &u.teams,
     )
 }
 
@@ -205,9 +222,9 @@ pub(super) fn put_group(tx: &Connection, g: &Group) -> rusqlite::Result<()> {
 pub(super) fn put_scope(tx: &Connection, s: &Scope) -> rusqlite::Result<()> {
     exec(
         tx,
-        "INSERT INTO scopes (id, tenant, kind, name, name_key) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (id) DO UPDATE SET kind = ?3, name = ?4, name_key = ?5",
-        params![s.id, s.tenant, s.kind.name(), s.name, fold(&s.name)],
+        "INSERT INTO scopes (id, tenant, kind, name, name_key, parent) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET kind = ?3, name = ?4, name_key = ?5, parent = ?6",
+        params![s.id, s.tenant, s.kind.name(), s.name, fold(&s.name), s.parent],
     )
 }
 
