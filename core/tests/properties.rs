@@ -38,8 +38,8 @@
 //!    recomputed from the records (the unscoped rights, or what is held on a target's team or a
 //!    scope above it), for every pair of users;
 //! 10. delegated administration: a successful user-administration step (groups.manage for
-//!    memberships) by an actor holding the right only within teams names only users inside
-//!    its teams before and after the step, and changes no other user record.
+//!     memberships) by an actor holding the right only within teams names only users inside
+//!     its teams before and after the step, and changes no other user record.
 //!
 //! Properties (1,000 cases each by default, 256 in `scripts/test-all.sh`; `PROPTEST_CASES`
 //! overrides it, and `PROPTEST_MAX_SHRINK_ITERS` / `PROPTEST_MAX_SHRINK_TIME` the shrinking
