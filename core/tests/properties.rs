@@ -2342,6 +2342,27 @@ impl World {
                     );
                 }
             }
+            // Every team it put a user in or took it out of is one it administers.
+            for x in &named {
+                let teams = |o: &Obs| {
+                    o.users
+                        .get(x)
+                        .map(|u| u.rec.teams.clone())
+                        .unwrap_or_default()
+                };
+                let (was, now) = (teams(before), teams(after));
+                if after.users.contains_key(x) {
+                    for m in was.symmetric_difference(&now) {
+                        prop_assert!(
+                            !after.scopes.contains(m) || held.at(*m).contains(right),
+                            "{} moved {} in or out of {}, a team it does not administer",
+                            actor.id,
+                            x,
+                            m
+                        );
+                    }
+                }
+            }
             let rec = |o: &Obs, x: &UserId| {
                 o.users.get(x).map(|u| {
                     let mut v = serde_json::to_value(&u.rec).unwrap();
