@@ -38,7 +38,7 @@ mod _rolecall {
     #[pymodule_export]
     use crate::records::{
         PyAgreement, PyExplanation, PyGrant, PyGroup, PyNewUser, PyPage, PyPresetRole, PyRole,
-        PyScope, PyScopeAccess, PyTenant, PyTenantCreated, PyTenantSettings, PyUser,
+        PyScope, PyScopeAccess, PyScopeGrant, PyTenant, PyTenantCreated, PyTenantSettings, PyUser,
     };
     #[pymodule_export]
     use crate::snapshot::PySnapshot;
@@ -126,7 +126,10 @@ mod _rolecall {
     /// Every scope kind's stable name.
     #[pyfunction]
     fn scope_kinds() -> Vec<String> {
-        all_scope_kinds().iter().map(|k| k.name().to_owned()).collect()
+        all_scope_kinds()
+            .iter()
+            .map(|k| k.name().to_owned())
+            .collect()
     }
 
     /// Every preset's stable name.
