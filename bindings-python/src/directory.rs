@@ -732,6 +732,8 @@ impl PyDirectory {
     /// Searches the users of a tenant, in id order: `text` is found case-insensitively in the
     /// name or email, or in the phone however it is formatted (None or blank matches everyone);
     /// `active_only` keeps active users; `offset` and `limit` (1 to 1000) page the result.
+    /// Unchecked: a search for trusted host code; `search_users_as` searches as an acting
+    /// user, showing only whom that user may view.
     #[pyo3(signature = (tenant, text = None, *, active_only = false, offset = 0, limit = 50))]
     fn search_users(
         &self,

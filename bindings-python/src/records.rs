@@ -823,7 +823,8 @@ impl PyScope {
     }
 }
 
-/// Which call groups / IVRs a user may see for a permission (003): all of them
+/// Which scopes a user may see for a permission (003; of one kind with
+/// `allowed_scopes(..., kind=...)`): all of them
 /// (`ScopeAccess.ALL`, `is_all` true) or an explicit, possibly empty set
 /// (`ScopeAccess.only(ids)`, `scopes` a frozenset; `is_none` true when empty). Test `is_all`
 /// first, then push `scopes` into your own SQL filter: `scopes` of `ScopeAccess.ALL` raises
