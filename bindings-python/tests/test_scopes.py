@@ -510,3 +510,23 @@ def test_scenario_each_manager_sees_and_manages_exactly_their_part() -> None:
     assert d.allowed_scopes(lead, "campaigns.control", kind=ScopeKind.QUEUE).scopes == set(
         queues[2:4]
     )
+
+
+def test_scopes_grants_and_teams_survive_a_sqlite_reopen(tmp_path: Any) -> None:
+    path = str(tmp_path / "cc.db")
+    with Directory(path) as d:
+        t = d.create_tenant("Co", NewUser("Rita", "Root", "root@co.test"))
+        root = t.superadmin
+        lead = d.create_role(root, name="Lead", permissions=["users.view", "reports.view"])
+        site = d.create_scope(root, ScopeKind.TEAM, "Site")
+        team = d.create_scope(root, ScopeKind.TEAM, "Team", parent=site)
+        brand = d.create_scope(root, "brand", "Blue", parent=team)
+        u = d.create_user(root, first_name="Tom", last_name="L", email="tom@co.test",
+                          teams=[team], grants=[(lead, site)])
+        before = (d.scope(brand), d.user(u))
+    with Directory.open(path) as d:
+        assert (d.scope(brand), d.user(u)) == before
+        assert d.scope(brand).kind == "brand" and d.scope(brand).parent == team
+        assert d.user(u).grants == frozenset({ScopeGrant(lead, site)})
+        assert d.team_members(team) == [u] and d.child_scopes(site) == [team]
+        assert d.check_user(u, "users.view", u) and d.check_scoped(u, "reports.view", brand)
