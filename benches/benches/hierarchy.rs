@@ -134,7 +134,23 @@ fn main() {
         Permission::CAMPAIGNS_CONTROL,
         Permission::CAMPAIGNS_VIEW,
     ];
-    let user = |r: u64| users[pick(r, 32, users.len())];
+    // Users and scopes have contiguous ids here: a query names them by arithmetic, with no
+    // array of ids streaming through the caches beside the data under test.
+    let first_user = users[0].0;
+    assert!(users
+        .iter()
+        .enumerate()
+        .all(|(k, u)| u.0 == first_user + k as u64));
+    let mut scope_ids: Vec<u64> = all_scopes.iter().map(|s| s.0).collect();
+    scope_ids.sort_unstable();
+    let first_scope = scope_ids[0];
+    assert!(scope_ids
+        .iter()
+        .enumerate()
+        .all(|(k, s)| *s == first_scope + k as u64));
+    let n_users = users.len();
+    let user = |r: u64| UserId(first_user + pick(r, 32, n_users) as u64);
+    let scope = |r: u64| ScopeId(first_scope + pick(r, 2, 10_000) as u64);
     let (rounds, batch) = if quick { (40, 100) } else { (2_000, 1_000) };
     let mut results: Vec<(&str, Stats)> = Vec::new();
     // Every row three times in turn, so that a noisy moment does not land on one row only;
@@ -153,12 +169,12 @@ fn main() {
         });
         let scoped = measure(rounds, batch, |i| {
             let r = mix(i);
-            let s = all_scopes[pick(r, 2, all_scopes.len())];
+            let s = scope(r);
             snap.check_scoped(black_box(user(r)), perms[(r & 3) as usize], black_box(s))
         });
         let on_user = measure(rounds, batch, |i| {
             let r = mix(i);
-            let target = users[pick(mix(i ^ 0x5555), 0, users.len())];
+            let target = UserId(first_user + pick(r, 0, n_users) as u64);
             snap.check_user(
                 black_box(user(r)),
                 perms[(r & 3) as usize],
@@ -167,7 +183,7 @@ fn main() {
         });
         let via_dir = measure(rounds, batch, |i| {
             let r = mix(i);
-            let target = users[pick(mix(i ^ 0x5555), 0, users.len())];
+            let target = UserId(first_user + pick(r, 0, n_users) as u64);
             dir.check_user(
                 black_box(user(r)),
                 perms[(r & 3) as usize],
