@@ -11,6 +11,11 @@ use crate::domain::{
 };
 use crate::Error;
 
+/// The rules of replacing one of a user's sets of scopes: checks the wanted ids against the
+/// actor and the user, and returns them as a set.
+type SetRules<'m> =
+    fn(&Plan<'m>, &Actor<'_>, &User, &[ScopeId]) -> Result<BTreeSet<ScopeId>, Error>;
+
 impl<'m> Plan<'m> {
     /// The actor must hold `scopes.manage` for `node` (on it or above it), or unscoped for a
     /// root (`None`).
@@ -295,7 +300,7 @@ impl<'m> Plan<'m> {
         user: UserId,
         ids: &[ScopeId],
         field: fn(&mut User) -> &mut BTreeSet<ScopeId>,
-        rules: fn(&Self, &Actor<'_>, &User, &[ScopeId]) -> Result<BTreeSet<ScopeId>, Error>,
+        rules: SetRules<'m>,
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
         let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
