@@ -117,6 +117,32 @@ def main() -> None:
     why = [f"role {g.role_name!r}" for g in d.explain(sam, "dashboard.analytics").grants]
     print("003 why may Sam see analytics:", ", ".join(why))
 
+    # Contact-center scopes: a site above its teams, a queue below a team; a team lead holds its
+    # role for its team only, and administers only the users of that team.
+    lyon = d.create_scope(sroot, ScopeKind.TEAM, "Lyon")
+    inbound = d.create_scope(sroot, ScopeKind.TEAM, "Inbound", parent=lyon)
+    outbound = d.create_scope(sroot, ScopeKind.TEAM, "Outbound", parent=lyon)
+    queue = d.create_scope(sroot, ScopeKind.QUEUE, "Inbound EN", parent=inbound)
+    lead_role = d.create_role(
+        sroot, name="Team lead", permissions=["users.view", "users.manage", "dashboard.analytics"]
+    )
+    tina = d.create_user(
+        sroot, first_name="Tina", last_name="Lead", email="tina@dash.test",
+        teams=[inbound], grants=[(lead_role, inbound)],
+    )
+    ivan = d.create_user(sroot, first_name="Ivan", last_name="Agent", email="ivan@dash.test", teams=[inbound])
+    omar = d.create_user(sroot, first_name="Omar", last_name="Agent", email="omar@dash.test", teams=[outbound])
+    print(
+        "team lead: analytics on the Inbound EN queue", d.check_scoped(tina, "dashboard.analytics", queue),
+        "| may manage Ivan", d.check_user(tina, "users.manage", ivan),
+        "/ Omar", d.check_user(tina, "users.manage", omar),
+    )
+    try:
+        d.set_active(tina, omar, False)
+    except rolecall.PermissionDeniedError as e:
+        print("team lead deactivating Omar is refused:", e.kind, "-", e)
+    print("team lead sees:", ", ".join(u.email for u in d.search_users_as(tina)))
+
     # A report over many rows crosses into Rust once; threads share one directory.
     people = [u for t in d.tenants() for u in d.search_users(t.id, limit=1000)]
     everyone = [u.id for u in people]
