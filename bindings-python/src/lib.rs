@@ -126,7 +126,10 @@ mod _rolecall {
     /// Every scope kind's stable name.
     #[pyfunction]
     fn scope_kinds() -> Vec<String> {
-        all_scope_kinds().iter().map(|k| k.name().to_owned()).collect()
+        all_scope_kinds()
+            .iter()
+            .map(|k| k.name().to_owned())
+            .collect()
     }
 
     /// Every preset's stable name.

@@ -26,7 +26,7 @@ const COMMON: &[&str] = &["op", "expect", "note"];
 const MUTATIONS: &[(&str, &[&str])] = &[
     ("create_tenant", &["name", "superadmin", "presets", "bind", "bind_superadmin"]),
     ("install_preset", &["preset"]),
-    ("create_user", &["first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active", "password", "temporary", "bind"]),
+    ("create_user", &["first_name", "last_name", "email", "phone", "roles", "scopes", "teams", "grants", "groups", "active", "password", "temporary", "bind"]),
     ("create_users", &["users", "times"]),
     ("update_user", &["user", "first_name", "last_name", "email", "phone"]),
     ("set_active", &["user", "active"]),
@@ -45,8 +45,13 @@ const MUTATIONS: &[(&str, &[&str])] = &[
     ("add_members", &["group", "users"]),
     ("remove_member", &["group", "user"]),
     ("delete_group", &["group"]),
-    ("create_scope", &["kind", "name", "bind"]),
+    ("create_scope", &["kind", "name", "parent", "bind"]),
+    ("move_scope", &["scope", "parent"]),
     ("delete_scope", &["scope"]),
+    ("delete_scope_moving", &["scope"]),
+    ("grant_role_in_scope", &["user", "role", "scope"]),
+    ("revoke_role_in_scope", &["user", "role", "scope"]),
+    ("set_user_teams", &["user", "teams"]),
     ("assign_scope", &["user", "scope"]),
     ("unassign_scope", &["user", "scope"]),
     ("set_user_scopes", &["user", "scopes"]),
@@ -72,6 +77,8 @@ const NEW_USER_KEYS: &[&str] = &[
     "phone",
     "roles",
     "scopes",
+    "teams",
+    "grants",
     "groups",
     "active",
     "password",
@@ -97,7 +104,13 @@ const QUERIES: &[(&str, &[&str])] = &[
     ("check", &["user", "permission"]),
     ("check_scoped", &["user", "permission", "scope"]),
     ("effective_permissions", &["user"]),
-    ("allowed_scopes", &["user", "permission"]),
+    ("allowed_scopes", &["user", "permission", "kind"]),
+    ("check_user", &["user", "permission", "target"]),
+    ("get_scope", &["scope"]),
+    ("child_scopes", &["scope"]),
+    ("team_members", &["scope"]),
+    ("search_users_as", &["user", "text", "active_only", "offset", "limit"]),
+    ("get_user_as", &["user", "target"]),
     ("explain", &["user", "permission"]),
     ("users_with_permission", &["tenant", "permission", "scope"]),
     ("access_level", &["agreement", "user", "product"]),
@@ -527,8 +540,38 @@ impl Runner {
             "delete_group" => d.delete_group(actor, self.group(a.get("group")?, &ctx)?)?,
             "create_scope" => {
                 let kind: ScopeKind = a.str("kind")?.parse()?;
-                let id = d.create_scope(actor, kind, a.str("name")?)?;
+                let id = match a.opt("parent") {
+                    None | Some(Value::Null) => d.create_scope(actor, kind, a.str("name")?)?,
+                    Some(p) => d.create_scope_under(actor, self.scope(p)?, kind, a.str("name")?)?,
+                };
                 self.bind(bind, Kind::Scope, id.0)?;
+            }
+            "move_scope" => {
+                let parent = match a.opt("parent") {
+                    None | Some(Value::Null) => None,
+                    Some(p) => Some(self.scope(p)?),
+                };
+                d.move_scope(actor, self.scope(a.get("scope")?)?, parent)?;
+            }
+            "delete_scope_moving" => d.delete_scope_moving(actor, self.scope(a.get("scope")?)?)?,
+            "grant_role_in_scope" | "revoke_role_in_scope" => {
+                let u = self.user(a.get("user")?)?;
+                let r = self.role(a.get("role")?, &ctx)?;
+                let s = self.scope(a.get("scope")?)?;
+                if op == "grant_role_in_scope" {
+                    d.grant_role_in_scope(actor, u, r, s)?;
+                } else {
+                    d.revoke_role_in_scope(actor, u, r, s)?;
+                }
+            }
+            "set_user_teams" => {
+                let u = self.user(a.get("user")?)?;
+                let teams = a
+                    .list_or_empty("teams")?
+                    .iter()
+                    .map(|v| self.scope(v))
+                    .collect::<R<Vec<_>>>()?;
+                d.set_user_teams(actor, u, &teams)?;
             }
             "delete_scope" => d.delete_scope(actor, self.scope(a.get("scope")?)?)?,
             "assign_scope" | "unassign_scope" => {
@@ -663,7 +706,11 @@ impl Runner {
             }
             "allowed_scopes" => {
                 let (u, p) = (self.user(a.get("user")?)?, a.permission("permission")?);
-                match d.allowed_scopes(u, p)? {
+                let access = match a.opt_str("kind")? {
+                    None => d.allowed_scopes(u, p)?,
+                    Some(k) => d.allowed_scopes_of_kind(u, p, k.parse()?)?,
+                };
+                match access {
                     ScopeAccess::All => json!("all"),
                     ScopeAccess::Only(ids) => scopes(&mut ids.into_iter()),
                 }
@@ -671,11 +718,53 @@ impl Runner {
             "explain" => {
                 let (u, p) = (self.user(a.get("user")?)?, a.permission("permission")?);
                 let e = d.explain(u, p)?;
+                let mut scope_grants: Vec<(String, Value)> = e
+                    .grants
+                    .iter()
+                    .filter_map(|g| {
+                        g.scope
+                            .map(|s| (g.role_name.clone(), self.handle_of(Kind::Scope, s.0)))
+                    })
+                    .collect();
+                scope_grants.sort_by_key(|(r, s)| (r.clone(), s.to_string()));
+                let scope_grants: Vec<Value> = scope_grants
+                    .into_iter()
+                    .map(|(role, scope)| json!({"role": role, "scope": scope}))
+                    .collect();
                 let mut roles: Vec<String> = e.grants.into_iter().map(|g| g.role_name).collect();
                 roles.sort();
                 roles.dedup();
-                json!({"allowed": e.allowed, "roles": roles,
+                json!({"allowed": e.allowed, "roles": roles, "scope_grants": scope_grants,
                        "superadmin": e.superadmin, "inactive": e.inactive})
+            }
+            "check_user" => {
+                let (u, p) = (self.user(a.get("user")?)?, a.permission("permission")?);
+                json!(d.check_user(u, p, self.user(a.get("target")?)?))
+            }
+            "get_scope" => {
+                let s = d.scope(self.scope(a.get("scope")?)?)?;
+                json!({"name": s.name, "kind": s.kind.name(),
+                       "parent": s.parent.map(|p| self.handle_of(Kind::Scope, p.0))})
+            }
+            "child_scopes" => {
+                let ids = d.child_scopes(self.scope(a.get("scope")?)?)?;
+                scopes(&mut ids.into_iter())
+            }
+            "team_members" => users(d.team_members(self.scope(a.get("scope")?)?)?),
+            "search_users_as" => {
+                let q = UserQuery {
+                    text: a.opt_str("text")?.map(str::to_owned),
+                    active_only: a.bool_or("active_only", false)?,
+                    offset: a.usize_or("offset", 0)?,
+                    limit: a.usize_or("limit", 50)?,
+                };
+                let page = d.search_users_as(self.user(a.get("user")?)?, &q)?;
+                let ids = page.items.into_iter().map(|u| u.id).collect();
+                json!({"total": page.total, "users": users(ids)})
+            }
+            "get_user_as" => {
+                let u = d.user_as(self.user(a.get("user")?)?, self.user(a.get("target")?)?)?;
+                self.user_json(&u)?
             }
             "users_with_permission" => {
                 let t = self.tenant(a.get("tenant")?)?;
@@ -708,19 +797,8 @@ impl Runner {
                     .names())
             }
             "get_user" => {
-                let id = self.user(a.get("user")?)?;
-                let u = d.user(id)?;
-                let groups: Vec<Value> = d
-                    .user_groups(id)?
-                    .into_iter()
-                    .map(|g| self.handle_of(Kind::Group, g.0))
-                    .collect();
-                json!({
-                    "first_name": u.first_name, "last_name": u.last_name, "email": u.email,
-                    "phone": u.phone, "active": u.active,
-                    "roles": self.role_names(u.roles.iter().copied())?,
-                    "groups": groups, "scopes": scopes(&mut u.scopes.iter().copied()),
-                })
+                let u = d.user(self.user(a.get("user")?)?)?;
+                self.user_json(&u)?
             }
             "get_role" => {
                 let r = d.role(self.role(a.get("role")?, &ctx)?)?;
@@ -805,6 +883,35 @@ type NameLookup = fn(&Directory, TenantId, &str) -> Result<u64, Error>;
 impl Runner {
     /// A user of `create_user` or of `create_users`' list, with its roles, active flag and
     /// initial password.
+    /// A user as `get_user` answers: names, contact, status, roles (names), groups, scopes,
+    /// teams (handles, in id order) and per-scope grants (role name and scope handle, in the
+    /// user's order: role id, then scope id).
+    fn user_json(&self, u: &rolecall::User) -> R<Value> {
+        let scopes = |ids: &std::collections::BTreeSet<ScopeId>| -> Value {
+            ids.iter()
+                .map(|s| self.handle_of(Kind::Scope, s.0))
+                .collect()
+        };
+        let groups: Vec<Value> = self
+            .dir
+            .user_groups(u.id)?
+            .into_iter()
+            .map(|g| self.handle_of(Kind::Group, g.0))
+            .collect();
+        let mut grants = Vec::new();
+        for g in &u.grants {
+            grants.push(json!({"role": self.dir.role(g.role)?.name,
+                               "scope": self.handle_of(Kind::Scope, g.scope.0)}));
+        }
+        Ok(json!({
+            "first_name": u.first_name, "last_name": u.last_name, "email": u.email,
+            "phone": u.phone, "active": u.active,
+            "roles": self.role_names(u.roles.iter().copied())?,
+            "groups": groups, "scopes": scopes(&u.scopes),
+            "teams": scopes(&u.teams), "grants": grants,
+        }))
+    }
+
     fn full_new_user(&self, a: &Args<'_>, ctx: &Ctx) -> R<NewUser> {
         let mut u = new_user(a)?;
         u.roles = self.roles(a.list_or_empty("roles")?, ctx)?;
@@ -813,6 +920,21 @@ impl Runner {
             .iter()
             .map(|v| self.scope(v))
             .collect::<R<_>>()?;
+        u.teams = a
+            .list_or_empty("teams")?
+            .iter()
+            .map(|v| self.scope(v))
+            .collect::<R<_>>()?;
+        for g in a.list_or_empty("grants")? {
+            let Some(o) = g.as_object() else {
+                return bad("\"grants\" must hold {\"role\", \"scope\"} objects");
+            };
+            let g = Args(o);
+            u = u.grant(
+                self.role(g.get("role")?, ctx)?,
+                self.scope(g.get("scope")?)?,
+            );
+        }
         u.groups = a
             .list_or_empty("groups")?
             .iter()

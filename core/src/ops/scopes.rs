@@ -182,9 +182,12 @@ impl<'m> Plan<'m> {
             child.parent = s.parent;
             self.changes.push(Change::ScopePut(child));
         }
-        let to_team = s
-            .parent
-            .filter(|p| self.m.scopes.get(p).is_some_and(|p| p.kind == ScopeKind::Team));
+        let to_team = s.parent.filter(|p| {
+            self.m
+                .scopes
+                .get(p)
+                .is_some_and(|p| p.kind == ScopeKind::Team)
+        });
         for u in members {
             let mut moved = u.clone();
             moved.teams.remove(&scope);

@@ -121,7 +121,7 @@ impl NewUser {
     }
 
     /// Groups to join.
-        pub fn groups(mut self, groups: impl IntoIterator<Item = GroupId>) -> Self {
+    pub fn groups(mut self, groups: impl IntoIterator<Item = GroupId>) -> Self {
         self.groups = groups.into_iter().collect();
         self
     }

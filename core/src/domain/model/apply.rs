@@ -92,7 +92,10 @@ impl Model {
                 }
                 for g in &u.grants {
                     self.grant_users.entry(g.scope).or_default().insert(u.id);
-                    self.role_grant_users.entry(g.role).or_default().insert(u.id);
+                    self.role_grant_users
+                        .entry(g.role)
+                        .or_default()
+                        .insert(u.id);
                 }
                 for t in &u.teams {
                     self.team_members.entry(*t).or_default().insert(u.id);
@@ -163,8 +166,12 @@ impl Model {
                     }
                     for u in self.role_grant_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
-                            let gone: Vec<_> =
-                                user.grants.iter().filter(|g| g.role == *id).copied().collect();
+                            let gone: Vec<_> = user
+                                .grants
+                                .iter()
+                                .filter(|g| g.role == *id)
+                                .copied()
+                                .collect();
                             for g in gone {
                                 user.grants.remove(&g);
                                 unindex(&mut self.grant_users, g.scope, &u);
@@ -257,8 +264,12 @@ impl Model {
                     }
                     for u in self.grant_users.remove(id).unwrap_or_default() {
                         if let Some(user) = self.users.get_mut(&u) {
-                            let gone: Vec<_> =
-                                user.grants.iter().filter(|g| g.scope == *id).copied().collect();
+                            let gone: Vec<_> = user
+                                .grants
+                                .iter()
+                                .filter(|g| g.scope == *id)
+                                .copied()
+                                .collect();
                             for g in gone {
                                 user.grants.remove(&g);
                                 let still = user.grants.iter().any(|x| x.role == g.role);

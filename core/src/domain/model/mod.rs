@@ -214,7 +214,9 @@ impl Model {
 
     /// Whether `scope` is `node` or below it.
     pub fn is_within(&self, scope: ScopeId, node: ScopeId) -> bool {
-        self.ancestors(scope).take(self.scopes.len() + 1).any(|a| a == node)
+        self.ancestors(scope)
+            .take(self.scopes.len() + 1)
+            .any(|a| a == node)
     }
 
     /// Checks the model's internal consistency (used at load and in tests).
@@ -250,7 +252,12 @@ impl Model {
             for t in &u.teams {
                 match self.scopes.get(t) {
                     Some(s) if s.tenant == u.tenant && s.kind == ScopeKind::Team => {}
-                    _ => return corrupt(format!("{} is a member of {t}, not a team of its tenant", u.id)),
+                    _ => {
+                        return corrupt(format!(
+                            "{} is a member of {t}, not a team of its tenant",
+                            u.id
+                        ))
+                    }
                 }
             }
         }
@@ -272,7 +279,10 @@ impl Model {
         for sc in self.scopes.values() {
             if let Some(p) = sc.parent {
                 if self.scopes.get(&p).map(|p| p.tenant) != Some(sc.tenant) {
-                    return corrupt(format!("{} has parent {p}, not a scope of its tenant", sc.id));
+                    return corrupt(format!(
+                        "{} has parent {p}, not a scope of its tenant",
+                        sc.id
+                    ));
                 }
             }
             // Every chain ends at a root within as many steps as there are scopes.
