@@ -225,7 +225,6 @@ enum Preset {
     Dashboard,
 }
 
-
 // ---------------------------------------------------------------- the core's records
 
 /// What `create_tenant` created: the tenant, its superadministrator and the built-in roles.
@@ -361,7 +360,6 @@ pub struct Group {
     pub roles: RoleSet,
     pub created_at: i64,
 }
-
 
 /// An agreement and its Owner.
 #[uniffi::remote(Record)]

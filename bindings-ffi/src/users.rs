@@ -437,7 +437,12 @@ pub unsafe extern "C" fn rolecall_user_revoke_role_in_scope(
     scope: rolecall_scope_id,
 ) -> rolecall_status {
     ffi!({
-        dir!(dir).revoke_role_in_scope(UserId(actor), UserId(user), RoleId(role), ScopeId(scope))?;
+        dir!(dir).revoke_role_in_scope(
+            UserId(actor),
+            UserId(user),
+            RoleId(role),
+            ScopeId(scope),
+        )?;
         Ok(())
     })
 }
