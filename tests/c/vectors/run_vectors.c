@@ -1531,8 +1531,9 @@ int main(int argc, char **argv) {
     }
     printf("%d files, %d steps\n", t.files, t.steps);
     if (t.not_expressible)
-        printf("%d step(s) not expressible through a NUL-terminated C string (skipped, each an "
-               "expected refusal that changes nothing)\n", t.not_expressible);
+        printf("%d step(s) not expressible through the C ABI (a string holding U+0000, a parent "
+               "scope 0; skipped, each an expected refusal that changes nothing)\n",
+               t.not_expressible);
     printf("c-vectors: %d passed, %d failed\n", t.passed, t.failed);
     return t.failed == 0 ? 0 : 1;
 }
