@@ -3,7 +3,7 @@
 //! Run with `cargo run -p rolecall-examples --example quickstart`.
 
 use rolecall::{
-    AccessLevel, Directory, NewUser, Permission, Preset, Product, ScopeAccess, ScopeKind,
+    AccessLevel, Directory, NewRole, NewUser, Permission, Preset, Product, ScopeAccess, ScopeKind,
     UserPatch, UserQuery,
 };
 
@@ -183,6 +183,47 @@ fn main() -> Result<(), rolecall::Error> {
         .map(|g| format!("role {:?}", g.role_name))
         .collect();
     println!("003 why may Sam see analytics: {}", why.join(", "));
+
+    // Contact-center scopes: a site above its teams, a queue below a team; a team lead holds
+    // its role for its team only, and administers only the users of that team.
+    let lyon = dir.create_scope(sroot, ScopeKind::Team, "Lyon")?;
+    let inbound = dir.create_scope_under(sroot, lyon, ScopeKind::Team, "Inbound")?;
+    let outbound = dir.create_scope_under(sroot, lyon, ScopeKind::Team, "Outbound")?;
+    let queue = dir.create_scope_under(sroot, inbound, ScopeKind::Queue, "Inbound EN")?;
+    let lead_role = dir.create_role(
+        sroot,
+        &NewRole::new(
+            "Team lead",
+            Permission::USERS_VIEW | Permission::USERS_MANAGE | Permission::DASHBOARD_ANALYTICS,
+        ),
+    )?;
+    let tina = dir.create_user(
+        sroot,
+        &NewUser::new("Tina", "Lead", "tina@dash.test")
+            .teams([inbound])
+            .grant(lead_role, inbound),
+    )?;
+    let ivan = dir.create_user(
+        sroot,
+        &NewUser::new("Ivan", "Agent", "ivan@dash.test").teams([inbound]),
+    )?;
+    let omar = dir.create_user(
+        sroot,
+        &NewUser::new("Omar", "Agent", "omar@dash.test").teams([outbound]),
+    )?;
+    println!(
+        "team lead: analytics on the Inbound EN queue {}, may manage Ivan {} / Omar {}",
+        dir.check_scoped(tina, Permission::DASHBOARD_ANALYTICS, queue),
+        dir.check_user(tina, Permission::USERS_MANAGE, ivan),
+        dir.check_user(tina, Permission::USERS_MANAGE, omar)
+    );
+    match dir.set_active(tina, omar, false) {
+        Err(e) => println!("team lead deactivating Omar is refused: {e}"),
+        Ok(()) => println!("unexpected: Omar deactivated by another team's lead"),
+    }
+    let seen = dir.search_users_as(tina, &UserQuery::default())?;
+    let names: Vec<String> = seen.items.iter().map(|u| u.full_name()).collect();
+    println!("team lead sees: {}", names.join(", "));
 
     println!("directory revision: {}", dir.revision());
 

@@ -7,6 +7,8 @@
 //!   Where a permission *set* is expected, an iterable of those is accepted too.
 //! - Products, access levels, scope kinds and presets are their `rolecall` enum members or their
 //!   snake_case names, parsed by the core (products and levels also take their stable numbers).
+//!   A scope kind may also be a tenant-defined kind's name (`"brand"`), validated by the core;
+//!   kinds come back as `ScopeKind` members when built in, as plain str when tenant-defined.
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -565,7 +567,8 @@ enum_arg!(
     LevelArg, AccessLevel, ACCESS_LEVEL, Some(AccessLevel::from_index)
 );
 enum_arg!(
-    /// A scope kind: `ScopeKind` or its name.
+    /// A scope kind: `ScopeKind`, a built-in kind's name, or a tenant-defined kind's name
+    /// (`"brand"`), parsed by the core (`ScopeKind::from_str`).
     KindArg, ScopeKind, SCOPE_KIND, None
 );
 enum_arg!(
@@ -580,6 +583,15 @@ pub(crate) fn enum_to_py<'py>(
     name: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     class.get(py)?.call1((name,))
+}
+
+/// A scope kind as Python sees it: the `ScopeKind` member of a built-in kind, the plain str
+/// name of a tenant-defined one.
+pub(crate) fn kind_to_py(py: Python<'_>, kind: ScopeKind) -> PyResult<Bound<'_, PyAny>> {
+    match kind {
+        ScopeKind::Custom(c) => Ok(PyString::new(py, c.as_str()).into_any()),
+        built_in => enum_to_py(py, &SCOPE_KIND, built_in.name()),
+    }
 }
 
 /// Every built-in scope kind. The match is exhaustive, so a kind added to the core fails to

@@ -29,8 +29,8 @@ use crate::credentials::{
 };
 use crate::errors::OrRaise;
 use crate::records::{
-    new_user, repr_str, NewUserArg, PyAgreement, PyExplanation, PyGroup, PyPage, PyRole, PyScope,
-    PyScopeAccess, PyTenant, PyTenantCreated, PyTenantSettings, PyUser,
+    new_user, repr_str, GrantList, NewUserArg, PyAgreement, PyExplanation, PyGroup, PyPage, PyRole,
+    PyScope, PyScopeAccess, PyTenant, PyTenantCreated, PyTenantSettings, PyUser,
 };
 use crate::snapshot::{check_many, PySnapshot};
 
@@ -578,11 +578,13 @@ impl PyDirectory {
     /// the GIL released), `temporary` by default like every password set by someone else (to
     /// be changed at first login); `temporary=False` only for a password the user chose.
     /// `scopes` restrict the user to call groups / IVRs (as `set_user_scopes`; its roles are
-    /// granted within them), and `groups` are joined, each under the rules of `add_member`:
-    /// all in the same commit.
+    /// granted within them), `groups` are joined, each under the rules of `add_member`,
+    /// `teams` are the teams the user is a member of (as `set_user_teams`), and `grants` roles
+    /// held for one scope each (`ScopeGrant`s or `(role, scope)` pairs, as
+    /// `grant_role_in_scope`): all in the same commit.
     #[pyo3(
-        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true),
-        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True)"
+        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true, teams = ScopeList::default(), grants = GrantList::default()),
+        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True, teams=(), grants=())"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_user(
@@ -599,10 +601,14 @@ impl PyDirectory {
         active: bool,
         password: Option<SecretArg>,
         temporary: bool,
+        teams: ScopeList,
+        grants: GrantList,
     ) -> PyResult<u64> {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
         u.scopes = scopes.0;
         u.groups = groups.0;
+        u.teams = teams.0;
+        u.grants = grants.0;
         u.password = password.map(|p| p.0);
         u.temporary = temporary;
         self.write(py, |d| d.create_user(actor.0, &u))
@@ -702,9 +708,17 @@ impl PyDirectory {
         self.write(py, |d| d.set_user_roles(actor.0, user.0, &roles.0))
     }
 
-    /// A user.
+    /// A user. Unchecked: a read for trusted host code; `user_as` reads as an acting user.
     fn user(&self, id: UserArg) -> PyResult<PyUser> {
         self.d()?.user(id.0).map(PyUser).or_raise()
+    }
+
+    /// A user, if `actor` may view it (`check_user` with `users.view`). Raises
+    /// `NotFoundError` for an unknown user or one of another tenant (as if it did not exist),
+    /// `PermissionDeniedError` without `users.view`, and `PermissionDeniedError` (kind
+    /// `outside_teams`) when `actor` holds it only for teams the user is not in.
+    fn user_as(&self, actor: UserArg, user: UserArg) -> PyResult<PyUser> {
+        self.d()?.user_as(actor.0, user.0).map(PyUser).or_raise()
     }
 
     /// The user of `tenant` with this email (trimmed, case-insensitive).
@@ -718,6 +732,8 @@ impl PyDirectory {
     /// Searches the users of a tenant, in id order: `text` is found case-insensitively in the
     /// name or email, or in the phone however it is formatted (None or blank matches everyone);
     /// `active_only` keeps active users; `offset` and `limit` (1 to 1000) page the result.
+    /// Unchecked: a search for trusted host code; `search_users_as` searches as an acting
+    /// user, showing only whom that user may view.
     #[pyo3(signature = (tenant, text = None, *, active_only = false, offset = 0, limit = 50))]
     fn search_users(
         &self,
@@ -736,6 +752,32 @@ impl PyDirectory {
             ..UserQuery::default()
         };
         self.write(py, |d| d.search_users(tenant.0, &q))
+            .map(PyPage::from)
+    }
+
+    /// `search_users` in `actor`'s tenant, showing only the users `actor` may view
+    /// (`check_user` with `users.view`): everyone for an actor holding it unscoped, the
+    /// members of its teams (and of the teams below them) for one holding it for teams,
+    /// nobody for one without it; `total` and paging count only those. `search_users` is the
+    /// unchecked search for trusted host code.
+    #[pyo3(signature = (actor, text = None, *, active_only = false, offset = 0, limit = 50))]
+    fn search_users_as(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        text: Option<String>,
+        active_only: bool,
+        offset: usize,
+        limit: usize,
+    ) -> PyResult<PyPage> {
+        let q = UserQuery {
+            text,
+            active_only,
+            offset,
+            limit,
+            ..UserQuery::default()
+        };
+        self.write(py, |d| d.search_users_as(actor.0, &q))
             .map(PyPage::from)
     }
 
@@ -968,21 +1010,108 @@ impl PyDirectory {
 
     // ======================= scopes =======================
 
-    /// Creates a call group or IVR; returns its id. Needs `scopes.manage`.
+    /// Creates a scope; returns its id. `kind` is a `ScopeKind` (or its name), or the name of
+    /// a tenant-defined kind (`"brand"`: lowercase letters, digits and `_`, starting with a
+    /// letter, at most 24 characters). With `parent` None it is a root (needs `scopes.manage`
+    /// unscoped); otherwise it is created below `parent` (any kind below any kind), and needs
+    /// `scopes.manage` for `parent` or a scope above it (delegated administration).
+    #[pyo3(signature = (actor, kind, name, parent = None))]
     fn create_scope(
         &self,
         py: Python<'_>,
         actor: UserArg,
         kind: KindArg,
         name: String,
+        parent: Option<ScopeArg>,
     ) -> PyResult<u64> {
-        self.write(py, |d| d.create_scope(actor.0, kind.0, &name))
-            .map(|id| id.0)
+        self.write(py, |d| match parent {
+            None => d.create_scope(actor.0, kind.0, &name),
+            Some(p) => d.create_scope_under(actor.0, p.0, kind.0, &name),
+        })
+        .map(|id| id.0)
     }
 
-    /// Deletes a call group or IVR, unassigning it from everyone.
+    /// Moves `scope`, with everything below it, under `parent` (None: makes it a root). Needs
+    /// `scopes.manage` for the scope and the new parent (unscoped for a root); raises
+    /// `ConflictError` (kind `scope_cycle`) when `parent` is the scope or below it.
+    #[pyo3(signature = (actor, scope, parent))]
+    fn move_scope(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        scope: ScopeArg,
+        parent: Option<ScopeArg>,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.move_scope(actor.0, scope.0, parent.map(|p| p.0)))
+    }
+
+    /// Deletes a scope, unassigning it from everyone and ending the roles granted for it.
+    /// Raises `ConflictError` (kind `scope_not_empty`) while it has child scopes or team
+    /// members: `delete_scope_moving` moves them first.
     fn delete_scope(&self, py: Python<'_>, actor: UserArg, scope: ScopeArg) -> PyResult<()> {
         self.write(py, |d| d.delete_scope(actor.0, scope.0))
+    }
+
+    /// Deletes a scope, moving its child scopes to its parent (roots when it has none) and its
+    /// members to its parent when that is a team (otherwise they only leave it), in one commit.
+    fn delete_scope_moving(&self, py: Python<'_>, actor: UserArg, scope: ScopeArg) -> PyResult<()> {
+        self.write(py, |d| d.delete_scope_moving(actor.0, scope.0))
+    }
+
+    /// Grants `role` to `user` for `scope` and everything below it: its permissions then apply
+    /// only to data of that subtree (`check_scoped`, `allowed_scopes`) and to the members of
+    /// the teams in it (`check_user`). A grant: the actor must hold the role's rights there.
+    fn grant_role_in_scope(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        role: RoleArg,
+        scope: ScopeArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| {
+            d.grant_role_in_scope(actor.0, user.0, role.0, scope.0)
+        })
+    }
+
+    /// Takes back a role granted for a scope (nothing when it is not granted).
+    fn revoke_role_in_scope(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        role: RoleArg,
+        scope: ScopeArg,
+    ) -> PyResult<()> {
+        self.write(py, |d| {
+            d.revoke_role_in_scope(actor.0, user.0, role.0, scope.0)
+        })
+    }
+
+    /// Makes `user` a member of exactly `teams` (scopes of kind `ScopeKind.TEAM`; another kind
+    /// raises `InvalidInputError`, kind `not_a_team`). An actor holding `users.manage` only
+    /// within teams must administer every team it adds or removes (`PermissionDeniedError`,
+    /// kind `outside_teams`).
+    fn set_user_teams(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        user: UserArg,
+        teams: ScopeList,
+    ) -> PyResult<()> {
+        self.write(py, |d| d.set_user_teams(actor.0, user.0, &teams.0))
+    }
+
+    /// Ids of the members of a team, in id order (unchecked: for trusted host code).
+    fn team_members(&self, team: ScopeArg) -> PyResult<Vec<u64>> {
+        let ids = self.d()?.team_members(team.0).or_raise()?;
+        Ok(ids.into_iter().map(|u| u.0).collect())
+    }
+
+    /// Ids of the scopes directly below `scope`, in id order.
+    fn child_scopes(&self, scope: ScopeArg) -> PyResult<Vec<u64>> {
+        let ids = self.d()?.child_scopes(scope.0).or_raise()?;
+        Ok(ids.into_iter().map(|s| s.0).collect())
     }
 
     /// Authorises a user for a call group / IVR (a grant of its scoped rights there).
@@ -1018,12 +1147,12 @@ impl PyDirectory {
         self.write(py, |d| d.set_user_scopes(actor.0, user.0, &scopes.0))
     }
 
-    /// A call group or IVR.
+    /// A scope.
     fn scope(&self, id: ScopeArg) -> PyResult<PyScope> {
         self.d()?.scope(id.0).map(PyScope).or_raise()
     }
 
-    /// Every call group and IVR of a tenant, in id order.
+    /// Every scope of a tenant (of every kind), in id order.
     fn scopes(&self, tenant: TenantArg) -> PyResult<Vec<PyScope>> {
         let scopes = self.d()?.scopes(tenant.0).or_raise()?;
         Ok(scopes.into_iter().map(PyScope).collect())
@@ -1373,10 +1502,20 @@ impl PyDirectory {
         Ok(self.d()?.check(user.0, permission.0))
     }
 
-    /// May `user` do `permission` on data of call group / IVR `scope`?
+    /// May `user` do `permission` on data of `scope`? A right held unscoped applies to every
+    /// scope of the tenant; one held for a scope (a scoped role on assigned call groups /
+    /// IVRs, or `grant_role_in_scope`) to that scope and everything below it.
     #[pyo3(signature = (user, permission, scope))]
     fn check_scoped(&self, user: UserArg, permission: Perm, scope: ScopeArg) -> PyResult<bool> {
         Ok(self.d()?.check_scoped(user.0, permission.0, scope.0))
+    }
+
+    /// May `actor` do `permission` on user `target` ("my team only")? True when `actor` holds
+    /// it unscoped, or for a team `target` is a member of (on the team or a scope above it).
+    /// Lock-free; never across tenants; False for unknown users.
+    #[pyo3(signature = (actor, permission, target))]
+    fn check_user(&self, actor: UserArg, permission: Perm, target: UserArg) -> PyResult<bool> {
+        Ok(self.d()?.check_user(actor.0, permission.0, target.0))
     }
 
     /// Checks many (user, permission) pairs at one revision, crossing into Rust once.
@@ -1394,13 +1533,24 @@ impl PyDirectory {
         check_many(py, self.d()?.snapshot(), users, permissions, as_bytes)
     }
 
-    /// Which call groups / IVRs `user` may see for `permission`: `ScopeAccess.ALL`, or an
-    /// explicit set.
-    fn allowed_scopes(&self, user: UserArg, permission: Perm) -> PyResult<PyScopeAccess> {
-        self.d()?
-            .allowed_scopes(user.0, permission.0)
-            .map(PyScopeAccess)
-            .or_raise()
+    /// Which scopes `user` may see for `permission`: `ScopeAccess.ALL`, or an explicit set
+    /// (every scope it holds the permission for, with everything below them). With `kind`
+    /// (a `ScopeKind`, its name, or a tenant-defined kind's name), only scopes of that kind:
+    /// `ScopeAccess.ALL` then means every scope of that kind.
+    #[pyo3(signature = (user, permission, kind = None))]
+    fn allowed_scopes(
+        &self,
+        user: UserArg,
+        permission: Perm,
+        kind: Option<KindArg>,
+    ) -> PyResult<PyScopeAccess> {
+        let d = self.d()?;
+        match kind {
+            None => d.allowed_scopes(user.0, permission.0),
+            Some(k) => d.allowed_scopes_of_kind(user.0, permission.0, k.0),
+        }
+        .map(PyScopeAccess)
+        .or_raise()
     }
 
     /// The effective permissions of a user (its roles and its groups' roles).

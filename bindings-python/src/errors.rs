@@ -38,6 +38,22 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         Error::AgreementAdminRequired { agreement, .. } | Error::NotOwner { agreement, .. } => {
             extra.set_item("agreement", agreement.0)?
         }
+        Error::NotATeam { scope, .. } => extra.set_item("scope", scope.0)?,
+        Error::ScopeCycle { scope, parent } => {
+            extra.set_item("scope", scope.0)?;
+            extra.set_item("parent", parent.0)?;
+        }
+        Error::ScopeNotEmpty {
+            scope,
+            children,
+            members,
+            ..
+        } => {
+            extra.set_item("scope", scope.0)?;
+            extra.set_item("children", *children)?;
+            extra.set_item("members", *members)?;
+        }
+        Error::OutsideTeams { user, .. } => extra.set_item("user", user.0)?,
         Error::Stale { wanted, reached } => {
             extra.set_item("wanted", *wanted)?;
             extra.set_item("reached", *reached)?;

@@ -9,14 +9,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyIterator, PyString, PyTuple};
 use rolecall::{
     Agreement, AuditEvent, Explanation, Grant, Group, NewUser, Page, PresetRole, Role, Scope,
-    ScopeAccess, Tenant, TenantCreated, TenantSettings, User,
+    ScopeAccess, ScopeGrant, Tenant, TenantCreated, TenantSettings, User,
 };
 
 use crate::credentials::{PyAuditEvent, SecretArg};
 use crate::errors::OrRaise;
 
 use crate::convert::{
-    enum_to_py, permission_to_py, type_name, GroupList, RoleList, ScopeList, PRESET, SCOPE_KIND,
+    enum_to_py, extract_items, kind_to_py, permission_to_py, type_name, GroupList, RoleArg,
+    RoleList, ScopeArg, ScopeList, PRESET,
 };
 
 /// Python's `repr()` of a str.
@@ -141,7 +142,9 @@ impl PyTenantCreated {
 // ============================ User ============================
 
 /// A person who logs in. `roles` are the roles held directly (not through groups); `scopes`
-/// the call groups / IVRs assigned to the user.
+/// the call groups / IVRs assigned to the user (003); `grants` the roles held for one scope
+/// and everything below it (`ScopeGrant`s); `teams` the teams (scopes of kind
+/// `ScopeKind.TEAM`) the user is a member of.
 #[pyclass(frozen, eq, module = "rolecall", name = "User")]
 #[derive(PartialEq)]
 pub struct PyUser(pub User);
@@ -198,6 +201,23 @@ impl PyUser {
     fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
         frozenset(py, self.0.scopes.iter().map(|s| s.0))
     }
+    /// The roles held for one scope (and everything below it): a frozenset of `ScopeGrant`
+    /// (`role`, `scope`), as `Directory.grant_role_in_scope` gives them.
+    #[getter]
+    fn grants<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
+        let items = self
+            .0
+            .grants
+            .iter()
+            .map(|g| Bound::new(py, PyScopeGrant(*g)))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyFrozenSet::new(py, items)
+    }
+    /// Ids of the teams (scopes of kind `ScopeKind.TEAM`) the user is a member of.
+    #[getter]
+    fn teams<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
+        frozenset(py, self.0.teams.iter().map(|s| s.0))
+    }
     /// Creation time, ms since the Unix epoch.
     #[getter]
     fn created_at(&self) -> i64 {
@@ -219,7 +239,7 @@ impl PyUser {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let u = &self.0;
         Ok(format!(
-            "User(id={}, tenant={}, first_name={}, last_name={}, email={}, phone={}, active={}, roles={}, scopes={})",
+            "User(id={}, tenant={}, first_name={}, last_name={}, email={}, phone={}, active={}, roles={}, scopes={}, grants={}, teams={})",
             u.id.0,
             u.tenant.0,
             repr_str(py, &u.first_name)?,
@@ -229,7 +249,106 @@ impl PyUser {
             py_bool(u.active),
             repr_any(&self.roles(py)?)?,
             repr_any(&self.scopes(py)?)?,
+            repr_any(&self.grants_sorted(py)?)?,
+            repr_any(&self.teams(py)?)?,
         ))
+    }
+}
+
+impl PyUser {
+    /// The grants as a tuple in (role, scope) order, for a stable `repr`.
+    fn grants_sorted<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.grants.iter().map(|g| PyScopeGrant(*g)))
+    }
+}
+
+// ============================ ScopeGrant ============================
+
+/// A role held for one scope and everything below it (`Directory.grant_role_in_scope`): its
+/// permissions apply only to data of that subtree, and to the members of the teams in it.
+/// `ScopeGrant(role, scope)` takes ids or the `Role` / `Scope` records. It unpacks like a pair
+/// (`role, scope = grant`); where grants are taken, a `(role, scope)` tuple is accepted too.
+#[pyclass(frozen, eq, ord, module = "rolecall", name = "ScopeGrant")]
+#[derive(PartialEq, PartialOrd)]
+pub struct PyScopeGrant(pub ScopeGrant);
+
+#[pymethods]
+impl PyScopeGrant {
+    #[new]
+    fn new(role: RoleArg, scope: ScopeArg) -> Self {
+        PyScopeGrant(ScopeGrant {
+            role: role.0,
+            scope: scope.0,
+        })
+    }
+    /// The id of the role granted.
+    #[getter]
+    fn role(&self) -> u64 {
+        self.0.role.0
+    }
+    /// The id of the scope it is granted for (it applies below it too).
+    #[getter]
+    fn scope(&self) -> u64 {
+        self.0.scope.0
+    }
+    fn __len__(&self) -> usize {
+        2
+    }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+        PyTuple::new(py, [self.0.role.0, self.0.scope.0])?
+            .as_any()
+            .try_iter()
+    }
+    fn __hash__(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        (self.0.role.0, self.0.scope.0).hash(&mut h);
+        h.finish()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ScopeGrant(role={}, scope={})",
+            self.0.role.0, self.0.scope.0
+        )
+    }
+}
+
+/// One grant argument: a `ScopeGrant`, or a `(role, scope)` pair (ids or records).
+pub(crate) struct GrantArg(pub ScopeGrant);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for GrantArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(g) = obj.cast::<PyScopeGrant>() {
+            return Ok(GrantArg(g.get().0));
+        }
+        if let Ok(t) = obj.cast::<PyTuple>() {
+            if t.len() == 2 {
+                let role = t.get_borrowed_item(0)?.extract::<RoleArg>()?;
+                let scope = t.get_borrowed_item(1)?.extract::<ScopeArg>()?;
+                return Ok(GrantArg(ScopeGrant {
+                    role: role.0,
+                    scope: scope.0,
+                }));
+            }
+        }
+        Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "a grant must be a rolecall.ScopeGrant or a (role, scope) tuple, not {}",
+            type_name(&obj)
+        )))
+    }
+}
+
+/// An iterable of grants (`ScopeGrant`s or `(role, scope)` tuples).
+#[derive(Default)]
+pub(crate) struct GrantList(pub Vec<ScopeGrant>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for GrantList {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let items: Vec<GrantArg> = extract_items(&obj, "grants")?;
+        Ok(GrantList(items.into_iter().map(|g| g.0).collect()))
     }
 }
 
@@ -245,8 +364,8 @@ pub struct PyNewUser(pub NewUser);
 impl PyNewUser {
     #[new]
     #[pyo3(
-        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true),
-        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True)"
+        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true, teams = ScopeList::default(), grants = GrantList::default()),
+        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True, teams=(), grants=())"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -260,10 +379,14 @@ impl PyNewUser {
         active: bool,
         password: Option<SecretArg>,
         temporary: bool,
+        teams: ScopeList,
+        grants: GrantList,
     ) -> Self {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
         u.scopes = scopes.0;
         u.groups = groups.0;
+        u.teams = teams.0;
+        u.grants = grants.0;
         u.password = password.map(|p| p.0);
         u.temporary = temporary;
         PyNewUser(u)
@@ -303,6 +426,16 @@ impl PyNewUser {
     fn groups<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.groups.iter().map(|g| g.0))
     }
+    /// Ids of the teams to join (as `set_user_teams`).
+    #[getter]
+    fn teams<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.teams.iter().map(|s| s.0))
+    }
+    /// The roles to hold for one scope each (`ScopeGrant`s, as `grant_role_in_scope`).
+    #[getter]
+    fn grants<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.grants.iter().map(|g| PyScopeGrant(*g)))
+    }
     /// Whether the user is created active.
     #[getter]
     fn active(&self) -> bool {
@@ -322,7 +455,7 @@ impl PyNewUser {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let u = &self.0;
         Ok(format!(
-            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, scopes={}, groups={}, active={}, password={}, temporary={})",
+            "NewUser(first_name={}, last_name={}, email={}, phone={}, roles={}, scopes={}, groups={}, active={}, password={}, temporary={}, teams={}, grants={})",
             repr_str(py, &u.first_name)?,
             repr_str(py, &u.last_name)?,
             repr_str(py, &u.email)?,
@@ -333,6 +466,8 @@ impl PyNewUser {
             py_bool(u.active),
             if u.password.is_some() { "'***'" } else { "None" },
             py_bool(u.temporary),
+            repr_any(&self.teams(py)?)?,
+            repr_any(&self.grants(py)?)?,
         ))
     }
 }
@@ -355,7 +490,7 @@ pub(crate) fn new_user(
 }
 
 /// A `NewUser`, or a dict with its fields (`first_name`, `last_name`, `email`, and optionally
-/// `phone`, `roles`, `scopes`, `groups`, `active`, `password`, `temporary`).
+/// `phone`, `roles`, `scopes`, `groups`, `active`, `password`, `temporary`, `teams`, `grants`).
 pub(crate) struct NewUserArg(pub NewUser);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
@@ -371,7 +506,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
                 type_name(&obj)
             )));
         };
-        const KEYS: [&str; 10] = [
+        const KEYS: [&str; 12] = [
             "first_name",
             "last_name",
             "email",
@@ -382,6 +517,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
             "active",
             "password",
             "temporary",
+            "teams",
+            "grants",
         ];
         for k in d.keys() {
             let known = k
@@ -433,6 +570,12 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
         };
         if let Some(m) = d.get_item("temporary")? {
             u.temporary = m.extract::<bool>()?;
+        }
+        if let Some(t) = d.get_item("teams")? {
+            u.teams = t.extract::<ScopeList>()?.0;
+        }
+        if let Some(g) = d.get_item("grants")? {
+            u.grants = g.extract::<GrantList>()?.0;
         }
         Ok(NewUserArg(u))
     }
@@ -630,7 +773,9 @@ impl PyGroup {
 
 // ============================ Scope ============================
 
-/// A scope resource (003): a call group or an IVR.
+/// A scope resource: a call group or an IVR (003), a queue, a campaign, a number (DID), a team
+/// (a unit of users), or a kind the tenant defined. Scopes form a hierarchy per tenant
+/// (`parent`): a right held for a scope applies to everything below it.
 #[pyclass(frozen, eq, module = "rolecall", name = "Scope")]
 #[derive(PartialEq)]
 pub struct PyScope(pub Scope);
@@ -647,31 +792,39 @@ impl PyScope {
     fn tenant(&self) -> u64 {
         self.0.tenant.0
     }
-    /// Call group or IVR.
+    /// Its kind: a `ScopeKind` member for a built-in kind, the plain str name of a
+    /// tenant-defined kind (`"brand"`).
     #[getter]
     fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        enum_to_py(py, &SCOPE_KIND, self.0.kind.name())
+        kind_to_py(py, self.0.kind)
     }
-    /// Its name.
+    /// Its name (unique per tenant and kind).
     #[getter]
     fn name(&self) -> &str {
         &self.0.name
+    }
+    /// The id of its parent scope, or None for a root.
+    #[getter]
+    fn parent(&self) -> Option<u64> {
+        self.0.parent.map(|p| p.0)
     }
     fn __hash__(&self) -> u64 {
         hash_of("scope", self.0.id.0)
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "Scope(id={}, tenant={}, kind={}, name={})",
+            "Scope(id={}, tenant={}, kind={}, name={}, parent={})",
             self.0.id.0,
             self.0.tenant.0,
             repr_any(&self.kind(py)?)?,
             repr_str(py, &self.0.name)?,
+            opt_int(self.0.parent.map(|p| p.0)),
         ))
     }
 }
 
-/// Which call groups / IVRs a user may see for a permission (003): all of them
+/// Which scopes a user may see for a permission (003; of one kind with
+/// `allowed_scopes(..., kind=...)`): all of them
 /// (`ScopeAccess.ALL`, `is_all` true) or an explicit, possibly empty set
 /// (`ScopeAccess.only(ids)`, `scopes` a frozenset; `is_none` true when empty). Test `is_all`
 /// first, then push `scopes` into your own SQL filter: `scopes` of `ScopeAccess.ALL` raises
@@ -828,6 +981,13 @@ impl PyGrant {
     fn scoped(&self) -> bool {
         self.0.scoped
     }
+    /// The id of the scope the role is granted for (`grant_role_in_scope`; it applies below
+    /// it too), or None for a role held for the whole tenant (or, when `scoped`, for the
+    /// user's assigned call groups / IVRs).
+    #[getter]
+    fn scope(&self) -> Option<u64> {
+        self.0.scope.map(|s| s.0)
+    }
     /// The part of the asked permission this role grants.
     #[getter]
     fn grants<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -835,17 +995,23 @@ impl PyGrant {
     }
     fn __hash__(&self) -> u64 {
         let mut h = DefaultHasher::new();
-        (self.0.role.0, self.0.via_group.map(|g| g.0)).hash(&mut h);
+        (
+            self.0.role.0,
+            self.0.via_group.map(|g| g.0),
+            self.0.scope.map(|s| s.0),
+        )
+            .hash(&mut h);
         h.finish()
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "Grant(role={}, role_namespace={}, role_name={}, via_group={}, scoped={}, grants={})",
+            "Grant(role={}, role_namespace={}, role_name={}, via_group={}, scoped={}, scope={}, grants={})",
             self.0.role.0,
             repr_str(py, self.0.role_namespace.name())?,
             repr_str(py, &self.0.role_name)?,
             opt_int(self.0.via_group.map(|g| g.0)),
             py_bool(self.0.scoped),
+            opt_int(self.0.scope.map(|s| s.0)),
             repr_any(&self.grants(py)?)?,
         ))
     }

@@ -8,8 +8,8 @@ use pyo3::types::{PyBytes, PyList};
 use rolecall::{Error, Snapshot};
 
 use crate::convert::{
-    batch_permissions, batch_users, enum_to_py, permission_to_py, AgreementArg, BatchPerms, Perm,
-    ProductArg, ScopeArg, TenantArg, UserArg, ACCESS_LEVEL,
+    batch_permissions, batch_users, enum_to_py, permission_to_py, AgreementArg, BatchPerms,
+    KindArg, Perm, ProductArg, ScopeArg, TenantArg, UserArg, ACCESS_LEVEL,
 };
 use crate::errors::OrRaise;
 use crate::records::PyScopeAccess;
@@ -84,10 +84,17 @@ impl PySnapshot {
         self.0.check(user.0, permission.0)
     }
 
-    /// May `user` do `permission` on data of call group / IVR `scope`?
+    /// May `user` do `permission` on data of `scope` (or of a scope above it)?
     #[pyo3(signature = (user, permission, scope))]
     fn check_scoped(&self, user: UserArg, permission: Perm, scope: ScopeArg) -> bool {
         self.0.check_scoped(user.0, permission.0, scope.0)
+    }
+
+    /// May `actor` do `permission` on user `target` ("my team only")? As
+    /// `Directory.check_user`, at this revision.
+    #[pyo3(signature = (actor, permission, target))]
+    fn check_user(&self, actor: UserArg, permission: Perm, target: UserArg) -> bool {
+        self.0.check_user(actor.0, permission.0, target.0)
     }
 
     /// Checks many (user, permission) pairs at this revision, crossing into Rust once.
@@ -119,10 +126,17 @@ impl PySnapshot {
         permission_to_py(py, p)
     }
 
-    /// Which call groups / IVRs `user` may see for `permission`.
-    fn allowed_scopes(&self, user: UserArg, permission: Perm) -> PyResult<PyScopeAccess> {
+    /// Which scopes `user` may see for `permission` (of `kind` only, when given), as
+    /// `Directory.allowed_scopes`, at this revision.
+    #[pyo3(signature = (user, permission, kind = None))]
+    fn allowed_scopes(
+        &self,
+        user: UserArg,
+        permission: Perm,
+        kind: Option<KindArg>,
+    ) -> PyResult<PyScopeAccess> {
         self.0
-            .allowed_scopes(user.0, permission.0)
+            .allowed_scopes_of(user.0, permission.0, kind.map(|k| k.0))
             .map(PyScopeAccess)
             .ok_or_else(|| Error::UnknownUser(user.0.into()))
             .or_raise()

@@ -83,6 +83,8 @@ RUST_ONLY = {
     "in_memory": "bound as a staticmethod",
     "is_closed": "the Directory.closed property",
     "open_postgres_with": "Directory.open_postgres(dsn, schema=..., poll_interval=...)",
+    "create_scope_under": "Directory.create_scope(actor, kind, name, parent=...)",
+    "allowed_scopes_of_kind": "Directory.allowed_scopes(user, permission, kind=...)",
 }
 # Core operations not bound yet, if any. Delete a name here when binding it.
 PENDING: set = set()

@@ -92,6 +92,42 @@ PREFIX = {
              "password": "a fine new password"},
             "malformed step: unbound token handle",
         ),
+        # The scope ops of issue 15: wrong answers and malformed steps are caught too.
+        (
+            {"op": "create_scope", "as": "root", "kind": "Queue", "name": "Q"},
+            "expected success, got error invalid_argument",
+        ),
+        (
+            {"op": "get_scope", "scope": 424242, "expect": {"name": "Q"}},
+            "expected success, got error unknown_scope",
+        ),
+        (
+            {"op": "get_user", "user": "root", "expect": {"teams": [1]}},
+            'expected {"teams": [1]}',
+        ),
+        (
+            {"op": "explain", "user": "root", "permission": "users.view",
+             "expect": {"scope_grants": [{"role": "Operator", "scope": 1}]}},
+            'expected {"scope_grants"',
+        ),
+        (
+            {"op": "check_user", "user": "root", "permission": "users.view", "target": "root",
+             "expect": False},
+            "expected false, got true",
+        ),
+        (
+            {"op": "search_users_as", "user": "root", "expect": {"total": 2}},
+            'expected {"total": 2}, got {"total": 1',
+        ),
+        (
+            {"op": "move_scope", "as": "root", "scope": "nowhere"},
+            "malformed step: unbound scope handle",
+        ),
+        (
+            {"op": "create_user", "as": "root", "first_name": "A", "last_name": "B",
+             "email": "a@t.test", "grants": [{"role": "Operator"}]},
+            'malformed step: "grants" must hold',
+        ),
     ],
 )
 def test_runner_reports_mismatches(step: Dict[str, Any], want: str) -> None:

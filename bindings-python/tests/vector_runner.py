@@ -27,8 +27,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "create_tenant": ("name", "superadmin", "presets", "bind", "bind_superadmin"),
     "install_preset": ("preset",),
     "create_user": (
-        "first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active",
-        "password", "temporary", "bind",
+        "first_name", "last_name", "email", "phone", "roles", "scopes", "teams", "grants",
+        "groups", "active", "password", "temporary", "bind",
     ),
     "create_users": ("users", "times"),
     "update_user": ("user", "first_name", "last_name", "email", "phone"),
@@ -48,8 +48,13 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "add_members": ("group", "users"),
     "remove_member": ("group", "user"),
     "delete_group": ("group",),
-    "create_scope": ("kind", "name", "bind"),
+    "create_scope": ("kind", "name", "parent", "bind"),
+    "move_scope": ("scope", "parent"),
     "delete_scope": ("scope",),
+    "delete_scope_moving": ("scope",),
+    "grant_role_in_scope": ("user", "role", "scope"),
+    "revoke_role_in_scope": ("user", "role", "scope"),
+    "set_user_teams": ("user", "teams"),
     "assign_scope": ("user", "scope"),
     "unassign_scope": ("user", "scope"),
     "set_user_scopes": ("user", "scopes"),
@@ -72,8 +77,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
 
 # The keys of one user in ``create_users``.
 NEW_USER_KEYS = {
-    "first_name", "last_name", "email", "phone", "roles", "scopes", "groups", "active",
-    "password", "temporary",
+    "first_name", "last_name", "email", "phone", "roles", "scopes", "teams", "grants", "groups",
+    "active", "password", "temporary",
 }
 
 # Steps listed with the mutations that name no acting user.
@@ -93,7 +98,13 @@ QUERIES: Dict[str, Tuple[str, ...]] = {
     "check": ("user", "permission"),
     "check_scoped": ("user", "permission", "scope"),
     "effective_permissions": ("user",),
-    "allowed_scopes": ("user", "permission"),
+    "allowed_scopes": ("user", "permission", "kind"),
+    "check_user": ("user", "permission", "target"),
+    "get_scope": ("scope",),
+    "child_scopes": ("scope",),
+    "team_members": ("scope",),
+    "search_users_as": ("user", "text", "active_only", "offset", "limit"),
+    "get_user_as": ("user", "target"),
     "explain": ("user", "permission"),
     "users_with_permission": ("tenant", "permission", "scope"),
     "access_level": ("agreement", "user", "product"),
@@ -409,10 +420,22 @@ class Runner:
         elif op == "delete_group":
             d.delete_group(actor, self.group(a.get("group"), ctx))
         elif op == "create_scope":
-            sid = d.create_scope(actor, a.text("kind"), a.text("name"))
+            parent = self.opt_scope(a, "parent")
+            # The kind is handed over as the vector spells it (any kind name: the API parses it).
+            sid = d.create_scope(actor, a.text("kind"), a.text("name"), parent)
             self.bind(bind, "scope", sid)
+        elif op == "move_scope":
+            d.move_scope(actor, self.scope(a.get("scope")), self.opt_scope(a, "parent"))
         elif op == "delete_scope":
             d.delete_scope(actor, self.scope(a.get("scope")))
+        elif op == "delete_scope_moving":
+            d.delete_scope_moving(actor, self.scope(a.get("scope")))
+        elif op in ("grant_role_in_scope", "revoke_role_in_scope"):
+            u, r = self.user(a.get("user")), self.role(a.get("role"), ctx)
+            getattr(d, op)(actor, u, r, self.scope(a.get("scope")))
+        elif op == "set_user_teams":
+            u = self.user(a.get("user"))
+            d.set_user_teams(actor, u, [self.scope(v) for v in a.list_or_empty("teams")])
         elif op in ("assign_scope", "unassign_scope"):
             u, s = self.user(a.get("user")), self.scope(a.get("scope"))
             getattr(d, op)(actor, u, s)
@@ -473,6 +496,20 @@ class Runner:
         else:
             raise Malformed(f"unknown mutation {op!r}")
 
+    def opt_scope(self, a: _Args, k: str) -> Optional[int]:
+        """An optional scope reference: absent or null is None."""
+        v = a.step.get(k)
+        return None if v is None else self.scope(v)
+
+    def grants(self, vs: List[Any], ctx: _Ctx) -> List[rolecall.ScopeGrant]:
+        """``[{"role": role, "scope": scope}]`` as ``ScopeGrant``s."""
+        out = []
+        for g in vs:
+            if not isinstance(g, dict) or set(g) != {"role", "scope"}:
+                raise Malformed('"grants" must hold {"role", "scope"} objects')
+            out.append(rolecall.ScopeGrant(self.role(g["role"], ctx), self.scope(g["scope"])))
+        return out
+
     def new_user_fields(self, a: _Args, ctx: _Ctx) -> Dict[str, Any]:
         """The keyword arguments of a user of ``create_user`` or of ``create_users``' list."""
         fields: Dict[str, Any] = {
@@ -482,6 +519,8 @@ class Runner:
             "phone": a.opt_str("phone"),
             "roles": self.roles(a.list_or_empty("roles"), ctx),
             "scopes": [self.scope(s) for s in a.list_or_empty("scopes")],
+            "teams": [self.scope(s) for s in a.list_or_empty("teams")],
+            "grants": self.grants(a.list_or_empty("grants"), ctx),
             "groups": [self.group(g, ctx) for g in a.list_or_empty("groups")],
             "active": a.bool_or("active", True),
             "password": a.opt_str("password"),
@@ -517,19 +556,56 @@ class Runner:
             return d.effective_permissions(self.user(a.get("user"))).names()
         if op == "allowed_scopes":
             u, p = self.user(a.get("user")), a.permission("permission")
-            access = d.allowed_scopes(u, p)
+            access = d.allowed_scopes(u, p, a.opt_str("kind"))
             if access.is_all:
                 return "all"
             return [self.handle_of("scope", s) for s in sorted(access.scopes)]
         if op == "explain":
             u, p = self.user(a.get("user")), a.permission("permission")
             e = d.explain(u, p)
+            pairs = [
+                (g.role_name, self.handle_of("scope", g.scope))
+                for g in e.grants
+                if g.scope is not None
+            ]
+            # As the Rust runner sorts them: role name, then the scope as JSON text.
+            pairs.sort(key=lambda rs: (rs[0], json.dumps(rs[1], ensure_ascii=False)))
             return {
                 "allowed": e.allowed,
                 "roles": sorted({g.role_name for g in e.grants}),
+                "scope_grants": [{"role": r, "scope": s} for r, s in pairs],
                 "superadmin": e.superadmin,
                 "inactive": e.inactive,
             }
+        if op == "check_user":
+            u, p = self.user(a.get("user")), a.permission("permission")
+            return d.check_user(u, p, self.user(a.get("target")))
+        if op == "get_scope":
+            sc = d.scope(self.scope(a.get("scope")))
+            kind = sc.kind
+            return {
+                "name": sc.name,
+                "kind": kind if isinstance(kind, str) else kind.value,
+                "parent": None if sc.parent is None else self.handle_of("scope", sc.parent),
+            }
+        if op == "child_scopes":
+            return [self.handle_of("scope", s) for s in d.child_scopes(self.scope(a.get("scope")))]
+        if op == "team_members":
+            return users(d.team_members(self.scope(a.get("scope"))))
+        if op == "search_users_as":
+            text = a.opt_str("text")
+            active_only = a.bool_or("active_only", False)
+            offset, limit = a.uint_or("offset", 0), a.uint_or("limit", 50)
+            page = d.search_users_as(
+                self.user(a.get("user")),
+                text,
+                active_only=active_only,
+                offset=offset,
+                limit=limit,
+            )
+            return {"total": page.total, "users": users([u.id for u in page])}
+        if op == "get_user_as":
+            return self.user_json(d.user_as(self.user(a.get("user")), self.user(a.get("target"))))
         if op == "users_with_permission":
             t = self.tenant(a.get("tenant"))
             p = a.permission("permission")
@@ -549,18 +625,7 @@ class Runner:
         if op == "group_permissions":
             return d.group_permissions(self.group(a.get("group"), ctx)).names()
         if op == "get_user":
-            uid = self.user(a.get("user"))
-            rec = d.user(uid)
-            return {
-                "first_name": rec.first_name,
-                "last_name": rec.last_name,
-                "email": rec.email,
-                "phone": rec.phone,
-                "active": rec.active,
-                "roles": self.role_names(rec.roles),
-                "groups": [self.handle_of("group", g) for g in d.user_groups(uid)],
-                "scopes": [self.handle_of("scope", s) for s in sorted(rec.scopes)],
-            }
+            return self.user_json(d.user(self.user(a.get("user"))))
         if op == "get_role":
             r = d.role(self.role(a.get("role"), ctx))
             return {
@@ -630,6 +695,27 @@ class Runner:
                 if len(page) == 0 or offset >= page.total:
                     return {"total": page.total, "containing": containing}
         raise Malformed(f"unknown query {op!r}")
+
+
+    def user_json(self, rec: rolecall.User) -> Dict[str, Any]:
+        """A user as ``get_user`` answers (``get_user_as`` too)."""
+        d = self.d
+        return {
+            "first_name": rec.first_name,
+            "last_name": rec.last_name,
+            "email": rec.email,
+            "phone": rec.phone,
+            "active": rec.active,
+            "roles": self.role_names(rec.roles),
+            "groups": [self.handle_of("group", g) for g in d.user_groups(rec.id)],
+            "scopes": [self.handle_of("scope", s) for s in sorted(rec.scopes)],
+            "teams": [self.handle_of("scope", s) for s in sorted(rec.teams)],
+            # In the user's order: role id, then scope id.
+            "grants": [
+                {"role": d.role(g.role).name, "scope": self.handle_of("scope", g.scope)}
+                for g in sorted(rec.grants, key=lambda g: (g.role, g.scope))
+            ],
+        }
 
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}

@@ -2,8 +2,12 @@
 //!
 //! Each case builds a small universe (two tenants created with presets; users with random
 //! roles, some inactive; custom roles with random permission subsets, some scope-restricted,
-//! some administrator-tier; groups; call groups and IVRs; an agreement per tenant with random
-//! levels and PBX links), then runs a random sequence of operations. Actors are drawn from the
+//! some administrator-tier; groups; call groups and IVRs; a hierarchy of teams with a queue
+//! below them (issue 15), users members of some teams, delegates holding their management role
+//! only as a grant for a team; an agreement per tenant with random levels and PBX links), then
+//! runs a random sequence of operations (scopes created under others, moved, cycles attempted,
+//! deleted with or without their contents; roles granted and revoked per scope; team
+//! membership set). Actors are drawn from the
 //! users of *both* tenants (inactive ones, deleted ones, the superadministrators and unknown
 //! ids included), and so are targets, so cross-tenant and unknown-id attempts are frequent.
 //!
@@ -11,7 +15,8 @@
 //! through its public API (see `check_step` and `check_state`):
 //!
 //! 1. no escalation: whatever a successful step gives any user (a permission, unscoped or for a
-//!    call group / IVR; an agreement level) the acting user held before the step;
+//!    scope, inherited from a scope above included; an agreement level) the acting user held
+//!    before the step (there, for a scope; a scope created by the step carries its parent's);
 //! 2. a step by anyone but the superadministrator never changes who holds an
 //!    administrator-tier role, such a role, which groups carry one, nor the access of another
 //!    administrator;
@@ -28,7 +33,13 @@
 //! 7. the snapshot equals the effective access recomputed from the public records
 //!    (`effective_permissions`, `check` of every catalogue right, `allowed_scopes`,
 //!    `check_scoped` for every call group / IVR, levels, PBX links), for every user;
-//! 8. a refused step changes nothing (revision, store and full dump unchanged).
+//! 8. a refused step changes nothing (revision, store and full dump unchanged);
+//! 9. `check_user`, `user_as`, `search_users_as` and `allowed_scopes_of_kind` equal the rights
+//!    recomputed from the records (the unscoped rights, or what is held on a target's team or a
+//!    scope above it), for every pair of users;
+//! 10. delegated administration: a successful user-administration step (groups.manage for
+//!     memberships) by an actor holding the right only within teams names only users inside
+//!     its teams before and after the step, and changes no other user record.
 //!
 //! Properties (1,000 cases each by default, 256 in `scripts/test-all.sh`; `PROPTEST_CASES`
 //! overrides it, and `PROPTEST_MAX_SHRINK_ITERS` / `PROPTEST_MAX_SHRINK_TIME` the shrinking
@@ -165,8 +176,12 @@ struct DelegateSpec {
     /// Holds the scope-restricted copy of the delegate role instead: every right it has
     /// applies only to its own call groups / IVRs, which is what scoped grants check.
     scoped: bool,
+    /// Holds the delegate role only as a grant for this team (of the tenant's teams), and is
+    /// a member of it: a team-scoped administrator (issue 15).
+    team: Option<u16>,
     roles: Vec<u16>,
     scopes: Vec<u16>,
+    teams: Vec<u16>,
 }
 
 #[derive(Clone, Debug)]
@@ -175,6 +190,7 @@ struct UserSpec {
     roles: Vec<u16>,
     active: bool,
     scopes: Vec<u16>,
+    teams: Vec<u16>,
 }
 
 #[derive(Clone, Debug)]
@@ -229,26 +245,34 @@ fn setup_strategy() -> impl Strategy<Value = Setup> {
     let delegate = (
         0..2usize,
         any::<bool>(),
+        prop::option::weighted(0.4, any::<u16>()),
         vec(any::<u16>(), 0..3),
         vec(any::<u16>(), 0..3),
+        vec(any::<u16>(), 0..2),
     )
-        .prop_map(|(tenant, scoped, roles, scopes)| DelegateSpec {
-            tenant,
-            scoped,
-            roles,
-            scopes,
-        });
+        .prop_map(
+            |(tenant, scoped, team, roles, scopes, teams)| DelegateSpec {
+                tenant,
+                scoped,
+                team,
+                roles,
+                scopes,
+                teams,
+            },
+        );
     let user = (
         0..2usize,
         vec(any::<u16>(), 0..3),
         prop::bool::weighted(0.8),
         vec(any::<u16>(), 0..3),
+        vec(any::<u16>(), 0..3),
     )
-        .prop_map(|(tenant, roles, active, scopes)| UserSpec {
+        .prop_map(|(tenant, roles, active, scopes, teams)| UserSpec {
             tenant,
             roles,
             active,
             scopes,
+            teams,
         });
     let group = (
         0..2usize,
@@ -307,6 +331,9 @@ enum Op {
         email: u8,
         roles: Vec<u16>,
         active: bool,
+        teams: Vec<u16>,
+        /// (role, scope)
+        grants: Vec<(u16, u16)>,
     },
     UpdateUser {
         actor: u16,
@@ -397,6 +424,39 @@ enum Op {
     DeleteScope {
         actor: u16,
         scope: u16,
+        /// `delete_scope_moving`.
+        moving: bool,
+    },
+    CreateScopeUnder {
+        actor: u16,
+        parent: u16,
+        kind: u8,
+        name: u8,
+    },
+    MoveScope {
+        actor: u16,
+        scope: u16,
+        /// `None`: to the root.
+        parent: Option<u16>,
+        /// Pick the parent below the scope (or the scope itself): a cycle.
+        cycle: bool,
+    },
+    GrantRoleInScope {
+        actor: u16,
+        user: u16,
+        role: u16,
+        scope: u16,
+    },
+    RevokeRoleInScope {
+        actor: u16,
+        user: u16,
+        /// A grant the user holds (half of the time), else (role, scope).
+        grant: (u16, u16),
+    },
+    SetTeams {
+        actor: u16,
+        user: u16,
+        teams: Vec<u16>,
     },
     AssignScope {
         actor: u16,
@@ -442,8 +502,8 @@ fn op_strategy() -> impl Strategy<Value = Op> {
     let a = any::<u16>;
     let ids = || vec(any::<u16>(), 0..4);
     prop_oneof![
-        3 => (a(), any::<u8>(), ids(), prop::bool::weighted(0.8))
-            .prop_map(|(actor, email, roles, active)| Op::CreateUser { actor, email, roles, active }),
+        3 => (a(), any::<u8>(), ids(), prop::bool::weighted(0.8), vec(a(), 0..2), vec((a(), a()), 0..2))
+            .prop_map(|(actor, email, roles, active, teams, grants)| Op::CreateUser { actor, email, roles, active, teams, grants }),
         2 => (a(), a(), prop::option::of(any::<u8>()), prop::option::of(any::<u8>()))
             .prop_map(|(actor, user, email, name)| Op::UpdateUser { actor, user, email, name }),
         2 => (a(), a()).prop_map(|(actor, user)| Op::DeleteUser { actor, user }),
@@ -464,7 +524,16 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         5 => (a(), a(), a()).prop_map(|(actor, group, user)| Op::AddMember { actor, group, user }),
         3 => (a(), a(), a()).prop_map(|(actor, group, user)| Op::RemoveMember { actor, group, user }),
         2 => (a(), any::<bool>(), any::<u8>()).prop_map(|(actor, ivr, name)| Op::CreateScope { actor, ivr, name }),
-        1 => (a(), a()).prop_map(|(actor, scope)| Op::DeleteScope { actor, scope }),
+        2 => (a(), a(), any::<bool>()).prop_map(|(actor, scope, moving)| Op::DeleteScope { actor, scope, moving }),
+        3 => (a(), a(), 0..8u8, any::<u8>())
+            .prop_map(|(actor, parent, kind, name)| Op::CreateScopeUnder { actor, parent, kind, name }),
+        3 => (a(), a(), prop::option::weighted(0.8, a()), prop::bool::weighted(0.2))
+            .prop_map(|(actor, scope, parent, cycle)| Op::MoveScope { actor, scope, parent, cycle }),
+        5 => (a(), a(), a(), a())
+            .prop_map(|(actor, user, role, scope)| Op::GrantRoleInScope { actor, user, role, scope }),
+        2 => (a(), a(), (a(), a()))
+            .prop_map(|(actor, user, grant)| Op::RevokeRoleInScope { actor, user, grant }),
+        3 => (a(), a(), vec(a(), 0..3)).prop_map(|(actor, user, teams)| Op::SetTeams { actor, user, teams }),
         4 => (a(), a(), a()).prop_map(|(actor, user, scope)| Op::AssignScope { actor, user, scope }),
         2 => (a(), a(), a()).prop_map(|(actor, user, scope)| Op::UnassignScope { actor, user, scope }),
         1 => (a(), a(), ids()).prop_map(|(actor, user, scopes)| Op::SetScopes { actor, user, scopes }),
@@ -511,11 +580,18 @@ fn delegated(op: Op) -> Op {
             email,
             roles: r,
             active,
+            teams,
+            grants,
         } => Op::CreateUser {
             actor: d(actor),
             email,
             roles: roles(r),
             active,
+            teams: teams.into_iter().map(local).collect(),
+            grants: grants
+                .into_iter()
+                .map(|(r, s)| (custom(r), local(s)))
+                .collect(),
         },
         Op::UpdateUser {
             actor,
@@ -631,9 +707,61 @@ fn delegated(op: Op) -> Op {
             ivr,
             name,
         },
-        Op::DeleteScope { actor, scope } => Op::DeleteScope {
+        Op::DeleteScope {
+            actor,
+            scope,
+            moving,
+        } => Op::DeleteScope {
             actor: d(actor),
             scope: local(scope),
+            moving,
+        },
+        Op::CreateScopeUnder {
+            actor,
+            parent,
+            kind,
+            name,
+        } => Op::CreateScopeUnder {
+            actor: d(actor),
+            parent: local(parent),
+            kind,
+            name,
+        },
+        Op::MoveScope {
+            actor,
+            scope,
+            parent,
+            cycle,
+        } => Op::MoveScope {
+            actor: d(actor),
+            scope: local(scope),
+            parent: parent.map(local),
+            cycle,
+        },
+        Op::GrantRoleInScope {
+            actor,
+            user,
+            role,
+            scope,
+        } => Op::GrantRoleInScope {
+            actor: d(actor),
+            user: local(user),
+            role: custom(role),
+            scope: local(scope),
+        },
+        Op::RevokeRoleInScope {
+            actor,
+            user,
+            grant: (r, s),
+        } => Op::RevokeRoleInScope {
+            actor: d(actor),
+            user: local(user),
+            grant: (custom(r), local(s)),
+        },
+        Op::SetTeams { actor, user, teams } => Op::SetTeams {
+            actor: d(actor),
+            user: local(user),
+            teams: teams.into_iter().map(local).collect(),
         },
         Op::AssignScope { actor, user, scope } => Op::AssignScope {
             actor: d(actor),
@@ -735,6 +863,12 @@ enum Act {
     RemoveMember(GroupId, UserId),
     CreateScope(ScopeKind, String),
     DeleteScope(ScopeId),
+    DeleteScopeMoving(ScopeId),
+    CreateScopeUnder(ScopeId, ScopeKind, String),
+    MoveScope(ScopeId, Option<ScopeId>),
+    GrantRoleInScope(UserId, RoleId, ScopeId),
+    RevokeRoleInScope(UserId, RoleId, ScopeId),
+    SetTeams(UserId, Vec<ScopeId>),
     AssignScope(UserId, ScopeId),
     UnassignScope(UserId, ScopeId),
     SetScopes(UserId, Vec<ScopeId>),
@@ -749,7 +883,17 @@ impl Act {
     fn refs(&self) -> Vec<Ref> {
         use Act::*;
         match self {
-            CreateUser(n) => n.roles.iter().map(|r| Ref::Role(*r)).collect(),
+            CreateUser(n) => n
+                .roles
+                .iter()
+                .map(|r| Ref::Role(*r))
+                .chain(n.teams.iter().map(|s| Ref::Scope(*s)))
+                .chain(
+                    n.grants
+                        .iter()
+                        .flat_map(|g| [Ref::Role(g.role), Ref::Scope(g.scope)]),
+                )
+                .collect(),
             UpdateUser(u, _) | DeleteUser(u) | SetActive(u, _) => vec![Ref::User(*u)],
             AssignRole(u, r) | RevokeRole(u, r) => vec![Ref::User(*u), Ref::Role(*r)],
             SetRoles(u, rs) => std::iter::once(Ref::User(*u))
@@ -761,7 +905,17 @@ impl Act {
             RenameGroup(g, _) | DeleteGroup(g) => vec![Ref::Group(*g)],
             AddGroupRole(g, r) | RemoveGroupRole(g, r) => vec![Ref::Group(*g), Ref::Role(*r)],
             AddMember(g, u) | RemoveMember(g, u) => vec![Ref::Group(*g), Ref::User(*u)],
-            DeleteScope(s) => vec![Ref::Scope(*s)],
+            DeleteScope(s) | DeleteScopeMoving(s) => vec![Ref::Scope(*s)],
+            CreateScopeUnder(p, ..) => vec![Ref::Scope(*p)],
+            MoveScope(s, p) => std::iter::once(Ref::Scope(*s))
+                .chain(p.map(Ref::Scope))
+                .collect(),
+            GrantRoleInScope(u, r, s) | RevokeRoleInScope(u, r, s) => {
+                vec![Ref::User(*u), Ref::Role(*r), Ref::Scope(*s)]
+            }
+            SetTeams(u, ss) => std::iter::once(Ref::User(*u))
+                .chain(ss.iter().map(|s| Ref::Scope(*s)))
+                .collect(),
             AssignScope(u, s) | UnassignScope(u, s) => vec![Ref::User(*u), Ref::Scope(*s)],
             SetScopes(u, ss) => std::iter::once(Ref::User(*u))
                 .chain(ss.iter().map(|s| Ref::Scope(*s)))
@@ -796,6 +950,13 @@ impl Act {
             RemoveMember(..) => "remove_member",
             CreateScope(..) => "create_scope",
             DeleteScope(_) => "delete_scope",
+            DeleteScopeMoving(_) => "delete_scope_moving",
+            CreateScopeUnder(..) => "create_scope_under",
+            MoveScope(_, None) => "move_scope(root)",
+            MoveScope(_, Some(_)) => "move_scope",
+            GrantRoleInScope(..) => "grant_role_in_scope",
+            RevokeRoleInScope(..) => "revoke_role_in_scope",
+            SetTeams(..) => "set_user_teams",
             AssignScope(..) => "assign_scope",
             UnassignScope(..) => "unassign_scope",
             SetScopes(..) => "set_user_scopes",
@@ -835,6 +996,12 @@ fn run_act(dir: &Directory, actor: UserId, act: &Act) -> Result<(), Error> {
         RemoveMember(g, u) => dir.remove_member(actor, *g, *u),
         CreateScope(k, n) => dir.create_scope(actor, *k, n).map(drop),
         DeleteScope(s) => dir.delete_scope(actor, *s),
+        DeleteScopeMoving(s) => dir.delete_scope_moving(actor, *s),
+        CreateScopeUnder(p, k, n) => dir.create_scope_under(actor, *p, *k, n).map(drop),
+        MoveScope(s, p) => dir.move_scope(actor, *s, *p),
+        GrantRoleInScope(u, r, s) => dir.grant_role_in_scope(actor, *u, *r, *s),
+        RevokeRoleInScope(u, r, s) => dir.revoke_role_in_scope(actor, *u, *r, *s),
+        SetTeams(u, ss) => dir.set_user_teams(actor, *u, ss),
         AssignScope(u, s) => dir.assign_scope(actor, *u, *s),
         UnassignScope(u, s) => dir.unassign_scope(actor, *u, *s),
         SetScopes(u, ss) => dir.set_user_scopes(actor, *u, ss),
@@ -1069,6 +1236,8 @@ struct Obs {
     /// Groups carrying administrator-tier roles, with those roles.
     admin_groups: BTreeMap<GroupId, BTreeSet<RoleId>>,
     scopes: BTreeSet<ScopeId>,
+    /// Each scope's parent.
+    parents: BTreeMap<ScopeId, Option<ScopeId>>,
 }
 
 impl Obs {
@@ -1098,6 +1267,8 @@ struct Stats {
     delegated_levels: u64,
     /// Successful steps by non-superadministrators, per operation.
     delegated_ok: BTreeMap<&'static str, u64>,
+    /// Successful user administration by actors holding the right only within teams.
+    team_scoped_ok: u64,
 }
 
 struct World {
@@ -1112,6 +1283,8 @@ struct World {
     roles: [Vec<RoleId>; 2],
     groups: [Vec<GroupId>; 2],
     scopes: [Vec<ScopeId>; 2],
+    /// Scopes created as teams (also once deleted).
+    teams: [Vec<ScopeId>; 2],
     agreements: [Vec<AgreementId>; 2],
     /// Users created with the delegate role in the setup.
     delegates: [Vec<UserId>; 2],
@@ -1136,6 +1309,7 @@ impl World {
             roles: Default::default(),
             groups: Default::default(),
             scopes: Default::default(),
+            teams: Default::default(),
             agreements: Default::default(),
             delegates: Default::default(),
             custom_roles: Default::default(),
@@ -1197,6 +1371,14 @@ impl World {
             d.create_scope(*sa, ScopeKind::CallGroup, "scope-7")
                 .unwrap();
             d.create_scope(*sa, ScopeKind::Ivr, "scope-1").unwrap();
+            // Teams (issue 15): a site with a team and a queue below it, another root team.
+            let site = d.create_scope(*sa, ScopeKind::Team, "site").unwrap();
+            let team = d
+                .create_scope_under(*sa, site, ScopeKind::Team, "team")
+                .unwrap();
+            d.create_scope_under(*sa, team, ScopeKind::Queue, "queue")
+                .unwrap();
+            d.create_scope(*sa, ScopeKind::Team, "other team").unwrap();
         }
         w.absorb_log();
         let d = &w.dir;
@@ -1207,8 +1389,14 @@ impl World {
                 .iter()
                 .map(|s| w.roles[t][*s as usize % w.roles[t].len()])
                 .collect();
+            let teams: BTreeSet<ScopeId> = u
+                .teams
+                .iter()
+                .map(|s| w.teams[t][*s as usize % w.teams[t].len()])
+                .collect();
             let mut new = NewUser::new("User", format!("No{i}"), format!("e{i}@x.test"))
-                .roles(roles.iter().copied());
+                .roles(roles.iter().copied())
+                .teams(teams);
             new.active = u.active;
             let id = d.create_user(w.supers[t], &new).unwrap();
             let scopes: Vec<ScopeId> = u
@@ -1224,10 +1412,25 @@ impl World {
                 .roles
                 .iter()
                 .map(|s| w.roles[t][*s as usize % w.roles[t].len()])
-                .chain([delegate_roles[t][usize::from(u.scoped)]])
+                .chain(
+                    u.team
+                        .is_none()
+                        .then_some(delegate_roles[t][usize::from(u.scoped)]),
+                )
                 .collect();
-            let new = NewUser::new("Delegate", format!("No{i}"), format!("d{i}@x.test"))
-                .roles(roles.iter().copied());
+            let team = u.team.map(|s| w.teams[t][s as usize % w.teams[t].len()]);
+            let teams: BTreeSet<ScopeId> = u
+                .teams
+                .iter()
+                .map(|s| w.teams[t][*s as usize % w.teams[t].len()])
+                .chain(team)
+                .collect();
+            let mut new = NewUser::new("Delegate", format!("No{i}"), format!("d{i}@x.test"))
+                .roles(roles.iter().copied())
+                .teams(teams);
+            if let Some(team) = team {
+                new = new.grant(delegate_roles[t][0], team);
+            }
             let id = d.create_user(w.supers[t], &new).unwrap();
             let scopes: Vec<ScopeId> = u
                 .scopes
@@ -1349,6 +1552,11 @@ impl World {
                             self.custom_roles[i].push(role.id);
                         }
                     }
+                    if let Change::ScopePut(scope) = ch {
+                        if scope.kind == ScopeKind::Team {
+                            self.teams[i].push(scope.id);
+                        }
+                    }
                     match r {
                         Ref::User(id) => self.users[i].push(id),
                         Ref::Role(id) => self.roles[i].push(id),
@@ -1427,6 +1635,11 @@ impl World {
                 | Op::RemoveMember { actor, .. }
                 | Op::CreateScope { actor, .. }
                 | Op::DeleteScope { actor, .. }
+                | Op::CreateScopeUnder { actor, .. }
+                | Op::MoveScope { actor, .. }
+                | Op::GrantRoleInScope { actor, .. }
+                | Op::RevokeRoleInScope { actor, .. }
+                | Op::SetTeams { actor, .. }
                 | Op::AssignScope { actor, .. }
                 | Op::UnassignScope { actor, .. }
                 | Op::SetScopes { actor, .. }
@@ -1448,17 +1661,66 @@ impl World {
             }
         };
         let group = |s: u16| Self::pick(&self.groups, t, s, UNKNOWN_GROUP);
-        let scope = |s: u16| Self::pick(&self.scopes, t, s, UNKNOWN_SCOPE);
+        // An eighth of the user and scope selectors pick among the users and scopes the actor
+        // administers (issue 15), so that team-scoped administrators succeed.
+        let managed: Vec<UserId> = self.users[t]
+            .iter()
+            .copied()
+            .filter(|u| self.dir.check_user(actor, Permission::USERS_MANAGE, *u))
+            .collect();
+        let covered: Vec<ScopeId> = [Permission::USERS_MANAGE, Permission::SCOPES_MANAGE]
+            .into_iter()
+            .flat_map(|p| match self.dir.allowed_scopes(actor, p) {
+                Ok(ScopeAccess::Only(v)) => v,
+                _ => vec![],
+            })
+            .collect();
+        let covered_teams: Vec<ScopeId> = covered
+            .iter()
+            .copied()
+            .filter(|s| self.teams[t].contains(s))
+            .collect();
+        let among = |v: &[ScopeId], s: u16| v[(s as usize / 20) % v.len()];
+        let user = |s: u16| {
+            if s & 0x2000 != 0 && !managed.is_empty() {
+                managed[(s as usize / 20) % managed.len()]
+            } else {
+                user(s)
+            }
+        };
+        let scope = |s: u16| {
+            if s & 0x2000 != 0 && !covered.is_empty() {
+                among(&covered, s)
+            } else {
+                Self::pick(&self.scopes, t, s, UNKNOWN_SCOPE)
+            }
+        };
+        // Mostly teams; an eighth of the time any scope (not a team, often).
+        let team = |s: u16| {
+            if s & 0x2000 != 0 && !covered_teams.is_empty() {
+                among(&covered_teams, s)
+            } else if s & 0x1c00 == 0 {
+                scope(s)
+            } else {
+                Self::pick(&self.teams, t, s, UNKNOWN_SCOPE)
+            }
+        };
         let agreement = |s: u16| Self::pick(&self.agreements, t, s, UNKNOWN_AGREEMENT);
         let act = match op {
             Op::CreateUser {
                 email: e,
                 roles,
                 active,
+                teams,
+                grants,
                 ..
             } => {
-                let mut n =
-                    NewUser::new("New", "User", email(*e)).roles(roles.iter().map(|r| role(*r)));
+                let mut n = NewUser::new("New", "User", email(*e))
+                    .roles(roles.iter().map(|r| role(*r)))
+                    .teams(teams.iter().map(|s| team(*s)));
+                for (r, s) in grants {
+                    n = n.grant(role(*r), scope(*s));
+                }
                 n.active = *active;
                 Act::CreateUser(n)
             }
@@ -1559,7 +1821,73 @@ impl World {
                 },
                 name("scope", *n),
             ),
-            Op::DeleteScope { scope: s, .. } => Act::DeleteScope(scope(*s)),
+            Op::DeleteScope {
+                scope: s, moving, ..
+            } => {
+                if *moving {
+                    Act::DeleteScopeMoving(scope(*s))
+                } else {
+                    Act::DeleteScope(scope(*s))
+                }
+            }
+            Op::CreateScopeUnder {
+                parent,
+                kind,
+                name: n,
+                ..
+            } => {
+                let kind = match *kind as usize {
+                    k if k < ScopeKind::BUILT_IN.len() => ScopeKind::BUILT_IN[k],
+                    6 => ScopeKind::custom("brand").unwrap(),
+                    _ => ScopeKind::Team,
+                };
+                Act::CreateScopeUnder(scope(*parent), kind, name("scope", *n))
+            }
+            Op::MoveScope {
+                scope: s,
+                parent,
+                cycle,
+                ..
+            } => {
+                let s = scope(*s);
+                let parent = match parent {
+                    Some(p) if *cycle => {
+                        // The scope or a scope below it.
+                        let mut below = vec![s];
+                        let mut i = 0;
+                        while i < below.len() && below.len() < 64 {
+                            below.extend(self.dir.child_scopes(below[i]).unwrap_or_default());
+                            i += 1;
+                        }
+                        Some(below[*p as usize % below.len()])
+                    }
+                    Some(p) => Some(scope(*p)),
+                    None => None,
+                };
+                Act::MoveScope(s, parent)
+            }
+            Op::GrantRoleInScope {
+                user: u,
+                role: r,
+                scope: s,
+                ..
+            } => Act::GrantRoleInScope(user(*u), role(*r), scope(*s)),
+            Op::RevokeRoleInScope {
+                user: u,
+                grant: (r, s),
+                ..
+            } => {
+                let u = user(*u);
+                let held = self.dir.user(u).map(|x| x.grants).unwrap_or_default();
+                let g = held_or(&held, *r, |_| rolecall::ScopeGrant {
+                    role: role(*r),
+                    scope: scope(*s),
+                });
+                Act::RevokeRoleInScope(u, g.role, g.scope)
+            }
+            Op::SetTeams { user: u, teams, .. } => {
+                Act::SetTeams(user(*u), teams.iter().map(|s| team(*s)).collect())
+            }
             Op::AssignScope {
                 user: u, scope: s, ..
             } => Act::AssignScope(user(*u), scope(*s)),
@@ -1636,6 +1964,7 @@ impl World {
         let mut admin_tier_roles = BTreeMap::new();
         let mut admin_groups = BTreeMap::new();
         let mut scopes = BTreeSet::new();
+        let mut parents = BTreeMap::new();
         for (ti, td) in dumps.iter().enumerate() {
             let roles: BTreeMap<RoleId, &rolecall::Role> =
                 td.roles.iter().map(|r| (r.id, r)).collect();
@@ -1698,6 +2027,7 @@ impl World {
                 }
             }
             scopes.extend(td.scopes.iter().map(|s| s.id));
+            parents.extend(td.scopes.iter().map(|s| (s.id, s.parent)));
         }
         Obs {
             revision: d.revision(),
@@ -1710,6 +2040,7 @@ impl World {
             admin_tier_roles,
             admin_groups,
             scopes,
+            parents,
         }
     }
 
@@ -1817,7 +2148,11 @@ impl World {
                     | Error::InvalidName { .. }
                     | Error::InvalidEmail { .. }
                     | Error::NotOwner { .. }
-            ) || (pre.unknown && e.code() / 100 == 2);
+            ) || (pre.unknown && e.code() / 100 == 2)
+                // A scope of the actor's own tenant given as a team (teams are checked before
+                // grants); never a foreign one, whose kind it would show.
+                || matches!(e, Error::NotATeam { scope, .. }
+                    if pre.actor.as_ref().map(|a| a.tenant) == self.known.get(&Ref::Scope(*scope)).copied());
             let own_rights = matches!(
                 e,
                 Error::PermissionDenied { .. }
@@ -1914,7 +2249,17 @@ impl World {
                 held.all
             );
             for (s, ps) in &now.rights.at {
-                let gained_at = *ps - was.at(*s);
+                // A scope created by the step carries what was held on its parent (what holders
+                // of rights on the parent gain on it is not a grant).
+                let base = if before.scopes.contains(s) {
+                    was.at(*s)
+                } else {
+                    match after.parents.get(s).copied().flatten() {
+                        Some(parent) => was.at(parent),
+                        None => was.all,
+                    }
+                };
+                let gained_at = *ps - base;
                 prop_assert!(
                     held.at(*s).contains(gained_at),
                     "escalation: {} gained {} for {}; the actor {} holds {} there",
@@ -1929,6 +2274,115 @@ impl World {
         }
         if !pre.superadmin {
             *stats.delegated_ok.entry(step.act.kind()).or_default() += 1;
+        }
+
+        // 10. delegated administration (issue 15): an actor holding users.manage (groups.manage
+        // for memberships) only within teams administers only users of those teams: the user
+        // it names was in them before the step and is still in them after it, and no other
+        // user record changes (but for security stamps).
+        let right = match &step.act {
+            Act::AddMember(..) | Act::RemoveMember(..) => Some(Permission::GROUPS_MANAGE),
+            Act::CreateUser(_)
+            | Act::UpdateUser(..)
+            | Act::DeleteUser(_)
+            | Act::SetActive(..)
+            | Act::AssignRole(..)
+            | Act::RevokeRole(..)
+            | Act::SetRoles(..)
+            | Act::AssignScope(..)
+            | Act::UnassignScope(..)
+            | Act::SetScopes(..)
+            | Act::GrantRoleInScope(..)
+            | Act::RevokeRoleInScope(..)
+            | Act::SetTeams(..) => Some(Permission::USERS_MANAGE),
+            _ => None,
+        };
+        // (Without the right at all, only a user editing its own profile succeeds.)
+        let self_service = !held.any.contains(Permission::USERS_MANAGE)
+            && matches!(step.act, Act::UpdateUser(x, _) if x == actor.id);
+        if let Some(right) = right.filter(|r| !held.all.contains(*r) && !self_service) {
+            let within = |o: &Obs, x: UserId| {
+                o.users
+                    .get(&x)
+                    .is_some_and(|u| u.rec.teams.iter().any(|m| held.at(*m).contains(right)))
+            };
+            let named: Vec<UserId> = match &step.act {
+                Act::CreateUser(_) => after
+                    .users
+                    .keys()
+                    .filter(|x| !before.users.contains_key(x))
+                    .copied()
+                    .collect(),
+                act => act
+                    .refs()
+                    .into_iter()
+                    .filter_map(|r| match r {
+                        Ref::User(x) => Some(x),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            for x in &named {
+                if before.users.contains_key(x) {
+                    prop_assert!(
+                        within(before, *x),
+                        "{} administered {}, outside its teams, holding {} only within teams",
+                        actor.id,
+                        x,
+                        right
+                    );
+                }
+                if after.users.contains_key(x) {
+                    prop_assert!(
+                        within(after, *x),
+                        "{} left {} outside its teams, holding {} only within teams",
+                        actor.id,
+                        x,
+                        right
+                    );
+                }
+            }
+            // Every team it put a user in or took it out of is one it administers.
+            for x in &named {
+                let teams = |o: &Obs| {
+                    o.users
+                        .get(x)
+                        .map(|u| u.rec.teams.clone())
+                        .unwrap_or_default()
+                };
+                let (was, now) = (teams(before), teams(after));
+                if after.users.contains_key(x) {
+                    for m in was.symmetric_difference(&now) {
+                        prop_assert!(
+                            !after.scopes.contains(m) || held.at(*m).contains(right),
+                            "{} moved {} in or out of {}, a team it does not administer",
+                            actor.id,
+                            x,
+                            m
+                        );
+                    }
+                }
+            }
+            let rec = |o: &Obs, x: &UserId| {
+                o.users.get(x).map(|u| {
+                    let mut v = serde_json::to_value(&u.rec).unwrap();
+                    let obj = v.as_object_mut().unwrap();
+                    obj.remove("stamp");
+                    obj.remove("updated_at");
+                    (v, u.groups.clone())
+                })
+            };
+            for x in before.users.keys().chain(after.users.keys()) {
+                if !named.contains(x) {
+                    prop_assert!(
+                        rec(before, x) == rec(after, x),
+                        "{} changed {}, which the step does not name",
+                        actor.id,
+                        x
+                    );
+                }
+            }
+            stats.team_scoped_ok += 1;
         }
         if gave && !pre.superadmin {
             stats.delegated_grants += 1;
@@ -2144,17 +2598,24 @@ impl World {
                     o.users.get(&x).map(|u| {
                         let mut rec = u.rec.clone();
                         rec.scopes.retain(|s| after.scopes.contains(s));
+                        rec.teams.retain(|s| after.scopes.contains(s));
                         let mut rec = serde_json::to_value(&rec).unwrap();
                         if !named {
                             let obj = rec.as_object_mut().unwrap();
                             obj.remove("stamp");
                             obj.remove("updated_at");
+                            // A team deleted with `delete_scope_moving` moves its members
+                            // to the team above it, whose administrators covered them
+                            // already: nobody gains a hold on the administrator.
+                            obj.remove("teams");
                             if is_superadmin {
                                 obj.remove("roles");
                             }
                         }
                         let mut rights = u.rights.clone();
-                        rights.at.retain(|s, _| after.scopes.contains(s));
+                        rights
+                            .at
+                            .retain(|s, _| after.scopes.contains(s) && before.scopes.contains(s));
                         let groups = if is_superadmin && !named {
                             BTreeSet::new()
                         } else {
@@ -2201,6 +2662,41 @@ impl World {
         let snap = d.snapshot();
         prop_assert_eq!(snap.revision(), d.revision());
         let pool = perms_of(u16::MAX);
+        // The hierarchy: each scope with its chain of ancestors, itself first.
+        let parents: BTreeMap<ScopeId, Option<ScopeId>> = scopes
+            .keys()
+            .map(|s| (*s, d.scope(*s).unwrap().parent))
+            .collect();
+        let kinds: BTreeMap<ScopeId, ScopeKind> = scopes
+            .keys()
+            .map(|s| (*s, d.scope(*s).unwrap().kind))
+            .collect();
+        let mut chains: BTreeMap<ScopeId, Vec<ScopeId>> = BTreeMap::new();
+        for s in scopes.keys() {
+            let mut chain = vec![*s];
+            while let Some(Some(p)) = parents.get(chain.last().unwrap()) {
+                prop_assert!(!chain.contains(p), "a cycle through {}", p);
+                prop_assert_eq!(
+                    scopes.get(p),
+                    scopes.get(s),
+                    "{} has a parent of another tenant",
+                    s
+                );
+                chain.push(*p);
+            }
+            chains.insert(*s, chain);
+        }
+        // Each user's rights recomputed from the records, for `check_user` below.
+        let mut reference: BTreeMap<
+            UserId,
+            (
+                TenantId,
+                Permission,
+                Permission,
+                BTreeMap<ScopeId, Permission>,
+            ),
+        > = BTreeMap::new();
+        let mut teams_of: BTreeMap<UserId, BTreeSet<ScopeId>> = BTreeMap::new();
 
         // The superadministrators always exist, are active and hold everything.
         for (t, sa) in self.tenants.iter().zip(&self.supers) {
@@ -2244,20 +2740,64 @@ impl World {
             }
             let superadmin = tenants[&rec.tenant].superadmin == u;
             let (mut perms, mut unscoped) = (Permission::empty(), Permission::empty());
+            let mut scoped_roles = Permission::empty();
             for r in &roles {
                 let role = d.role(*r).unwrap();
                 prop_assert_eq!(role.tenant, rec.tenant);
                 perms |= role.permissions;
-                if !role.scoped {
+                if role.scoped {
+                    scoped_roles |= role.permissions;
+                } else {
                     unscoped |= role.permissions;
                 }
             }
+            // What is held on each node: the scoped roles on each assigned scope (003), each
+            // per-scope grant's role on its scope (issue 15).
+            let mut node: BTreeMap<ScopeId, Permission> = BTreeMap::new();
+            for s in &rec.scopes {
+                *node.entry(*s).or_default() |= scoped_roles;
+            }
+            for g in &rec.grants {
+                prop_assert_eq!(
+                    scopes.get(&g.scope),
+                    Some(&rec.tenant),
+                    "{} granted for {}",
+                    u,
+                    g.scope
+                );
+                let role = d.role(g.role).unwrap();
+                prop_assert_eq!(role.tenant, rec.tenant);
+                perms |= role.permissions;
+                *node.entry(g.scope).or_default() |= role.permissions;
+            }
+            for s in &rec.teams {
+                prop_assert_eq!(scopes.get(s), Some(&rec.tenant), "{} in team {}", u, s);
+                prop_assert_eq!(d.scope(*s).unwrap().kind, ScopeKind::Team);
+                prop_assert!(d.team_members(*s).unwrap().contains(&u));
+            }
             if superadmin {
                 (perms, unscoped) = (Permission::all(), Permission::all());
+                node.clear();
             }
             if !rec.active {
                 (perms, unscoped) = (Permission::empty(), Permission::empty());
+                node.clear();
             }
+            // What applies within each scope of the tenant: the unscoped rights, and what is
+            // held on the scope or any scope above it.
+            let covered: BTreeMap<ScopeId, Permission> = chains
+                .iter()
+                .filter(|(s, _)| scopes[*s] == rec.tenant)
+                .map(|(s, chain)| {
+                    let p = chain
+                        .iter()
+                        .filter_map(|a| node.get(a))
+                        .fold(unscoped, |acc, p| acc | *p);
+                    (*s, p)
+                })
+                .collect();
+            reference.insert(u, (rec.tenant, perms, unscoped, covered.clone()));
+            teams_of.insert(u, rec.teams.clone());
             let fail = |what: &str| format!("{what} of {u:?} (active {})", rec.active);
             prop_assert_eq!(
                 d.effective_permissions(u).unwrap(),
@@ -2268,15 +2808,15 @@ impl World {
             prop_assert!(!d.check(u, Permission::empty()));
             prop_assert_eq!(d.check(u, Permission::all()), perms == Permission::all());
             let mine: Vec<ScopeId> = rec.scopes.iter().copied().collect();
-            // `allowed_scopes` for every bit, as observed: all of them, or the user's own.
-            let scoped_only = perms - unscoped;
+            // `allowed_scopes` for every bit, as observed: all of them, or every scope where
+            // it applies (the nodes held, with their subtrees).
             let expected = Rights {
                 any: perms,
                 all: unscoped,
-                at: mine
+                at: covered
                     .iter()
-                    .filter(|_| !scoped_only.is_empty())
-                    .map(|s| (*s, scoped_only))
+                    .map(|(s, p)| (*s, *p - unscoped))
+                    .filter(|(_, p)| !p.is_empty())
                     .collect(),
             };
             prop_assert_eq!(
@@ -2305,10 +2845,14 @@ impl World {
                     // (Every bit is compared through `Rights` below.)
                     let expected = if unscoped.contains(p) {
                         ScopeAccess::All
-                    } else if perms.contains(p) {
-                        ScopeAccess::Only(mine.clone())
                     } else {
-                        ScopeAccess::Only(vec![])
+                        ScopeAccess::Only(
+                            covered
+                                .iter()
+                                .filter(|(_, c)| c.contains(p))
+                                .map(|(s, _)| *s)
+                                .collect(),
+                        )
                     };
                     prop_assert_eq!(
                         d.allowed_scopes(u, p).unwrap(),
@@ -2323,9 +2867,9 @@ impl World {
                 if in_pool {
                     prop_assert_eq!(uref.check(pair), perms.contains(p) && perms.contains(prev));
                 }
-                for (s, same_tenant, assigned) in &scope_list {
+                for (s, same_tenant, _) in &scope_list {
                     let applies = |q: Permission| {
-                        perms.contains(q) && *same_tenant && (unscoped.contains(q) || *assigned)
+                        *same_tenant && covered.get(s).is_some_and(|c| c.contains(q))
                     };
                     prop_assert_eq!(
                         uref.check_scoped(p, *s),
@@ -2378,6 +2922,96 @@ impl World {
                     let expected = lvl >= AccessLevel::User && sub.as_deref() == Some(s);
                     prop_assert_eq!(d.may_listen_recordings(a, u, s), expected);
                     prop_assert_eq!(d.may_click_to_call(a, u, s), expected);
+                }
+            }
+        }
+
+        // 9. `check_user` (issue 15): the actor holds the right unscoped, or within a team the
+        // target is a member of (on it or a scope above it); never across tenants.
+        for a in self.all_users().chain([UNKNOWN_USER]) {
+            for p in [
+                Permission::USERS_MANAGE,
+                Permission::USERS_VIEW,
+                Permission::DASHBOARD_ANALYTICS,
+            ] {
+                for t in self.all_users().chain([UNKNOWN_USER]) {
+                    let expected = match (reference.get(&a), reference.get(&t)) {
+                        (Some((ta, perms, unscoped, covered)), Some((tt, ..))) => {
+                            ta == tt
+                                && perms.contains(p)
+                                && (unscoped.contains(p)
+                                    || teams_of[&t]
+                                        .iter()
+                                        .any(|m| covered.get(m).is_some_and(|c| c.contains(p))))
+                        }
+                        _ => false,
+                    };
+                    prop_assert_eq!(
+                        d.check_user(a, p, t),
+                        expected,
+                        "check_user({}, {}, {})",
+                        a,
+                        p,
+                        t
+                    );
+                    // The checked reads show exactly the users `check_user` lets it view.
+                    if p == Permission::USERS_VIEW && reference.contains_key(&a) {
+                        prop_assert_eq!(d.user_as(a, t).is_ok(), expected, "user_as({}, {})", a, t);
+                    }
+                }
+            }
+            let Some((tenant, perms, unscoped, covered)) = reference.get(&a) else {
+                continue;
+            };
+            let visible: Vec<UserId> = d
+                .search_users_as(
+                    a,
+                    &UserQuery {
+                        limit: UserQuery::MAX_LIMIT,
+                        ..UserQuery::default()
+                    },
+                )
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|u| u.id)
+                .collect();
+            let expected: Vec<UserId> = reference
+                .iter()
+                .filter(|(t, (tt, ..))| {
+                    tt == tenant && d.check_user(a, Permission::USERS_VIEW, **t)
+                })
+                .map(|(t, _)| *t)
+                .collect();
+            prop_assert_eq!(visible, expected, "search_users_as({})", a);
+            // `allowed_scopes_of_kind`: the scopes of that kind where the right applies.
+            for p in [
+                Permission::USERS_MANAGE,
+                Permission::SCOPES_MANAGE,
+                Permission::USERS_VIEW | Permission::DASHBOARD_ANALYTICS,
+            ] {
+                for kind in [ScopeKind::Team, ScopeKind::Queue, ScopeKind::CallGroup] {
+                    let expected = if unscoped.contains(p) {
+                        ScopeAccess::All
+                    } else {
+                        ScopeAccess::Only(
+                            covered
+                                .iter()
+                                .filter(|(s, c)| {
+                                    perms.contains(p) && c.contains(p) && kinds[*s] == kind
+                                })
+                                .map(|(s, _)| *s)
+                                .collect(),
+                        )
+                    };
+                    prop_assert_eq!(
+                        d.allowed_scopes_of_kind(a, p, kind).unwrap(),
+                        expected,
+                        "allowed_scopes_of_kind({}, {}, {:?})",
+                        a,
+                        p,
+                        kind
+                    );
                 }
             }
         }
@@ -2484,7 +3118,9 @@ fn change_refs(ch: &Change) -> Vec<Ref> {
         Change::MemberAdded { group, user } | Change::MemberRemoved { group, user } => {
             vec![Ref::Group(*group), Ref::User(*user)]
         }
-        Change::ScopePut(s) => vec![Ref::Scope(s.id)],
+        Change::ScopePut(s) => std::iter::once(Ref::Scope(s.id))
+            .chain(s.parent.map(Ref::Scope))
+            .collect(),
         Change::ScopeDeleted { id } => vec![Ref::Scope(*id)],
         Change::AgreementPut(a) => vec![Ref::Agreement(a.id), Ref::User(a.owner)],
         Change::LevelSet {
@@ -2816,6 +3452,13 @@ fn generated_steps_reach_every_rule() {
         "remove_member",
         "create_scope",
         "delete_scope",
+        "delete_scope_moving",
+        "create_scope_under",
+        "move_scope",
+        "move_scope(root)",
+        "grant_role_in_scope",
+        "revoke_role_in_scope",
+        "set_user_teams",
         "assign_scope",
         "unassign_scope",
         "set_user_scopes",
@@ -2847,6 +3490,10 @@ fn generated_steps_reach_every_rule() {
         "level_not_grantable",
         "owner_protected",
         "not_owner",
+        "outside_teams",
+        "scope_cycle",
+        "scope_not_empty",
+        "not_a_team",
     ] {
         assert!(
             errors.get(e).copied().unwrap_or(0) > 0,
@@ -2854,5 +3501,84 @@ fn generated_steps_reach_every_rule() {
         );
     }
     assert!(stats.delegated_grants >= 15, "{stats:?}");
+    // Delegated (non-superadministrator) successes of the operations of issue 15, and user
+    // administration by team-scoped administrators.
+    for k in [
+        "create_scope_under",
+        "move_scope",
+        "delete_scope_moving",
+        "grant_role_in_scope",
+        "revoke_role_in_scope",
+        "set_user_teams",
+    ] {
+        assert!(
+            stats.delegated_ok.get(k).copied().unwrap_or(0) > 0,
+            "{k} never succeeded by a non-superadministrator"
+        );
+    }
+    eprintln!("team-scoped user administration: {}", stats.team_scoped_ok);
+    assert!(stats.team_scoped_ok >= 5, "{stats:?}");
     assert!(stats.delegated_levels >= 3, "{stats:?}");
+}
+
+/// A move gives the holders of rights above the new place those rights on the moved scope:
+/// the actor (holding scopes.manage everywhere, but not what they hold) must be refused,
+/// whether the rights come from a per-scope grant or from a scoped role on an assigned scope
+/// (003), and nothing changes.
+#[test]
+fn a_move_never_hands_out_rights_the_actor_lacks() {
+    let dir = Directory::in_memory();
+    let t = dir
+        .create_tenant(
+            "Acme",
+            &NewUser::new("Ada", "Root", "root@acme.test"),
+            &[Preset::Managers],
+        )
+        .unwrap();
+    let root = t.superadmin;
+    let mover_role = dir
+        .create_role(root, &NewRole::new("mover", Permission::SCOPES_MANAGE))
+        .unwrap();
+    let mover = dir
+        .create_user(
+            root,
+            &NewUser::new("Mo", "Ver", "mo@acme.test").roles([mover_role]),
+        )
+        .unwrap();
+    let reports = dir
+        .create_role(root, &NewRole::new("reports", Permission::REPORTS_VIEW))
+        .unwrap();
+    let scoped_reports = dir
+        .create_role(
+            root,
+            &NewRole::new("scoped reports", Permission::REPORTS_VIEW).scoped(),
+        )
+        .unwrap();
+    let site = dir.create_scope(root, ScopeKind::Team, "site").unwrap();
+    let queue = dir.create_scope(root, ScopeKind::Queue, "queue").unwrap();
+    let granted = dir
+        .create_user(
+            root,
+            &NewUser::new("Gra", "Nted", "g@acme.test").grant(reports, site),
+        )
+        .unwrap();
+    let assigned = dir
+        .create_user(
+            root,
+            &NewUser::new("As", "Signed", "a@acme.test").roles([scoped_reports]),
+        )
+        .unwrap();
+    dir.assign_scope(root, assigned, site).unwrap();
+    let revision = dir.revision();
+    let res = dir.move_scope(mover, queue, Some(site));
+    assert!(matches!(res, Err(Error::Escalation { .. })), "{res:?}");
+    assert_eq!(dir.revision(), revision);
+    for u in [granted, assigned] {
+        assert!(!dir.check_scoped(u, Permission::REPORTS_VIEW, queue));
+        assert!(dir.check_scoped(u, Permission::REPORTS_VIEW, site));
+    }
+    // The superadministrator may.
+    dir.move_scope(root, queue, Some(site)).unwrap();
+    assert!(dir.check_scoped(granted, Permission::REPORTS_VIEW, queue));
+    assert!(dir.check_scoped(assigned, Permission::REPORTS_VIEW, queue));
 }

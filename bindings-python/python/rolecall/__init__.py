@@ -11,6 +11,19 @@ The rules live in the Rust core; this package converts Python values and delegat
 ...                      email="olga@acme.test", roles=[operator])
 >>> d.check(olga, rolecall.Permission.CAMPAIGNS_CONTROL), d.check(olga, "users.manage")
 (True, False)
+
+Scopes form a hierarchy; a role granted for a scope applies to everything below it, and a
+tenant-defined kind is a plain str:
+
+>>> lyon = d.create_scope(acme.superadmin, rolecall.ScopeKind.TEAM, "Lyon")
+>>> queue = d.create_scope(acme.superadmin, "queue", "Lyon EN", parent=lyon)
+>>> d.scope(queue).kind, d.scope(queue).parent == lyon
+(<ScopeKind.QUEUE: 'queue'>, True)
+>>> d.scope(d.create_scope(acme.superadmin, "brand", "Acme Blue")).kind
+'brand'
+>>> d.grant_role_in_scope(acme.superadmin, olga, operator, lyon)
+>>> [(g.role == operator.id, g.scope == lyon) for g in d.user(olga).grants]
+[(True, True)]
 """
 
 from rolecall._enums import AccessLevel, Permission, Preset, Product, ScopeKind
@@ -54,6 +67,7 @@ from rolecall._rolecall import (
     Role,
     Scope,
     ScopeAccess,
+    ScopeGrant,
     Session,
     Snapshot,
     Tenant,
@@ -101,6 +115,7 @@ __all__ = [
     "RolecallError",
     "Scope",
     "ScopeAccess",
+    "ScopeGrant",
     "ScopeKind",
     "Session",
     "Snapshot",

@@ -142,7 +142,10 @@ ScopeKind = _named(
     _NamedEnum,
     "ScopeKind",
     _native.scope_kinds(),
-    "The kind of a scope resource: a call group or an IVR (003).",
+    "The built-in kind of a scope: CALL_GROUP and IVR (003), QUEUE, CAMPAIGN, NUMBER (a phone "
+    "number / DID) and TEAM (a unit of users, the only kind users are members of). A kind the "
+    "tenant defines is a plain str (``\"brand\"``): accepted wherever a kind is taken, and "
+    "returned as that str (``Scope.kind``).",
 )
 
 Preset = _named(

@@ -133,10 +133,14 @@ class AccessLevel(enum.Enum):
     def __ge__(self, other: Any) -> bool: ...
 
 class ScopeKind(enum.Enum):
-    """A call group or an IVR (003)."""
+    """The built-in scope kinds; a tenant-defined kind is a plain str."""
 
     CALL_GROUP = "call_group"
     IVR = "ivr"
+    QUEUE = "queue"
+    CAMPAIGN = "campaign"
+    NUMBER = "number"
+    TEAM = "team"
 
     @property
     def value(self) -> str: ...

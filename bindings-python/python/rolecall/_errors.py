@@ -67,7 +67,9 @@ class RolecallError(Exception):
 
 class InvalidInputError(RolecallError, ValueError):
     """A malformed value: a name, email or phone, an unknown permission, preset, product or
-    access level, an argument out of range (codes 1xx)."""
+    access level, a bad scope kind name, an argument out of range, a scope that is not a team
+    where a team is needed (kind ``"not_a_team"``, code 116: ``scope`` is its id) (codes
+    1xx)."""
 
     category = "invalid_input"
 
@@ -103,14 +105,19 @@ class WrongTenantError(NotFoundError):
 class ConflictError(RolecallError):
     """The change conflicts with existing state: a duplicate email or name, a group that is a
     member's only group, a user who owns an agreement, a bare role name held in several
-    namespaces (kind ``"ambiguous_name"``: ``namespaces`` lists them) (codes 3xx)."""
+    namespaces (kind ``"ambiguous_name"``: ``namespaces`` lists them), a scope moved below
+    itself (kind ``"scope_cycle"``, code 305: ``scope`` and ``parent``), a scope deleted while
+    it has child scopes or team members (kind ``"scope_not_empty"``, code 306: ``scope``,
+    ``children`` and ``members`` counts) (codes 3xx)."""
 
     category = "conflict"
 
 
 class PermissionDeniedError(RolecallError):
     """An authorization rule refused the change: a missing right, the superadministrator's or
-    an administrator's protection, an agreement rule (codes 4xx)."""
+    an administrator's protection, an agreement rule, a right held only for teams the target
+    user is not in (kind ``"outside_teams"``, code 407: ``user`` is the target's id, 0 for a
+    user being created) (codes 4xx)."""
 
     category = "permission_denied"
 

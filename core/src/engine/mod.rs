@@ -432,7 +432,9 @@ impl Snapshot {
     /// user's tenant; never to another tenant's scope.
     #[inline]
     pub fn check_scoped(&self, user: UserId, p: Permission, scope: ScopeId) -> bool {
-        self.resolve(user).is_some_and(|u| u.check_scoped(p, scope))
+        // Most refusals need only the permissions (the path of `check`); the profile's scopes
+        // are read for the rest.
+        self.check(user, p) && self.resolve(user).is_some_and(|u| u.check_scoped(p, scope))
     }
 
     /// May `actor` do `p` on user `target` ("my team only")? Yes when the actor holds `p`
@@ -440,6 +442,9 @@ impl Snapshot {
     /// team or a scope above it). Never across tenants; false for unknown users.
     #[inline]
     pub fn check_user(&self, actor: UserId, p: Permission, target: UserId) -> bool {
+        if !self.check(actor, p) {
+            return false;
+        }
         let (Some(a), Some(t)) = (self.resolve(actor), self.entry(target)) else {
             return false;
         };

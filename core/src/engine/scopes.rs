@@ -28,7 +28,8 @@ pub(crate) struct ScopeTable {
 }
 
 impl ScopeTable {
-    /// The table of `m`'s scopes.
+    /// The table of `m`'s scopes: one pass over the scopes, then a walk of the forest through
+    /// the model's child index (no ordered-map look-up per scope).
     pub fn build(m: &Model) -> ScopeTable {
         let len = m.scopes.keys().next_back().map_or(0, |s| s.0 as usize + 1);
         let mut t = ScopeTable {
@@ -36,27 +37,36 @@ impl ScopeTable {
             order: Vec::with_capacity(m.scopes.len()),
             kinds: vec![None; len],
         };
+        let mut tenants = vec![0u64; len];
+        for s in m.scopes.values() {
+            tenants[s.id.0 as usize] = s.tenant.0;
+            t.kinds[s.id.0 as usize] = Some(s.kind);
+        }
+        let known = |p: ScopeId| t.kinds.get(p.0 as usize).is_some_and(Option::is_some);
         // Roots in id order, children in id order; an explicit stack (no recursion depth).
-        let roots = m
+        let roots: Vec<ScopeId> = m
             .scopes
             .values()
-            .filter(|s| s.parent.is_none_or(|p| !m.scopes.contains_key(&p)));
+            .filter(|s| s.parent.is_none_or(|p| !known(p)))
+            .map(|s| s.id)
+            .collect();
         let mut stack: Vec<(ScopeId, bool)> = Vec::new();
         for root in roots {
-            stack.push((root.id, false));
+            stack.push((root, false));
             while let Some((id, done)) = stack.pop() {
                 let i = id.0 as usize;
                 if done {
                     t.slots[i].last = t.order.len() as u32 - 1;
                     continue;
                 }
-                let Some(s) = m.scopes.get(&id) else { continue };
+                if tenants.get(i).copied().unwrap_or(0) == 0 {
+                    continue;
+                }
                 t.slots[i] = Slot {
-                    tenant: s.tenant.0,
+                    tenant: tenants[i],
                     pre: t.order.len() as u32,
                     last: 0,
                 };
-                t.kinds[i] = Some(s.kind);
                 t.order.push(id);
                 stack.push((id, true));
                 if let Some(children) = m.scope_children.get(&id) {

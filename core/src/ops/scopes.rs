@@ -11,6 +11,11 @@ use crate::domain::{
 };
 use crate::Error;
 
+/// The rules of replacing one of a user's sets of scopes: checks the wanted ids against the
+/// actor and the user, and returns them as a set.
+type SetRules<'m> =
+    fn(&Plan<'m>, &Actor<'_>, &User, &[ScopeId]) -> Result<BTreeSet<ScopeId>, Error>;
+
 impl<'m> Plan<'m> {
     /// The actor must hold `scopes.manage` for `node` (on it or above it), or unscoped for a
     /// root (`None`).
@@ -284,12 +289,25 @@ impl<'m> Plan<'m> {
         user: UserId,
         teams: &[ScopeId],
     ) -> Result<(), Error> {
+        self.replace_scope_set(actor, user, teams, |u| &mut u.teams, Self::teams_placed)
+    }
+
+    /// Replaces one of `user`'s sets of scopes (its teams, its assigned scopes) by the set
+    /// `rules` checks and returns, administering the user with `users.manage`.
+    fn replace_scope_set(
+        &mut self,
+        actor: UserId,
+        user: UserId,
+        ids: &[ScopeId],
+        field: fn(&mut User) -> &mut BTreeSet<ScopeId>,
+        rules: SetRules<'m>,
+    ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
         let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
-        let wanted = self.teams_placed(&a, t, teams)?;
-        if wanted != t.teams {
-            let mut u = t.clone();
-            u.teams = wanted;
+        let wanted = rules(self, &a, t, ids)?;
+        let mut u = t.clone();
+        if *field(&mut u) != wanted {
+            *field(&mut u) = wanted;
             self.put_user(u);
         }
         Ok(())
@@ -301,15 +319,7 @@ impl<'m> Plan<'m> {
         user: UserId,
         scopes: &[ScopeId],
     ) -> Result<(), Error> {
-        let a = Actor::load(self.m, actor)?;
-        let t = self.managed(&a, user, Permission::USERS_MANAGE)?;
-        let wanted = self.scopes_granted(&a, t, scopes)?;
-        if wanted != t.scopes {
-            let mut u = t.clone();
-            u.scopes = wanted;
-            self.put_user(u);
-        }
-        Ok(())
+        self.replace_scope_set(actor, user, scopes, |u| &mut u.scopes, Self::scopes_granted)
     }
 
     /// The rules of giving `t` the call groups / IVRs `scopes` (in place of its own): each
