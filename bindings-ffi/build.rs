@@ -182,8 +182,18 @@ const HEADER: &str = r#"/*
  *   Records are read-only plain structs: read their fields, never allocate, copy or modify them
  *   (fields may be appended in later versions).
  * - Arrays in: a pointer and a length; the pointer may be NULL only when the length is 0.
- * - Ids are uint64_t (rolecall_user_id, ...). A permission is a rolecall_permission: a 128-bit
- *   set as two uint64_t. Enumerations (products, levels, ...) are uint32_t constants, validated.
+ * - Input structs (rolecall_new_user, ...) may gain fields at their end: zero-initialise them
+ *   (`= {0}`) and set the fields you use; a field left zero keeps its documented default.
+ * - Ids are uint64_t (rolecall_user_id, ...) and start at 1: 0 never names an object; where
+ *   documented (a scope record's `parent`, the `parent` of rolecall_scope_create_under(),
+ *   rolecall_scope_create_of_kind() and rolecall_scope_move()) 0 means "none" / "a root". A
+ *   permission is a rolecall_permission: a 128-bit set as two uint64_t. Enumerations
+ *   (products, levels, ...) are uint32_t constants, validated.
+ * - Scope kinds: a built-in kind is a ROLECALL_SCOPE_KIND_* code; a kind the tenant defined
+ *   (`brand`, `skill`) has a name only: records show it as ROLECALL_SCOPE_KIND_CUSTOM with
+ *   its name in `kind_name`, and the functions taking a kind by name accept it.
+ * - Reads: rolecall_user_get() and rolecall_user_search() are unchecked (trusted host code);
+ *   rolecall_user_get_as() and rolecall_user_search_as() read as an acting user.
  * - Panics never cross the boundary: they become ROLECALL_STATUS_PANIC.
  * - Threads: a rolecall_directory is fully thread-safe: share one handle between threads and
  *   call anything concurrently. Checks are lock-free and allocate nothing; changes are

@@ -23,8 +23,18 @@
  *   Records are read-only plain structs: read their fields, never allocate, copy or modify them
  *   (fields may be appended in later versions).
  * - Arrays in: a pointer and a length; the pointer may be NULL only when the length is 0.
- * - Ids are uint64_t (rolecall_user_id, ...). A permission is a rolecall_permission: a 128-bit
- *   set as two uint64_t. Enumerations (products, levels, ...) are uint32_t constants, validated.
+ * - Input structs (rolecall_new_user, ...) may gain fields at their end: zero-initialise them
+ *   (`= {0}`) and set the fields you use; a field left zero keeps its documented default.
+ * - Ids are uint64_t (rolecall_user_id, ...) and start at 1: 0 never names an object; where
+ *   documented (a scope record's `parent`, the `parent` of rolecall_scope_create_under(),
+ *   rolecall_scope_create_of_kind() and rolecall_scope_move()) 0 means "none" / "a root". A
+ *   permission is a rolecall_permission: a 128-bit set as two uint64_t. Enumerations
+ *   (products, levels, ...) are uint32_t constants, validated.
+ * - Scope kinds: a built-in kind is a ROLECALL_SCOPE_KIND_* code; a kind the tenant defined
+ *   (`brand`, `skill`) has a name only: records show it as ROLECALL_SCOPE_KIND_CUSTOM with
+ *   its name in `kind_name`, and the functions taking a kind by name accept it.
+ * - Reads: rolecall_user_get() and rolecall_user_search() are unchecked (trusted host code);
+ *   rolecall_user_get_as() and rolecall_user_search_as() read as an acting user.
  * - Panics never cross the boundary: they become ROLECALL_STATUS_PANIC.
  * - Threads: a rolecall_directory is fully thread-safe: share one handle between threads and
  *   call anything concurrently. Checks are lock-free and allocate nothing; changes are
@@ -65,6 +75,7 @@
 #define ROLECALL_STATUS_EMPTY_PERMISSION 108
 #define ROLECALL_STATUS_WEAK_PASSWORD 109
 #define ROLECALL_STATUS_UNKNOWN_NAMESPACE 115
+#define ROLECALL_STATUS_NOT_A_TEAM 116
 #define ROLECALL_STATUS_UNKNOWN_TENANT 200
 #define ROLECALL_STATUS_UNKNOWN_USER 201
 #define ROLECALL_STATUS_UNKNOWN_ROLE 202
@@ -77,6 +88,8 @@
 #define ROLECALL_STATUS_GROUP_IS_ONLY_GROUP 302
 #define ROLECALL_STATUS_USER_OWNS_AGREEMENT 303
 #define ROLECALL_STATUS_INACTIVE_OWNER 304
+#define ROLECALL_STATUS_SCOPE_CYCLE 305
+#define ROLECALL_STATUS_SCOPE_NOT_EMPTY 306
 #define ROLECALL_STATUS_AMBIGUOUS_NAME 310
 #define ROLECALL_STATUS_PERMISSION_DENIED 400
 #define ROLECALL_STATUS_ESCALATION 401
@@ -85,6 +98,7 @@
 #define ROLECALL_STATUS_ADMINISTRATOR_PROTECTED 404
 #define ROLECALL_STATUS_BUILTIN_ROLE 405
 #define ROLECALL_STATUS_ACTOR_INACTIVE 406
+#define ROLECALL_STATUS_OUTSIDE_TEAMS 407
 #define ROLECALL_STATUS_AGREEMENT_ADMIN_REQUIRED 410
 #define ROLECALL_STATUS_LEVEL_NOT_GRANTABLE 411
 #define ROLECALL_STATUS_OWNER_PROTECTED 412
@@ -387,16 +401,18 @@ typedef struct rolecall_permission {
 } rolecall_permission;
 
 /**
- * Identifies a scope resource (a call group or an IVR).
+ * Identifies a scope resource (a call group, IVR, queue, campaign, number, team, or a kind of
+ * the tenant's own). Ids start at 1: 0 never names a scope (it means "none" / "a root" where
+ * documented).
  */
 typedef uint64_t rolecall_scope_id;
 
 /**
- * Which call groups / IVRs a user may see for a permission (003).
+ * Which scopes a user may see for a permission (003 and beyond).
  */
 typedef struct rolecall_scope_access {
     /**
-     * Every call group and IVR of the tenant (then `scopes` is NULL).
+     * Every scope of the tenant (of the kind asked for, if any; then `scopes` is NULL).
      */
     bool all;
     /**
@@ -478,13 +494,22 @@ typedef struct rolecall_grant {
      */
     rolecall_group_id via_group;
     /**
-     * Whether the role is scope-restricted.
+     * Whether the role is scope-restricted (a scoped role, or a role granted for a scope).
      */
     bool scoped;
     /**
      * The part of the asked permission this role grants.
      */
     struct rolecall_permission grants;
+    /**
+     * Whether the role is granted for one scope (rolecall_user_grant_role_in_scope(); then
+     * `scope` says which).
+     */
+    bool has_scope;
+    /**
+     * The scope the role is granted for (with everything below it), when `has_scope`.
+     */
+    rolecall_scope_id scope;
 } rolecall_grant;
 
 /**
@@ -961,6 +986,21 @@ typedef struct rolecall_tenant_created {
 } rolecall_tenant_created;
 
 /**
+ * A role granted to a user for one scope and everything below it (input of
+ * rolecall_new_user, output in rolecall_user). Plain value.
+ */
+typedef struct rolecall_scope_grant {
+    /**
+     * The role.
+     */
+    rolecall_role_id role;
+    /**
+     * The scope it is granted for.
+     */
+    rolecall_scope_id scope;
+} rolecall_scope_grant;
+
+/**
  * A user (a person who logs in).
  */
 typedef struct rolecall_user {
@@ -1028,6 +1068,23 @@ typedef struct rolecall_user {
      * Security stamp: sessions issued under an older stamp are no longer valid.
      */
     uint64_t stamp;
+    /**
+     * Teams the user is a member of, in id order (NULL when none).
+     */
+    rolecall_scope_id *teams;
+    /**
+     * How many ids `teams` holds.
+     */
+    size_t teams_len;
+    /**
+     * Roles granted to the user for a scope (and everything below it), in (role, scope)
+     * order (NULL when none).
+     */
+    struct rolecall_scope_grant *grants;
+    /**
+     * How many pairs `grants` holds.
+     */
+    size_t grants_len;
 } rolecall_user;
 
 /**
@@ -1208,12 +1265,16 @@ typedef struct rolecall_group_list {
 } rolecall_group_list;
 
 /**
- * The kind of a scope resource: one of ROLECALL_SCOPE_KIND_*.
+ * The kind of a scope resource: one of ROLECALL_SCOPE_KIND_* (the core's stable codes), or
+ * ROLECALL_SCOPE_KIND_CUSTOM for a kind the tenant defined, which has a name but no code: the
+ * scope record's `kind_name` names it, and functions taking a kind by name
+ * (rolecall_scope_create_of_kind(), rolecall_allowed_scopes_of_kind()) accept it.
  */
 typedef uint32_t rolecall_scope_kind;
 
 /**
- * A scope resource: a call group or an IVR (003).
+ * A scope resource: a call group, IVR, queue, campaign, number, team or a tenant-defined
+ * kind, in the tenant's hierarchy.
  */
 typedef struct rolecall_scope {
     /**
@@ -1225,13 +1286,22 @@ typedef struct rolecall_scope {
      */
     rolecall_tenant_id tenant;
     /**
-     * Call group or IVR.
+     * Its kind's code: ROLECALL_SCOPE_KIND_*, or ROLECALL_SCOPE_KIND_CUSTOM for a kind the
+     * tenant defined (then `kind_name` names it).
      */
     rolecall_scope_kind kind;
     /**
      * Its name.
      */
     const char *name;
+    /**
+     * Its parent scope, or 0 for a root (ids start at 1).
+     */
+    rolecall_scope_id parent;
+    /**
+     * Its kind's name (`"queue"`, or a custom kind's, `"brand"`). Never NULL.
+     */
+    const char *kind_name;
 } rolecall_scope;
 
 /**
@@ -1421,6 +1491,26 @@ typedef struct rolecall_new_user {
      * Number of ids in `scopes`.
      */
     size_t scopes_len;
+    /**
+     * Teams (scopes of kind ROLECALL_SCOPE_KIND_TEAM) the user is a member of, in the same
+     * commit (`teams_len` ids; NULL when `teams_len` is 0), under the rules of
+     * rolecall_user_set_teams().
+     */
+    const rolecall_scope_id *teams;
+    /**
+     * Number of ids in `teams`.
+     */
+    size_t teams_len;
+    /**
+     * Roles granted for a scope and everything below it, in the same commit (`grants_len`
+     * pairs; NULL when `grants_len` is 0), each under the rules of
+     * rolecall_user_grant_role_in_scope().
+     */
+    const struct rolecall_scope_grant *grants;
+    /**
+     * Number of pairs in `grants`.
+     */
+    size_t grants_len;
 } rolecall_new_user;
 
 /**
@@ -1626,6 +1716,33 @@ typedef struct rolecall_user_query {
  */
 #define ROLECALL_SCOPE_KIND_IVR 1
 
+/**
+ * A contact-center queue.
+ */
+#define ROLECALL_SCOPE_KIND_QUEUE 2
+
+/**
+ * An outbound campaign.
+ */
+#define ROLECALL_SCOPE_KIND_CAMPAIGN 3
+
+/**
+ * A phone number (DID).
+ */
+#define ROLECALL_SCOPE_KIND_NUMBER 4
+
+/**
+ * A unit of users (team, site, department): the only kind users are members of.
+ */
+#define ROLECALL_SCOPE_KIND_TEAM 5
+
+/**
+ * A kind the tenant defined (`[a-z][a-z0-9_]{0,23}`, not a built-in name): never a code of
+ * its own; read the scope record's `kind_name`. Refused where a built-in code is required
+ * (rolecall_scope_create(), rolecall_scope_create_under()).
+ */
+#define ROLECALL_SCOPE_KIND_CUSTOM 4294967295
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1710,6 +1827,23 @@ bool rolecall_check(const struct rolecall_directory *dir, rolecall_user_id user,
 bool rolecall_check_scoped(const struct rolecall_directory *dir, rolecall_user_id user, struct rolecall_permission perm, rolecall_scope_id scope);
 
 /**
+ * May `actor` do every permission of `perm` on user `target` ("my team only")? Yes when the
+ * actor holds `perm` unscoped (on any user of its tenant), or for a team the target is a
+ * member of, on the team or a scope above it. Never across tenants; false for unknown or
+ * inactive users, as rolecall_check(). Lock-free.
+ *
+ * Safety: `dir` is a live handle. Thread-safe.
+ */
+bool rolecall_check_user(const struct rolecall_directory *dir, rolecall_user_id actor, struct rolecall_permission perm, rolecall_user_id target);
+
+/**
+ * rolecall_check_user() on a snapshot.
+ *
+ * Safety: `snapshot` is a live handle. Thread-safe, lock-free.
+ */
+bool rolecall_snapshot_check_user(const struct rolecall_snapshot *snapshot, rolecall_user_id actor, struct rolecall_permission perm, rolecall_user_id target);
+
+/**
  * Checks many `(users[i], perms[i])` pairs at one revision: `results[i]` answers pair `i`.
  * For IVR engines checking many callers at once. Lock-free, allocation-free.
  *
@@ -1750,14 +1884,27 @@ rolecall_status rolecall_snapshot_check_many(const struct rolecall_snapshot *sna
 rolecall_status rolecall_effective_permissions(const struct rolecall_directory *dir, rolecall_user_id user, struct rolecall_permission *out);
 
 /**
- * Which call groups / IVRs `user` may see for `perm`: all, or an explicit set (possibly
- * empty), so a host can push the filter into its own SQL.
+ * Which scopes `user` may see for `perm`: all, or an explicit set (possibly empty: every scope
+ * it holds `perm` for, with everything below them), so a host can push the filter into its
+ * own SQL.
  *
  * On success `*out` receives a record owned by the caller (rolecall_scope_access_free()).
  * Errors: ROLECALL_STATUS_UNKNOWN_USER. Safety: `dir` is a live handle; `out` is writable.
  * Thread-safe, lock-free.
  */
 rolecall_status rolecall_allowed_scopes(const struct rolecall_directory *dir, rolecall_user_id user, struct rolecall_permission perm, struct rolecall_scope_access **out);
+
+/**
+ * rolecall_allowed_scopes() among the scopes of one kind, given by name (`"queue"`, or a
+ * custom kind's name): which queues (campaigns, numbers, teams...) `user` may see for `perm`.
+ * `all` means every scope of that kind in the tenant.
+ *
+ * On success `*out` receives a record owned by the caller (rolecall_scope_access_free()).
+ * Errors: ROLECALL_STATUS_UNKNOWN_USER, _INVALID_ARGUMENT (not a valid kind name).
+ * Safety: `dir` is a live handle; `kind` a NUL-terminated string; `out` is writable.
+ * Thread-safe, lock-free.
+ */
+rolecall_status rolecall_allowed_scopes_of_kind(const struct rolecall_directory *dir, rolecall_user_id user, struct rolecall_permission perm, const char *kind, struct rolecall_scope_access **out);
 
 /**
  * Users of `tenant` holding `perm`, in id order; within call group / IVR `*scope` when
@@ -2465,18 +2612,87 @@ rolecall_status rolecall_group_members(const struct rolecall_directory *dir, rol
 rolecall_status rolecall_group_permissions(const struct rolecall_directory *dir, rolecall_group_id group, struct rolecall_permission *out);
 
 /**
- * Creates a call group or IVR in the actor's tenant. Needs `scopes.manage`.
+ * Creates a root scope of a built-in kind (ROLECALL_SCOPE_KIND_*) in the actor's tenant.
+ * Needs `scopes.manage` unscoped. rolecall_scope_create_under() creates one below another;
+ * rolecall_scope_create_of_kind() takes the kind by name (custom kinds).
  *
  * On success `*out` receives the new scope's id. Errors: ROLECALL_STATUS_INVALID_ARGUMENT (a
- * kind out of range), _INVALID_NAME, _DUPLICATE_NAME, _PERMISSION_DENIED, ...
+ * kind out of range, or ROLECALL_SCOPE_KIND_CUSTOM), _INVALID_NAME, _DUPLICATE_NAME,
+ * _PERMISSION_DENIED, ...
  * Safety: `dir` is a live handle; `name` a NUL-terminated string; `out` is writable.
  * Thread-safe.
  */
 rolecall_status rolecall_scope_create(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_scope_kind kind, const char *name, rolecall_scope_id *out);
 
 /**
- * Deletes a call group or IVR, unassigning it from everyone. Safety: `dir` is a live handle.
+ * Creates a scope in `parent` (any kind below any kind), or a root when `parent` is 0. Needs
+ * `scopes.manage` for `parent` (delegated administration: held for a site, it creates teams
+ * inside it), unscoped for a root. Whoever holds a right on `parent` or above holds it on the
+ * new scope. `kind` is a built-in code (ROLECALL_SCOPE_KIND_*).
+ *
+ * On success `*out` receives the new scope's id. Errors: as rolecall_scope_create();
+ * ROLECALL_STATUS_UNKNOWN_SCOPE / _WRONG_TENANT for `parent`. Safety: `dir` is a live handle;
+ * `name` a NUL-terminated string; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_scope_create_under(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_scope_id parent, rolecall_scope_kind kind, const char *name, rolecall_scope_id *out);
+
+/**
+ * rolecall_scope_create_under() with the kind given by name: a built-in kind's
+ * (`"queue"`, ...) or any other valid kind name (`[a-z][a-z0-9_]{0,23}`), which makes a scope
+ * of a kind of the tenant's own (ROLECALL_SCOPE_KIND_CUSTOM; no schema change). `parent` 0
+ * makes a root.
+ *
+ * On success `*out` receives the new scope's id. Errors: ROLECALL_STATUS_INVALID_ARGUMENT (not
+ * a valid kind name), and as rolecall_scope_create_under(). Safety: `dir` is a live handle;
+ * `kind` and `name` NUL-terminated strings; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_scope_create_of_kind(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_scope_id parent, const char *kind, const char *name, rolecall_scope_id *out);
+
+/**
+ * Moves `scope`, with everything below it, under `parent`, or makes it a root when `parent`
+ * is 0. Needs `scopes.manage` for the scope and for the new parent (unscoped for a root);
+ * whoever gains rights by the move gains them from the actor.
+ *
+ * Errors: ROLECALL_STATUS_SCOPE_CYCLE when `parent` is the scope or below it; _UNKNOWN_SCOPE,
+ * _WRONG_TENANT, _PERMISSION_DENIED, _ESCALATION, _ADMINISTRATOR_PROTECTED, ...
+ * Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_scope_move(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_scope_id scope, rolecall_scope_id parent);
+
+/**
+ * Deletes a scope, moving its child scopes to its parent (roots when it has none) and its
+ * members to its parent when that is a team (otherwise they only leave it), in one commit.
+ *
+ * Errors: as rolecall_scope_delete() (never ROLECALL_STATUS_SCOPE_NOT_EMPTY), and as
+ * rolecall_scope_move() for each child moved. Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_scope_delete_moving(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_scope_id scope);
+
+/**
+ * The scopes directly below `scope`, in id order.
+ *
+ * On success `*out` receives a list owned by the caller (rolecall_id_list_free()).
+ * Errors: ROLECALL_STATUS_UNKNOWN_SCOPE. Safety: `dir` is a live handle; `out` is writable.
  * Thread-safe.
+ */
+rolecall_status rolecall_scope_children(const struct rolecall_directory *dir, rolecall_scope_id scope, struct rolecall_id_list **out);
+
+/**
+ * The members of a team, in id order (unchecked: for trusted host code).
+ *
+ * On success `*out` receives a list owned by the caller (rolecall_id_list_free()).
+ * Errors: ROLECALL_STATUS_UNKNOWN_SCOPE. Safety: `dir` is a live handle; `out` is writable.
+ * Thread-safe.
+ */
+rolecall_status rolecall_team_members(const struct rolecall_directory *dir, rolecall_scope_id team, struct rolecall_id_list **out);
+
+/**
+ * Deletes a scope, unassigning it from everyone and ending the roles granted for it. Needs
+ * `scopes.manage` for it.
+ *
+ * Errors: ROLECALL_STATUS_SCOPE_NOT_EMPTY while it has child scopes or member users
+ * (rolecall_scope_delete_moving() moves them); _UNKNOWN_SCOPE, _PERMISSION_DENIED, ...
+ * Safety: `dir` is a live handle. Thread-safe.
  */
 rolecall_status rolecall_scope_delete(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_scope_id scope);
 
@@ -2501,7 +2717,7 @@ rolecall_status rolecall_scope_unassign(const struct rolecall_directory *dir, ro
 rolecall_status rolecall_scope_get(const struct rolecall_directory *dir, rolecall_scope_id scope, struct rolecall_scope **out);
 
 /**
- * Every call group and IVR of a tenant, in id order.
+ * Every scope of a tenant (every kind), in id order.
  *
  * On success `*out` receives a list owned by the caller (rolecall_scope_list_free()).
  * Errors: ROLECALL_STATUS_UNKNOWN_TENANT. Safety: `dir` is a live handle; `out` is writable.
@@ -2704,16 +2920,19 @@ rolecall_status rolecall_preset_from_name(const char *name, rolecall_preset *out
 const char *rolecall_preset_name(rolecall_preset value);
 
 /**
- * Looks up a scope kind by its stable name (`"call_group"` or `"ivr"`).
+ * Looks up a scope kind by its stable name (`"call_group"`, `"ivr"`, `"queue"`, `"campaign"`,
+ * `"number"`, `"team"`); any other valid kind name (a custom kind: `[a-z][a-z0-9_]{0,23}`)
+ * gives ROLECALL_SCOPE_KIND_CUSTOM.
  *
- * Errors: ROLECALL_STATUS_INVALID_ARGUMENT.
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT for a name that is not a valid kind name.
  *
  * Safety: `name` is a NUL-terminated string; `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_scope_kind_from_name(const char *name, rolecall_scope_kind *out);
 
 /**
- * The stable snake_case name of a scope kind, or NULL for an unknown value.
+ * The stable snake_case name of a built-in scope kind, or NULL for an unknown value and for
+ * ROLECALL_SCOPE_KIND_CUSTOM (a custom kind's name is in its scope record's `kind_name`).
  *
  * Returns a static string (never free it). Thread-safe; never fails.
  */
@@ -2851,7 +3070,48 @@ rolecall_status rolecall_user_set_roles(const struct rolecall_directory *dir, ro
 rolecall_status rolecall_user_set_scopes(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, const rolecall_scope_id *scopes, size_t scopes_len);
 
 /**
- * A user.
+ * Grants `role` to `user` for `scope` and everything below it (a per-scope grant: a user can
+ * be Supervisor of Sales and Analyst of Support). The actor must hold the role's permissions
+ * for that scope.
+ *
+ * Errors: ROLECALL_STATUS_PERMISSION_DENIED, _OUTSIDE_TEAMS, _UNKNOWN_USER / _ROLE / _SCOPE,
+ * _WRONG_TENANT, _SUPERADMIN_ONLY, _ESCALATION, ... Safety: `dir` is a live handle.
+ * Thread-safe.
+ */
+rolecall_status rolecall_user_grant_role_in_scope(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope);
+
+/**
+ * Takes back a role granted for a scope (nothing when not granted).
+ *
+ * Errors: as rolecall_user_grant_role_in_scope(), without the escalation check.
+ * Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_user_revoke_role_in_scope(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope);
+
+/**
+ * Makes `user` a member of exactly the teams `teams` (`teams_len` ids, scopes of kind
+ * ROLECALL_SCOPE_KIND_TEAM; may be empty). An actor holding `users.manage` only within teams
+ * must administer every team it adds or removes.
+ *
+ * Errors: ROLECALL_STATUS_NOT_A_TEAM, _OUTSIDE_TEAMS, _PERMISSION_DENIED, _UNKNOWN_USER /
+ * _SCOPE, _WRONG_TENANT, ... Safety: `dir` is a live handle; `teams` holds `teams_len` ids.
+ * Thread-safe.
+ */
+rolecall_status rolecall_user_set_teams(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, const rolecall_scope_id *teams, size_t teams_len);
+
+/**
+ * A user, if `actor` may view it (`users.view` held unscoped, or for a team the user is in):
+ * the actor-aware read. rolecall_user_get() is the unchecked read for trusted host code.
+ *
+ * On success `*out` receives a record owned by the caller (rolecall_user_free()).
+ * Errors: ROLECALL_STATUS_UNKNOWN_USER (unknown actor or user, or a user of another tenant),
+ * _PERMISSION_DENIED, _OUTSIDE_TEAMS. Safety: `dir` is a live handle; `out` is writable.
+ * Thread-safe.
+ */
+rolecall_status rolecall_user_get_as(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, struct rolecall_user **out);
+
+/**
+ * A user (unchecked: for trusted host code; rolecall_user_get_as() reads as an acting user).
  *
  * On success `*out` receives a record owned by the caller (rolecall_user_free()).
  * Errors: ROLECALL_STATUS_UNKNOWN_USER. Safety: `dir` is a live handle; `out` is writable.
@@ -2877,7 +3137,8 @@ rolecall_status rolecall_user_query_default(struct rolecall_user_query *out);
 
 /**
  * Searches the users of a tenant by name, email or phone (see rolecall_user_query), in id
- * order, one page at a time.
+ * order, one page at a time. Unchecked: for trusted host code; rolecall_user_search_as()
+ * shows an acting user only whom it may view.
  *
  * On success `*out` receives a list owned by the caller (rolecall_user_list_free()) with
  * `total` matches in all. Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _INVALID_ARGUMENT (limit not
@@ -2885,6 +3146,18 @@ rolecall_status rolecall_user_query_default(struct rolecall_user_query *out);
  * Thread-safe.
  */
 rolecall_status rolecall_user_search(const struct rolecall_directory *dir, rolecall_tenant_id tenant, const struct rolecall_user_query *query, struct rolecall_user_list **out);
+
+/**
+ * rolecall_user_search() in the actor's tenant, showing only the users the actor may view
+ * (rolecall_check_user() with `users.view`): everyone for an actor holding it unscoped, the
+ * members of its teams (and of the teams below them) for one holding it for teams, nobody for
+ * one without it. `total` and paging count only what the actor sees.
+ *
+ * On success `*out` receives a list owned by the caller (rolecall_user_list_free()).
+ * Errors: ROLECALL_STATUS_UNKNOWN_USER (actor), _INVALID_ARGUMENT (limit not 1 to 1000).
+ * Safety: `dir` is a live handle; `query` a valid struct; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_user_search_as(const struct rolecall_directory *dir, rolecall_user_id actor, const struct rolecall_user_query *query, struct rolecall_user_list **out);
 
 /**
  * Users of `tenant` who have not logged in for `days` days (never-logged-in users count from

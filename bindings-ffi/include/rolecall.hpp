@@ -95,6 +95,10 @@ inline std::string to_string(rolecall_permission p) {
 struct NewUser {
     std::string first_name, last_name, email, phone, password;
     std::vector<rolecall_role_id> roles;
+    /// Teams the user is a member of (scopes of kind ROLECALL_SCOPE_KIND_TEAM).
+    std::vector<rolecall_scope_id> teams;
+    /// Roles granted for a scope and everything below it.
+    std::vector<rolecall_scope_grant> grants;
     bool inactive = false;
     /// The initial password is temporary (to be changed at first login): the default, as
     /// for every password set by someone else.
@@ -111,6 +115,10 @@ struct NewUser {
         u.inactive = inactive;
         u.password = password.empty() ? nullptr : password.c_str();
         u.permanent_password = !temporary;
+        u.teams = teams.data();
+        u.teams_len = teams.size();
+        u.grants = grants.data();
+        u.grants_len = grants.size();
         return u;
     }
 };
@@ -124,6 +132,10 @@ public:
     }
     bool check_scoped(rolecall_user_id user, rolecall_permission p, rolecall_scope_id scope) const noexcept {
         return rolecall_snapshot_check_scoped(s_.get(), user, p, scope);
+    }
+    /// May `actor` do `p` on user `target` (unscoped, or for a team the target is in)?
+    bool check_user(rolecall_user_id actor, rolecall_permission p, rolecall_user_id target) const noexcept {
+        return rolecall_snapshot_check_user(s_.get(), actor, p, target);
     }
     uint64_t revision() const {
         uint64_t r = 0;
@@ -223,6 +235,26 @@ public:
     void assign_scope(rolecall_user_id actor, rolecall_user_id user, rolecall_scope_id scope) {
         check_status(rolecall_scope_assign(raw(), actor, user, scope));
     }
+    /// A scope of kind `kind` (a built-in kind's name or a custom one's) below `parent`, or a
+    /// root when `parent` is 0.
+    rolecall_scope_id create_scope_under(rolecall_user_id actor, rolecall_scope_id parent,
+                                         const std::string &kind, const std::string &name) {
+        rolecall_scope_id id = 0;
+        check_status(rolecall_scope_create_of_kind(raw(), actor, parent, kind.c_str(), name.c_str(), &id));
+        return id;
+    }
+    /// Moves `scope` under `parent` (0: makes it a root).
+    void move_scope(rolecall_user_id actor, rolecall_scope_id scope, rolecall_scope_id parent) {
+        check_status(rolecall_scope_move(raw(), actor, scope, parent));
+    }
+    void grant_role_in_scope(rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role,
+                             rolecall_scope_id scope) {
+        check_status(rolecall_user_grant_role_in_scope(raw(), actor, user, role, scope));
+    }
+    void set_user_teams(rolecall_user_id actor, rolecall_user_id user,
+                        const std::vector<rolecall_scope_id> &teams) {
+        check_status(rolecall_user_set_teams(raw(), actor, user, teams.data(), teams.size()));
+    }
 
     /// May `user` do `p`? Lock-free, allocation-free, never throws.
     bool check(rolecall_user_id user, rolecall_permission p) const noexcept {
@@ -230,6 +262,10 @@ public:
     }
     bool check_scoped(rolecall_user_id user, rolecall_permission p, rolecall_scope_id scope) const noexcept {
         return rolecall_check_scoped(raw(), user, p, scope);
+    }
+    /// May `actor` do `p` on user `target` ("my team only")? Lock-free, never throws.
+    bool check_user(rolecall_user_id actor, rolecall_permission p, rolecall_user_id target) const noexcept {
+        return rolecall_check_user(raw(), actor, p, target);
     }
     /// One answer per (users[i], perms[i]); the vectors must have the same length.
     std::vector<bool> check_many(const std::vector<rolecall_user_id> &users,

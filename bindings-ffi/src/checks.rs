@@ -42,6 +42,39 @@ pub unsafe extern "C" fn rolecall_check_scoped(
     })
 }
 
+/// May `actor` do every permission of `perm` on user `target` ("my team only")? Yes when the
+/// actor holds `perm` unscoped (on any user of its tenant), or for a team the target is a
+/// member of, on the team or a scope above it. Never across tenants; false for unknown or
+/// inactive users, as rolecall_check(). Lock-free.
+///
+/// Safety: `dir` is a live handle. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_check_user(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    perm: rolecall_permission,
+    target: rolecall_user_id,
+) -> bool {
+    boundary_or(false, || {
+        Ok(dir!(dir).check_user(UserId(actor), perm.core(), UserId(target)))
+    })
+}
+
+/// rolecall_check_user() on a snapshot.
+///
+/// Safety: `snapshot` is a live handle. Thread-safe, lock-free.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_snapshot_check_user(
+    snapshot: *const rolecall_snapshot,
+    actor: rolecall_user_id,
+    perm: rolecall_permission,
+    target: rolecall_user_id,
+) -> bool {
+    boundary_or(false, || {
+        Ok(snap!(snapshot).check_user(UserId(actor), perm.core(), UserId(target)))
+    })
+}
+
 /// Refuses lengths that disagree before any array is touched.
 fn same_lengths(users: usize, perms: usize, results: usize) -> FfiResult<()> {
     if users != perms || users != results {
@@ -164,8 +197,9 @@ pub unsafe extern "C" fn rolecall_effective_permissions(
     })
 }
 
-/// Which call groups / IVRs `user` may see for `perm`: all, or an explicit set (possibly
-/// empty), so a host can push the filter into its own SQL.
+/// Which scopes `user` may see for `perm`: all, or an explicit set (possibly empty: every scope
+/// it holds `perm` for, with everything below them), so a host can push the filter into its
+/// own SQL.
 ///
 /// On success `*out` receives a record owned by the caller (rolecall_scope_access_free()).
 /// Errors: ROLECALL_STATUS_UNKNOWN_USER. Safety: `dir` is a live handle; `out` is writable.
@@ -180,16 +214,46 @@ pub unsafe extern "C" fn rolecall_allowed_scopes(
     ffi!({
         let out = out!(out);
         let access = dir!(dir).allowed_scopes(UserId(user), perm.core())?;
-        let (all, ids) = match access {
-            ScopeAccess::All => (true, Vec::new()),
-            ScopeAccess::Only(ids) => (false, ids.into_iter().map(|s| s.0).collect()),
-        };
-        let (scopes, scopes_len) = crate::conv::array(ids);
-        out.write(boxed(rolecall_scope_access {
-            all,
-            scopes,
-            scopes_len,
-        }));
+        out.write(scope_access(access));
+        Ok(())
+    })
+}
+
+fn scope_access(access: ScopeAccess) -> *mut rolecall_scope_access {
+    let (all, ids) = match access {
+        ScopeAccess::All => (true, Vec::new()),
+        ScopeAccess::Only(ids) => (false, ids.into_iter().map(|s| s.0).collect()),
+    };
+    let (scopes, scopes_len) = crate::conv::array(ids);
+    boxed(rolecall_scope_access {
+        all,
+        scopes,
+        scopes_len,
+    })
+}
+
+/// rolecall_allowed_scopes() among the scopes of one kind, given by name (`"queue"`, or a
+/// custom kind's name): which queues (campaigns, numbers, teams...) `user` may see for `perm`.
+/// `all` means every scope of that kind in the tenant.
+///
+/// On success `*out` receives a record owned by the caller (rolecall_scope_access_free()).
+/// Errors: ROLECALL_STATUS_UNKNOWN_USER, _INVALID_ARGUMENT (not a valid kind name).
+/// Safety: `dir` is a live handle; `kind` a NUL-terminated string; `out` is writable.
+/// Thread-safe, lock-free.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_allowed_scopes_of_kind(
+    dir: *const rolecall_directory,
+    user: rolecall_user_id,
+    perm: rolecall_permission,
+    kind: *const c_char,
+    out: *mut *mut rolecall_scope_access,
+) -> rolecall_status {
+    ffi!({
+        let out = out!(out);
+        let d = dir!(dir);
+        let kind: rolecall::ScopeKind = text!(kind).parse()?;
+        let access = d.allowed_scopes_of_kind(UserId(user), perm.core(), kind)?;
+        out.write(scope_access(access));
         Ok(())
     })
 }

@@ -54,6 +54,29 @@ pub struct rolecall_new_user {
     pub scopes: *const rolecall_scope_id,
     /// Number of ids in `scopes`.
     pub scopes_len: usize,
+    /// Teams (scopes of kind ROLECALL_SCOPE_KIND_TEAM) the user is a member of, in the same
+    /// commit (`teams_len` ids; NULL when `teams_len` is 0), under the rules of
+    /// rolecall_user_set_teams().
+    pub teams: *const rolecall_scope_id,
+    /// Number of ids in `teams`.
+    pub teams_len: usize,
+    /// Roles granted for a scope and everything below it, in the same commit (`grants_len`
+    /// pairs; NULL when `grants_len` is 0), each under the rules of
+    /// rolecall_user_grant_role_in_scope().
+    pub grants: *const rolecall_scope_grant,
+    /// Number of pairs in `grants`.
+    pub grants_len: usize,
+}
+
+/// A role granted to a user for one scope and everything below it (input of
+/// rolecall_new_user, output in rolecall_user). Plain value.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct rolecall_scope_grant {
+    /// The role.
+    pub role: rolecall_role_id,
+    /// The scope it is granted for.
+    pub scope: rolecall_scope_id,
 }
 
 /// Changes to a user's profile (rolecall_user_update). A NULL field is left as it is.
@@ -383,12 +406,31 @@ pub struct rolecall_user {
     pub last_login: i64,
     /// Security stamp: sessions issued under an older stamp are no longer valid.
     pub stamp: u64,
+    /// Teams the user is a member of, in id order (NULL when none).
+    pub teams: *mut rolecall_scope_id,
+    /// How many ids `teams` holds.
+    pub teams_len: usize,
+    /// Roles granted to the user for a scope (and everything below it), in (role, scope)
+    /// order (NULL when none).
+    pub grants: *mut rolecall_scope_grant,
+    /// How many pairs `grants` holds.
+    pub grants_len: usize,
 }
 
 impl From<User> for rolecall_user {
     fn from(u: User) -> Self {
         let (roles, roles_len) = array(u.roles.iter().map(|r| r.0).collect());
         let (scopes, scopes_len) = array(u.scopes.iter().map(|s| s.0).collect());
+        let (teams, teams_len) = array(u.teams.iter().map(|s| s.0).collect());
+        let (grants, grants_len) = array(
+            u.grants
+                .iter()
+                .map(|g| rolecall_scope_grant {
+                    role: g.role.0,
+                    scope: g.scope.0,
+                })
+                .collect(),
+        );
         rolecall_user {
             id: u.id.0,
             tenant: u.tenant.0,
@@ -406,6 +448,10 @@ impl From<User> for rolecall_user {
             has_last_login: u.last_login.is_some(),
             last_login: u.last_login.unwrap_or(0),
             stamp: u.stamp,
+            teams,
+            teams_len,
+            grants,
+            grants_len,
         }
     }
 }
@@ -420,6 +466,8 @@ impl Drop for rolecall_user {
             free_cstring(self.phone);
             free_array(self.roles, self.roles_len);
             free_array(self.scopes, self.scopes_len);
+            free_array(self.teams, self.teams_len);
+            free_array(self.grants, self.grants_len);
         }
     }
 }
@@ -697,17 +745,23 @@ pub unsafe extern "C" fn rolecall_group_list_free(list: *mut rolecall_group_list
     crate::status::contain(|| unsafe { free_boxed(list) })
 }
 
-/// A scope resource: a call group or an IVR (003).
+/// A scope resource: a call group, IVR, queue, campaign, number, team or a tenant-defined
+/// kind, in the tenant's hierarchy.
 #[repr(C)]
 pub struct rolecall_scope {
     /// Its id.
     pub id: rolecall_scope_id,
     /// Its tenant.
     pub tenant: rolecall_tenant_id,
-    /// Call group or IVR.
+    /// Its kind's code: ROLECALL_SCOPE_KIND_*, or ROLECALL_SCOPE_KIND_CUSTOM for a kind the
+    /// tenant defined (then `kind_name` names it).
     pub kind: rolecall_scope_kind,
     /// Its name.
     pub name: *const c_char,
+    /// Its parent scope, or 0 for a root (ids start at 1).
+    pub parent: rolecall_scope_id,
+    /// Its kind's name (`"queue"`, or a custom kind's, `"brand"`). Never NULL.
+    pub kind_name: *const c_char,
 }
 
 impl From<Scope> for rolecall_scope {
@@ -715,8 +769,10 @@ impl From<Scope> for rolecall_scope {
         rolecall_scope {
             id: s.id.0,
             tenant: s.tenant.0,
-            kind: s.kind as rolecall_scope_kind,
+            kind: scope_kind_code(s.kind),
             name: cstring(s.name),
+            parent: s.parent.map_or(0, |p| p.0),
+            kind_name: cstring(s.kind.name()),
         }
     }
 }
@@ -724,7 +780,10 @@ impl From<Scope> for rolecall_scope {
 impl Drop for rolecall_scope {
     fn drop(&mut self) {
         // SAFETY: made by `cstring`, freed only here.
-        unsafe { free_cstring(self.name) }
+        unsafe {
+            free_cstring(self.name);
+            free_cstring(self.kind_name);
+        }
     }
 }
 
@@ -828,10 +887,10 @@ pub unsafe extern "C" fn rolecall_agreement_list_free(list: *mut rolecall_agreem
     crate::status::contain(|| unsafe { free_boxed(list) })
 }
 
-/// Which call groups / IVRs a user may see for a permission (003).
+/// Which scopes a user may see for a permission (003 and beyond).
 #[repr(C)]
 pub struct rolecall_scope_access {
-    /// Every call group and IVR of the tenant (then `scopes` is NULL).
+    /// Every scope of the tenant (of the kind asked for, if any; then `scopes` is NULL).
     pub all: bool,
     /// Otherwise only these, in id order (NULL and 0 when none).
     pub scopes: *mut rolecall_scope_id,
@@ -868,10 +927,15 @@ pub struct rolecall_grant {
     pub has_via_group: bool,
     /// The group through which the role is held, when `has_via_group`.
     pub via_group: rolecall_group_id,
-    /// Whether the role is scope-restricted.
+    /// Whether the role is scope-restricted (a scoped role, or a role granted for a scope).
     pub scoped: bool,
     /// The part of the asked permission this role grants.
     pub grants: rolecall_permission,
+    /// Whether the role is granted for one scope (rolecall_user_grant_role_in_scope(); then
+    /// `scope` says which).
+    pub has_scope: bool,
+    /// The scope the role is granted for (with everything below it), when `has_scope`.
+    pub scope: rolecall_scope_id,
 }
 
 impl Drop for rolecall_grant {
@@ -916,6 +980,8 @@ impl From<Explanation> for rolecall_explanation {
                 via_group: g.via_group.map_or(0, |g| g.0),
                 scoped: g.scoped,
                 grants: g.grants.into(),
+                has_scope: g.scope.is_some(),
+                scope: g.scope.map_or(0, |s| s.0),
             })
             .collect();
         let (grants, grants_len) = array(grants);

@@ -16,7 +16,9 @@ pub type rolecall_user_id = u64;
 pub type rolecall_role_id = u64;
 /// Identifies a user group.
 pub type rolecall_group_id = u64;
-/// Identifies a scope resource (a call group or an IVR).
+/// Identifies a scope resource (a call group, IVR, queue, campaign, number, team, or a kind of
+/// the tenant's own). Ids start at 1: 0 never names a scope (it means "none" / "a root" where
+/// documented).
 pub type rolecall_scope_id = u64;
 /// Identifies an agreement (contract).
 pub type rolecall_agreement_id = u64;
@@ -97,12 +99,27 @@ pub const ROLECALL_PRESET_ROLE_MODEL: rolecall_preset = 1;
 /// 003 "Dashboard access": Admin, Supervisor, Accountant, Technical.
 pub const ROLECALL_PRESET_DASHBOARD: rolecall_preset = 2;
 
-/// The kind of a scope resource: one of ROLECALL_SCOPE_KIND_*.
+/// The kind of a scope resource: one of ROLECALL_SCOPE_KIND_* (the core's stable codes), or
+/// ROLECALL_SCOPE_KIND_CUSTOM for a kind the tenant defined, which has a name but no code: the
+/// scope record's `kind_name` names it, and functions taking a kind by name
+/// (rolecall_scope_create_of_kind(), rolecall_allowed_scopes_of_kind()) accept it.
 pub type rolecall_scope_kind = u32;
 /// A call group (routing group).
 pub const ROLECALL_SCOPE_KIND_CALL_GROUP: rolecall_scope_kind = 0;
 /// An IVR.
 pub const ROLECALL_SCOPE_KIND_IVR: rolecall_scope_kind = 1;
+/// A contact-center queue.
+pub const ROLECALL_SCOPE_KIND_QUEUE: rolecall_scope_kind = 2;
+/// An outbound campaign.
+pub const ROLECALL_SCOPE_KIND_CAMPAIGN: rolecall_scope_kind = 3;
+/// A phone number (DID).
+pub const ROLECALL_SCOPE_KIND_NUMBER: rolecall_scope_kind = 4;
+/// A unit of users (team, site, department): the only kind users are members of.
+pub const ROLECALL_SCOPE_KIND_TEAM: rolecall_scope_kind = 5;
+/// A kind the tenant defined (`[a-z][a-z0-9_]{0,23}`, not a built-in name): never a code of
+/// its own; read the scope record's `kind_name`. Refused where a built-in code is required
+/// (rolecall_scope_create(), rolecall_scope_create_under()).
+pub const ROLECALL_SCOPE_KIND_CUSTOM: rolecall_scope_kind = 0xFFFF_FFFF;
 
 pub(crate) fn product(p: rolecall_product) -> FfiResult<Product> {
     Ok(Product::from_index(p)?)
@@ -124,17 +141,23 @@ pub(crate) fn preset_code(p: Preset) -> rolecall_preset {
     Preset::ALL.iter().position(|q| *q == p).unwrap_or(0) as rolecall_preset
 }
 
+/// The built-in kind of a code (ROLECALL_SCOPE_KIND_CUSTOM is refused: it has no name).
 pub(crate) fn scope_kind(k: rolecall_scope_kind) -> FfiResult<ScopeKind> {
-    ScopeKind::ALL
-        .iter()
-        .copied()
-        .find(|s| *s as u32 == k)
-        .ok_or_else(|| {
-            FfiError::Core(Error::InvalidArgument {
-                what: "scope kind",
-                reason: format!("{k} is not a scope kind (expected call_group or ivr)"),
-            })
+    ScopeKind::from_code(k).ok_or_else(|| {
+        FfiError::Core(Error::InvalidArgument {
+            what: "scope kind",
+            reason: if k == ROLECALL_SCOPE_KIND_CUSTOM {
+                "a custom kind is given by its name (rolecall_scope_create_of_kind)".to_owned()
+            } else {
+                format!("{k} is not the code of a built-in scope kind")
+            },
         })
+    })
+}
+
+/// The code of a kind: its built-in code, or ROLECALL_SCOPE_KIND_CUSTOM.
+pub(crate) fn scope_kind_code(k: ScopeKind) -> rolecall_scope_kind {
+    k.code().unwrap_or(ROLECALL_SCOPE_KIND_CUSTOM)
 }
 
 /// A static NUL-terminated copy of one of the core's static names. The set of such names is
@@ -396,9 +419,11 @@ pub extern "C" fn rolecall_preset_name(value: rolecall_preset) -> *const c_char 
     })
 }
 
-/// Looks up a scope kind by its stable name (`"call_group"` or `"ivr"`).
+/// Looks up a scope kind by its stable name (`"call_group"`, `"ivr"`, `"queue"`, `"campaign"`,
+/// `"number"`, `"team"`); any other valid kind name (a custom kind: `[a-z][a-z0-9_]{0,23}`)
+/// gives ROLECALL_SCOPE_KIND_CUSTOM.
 ///
-/// Errors: ROLECALL_STATUS_INVALID_ARGUMENT.
+/// Errors: ROLECALL_STATUS_INVALID_ARGUMENT for a name that is not a valid kind name.
 ///
 /// Safety: `name` is a NUL-terminated string; `out` is writable. Thread-safe.
 #[no_mangle]
@@ -409,20 +434,26 @@ pub unsafe extern "C" fn rolecall_scope_kind_from_name(
     ffi!({
         let out = out!(out);
         let parse: fn(&str) -> FfiResult<rolecall_scope_kind> =
-            |s| Ok(s.parse::<ScopeKind>()? as rolecall_scope_kind);
+            |s| Ok(scope_kind_code(s.parse::<ScopeKind>()?));
         out.write(parse(text!(name))?);
         Ok(())
     })
 }
 
-/// The stable snake_case name of a scope kind, or NULL for an unknown value.
+/// The stable snake_case name of a built-in scope kind, or NULL for an unknown value and for
+/// ROLECALL_SCOPE_KIND_CUSTOM (a custom kind's name is in its scope record's `kind_name`).
 ///
 /// Returns a static string (never free it). Thread-safe; never fails.
 #[no_mangle]
 pub extern "C" fn rolecall_scope_kind_name(value: rolecall_scope_kind) -> *const c_char {
-    let to_core: fn(rolecall_scope_kind) -> FfiResult<&'static str> =
-        |v| scope_kind(v).map(ScopeKind::name);
-    to_core(value).map_or(std::ptr::null(), static_name)
+    static BUILT_IN: [ScopeKind; 6] = ScopeKind::BUILT_IN;
+    let name = BUILT_IN
+        .iter()
+        .find(|k| k.code() == Some(value))
+        .map(ScopeKind::name);
+    boundary_or(std::ptr::null(), || {
+        Ok(name.map_or(std::ptr::null(), static_name))
+    })
 }
 
 #[cfg(test)]
@@ -483,8 +514,25 @@ mod tests {
         for (c, p) in consts.iter().zip(Preset::ALL) {
             assert_eq!(preset(*c).unwrap(), p);
         }
-        assert_eq!(ROLECALL_SCOPE_KIND_CALL_GROUP, ScopeKind::CallGroup as u32);
-        assert_eq!(ROLECALL_SCOPE_KIND_IVR, ScopeKind::Ivr as u32);
-        assert!(scope_kind(2).is_err() && preset(3).is_err() && product(7).is_err());
+        let consts = [
+            ROLECALL_SCOPE_KIND_CALL_GROUP,
+            ROLECALL_SCOPE_KIND_IVR,
+            ROLECALL_SCOPE_KIND_QUEUE,
+            ROLECALL_SCOPE_KIND_CAMPAIGN,
+            ROLECALL_SCOPE_KIND_NUMBER,
+            ROLECALL_SCOPE_KIND_TEAM,
+        ];
+        assert_eq!(consts.len(), ScopeKind::BUILT_IN.len());
+        for (c, k) in consts.iter().zip(ScopeKind::BUILT_IN) {
+            assert_eq!(scope_kind(*c).unwrap(), k);
+            assert_eq!(scope_kind_code(k), *c);
+            let name = unsafe { CStr::from_ptr(rolecall_scope_kind_name(*c)) };
+            assert_eq!(name.to_str().unwrap(), k.name());
+        }
+        let brand = ScopeKind::custom("brand").unwrap();
+        assert_eq!(scope_kind_code(brand), ROLECALL_SCOPE_KIND_CUSTOM);
+        assert!(scope_kind(ROLECALL_SCOPE_KIND_CUSTOM).is_err());
+        assert!(rolecall_scope_kind_name(ROLECALL_SCOPE_KIND_CUSTOM).is_null());
+        assert!(scope_kind(6).is_err() && preset(3).is_err() && product(7).is_err());
     }
 }

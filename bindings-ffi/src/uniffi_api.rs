@@ -16,6 +16,18 @@
 //! - [`UserPatch`]: the core's `phone: Option<Option<String>>` has no distinct inner `None` in
 //!   Python, hence `remove_phone`;
 //! - [`PresetRole`]: the core's holds `&'static str`.
+//! - [`ScopeKind`] and so [`Scope`]: the core's `Custom(CustomKind)` holds a validated name that
+//!   uniffi cannot carry. The bindings get an enum with one variant per built-in kind and
+//!   `Custom { name }` for a tenant-defined kind (Kotlin: a sealed class, `ScopeKind.Queue`,
+//!   `ScopeKind.Custom("brand")`; Swift: `.queue`, `.custom(name: "brand")`), so that a `when` /
+//!   `switch` over built-in kinds is checked by the compiler. A `Custom` name that is not a
+//!   valid custom kind name (`[a-z][a-z0-9_]{0,23}`, not a built-in name such as `"queue"`) is
+//!   refused with `invalid_argument`; `scope_kind_from_name` parses a name read from
+//!   configuration into either form.
+//!
+//! Reads: `user` and `search_users` are the unchecked reads for trusted host code (an admin
+//! console's back end that authorises by itself); `user_as` and `search_users_as` read as an
+//! acting user, showing only whom it may view (`users.view`, unscoped or for its teams).
 //!
 //! Conventions of the generated bindings: ids are `u64` (type aliases `UserId`, `RoleId`, ...);
 //! permission sets are lists of dotted names in catalogue order (`Permissions`), a single
@@ -30,8 +42,8 @@ use std::sync::Arc;
 use rolecall::{
     AccessLevel, Agreement, AgreementId, AuditAction, AuditEvent, AuditQuery, CredentialStatus,
     Explanation, Grant, Group, GroupId, NewRole, NewUser, ObjectKind, Page, PasswordPolicy,
-    Permission, Preset, Product, ResetIssued, Role, RoleId, RoleNamespace, RolePatch, Scope,
-    ScopeId, ScopeKind, Secret, Session, TenantCreated, TenantId, User, UserId, UserQuery,
+    Permission, Preset, Product, ResetIssued, Role, RoleId, RoleNamespace, RolePatch, ScopeGrant,
+    ScopeId, Secret, Session, TenantCreated, TenantId, User, UserId, UserQuery,
 };
 
 /// Every refusal or failure of the library.
@@ -97,7 +109,7 @@ id_types! {
     RoleId;
     /// Identifies a user group.
     GroupId;
-    /// Identifies a call group or IVR.
+    /// Identifies a scope (call group, IVR, queue, campaign, number, team, custom kind).
     ScopeId;
     /// Identifies an agreement.
     AgreementId;
@@ -121,12 +133,20 @@ uniffi::custom_type!(RoleSet, Vec<RoleId>, {
     try_lift: |ids| Ok(ids.into_iter().collect()),
 });
 
-/// Call groups / IVRs assigned to a user: a list in id order in the bindings.
+/// Scopes assigned to a user, or teams it is a member of: a list in id order in the bindings.
 type ScopeSet = BTreeSet<ScopeId>;
 uniffi::custom_type!(ScopeSet, Vec<ScopeId>, {
     remote,
     lower: |set| set.into_iter().collect(),
     try_lift: |ids| Ok(ids.into_iter().collect()),
+});
+
+/// Roles granted to a user per scope: a list in (role, scope) order in the bindings.
+type ScopeGrantSet = BTreeSet<ScopeGrant>;
+uniffi::custom_type!(ScopeGrantSet, Vec<ScopeGrant>, {
+    remote,
+    lower: |set| set.into_iter().collect(),
+    try_lift: |grants| Ok(grants.into_iter().collect()),
 });
 
 /// A count, offset or size (`usize` in the core), `u64` in the bindings; a value beyond the
@@ -205,12 +225,6 @@ enum Preset {
     Dashboard,
 }
 
-#[uniffi::remote(Enum)]
-enum ScopeKind {
-    CallGroup,
-    Ivr,
-}
-
 // ---------------------------------------------------------------- the core's records
 
 /// What `create_tenant` created: the tenant, its superadministrator and the built-in roles.
@@ -235,7 +249,8 @@ pub struct PasswordPolicy {
 
 /// A user to create. `temporary` (the initial password must be changed at first login)
 /// defaults to true, as for every password set by someone else. `scopes` (call groups / IVRs,
-/// as `set_user_scopes`) and `groups` (each as `add_member`) are applied in the same commit.
+/// as `set_user_scopes`), `groups` (each as `add_member`), `teams` (as `set_user_teams`) and
+/// `grants` (each as `grant_role_in_scope`) are applied in the same commit.
 #[uniffi::remote(Record)]
 pub struct NewUser {
     pub first_name: String,
@@ -252,6 +267,17 @@ pub struct NewUser {
     pub scopes: Vec<ScopeId>,
     #[uniffi(default)]
     pub groups: Vec<GroupId>,
+    #[uniffi(default)]
+    pub teams: Vec<ScopeId>,
+    #[uniffi(default)]
+    pub grants: Vec<ScopeGrant>,
+}
+
+/// A role granted to a user for `scope` and everything below it.
+#[uniffi::remote(Record)]
+pub struct ScopeGrant {
+    pub role: RoleId,
+    pub scope: ScopeId,
 }
 
 /// A user. Times are ms since the Unix epoch; `stamp` is the security stamp.
@@ -266,6 +292,8 @@ pub struct User {
     pub active: bool,
     pub roles: RoleSet,
     pub scopes: ScopeSet,
+    pub grants: ScopeGrantSet,
+    pub teams: ScopeSet,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_login: Option<i64>,
@@ -333,15 +361,6 @@ pub struct Group {
     pub created_at: i64,
 }
 
-/// A call group or IVR.
-#[uniffi::remote(Record)]
-pub struct Scope {
-    pub id: ScopeId,
-    pub tenant: TenantId,
-    pub kind: ScopeKind,
-    pub name: String,
-}
-
 /// An agreement and its Owner.
 #[uniffi::remote(Record)]
 pub struct Agreement {
@@ -352,7 +371,8 @@ pub struct Agreement {
     pub created_at: i64,
 }
 
-/// One reason a user holds (part of) a permission: a role, held directly or through a group.
+/// One reason a user holds (part of) a permission: a role, held directly or through a group,
+/// or granted for `scope` (and everything below it).
 #[uniffi::remote(Record)]
 pub struct Grant {
     pub role: RoleId,
@@ -360,6 +380,7 @@ pub struct Grant {
     pub role_namespace: RoleNamespace,
     pub via_group: Option<GroupId>,
     pub scoped: bool,
+    pub scope: Option<ScopeId>,
     pub grants: Permissions,
 }
 
@@ -558,8 +579,90 @@ impl From<&rolecall::PresetRole> for PresetRole {
     }
 }
 
-/// Which call groups / IVRs a user may see for a permission (local: the core's `Only` is a
-/// tuple variant, whose field the bindings would leave unnamed).
+/// The kind of a scope: a built-in kind, or `Custom { name }` for a kind the tenant defined
+/// (local: the core's `Custom` holds a validated name; see the module documentation).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ScopeKind {
+    /// A call group (routing group).
+    CallGroup,
+    /// An IVR.
+    Ivr,
+    /// A contact-center queue.
+    Queue,
+    /// An outbound campaign.
+    Campaign,
+    /// A phone number (DID).
+    Number,
+    /// A unit of users (team, site, department): the only kind users are members of.
+    Team,
+    /// A kind the tenant defined (`brand`, `skill`, ...).
+    Custom {
+        /// Its name: `[a-z][a-z0-9_]{0,23}`, not a built-in kind's name.
+        name: String,
+    },
+}
+
+impl From<rolecall::ScopeKind> for ScopeKind {
+    fn from(k: rolecall::ScopeKind) -> Self {
+        match k {
+            rolecall::ScopeKind::CallGroup => ScopeKind::CallGroup,
+            rolecall::ScopeKind::Ivr => ScopeKind::Ivr,
+            rolecall::ScopeKind::Queue => ScopeKind::Queue,
+            rolecall::ScopeKind::Campaign => ScopeKind::Campaign,
+            rolecall::ScopeKind::Number => ScopeKind::Number,
+            rolecall::ScopeKind::Team => ScopeKind::Team,
+            rolecall::ScopeKind::Custom(c) => ScopeKind::Custom {
+                name: c.as_str().to_owned(),
+            },
+        }
+    }
+}
+
+impl ScopeKind {
+    /// The core's kind (a custom name is checked).
+    fn core(&self) -> R<rolecall::ScopeKind> {
+        Ok(match self {
+            ScopeKind::CallGroup => rolecall::ScopeKind::CallGroup,
+            ScopeKind::Ivr => rolecall::ScopeKind::Ivr,
+            ScopeKind::Queue => rolecall::ScopeKind::Queue,
+            ScopeKind::Campaign => rolecall::ScopeKind::Campaign,
+            ScopeKind::Number => rolecall::ScopeKind::Number,
+            ScopeKind::Team => rolecall::ScopeKind::Team,
+            ScopeKind::Custom { name } => rolecall::ScopeKind::custom(name)?,
+        })
+    }
+}
+
+/// A scope: a call group, IVR, queue, campaign, number, team or a kind of the tenant's own,
+/// below `parent` (`None`: a root) in the tenant's hierarchy.
+#[derive(uniffi::Record)]
+pub struct Scope {
+    /// Its id.
+    pub id: ScopeId,
+    /// Its tenant.
+    pub tenant: TenantId,
+    /// Its kind.
+    pub kind: ScopeKind,
+    /// Its name, unique per tenant and kind.
+    pub name: String,
+    /// Its parent, or `None` for a root.
+    pub parent: Option<ScopeId>,
+}
+
+impl From<rolecall::Scope> for Scope {
+    fn from(s: rolecall::Scope) -> Self {
+        Scope {
+            id: s.id,
+            tenant: s.tenant,
+            kind: s.kind.into(),
+            name: s.name,
+            parent: s.parent,
+        }
+    }
+}
+
+/// Which scopes a user may see for a permission (local: the core's `Only` is a tuple variant,
+/// whose field the bindings would leave unnamed).
 #[derive(uniffi::Enum)]
 pub enum ScopeAccess {
     /// Every call group and IVR of the tenant.
@@ -683,6 +786,25 @@ pub fn preset_roles(preset: Preset) -> Vec<PresetRole> {
     preset.roles().iter().map(Into::into).collect()
 }
 
+/// The kind named `name`: a built-in kind's name (`"queue"`), or any other valid kind name as
+/// `Custom` (`"brand"`).
+///
+/// # Errors
+/// `invalid_argument` for a name that is not a valid kind name.
+#[uniffi::export]
+pub fn scope_kind_from_name(name: &str) -> R<ScopeKind> {
+    Ok(name.parse::<rolecall::ScopeKind>()?.into())
+}
+
+/// The stable name of a kind (`"call_group"`, `"queue"`, a custom kind's own name).
+///
+/// # Errors
+/// `invalid_argument` for a `Custom` name that is not a valid custom kind name.
+#[uniffi::export]
+pub fn scope_kind_name(kind: &ScopeKind) -> R<String> {
+    Ok(kind.core()?.name().to_owned())
+}
+
 /// The password policy of a new tenant (the core's defaults).
 #[uniffi::export]
 pub fn default_password_policy() -> PasswordPolicy {
@@ -714,9 +836,29 @@ impl Snapshot {
         Ok(self.inner.check(user, perm(permission)?))
     }
 
-    /// May `user` do `permission` on call group / IVR `scope`?
+    /// May `user` do `permission` on data of `scope` (or of a scope above it)?
     pub fn check_scoped(&self, user: UserId, permission: &str, scope: ScopeId) -> R<bool> {
         Ok(self.inner.check_scoped(user, perm(permission)?, scope))
+    }
+
+    /// May `actor` do `permission` on user `target` (unscoped, or for a team it is in)?
+    pub fn check_user(&self, actor: UserId, permission: &str, target: UserId) -> R<bool> {
+        Ok(self.inner.check_user(actor, perm(permission)?, target))
+    }
+
+    /// Which scopes (of `kind`, or of every kind) `user` may see for `permission`; `None`
+    /// for an unknown user.
+    pub fn allowed_scopes_of(
+        &self,
+        user: UserId,
+        permission: &str,
+        kind: Option<ScopeKind>,
+    ) -> R<Option<ScopeAccess>> {
+        let kind = kind.map(|k| k.core()).transpose()?;
+        Ok(self
+            .inner
+            .allowed_scopes_of(user, perm(permission)?, kind)
+            .map(Into::into))
     }
 }
 
@@ -914,9 +1056,15 @@ impl Directory {
         Ok(self.inner.set_user_roles(actor, user, roles)?)
     }
 
-    /// A user.
+    /// A user (unchecked: for trusted host code; `user_as` reads as an acting user).
     pub fn user(&self, user: UserId) -> R<User> {
         Ok(self.inner.user(user)?)
+    }
+
+    /// A user, if `actor` may view it (`users.view` unscoped, or for a team it is in);
+    /// otherwise `permission_denied` / `outside_teams` (`unknown_user` across tenants).
+    pub fn user_as(&self, actor: UserId, user: UserId) -> R<User> {
+        Ok(self.inner.user_as(actor, user)?)
     }
 
     /// The user of a tenant with this email.
@@ -924,9 +1072,15 @@ impl Directory {
         Ok(self.inner.user_by_email(tenant, email)?)
     }
 
-    /// Searches a tenant's users.
+    /// Searches a tenant's users (unchecked: for trusted host code).
     pub fn search_users(&self, tenant: TenantId, query: &UserQuery) -> R<UserPage> {
         Ok(self.inner.search_users(tenant, query)?)
+    }
+
+    /// Searches the actor's tenant, showing only the users the actor may view; paging counts
+    /// only those.
+    pub fn search_users_as(&self, actor: UserId, query: &UserQuery) -> R<UserPage> {
+        Ok(self.inner.search_users_as(actor, query)?)
     }
 
     /// Users who have not logged in for `days` days.
@@ -1045,14 +1199,75 @@ impl Directory {
 
     // ---- scopes
 
-    /// Creates a call group or IVR.
+    /// Creates a root scope of `kind` (needs `scopes.manage` unscoped).
     pub fn create_scope(&self, actor: UserId, kind: ScopeKind, name: &str) -> R<ScopeId> {
-        Ok(self.inner.create_scope(actor, kind, name)?)
+        Ok(self.inner.create_scope(actor, kind.core()?, name)?)
     }
 
-    /// Deletes a call group or IVR.
+    /// Creates a scope below `parent` (needs `scopes.manage` for `parent`).
+    pub fn create_scope_under(
+        &self,
+        actor: UserId,
+        parent: ScopeId,
+        kind: ScopeKind,
+        name: &str,
+    ) -> R<ScopeId> {
+        Ok(self
+            .inner
+            .create_scope_under(actor, parent, kind.core()?, name)?)
+    }
+
+    /// Moves `scope` with everything below it under `parent` (`None`: makes it a root).
+    pub fn move_scope(&self, actor: UserId, scope: ScopeId, parent: Option<ScopeId>) -> R<()> {
+        Ok(self.inner.move_scope(actor, scope, parent)?)
+    }
+
+    /// Deletes a scope; refused (`scope_not_empty`) while it has child scopes or members.
     pub fn delete_scope(&self, actor: UserId, scope: ScopeId) -> R<()> {
         Ok(self.inner.delete_scope(actor, scope)?)
+    }
+
+    /// Deletes a scope, moving its children to its parent (and its members, when that is a
+    /// team).
+    pub fn delete_scope_moving(&self, actor: UserId, scope: ScopeId) -> R<()> {
+        Ok(self.inner.delete_scope_moving(actor, scope)?)
+    }
+
+    /// Grants `role` to `user` for `scope` and everything below it.
+    pub fn grant_role_in_scope(
+        &self,
+        actor: UserId,
+        user: UserId,
+        role: RoleId,
+        scope: ScopeId,
+    ) -> R<()> {
+        Ok(self.inner.grant_role_in_scope(actor, user, role, scope)?)
+    }
+
+    /// Takes back a role granted for a scope (nothing when not granted).
+    pub fn revoke_role_in_scope(
+        &self,
+        actor: UserId,
+        user: UserId,
+        role: RoleId,
+        scope: ScopeId,
+    ) -> R<()> {
+        Ok(self.inner.revoke_role_in_scope(actor, user, role, scope)?)
+    }
+
+    /// Makes `user` a member of exactly `teams` (scopes of kind `Team`).
+    pub fn set_user_teams(&self, actor: UserId, user: UserId, teams: &[ScopeId]) -> R<()> {
+        Ok(self.inner.set_user_teams(actor, user, teams)?)
+    }
+
+    /// The members of a team, in id order (unchecked).
+    pub fn team_members(&self, team: ScopeId) -> R<Vec<UserId>> {
+        Ok(self.inner.team_members(team)?)
+    }
+
+    /// The scopes directly below `scope`, in id order.
+    pub fn child_scopes(&self, scope: ScopeId) -> R<Vec<ScopeId>> {
+        Ok(self.inner.child_scopes(scope)?)
     }
 
     /// Authorises a user for a call group / IVR.
@@ -1072,12 +1287,17 @@ impl Directory {
 
     /// A scope resource.
     pub fn scope(&self, scope: ScopeId) -> R<Scope> {
-        Ok(self.inner.scope(scope)?)
+        Ok(self.inner.scope(scope)?.into())
     }
 
-    /// Every call group and IVR of a tenant.
+    /// Every scope of a tenant, in id order.
     pub fn scopes(&self, tenant: TenantId) -> R<Vec<Scope>> {
-        Ok(self.inner.scopes(tenant)?)
+        Ok(self
+            .inner
+            .scopes(tenant)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     // ---- agreements
@@ -1169,9 +1389,27 @@ impl Directory {
         Ok(self.inner.check_many(&pairs))
     }
 
-    /// Which call groups / IVRs `user` may see for `permission`.
+    /// Which scopes `user` may see for `permission`.
     pub fn allowed_scopes(&self, user: UserId, permission: &str) -> R<ScopeAccess> {
         Ok(self.inner.allowed_scopes(user, perm(permission)?)?.into())
+    }
+
+    /// Which scopes of `kind` `user` may see for `permission` (`All`: every one of that kind).
+    pub fn allowed_scopes_of_kind(
+        &self,
+        user: UserId,
+        permission: &str,
+        kind: ScopeKind,
+    ) -> R<ScopeAccess> {
+        Ok(self
+            .inner
+            .allowed_scopes_of_kind(user, perm(permission)?, kind.core()?)?
+            .into())
+    }
+
+    /// May `actor` do `permission` on user `target` ("my team only")? Lock-free.
+    pub fn check_user(&self, actor: UserId, permission: &str, target: UserId) -> R<bool> {
+        Ok(self.inner.check_user(actor, perm(permission)?, target))
     }
 
     /// The effective permissions of a user.

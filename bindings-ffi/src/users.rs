@@ -3,7 +3,8 @@
 use std::ffi::c_char;
 
 use rolecall::{
-    Error, GroupId, NewUser, Preset, RoleId, ScopeId, TenantId, UserId, UserPatch, UserQuery,
+    Error, GroupId, NewUser, Preset, RoleId, ScopeGrant, ScopeId, TenantId, UserId, UserPatch,
+    UserQuery,
 };
 
 use crate::directory::rolecall_directory;
@@ -19,6 +20,8 @@ pub(crate) unsafe fn new_user(u: &rolecall_new_user) -> FfiResult<NewUser> {
     let roles = slice!(u.roles, u.roles_len, "new_user.roles");
     let groups = slice!(u.groups, u.groups_len, "new_user.groups");
     let scopes = slice!(u.scopes, u.scopes_len, "new_user.scopes");
+    let teams = slice!(u.teams, u.teams_len, "new_user.teams");
+    let grants = slice!(u.grants, u.grants_len, "new_user.grants");
     let mut n = NewUser::new(
         // SAFETY: the struct's contract.
         unsafe { crate::conv::text(u.first_name, "new_user.first_name") }?,
@@ -31,6 +34,14 @@ pub(crate) unsafe fn new_user(u: &rolecall_new_user) -> FfiResult<NewUser> {
     n.roles = roles.iter().map(|r| RoleId(*r)).collect();
     n.groups = groups.iter().map(|g| GroupId(*g)).collect();
     n.scopes = scopes.iter().map(|s| ScopeId(*s)).collect();
+    n.teams = teams.iter().map(|s| ScopeId(*s)).collect();
+    n.grants = grants
+        .iter()
+        .map(|g| ScopeGrant {
+            role: RoleId(g.role),
+            scope: ScopeId(g.scope),
+        })
+        .collect();
     n.active = !u.inactive;
     n.password = opt_text!(u.password, "new_user.password").map(Into::into);
     n.temporary = !u.permanent_password;
@@ -392,7 +403,99 @@ pub unsafe extern "C" fn rolecall_user_set_scopes(
     })
 }
 
-/// A user.
+/// Grants `role` to `user` for `scope` and everything below it (a per-scope grant: a user can
+/// be Supervisor of Sales and Analyst of Support). The actor must hold the role's permissions
+/// for that scope.
+///
+/// Errors: ROLECALL_STATUS_PERMISSION_DENIED, _OUTSIDE_TEAMS, _UNKNOWN_USER / _ROLE / _SCOPE,
+/// _WRONG_TENANT, _SUPERADMIN_ONLY, _ESCALATION, ... Safety: `dir` is a live handle.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_user_grant_role_in_scope(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    user: rolecall_user_id,
+    role: rolecall_role_id,
+    scope: rolecall_scope_id,
+) -> rolecall_status {
+    ffi!({
+        dir!(dir).grant_role_in_scope(UserId(actor), UserId(user), RoleId(role), ScopeId(scope))?;
+        Ok(())
+    })
+}
+
+/// Takes back a role granted for a scope (nothing when not granted).
+///
+/// Errors: as rolecall_user_grant_role_in_scope(), without the escalation check.
+/// Safety: `dir` is a live handle. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_user_revoke_role_in_scope(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    user: rolecall_user_id,
+    role: rolecall_role_id,
+    scope: rolecall_scope_id,
+) -> rolecall_status {
+    ffi!({
+        dir!(dir).revoke_role_in_scope(
+            UserId(actor),
+            UserId(user),
+            RoleId(role),
+            ScopeId(scope),
+        )?;
+        Ok(())
+    })
+}
+
+/// Makes `user` a member of exactly the teams `teams` (`teams_len` ids, scopes of kind
+/// ROLECALL_SCOPE_KIND_TEAM; may be empty). An actor holding `users.manage` only within teams
+/// must administer every team it adds or removes.
+///
+/// Errors: ROLECALL_STATUS_NOT_A_TEAM, _OUTSIDE_TEAMS, _PERMISSION_DENIED, _UNKNOWN_USER /
+/// _SCOPE, _WRONG_TENANT, ... Safety: `dir` is a live handle; `teams` holds `teams_len` ids.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_user_set_teams(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    user: rolecall_user_id,
+    teams: *const rolecall_scope_id,
+    teams_len: usize,
+) -> rolecall_status {
+    ffi!({
+        let d = dir!(dir);
+        let teams: Vec<ScopeId> = slice!(teams, teams_len)
+            .iter()
+            .map(|s| ScopeId(*s))
+            .collect();
+        d.set_user_teams(UserId(actor), UserId(user), &teams)?;
+        Ok(())
+    })
+}
+
+/// A user, if `actor` may view it (`users.view` held unscoped, or for a team the user is in):
+/// the actor-aware read. rolecall_user_get() is the unchecked read for trusted host code.
+///
+/// On success `*out` receives a record owned by the caller (rolecall_user_free()).
+/// Errors: ROLECALL_STATUS_UNKNOWN_USER (unknown actor or user, or a user of another tenant),
+/// _PERMISSION_DENIED, _OUTSIDE_TEAMS. Safety: `dir` is a live handle; `out` is writable.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_user_get_as(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    user: rolecall_user_id,
+    out: *mut *mut rolecall_user,
+) -> rolecall_status {
+    ffi!({
+        let out = out!(out);
+        let u = dir!(dir).user_as(UserId(actor), UserId(user))?;
+        out.write(crate::conv::boxed(u.into()));
+        Ok(())
+    })
+}
+
+/// A user (unchecked: for trusted host code; rolecall_user_get_as() reads as an acting user).
 ///
 /// On success `*out` receives a record owned by the caller (rolecall_user_free()).
 /// Errors: ROLECALL_STATUS_UNKNOWN_USER. Safety: `dir` is a live handle; `out` is writable.
@@ -452,7 +555,8 @@ pub unsafe extern "C" fn rolecall_user_query_default(
 }
 
 /// Searches the users of a tenant by name, email or phone (see rolecall_user_query), in id
-/// order, one page at a time.
+/// order, one page at a time. Unchecked: for trusted host code; rolecall_user_search_as()
+/// shows an acting user only whom it may view.
 ///
 /// On success `*out` receives a list owned by the caller (rolecall_user_list_free()) with
 /// `total` matches in all. Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _INVALID_ARGUMENT (limit not
@@ -477,6 +581,38 @@ pub unsafe extern "C" fn rolecall_user_search(
         };
         out.write(rolecall_user_list::page(
             d.search_users(TenantId(tenant), &query)?,
+        ));
+        Ok(())
+    })
+}
+
+/// rolecall_user_search() in the actor's tenant, showing only the users the actor may view
+/// (rolecall_check_user() with `users.view`): everyone for an actor holding it unscoped, the
+/// members of its teams (and of the teams below them) for one holding it for teams, nobody for
+/// one without it. `total` and paging count only what the actor sees.
+///
+/// On success `*out` receives a list owned by the caller (rolecall_user_list_free()).
+/// Errors: ROLECALL_STATUS_UNKNOWN_USER (actor), _INVALID_ARGUMENT (limit not 1 to 1000).
+/// Safety: `dir` is a live handle; `query` a valid struct; `out` is writable. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_user_search_as(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    query: *const rolecall_user_query,
+    out: *mut *mut rolecall_user_list,
+) -> rolecall_status {
+    ffi!({
+        let out = out!(out);
+        let d = dir!(dir);
+        let q = input!(query);
+        let query = UserQuery {
+            text: opt_text!(q.text, "query.text").map(str::to_owned),
+            active_only: q.active_only,
+            offset: q.offset,
+            limit: q.limit,
+        };
+        out.write(rolecall_user_list::page(
+            d.search_users_as(UserId(actor), &query)?,
         ));
         Ok(())
     })

@@ -51,6 +51,27 @@ fun main() {
         d.setPassword(t.superadmin, olga, "violet-harbour-41-lantern")
         val s = d.login(t.tenant, "olga@acme.test", "violet-harbour-41-lantern")
         check(s.user == olga && s.mustChangePassword, "a password set by someone else is temporary")
+        // Scope kinds: a sealed class, built-in kinds as objects, tenant-defined ones as
+        // Custom(name); a hierarchy, teams, a role granted per scope, "my team only".
+        val root = t.superadmin
+        val sales = d.createScope(root, ScopeKind.Team, "Sales")
+        val queue = d.createScopeUnder(root, sales, ScopeKind.Queue, "Sales EN")
+        val brand = d.createScope(root, ScopeKind.Custom("brand"), "Acme Blue")
+        val kindName = when (val k = d.scope(brand).kind) {
+            is ScopeKind.Custom -> k.name
+            else -> scopeKindName(k)
+        }
+        check(kindName == "brand" && d.scope(queue).parent == sales, "kinds and parents")
+        check(scopeKindFromName("queue") == ScopeKind.Queue, "kind by name")
+        refused("invalid_argument") { d.createScope(root, ScopeKind.Custom("Not A Kind"), "x") }
+        val lead = d.createRole(root, NewRole("Lead", listOf("users.view"), false, false, ""))
+        val ann = d.createUser(root, person("Ann", "ann@acme.test").copy(teams = listOf(sales)))
+        val tom = d.createUser(
+            root, person("Tom", "tom@acme.test").copy(grants = listOf(ScopeGrant(lead, sales))))
+        check(d.user(tom).grants == listOf(ScopeGrant(lead, sales)), "per-scope grants")
+        check(d.checkUser(tom, "users.view", ann) && !d.checkUser(tom, "users.view", olga), "my team")
+        check(d.userAs(tom, ann).teams == listOf(sales), "actor-aware read")
+        refused("outside_teams") { d.userAs(tom, olga) }
         d.closeStore()
         check(d.isClosed(), "closed")
         refused("closed") { d.refresh() }

@@ -103,8 +103,8 @@ watcher = d.create_role(
     rc.NewRole(name="Watcher", permissions=["dashboard.logs"], scoped=True, admin_tier=False,
                description=""),
 )
-north = d.create_scope(t.superadmin, rc.ScopeKind.CALL_GROUP, "North")
-south = d.create_scope(t.superadmin, rc.ScopeKind.IVR, "South")
+north = d.create_scope(t.superadmin, rc.ScopeKind.CALL_GROUP(), "North")
+south = d.create_scope(t.superadmin, rc.ScopeKind.IVR(), "South")
 d.assign_role(t.superadmin, olga, watcher)
 # A permission name uniffi cannot lift is the core's refusal, not an internal error.
 rev = d.revision()
@@ -209,6 +209,73 @@ closing.close()
 closing.close()
 check(closing.is_closed(), "closed")
 refused("closed", closing.refresh)
+
+# Contact-center scopes (issue 15): kinds (built-in variants, Custom(name)), a hierarchy, teams,
+# roles granted per scope, "my team only", actor-aware reads.
+root = t.superadmin
+check(rc.scope_kind_from_name("queue") == rc.ScopeKind.QUEUE(), "kind by name")
+check(rc.scope_kind_from_name("brand") == rc.ScopeKind.CUSTOM(name="brand"), "custom kind by name")
+check(rc.scope_kind_name(rc.ScopeKind.TEAM()) == "team", "kind name")
+refused("invalid_argument", rc.scope_kind_from_name, "Not A Kind")
+refused("invalid_argument", rc.scope_kind_name, rc.ScopeKind.CUSTOM(name="queue"))
+site = d.create_scope(root, rc.ScopeKind.TEAM(), "Lyon")
+sales = d.create_scope_under(root, site, rc.ScopeKind.TEAM(), "Sales")
+support = d.create_scope_under(root, site, rc.ScopeKind.TEAM(), "Support")
+q1 = d.create_scope_under(root, sales, rc.ScopeKind.QUEUE(), "Sales EN")
+brand = d.create_scope(root, rc.ScopeKind.CUSTOM(name="brand"), "Acme Blue")
+rev = d.revision()
+refused("invalid_argument", d.create_scope, root, rc.ScopeKind.CUSTOM(name="Bad Kind"), "x")
+refused("invalid_argument", d.create_scope, root, rc.ScopeKind.CUSTOM(name="ivr"), "x")
+check(d.revision() == rev, "a bad custom kind changes nothing")
+check(d.scope(brand) == rc.Scope(id=brand, tenant=t.tenant, kind=rc.ScopeKind.CUSTOM(name="brand"),
+                                 name="Acme Blue", parent=None), "custom scope record")
+check(d.scope(q1).parent == sales and d.scope(q1).kind == rc.ScopeKind.QUEUE(), "parent, kind")
+check(d.child_scopes(site) == [sales, support], "children")
+lead = d.create_role(root, rc.NewRole(name="Team lead", permissions=["users.view", "users.manage"],
+                                      scoped=False, admin_tier=False, description=""))
+tom_user = new_user("Tom", "Lead", "tom@acme.test")
+tom_user.grants = [rc.ScopeGrant(role=lead, scope=sales)]
+tom = d.create_user(root, tom_user)
+ann_user = new_user("Ann", "Agent", "ann.agent@acme.test")
+ann_user.teams = [sales]
+ann = d.create_user(root, ann_user)
+sam_user = new_user("Sam", "Agent", "sam.agent@acme.test")
+sam_user.teams = [support]
+sam = d.create_user(root, sam_user)
+check(d.user(tom).grants == [rc.ScopeGrant(role=lead, scope=sales)], "user grants")
+check(d.user(ann).teams == [sales] and d.team_members(sales) == [ann], "teams")
+check(d.check_user(tom, "users.manage", ann), "my team")
+check(not d.check_user(tom, "users.manage", sam), "not my team")
+check(d.snapshot().check_user(tom, "users.manage", ann), "snapshot check_user")
+check(d.snapshot().allowed_scopes_of(tom, "users.view", rc.ScopeKind.QUEUE())
+      == rc.ScopeAccess.ONLY(scopes=[q1]), "snapshot allowed scopes of a kind")
+check(d.snapshot().allowed_scopes_of(999, "users.view", None) is None, "unknown user: None")
+check(d.allowed_scopes_of_kind(tom, "users.view", rc.ScopeKind.TEAM())
+      == rc.ScopeAccess.ONLY(scopes=[sales]), "allowed scopes of a kind")
+check(d.allowed_scopes_of_kind(root, "users.view", rc.ScopeKind.TEAM()) == rc.ScopeAccess.ALL(),
+      "all of a kind")
+e = d.explain(tom, "users.manage")
+check([(g.role, g.scope) for g in e.grants] == [(lead, sales)], "explain: per-scope grant")
+check(d.user_as(tom, ann).id == ann, "user_as")
+refused("outside_teams", d.user_as, tom, sam)
+refused("permission_denied", d.user_as, ann, sam)
+seen = [u.id for u in d.search_users_as(tom, rc.UserQuery(text=None, active_only=False, offset=0,
+                                                           limit=50)).items]
+check(ann in seen and sam not in seen, "search_users_as")
+refused("not_a_team", d.set_user_teams, root, ann, [q1])
+refused("outside_teams", d.set_user_teams, tom, sam, [sales])
+d.grant_role_in_scope(root, sam, lead, support)
+check(d.check_user(sam, "users.view", sam), "granted in scope")
+d.revoke_role_in_scope(root, sam, lead, support)
+check(not d.check_user(sam, "users.view", sam), "revoked")
+refused("scope_cycle", d.move_scope, root, site, q1)
+d.move_scope(root, support, sales)
+check(d.check_user(tom, "users.manage", sam), "moved under Sales")
+d.move_scope(root, support, None)
+check(d.scope(support).parent is None, "moved to a root")
+refused("scope_not_empty", d.delete_scope, root, sales)
+d.delete_scope_moving(root, sales)
+check(d.scope(q1).parent == site and d.team_members(site) == [ann], "deleted moving")
 
 # PostgreSQL: two instances of one directory, a write on one read on the other after at_least.
 server = os.environ.get("ROLECALL_TEST_PG", "")

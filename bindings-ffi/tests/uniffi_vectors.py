@@ -8,11 +8,12 @@ tenant); an expected error must leave the revision unchanged. Answers are compar
 (`true` is not `1`), object answers on the keys the expectation names.
 
 Not carried: the uniffi API is typed where the vectors spell enumerations as strings (presets,
-products, access levels, scope kinds). A vector string that names no member ("crm", "CORE")
-cannot be handed to the typed API at all; such a step must expect the core's refusal of that
-name (`unknown_preset`, `unknown_product`, `unknown_access_level`, or `invalid_argument` for a
-scope kind), and is counted and listed as not carried rather than run. Any other step that the
-typed API cannot express is a failure.
+products, access levels). A vector string that names no member ("crm", "CORE") cannot be
+handed to the typed API at all; such a step must expect the core's refusal of that name
+(`unknown_preset`, `unknown_product`, `unknown_access_level`), and is counted and listed as not
+carried rather than run. Any other step that the typed API cannot express is a failure. Scope
+kinds are carried: `scope_kind_from_name` turns any kind name into a `ScopeKind` (a built-in
+variant or `Custom(name)`) and refuses an invalid one with the core's `invalid_argument`.
 
 Usage: python3 uniffi_vectors.py DIR [VECTORS]
   DIR holds rolecall_uniffi.py and librolecall.so; VECTORS is a directory of *.json files or one
@@ -38,8 +39,8 @@ MISSING = object()
 MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "create_tenant": ("name", "superadmin", "presets", "bind", "bind_superadmin"),
     "install_preset": ("preset",),
-    "create_user": ("first_name", "last_name", "email", "phone", "roles", "scopes", "groups",
-                    "active", "password", "temporary", "bind"),
+    "create_user": ("first_name", "last_name", "email", "phone", "roles", "scopes", "teams",
+                    "grants", "groups", "active", "password", "temporary", "bind"),
     "create_users": ("users", "times"),
     "update_user": ("user", "first_name", "last_name", "email", "phone"),
     "set_active": ("user", "active"),
@@ -58,8 +59,13 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "add_members": ("group", "users"),
     "remove_member": ("group", "user"),
     "delete_group": ("group",),
-    "create_scope": ("kind", "name", "bind"),
+    "create_scope": ("kind", "name", "parent", "bind"),
+    "move_scope": ("scope", "parent"),
     "delete_scope": ("scope",),
+    "delete_scope_moving": ("scope",),
+    "grant_role_in_scope": ("user", "role", "scope"),
+    "revoke_role_in_scope": ("user", "role", "scope"),
+    "set_user_teams": ("user", "teams"),
     "assign_scope": ("user", "scope"),
     "unassign_scope": ("user", "scope"),
     "set_user_scopes": ("user", "scopes"),
@@ -77,8 +83,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "request_password_reset": ("tenant", "email", "bind"),
     "reset_password_with_token": ("tenant", "token", "password"),
 }
-NEW_USER_KEYS = {"first_name", "last_name", "email", "phone", "roles", "scopes", "groups",
-                 "active", "password", "temporary"}
+NEW_USER_KEYS = {"first_name", "last_name", "email", "phone", "roles", "scopes", "teams",
+                 "grants", "groups", "active", "password", "temporary"}
 NO_ACTOR = {"create_tenant", "security_stamp", "change_password", "request_password_reset",
             "reset_password_with_token"}
 # A refused attempt is recorded (it counts toward the lock): the revision may move.
@@ -88,7 +94,13 @@ QUERIES: Dict[str, Tuple[str, ...]] = {
     "check": ("user", "permission"),
     "check_scoped": ("user", "permission", "scope"),
     "effective_permissions": ("user",),
-    "allowed_scopes": ("user", "permission"),
+    "allowed_scopes": ("user", "permission", "kind"),
+    "check_user": ("user", "permission", "target"),
+    "get_scope": ("scope",),
+    "child_scopes": ("scope",),
+    "team_members": ("scope",),
+    "search_users_as": ("user", "text", "active_only", "offset", "limit"),
+    "get_user_as": ("user", "target"),
     "explain": ("user", "permission"),
     "users_with_permission": ("tenant", "permission", "scope"),
     "access_level": ("agreement", "user", "product"),
@@ -115,7 +127,6 @@ ENUMS = {
     "preset": (rc.Preset, "unknown_preset"),
     "product": (rc.Product, "unknown_product"),
     "level": (rc.AccessLevel, "unknown_access_level"),
-    "kind": (rc.ScopeKind, "invalid_argument"),
 }
 
 # The lock that lasts until an administrator unlocks (`PasswordPolicy::UNTIL_UNLOCKED`).
@@ -286,6 +297,27 @@ class Runner:
     def roles(self, vs: List[Any], ctx: Callable[[], Optional[int]]) -> List[int]:
         return [self.role(v, ctx) for v in vs]
 
+    def scope_grant(self, g: Any, ctx: Callable[[], Optional[int]]) -> Any:
+        if not isinstance(g, dict):
+            raise Malformed('"grants" must hold {"role", "scope"} objects')
+        ga = Args(g)
+        return rc.ScopeGrant(role=self.role(ga.get("role"), ctx), scope=self.scope(ga.get("scope")))
+
+    def opt_scope(self, a: Args, k: str) -> Optional[int]:
+        """An optional scope reference: absent or null is None."""
+        v = a.opt(k)
+        return None if v is MISSING or v is None else self.scope(v)
+
+    def user_json(self, u: Any) -> Dict[str, Any]:
+        """A user as `get_user` answers (teams in id order, grants in the record's order)."""
+        return {"first_name": u.first_name, "last_name": u.last_name, "email": u.email,
+                "phone": u.phone, "active": u.active, "roles": self.role_names(u.roles),
+                "groups": [self.handle_of("group", g) for g in self.d.user_groups(u.id)],
+                "scopes": [self.handle_of("scope", s) for s in u.scopes],
+                "teams": [self.handle_of("scope", s) for s in u.teams],
+                "grants": [{"role": self.d.role(g.role).name,
+                            "scope": self.handle_of("scope", g.scope)} for g in u.grants]}
+
     def role_names(self, roles: List[int]) -> List[str]:
         return sorted({self.d.role(r).name for r in roles})
 
@@ -297,6 +329,8 @@ class Runner:
             phone=a.opt_str("phone"),
             roles=self.roles(a.items("roles"), ctx),
             scopes=[self.scope(v) for v in a.items("scopes")],
+            teams=[self.scope(v) for v in a.items("teams")],
+            grants=[self.scope_grant(g, ctx) for g in a.items("grants")],
             groups=[self.group(v, ctx) for v in a.items("groups")],
             active=a.flag("active", True),
             password=a.opt_str("password"),
@@ -410,10 +444,25 @@ class Runner:
         elif op == "delete_group":
             d.delete_group(actor, self.group(a.get("group"), ctx))
         elif op == "create_scope":
-            kind = member("kind", a.get("kind"))
-            self.bind(bind, "scope", d.create_scope(actor, kind, a.text("name")))
+            kind = rc.scope_kind_from_name(a.text("kind"))
+            name, parent = a.text("name"), self.opt_scope(a, "parent")
+            if parent is None:
+                self.bind(bind, "scope", d.create_scope(actor, kind, name))
+            else:
+                self.bind(bind, "scope", d.create_scope_under(actor, parent, kind, name))
+        elif op == "move_scope":
+            parent = self.opt_scope(a, "parent")
+            d.move_scope(actor, self.scope(a.get("scope")), parent)
         elif op == "delete_scope":
             d.delete_scope(actor, self.scope(a.get("scope")))
+        elif op == "delete_scope_moving":
+            d.delete_scope_moving(actor, self.scope(a.get("scope")))
+        elif op in ("grant_role_in_scope", "revoke_role_in_scope"):
+            u, r = self.user(a.get("user")), self.role(a.get("role"), ctx)
+            getattr(d, op)(actor, u, r, self.scope(a.get("scope")))
+        elif op == "set_user_teams":
+            teams = [self.scope(v) for v in a.items("teams")]
+            d.set_user_teams(actor, self.user(a.get("user")), teams)
         elif op in ("assign_scope", "unassign_scope"):
             getattr(d, op)(actor, self.user(a.get("user")), self.scope(a.get("scope")))
         elif op == "set_user_scopes":
@@ -491,14 +540,43 @@ class Runner:
         if op == "effective_permissions":
             return d.effective_permissions(self.user(a.get("user")))
         if op == "allowed_scopes":
-            access = d.allowed_scopes(self.user(a.get("user")), a.text("permission"))
+            u, p = self.user(a.get("user")), a.text("permission")
+            kind = a.opt_str("kind")
+            if kind is None:
+                access = d.allowed_scopes(u, p)
+            else:
+                access = d.allowed_scopes_of_kind(u, p, rc.scope_kind_from_name(kind))
             if access.is_all():
                 return "all"
             return [self.handle_of("scope", s) for s in access.scopes]
         if op == "explain":
             e = d.explain(self.user(a.get("user")), a.text("permission"))
+            # Sorted as the Rust runner sorts: role name, then the scope's JSON text.
+            rows = sorted(((g.role_name, self.handle_of("scope", g.scope)) for g in e.grants
+                           if g.scope is not None),
+                          key=lambda rs: (rs[0], json.dumps(rs[1], ensure_ascii=False)))
             return {"allowed": e.allowed, "roles": sorted({g.role_name for g in e.grants}),
+                    "scope_grants": [{"role": r, "scope": s} for r, s in rows],
                     "superadmin": e.superadmin, "inactive": e.inactive}
+        if op == "check_user":
+            u, p = self.user(a.get("user")), a.text("permission")
+            return d.check_user(u, p, self.user(a.get("target")))
+        if op == "get_scope":
+            sc = d.scope(self.scope(a.get("scope")))
+            parent = None if sc.parent is None else self.handle_of("scope", sc.parent)
+            return {"name": sc.name, "kind": rc.scope_kind_name(sc.kind), "parent": parent}
+        if op == "child_scopes":
+            return [self.handle_of("scope", s) for s in d.child_scopes(self.scope(a.get("scope")))]
+        if op == "team_members":
+            return users(d.team_members(self.scope(a.get("scope"))))
+        if op == "search_users_as":
+            q = rc.UserQuery(text=a.opt_str("text"), active_only=a.flag("active_only", False),
+                             offset=a.uint("offset", 0), limit=a.uint("limit", 50))
+            page = d.search_users_as(self.user(a.get("user")), q)
+            return {"total": page.total, "users": users([u.id for u in page.items])}
+        if op == "get_user_as":
+            u = d.user_as(self.user(a.get("user")), self.user(a.get("target")))
+            return self.user_json(u)
         if op == "users_with_permission":
             t, p = self.tenant(a.get("tenant")), a.text("permission")
             s = self.scope(a.step["scope"]) if "scope" in a.step else None
@@ -516,12 +594,7 @@ class Runner:
         if op == "group_permissions":
             return d.group_permissions(self.group(a.get("group"), ctx))
         if op == "get_user":
-            uid = self.user(a.get("user"))
-            u = d.user(uid)
-            return {"first_name": u.first_name, "last_name": u.last_name, "email": u.email,
-                    "phone": u.phone, "active": u.active, "roles": self.role_names(u.roles),
-                    "groups": [self.handle_of("group", g) for g in d.user_groups(uid)],
-                    "scopes": [self.handle_of("scope", s) for s in u.scopes]}
+            return self.user_json(d.user(self.user(a.get("user"))))
         if op == "get_role":
             r = d.role(self.role(a.get("role"), ctx))
             # A built-in role's namespace is its preset's name; a custom role's is "custom".

@@ -548,9 +548,13 @@ static void unknown_names_and_values(void) {
     rolecall_preset pre;
     REFUSED(rolecall_preset_from_name("Dashboard", &pre), ROLECALL_STATUS_UNKNOWN_PRESET, NULL);
     rolecall_scope_kind kind;
-    REFUSED(rolecall_scope_kind_from_name("queue", &kind), ROLECALL_STATUS_INVALID_ARGUMENT, NULL);
+    /* "queue" is a built-in kind now, "brand" a valid custom kind name: neither is refused. */
+    REFUSED(rolecall_scope_kind_from_name("Call Group", &kind), ROLECALL_STATUS_INVALID_ARGUMENT, NULL);
+    REFUSED(rolecall_scope_kind_from_name("", &kind), ROLECALL_STATUS_INVALID_ARGUMENT, NULL);
+    REFUSED(rolecall_scope_kind_from_name("a_name_longer_than_24_chars", &kind),
+            ROLECALL_STATUS_INVALID_ARGUMENT, NULL);
     CHECK(rolecall_product_name(7) == NULL && rolecall_access_level_name(4) == NULL);
-    CHECK(rolecall_preset_name(3) == NULL && rolecall_scope_kind_name(2) == NULL);
+    CHECK(rolecall_preset_name(3) == NULL && rolecall_scope_kind_name(6) == NULL);
     REFUSED(rolecall_catalogue_get(ROLECALL_PERM_COUNT, &p, NULL), ROLECALL_STATUS_INVALID_ARGUMENT, NULL);
 
     /* Numbers out of range for enumerations coming from C are validated. */

@@ -117,6 +117,43 @@ int main() {
         CHECK(!scopes->all && scopes->scopes_len == 1 && scopes->scopes[0] == north);
     }
 
+    // Contact-center scopes: a hierarchy, a team, a role granted per scope, "my team only".
+    const rolecall_scope_id site = dir.create_scope_under(sa, 0, "team", "Lyon");
+    const rolecall_scope_id sales = dir.create_scope_under(sa, site, "team", "Sales");
+    const rolecall_scope_id brand = dir.create_scope_under(sa, 0, "brand", "Acme Blue");
+    rolecall_new_role lr{};
+    lr.name = "Lead";
+    lr.permissions = ROLECALL_PERM_USERS_VIEW;
+    rolecall_role_id lead = 0;
+    rolecall::check_status(rolecall_role_create(dir.raw(), sa, &lr, &lead));
+    rolecall::NewUser ann;
+    ann.first_name = "Ann";
+    ann.last_name = "Agent";
+    ann.email = "ann@acme.test";
+    ann.teams = {sales};
+    const rolecall_user_id ann_id = dir.create_user(sa, ann);
+    rolecall::NewUser tom;
+    tom.first_name = "Tom";
+    tom.last_name = "Lead";
+    tom.email = "tom@acme.test";
+    tom.grants = {rolecall_scope_grant{lead, site}};
+    const rolecall_user_id tom_id = dir.create_user(sa, tom);
+    CHECK(dir.user(tom_id)->grants_len == 1 && dir.user(ann_id)->teams_len == 1);
+    CHECK(dir.check_user(tom_id, ROLECALL_PERM_USERS_VIEW, ann_id));
+    CHECK(!dir.check_user(tom_id, ROLECALL_PERM_USERS_VIEW, olga_id));
+    CHECK(dir.snapshot().check_user(tom_id, ROLECALL_PERM_USERS_VIEW, ann_id));
+    dir.move_scope(sa, sales, 0);
+    CHECK(!dir.check_user(tom_id, ROLECALL_PERM_USERS_VIEW, ann_id));
+    dir.grant_role_in_scope(sa, tom_id, lead, sales);
+    dir.set_user_teams(sa, olga_id, {sales});
+    CHECK(dir.check_user(tom_id, ROLECALL_PERM_USERS_VIEW, olga_id));
+    try {
+        dir.set_user_teams(sa, olga_id, {brand});
+        CHECK(false);
+    } catch (const rolecall::Error &e) {
+        CHECK(e.code() == ROLECALL_STATUS_NOT_A_TEAM);
+    }
+
     // Login and sessions.
     dir.set_password(sa, olga_id, "quiet-meadow-87-compass", false);
     rolecall_session s = dir.login(acme->tenant, "olga@acme.test", "quiet-meadow-87-compass");
