@@ -84,6 +84,52 @@ int main(void) {
     for (size_t i = 0; i < why->grants_len; i++)
         printf("granted by role \"%s\"\n", why->grants[i].role_name);
 
+    /* Contact-center scopes: a site above its teams; a team lead holds its role for its team
+     * only, and administers only the users of that team. */
+    rolecall_scope_id lyon = 0, inbound = 0, outbound = 0, queue = 0;
+    must(rolecall_scope_create(dir, acme->superadmin, ROLECALL_SCOPE_KIND_TEAM, "Lyon", &lyon), "site");
+    must(rolecall_scope_create_under(dir, acme->superadmin, lyon, ROLECALL_SCOPE_KIND_TEAM, "Inbound",
+                                     &inbound), "team");
+    must(rolecall_scope_create_under(dir, acme->superadmin, lyon, ROLECALL_SCOPE_KIND_TEAM, "Outbound",
+                                     &outbound), "team");
+    must(rolecall_scope_create_under(dir, acme->superadmin, inbound, ROLECALL_SCOPE_KIND_QUEUE,
+                                     "Inbound EN", &queue), "queue");
+    rolecall_new_role lead_role = {0};
+    lead_role.name = "Team lead";
+    lead_role.permissions = rolecall_permission_union(
+        rolecall_permission_union(ROLECALL_PERM_USERS_VIEW, manage_users), ROLECALL_PERM_REPORTS_VIEW);
+    rolecall_role_id lead_role_id = 0;
+    must(rolecall_role_create(dir, acme->superadmin, &lead_role, &lead_role_id), "create Team lead");
+    rolecall_scope_grant lead_grant = {lead_role_id, inbound};
+    rolecall_new_user tina = {0};
+    tina.first_name = "Tina";
+    tina.last_name = "Lead";
+    tina.email = "tina@acme.test";
+    tina.teams = &inbound;
+    tina.teams_len = 1;
+    tina.grants = &lead_grant;
+    tina.grants_len = 1;
+    rolecall_user_id tina_id = 0, ivan_id = 0, omar_id = 0;
+    must(rolecall_user_create(dir, acme->superadmin, &tina, &tina_id), "create Tina");
+    rolecall_new_user ivan = {0};
+    ivan.first_name = "Ivan";
+    ivan.last_name = "Agent";
+    ivan.email = "ivan@acme.test";
+    ivan.teams = &inbound;
+    ivan.teams_len = 1;
+    must(rolecall_user_create(dir, acme->superadmin, &ivan, &ivan_id), "create Ivan");
+    rolecall_new_user omar = ivan;
+    omar.first_name = "Omar";
+    omar.email = "omar@acme.test";
+    omar.teams = &outbound;
+    must(rolecall_user_create(dir, acme->superadmin, &omar, &omar_id), "create Omar");
+    printf("team lead: reports on the Inbound EN queue %s, may manage Ivan %s / Omar %s\n",
+           rolecall_check_scoped(dir, tina_id, ROLECALL_PERM_REPORTS_VIEW, queue) ? "yes" : "no",
+           rolecall_check_user(dir, tina_id, manage_users, ivan_id) ? "yes" : "no",
+           rolecall_check_user(dir, tina_id, manage_users, omar_id) ? "yes" : "no");
+    st = rolecall_user_set_active(dir, tina_id, omar_id, false);
+    printf("team lead deactivating Omar: %s\n", rolecall_status_kind(st));
+
     /* Everything the library returned is freed with its matching function. */
     rolecall_explanation_free(why);
     rolecall_role_free(operator_role);
