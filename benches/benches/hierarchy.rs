@@ -10,7 +10,7 @@
 //! users and all scopes, drawn on the fly from `mix(i)`.
 //!
 //! `cargo bench -p rolecall-benches --bench hierarchy` (100,000 users);
-//! `ROLECALL_BENCH_QUICK=1` (or `cargo test --benches`) builds 2,000 users.
+//! `ROLECALL_BENCH_QUICK=1` (or `cargo test --benches`) builds 2,000 users and 200 scopes.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -43,11 +43,17 @@ fn main() {
     let root = acme.superadmin;
     // 5 levels, 10,000 scopes.
     let mut levels: Vec<Vec<ScopeId>> = Vec::new();
+    // Quick runs (CI, in debug) build a 200-scope tree of the same shape.
+    let (fan, number_count, total) = if quick {
+        (2, 56, 200)
+    } else {
+        (10, 7_776, 10_000)
+    };
     let shape = [
         (4, ScopeKind::Team, "site"),
         (5, ScopeKind::Team, "department"),
-        (10, ScopeKind::Team, "team"),
-        (10, ScopeKind::Queue, "queue"),
+        (fan, ScopeKind::Team, "team"),
+        (fan, ScopeKind::Queue, "queue"),
     ];
     let mut parents: Vec<Option<ScopeId>> = vec![None];
     for (fan, kind, label) in shape {
@@ -68,7 +74,7 @@ fn main() {
     }
     let queues = levels[3].clone();
     let mut numbers = Vec::new();
-    for i in 0..7_776 {
+    for i in 0..number_count {
         let q = queues[i % queues.len()];
         numbers.push(
             dir.create_scope_under(root, q, ScopeKind::Number, &format!("+1 212 555 {i:04}"))
@@ -76,7 +82,7 @@ fn main() {
         );
     }
     let all_scopes: Vec<ScopeId> = levels.iter().flatten().copied().chain(numbers).collect();
-    assert_eq!(all_scopes.len(), 10_000);
+    assert_eq!(all_scopes.len(), total);
     let role =
         |name: &str, p: Permission| dir.create_role(root, &NewRole::new(name, p)).expect("role");
     let site_mgr = role(
@@ -119,7 +125,7 @@ fn main() {
         users.extend(dir.create_users(root, &news).expect("users"));
     }
     println!(
-        "== {n} users, 10,000 scopes in 5 levels (built in {:.1?})",
+        "== {n} users, {total} scopes in 5 levels (built in {:.1?})",
         t.elapsed()
     );
     let snap = dir.snapshot();
@@ -150,7 +156,7 @@ fn main() {
         .all(|(k, s)| *s == first_scope + k as u64));
     let n_users = users.len();
     let user = |r: u64| UserId(first_user + pick(r, 32, n_users) as u64);
-    let scope = |r: u64| ScopeId(first_scope + pick(r, 2, 10_000) as u64);
+    let scope = |r: u64| ScopeId(first_scope + pick(r, 2, total) as u64);
     let (rounds, batch) = if quick { (40, 100) } else { (2_000, 1_000) };
     let mut results: Vec<(&str, Stats)> = Vec::new();
     // Every row three times in turn, so that a noisy moment does not land on one row only;
@@ -193,7 +199,7 @@ fn main() {
         results.push(("baseline: Vec<u128> by user id + AND (the limit)", base));
         results.push(("Snapshot::check (unscoped, same queries)", plain));
         results.push((
-            "Snapshot::check_scoped (random user, random of 10k scopes)",
+            "Snapshot::check_scoped (random user, random scope)",
             scoped,
         ));
         results.push((
@@ -228,7 +234,7 @@ fn main() {
             .expect("move");
     }
     println!(
-        "move_scope (a department, 2,500 scopes below it): {:.2?} per move",
+        "move_scope (a department, a quarter of the scopes below it): {:.2?} per move",
         t.elapsed() / moves as u32
     );
 }
