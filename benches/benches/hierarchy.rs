@@ -198,10 +198,7 @@ fn main() {
         });
         results.push(("baseline: Vec<u128> by user id + AND (the limit)", base));
         results.push(("Snapshot::check (unscoped, same queries)", plain));
-        results.push((
-            "Snapshot::check_scoped (random user, random scope)",
-            scoped,
-        ));
+        results.push(("Snapshot::check_scoped (random user, random scope)", scoped));
         results.push((
             "Snapshot::check_user (random actor, random target)",
             on_user,
