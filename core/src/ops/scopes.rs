@@ -104,25 +104,8 @@ impl<'m> Plan<'m> {
         scope: ScopeId,
         parent: Option<ScopeId>,
     ) -> Result<(), Error> {
-        let bound = self.m.scopes.len() + 1;
-        let old_chain: Vec<ScopeId> = self.m.ancestors(scope).take(bound).collect();
-        let mut new_chain = vec![scope];
-        if let Some(p) = parent {
-            new_chain.extend(self.m.ancestors(p).take(bound));
-        }
-        let mut users = BTreeSet::new();
-        for n in old_chain.iter().chain(&new_chain).skip(1) {
-            users.extend(self.m.grant_users.get(n).into_iter().flatten());
-            users.extend(self.m.scope_users.get(n).into_iter().flatten());
-        }
         let mine = a.covers(scope);
-        for u in users.iter().filter_map(|u| self.m.users.get(u)) {
-            let e = self.m.effective(u);
-            let before = e.covered_along(old_chain.iter().copied());
-            let after = e.covered_along(new_chain.iter().copied());
-            if before == after {
-                continue;
-            }
+        for (u, before, after) in self.m.move_effects(scope, parent) {
             a.ensure_may_affect(self.m, u)?;
             let gained = after - before;
             if !a.superadmin && !mine.contains(gained) {

@@ -42,28 +42,36 @@ impl Model {
         new.shrinks_from(self, &old)
     }
 
-    /// Users whose rights on `s` shrink when it moves from under its current parent to under
-    /// `parent`: those holding rights on a scope above it now that are not held above it
-    /// then.
-    fn losers_of_move(&self, s: ScopeId, parent: Option<ScopeId>, out: &mut BTreeSet<UserId>) {
+    /// The users whose rights on `s` change when it moves from under its current parent to
+    /// under `parent` (those holding rights on a scope above its old or new place), each with
+    /// what applies to `s` before and after. The one computation behind a move's rule (what
+    /// anyone gains) and its stamps (who loses).
+    pub fn move_effects(
+        &self,
+        s: ScopeId,
+        parent: Option<ScopeId>,
+    ) -> Vec<(&User, Permission, Permission)> {
         let bound = self.scopes.len() + 1;
         let old_chain: Vec<ScopeId> = self.ancestors(s).take(bound).collect();
         let mut new_chain = vec![s];
         if let Some(p) = parent {
             new_chain.extend(self.ancestors(p).take(bound));
         }
-        for a in old_chain.iter().skip(1) {
-            let holders = self.grant_users.get(a).into_iter().flatten();
-            let assigned = self.scope_users.get(a).into_iter().flatten();
-            for u in holders.chain(assigned).filter_map(|u| self.users.get(u)) {
+        let mut users = BTreeSet::new();
+        for n in old_chain.iter().skip(1).chain(new_chain.iter().skip(1)) {
+            users.extend(self.grant_users.get(n).into_iter().flatten());
+            users.extend(self.scope_users.get(n).into_iter().flatten());
+        }
+        users
+            .iter()
+            .filter_map(|u| self.users.get(u))
+            .filter_map(|u| {
                 let e = self.effective(u);
                 let before = e.covered_along(old_chain.iter().copied());
                 let after = e.covered_along(new_chain.iter().copied());
-                if !after.contains(before) {
-                    out.insert(u.id);
-                }
-            }
-        }
+                (before != after).then_some((u, before, after))
+            })
+            .collect()
     }
 
     fn security_affected(
@@ -166,7 +174,11 @@ impl Model {
             Change::ScopePut(sc) => {
                 if let Some(old) = self.scopes.get(&sc.id) {
                     if old.parent != sc.parent {
-                        self.losers_of_move(sc.id, sc.parent, out);
+                        for (u, before, after) in self.move_effects(sc.id, sc.parent) {
+                            if !after.contains(before) {
+                                out.insert(u.id);
+                            }
+                        }
                     }
                 }
             }
