@@ -124,6 +124,10 @@ audit_actions! {
     RevokeRoleInScope => "revoke_role_in_scope",
     /// A user's teams were replaced.
     SetUserTeams => "set_user_teams",
+    /// A user was granted an assignment for a time (or its window changed).
+    GrantFor => "grant_for",
+    /// Time-bound assignments whose window ended were taken away.
+    Expired => "expired",
 }
 
 impl fmt::Display for AuditAction {

@@ -437,6 +437,16 @@ pub enum Notification {
         /// [`PasswordPolicy::UNTIL_UNLOCKED`]: until an administrator unlocks).
         until: i64,
     },
+    /// A time-bound grant's window ended: the assignment was taken away (a level fell to no
+    /// access) and the user's sessions were ended (security stamp renewed).
+    GrantExpired {
+        /// The user.
+        user: crate::UserId,
+        /// Its email.
+        email: String,
+        /// What ended.
+        assignment: crate::Assignment,
+    },
 }
 
 /// A user's stored credentials. `Debug` never shows the hash.
@@ -462,7 +472,8 @@ impl Notification {
         match self {
             Notification::EmailChanged { user, .. }
             | Notification::PasswordResetRequested { user, .. }
-            | Notification::AccountLocked { user, .. } => *user,
+            | Notification::AccountLocked { user, .. }
+            | Notification::GrantExpired { user, .. } => *user,
         }
     }
 
@@ -471,17 +482,19 @@ impl Notification {
         match self {
             Notification::EmailChanged { email, .. }
             | Notification::PasswordResetRequested { email, .. }
-            | Notification::AccountLocked { email, .. } => email,
+            | Notification::AccountLocked { email, .. }
+            | Notification::GrantExpired { email, .. } => email,
         }
     }
 
     /// The stable snake_case name of the kind (`email_changed`, `password_reset_requested`,
-    /// `account_locked`), as every binding spells it.
+    /// `account_locked`, `grant_expired`), as every binding spells it.
     pub fn kind(&self) -> &'static str {
         match self {
             Notification::EmailChanged { .. } => "email_changed",
             Notification::PasswordResetRequested { .. } => "password_reset_requested",
             Notification::AccountLocked { .. } => "account_locked",
+            Notification::GrantExpired { .. } => "grant_expired",
         }
     }
 }

@@ -180,6 +180,13 @@ error_table! {
             /// Its kind's name.
             kind: String,
         },
+        /// A grant's validity window is refused: it ends before it starts, or has ended.
+        #[error("invalid validity window: {reason}")]
+        #[code(117, "invalid_window")]
+        InvalidWindow {
+            /// What is wrong with it.
+            reason: &'static str,
+        },
         /// An empty permission set where one permission is needed.
         #[error("no permission given")]
         #[code(108, "empty_permission")]

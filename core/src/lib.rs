@@ -43,7 +43,7 @@ mod ops;
 mod store;
 
 pub use audit::{AuditAction, AuditEvent, AuditQuery, MAX_DETAILED_CHANGES};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ClockListener, ManualClock, SystemClock};
 pub use credentials::{
     Credential, HashParams, Notification, PasswordPolicy, ResetToken, Secret, MAX_PASSWORD_CHARS,
 };
@@ -52,10 +52,10 @@ pub use directory::{
 };
 pub use domain::validate::{MAX_DESCRIPTION_CHARS, MAX_EMAIL_LEN, MAX_NAME_CHARS, MAX_PHONE_CHARS};
 pub use domain::{
-    AccessLevel, Agreement, AgreementId, Change, Commit, CustomKind, Group, GroupId, Levels,
-    NextIds, ObjectKind, Permission, Preset, PresetRole, Product, Role, RoleId, RoleNamespace,
-    Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings, User, UserId,
-    CATALOGUE,
+    AccessLevel, Agreement, AgreementId, Assignment, Change, Commit, CustomKind, Group, GroupId,
+    Levels, NextIds, ObjectKind, Permission, Preset, PresetRole, Product, Role, RoleId,
+    RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings,
+    TimedGrant, User, UserId, Window, CATALOGUE,
 };
 pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result, UserLookup};

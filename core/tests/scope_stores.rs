@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use common::TempDir;
 use rolecall::{
-    Change, Commit, Error, MemoryLimits, MemoryStore, PasswordPolicy, Permission, Role, RoleId,
-    RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, SqliteStore, Store, Tenant, TenantId,
-    TenantSettings, User, UserId,
+    AgreementId, Assignment, Change, Commit, Error, MemoryLimits, MemoryStore, PasswordPolicy,
+    Permission, Product, Role, RoleId, RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind,
+    SqliteStore, Store, Tenant, TenantId, TenantSettings, User, UserId, Window,
 };
 
 fn tenant(id: u64, superadmin: u64) -> Tenant {
@@ -43,6 +43,7 @@ fn user(id: u64, tenant: u64) -> User {
         scopes: BTreeSet::new(),
         grants: BTreeSet::new(),
         teams: BTreeSet::new(),
+        windows: Default::default(),
         created_at: 1,
         updated_at: 1,
         last_login: None,
@@ -100,6 +101,25 @@ fn directory() -> Vec<Commit> {
     boss.scopes = [ScopeId(3)].into();
     boss.grants = [grant(1, 2), grant(2, 2), grant(2, 8)].into();
     boss.teams = [ScopeId(1), ScopeId(2)].into();
+    // Time-bound assignments (issue 16) are stored with the record.
+    boss.windows = [
+        (Assignment::Role(RoleId(1)), Window::until(5_000)),
+        (
+            Assignment::ScopeRole(grant(2, 8)),
+            Window::between(1_000, 9_000),
+        ),
+        (
+            Assignment::Level {
+                agreement: AgreementId(4),
+                product: Product::Core,
+            },
+            Window {
+                from: Some(7),
+                until: None,
+            },
+        ),
+    ]
+    .into();
     let mut agent = user(3, 1);
     agent.teams = [ScopeId(2)].into();
     agent.grants = [grant(2, 9)].into();
@@ -382,6 +402,11 @@ fn sqlite_refuses_damaged_hierarchies_and_grants() {
         "UPDATE scopes SET kind = 'Team!' WHERE id = 7",
         "kind",
     );
+    sqlite_damaged(
+        "bad-window",
+        "UPDATE user_windows SET assignment = '{\"role\": \"x\"}' WHERE user = 2 AND valid_until = 5000",
+        "not an assignment",
+    );
 }
 
 #[test]
@@ -525,7 +550,7 @@ fn a_schema_5_sqlite_file_migrates_keeping_every_scope_assignment() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, SqliteStore::SCHEMA_VERSION);
-    assert_eq!(v, 6);
+    assert_eq!(v, 7);
 }
 
 // PostgreSQL.
@@ -596,7 +621,7 @@ fn a_version_2_postgres_schema_migrates_keeping_every_scope_assignment() {
         .unwrap()
         .get(0);
     assert_eq!(v, rolecall::PostgresStore::SCHEMA_VERSION);
-    assert_eq!(v, 3);
+    assert_eq!(v, 4);
 }
 
 fn postgres_damaged(tag: &str, damage: &str, what: &str) {

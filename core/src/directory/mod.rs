@@ -31,6 +31,7 @@ mod open;
 mod roles;
 mod scopes;
 mod tenants;
+mod timed;
 mod users;
 
 pub use checks::{Explanation, Grant};
@@ -104,6 +105,19 @@ struct Shared {
     /// `credentials::identifier_ref`); random per instance, never stored. `None` when the OS
     /// random source failed: then nothing is kept.
     audit_key: Option<[u8; 32]>,
+    /// Wakes the directory when a time-bound grant starts or ends (clocks that move by
+    /// themselves).
+    timer: Arc<timed::Timer>,
+    /// Whether the clock tells the directory when it moves (a manual clock).
+    clock_tells: std::sync::atomic::AtomicBool,
+    /// What the clock calls when it moves (it holds it weakly).
+    clock_listener: Mutex<Option<Arc<crate::clock::ClockListener>>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        self.timer.stop();
+    }
 }
 
 /// The store of a closed directory: every call fails with [`Error::Closed`].
@@ -428,13 +442,14 @@ impl Directory {
                 self.apply_commits(commits)
             }
             None => {
-                let (model, revision) = Self::load(store)?;
+                let (mut model, revision) = Self::load(store)?;
                 self.shared
                     .reloads
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                model.now = self.read().now.max(self.shared.clock.now_ms());
                 let snap = Snapshot::build(&model, revision);
                 *self.write_model() = model;
-                self.shared.snapshot.store(Arc::new(snap));
+                self.publish(snap);
             }
         }
         self.shared
@@ -455,7 +470,8 @@ impl Directory {
             }
         }
         let next = self.shared.snapshot.load().updated(&m, &aff, revision);
-        self.shared.snapshot.store(Arc::new(next));
+        drop(m);
+        self.publish(next);
     }
 }
 
@@ -485,6 +501,8 @@ impl Directory {
                 now: self.shared.clock.now_ms(),
                 revision: self.revision() + 1,
             };
+            // The rules see the grants in force now.
+            self.advance_time(attempt.now);
             let planned = match self.plan_write(&attempt, &mut plan) {
                 Ok(planned) => planned,
                 Err((e, tenant)) => {
@@ -529,8 +547,10 @@ impl Directory {
                 })
             });
         let out = result.map_err(|e| (e, tenant))?;
+        p.settle_windows();
         let mut changes = std::mem::take(&mut p.changes);
-        let stamped = m.stamp_renewals(&changes);
+        let mut stamped = m.stamp_renewals(&changes);
+        stamped.extend(std::mem::take(&mut p.renew));
         if !stamped.is_empty() {
             changes.push(Change::StampSet {
                 users: stamped.into_iter().collect(),

@@ -158,11 +158,12 @@ impl Directory {
 
     fn from_parts(
         mut store: Box<dyn Store>,
-        model: Model,
+        mut model: Model,
         revision: u64,
         clock: Arc<dyn Clock>,
     ) -> Directory {
         let now = SystemClock.now_ms();
+        model.now = clock.now_ms();
         let changes = store.change_signal();
         let shared = Shared {
             snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::build(&model, revision))),
@@ -180,10 +181,15 @@ impl Directory {
                 let mut key = [0u8; 32];
                 cred::random_bytes(&mut key).ok().map(|()| key)
             },
+            timer: Arc::default(),
+            clock_tells: std::sync::atomic::AtomicBool::new(false),
+            clock_listener: Mutex::new(None),
         };
-        Directory {
+        let dir = Directory {
             shared: Arc::new(shared),
-        }
+        };
+        dir.listen_to_clock();
+        dir
     }
 
     /// Closes the directory: releases its store (a SQLite file is closed, so the same process
@@ -206,6 +212,7 @@ impl Directory {
         let mut store = lock(&self.shared.store);
         let old = std::mem::replace(&mut *store, Box::new(ClosedStore));
         let revision = self.revision();
+        self.shared.timer.stop();
         *self.write_model() = Model::default();
         self.shared
             .snapshot

@@ -8,6 +8,7 @@ mod permission;
 mod preset;
 mod records;
 pub(crate) mod rules;
+mod timed;
 pub(crate) mod validate;
 
 pub use agreement::{AccessLevel, Levels, Product};
@@ -19,3 +20,5 @@ pub use records::{
     Agreement, Change, Commit, CustomKind, Group, Role, Scope, ScopeGrant, ScopeKind, Tenant,
     TenantSettings, User,
 };
+pub(crate) use timed::windows_serde;
+pub use timed::{Assignment, TimedGrant, Window};

@@ -153,6 +153,12 @@ pub struct User {
     /// right over a team, or a team above it, may act on the user with it.
     #[serde(default)]
     pub teams: BTreeSet<ScopeId>,
+    /// The validity windows of its time-bound assignments ([`Directory::grant_for`]); an
+    /// assignment without one is permanent. A window is kept only while its assignment is held.
+    ///
+    /// [`Directory::grant_for`]: crate::Directory::grant_for
+    #[serde(default, with = "super::windows_serde")]
+    pub windows: std::collections::BTreeMap<super::Assignment, super::Window>,
     /// Creation time, ms since the Unix epoch.
     pub created_at: i64,
     /// Last change, ms since the Unix epoch.
@@ -186,6 +192,7 @@ impl fmt::Debug for User {
             .field("scopes", &self.scopes)
             .field("grants", &self.grants)
             .field("teams", &self.teams)
+            .field("windows", &self.windows)
             .field("stamp", &self.stamp)
             .finish_non_exhaustive()
     }

@@ -122,11 +122,32 @@ impl<'m> Actor<'m> {
     /// A change that turns `target`'s access into what it is under `hyp` must not give it
     /// anything the actor could not grant: each right gained, where it is gained.
     pub fn ensure_gain(&self, target: &User, hyp: Hyp<'_>) -> Result<(), Error> {
+        self.ensure_gain_from(target, Hyp::None, hyp)
+    }
+
+    /// A change that turns `target`'s record from `before` into `after` must not give it
+    /// anything the actor could not grant (as [`ensure_gain`](Self::ensure_gain), between two
+    /// hypothetical records).
+    pub fn ensure_gain_between(
+        &self,
+        target: &User,
+        before: &User,
+        after: &User,
+    ) -> Result<(), Error> {
+        self.ensure_gain_from(target, Hyp::User(before), Hyp::User(after))
+    }
+
+    fn ensure_gain_from(
+        &self,
+        target: &User,
+        before: Hyp<'_>,
+        after: Hyp<'_>,
+    ) -> Result<(), Error> {
         if self.superadmin {
             return Ok(());
         }
-        let old = self.m.access_under(target, Hyp::None);
-        let new = self.m.access_under(target, hyp);
+        let old = self.m.access_under(target, before);
+        let new = self.m.access_under(target, after);
         let gained = Effective {
             perms: new.perms - old.perms,
             unscoped: new.unscoped - old.unscoped,
@@ -242,7 +263,7 @@ impl<'m> Actor<'m> {
             };
             for p in super::Product::ALL {
                 let theirs = st.level(target.id, p);
-                let mine = st.level(self.user.id, p);
+                let mine = m.level(st, self.user.id, p);
                 if theirs > mine {
                     return Err(Error::LevelNotGrantable {
                         actor_level: mine,
@@ -251,7 +272,7 @@ impl<'m> Actor<'m> {
                 }
             }
             if let Some(sub) = st.pbx.get(&target.id) {
-                if st.pbx.get(&self.user.id) != Some(sub) {
+                if m.pbx(st, self.user.id) != Some(sub) {
                     self.ensure_may_link(m, *a, target.id, true)?;
                 }
             }
@@ -275,8 +296,8 @@ impl<'m> Actor<'m> {
         }
         match m.agreements.get(&agreement) {
             Some(st) => (
-                st.level(self.user.id, Product::Core),
-                st.level(self.user.id, product),
+                m.level(st, self.user.id, Product::Core),
+                m.level(st, self.user.id, product),
             ),
             None => (AccessLevel::NoAccess, AccessLevel::NoAccess),
         }

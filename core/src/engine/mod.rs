@@ -95,6 +95,10 @@ pub struct Snapshot {
     /// The scope hierarchy.
     scopes: Arc<ScopeTable>,
     agreements: Arc<IdHashMap<AgreementId, Arc<AgreementEntry>>>,
+    /// The instant its answers are computed at.
+    now: i64,
+    /// The next instant a time-bound grant starts or ends (`i64::MAX`: none).
+    valid_until: i64,
 }
 
 /// A user resolved once in a [`Snapshot`]: a check through it is a single AND.
@@ -360,11 +364,25 @@ impl Snapshot {
                             Arc::new(AgreementEntry {
                                 tenant: meta.tenant.0,
                                 owner: meta.owner,
-                                levels: st.levels.iter().map(|(k, v)| (*k, *v)).collect(),
+                                // As in force now: time-bound levels and links out of
+                                // their windows are left out.
+                                levels: st
+                                    .levels
+                                    .iter()
+                                    .map(|(k, v)| {
+                                        let mut l = *v;
+                                        for p in Product::ALL {
+                                            l[p as usize] = m.level(st, *k, p);
+                                        }
+                                        (*k, l)
+                                    })
+                                    .collect(),
                                 pbx: st
                                     .pbx
-                                    .iter()
-                                    .map(|(k, v)| (*k, Arc::from(v.as_str())))
+                                    .keys()
+                                    .filter_map(|k| {
+                                        m.pbx(st, *k).map(|v| (*k, Arc::from(v.as_str())))
+                                    })
                                     .collect(),
                             }),
                         );
@@ -379,7 +397,23 @@ impl Snapshot {
             profiles,
             scopes,
             agreements,
+            now: m.now,
+            valid_until: m.next_change().unwrap_or(i64::MAX),
         }
+    }
+
+    /// The instant (ms since the Unix epoch) this snapshot answers for: time-bound grants count
+    /// when their window contains it.
+    pub fn computed_at(&self) -> i64 {
+        self.now
+    }
+
+    /// The next instant (ms since the Unix epoch) at which a time-bound grant starts or ends,
+    /// when this snapshot's answers stop being current (`None`: never). The directory swaps in a
+    /// recomputed snapshot at that instant; a snapshot kept by the caller keeps answering as of
+    /// [`computed_at`](Self::computed_at).
+    pub fn valid_until(&self) -> Option<i64> {
+        (self.valid_until != i64::MAX).then_some(self.valid_until)
     }
 
     /// The directory revision this snapshot reflects.

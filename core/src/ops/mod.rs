@@ -12,6 +12,7 @@ mod groups;
 mod roles;
 mod scopes;
 mod tenants;
+mod timed;
 mod users;
 
 use std::collections::BTreeSet;
@@ -26,6 +27,7 @@ pub use credentials::ResetIssued;
 pub(crate) use credentials::{Hashed, LoginResult};
 pub use roles::{NewRole, RolePatch};
 pub use tenants::TenantCreated;
+pub(crate) use timed::assignment_label;
 pub use users::{NewUser, UserPatch};
 
 /// One planned mutation.
@@ -46,6 +48,10 @@ pub(crate) struct Plan<'m> {
     pub notifications: Vec<Notification>,
     /// A password hashed before planning, for the user the operation creates.
     pub pending_hash: Option<Hashed>,
+    /// Assignments whose window this plan sets (see `grant_for`).
+    windowed: BTreeSet<(UserId, crate::domain::Assignment)>,
+    /// Users whose security stamp the commit renews whatever their rights (expiries).
+    pub renew: BTreeSet<UserId>,
 }
 
 fn dedup<T: Ord + Copy>(v: &[T]) -> Vec<T> {
@@ -69,6 +75,8 @@ impl<'m> Plan<'m> {
             force_audit: false,
             notifications: Vec::new(),
             pending_hash: None,
+            windowed: BTreeSet::new(),
+            renew: BTreeSet::new(),
         }
     }
 

@@ -211,6 +211,7 @@ impl<'m> Plan<'m> {
             scopes: BTreeSet::new(),
             grants: BTreeSet::new(),
             teams: BTreeSet::new(),
+            windows: Default::default(),
             created_at: self.now,
             updated_at: self.now,
             last_login: None,

@@ -100,6 +100,7 @@ impl Model {
                 for t in &u.teams {
                     self.team_members.entry(*t).or_default().insert(u.id);
                 }
+                self.index_windows(&u, affected);
                 affected.add_user(u.id);
                 self.users.insert(u.id, u);
             }
@@ -447,6 +448,36 @@ impl Model {
         }
         for t in &old.teams {
             unindex(&mut self.team_members, *t, &old.id);
+        }
+        for (a, w) in &old.windows {
+            for t in w.bounds() {
+                self.deadlines.remove(&(t, old.id));
+            }
+            if let Some(t) = w.until {
+                self.ends.remove(&(t, old.id));
+            }
+            if let Assignment::Level { agreement, .. } | Assignment::Pbx(agreement) = a {
+                // The levels and links the engine holds follow the windows.
+                self.window_agreements.insert(*agreement);
+            }
+        }
+    }
+
+    /// Indexes the instants at which `u`'s time-bound assignments start or end.
+    fn index_windows(&mut self, u: &User, affected: &mut Affected) {
+        for (a, w) in &u.windows {
+            for t in w.bounds() {
+                self.deadlines.insert((t, u.id));
+            }
+            if let Some(t) = w.until {
+                self.ends.insert((t, u.id));
+            }
+            if let Assignment::Level { agreement, .. } | Assignment::Pbx(agreement) = a {
+                self.window_agreements.insert(*agreement);
+            }
+        }
+        for a in std::mem::take(&mut self.window_agreements) {
+            affected.add_agreement(a);
         }
     }
 }

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::idmap::IdMap;
 use super::{
-    validate, AccessLevel, Agreement, AgreementId, Change, Group, GroupId, Levels, NextIds,
-    ObjectKind, Permission, Product, Role, RoleId, RoleNamespace, Scope, ScopeId, ScopeKind,
-    Tenant, TenantId, User, UserId,
+    validate, AccessLevel, Agreement, AgreementId, Assignment, Change, Group, GroupId, Levels,
+    NextIds, ObjectKind, Permission, Product, Role, RoleId, RoleNamespace, Scope, ScopeId,
+    ScopeKind, Tenant, TenantId, User, UserId,
 };
 use crate::credentials::{Credential, ResetToken};
 use crate::Error;
@@ -120,6 +120,16 @@ pub(crate) struct Model {
     pub credentials: IdHashMap<UserId, Credential>,
     /// Pending recovery tokens by hash.
     pub reset_tokens: HashMap<String, ResetToken>,
+    // ---- time ----
+    /// The instant rights are computed at (ms since the Unix epoch): time-bound assignments
+    /// count when their window contains it. Moved forward by the directory, never back.
+    pub now: i64,
+    /// Every instant at which a user's time-bound assignment starts or ends.
+    pub deadlines: BTreeSet<(i64, UserId)>,
+    /// Every instant at which a user's time-bound assignment ends.
+    pub ends: BTreeSet<(i64, UserId)>,
+    /// Scratch: agreements whose levels or links a window change touched (see `apply`).
+    window_agreements: BTreeSet<AgreementId>,
 }
 
 fn bump(next: &mut u64, id: u64) {
@@ -217,6 +227,78 @@ impl Model {
         self.ancestors(scope)
             .take(self.scopes.len() + 1)
             .any(|a| a == node)
+    }
+
+    /// Whether `user`'s `assignment` is in force now (one without a window always is). Says
+    /// nothing of whether the user holds the assignment.
+    #[inline]
+    pub fn in_force(&self, user: &User, assignment: Assignment) -> bool {
+        user.windows.is_empty()
+            || user
+                .windows
+                .get(&assignment)
+                .is_none_or(|w| w.contains(self.now))
+    }
+
+    /// `user`'s level on `product` of the agreement `st`, as in force now: a time-bound level
+    /// out of its window is `NoAccess`.
+    pub fn level(&self, st: &AgreementState, user: UserId, product: Product) -> AccessLevel {
+        let level = st.level(user, product);
+        if level == AccessLevel::NoAccess || level == AccessLevel::Owner {
+            return level;
+        }
+        let Some(agreement) = st.meta.as_ref().map(|m| m.id) else {
+            return level;
+        };
+        match self.users.get(&user) {
+            Some(u) if !self.in_force(u, Assignment::Level { agreement, product }) => {
+                AccessLevel::NoAccess
+            }
+            _ => level,
+        }
+    }
+
+    /// `user`'s PBX subscriber link under the agreement `st`, when in force now.
+    pub fn pbx<'s>(&self, st: &'s AgreementState, user: UserId) -> Option<&'s String> {
+        let sub = st.pbx.get(&user)?;
+        let agreement = st.meta.as_ref().map(|m| m.id);
+        match (self.users.get(&user), agreement) {
+            (Some(u), Some(a)) if !self.in_force(u, Assignment::Pbx(a)) => None,
+            _ => Some(sub),
+        }
+    }
+
+    /// The next instant after `now` at which a time-bound assignment starts or ends.
+    pub fn next_change(&self) -> Option<i64> {
+        self.deadlines
+            .range((self.now.saturating_add(1), UserId(0))..)
+            .next()
+            .map(|(t, _)| *t)
+    }
+
+    /// Moves `now` forward to `to` (never back), recording in `aff` the users (and their
+    /// agreements) whose time-bound assignments start or end in between.
+    pub fn advance_to(&mut self, to: i64, aff: &mut Affected) {
+        if to <= self.now {
+            return;
+        }
+        let from = (self.now.saturating_add(1), UserId(0));
+        let users: BTreeSet<UserId> = self
+            .deadlines
+            .range(from..=(to, UserId(u64::MAX)))
+            .map(|(_, u)| *u)
+            .collect();
+        self.now = to;
+        for id in users {
+            aff.add_user(id);
+            if let Some(u) = self.users.get(&id) {
+                for a in u.windows.keys() {
+                    if let Assignment::Level { agreement, .. } | Assignment::Pbx(agreement) = a {
+                        aff.add_agreement(*agreement);
+                    }
+                }
+            }
+        }
     }
 
     /// Checks the model's internal consistency (used at load and in tests).

@@ -82,11 +82,25 @@ impl Model {
             .is_some_and(|t| t.superadmin == user.id)
     }
 
-    /// Ids of every role a user holds, directly, through its groups or by a per-scope grant.
+    /// Ids of every role a user holds in force now, directly, through its groups or by a
+    /// per-scope grant.
     pub fn roles_of(&self, user: &User) -> BTreeSet<RoleId> {
-        let mut out = user.roles.clone();
-        out.extend(user.grants.iter().map(|g| g.role));
+        let mut out: BTreeSet<RoleId> = user
+            .roles
+            .iter()
+            .copied()
+            .filter(|r| self.in_force(user, Assignment::Role(*r)))
+            .collect();
+        out.extend(
+            user.grants
+                .iter()
+                .filter(|g| self.in_force(user, Assignment::ScopeRole(**g)))
+                .map(|g| g.role),
+        );
         for g in self.user_groups.get(&user.id).into_iter().flatten() {
+            if !self.in_force(user, Assignment::Group(*g)) {
+                continue;
+            }
             if let Some(group) = self.groups.get(g) {
                 out.extend(group.roles.iter().copied());
             }
@@ -141,6 +155,7 @@ impl Model {
             .into_iter()
             .flatten()
             .filter(|g| !matches!(hyp, Hyp::NotMember(x) if x == **g))
+            .filter(|g| self.in_force(record, Assignment::Group(**g)))
             .filter_map(|g| match hyp {
                 Hyp::GroupRoles(x, roles) if x == *g => roles,
                 _ => self.groups.get(g).map(|g| &g.roles),
@@ -148,7 +163,11 @@ impl Model {
             .flatten();
         let mut e = Effective::default();
         let mut scoped_roles = Permission::empty();
-        for r in record.roles.iter().chain(group_roles) {
+        let own_roles = record
+            .roles
+            .iter()
+            .filter(|r| self.in_force(record, Assignment::Role(**r)));
+        for r in own_roles.chain(group_roles) {
             if let Some(role) = role(r) {
                 e.perms |= role.permissions;
                 if role.scoped {
@@ -160,10 +179,16 @@ impl Model {
         }
         if !scoped_roles.is_empty() {
             for s in &record.scopes {
+                if !self.in_force(record, Assignment::Scope(*s)) {
+                    continue;
+                }
                 *e.scoped.entry(*s).or_default() |= scoped_roles;
             }
         }
         for g in &record.grants {
+            if !self.in_force(record, Assignment::ScopeRole(*g)) {
+                continue;
+            }
             if let Some(role) = role(&g.role) {
                 e.perms |= role.permissions;
                 *e.scoped.entry(g.scope).or_default() |= role.permissions;

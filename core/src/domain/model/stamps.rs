@@ -198,7 +198,7 @@ impl Model {
                 if self
                     .agreements
                     .get(agreement)
-                    .is_some_and(|st| st.level(*user, *product) > *level)
+                    .is_some_and(|st| self.level(st, *user, *product) > *level)
                 {
                     out.insert(*user);
                 }
@@ -211,7 +211,7 @@ impl Model {
                 let old = self
                     .agreements
                     .get(agreement)
-                    .and_then(|st| st.pbx.get(user));
+                    .and_then(|st| self.pbx(st, *user));
                 if old.is_some() && old != subscriber.as_ref() {
                     out.insert(*user);
                 }

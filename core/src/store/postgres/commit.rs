@@ -298,7 +298,17 @@ fn put_user(s: &mut Session, u: &User) -> Result<(), Error> {
         tenant,
         id,
         u.teams.iter().map(|x| x.0),
-    )
+    )?;
+    s.exec("DELETE FROM user_windows WHERE user_id = $1", &[&id])?;
+    for (a, w) in &u.windows {
+        let key = serde_json::to_string(a).map_err(|e| Error::Storage(e.to_string()))?;
+        s.exec(
+            "INSERT INTO user_windows (tenant, user_id, assignment, valid_from, valid_until)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[&tenant, &id, &key, &w.from, &w.until],
+        )?;
+    }
+    Ok(())
 }
 
 fn put_role(s: &mut Session, r: &Role) -> Result<(), Error> {

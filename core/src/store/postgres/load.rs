@@ -332,6 +332,27 @@ fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
         s,
         "SELECT user_id, scope_id FROM user_teams ORDER BY user_id, scope_id",
     )?;
+    let mut windows = Vec::new();
+    for r in s.query(
+        "SELECT user_id, assignment, valid_from, valid_until FROM user_windows
+         ORDER BY user_id, assignment",
+        &[],
+    )? {
+        let user = r.get::<_, i64>(0) as u64;
+        let text: String = r.get(1);
+        let a: crate::Assignment = serde_json::from_str(&text).map_err(|e| {
+            corrupt(format!(
+                "user #{user} has a validity window for {:?}, not an assignment ({e}): the store is damaged",
+                crate::domain::truncate_for_message(&text)
+            ))
+        })?;
+        let w = crate::Window {
+            from: r.get(2),
+            until: r.get(3),
+        };
+        windows.push((user, (a, w)));
+    }
+    let mut windows = windows.into_iter().peekable();
     let mut roles = read_pairs(
         s,
         "SELECT user_id, role_id FROM user_roles ORDER BY user_id, role_id",
@@ -362,6 +383,10 @@ fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
                 std::iter::from_fn(|| grants.next_if(|(o, _)| *o == id).map(|(_, g)| g)).collect()
             },
             teams: take_pairs(&mut teams, id, ScopeId),
+            windows: {
+                while windows.next_if(|(o, _)| *o < id).is_some() {}
+                std::iter::from_fn(|| windows.next_if(|(o, _)| *o == id).map(|(_, w)| w)).collect()
+            },
             created_at: r.get(7),
             updated_at: r.get(8),
             last_login: r.get(9),

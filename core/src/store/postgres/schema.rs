@@ -16,7 +16,7 @@ use super::{fnv1a, quote_ident};
 use crate::Error;
 
 /// The schema version this library writes.
-pub(super) const SCHEMA_VERSION: i64 = 3;
+pub(super) const SCHEMA_VERSION: i64 = 4;
 
 /// Version 1: every table.
 const SCHEMA_V1: &str = r#"
@@ -294,8 +294,24 @@ CREATE TABLE IF NOT EXISTS user_teams (
 CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope_id);
 "#;
 
+/// Version 4: time-bound grants (issue 16), as SQLite's version 7: `user_windows` holds the
+/// validity window of each time-bound assignment of a user (`assignment` is the
+/// [`Assignment`](crate::Assignment) as JSON; `valid_from` / `valid_until` ms since the Unix
+/// epoch, NULL when open), cascading on the deletion of the user. Idempotent.
+const SCHEMA_V4_WINDOWS: &str = r#"
+CREATE TABLE IF NOT EXISTS user_windows (
+    tenant bigint NOT NULL,
+    user_id bigint NOT NULL,
+    assignment text NOT NULL,
+    valid_from bigint,
+    valid_until bigint,
+    PRIMARY KEY (user_id, assignment),
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE
+);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[v - 1]` takes a schema from version `v - 1` to `v`.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4_WINDOWS];
 
 /// The advisory lock key of `schema`: migrations of one schema never run concurrently, while
 /// stores in other schemas of the same database start freely.

@@ -6,9 +6,9 @@ use rusqlite::{Connection, OptionalExtension};
 use super::{corrupt, storage, SqliteStore};
 use crate::credentials::{Credential, PasswordPolicy, ResetToken};
 use crate::domain::{
-    AccessLevel, Agreement, Change, Group, GroupId, NextIds, ObjectKind, Permission, Product, Role,
-    RoleId, RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings,
-    User, UserId,
+    AccessLevel, Agreement, Assignment, Change, Group, GroupId, NextIds, ObjectKind, Permission,
+    Product, Role, RoleId, RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId,
+    TenantSettings, User, UserId, Window,
 };
 use crate::Error;
 
@@ -277,6 +277,31 @@ pub(super) fn read_users(
         path,
         "SELECT user, scope FROM user_teams ORDER BY user, scope",
     )?;
+    let mut user_windows: Pairs<UserId, (Assignment, Window)> = {
+        let mut out = Vec::new();
+        each_row(
+            tx,
+            path,
+            "SELECT user, assignment, valid_from, valid_until FROM user_windows ORDER BY user, assignment",
+            |r| {
+                let user: UserId = r.get(0).map_err(st)?;
+                let text: String = r.get(1).map_err(st)?;
+                let a: Assignment = serde_json::from_str(&text).map_err(|e| {
+                    corrupt(format!(
+                        "user {user} has a validity window for {:?}, not an assignment ({e}): the file is damaged",
+                        crate::domain::truncate_for_message(&text)
+                    ))
+                })?;
+                let w = Window {
+                    from: r.get(2).map_err(st)?,
+                    until: r.get(3).map_err(st)?,
+                };
+                out.push((user, (a, w)));
+                Ok(())
+            },
+        )?;
+        out.into_iter().peekable()
+    };
     each_row(tx, path, "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp FROM users ORDER BY id", |r| {
         let uid: UserId = r.get(0).map_err(st)?;
         sink(Change::UserPut(User {
@@ -294,6 +319,7 @@ pub(super) fn read_users(
                 .map(|(role, scope)| ScopeGrant { role, scope })
                 .collect(),
             teams: take_pairs(&mut user_teams, uid),
+            windows: take_pairs(&mut user_windows, uid).into_iter().collect(),
             created_at: r.get(7).map_err(st)?,
             updated_at: r.get(8).map_err(st)?,
             last_login: r.get(9).map_err(st)?,

@@ -298,6 +298,22 @@ CREATE TABLE IF NOT EXISTS user_teams (
 CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope);
 "#;
 
+/// Version 7: time-bound grants (issue 16). `user_windows` holds the validity window of each
+/// time-bound assignment of a user: `assignment` is the [`Assignment`](crate::Assignment) as
+/// JSON, `valid_from` / `valid_until` ms since the Unix epoch (NULL: open). Rows cascade on the
+/// deletion of the user. Idempotent (creates only what is missing).
+pub(super) const SCHEMA_V7_WINDOWS: &str = r#"
+CREATE TABLE IF NOT EXISTS user_windows (
+    tenant INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    assignment TEXT NOT NULL,
+    valid_from INTEGER,
+    valid_until INTEGER,
+    PRIMARY KEY (user, assignment),
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+"#;
+
 /// Version 4: login emails compare by Unicode NFKC and full case folding
 /// ([`validate::email_key`](crate::domain::validate::email_key)) instead of `to_lowercase`.
 /// Every user's `email_key` is recomputed in Rust; two users of one tenant whose emails now

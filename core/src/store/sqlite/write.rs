@@ -167,7 +167,18 @@ pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
         u.tenant,
         u.id,
         &u.teams,
-    )
+    )?;
+    exec(tx, "DELETE FROM user_windows WHERE user = ?1", [u.id])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO user_windows (tenant, user, assignment, valid_from, valid_until)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (a, w) in &u.windows {
+        let key = serde_json::to_string(a)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+        ins.execute(params![u.tenant, u.id, key, w.from, w.until])?;
+    }
+    Ok(())
 }
 
 pub(super) fn set_stamps(tx: &Connection, users: &[UserId], stamp: u64) -> rusqlite::Result<()> {
