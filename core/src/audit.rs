@@ -128,6 +128,16 @@ audit_actions! {
     GrantFor => "grant_for",
     /// Time-bound assignments whose window ended were taken away.
     Expired => "expired",
+    /// A user was made eligible to activate a role (or its eligibility changed).
+    MakeEligible => "make_eligible",
+    /// A user's eligibility to activate a role was taken back.
+    RevokeEligibility => "revoke_eligibility",
+    /// A user activated a role it is eligible for, with a justification.
+    Activate => "activate",
+    /// An activation was ended before its end.
+    EndActivation => "end_activation",
+    /// A user was made a break-glass account, or stopped being one.
+    SetBreakGlass => "set_break_glass",
 }
 
 impl fmt::Display for AuditAction {

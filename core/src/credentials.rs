@@ -447,6 +447,31 @@ pub enum Notification {
         /// What ended.
         assignment: crate::Assignment,
     },
+    /// A user activated a role it is eligible for.
+    Activated {
+        /// The user.
+        user: crate::UserId,
+        /// Its email.
+        email: String,
+        /// The role.
+        role: crate::RoleId,
+        /// The scope, for a per-scope activation.
+        scope: Option<crate::ScopeId>,
+        /// End of the activation, ms since the Unix epoch.
+        until: i64,
+        /// The user's justification.
+        justification: String,
+    },
+    /// A break-glass account was used: `action` is the audit action (`login` for a login
+    /// attempt, whatever its outcome).
+    BreakGlassUsed {
+        /// The account.
+        user: crate::UserId,
+        /// Its email.
+        email: String,
+        /// What it did (an [`AuditAction`](crate::AuditAction) name).
+        action: String,
+    },
 }
 
 /// A user's stored credentials. `Debug` never shows the hash.
@@ -473,7 +498,9 @@ impl Notification {
             Notification::EmailChanged { user, .. }
             | Notification::PasswordResetRequested { user, .. }
             | Notification::AccountLocked { user, .. }
-            | Notification::GrantExpired { user, .. } => *user,
+            | Notification::GrantExpired { user, .. }
+            | Notification::Activated { user, .. }
+            | Notification::BreakGlassUsed { user, .. } => *user,
         }
     }
 
@@ -483,18 +510,23 @@ impl Notification {
             Notification::EmailChanged { email, .. }
             | Notification::PasswordResetRequested { email, .. }
             | Notification::AccountLocked { email, .. }
-            | Notification::GrantExpired { email, .. } => email,
+            | Notification::GrantExpired { email, .. }
+            | Notification::Activated { email, .. }
+            | Notification::BreakGlassUsed { email, .. } => email,
         }
     }
 
     /// The stable snake_case name of the kind (`email_changed`, `password_reset_requested`,
-    /// `account_locked`, `grant_expired`), as every binding spells it.
+    /// `account_locked`, `grant_expired`, `activated`, `break_glass_used`), as every binding
+    /// spells it.
     pub fn kind(&self) -> &'static str {
         match self {
             Notification::EmailChanged { .. } => "email_changed",
             Notification::PasswordResetRequested { .. } => "password_reset_requested",
             Notification::AccountLocked { .. } => "account_locked",
             Notification::GrantExpired { .. } => "grant_expired",
+            Notification::Activated { .. } => "activated",
+            Notification::BreakGlassUsed { .. } => "break_glass_used",
         }
     }
 }

@@ -397,6 +397,18 @@ error_table! {
             /// The right held only within teams.
             required: crate::Permission,
         },
+        /// The user is not eligible to activate this role (for this scope): see
+        /// [`Directory::make_eligible`](crate::Directory::make_eligible).
+        #[error("user {user} is not eligible to activate {role}{}", scope.map(|s| format!(" for {s}")).unwrap_or_default())]
+        #[code(415, "not_eligible")]
+        NotEligible {
+            /// The user.
+            user: crate::UserId,
+            /// The role.
+            role: crate::RoleId,
+            /// The scope, for a per-scope activation.
+            scope: Option<crate::ScopeId>,
+        },
         /// Changing agreement access needs Administrator or Owner on System (CORE) (002).
         #[error(
             "changing access on agreement {name:?} requires Administrator or Owner level on System (CORE)"

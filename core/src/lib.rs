@@ -57,6 +57,7 @@ pub use domain::{
     RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings,
     TimedGrant, User, UserId, Window, CATALOGUE,
 };
+pub use domain::{Eligibility, MAX_ACTIVATION_MS};
 pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result, UserLookup};
 pub use ops::{NewRole, NewUser, ResetIssued, RolePatch, TenantCreated, UserPatch};

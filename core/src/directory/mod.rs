@@ -548,6 +548,18 @@ impl Directory {
             });
         let out = result.map_err(|e| (e, tenant))?;
         p.settle_windows();
+        // Every use of a break-glass account is told (its logins tell themselves).
+        if let Some(u) = attempt
+            .actor
+            .and_then(|a| m.users.get(&a))
+            .filter(|u| u.break_glass && attempt.action != AuditAction::Login)
+        {
+            p.notifications.push(Notification::BreakGlassUsed {
+                user: u.id,
+                email: u.email.clone(),
+                action: attempt.action.name().into(),
+            });
+        }
         let mut changes = std::mem::take(&mut p.changes);
         let mut stamped = m.stamp_renewals(&changes);
         stamped.extend(std::mem::take(&mut p.renew));

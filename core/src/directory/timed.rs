@@ -67,7 +67,7 @@ impl Directory {
     /// let clock = Arc::new(ManualClock::new(1_000_000));
     /// let dir = Directory::open_with_clock(MemoryStore::new(), clock.clone())?;
     /// let t = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[Preset::Managers])?;
-    /// let admin = dir.role_by_name(t.tenant, "Administrator")?.id;
+    /// let admin = dir.role_by_name(t.tenant, "Admin")?.id;
     /// let tech = dir.create_user(t.superadmin, &NewUser::new("Tom", "Tech", "tom@acme.test"))?;
     /// // Admin rights for the outage: one hour.
     /// dir.grant_for(t.superadmin, tech, &TimedGrant::Role(admin), Window::until(1_000_000 + 3_600_000))?;
@@ -251,5 +251,124 @@ fn timer_thread(weak: Weak<Shared>) {
             .wake
             .wait_timeout(st, Duration::from_millis(wait as u64))
             .map_err(PoisonError::into_inner);
+    }
+}
+
+/// Eligible grants and activation (break-glass, just-in-time access): an administrator makes a
+/// user eligible for a role, for a maximum duration; the user activates it for up to that
+/// duration with a justification; the activation is audited, notified and ends like any
+/// time-bound grant. And break-glass accounts, which a lock does not keep out.
+impl Directory {
+    /// Makes `user` eligible to activate `role` for itself, held directly (`scope` `None`) or
+    /// for `scope`, for at most `max_ms` at a time (1 ms to [`MAX_ACTIVATION_MS`], 31 days).
+    /// Making eligible is a grant the user may take: it obeys the rules of granting the role
+    /// (no escalation, administrator tier, teams). Setting it again replaces the maximum.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for `max_ms` out of range; otherwise those of
+    /// [`assign_role`](Self::assign_role) (or [`grant_role_in_scope`](Self::grant_role_in_scope)).
+    ///
+    /// [`MAX_ACTIVATION_MS`]: crate::MAX_ACTIVATION_MS
+    pub fn make_eligible(
+        &self,
+        actor: UserId,
+        user: UserId,
+        role: crate::RoleId,
+        scope: Option<crate::ScopeId>,
+        max_ms: i64,
+    ) -> Result<(), Error> {
+        self.write(Some(actor), AuditAction::MakeEligible, |p| {
+            p.make_eligible(actor, user, role, scope, max_ms)
+        })
+    }
+
+    /// Takes back `user`'s eligibility for `role` (for `scope`). An activation under way runs
+    /// to its end; [`end_activation`](Self::end_activation) ends it.
+    ///
+    /// # Errors
+    /// Those of [`revoke_role`](Self::revoke_role).
+    pub fn revoke_eligibility(
+        &self,
+        actor: UserId,
+        user: UserId,
+        role: crate::RoleId,
+        scope: Option<crate::ScopeId>,
+    ) -> Result<(), Error> {
+        self.write(Some(actor), AuditAction::RevokeEligibility, |p| {
+            p.revoke_eligibility(actor, user, role, scope)
+        })
+    }
+
+    /// `user` activates, for itself, `role` (for `scope`) for `duration_ms`, saying why: a
+    /// time-bound grant ending at now + `duration_ms`, audited (`activate`, with the
+    /// justification) and notified ([`Notification::Activated`]). Activating again while
+    /// active sets a new end. Every other rule still holds (separation of duty).
+    ///
+    /// # Errors
+    /// [`Error::NotEligible`] without an eligibility for it; [`Error::InvalidArgument`] for a
+    /// duration out of 1 ms to the eligibility's maximum, or a role held permanently;
+    /// [`Error::InvalidName`] for an empty or malformed justification (one line, at most
+    /// [`MAX_DESCRIPTION_CHARS`](crate::MAX_DESCRIPTION_CHARS) characters);
+    /// [`Error::ActorInactive`] for an inactive user.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use rolecall::{Directory, ManualClock, MemoryStore, NewUser, Permission, Preset};
+    /// let clock = Arc::new(ManualClock::new(1_000_000));
+    /// let dir = Directory::open_with_clock(MemoryStore::new(), clock.clone())?;
+    /// let t = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "root@acme.test"), &[Preset::Managers])?;
+    /// let manager = dir.role_by_name(t.tenant, "Manager")?.id;
+    /// let tom = dir.create_user(t.superadmin, &NewUser::new("Tom", "Tech", "tom@acme.test"))?;
+    /// dir.make_eligible(t.superadmin, tom, manager, None, 4 * 3_600_000)?; // up to 4 hours
+    /// assert!(!dir.check(tom, Permission::CAMPAIGNS_MANAGE));
+    /// dir.activate(tom, manager, None, 3_600_000, "INC-4711: queue outage")?;
+    /// assert!(dir.check(tom, Permission::CAMPAIGNS_MANAGE));
+    /// clock.advance(3_600_000);
+    /// assert!(!dir.check(tom, Permission::CAMPAIGNS_MANAGE));
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
+    pub fn activate(
+        &self,
+        user: UserId,
+        role: crate::RoleId,
+        scope: Option<crate::ScopeId>,
+        duration_ms: i64,
+        justification: &str,
+    ) -> Result<Window, Error> {
+        self.write(Some(user), AuditAction::Activate, |p| {
+            p.activate(user, role, scope, duration_ms, justification)
+        })
+    }
+
+    /// Ends `user`'s activation of `role` (for `scope`) now, by the user itself or by whoever
+    /// may revoke the role from it. Ends any time-bound grant of the role the same way.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the user holds no time-bound grant of it; otherwise
+    /// those of [`revoke_role`](Self::revoke_role).
+    pub fn end_activation(
+        &self,
+        actor: UserId,
+        user: UserId,
+        role: crate::RoleId,
+        scope: Option<crate::ScopeId>,
+    ) -> Result<(), Error> {
+        self.write(Some(actor), AuditAction::EndActivation, |p| {
+            p.end_activation(actor, user, role, scope)
+        })
+    }
+
+    /// Makes `user` a break-glass (emergency) account, or an ordinary one again. A lock after
+    /// failed logins does not keep a break-glass account out, and every use of it (each login
+    /// attempt, each change it makes) is audited and notified
+    /// ([`Notification::BreakGlassUsed`]). The superadministrator only.
+    ///
+    /// # Errors
+    /// [`Error::SuperadminOnly`] for anyone else.
+    pub fn set_break_glass(&self, actor: UserId, user: UserId, on: bool) -> Result<(), Error> {
+        self.write(Some(actor), AuditAction::SetBreakGlass, |p| {
+            p.set_break_glass(actor, user, on)
+        })
     }
 }

@@ -21,4 +21,4 @@ pub use records::{
     TenantSettings, User,
 };
 pub(crate) use timed::windows_serde;
-pub use timed::{Assignment, TimedGrant, Window};
+pub use timed::{Assignment, Eligibility, TimedGrant, Window, MAX_ACTIVATION_MS};

@@ -159,6 +159,18 @@ pub struct User {
     /// [`Directory::grant_for`]: crate::Directory::grant_for
     #[serde(default, with = "super::windows_serde")]
     pub windows: std::collections::BTreeMap<super::Assignment, super::Window>,
+    /// The roles the user may activate for itself for a time ([`Eligibility`]), at most one
+    /// per role and scope.
+    ///
+    /// [`Eligibility`]: crate::Eligibility
+    #[serde(default)]
+    pub eligible: BTreeSet<super::Eligibility>,
+    /// A break-glass (emergency) account: a lock after failed logins does not stop it from
+    /// logging in, and every use of it (each login attempt, each change it makes) is audited
+    /// and notified ([`Notification::BreakGlassUsed`](crate::Notification::BreakGlassUsed)).
+    /// Set by the superadministrator.
+    #[serde(default)]
+    pub break_glass: bool,
     /// Creation time, ms since the Unix epoch.
     pub created_at: i64,
     /// Last change, ms since the Unix epoch.
@@ -193,6 +205,8 @@ impl fmt::Debug for User {
             .field("grants", &self.grants)
             .field("teams", &self.teams)
             .field("windows", &self.windows)
+            .field("eligible", &self.eligible)
+            .field("break_glass", &self.break_glass)
             .field("stamp", &self.stamp)
             .finish_non_exhaustive()
     }

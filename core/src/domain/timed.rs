@@ -169,6 +169,24 @@ impl TimedGrant {
     }
 }
 
+/// A role a user may activate for itself, for at most `max_ms` at a time, with a justification
+/// ([`Directory::activate`](crate::Directory::activate)): eligible → activate → expire, as
+/// Azure PIM. Set by an administrator with
+/// [`Directory::make_eligible`](crate::Directory::make_eligible), under the rules of granting
+/// the role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Eligibility {
+    /// The role.
+    pub role: RoleId,
+    /// The scope it is activated for (a per-scope grant), or `None` (held directly).
+    pub scope: Option<ScopeId>,
+    /// The longest activation, in ms.
+    pub max_ms: i64,
+}
+
+/// The longest activation an eligibility may allow: 31 days, in ms.
+pub const MAX_ACTIVATION_MS: i64 = 31 * 24 * 3_600_000;
+
 /// Serialises a user's windows as a list of `[assignment, window]` pairs (JSON maps need text
 /// keys).
 pub(crate) mod windows_serde {

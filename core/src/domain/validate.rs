@@ -80,7 +80,26 @@ pub fn name(field: &'static str, raw: &str) -> Result<String, Error> {
 /// # Errors
 /// [`Error::InvalidName`] with field `role description`.
 pub fn description(raw: &str) -> Result<String, Error> {
-    const FIELD: &str = "role description";
+    line_of_text("role description", raw)
+}
+
+/// A justification (of an activation): one line of text as a description, not empty.
+pub fn justification(raw: &str) -> Result<String, Error> {
+    let t = line_of_text("justification", raw)?;
+    if t.is_empty() {
+        return Err(Error::InvalidName {
+            field: "justification",
+            reason: "must not be empty: say why the access is needed",
+        });
+    }
+    Ok(t)
+}
+
+/// One line of free text of up to [`MAX_DESCRIPTION_CHARS`] characters, named `FIELD` in
+/// refusals.
+fn line_of_text(field: &'static str, raw: &str) -> Result<String, Error> {
+    #[allow(non_snake_case)]
+    let FIELD = field;
     let t: String = raw.trim().nfc().collect();
     if t.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(Error::InvalidName {

@@ -92,6 +92,8 @@ fn model(n: u64, scopes: impl Fn(u64) -> usize) -> (Model, Vec<UserId>) {
                 // Teams too, so that scopes make profiles distinct whatever the roles.
                 teams: (k > 0).then_some(ScopeId(k)).into_iter().collect(),
                 windows: Default::default(),
+                eligible: Default::default(),
+                break_glass: false,
                 created_at: 0,
                 updated_at: 0,
                 last_login: None,

@@ -99,7 +99,11 @@ impl<'m> Plan<'m> {
             // Changed concurrently: the verified password is no longer the current one.
             return Err(Error::AuthenticationFailed);
         }
-        if let Some(until) = cred.locked_until.filter(|until| *until > self.now) {
+        // A lock never keeps a break-glass account out (its every use is told instead).
+        let locked = cred
+            .locked_until
+            .filter(|until| *until > self.now && !u.break_glass);
+        if let Some(until) = locked {
             self.force_audit = true;
             self.outcome = Some("account_locked");
             return Ok(Some(Error::AccountLocked { until }));
@@ -171,6 +175,14 @@ impl<'m> Plan<'m> {
         let u = self.m.users.get(&user).ok_or(Error::AuthenticationFailed)?;
         self.tenant = Some(u.tenant);
         self.force_audit = true;
+        if u.break_glass {
+            self.detail = Some("break-glass account".into());
+            self.notifications.push(Notification::BreakGlassUsed {
+                user,
+                email: u.email.clone(),
+                action: crate::AuditAction::Login.name().into(),
+            });
+        }
         if let Some(refused) = self.password_attempt(u, verified_hash, password_ok)? {
             return Ok(LoginResult::Refused(refused));
         }

@@ -6,6 +6,7 @@
 //! users, roles, groups, scopes, agreements and credentials. This file holds the [`Plan`]
 //! itself, id allocation and the helpers they share.
 
+mod activation;
 mod agreements;
 mod credentials;
 mod groups;

@@ -7,7 +7,8 @@ use super::Plan;
 use crate::credentials::Notification;
 use crate::domain::rules::Actor;
 use crate::domain::{
-    AccessLevel, Assignment, Change, Permission, TenantId, TimedGrant, User, UserId, Window,
+    AccessLevel, Assignment, Change, Eligibility, Permission, TenantId, TimedGrant, User, UserId,
+    Window,
 };
 use crate::Error;
 
@@ -160,10 +161,12 @@ impl Plan<'_> {
         Ok(())
     }
 
-    /// Keeps windows true to what is held, after any plan: an assignment granted by a plain
-    /// (permanent) grant loses the window a former grant of it left behind, and a record drops
-    /// the windows of what it no longer holds.
+    /// Keeps windows and eligibilities true to what exists, after any plan: an assignment
+    /// granted by a plain (permanent) grant loses the window a former grant of it left behind,
+    /// a record drops the windows of what it no longer holds, and an eligibility for a role or
+    /// scope being deleted goes before it.
     pub fn settle_windows(&mut self) {
+        self.drop_eligibility_of_deleted();
         let mut stale: BTreeSet<(UserId, Assignment)> = BTreeSet::new();
         for c in &self.changes {
             let found = match c {
@@ -211,6 +214,52 @@ impl Plan<'_> {
                     u.windows.remove(&a);
                 }
             }
+        }
+    }
+
+    /// Removes eligibilities naming a role or scope the plan deletes, in a record written just
+    /// before the deletion (so that no store is left holding a reference to it).
+    fn drop_eligibility_of_deleted(&mut self) {
+        let mut i = 0;
+        while i < self.changes.len() {
+            // The role or scope deleted, and its tenant.
+            let (tenant, role, scope) = match &self.changes[i] {
+                Change::RoleDeleted { id } => {
+                    (self.m.roles.get(id).map(|r| r.tenant), Some(*id), None)
+                }
+                Change::ScopeDeleted { id } => {
+                    (self.m.scopes.get(id).map(|s| s.tenant), None, Some(*id))
+                }
+                _ => (None, None, None),
+            };
+            let gone =
+                |e: &Eligibility| Some(e.role) == role || (scope.is_some() && e.scope == scope);
+            let users: Vec<UserId> = tenant
+                .and_then(|t| self.m.tenant_users.get(&t))
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect();
+            for u in users {
+                let Some(mut rec) = self.planned_user(u) else {
+                    continue;
+                };
+                if !rec.eligible.iter().any(gone) {
+                    continue;
+                }
+                rec.eligible.retain(|e| !gone(e));
+                let earlier = self.changes[..i]
+                    .iter()
+                    .rposition(|c| matches!(c, Change::UserPut(x) if x.id == u));
+                match earlier {
+                    Some(j) => self.changes[j] = Change::UserPut(rec),
+                    None => {
+                        self.changes.insert(i, Change::UserPut(rec));
+                        i += 1;
+                    }
+                }
+            }
+            i += 1;
         }
     }
 

@@ -212,6 +212,8 @@ impl<'m> Plan<'m> {
             grants: BTreeSet::new(),
             teams: BTreeSet::new(),
             windows: Default::default(),
+            eligible: BTreeSet::new(),
+            break_glass: false,
             created_at: self.now,
             updated_at: self.now,
             last_login: None,

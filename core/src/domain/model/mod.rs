@@ -331,6 +331,14 @@ impl Model {
                     return corrupt(format!("{} holds a grant of another tenant", u.id));
                 }
             }
+            for e in &u.eligible {
+                let scope_ok = e
+                    .scope
+                    .is_none_or(|s| self.scopes.get(&s).map(|s| s.tenant) == Some(u.tenant));
+                if self.roles.get(&e.role).map(|r| r.tenant) != Some(u.tenant) || !scope_ok {
+                    return corrupt(format!("{} is eligible for a role of another tenant", u.id));
+                }
+            }
             for t in &u.teams {
                 match self.scopes.get(t) {
                     Some(s) if s.tenant == u.tenant && s.kind == ScopeKind::Team => {}

@@ -242,11 +242,11 @@ fn put_user(s: &mut Session, u: &User) -> Result<(), Error> {
     let (id, tenant) = (db(u.id.0), db(u.tenant.0));
     s.exec(
         "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active,
-                            created_at, updated_at, last_login, stamp)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                            created_at, updated_at, last_login, stamp, break_glass)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (id) DO UPDATE SET first_name = $3, last_name = $4, email = $5,
            email_key = $6, phone = $7, active = $8, updated_at = $10, last_login = $11,
-           stamp = $12",
+           stamp = $12, break_glass = $13",
         &[
             &id,
             &tenant,
@@ -260,6 +260,7 @@ fn put_user(s: &mut Session, u: &User) -> Result<(), Error> {
             &u.updated_at,
             &u.last_login,
             &db(u.stamp),
+            &u.break_glass,
         ],
     )?;
     replace_links(
@@ -306,6 +307,20 @@ fn put_user(s: &mut Session, u: &User) -> Result<(), Error> {
             "INSERT INTO user_windows (tenant, user_id, assignment, valid_from, valid_until)
              VALUES ($1, $2, $3, $4, $5)",
             &[&tenant, &id, &key, &w.from, &w.until],
+        )?;
+    }
+    s.exec("DELETE FROM user_eligibility WHERE user_id = $1", &[&id])?;
+    for e in &u.eligible {
+        s.exec(
+            "INSERT INTO user_eligibility (tenant, user_id, role_id, scope_id, max_ms)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &tenant,
+                &id,
+                &db(e.role.0),
+                &db(e.scope.map_or(0, |s| s.0)),
+                &e.max_ms,
+            ],
         )?;
     }
     Ok(())

@@ -353,6 +353,27 @@ fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
         windows.push((user, (a, w)));
     }
     let mut windows = windows.into_iter().peekable();
+    let mut eligible = s
+        .query(
+            "SELECT user_id, role_id, scope_id, max_ms FROM user_eligibility
+             ORDER BY user_id, role_id, scope_id",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
+            let scope = r.get::<_, i64>(2) as u64;
+            (
+                r.get::<_, i64>(0) as u64,
+                crate::Eligibility {
+                    role: RoleId(r.get::<_, i64>(1) as u64),
+                    scope: (scope != 0).then_some(ScopeId(scope)),
+                    max_ms: r.get(3),
+                },
+            )
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .peekable();
     let mut roles = read_pairs(
         s,
         "SELECT user_id, role_id FROM user_roles ORDER BY user_id, role_id",
@@ -363,7 +384,7 @@ fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
     )?;
     for r in s.query(
         "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at,
-                last_login, stamp
+                last_login, stamp, break_glass
          FROM users ORDER BY id",
         &[],
     )? {
@@ -387,6 +408,11 @@ fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
                 while windows.next_if(|(o, _)| *o < id).is_some() {}
                 std::iter::from_fn(|| windows.next_if(|(o, _)| *o == id).map(|(_, w)| w)).collect()
             },
+            eligible: {
+                while eligible.next_if(|(o, _)| *o < id).is_some() {}
+                std::iter::from_fn(|| eligible.next_if(|(o, _)| *o == id).map(|(_, e)| e)).collect()
+            },
+            break_glass: r.get(11),
             created_at: r.get(7),
             updated_at: r.get(8),
             last_login: r.get(9),

@@ -297,7 +297,9 @@ CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope_id);
 /// Version 4: time-bound grants (issue 16), as SQLite's version 7: `user_windows` holds the
 /// validity window of each time-bound assignment of a user (`assignment` is the
 /// [`Assignment`](crate::Assignment) as JSON; `valid_from` / `valid_until` ms since the Unix
-/// epoch, NULL when open), cascading on the deletion of the user. Idempotent.
+/// epoch, NULL when open), cascading on the deletion of the user; `user_eligibility` the roles
+/// a user may activate (`scope_id` 0: held directly); `users.break_glass` marks emergency
+/// accounts. Idempotent.
 const SCHEMA_V4_WINDOWS: &str = r#"
 CREATE TABLE IF NOT EXISTS user_windows (
     tenant bigint NOT NULL,
@@ -308,6 +310,17 @@ CREATE TABLE IF NOT EXISTS user_windows (
     PRIMARY KEY (user_id, assignment),
     FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE
 );
+CREATE TABLE IF NOT EXISTS user_eligibility (
+    tenant bigint NOT NULL,
+    user_id bigint NOT NULL,
+    role_id bigint NOT NULL,
+    scope_id bigint NOT NULL,
+    max_ms bigint NOT NULL CHECK (max_ms > 0),
+    PRIMARY KEY (user_id, role_id, scope_id),
+    FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role_id) REFERENCES roles (tenant, id) ON DELETE CASCADE
+);
+ALTER TABLE users ADD COLUMN IF NOT EXISTS break_glass boolean NOT NULL DEFAULT false;
 "#;
 
 /// The migrations, in order: `MIGRATIONS[v - 1]` takes a schema from version `v - 1` to `v`.

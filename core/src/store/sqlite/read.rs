@@ -6,9 +6,9 @@ use rusqlite::{Connection, OptionalExtension};
 use super::{corrupt, storage, SqliteStore};
 use crate::credentials::{Credential, PasswordPolicy, ResetToken};
 use crate::domain::{
-    AccessLevel, Agreement, Assignment, Change, Group, GroupId, NextIds, ObjectKind, Permission,
-    Product, Role, RoleId, RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId,
-    TenantSettings, User, UserId, Window,
+    AccessLevel, Agreement, Assignment, Change, Eligibility, Group, GroupId, NextIds, ObjectKind,
+    Permission, Product, Role, RoleId, RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind,
+    Tenant, TenantId, TenantSettings, User, UserId, Window,
 };
 use crate::Error;
 
@@ -302,7 +302,28 @@ pub(super) fn read_users(
         )?;
         out.into_iter().peekable()
     };
-    each_row(tx, path, "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp FROM users ORDER BY id", |r| {
+    let mut user_eligibility: Pairs<UserId, Eligibility> = {
+        let mut out = Vec::new();
+        each_row(
+            tx,
+            path,
+            "SELECT user, role, scope, max_ms FROM user_eligibility ORDER BY user, role, scope",
+            |r| {
+                let scope: i64 = r.get(2).map_err(st)?;
+                out.push((
+                    r.get(0).map_err(st)?,
+                    Eligibility {
+                        role: r.get(1).map_err(st)?,
+                        scope: (scope != 0).then_some(ScopeId(scope as u64)),
+                        max_ms: r.get(3).map_err(st)?,
+                    },
+                ));
+                Ok(())
+            },
+        )?;
+        out.into_iter().peekable()
+    };
+    each_row(tx, path, "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp, break_glass FROM users ORDER BY id", |r| {
         let uid: UserId = r.get(0).map_err(st)?;
         sink(Change::UserPut(User {
             id: uid,
@@ -320,6 +341,8 @@ pub(super) fn read_users(
                 .collect(),
             teams: take_pairs(&mut user_teams, uid),
             windows: take_pairs(&mut user_windows, uid).into_iter().collect(),
+            eligible: take_pairs(&mut user_eligibility, uid),
+            break_glass: r.get(11).map_err(st)?,
             created_at: r.get(7).map_err(st)?,
             updated_at: r.get(8).map_err(st)?,
             last_login: r.get(9).map_err(st)?,

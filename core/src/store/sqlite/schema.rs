@@ -300,8 +300,11 @@ CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope);
 
 /// Version 7: time-bound grants (issue 16). `user_windows` holds the validity window of each
 /// time-bound assignment of a user: `assignment` is the [`Assignment`](crate::Assignment) as
-/// JSON, `valid_from` / `valid_until` ms since the Unix epoch (NULL: open). Rows cascade on the
-/// deletion of the user. Idempotent (creates only what is missing).
+/// JSON, `valid_from` / `valid_until` ms since the Unix epoch (NULL: open).
+/// `user_eligibility` holds the roles a user may activate (`scope` 0: held directly), and
+/// `users.break_glass` ([`SCHEMA_V7_BREAK_GLASS`], added when missing) marks emergency
+/// accounts. Rows cascade on the deletion of the user (and of the role, for eligibility).
+/// Idempotent (creates only what is missing).
 pub(super) const SCHEMA_V7_WINDOWS: &str = r#"
 CREATE TABLE IF NOT EXISTS user_windows (
     tenant INTEGER NOT NULL,
@@ -312,7 +315,21 @@ CREATE TABLE IF NOT EXISTS user_windows (
     PRIMARY KEY (user, assignment),
     FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS user_eligibility (
+    tenant INTEGER NOT NULL,
+    user INTEGER NOT NULL,
+    role INTEGER NOT NULL,
+    scope INTEGER NOT NULL,
+    max_ms INTEGER NOT NULL CHECK (max_ms > 0),
+    PRIMARY KEY (user, role, scope),
+    FOREIGN KEY (tenant, user) REFERENCES users (tenant, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant, role) REFERENCES roles (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
 "#;
+
+/// Version 7, when `users` has no `break_glass` column yet.
+pub(super) const SCHEMA_V7_BREAK_GLASS: &str =
+    "ALTER TABLE users ADD COLUMN break_glass INTEGER NOT NULL DEFAULT 0 CHECK (break_glass IN (0, 1));";
 
 /// Version 4: login emails compare by Unicode NFKC and full case folding
 /// ([`validate::email_key`](crate::domain::validate::email_key)) instead of `to_lowercase`.

@@ -112,10 +112,10 @@ pub(super) fn put_tenant(tx: &Connection, t: &Tenant) -> rusqlite::Result<()> {
 pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
     exec(
         tx,
-        "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login, stamp)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login, stamp, break_glass)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (id) DO UPDATE SET first_name = ?3, last_name = ?4, email = ?5, email_key = ?6,
-           phone = ?7, active = ?8, updated_at = ?10, last_login = ?11, stamp = ?12",
+           phone = ?7, active = ?8, updated_at = ?10, last_login = ?11, stamp = ?12, break_glass = ?13",
         params![
             u.id,
             u.tenant,
@@ -128,7 +128,8 @@ pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
             u.created_at,
             u.updated_at,
             u.last_login,
-            u.stamp as i64
+            u.stamp as i64,
+            u.break_glass
         ],
     )?;
     replace_links(
@@ -177,6 +178,19 @@ pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
         let key = serde_json::to_string(a)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
         ins.execute(params![u.tenant, u.id, key, w.from, w.until])?;
+    }
+    exec(tx, "DELETE FROM user_eligibility WHERE user = ?1", [u.id])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO user_eligibility (tenant, user, role, scope, max_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for e in &u.eligible {
+        ins.execute(params![
+            u.tenant,
+            u.id,
+            e.role,
+            e.scope.map_or(0, |s| s.0 as i64),
+            e.max_ms
+        ])?;
     }
     Ok(())
 }
