@@ -8,11 +8,13 @@ mod pg;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rolecall::{
-    AccessLevel, AgreementId, AuditQuery, Directory, Error, GroupId, HashParams, NewRole, NewUser,
-    PasswordPolicy, Permission, Preset, Product, RoleId, RolePatch, ScopeAccess, ScopeId,
-    ScopeKind, TenantId, TenantSettings, UserId, UserPatch, UserQuery,
+    AccessLevel, AgreementId, Assignment, AuditQuery, Directory, Error, GroupId, HashParams,
+    ManualClock, MemoryStore, NewRole, NewUser, PasswordPolicy, Permission, Preset, Product,
+    RoleId, RolePatch, ScopeAccess, ScopeGrant, ScopeId, ScopeKind, TenantId, TenantSettings,
+    TimedGrant, UserId, UserPatch, UserQuery, Window,
 };
 use serde_json::{json, Map, Value};
 
@@ -67,7 +69,17 @@ const MUTATIONS: &[(&str, &[&str])] = &[
     ("change_password", &["user", "current", "new"]),
     ("request_password_reset", &["tenant", "email", "bind"]),
     ("reset_password_with_token", &["tenant", "token", "password"]),
+    ("advance_clock", &["ms"]),
+    ("grant_for", &["user", "grant", "from", "until"]),
+    ("make_eligible", &["user", "role", "scope", "max_ms"]),
+    ("revoke_eligibility", &["user", "role", "scope"]),
+    ("activate", &["user", "role", "scope", "duration_ms", "justification"]),
+    ("end_activation", &["user", "role", "scope"]),
+    ("set_break_glass", &["user", "break_glass"]),
 ];
+
+/// Where every run's manual clock starts: ms since the Unix epoch (2027-01-15T08:00:00Z).
+const CLOCK_START: i64 = 1_800_000_000_000;
 
 /// The keys of one user in `create_users`.
 const NEW_USER_KEYS: &[&str] = &[
@@ -92,6 +104,8 @@ const NO_ACTOR: &[&str] = &[
     "change_password",
     "request_password_reset",
     "reset_password_with_token",
+    "advance_clock",
+    "activate",
 ];
 
 /// Steps that record a refused attempt (a failed login or a wrong current password counts
@@ -129,6 +143,8 @@ const QUERIES: &[(&str, &[&str])] = &[
     ("login", &["tenant", "email", "password"]),
     ("credential_status", &["user"]),
     ("audit_events", &["tenant", "action", "outcome", "contains"]),
+    ("notifications", &[]),
+    ("valid_until", &[]),
 ];
 
 /// The kind of object a handle is bound to.
@@ -261,6 +277,8 @@ impl Ctx {
 
 struct Runner {
     dir: Directory,
+    /// The directory's clock, which only `advance_clock` moves.
+    clock: Arc<ManualClock>,
     handles: HashMap<String, (Kind, u64)>,
     names: HashMap<(Kind, u64), String>,
     /// The recovery tokens bound to handles.
@@ -268,8 +286,8 @@ struct Runner {
 }
 
 impl Runner {
-    /// A runner on `dir` (a fresh, empty directory).
-    fn on(dir: Directory) -> Self {
+    /// A runner on `dir` (a fresh, empty directory on `clock`).
+    fn on(dir: Directory, clock: Arc<ManualClock>) -> Self {
         // The cheapest argon2id: the vectors test rules, not the hash's cost.
         dir.set_hash_params(HashParams {
             m_kib: 8,
@@ -278,6 +296,7 @@ impl Runner {
         });
         Runner {
             dir,
+            clock,
             handles: HashMap::new(),
             names: HashMap::new(),
             tokens: Vec::new(),
@@ -388,6 +407,24 @@ impl Runner {
             return self.bind(Some(a.get("bind")?), Kind::Stamp, stamp);
         }
         match op {
+            "advance_clock" => {
+                let Some(ms) = a.get("ms")?.as_i64().filter(|ms| *ms >= 0) else {
+                    return bad("\"ms\" must be a non-negative integer");
+                };
+                self.clock.advance(ms);
+                return Ok(());
+            }
+            "activate" => {
+                let u = self.user(a.get("user")?)?;
+                let ctx = Ctx(d.user(u).map(|u| Some(u.tenant)));
+                let r = self.role(a.get("role")?, &ctx)?;
+                let s = self.opt_scope(a)?;
+                let Some(ms) = a.get("duration_ms")?.as_i64() else {
+                    return bad("\"duration_ms\" must be an integer");
+                };
+                d.activate(u, r, s, ms, a.str("justification")?)?;
+                return Ok(());
+            }
             "change_password" => {
                 let u = self.user(a.get("user")?)?;
                 return Ok(d.change_password(u, a.str("current")?, a.str("new")?)?);
@@ -627,6 +664,49 @@ impl Runner {
                     Some(_) => return bad("\"phone_region\" must be a string or null"),
                 };
                 d.set_tenant_settings(actor, &settings)?;
+            }
+            "grant_for" => {
+                let u = self.user(a.get("user")?)?;
+                let grant = self.timed_grant(a.get("grant")?, &ctx)?;
+                let time = |k: &str| -> R<Option<i64>> {
+                    match a.opt(k) {
+                        None | Some(Value::Null) => Ok(None),
+                        Some(v) => match v.as_i64() {
+                            Some(t) => Ok(Some(t)),
+                            None => bad(format!("{k:?} must be an integer or null")),
+                        },
+                    }
+                };
+                let window = Window {
+                    from: time("from")?,
+                    until: time("until")?,
+                };
+                d.grant_for(actor, u, &grant, window)?;
+            }
+            "make_eligible" => {
+                let u = self.user(a.get("user")?)?;
+                let r = self.role(a.get("role")?, &ctx)?;
+                let Some(max) = a.get("max_ms")?.as_i64() else {
+                    return bad("\"max_ms\" must be an integer");
+                };
+                d.make_eligible(actor, u, r, self.opt_scope(a)?, max)?;
+            }
+            "revoke_eligibility" | "end_activation" => {
+                let u = self.user(a.get("user")?)?;
+                let r = self.role(a.get("role")?, &ctx)?;
+                let s = self.opt_scope(a)?;
+                if op == "revoke_eligibility" {
+                    d.revoke_eligibility(actor, u, r, s)?;
+                } else {
+                    d.end_activation(actor, u, r, s)?;
+                }
+            }
+            "set_break_glass" => {
+                let u = self.user(a.get("user")?)?;
+                let Some(on) = a.get("break_glass")?.as_bool() else {
+                    return bad("\"break_glass\" must be a boolean");
+                };
+                d.set_break_glass(actor, u, on)?;
             }
             "set_password" => {
                 let u = self.user(a.get("user")?)?;
@@ -873,7 +953,79 @@ impl Runner {
                 };
                 json!({"total": total, "containing": containing})
             }
+            "notifications" => d
+                .drain_notifications()
+                .iter()
+                .map(|n| json!({"kind": n.kind(), "user": self.handle_of(Kind::User, n.user().0)}))
+                .collect(),
+            "valid_until" => json!(d.snapshot().valid_until()),
             _ => return bad(format!("unknown query {op:?}")),
+        })
+    }
+
+    /// The optional `scope` of a step (absent or null: none).
+    fn opt_scope(&self, a: &Args<'_>) -> R<Option<ScopeId>> {
+        match a.opt("scope") {
+            None | Some(Value::Null) => Ok(None),
+            Some(s) => Ok(Some(self.scope(s)?)),
+        }
+    }
+
+    /// A time-bound grant written as `{"role": role}`, `{"scope_role": {"role", "scope"}}`,
+    /// `{"group": group}`, `{"scope": scope}`, `{"level": {"agreement", "product", "level"}}`
+    /// or `{"pbx": {"agreement", "subscriber"}}`.
+    fn timed_grant(&self, v: &Value, ctx: &Ctx) -> R<TimedGrant> {
+        let Some((kind, v)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next())
+        else {
+            return bad("\"grant\" must be an object with one key");
+        };
+        let obj = || match v.as_object() {
+            Some(o) => Ok(Args(o)),
+            None => bad(format!("\"{kind}\" must be an object")),
+        };
+        Ok(match kind.as_str() {
+            "role" => TimedGrant::Role(self.role(v, ctx)?),
+            "group" => TimedGrant::Group(self.group(v, ctx)?),
+            "scope" => TimedGrant::Scope(self.scope(v)?),
+            "scope_role" => {
+                let o = obj()?;
+                TimedGrant::ScopeRole(ScopeGrant {
+                    role: self.role(o.get("role")?, ctx)?,
+                    scope: self.scope(o.get("scope")?)?,
+                })
+            }
+            "level" => {
+                let o = obj()?;
+                TimedGrant::Level {
+                    agreement: self.agreement(o.get("agreement")?)?,
+                    product: o.str("product")?.parse()?,
+                    level: o.str("level")?.parse()?,
+                }
+            }
+            "pbx" => {
+                let o = obj()?;
+                TimedGrant::Pbx {
+                    agreement: self.agreement(o.get("agreement")?)?,
+                    subscriber: o.str("subscriber")?.to_owned(),
+                }
+            }
+            other => return bad(format!("unknown grant kind {other:?}")),
+        })
+    }
+
+    /// An assignment as `get_user` shows it (role names, handles).
+    fn assignment_json(&self, a: &Assignment) -> R<Value> {
+        Ok(match a {
+            Assignment::Role(r) => json!({"role": self.dir.role(*r)?.name}),
+            Assignment::ScopeRole(g) => json!({"scope_role": {
+                "role": self.dir.role(g.role)?.name,
+                "scope": self.handle_of(Kind::Scope, g.scope.0)}}),
+            Assignment::Group(g) => json!({"group": self.handle_of(Kind::Group, g.0)}),
+            Assignment::Scope(s) => json!({"scope": self.handle_of(Kind::Scope, s.0)}),
+            Assignment::Level { agreement, product } => json!({"level": {
+                "agreement": self.handle_of(Kind::Agreement, agreement.0),
+                "product": product.name()}}),
+            Assignment::Pbx(ag) => json!({"pbx": self.handle_of(Kind::Agreement, ag.0)}),
         })
     }
 }
@@ -903,12 +1055,24 @@ impl Runner {
             grants.push(json!({"role": self.dir.role(g.role)?.name,
                                "scope": self.handle_of(Kind::Scope, g.scope.0)}));
         }
+        let mut windows = Vec::new();
+        for (a, w) in &u.windows {
+            windows.push(json!({"assignment": self.assignment_json(a)?,
+                                "from": w.from, "until": w.until}));
+        }
+        let mut eligible = Vec::new();
+        for e in &u.eligible {
+            eligible.push(json!({"role": self.dir.role(e.role)?.name,
+                                 "scope": e.scope.map(|s| self.handle_of(Kind::Scope, s.0)),
+                                 "max_ms": e.max_ms}));
+        }
         Ok(json!({
             "first_name": u.first_name, "last_name": u.last_name, "email": u.email,
             "phone": u.phone, "active": u.active,
             "roles": self.role_names(u.roles.iter().copied())?,
             "groups": groups, "scopes": scopes(&u.scopes),
             "teams": scopes(&u.teams), "grants": grants,
+            "windows": windows, "eligible": eligible, "break_glass": u.break_glass,
         }))
     }
 
@@ -1057,14 +1221,19 @@ fn run_step(r: &mut Runner, step: &Value) -> Result<(), String> {
 /// Replays one vector file in a fresh in-memory directory; returns the number of steps and the
 /// failure, if any (a file stops at its first failing step).
 fn run_file(name: &str, text: &str) -> (usize, Option<String>) {
-    run_file_on(name, text, Directory::in_memory)
+    run_file_on(name, text, in_memory)
+}
+
+/// A fresh in-memory directory on `clock`.
+fn in_memory(clock: Arc<ManualClock>) -> Directory {
+    Directory::open_with_clock(MemoryStore::new(), clock).expect("an in-memory directory")
 }
 
 /// Replays one vector file in the fresh directory `open` gives.
 fn run_file_on(
     name: &str,
     text: &str,
-    open: impl FnOnce() -> Directory,
+    open: impl FnOnce(Arc<ManualClock>) -> Directory,
 ) -> (usize, Option<String>) {
     let doc: Value = match serde_json::from_str(text) {
         Ok(v) => v,
@@ -1087,7 +1256,8 @@ fn run_file_on(
             )),
         );
     }
-    let mut r = Runner::on(open());
+    let clock = Arc::new(ManualClock::new(CLOCK_START));
+    let mut r = Runner::on(open(clock.clone()), clock);
     for (i, step) in steps.iter().enumerate() {
         if let Err(msg) = run_step(&mut r, step) {
             let op = step.get("op").and_then(Value::as_str).unwrap_or("?");
@@ -1128,7 +1298,7 @@ fn vector_files() -> Vec<PathBuf> {
 
 /// Replays every vector file, each in the fresh directory `open` gives it, and fails naming
 /// every file that failed.
-fn replay_all(mut open: impl FnMut() -> Directory) {
+fn replay_all(mut open: impl FnMut(Arc<ManualClock>) -> Directory) {
     let files = vector_files();
     assert!(!files.is_empty(), "no conformance vectors found");
     let mut failures = Vec::new();
@@ -1160,7 +1330,7 @@ fn replay_all(mut open: impl FnMut() -> Directory) {
 
 #[test]
 fn conformance_vectors() {
-    replay_all(Directory::in_memory);
+    replay_all(in_memory);
 }
 
 /// The same vectors on the PostgreSQL store (a real server, see tests/pg), each file in a
@@ -1168,9 +1338,9 @@ fn conformance_vectors() {
 #[test]
 fn conformance_vectors_on_postgres() {
     let mut schemas = Vec::new();
-    replay_all(|| {
+    replay_all(|clock| {
         let schema = pg::Schema::new("vectors");
-        let dir = schema.directory();
+        let dir = Directory::open_with_clock(schema.store(), clock).expect("open the directory");
         schemas.push(schema);
         dir
     });
