@@ -43,8 +43,14 @@ fn build(n: usize, timed: bool) -> Built {
     };
     let roles = [
         role("Agent", Permission::CAMPAIGNS_VIEW),
-        role("Supervisor", Permission::CAMPAIGNS_VIEW | Permission::REPORTS_VIEW),
-        role("Lead", Permission::CAMPAIGNS_CONTROL | Permission::REPORTS_VIEW),
+        role(
+            "Supervisor",
+            Permission::CAMPAIGNS_VIEW | Permission::REPORTS_VIEW,
+        ),
+        role(
+            "Lead",
+            Permission::CAMPAIGNS_CONTROL | Permission::REPORTS_VIEW,
+        ),
         role("Manager", Permission::USERS_VIEW | Permission::USERS_MANAGE),
     ];
     let cover = role("Cover", Permission::BILLING_VIEW | Permission::NUMBERS_VIEW);
@@ -116,10 +122,16 @@ fn main() {
         .iter()
         .enumerate()
         .all(|(k, u)| u.0 == first + k as u64));
-    assert_eq!(plain.users[0].0, first, "both directories number users alike");
+    assert_eq!(
+        plain.users[0].0, first,
+        "both directories number users alike"
+    );
     let mut dense = vec![0u128; (first as usize) + n];
     for u in &timed.users {
-        dense[u.0 as usize] = snap_timed.effective_permissions(*u).unwrap_or_default().bits();
+        dense[u.0 as usize] = snap_timed
+            .effective_permissions(*u)
+            .unwrap_or_default()
+            .bits();
     }
     let perms = [
         Permission::CAMPAIGNS_VIEW,

@@ -8,66 +8,14 @@ mod common;
 use std::sync::Arc;
 
 use rolecall::{
-    AuditAction, AuditQuery, Directory, Error, ManualClock, MemoryStore, NewUser, Notification,
-    PasswordPolicy, Permission, Preset, ScopeKind, SqliteStore, UserId, Window,
+    AuditAction, AuditQuery, Directory, Error, ManualClock, NewUser, Notification, PasswordPolicy,
+    Permission, ScopeKind, SqliteStore, Window,
 };
 
-const T0: i64 = 1_800_000_000_000;
-const HOUR: i64 = 3_600_000;
-
-struct Env {
-    dir: Directory,
-    clock: Arc<ManualClock>,
-    tenant: rolecall::TenantId,
-    root: UserId,
-}
-
-fn env_with(dir: Directory, clock: Arc<ManualClock>) -> Env {
-    let t = dir
-        .create_tenant(
-            "Acme",
-            &NewUser::new("Ada", "Root", "root@acme.test"),
-            &[Preset::Managers],
-        )
-        .unwrap();
-    Env {
-        dir,
-        clock,
-        tenant: t.tenant,
-        root: t.superadmin,
-    }
-}
+use common::clocked::{Env, HOUR, T0};
 
 fn env() -> Env {
-    let clock = Arc::new(ManualClock::new(T0));
-    env_with(
-        Directory::open_with_clock(MemoryStore::new(), clock.clone()).unwrap(),
-        clock,
-    )
-}
-
-impl Env {
-    fn role(&self, name: &str) -> rolecall::RoleId {
-        self.dir.role_by_name(self.tenant, name).unwrap().id
-    }
-    fn user(&self, login: &str, roles: &[&str]) -> UserId {
-        let ids: Vec<_> = roles.iter().map(|r| self.role(r)).collect();
-        self.dir
-            .create_user(
-                self.root,
-                &NewUser::new(login, "Tester", format!("{login}@acme.test")).roles(ids),
-            )
-            .unwrap()
-    }
-    fn events(&self, action: AuditAction) -> Vec<rolecall::AuditEvent> {
-        self.dir
-            .audit_events(&AuditQuery {
-                action: Some(action),
-                ..AuditQuery::default()
-            })
-            .unwrap()
-            .items
-    }
+    Env::new()
 }
 
 #[test]
@@ -267,7 +215,7 @@ fn eligibility_and_break_glass_are_stored() {
     let tmp = common::TempDir::new("activation");
     let path = tmp.file("a.db");
     let clock = Arc::new(ManualClock::new(T0));
-    let e = env_with(
+    let e = Env::on(
         Directory::open_with_clock(SqliteStore::open(&path).unwrap(), clock.clone()).unwrap(),
         clock,
     );

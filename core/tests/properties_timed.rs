@@ -131,8 +131,9 @@ impl World {
         self.clock.now()
     }
 
-    /// The rights of `u` recomputed from the public records at now (unscoped part).
-    fn reference(&self, u: UserId) -> Permission {
+    /// The rights of `u` recomputed from the public records at now: unscoped, plus those
+    /// granted for `scope` when one is given.
+    fn reference(&self, u: UserId, scope: Option<ScopeId>) -> Permission {
         let rec = self.dir.user(u).unwrap();
         if !rec.active {
             return Permission::empty();
@@ -151,39 +152,12 @@ impl World {
             }
         }
         for g in &rec.grants {
-            if live(Assignment::ScopeRole(*g)) {
+            // Unscoped: everything held anywhere; for a scope: only its own grants.
+            if scope.is_none_or(|s| s == g.scope) && live(Assignment::ScopeRole(*g)) {
                 p |= self.dir.role(g.role).unwrap().permissions;
             }
         }
         p
-    }
-
-    /// What a scoped check on `scope` should answer for `u` and `p`.
-    fn reference_scoped(&self, u: UserId, scope: ScopeId) -> Permission {
-        let rec = self.dir.user(u).unwrap();
-        let now = self.now();
-        let live = |a: Assignment| rec.windows.get(&a).is_none_or(|w| w.contains(now));
-        let mut p = Permission::empty();
-        for r in &rec.roles {
-            if live(Assignment::Role(*r)) {
-                p |= self.dir.role(*r).unwrap().permissions;
-            }
-        }
-        for g in self.dir.user_groups(u).unwrap() {
-            if live(Assignment::Group(g)) {
-                p |= self.dir.group_permissions(g).unwrap();
-            }
-        }
-        for g in &rec.grants {
-            if g.scope == scope && live(Assignment::ScopeRole(*g)) {
-                p |= self.dir.role(g.role).unwrap().permissions;
-            }
-        }
-        if rec.active {
-            p
-        } else {
-            Permission::empty()
-        }
     }
 
     fn dump(&self) -> String {
@@ -219,13 +193,13 @@ impl World {
                 }
             }
             // 2. the snapshot equals the recomputation
-            let want = self.reference(u);
+            let want = self.reference(u, None);
             let got = self.dir.effective_permissions(u).unwrap();
             prop_assert_eq!(got, want, "{} at {}", u, now);
             for p in PERMS {
                 prop_assert_eq!(self.dir.check(u, p), want.contains(p));
                 for s in &self.scopes {
-                    let scoped = self.reference_scoped(u, *s);
+                    let scoped = self.reference(u, Some(*s));
                     prop_assert_eq!(
                         self.dir.check_scoped(u, p, *s),
                         scoped.contains(p),

@@ -8,65 +8,15 @@ mod common;
 use std::sync::Arc;
 
 use rolecall::{
-    AccessLevel, Assignment, AuditAction, AuditQuery, Directory, Error, ManualClock, MemoryStore,
-    NewUser, Notification, Permission, Preset, Product, ScopeGrant, ScopeKind, SqliteOptions,
-    SqliteStore, TimedGrant, UserId, Window,
+    AccessLevel, Assignment, AuditAction, Directory, Error, ManualClock, NewUser, Notification,
+    Permission, Preset, Product, ScopeGrant, ScopeKind, SqliteOptions, SqliteStore, TimedGrant,
+    Window,
 };
 
-const T0: i64 = 1_800_000_000_000;
-const HOUR: i64 = 3_600_000;
-
-struct Env {
-    dir: Directory,
-    clock: Arc<ManualClock>,
-    tenant: rolecall::TenantId,
-    root: UserId,
-}
-
-fn env_on(dir: Directory, clock: Arc<ManualClock>) -> Env {
-    let t = dir
-        .create_tenant(
-            "Acme",
-            &NewUser::new("Ada", "Root", "root@acme.test"),
-            &[Preset::Managers, Preset::Dashboard],
-        )
-        .unwrap();
-    Env {
-        dir,
-        clock,
-        tenant: t.tenant,
-        root: t.superadmin,
-    }
-}
+use common::clocked::{Env, HOUR, T0};
 
 fn env() -> Env {
-    let clock = Arc::new(ManualClock::new(T0));
-    let dir = Directory::open_with_clock(MemoryStore::new(), clock.clone()).unwrap();
-    env_on(dir, clock)
-}
-
-impl Env {
-    fn role(&self, name: &str) -> rolecall::RoleId {
-        self.dir.role_by_name(self.tenant, name).unwrap().id
-    }
-    fn user(&self, login: &str, roles: &[&str]) -> UserId {
-        let ids: Vec<_> = roles.iter().map(|r| self.role(r)).collect();
-        self.dir
-            .create_user(
-                self.root,
-                &NewUser::new(login, "Tester", format!("{login}@acme.test")).roles(ids),
-            )
-            .unwrap()
-    }
-    fn expired_events(&self) -> usize {
-        self.dir
-            .audit_events(&AuditQuery {
-                action: Some(AuditAction::Expired),
-                ..AuditQuery::default()
-            })
-            .unwrap()
-            .total
-    }
+    Env::new()
 }
 
 #[test]
@@ -94,7 +44,7 @@ fn a_role_granted_until_an_instant_stops_counting_at_it() {
 
     e.clock.set(T0 + HOUR - 1);
     assert!(e.dir.check(tom, Permission::USERS_MANAGE), "still in force");
-    assert_eq!(e.expired_events(), 0);
+    assert_eq!(e.events(AuditAction::Expired).len(), 0);
     e.clock.set(T0 + HOUR);
     assert!(
         !e.dir.check(tom, Permission::USERS_MANAGE),
@@ -103,7 +53,7 @@ fn a_role_granted_until_an_instant_stops_counting_at_it() {
     // Recorded once: the role is gone, audited, notified, sessions ended.
     let u = e.dir.user(tom).unwrap();
     assert!(!u.roles.contains(&admin) && u.windows.is_empty());
-    assert_eq!(e.expired_events(), 1);
+    assert_eq!(e.events(AuditAction::Expired).len(), 1);
     let n = e.dir.drain_notifications();
     assert!(
         matches!(n.as_slice(), [Notification::GrantExpired { user, assignment: Assignment::Role(r), .. }] if *user == tom && *r == admin),
@@ -114,7 +64,7 @@ fn a_role_granted_until_an_instant_stops_counting_at_it() {
     assert!(!e.dir.session_valid(tom, stamp));
     // Moving time again records nothing more.
     e.clock.advance(HOUR);
-    assert_eq!(e.expired_events(), 1);
+    assert_eq!(e.events(AuditAction::Expired).len(), 1);
     assert_eq!(e.dir.snapshot().valid_until(), None);
 }
 
@@ -134,7 +84,7 @@ fn a_grant_starting_later_counts_from_its_start() {
     assert!(e.dir.check(ann, p), "from its start");
     e.clock.set(T0 + 9 * HOUR + 1);
     assert!(!e.dir.check(ann, p));
-    assert_eq!(e.expired_events(), 1);
+    assert_eq!(e.events(AuditAction::Expired).len(), 1);
 }
 
 #[test]
@@ -396,7 +346,7 @@ fn expiry_is_recorded_once_across_instances_and_survives_reopening() {
     let path = dir.file("timed.db");
     let clock = Arc::new(ManualClock::new(T0));
     let a = Directory::open_with_clock(SqliteStore::open(&path).unwrap(), clock.clone()).unwrap();
-    let e = env_on(a, clock.clone());
+    let e = Env::on(a, clock.clone());
     let sup = e.role("Manager");
     let ann = e.user("ann", &[]);
     e.dir
@@ -423,7 +373,7 @@ fn expiry_is_recorded_once_across_instances_and_survives_reopening() {
     clock.set(T0 + HOUR);
     assert!(!e.dir.check(ann, p));
     // Recorded once between them.
-    assert_eq!(e.expired_events(), 1);
+    assert_eq!(e.events(AuditAction::Expired).len(), 1);
     drop(b);
     drop(e);
     // Reopened later: the record shows the role gone.
@@ -441,7 +391,7 @@ fn a_file_opened_after_the_end_answers_no_before_anything_is_recorded() {
     let path = dir.file("late.db");
     let clock = Arc::new(ManualClock::new(T0));
     let a = Directory::open_with_clock(SqliteStore::open(&path).unwrap(), clock.clone()).unwrap();
-    let e = env_on(a, clock);
+    let e = Env::on(a, clock);
     let sup = e.role("Manager");
     let ann = e.user("ann", &[]);
     e.dir

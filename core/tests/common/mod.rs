@@ -2,6 +2,8 @@
 //! of the whole observable state so that every refusal can be shown to change nothing.
 #![allow(dead_code)]
 
+pub mod clocked;
+
 use std::fmt::Debug;
 
 use rolecall::{
