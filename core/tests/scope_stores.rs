@@ -57,6 +57,7 @@ fn role(id: u64, tenant: u64) -> Role {
         name: format!("R{id}"),
         namespace: RoleNamespace::Custom,
         permissions: Permission::REPORTS_VIEW,
+        denied: Permission::empty(),
         scoped: true,
         admin_tier: false,
         description: String::new(),
@@ -525,7 +526,7 @@ fn a_schema_5_sqlite_file_migrates_keeping_every_scope_assignment() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, SqliteStore::SCHEMA_VERSION);
-    assert_eq!(v, 6);
+    assert_eq!(v, 7);
 }
 
 // PostgreSQL.
@@ -596,7 +597,7 @@ fn a_version_2_postgres_schema_migrates_keeping_every_scope_assignment() {
         .unwrap()
         .get(0);
     assert_eq!(v, rolecall::PostgresStore::SCHEMA_VERSION);
-    assert_eq!(v, 3);
+    assert_eq!(v, 4);
 }
 
 fn postgres_damaged(tag: &str, damage: &str, what: &str) {

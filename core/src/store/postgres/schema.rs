@@ -16,7 +16,7 @@ use super::{fnv1a, quote_ident};
 use crate::Error;
 
 /// The schema version this library writes.
-pub(super) const SCHEMA_VERSION: i64 = 3;
+pub(super) const SCHEMA_VERSION: i64 = 4;
 
 /// Version 1: every table.
 const SCHEMA_V1: &str = r#"
@@ -294,8 +294,22 @@ CREATE TABLE IF NOT EXISTS user_teams (
 CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope_id);
 "#;
 
+// ---- Version 4 -------------------------------------------------------------------------
+// Issue 16, as SQLite's version 7. One step; each part idempotent (a schema whose version was
+// set back re-runs it harmlessly). Later parts of version 4 go inside this constant, each in
+// its own delimited block.
+
+/// Version 4. Explicit deny: `roles.denied`, the permissions a role denies, in the encoding of
+/// `roles.permissions` (dotted names separated by spaces); '' denies nothing.
+const SCHEMA_V4: &str = r#"
+-- explicit deny: roles.denied
+ALTER TABLE roles ADD COLUMN IF NOT EXISTS denied text NOT NULL DEFAULT '';
+-- end explicit deny
+"#;
+// ---- end of version 4 ------------------------------------------------------------------
+
 /// The migrations, in order: `MIGRATIONS[v - 1]` takes a schema from version `v - 1` to `v`.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 /// The advisory lock key of `schema`: migrations of one schema never run concurrently, while
 /// stores in other schemas of the same database start freely.

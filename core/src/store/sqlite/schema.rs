@@ -298,6 +298,33 @@ CREATE TABLE IF NOT EXISTS user_teams (
 CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope);
 "#;
 
+// ---- Version 7 -------------------------------------------------------------------------
+// Issue 16. One step, run when user_version < 7; each part idempotent (a file whose
+// user_version was set back re-runs it harmlessly). Later parts of version 7 go inside this
+// step, each in its own delimited block.
+
+/// Version 7, explicit deny: `roles.denied`, the permissions a role denies, in the encoding of
+/// `roles.permissions` (dotted names separated by spaces); '' denies nothing. Added only when
+/// missing.
+pub(super) fn migrate_v7(tx: &Connection, path: &str) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    // -- explicit deny: roles.denied --
+    let has_denied: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('roles') WHERE name = 'denied'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(st)?;
+    if has_denied == 0 {
+        tx.execute_batch("ALTER TABLE roles ADD COLUMN denied TEXT NOT NULL DEFAULT '';")
+            .map_err(st)?;
+    }
+    // -- end explicit deny --
+    Ok(())
+}
+// ---- end of version 7 ------------------------------------------------------------------
+
 /// Version 4: login emails compare by Unicode NFKC and full case folding
 /// ([`validate::email_key`](crate::domain::validate::email_key)) instead of `to_lowercase`.
 /// Every user's `email_key` is recomputed in Rust; two users of one tenant whose emails now

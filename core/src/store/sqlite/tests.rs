@@ -407,7 +407,7 @@ fn a_version_5_file_migrates_to_scope_hierarchies_keeping_every_assignment() {
         .conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 6);
+    assert_eq!(v, 7);
     let loaded = store.load().unwrap();
     assert_eq!(loaded.revision, 1);
     assert_eq!(loaded.next_ids[crate::ObjectKind::Scope], 4);
