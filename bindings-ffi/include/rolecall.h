@@ -544,6 +544,16 @@ typedef struct rolecall_explanation {
      * How many grants.
      */
     size_t grants_len;
+    /**
+     * Every role (direct, through a group or for a scope) denying part of the permission
+     * (explicit deny; NULL when none): each entry's `grants` is the part it denies. A denial
+     * wins over every grant (but the superadministrator's).
+     */
+    struct rolecall_grant *denied_by;
+    /**
+     * How many denying roles.
+     */
+    size_t denied_by_len;
 } rolecall_explanation;
 
 /**
@@ -1164,6 +1174,11 @@ typedef struct rolecall_role {
      * Creation time, ms since the Unix epoch.
      */
     int64_t created_at;
+    /**
+     * What it denies (explicit deny): whoever holds it loses these rights tenant-wide,
+     * whatever grants them. Zero for built-in roles.
+     */
+    struct rolecall_permission denied;
 } rolecall_role;
 
 /**
@@ -1382,6 +1397,11 @@ typedef struct rolecall_new_role {
      * Free text, or NULL for none.
      */
     const char *description;
+    /**
+     * What it denies to every holder, tenant-wide (explicit deny: denials win over every
+     * allow); must not overlap `permissions`. Zero: nothing.
+     */
+    struct rolecall_permission denied;
 } rolecall_new_role;
 
 /**
@@ -1404,6 +1424,15 @@ typedef struct rolecall_role_patch {
      * New description, or NULL.
      */
     const char *description;
+    /**
+     * Replace the denied set with `denied` (denials removed are a grant to every holder;
+     * denials added need no right).
+     */
+    bool set_denied;
+    /**
+     * The new denied set, used when `set_denied` is true.
+     */
+    struct rolecall_permission denied;
 } rolecall_role_patch;
 
 /**

@@ -39,6 +39,7 @@ pub unsafe extern "C" fn rolecall_role_create(
             description: opt_text!(r.description, "role.description")
                 .unwrap_or_default()
                 .to_owned(),
+            denied: r.denied.checked()?,
         };
         out.write(d.create_role(UserId(actor), &new)?.0);
         Ok(())
@@ -67,6 +68,11 @@ pub unsafe extern "C" fn rolecall_role_update(
                 None
             },
             description: opt_text!(p.description, "patch.description").map(str::to_owned),
+            denied: if p.set_denied {
+                Some(p.denied.checked()?)
+            } else {
+                None
+            },
         };
         d.update_role(UserId(actor), RoleId(role), &patch)?;
         Ok(())

@@ -48,8 +48,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "assign_role": ("user", "role"),
     "revoke_role": ("user", "role"),
     "set_user_roles": ("user", "roles"),
-    "create_role": ("name", "permissions", "scoped", "admin_tier", "description", "bind"),
-    "update_role": ("role", "name", "permissions", "description"),
+    "create_role": ("name", "permissions", "denied", "scoped", "admin_tier", "description", "bind"),
+    "update_role": ("role", "name", "permissions", "denied", "description"),
     "delete_role": ("role",),
     "create_group": ("name", "roles", "bind"),
     "rename_group": ("group", "name"),
@@ -417,13 +417,15 @@ class Runner:
             role = rc.NewRole(name=a.text("name"), permissions=a.names("permissions"),
                               scoped=a.flag("scoped", False),
                               admin_tier=a.flag("admin_tier", False),
-                              description=a.opt_str("description") or "")
+                              description=a.opt_str("description") or "",
+                              denied=a.names("denied"))
             self.bind(bind, "role", d.create_role(actor, role))
         elif op == "update_role":
             r = self.role(a.get("role"), ctx)
             perms = a.names("permissions") if "permissions" in a.step else None
+            denied = a.names("denied") if "denied" in a.step else None
             patch = rc.RolePatch(name=a.opt_str("name"), permissions=perms,
-                                 description=a.opt_str("description"))
+                                 description=a.opt_str("description"), denied=denied)
             d.update_role(actor, r, patch)
         elif op == "delete_role":
             d.delete_role(actor, self.role(a.get("role"), ctx))
@@ -557,7 +559,8 @@ class Runner:
                           key=lambda rs: (rs[0], json.dumps(rs[1], ensure_ascii=False)))
             return {"allowed": e.allowed, "roles": sorted({g.role_name for g in e.grants}),
                     "scope_grants": [{"role": r, "scope": s} for r, s in rows],
-                    "superadmin": e.superadmin, "inactive": e.inactive}
+                    "superadmin": e.superadmin, "inactive": e.inactive,
+                    "denied_by": sorted({g.role_name for g in e.denied_by})}
         if op == "check_user":
             u, p = self.user(a.get("user")), a.text("permission")
             return d.check_user(u, p, self.user(a.get("target")))
@@ -599,7 +602,8 @@ class Runner:
             r = d.role(self.role(a.get("role"), ctx))
             # A built-in role's namespace is its preset's name; a custom role's is "custom".
             presets = {stable_name(p) for p in rc.Preset}
-            return {"name": r.name, "permissions": r.permissions, "scoped": r.scoped,
+            return {"name": r.name, "permissions": r.permissions, "denied": r.denied,
+                    "scoped": r.scoped,
                     "admin_tier": r.admin_tier, "namespace": r.namespace,
                     "preset": r.namespace if r.namespace in presets else None}
         if op == "get_group":

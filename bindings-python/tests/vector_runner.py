@@ -37,8 +37,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "assign_role": ("user", "role"),
     "revoke_role": ("user", "role"),
     "set_user_roles": ("user", "roles"),
-    "create_role": ("name", "permissions", "scoped", "admin_tier", "description", "bind"),
-    "update_role": ("role", "name", "permissions", "description"),
+    "create_role": ("name", "permissions", "denied", "scoped", "admin_tier", "description", "bind"),
+    "update_role": ("role", "name", "permissions", "denied", "description"),
     "delete_role": ("role",),
     "create_group": ("name", "roles", "bind"),
     "rename_group": ("group", "name"),
@@ -382,6 +382,7 @@ class Runner:
                 actor,
                 name=a.text("name"),
                 permissions=a.permissions("permissions"),
+                denied=a.permissions("denied") if "denied" in a.step else (),
                 scoped=a.bool_or("scoped", False),
                 admin_tier=a.bool_or("admin_tier", False),
                 description=a.text("description") if "description" in a.step else "",
@@ -394,6 +395,8 @@ class Runner:
                 kwargs["name"] = a.text("name")
             if "permissions" in a.step:
                 kwargs["permissions"] = a.permissions("permissions")
+            if "denied" in a.step:
+                kwargs["denied"] = a.permissions("denied")
             if "description" in a.step:
                 kwargs["description"] = a.text("description")
             d.update_role(actor, r, **kwargs)
@@ -576,6 +579,7 @@ class Runner:
                 "scope_grants": [{"role": r, "scope": s} for r, s in pairs],
                 "superadmin": e.superadmin,
                 "inactive": e.inactive,
+                "denied_by": sorted({g.role_name for g in e.denied_by}),
             }
         if op == "check_user":
             u, p = self.user(a.get("user")), a.permission("permission")
@@ -631,6 +635,7 @@ class Runner:
             return {
                 "name": r.name,
                 "permissions": r.permissions.names(),
+                "denied": r.denied.names(),
                 "scoped": r.scoped,
                 "admin_tier": r.admin_tier,
                 "preset": None if r.preset is None else r.preset.value,

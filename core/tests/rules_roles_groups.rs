@@ -176,6 +176,7 @@ fn editing_a_role_takes_effect_for_its_holders_at_the_next_check() {
             &RolePatch {
                 name: Some("Auditor v2".into()),
                 permissions: Some(Permission::BILLING_VIEW),
+                denied: None,
                 description: Some("bills only".into()),
             },
         )

@@ -60,6 +60,7 @@ fn role(id: u64, tenant: u64) -> Role {
         name: format!("R{id}"),
         namespace: RoleNamespace::Custom,
         permissions: Permission::REPORTS_VIEW,
+        denied: Permission::empty(),
         scoped: true,
         admin_tier: false,
         description: String::new(),

@@ -36,8 +36,8 @@ const MUTATIONS: &[(&str, &[&str])] = &[
     ("assign_role", &["user", "role"]),
     ("revoke_role", &["user", "role"]),
     ("set_user_roles", &["user", "roles"]),
-    ("create_role", &["name", "permissions", "scoped", "admin_tier", "description", "bind"]),
-    ("update_role", &["role", "name", "permissions", "description"]),
+    ("create_role", &["name", "permissions", "denied", "scoped", "admin_tier", "description", "bind"]),
+    ("update_role", &["role", "name", "permissions", "denied", "description"]),
     ("delete_role", &["role"]),
     ("create_group", &["name", "roles", "bind"]),
     ("rename_group", &["group", "name"]),
@@ -518,6 +518,10 @@ impl Runner {
                 let role = NewRole {
                     name: a.str("name")?.to_owned(),
                     permissions: a.permissions("permissions")?,
+                    denied: match a.opt("denied") {
+                        None => Permission::empty(),
+                        Some(_) => a.permissions("denied")?,
+                    },
                     scoped: a.bool_or("scoped", false)?,
                     admin_tier: a.bool_or("admin_tier", false)?,
                     description: a.opt_str("description")?.unwrap_or("").to_owned(),
@@ -532,6 +536,10 @@ impl Runner {
                     permissions: match a.opt("permissions") {
                         None => None,
                         Some(_) => Some(a.permissions("permissions")?),
+                    },
+                    denied: match a.opt("denied") {
+                        None => None,
+                        Some(_) => Some(a.permissions("denied")?),
                     },
                     description: a.opt_str("description")?.map(str::to_owned),
                 };
@@ -814,8 +822,13 @@ impl Runner {
                 let mut roles: Vec<String> = e.grants.into_iter().map(|g| g.role_name).collect();
                 roles.sort();
                 roles.dedup();
+                let mut denied_by: Vec<String> =
+                    e.denied_by.into_iter().map(|g| g.role_name).collect();
+                denied_by.sort();
+                denied_by.dedup();
                 json!({"allowed": e.allowed, "roles": roles, "scope_grants": scope_grants,
-                       "superadmin": e.superadmin, "inactive": e.inactive})
+                       "superadmin": e.superadmin, "inactive": e.inactive,
+                       "denied_by": denied_by})
             }
             "check_user" => {
                 let (u, p) = (self.user(a.get("user")?)?, a.permission("permission")?);
@@ -882,7 +895,8 @@ impl Runner {
             }
             "get_role" => {
                 let r = d.role(self.role(a.get("role")?, &ctx)?)?;
-                json!({"name": r.name, "permissions": r.permissions.names(), "scoped": r.scoped,
+                json!({"name": r.name, "permissions": r.permissions.names(),
+                       "denied": r.denied.names(), "scoped": r.scoped,
                        "admin_tier": r.admin_tier, "preset": r.preset().map(Preset::name),
                        "namespace": r.namespace.name()})
             }

@@ -58,26 +58,32 @@ pub struct rolecall_explanation {
     pub grants: *mut rolecall_grant,
     /// How many grants.
     pub grants_len: usize,
+    /// Every role (direct, through a group or for a scope) denying part of the permission
+    /// (explicit deny; NULL when none): each entry's `grants` is the part it denies. A denial
+    /// wins over every grant (but the superadministrator's).
+    pub denied_by: *mut rolecall_grant,
+    /// How many denying roles.
+    pub denied_by_len: usize,
+}
+
+fn grant(g: rolecall::Grant) -> rolecall_grant {
+    rolecall_grant {
+        role: g.role.0,
+        role_name: cstring(g.role_name),
+        role_namespace: cstring(g.role_namespace.name().to_owned()),
+        has_via_group: g.via_group.is_some(),
+        via_group: g.via_group.map_or(0, |g| g.0),
+        scoped: g.scoped,
+        grants: g.grants.into(),
+        has_scope: g.scope.is_some(),
+        scope: g.scope.map_or(0, |s| s.0),
+    }
 }
 
 impl From<Explanation> for rolecall_explanation {
     fn from(e: Explanation) -> Self {
-        let grants = e
-            .grants
-            .into_iter()
-            .map(|g| rolecall_grant {
-                role: g.role.0,
-                role_name: cstring(g.role_name),
-                role_namespace: cstring(g.role_namespace.name().to_owned()),
-                has_via_group: g.via_group.is_some(),
-                via_group: g.via_group.map_or(0, |g| g.0),
-                scoped: g.scoped,
-                grants: g.grants.into(),
-                has_scope: g.scope.is_some(),
-                scope: g.scope.map_or(0, |s| s.0),
-            })
-            .collect();
-        let (grants, grants_len) = array(grants);
+        let (grants, grants_len) = array(e.grants.into_iter().map(grant).collect());
+        let (denied_by, denied_by_len) = array(e.denied_by.into_iter().map(grant).collect());
         rolecall_explanation {
             user: e.user.0,
             permission: e.permission.into(),
@@ -86,6 +92,8 @@ impl From<Explanation> for rolecall_explanation {
             inactive: e.inactive,
             grants,
             grants_len,
+            denied_by,
+            denied_by_len,
         }
     }
 }
@@ -93,7 +101,10 @@ impl From<Explanation> for rolecall_explanation {
 impl Drop for rolecall_explanation {
     fn drop(&mut self) {
         // SAFETY: made by `array`, freed only here.
-        unsafe { free_array(self.grants, self.grants_len) }
+        unsafe {
+            free_array(self.grants, self.grants_len);
+            free_array(self.denied_by, self.denied_by_len);
+        }
     }
 }
 

@@ -100,6 +100,9 @@ pub struct rolecall_new_role {
     pub admin_tier: bool,
     /// Free text, or NULL for none.
     pub description: *const c_char,
+    /// What it denies to every holder, tenant-wide (explicit deny: denials win over every
+    /// allow); must not overlap `permissions`. Zero: nothing.
+    pub denied: rolecall_permission,
 }
 
 /// Changes to a custom role (rolecall_role_update). NULL / false leaves a field as it is.
@@ -113,6 +116,11 @@ pub struct rolecall_role_patch {
     pub permissions: rolecall_permission,
     /// New description, or NULL.
     pub description: *const c_char,
+    /// Replace the denied set with `denied` (denials removed are a grant to every holder;
+    /// denials added need no right).
+    pub set_denied: bool,
+    /// The new denied set, used when `set_denied` is true.
+    pub denied: rolecall_permission,
 }
 
 /// A user search (rolecall_user_search). Start from rolecall_user_query_default().

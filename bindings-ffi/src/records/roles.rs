@@ -34,6 +34,9 @@ pub struct rolecall_role {
     pub description: *const c_char,
     /// Creation time, ms since the Unix epoch.
     pub created_at: i64,
+    /// What it denies (explicit deny): whoever holds it loses these rights tenant-wide,
+    /// whatever grants them. Zero for built-in roles.
+    pub denied: rolecall_permission,
 }
 
 impl From<Role> for rolecall_role {
@@ -50,6 +53,7 @@ impl From<Role> for rolecall_role {
             admin_tier: r.admin_tier,
             description: cstring(r.description),
             created_at: r.created_at,
+            denied: r.denied.into(),
         }
     }
 }

@@ -130,6 +130,10 @@ pub struct NewRole {
     pub scoped: bool,
     pub admin_tier: bool,
     pub description: String,
+    /// What it denies to every holder (explicit deny); last, with its default (none), so that
+    /// callers written before it still compile.
+    #[uniffi(default)]
+    pub denied: Permissions,
 }
 
 /// Changes to a custom role; `None` leaves a field as it is.
@@ -138,6 +142,9 @@ pub struct RolePatch {
     pub name: Option<String>,
     pub permissions: Option<Permissions>,
     pub description: Option<String>,
+    /// New denied set (denials removed are a grant to every holder).
+    #[uniffi(default)]
+    pub denied: Option<Permissions>,
 }
 
 /// A role: its name is unique within its `namespace` (`custom`, or the preset it was
@@ -153,6 +160,8 @@ pub struct Role {
     pub admin_tier: bool,
     pub description: String,
     pub created_at: i64,
+    /// What it denies (explicit deny).
+    pub denied: Permissions,
 }
 
 /// A user group: a named set of roles its members inherit.
@@ -197,6 +206,8 @@ pub struct Explanation {
     pub superadmin: bool,
     pub inactive: bool,
     pub grants: Vec<Grant>,
+    /// The roles denying part of the permission (explicit deny).
+    pub denied_by: Vec<Grant>,
 }
 
 /// A successful login: keep `stamp` with the session.

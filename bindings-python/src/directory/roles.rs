@@ -14,10 +14,12 @@ impl PyDirectory {
     // ======================= roles =======================
 
     /// Creates a custom role; returns its id. Needs `roles.manage`, and the actor must hold
-    /// its rights; an `admin_tier` role only the superadministrator may create.
+    /// its rights; an `admin_tier` role only the superadministrator may create. `denied`: the
+    /// rights it denies to every holder (explicit deny; needs no right; must not overlap
+    /// `permissions`).
     #[pyo3(
-        signature = (actor, *, name, permissions = PermSet::default(), scoped = false, admin_tier = false, description = String::new()),
-        text_signature = "($self, actor, *, name, permissions=(), scoped=False, admin_tier=False, description='')"
+        signature = (actor, *, name, permissions = PermSet::default(), scoped = false, admin_tier = false, description = String::new(), denied = PermSet::default()),
+        text_signature = "($self, actor, *, name, permissions=(), scoped=False, admin_tier=False, description='', denied=())"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_role(
@@ -29,8 +31,9 @@ impl PyDirectory {
         scoped: bool,
         admin_tier: bool,
         description: String,
+        denied: PermSet,
     ) -> PyResult<u64> {
-        let mut role = rolecall::NewRole::new(name, permissions.0);
+        let mut role = rolecall::NewRole::new(name, permissions.0).deny(denied.0);
         role.scoped = scoped;
         role.admin_tier = admin_tier;
         role.description = description;
@@ -39,8 +42,10 @@ impl PyDirectory {
     }
 
     /// Edits a custom role; an argument left out is unchanged. `permissions` replaces the set
-    /// (added rights are a grant to every holder).
-    #[pyo3(signature = (actor, role, *, name = None, permissions = None, description = None))]
+    /// (added rights are a grant to every holder); `denied` replaces the denied set (denials
+    /// removed are a grant to every holder, denials added need no right).
+    #[pyo3(signature = (actor, role, *, name = None, permissions = None, description = None, denied = None))]
+    #[allow(clippy::too_many_arguments)]
     fn update_role(
         &self,
         py: Python<'_>,
@@ -49,10 +54,12 @@ impl PyDirectory {
         name: Option<String>,
         permissions: Option<PermSet>,
         description: Option<String>,
+        denied: Option<PermSet>,
     ) -> PyResult<()> {
         let patch = RolePatch {
             name,
             permissions: permissions.map(|p| p.0),
+            denied: denied.map(|p| p.0),
             description,
             ..RolePatch::default()
         };

@@ -118,6 +118,12 @@ impl PyExplanation {
     fn grants<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.grants.iter().cloned().map(PyGrant))
     }
+    /// The roles denying part of the permission (explicit deny; a denial wins over every
+    /// grant): each `Grant`'s `grants` is the part of the permission the role denies.
+    #[getter]
+    fn denied_by<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.denied_by.iter().cloned().map(PyGrant))
+    }
     fn __bool__(&self) -> bool {
         self.0.allowed
     }

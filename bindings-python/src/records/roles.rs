@@ -54,6 +54,12 @@ impl PyRole {
     fn permissions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         permission_to_py(py, self.0.permissions)
     }
+    /// What it denies (explicit deny): whoever holds it loses these rights tenant-wide,
+    /// whatever grants them. Empty for built-in roles.
+    #[getter]
+    fn denied<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        permission_to_py(py, self.0.denied)
+    }
     /// Whether its permissions apply only to the holder's assigned call groups / IVRs.
     #[getter]
     fn scoped(&self) -> bool {

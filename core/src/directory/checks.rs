@@ -46,6 +46,12 @@ pub struct Explanation {
     pub inactive: bool,
     /// Every role (direct or through a group) granting part of the permission.
     pub grants: Vec<Grant>,
+    /// Every role (direct, through a group or by a per-scope grant) denying part of the
+    /// permission (explicit deny): each entry's `grants` is the part of the asked permission
+    /// the role denies. A denial wins over every grant, so `allowed` is false when there is
+    /// one (unless the user is the superadministrator, whom nothing denies).
+    #[serde(default)]
+    pub denied_by: Vec<Grant>,
 }
 
 impl Directory {
@@ -207,7 +213,8 @@ impl Directory {
         self.may_listen_recordings(agreement, user, subscriber)
     }
 
-    /// Why `check(user, p)` answers as it does: the roles and groups granting `p`.
+    /// Why `check(user, p)` answers as it does: the roles and groups granting `p`, and those
+    /// denying it (explicit deny).
     ///
     /// # Errors
     /// [`Error::EmptyPermission`] for an empty `p`; [`Error::UnknownUser`].
@@ -221,18 +228,23 @@ impl Directory {
             .get(&user)
             .ok_or_else(|| Error::UnknownUser(user.into()))?;
         let mut grants = Vec::new();
+        let mut denied_by = Vec::new();
         let mut push = |r: RoleId, via: Option<GroupId>, scope: Option<ScopeId>| {
             if let Some(role) = m.roles.get(&r) {
+                let grant = |part: Permission| Grant {
+                    role: r,
+                    role_name: role.name.clone(),
+                    role_namespace: role.namespace,
+                    via_group: via,
+                    scoped: role.scoped || scope.is_some(),
+                    scope,
+                    grants: part,
+                };
                 if role.permissions.intersects(p) {
-                    grants.push(Grant {
-                        role: r,
-                        role_name: role.name.clone(),
-                        role_namespace: role.namespace,
-                        via_group: via,
-                        scoped: role.scoped || scope.is_some(),
-                        scope,
-                        grants: role.permissions & p,
-                    });
+                    grants.push(grant(role.permissions & p));
+                }
+                if role.denied.intersects(p) {
+                    denied_by.push(grant(role.denied & p));
                 }
             }
         };
@@ -255,6 +267,7 @@ impl Directory {
             superadmin,
             inactive: !u.active,
             grants,
+            denied_by,
         })
     }
 }

@@ -226,6 +226,12 @@ pub struct Role {
     pub namespace: RoleNamespace,
     /// What it grants.
     pub permissions: Permission,
+    /// What it denies (explicit deny): whoever holds the role, by any path (directly, through a
+    /// group, by a per-scope grant), loses these rights tenant-wide, whatever grants them.
+    /// Denials win over every allow; a group denies through the roles it holds. Never
+    /// overlaps `permissions`; empty for built-in roles.
+    #[serde(default)]
+    pub denied: Permission,
     /// When true, its permissions apply only to the holder's assigned call groups / IVRs.
     pub scoped: bool,
     /// Administrator tier: only the superadministrator grants or changes it, and its holders'

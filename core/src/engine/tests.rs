@@ -50,6 +50,7 @@ fn model(n: u64, scopes: impl Fn(u64) -> usize) -> (Model, Vec<UserId>) {
                 name: format!("R{r}"),
                 permissions: catalogue[r as usize * 7 % catalogue.len()]
                     | catalogue[r as usize * 3 % catalogue.len()],
+                denied: Permission::empty(),
                 scoped: r % 3 == 0,
                 admin_tier: false,
                 namespace: crate::RoleNamespace::Custom,

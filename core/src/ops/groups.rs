@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::{dedup, Plan};
-use crate::domain::model::NameKind;
+use crate::domain::model::{Hyp, NameKind};
 use crate::domain::rules::Actor;
 use crate::domain::ObjectKind;
 use crate::domain::{validate, Change, Group, GroupId, Permission, Role, RoleId, User, UserId};
@@ -121,9 +121,15 @@ impl<'m> Plan<'m> {
         if r.admin_tier {
             a.require_superadmin("revoke an administrator-tier role")?;
         }
+        // Taking a denying role away gives its denials back: a grant to each member.
+        let mut rest = g.roles.clone();
+        rest.remove(&role);
         for u in self.members(group) {
             a.require_over(u, Permission::GROUPS_MANAGE)?;
             a.ensure_may_affect(self.m, u)?;
+            if !r.denied.is_empty() {
+                a.ensure_gain(u, Hyp::GroupRoles(group, Some(&rest)))?;
+            }
         }
         self.put_group_roles(g, |roles| roles.remove(&role));
         Ok(())
@@ -189,7 +195,7 @@ impl<'m> Plan<'m> {
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
         let g = self.group_for_change(&a, group)?;
-        self.managed(&a, user, Permission::GROUPS_MANAGE)?;
+        let t = self.managed(&a, user, Permission::GROUPS_MANAGE)?;
         if !self
             .m
             .members
@@ -200,6 +206,9 @@ impl<'m> Plan<'m> {
         }
         if g.roles.iter().any(|r| self.m.roles[r].admin_tier) {
             a.require_superadmin("revoke an administrator-tier role")?;
+        }
+        if self.m.any_denies(g.roles.iter()) {
+            a.ensure_gain(t, Hyp::NotMember(group))?;
         }
         self.changes.push(Change::MemberRemoved { group, user });
         Ok(())
@@ -219,9 +228,13 @@ impl<'m> Plan<'m> {
                 });
             }
         }
+        let denies = self.m.any_denies(g.roles.iter());
         for u in self.members(group) {
             a.require_over(u, Permission::GROUPS_MANAGE)?;
             a.ensure_may_affect(self.m, u)?;
+            if denies {
+                a.ensure_gain(u, Hyp::GroupRoles(group, None))?;
+            }
         }
         if g.roles.iter().any(|r| self.m.roles[r].admin_tier) {
             a.require_superadmin("revoke an administrator-tier role")?;

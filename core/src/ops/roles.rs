@@ -19,6 +19,9 @@ pub struct NewRole {
     pub name: String,
     /// What it grants.
     pub permissions: Permission,
+    /// What it denies to every holder, tenant-wide (explicit deny: denials win over every
+    /// allow). Must not overlap `permissions`. Giving a deny needs no right.
+    pub denied: Permission,
     /// Whether its permissions apply only to the holder's call groups / IVRs.
     pub scoped: bool,
     /// Whether it is administrator-tier (only the superadministrator may create it).
@@ -48,6 +51,19 @@ impl NewRole {
         self.admin_tier = true;
         self
     }
+
+    /// Makes the role deny `p` (added to what it already denies): whoever holds it loses `p`
+    /// tenant-wide, whatever else grants it.
+    ///
+    /// ```
+    /// use rolecall::{NewRole, Permission};
+    /// let r = NewRole::new("No billing", Permission::empty()).deny(Permission::BILLING_VIEW);
+    /// assert_eq!(r.denied, Permission::BILLING_VIEW);
+    /// ```
+    pub fn deny(mut self, p: Permission) -> Self {
+        self.denied |= p;
+        self
+    }
 }
 
 /// Changes to a custom role; `None` leaves a field as it is.
@@ -58,6 +74,9 @@ pub struct RolePatch {
     pub name: Option<String>,
     /// New permission set (added rights are a grant to every holder).
     pub permissions: Option<Permission>,
+    /// New set of denied permissions (denials removed are a grant to every holder; denials
+    /// added need no right).
+    pub denied: Option<Permission>,
     /// New description.
     pub description: Option<String>,
 }
@@ -86,6 +105,7 @@ impl<'m> Plan<'m> {
         if new.admin_tier {
             a.require_superadmin("create an administrator-tier role")?;
         }
+        disjoint(new.permissions, new.denied)?;
         a.ensure_grant(new.permissions, new.scoped, &BTreeSet::new())?;
         let id = RoleId(self.alloc(ObjectKind::Role));
         self.changes.push(Change::RolePut(Role {
@@ -93,6 +113,7 @@ impl<'m> Plan<'m> {
             tenant: a.tenant(),
             name,
             permissions: new.permissions,
+            denied: new.denied,
             scoped: new.scoped,
             admin_tier: new.admin_tier,
             namespace: RoleNamespace::Custom,
@@ -142,15 +163,26 @@ impl<'m> Plan<'m> {
         if let Some(p) = patch.permissions {
             new.permissions = p;
         }
-        if new.permissions != r.permissions {
+        if let Some(d) = patch.denied {
+            new.denied = d;
+        }
+        disjoint(new.permissions, new.denied)?;
+        // Rights added, and denials removed, are a grant to every holder; denials added are
+        // never an escalation.
+        let lifted = r.denied - new.denied;
+        if new.permissions != r.permissions || new.denied != r.denied {
             let added = new.permissions - r.permissions;
             let holders = self.m.role_holders(role);
             if holders.is_empty() {
                 a.ensure_grant(added, r.scoped, &BTreeSet::new())?;
+                a.ensure_grant(lifted, false, &BTreeSet::new())?;
             }
+            let grants = new.permissions != r.permissions || !lifted.is_empty();
             for u in holders.iter().filter_map(|h| self.m.users.get(h)) {
                 a.ensure_may_affect(self.m, u)?;
-                a.ensure_gain(u, Hyp::Role(role, Some(&new)))?;
+                if grants {
+                    a.ensure_gain(u, Hyp::Role(role, Some(&new)))?;
+                }
             }
         }
         if new != *r {
@@ -161,13 +193,30 @@ impl<'m> Plan<'m> {
 
     pub fn delete_role(&mut self, actor: UserId, role: RoleId) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
-        self.editable_role(&a, role, "deleted")?;
+        let r = self.editable_role(&a, role, "deleted")?;
         for h in self.m.role_holders(role) {
             if let Some(u) = self.m.users.get(&h) {
                 a.ensure_may_affect(self.m, u)?;
+                if !r.denied.is_empty() {
+                    // Its denials end with it: a grant to each holder.
+                    a.ensure_gain(u, Hyp::Role(role, None))?;
+                }
             }
         }
         self.changes.push(Change::RoleDeleted { id: role });
         Ok(())
+    }
+}
+
+/// A role may not both allow and deny one permission.
+fn disjoint(permissions: Permission, denied: Permission) -> Result<(), Error> {
+    let both = permissions & denied;
+    if both.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument {
+            what: "denied",
+            reason: format!("allowed and denied by the same role: {both}"),
+        })
     }
 }

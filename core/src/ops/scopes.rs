@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::Plan;
-use crate::domain::model::NameKind;
+use crate::domain::model::{Hyp, NameKind};
 use crate::domain::rules::Actor;
 use crate::domain::ObjectKind;
 use crate::domain::{
@@ -163,6 +163,14 @@ impl<'m> Plan<'m> {
             }) {
                 a.require_superadmin("revoke an administrator-tier role")?;
             }
+            let ending = u.grants.iter().filter(|g| g.scope == scope);
+            if self.m.any_denies(ending.map(|g| &g.role)) {
+                // A denying grant ending gives its denials back: a grant.
+                let mut rest = u.clone();
+                rest.scopes.remove(&scope);
+                rest.grants.retain(|g| g.scope != scope);
+                a.ensure_gain(u, Hyp::User(&rest))?;
+            }
         }
         for c in children {
             self.ensure_may_move(&a, c, s.parent)?;
@@ -232,6 +240,10 @@ impl<'m> Plan<'m> {
         }
         let mut u = t.clone();
         u.grants.remove(&grant);
+        if !r.denied.is_empty() {
+            // Its denials end with it: a grant.
+            a.ensure_gain(t, Hyp::User(&u))?;
+        }
         self.put_user(u);
         Ok(())
     }

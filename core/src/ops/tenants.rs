@@ -106,6 +106,7 @@ impl<'m> Plan<'m> {
                 tenant,
                 name: pr.name.to_owned(),
                 permissions: pr.permissions,
+                denied: crate::domain::Permission::empty(),
                 scoped: pr.scoped,
                 admin_tier: pr.admin_tier,
                 namespace: RoleNamespace::Preset(preset),

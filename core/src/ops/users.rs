@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{dedup, Hashed, Plan};
 use crate::credentials::{Notification, Secret};
+use crate::domain::model::Hyp;
 use crate::domain::rules::Actor;
 use crate::domain::ObjectKind;
 use crate::domain::{
@@ -405,6 +406,10 @@ impl<'m> Plan<'m> {
         if wanted != t.roles {
             let mut u = t.clone();
             u.roles = wanted;
+            // Taking a denying role away gives its denials back: a grant.
+            if self.m.any_denies(t.roles.difference(&u.roles)) {
+                a.ensure_gain(t, Hyp::User(&u))?;
+            }
             self.put_user(u);
         }
         Ok(())

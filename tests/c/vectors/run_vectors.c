@@ -37,8 +37,8 @@ static const opdef MUTATIONS[] = {
     {"assign_role", {"user", "role"}},
     {"revoke_role", {"user", "role"}},
     {"set_user_roles", {"user", "roles"}},
-    {"create_role", {"name", "permissions", "scoped", "admin_tier", "description", "bind"}},
-    {"update_role", {"role", "name", "permissions", "description"}},
+    {"create_role", {"name", "permissions", "denied", "scoped", "admin_tier", "description", "bind"}},
+    {"update_role", {"role", "name", "permissions", "denied", "description"}},
     {"delete_role", {"role"}},
     {"create_group", {"name", "roles", "bind"}},
     {"rename_group", {"group", "name"}},
@@ -676,6 +676,7 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
         rolecall_new_role nr = {0};
         TRY(str(a, "name", &nr.name, st));
         TRY(permissions(a, "permissions", &nr.permissions, st));
+        TRY(permissions(a, "denied", &nr.denied, st));
         TRY(bool_or(a, "scoped", false, &nr.scoped, st));
         TRY(bool_or(a, "admin_tier", false, &nr.admin_tier, st));
         TRY(opt_str(a, "description", &nr.description, st));
@@ -689,6 +690,10 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
         if (json_get(a, "permissions")) {
             p.set_permissions = true;
             TRY(permissions(a, "permissions", &p.permissions, st));
+        }
+        if (json_get(a, "denied")) {
+            p.set_denied = true;
+            TRY(permissions(a, "denied", &p.denied, st));
         }
         API(rolecall_role_update(d, actor, role, &p));
     } else if (strcmp(op, "delete_role") == 0) {
@@ -1070,6 +1075,10 @@ static int query(runner *r, const char *op, const jval *a, jval *ans, stop *st) 
         json_set(ans, "superadmin", json_bool(e->superadmin));
         json_set(ans, "inactive", json_bool(e->inactive));
         free(names);
+        const char **deniers = calloc(e->denied_by_len ? e->denied_by_len : 1, sizeof *deniers);
+        for (size_t i = 0; i < e->denied_by_len; i++) deniers[i] = e->denied_by[i].role_name;
+        json_set(ans, "denied_by", sorted_names(deniers, e->denied_by_len));
+        free(deniers);
         rolecall_explanation_free(e);
     } else if (strcmp(op, "users_with_permission") == 0) {
         TRY(ref_field(r, a, "tenant", K_TENANT, NULL, &tenant, st));
@@ -1158,6 +1167,7 @@ static int query(runner *r, const char *op, const jval *a, jval *ans, stop *st) 
         *ans = json_obj();
         json_set(ans, "name", json_str(ro->name));
         json_set(ans, "permissions", permission_names(ro->permissions));
+        json_set(ans, "denied", permission_names(ro->denied));
         json_set(ans, "scoped", json_bool(ro->scoped));
         json_set(ans, "admin_tier", json_bool(ro->admin_tier));
         json_set(ans, "preset", ro->has_preset ? json_str(rolecall_preset_name(ro->preset)) : json_null());

@@ -147,6 +147,7 @@ impl Model {
                 if let Some(old) = self.roles.get(&r.id) {
                     unname(&mut self.names, old);
                     if old.permissions != r.permissions
+                        || old.denied != r.denied
                         || old.scoped != r.scoped
                         || old.admin_tier != r.admin_tier
                     {

@@ -17,6 +17,8 @@ pub(crate) enum Hyp<'a> {
     GroupRoles(GroupId, Option<&'a BTreeSet<RoleId>>),
     /// The user leaves the group.
     NotMember(GroupId),
+    /// The user joins the group.
+    Member(GroupId),
 }
 
 /// A user's effective access computed from the model.
@@ -51,6 +53,18 @@ impl Effective {
             }
         }
         out
+    }
+
+    /// Takes `denied` away everywhere: denials are tenant-wide whatever way the denying role is
+    /// held (explicit deny, a deny wins over every allow). The one place a deny applies; drops
+    /// scopes left with nothing.
+    fn deny(&mut self, denied: Permission) {
+        self.perms -= denied;
+        self.unscoped -= denied;
+        for p in self.scoped.values_mut() {
+            *p -= denied;
+        }
+        self.scoped.retain(|_, p| !p.is_empty());
     }
 
     /// Whether `self` holds less than `old` anywhere: a right, or a right within a scope.
@@ -108,6 +122,12 @@ impl Model {
         out
     }
 
+    /// Whether any of `roles` denies something (explicit deny): giving such a role can take
+    /// rights away.
+    pub fn any_denies<'a>(&self, mut roles: impl Iterator<Item = &'a RoleId>) -> bool {
+        roles.any(|r| self.roles.get(r).is_some_and(|r| !r.denied.is_empty()))
+    }
+
     /// Whether the user holds an administrator-tier role (directly, through a group or for a
     /// scope).
     pub fn is_administrator(&self, user: &User) -> bool {
@@ -160,15 +180,21 @@ impl Model {
                 Hyp::GroupRoles(x, roles) if x == *g => roles,
                 _ => self.groups.get(g).map(|g| &g.roles),
             })
+            .chain(match hyp {
+                Hyp::Member(g) => self.groups.get(&g).map(|g| &g.roles),
+                _ => None,
+            })
             .flatten();
         let mut e = Effective::default();
         let mut scoped_roles = Permission::empty();
+        let mut denied = Permission::empty();
         let own_roles = record
             .roles
             .iter()
             .filter(|r| self.in_force(record, Assignment::Role(**r)));
         for r in own_roles.chain(group_roles) {
             if let Some(role) = role(r) {
+                denied |= role.denied;
                 e.perms |= role.permissions;
                 if role.scoped {
                     scoped_roles |= role.permissions;
@@ -190,11 +216,12 @@ impl Model {
                 continue;
             }
             if let Some(role) = role(&g.role) {
+                denied |= role.denied;
                 e.perms |= role.permissions;
                 *e.scoped.entry(g.scope).or_default() |= role.permissions;
             }
         }
-        e.scoped.retain(|_, p| !p.is_empty());
+        e.deny(denied);
         e
     }
 

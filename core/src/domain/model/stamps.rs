@@ -90,7 +90,10 @@ impl Model {
         match change {
             Change::RolePut(r) => {
                 if let Some(old) = self.roles.get(&r.id) {
-                    if !r.permissions.contains(old.permissions) || (r.scoped && !old.scoped) {
+                    if !r.permissions.contains(old.permissions)
+                        || !old.denied.contains(r.denied)
+                        || (r.scoped && !old.scoped)
+                    {
                         holders(
                             &mut self.role_holders(r.id).into_iter(),
                             Hyp::Role(r.id, Some(r)),
@@ -108,7 +111,9 @@ impl Model {
             }
             Change::GroupPut(g) => {
                 if let Some(old) = self.groups.get(&g.id) {
-                    if !old.roles.is_subset(&g.roles) {
+                    if !old.roles.is_subset(&g.roles)
+                        || self.any_denies(g.roles.difference(&old.roles))
+                    {
                         holders(
                             &mut self.members.get(&g.id).into_iter().flatten().copied(),
                             Hyp::GroupRoles(g.id, Some(&g.roles)),
@@ -122,6 +127,17 @@ impl Model {
                     &mut self.members.get(id).into_iter().flatten().copied(),
                     Hyp::GroupRoles(*id, None),
                 );
+                return;
+            }
+            Change::MemberAdded { group, user } => {
+                // Joining a group whose roles deny takes those rights away.
+                let denies = self
+                    .groups
+                    .get(group)
+                    .is_some_and(|g| self.any_denies(g.roles.iter()));
+                if denies && !self.members.get(group).is_some_and(|m| m.contains(user)) {
+                    holders(&mut std::iter::once(*user), Hyp::Member(*group));
+                }
                 return;
             }
             Change::MemberRemoved { group, user } => {
@@ -148,7 +164,9 @@ impl Model {
                 Some(old) => {
                     let shrinks = (!old.roles.is_subset(&u.roles)
                         || !old.scopes.is_subset(&u.scopes)
-                        || !old.grants.is_subset(&u.grants))
+                        || !old.grants.is_subset(&u.grants)
+                        || self.any_denies(u.roles.difference(&old.roles))
+                        || self.any_denies(u.grants.difference(&old.grants).map(|g| &g.role)))
                         && self.rights_shrink(old, Hyp::User(u), touched);
                     if validate::email_key(&old.email) != validate::email_key(&u.email)
                         || (old.active && !u.active)

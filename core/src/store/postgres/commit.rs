@@ -329,10 +329,10 @@ fn put_user(s: &mut Session, u: &User) -> Result<(), Error> {
 fn put_role(s: &mut Session, r: &Role) -> Result<(), Error> {
     s.exec(
         "INSERT INTO roles (id, tenant, name, name_key, permissions, scoped, admin_tier,
-                            namespace, description, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                            namespace, description, created_at, denied)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET name = $3, name_key = $4, permissions = $5, scoped = $6,
-           admin_tier = $7, namespace = $8, description = $9",
+           admin_tier = $7, namespace = $8, description = $9, denied = $11",
         &[
             &db(r.id.0),
             &db(r.tenant.0),
@@ -344,6 +344,7 @@ fn put_role(s: &mut Session, r: &Role) -> Result<(), Error> {
             &r.namespace.name(),
             &r.description,
             &r.created_at,
+            &perms_text(r.denied),
         ],
     )
     .map(drop)

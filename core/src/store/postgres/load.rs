@@ -202,26 +202,31 @@ fn read_tenants(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Err
 fn read_roles(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error> {
     for r in s.query(
         "SELECT id, tenant, name, permissions, scoped, admin_tier, namespace, description,
-                created_at
+                created_at, denied
          FROM roles ORDER BY id",
         &[],
     )? {
         let rid = RoleId(r.get::<_, i64>(0) as u64);
-        let text: &str = r.get(3);
-        let mut permissions = Permission::empty();
-        for n in text.split_whitespace() {
-            permissions |= Permission::by_name(n).map_err(|_| {
-                corrupt(format!(
-                    "{rid} holds permission {n:?}, which this version of the catalogue does not know"
-                ))
-            })?;
-        }
+        let perms = |text: &str| {
+            let mut out = Permission::empty();
+            for n in text.split_whitespace() {
+                out |= Permission::by_name(n).map_err(|_| {
+                    corrupt(format!(
+                        "{rid} holds permission {n:?}, which this version of the catalogue does not know"
+                    ))
+                })?;
+            }
+            Ok::<_, Error>(out)
+        };
+        let permissions = perms(r.get(3))?;
+        let denied = perms(r.get(9))?;
         let namespace: &str = r.get(6);
         sink(Change::RolePut(Role {
             id: rid,
             tenant: tid(r.get(1)),
             name: r.get(2),
             permissions,
+            denied,
             scoped: r.get(4),
             admin_tier: r.get(5),
             namespace: namespace

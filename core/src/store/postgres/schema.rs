@@ -294,13 +294,23 @@ CREATE TABLE IF NOT EXISTS user_teams (
 CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope_id);
 "#;
 
-/// Version 4: time-bound grants (issue 16), as SQLite's version 7: `user_windows` holds the
-/// validity window of each time-bound assignment of a user (`assignment` is the
-/// [`Assignment`](crate::Assignment) as JSON; `valid_from` / `valid_until` ms since the Unix
-/// epoch, NULL when open), cascading on the deletion of the user; `user_eligibility` the roles
-/// a user may activate (`scope_id` 0: held directly); `users.break_glass` marks emergency
-/// accounts. Idempotent.
-const SCHEMA_V4_WINDOWS: &str = r#"
+// ---- Version 4 -------------------------------------------------------------------------
+// Issue 16, as SQLite's version 7. One step; each part idempotent (a schema whose version was
+// set back re-runs it harmlessly). Later parts of version 4 go inside this constant, each in
+// its own delimited block.
+
+/// Version 4. Explicit deny: `roles.denied`, the permissions a role denies, in the encoding of
+/// `roles.permissions` (dotted names separated by spaces); '' denies nothing. Time-bound
+/// grants: `user_windows` holds the validity window of each time-bound assignment of a user
+/// (`assignment` is the [`Assignment`](crate::Assignment) as JSON; `valid_from` /
+/// `valid_until` ms since the Unix epoch, NULL when open), cascading on the deletion of the
+/// user; `user_eligibility` the roles a user may activate (`scope_id` 0: held directly);
+/// `users.break_glass` marks emergency accounts.
+const SCHEMA_V4: &str = r#"
+-- explicit deny: roles.denied
+ALTER TABLE roles ADD COLUMN IF NOT EXISTS denied text NOT NULL DEFAULT '';
+-- end explicit deny
+-- time-bound grants, eligibility, break-glass
 CREATE TABLE IF NOT EXISTS user_windows (
     tenant bigint NOT NULL,
     user_id bigint NOT NULL,
@@ -321,10 +331,12 @@ CREATE TABLE IF NOT EXISTS user_eligibility (
     FOREIGN KEY (tenant, role_id) REFERENCES roles (tenant, id) ON DELETE CASCADE
 );
 ALTER TABLE users ADD COLUMN IF NOT EXISTS break_glass boolean NOT NULL DEFAULT false;
+-- end time-bound grants
 "#;
+// ---- end of version 4 ------------------------------------------------------------------
 
 /// The migrations, in order: `MIGRATIONS[v - 1]` takes a schema from version `v - 1` to `v`.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4_WINDOWS];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 /// The advisory lock key of `schema`: migrations of one schema never run concurrently, while
 /// stores in other schemas of the same database start freely.

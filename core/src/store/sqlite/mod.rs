@@ -29,8 +29,8 @@ use audit::{audit_filter, event_of, insert_audit, AUDIT_COLUMNS};
 use damage::{check_ids, corrupt, id_limits};
 use read::{next_ids_of, read_next_ids, read_state, unsigned};
 use schema::{
-    migrate_v4_email_keys, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5, SCHEMA_V6, SCHEMA_V6_SCOPES,
-    SCHEMA_V7_BREAK_GLASS, SCHEMA_V7_WINDOWS,
+    migrate_v4_email_keys, migrate_v7, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5, SCHEMA_V6,
+    SCHEMA_V6_SCOPES,
 };
 use write::apply_change;
 
@@ -344,19 +344,7 @@ impl SqliteStore {
             tx.execute_batch(SCHEMA_V6).map_err(|e| storage(&path, e))?;
         }
         if v < 7 {
-            tx.execute_batch(SCHEMA_V7_WINDOWS)
-                .map_err(|e| storage(&path, e))?;
-            let has_flag: i64 = tx
-                .query_row(
-                    "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'break_glass'",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(|e| storage(&path, e))?;
-            if has_flag == 0 {
-                tx.execute_batch(SCHEMA_V7_BREAK_GLASS)
-                    .map_err(|e| storage(&path, e))?;
-            }
+            migrate_v7(&tx, &path)?;
         }
         let broken: i64 = tx
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {

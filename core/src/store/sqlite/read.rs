@@ -147,21 +147,26 @@ pub(super) fn read_roles(
     sink: &mut dyn FnMut(Change),
 ) -> Result<(), Error> {
     let st = |e| storage(path, e);
-    each_row(tx, path, "SELECT id, tenant, name, permissions, scoped, admin_tier, namespace, description, created_at FROM roles ORDER BY id", |r| {
+    each_row(tx, path, "SELECT id, tenant, name, permissions, scoped, admin_tier, namespace, description, created_at, denied FROM roles ORDER BY id", |r| {
         let rid: RoleId = r.get(0).map_err(st)?;
-        let text: String = r.get(3).map_err(st)?;
-        let mut permissions = Permission::empty();
-        for n in text.split_whitespace() {
-            permissions |= Permission::by_name(n).map_err(|_| {
+        let perms = |text: String| {
+            let mut out = Permission::empty();
+            for n in text.split_whitespace() {
+                out |= Permission::by_name(n).map_err(|_| {
                     corrupt(format!("{rid} holds permission {n:?}, which this version of the catalogue does not know"))
                 })?;
-        }
+            }
+            Ok::<_, Error>(out)
+        };
+        let permissions = perms(r.get(3).map_err(st)?)?;
+        let denied = perms(r.get(9).map_err(st)?)?;
         let namespace: String = r.get(6).map_err(st)?;
         sink(Change::RolePut(Role {
             id: rid,
             tenant: r.get(1).map_err(st)?,
             name: r.get(2).map_err(st)?,
             permissions,
+            denied,
             scoped: r.get(4).map_err(st)?,
             admin_tier: r.get(5).map_err(st)?,
             namespace: namespace

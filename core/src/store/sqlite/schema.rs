@@ -298,6 +298,46 @@ CREATE TABLE IF NOT EXISTS user_teams (
 CREATE INDEX IF NOT EXISTS user_teams_scope ON user_teams (scope);
 "#;
 
+// ---- Version 7 -------------------------------------------------------------------------
+// Issue 16. One step, run when user_version < 7; each part idempotent (a file whose
+// user_version was set back re-runs it harmlessly). Later parts of version 7 go inside this
+// step, each in its own delimited block.
+
+/// Version 7, explicit deny: `roles.denied`, the permissions a role denies, in the encoding of
+/// `roles.permissions` (dotted names separated by spaces); '' denies nothing. Added only when
+/// missing.
+pub(super) fn migrate_v7(tx: &Connection, path: &str) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    // -- explicit deny: roles.denied --
+    let has_denied: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('roles') WHERE name = 'denied'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(st)?;
+    if has_denied == 0 {
+        tx.execute_batch("ALTER TABLE roles ADD COLUMN denied TEXT NOT NULL DEFAULT '';")
+            .map_err(st)?;
+    }
+    // -- end explicit deny --
+    // -- time-bound grants, eligibility, break-glass --
+    tx.execute_batch(SCHEMA_V7_WINDOWS).map_err(st)?;
+    let has_flag: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'break_glass'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(st)?;
+    if has_flag == 0 {
+        tx.execute_batch(SCHEMA_V7_BREAK_GLASS).map_err(st)?;
+    }
+    // -- end time-bound grants --
+    Ok(())
+}
+// ---- end of version 7 ------------------------------------------------------------------
+
 /// Version 7: time-bound grants (issue 16). `user_windows` holds the validity window of each
 /// time-bound assignment of a user: `assignment` is the [`Assignment`](crate::Assignment) as
 /// JSON, `valid_from` / `valid_until` ms since the Unix epoch (NULL: open).

@@ -120,8 +120,8 @@ fn a_version_2_file_is_migrated_to_role_namespaces_with_its_data() {
         )
         .unwrap();
     assert_eq!(
-        refs, 3,
-        "user_roles, group_roles and (schema 6) user_grants"
+        refs, 4,
+        "user_roles, group_roles, (schema 6) user_grants and (schema 7) user_eligibility"
     );
     assert!(store
         .conn

@@ -206,10 +206,10 @@ pub(super) fn set_stamps(tx: &Connection, users: &[UserId], stamp: u64) -> rusql
 pub(super) fn put_role(tx: &Connection, r: &Role) -> rusqlite::Result<()> {
     exec(
         tx,
-        "INSERT INTO roles (id, tenant, name, name_key, permissions, scoped, admin_tier, namespace, description, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO roles (id, tenant, name, name_key, permissions, scoped, admin_tier, namespace, description, created_at, denied)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (id) DO UPDATE SET name = ?3, name_key = ?4, permissions = ?5, scoped = ?6,
-           admin_tier = ?7, namespace = ?8, description = ?9",
+           admin_tier = ?7, namespace = ?8, description = ?9, denied = ?11",
         params![
             r.id,
             r.tenant,
@@ -220,7 +220,8 @@ pub(super) fn put_role(tx: &Connection, r: &Role) -> rusqlite::Result<()> {
             r.admin_tier,
             r.namespace.name(),
             r.description,
-            r.created_at
+            r.created_at,
+            perms_text(r.denied)
         ],
     )
 }
