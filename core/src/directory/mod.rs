@@ -30,6 +30,7 @@ mod groups;
 mod open;
 mod roles;
 mod scopes;
+mod sod;
 mod tenants;
 mod users;
 
@@ -291,7 +292,8 @@ impl Attempt {
         if !matches!(
             e.category(),
             ErrorCategory::PermissionDenied | ErrorCategory::Authentication
-        ) {
+        ) && !matches!(e, Error::SeparationOfDuty { .. })
+        {
             return;
         }
         let event = AuditEvent {
@@ -530,6 +532,8 @@ impl Directory {
             });
         let out = result.map_err(|e| (e, tenant))?;
         let mut changes = std::mem::take(&mut p.changes);
+        // Separation of duty, for every grant path: judged on the planned changes as a whole.
+        m.check_sod(&changes).map_err(|e| (e, tenant))?;
         let stamped = m.stamp_renewals(&changes);
         if !stamped.is_empty() {
             changes.push(Change::StampSet {

@@ -8,6 +8,7 @@ mod permission;
 mod preset;
 mod records;
 pub(crate) mod rules;
+pub(crate) mod sod;
 pub(crate) mod validate;
 
 pub use agreement::{AccessLevel, Levels, Product};
@@ -19,3 +20,4 @@ pub use records::{
     Agreement, Change, Commit, CustomKind, Group, Role, Scope, ScopeGrant, ScopeKind, Tenant,
     TenantSettings, User,
 };
+pub use sod::{SodRule, SodViolation};

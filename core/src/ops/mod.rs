@@ -11,6 +11,7 @@ mod credentials;
 mod groups;
 mod roles;
 mod scopes;
+mod sod;
 mod tenants;
 mod users;
 

@@ -17,6 +17,8 @@ pub(crate) enum Hyp<'a> {
     GroupRoles(GroupId, Option<&'a BTreeSet<RoleId>>),
     /// The user leaves the group.
     NotMember(GroupId),
+    /// Every change of a planned commit (its user records, roles, groups and memberships).
+    Overlay(&'a super::overlay::Overlay<'a>),
 }
 
 /// A user's effective access computed from the model.
@@ -129,23 +131,38 @@ impl Model {
         }
         let record = match hyp {
             Hyp::User(u) => u,
+            Hyp::Overlay(o) => o.users.get(&user.id).copied().unwrap_or(user),
             _ => user,
         };
         let role = |r: &RoleId| match hyp {
             Hyp::Role(x, role) if x == *r => role,
+            Hyp::Overlay(o) => o.role(self, *r),
             _ => self.roles.get(r),
         };
-        let group_roles = self
-            .user_groups
-            .get(&user.id)
-            .into_iter()
+        let overlaid_groups = match hyp {
+            Hyp::Overlay(o) => Some(o.groups_of(self, user.id)),
+            _ => None,
+        };
+        // Under an overlay, the groups it leaves the user in; otherwise the model's.
+        let model_groups = match overlaid_groups {
+            Some(_) => None,
+            None => self.user_groups.get(&user.id),
+        };
+        let group_roles = overlaid_groups
+            .iter()
             .flatten()
-            .filter(|g| !matches!(hyp, Hyp::NotMember(x) if x == **g))
-            .filter_map(|g| match hyp {
-                Hyp::GroupRoles(x, roles) if x == *g => roles,
-                _ => self.groups.get(g).map(|g| &g.roles),
-            })
-            .flatten();
+            .flat_map(|g| &g.roles)
+            .chain(
+                model_groups
+                    .into_iter()
+                    .flatten()
+                    .filter(|g| !matches!(hyp, Hyp::NotMember(x) if x == **g))
+                    .filter_map(|g| match hyp {
+                        Hyp::GroupRoles(x, roles) if x == *g => roles,
+                        _ => self.groups.get(g).map(|g| &g.roles),
+                    })
+                    .flatten(),
+            );
         let mut e = Effective::default();
         let mut scoped_roles = Permission::empty();
         for r in record.roles.iter().chain(group_roles) {
