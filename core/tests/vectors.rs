@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use rolecall::{
     AccessLevel, AgreementId, AuditQuery, Directory, Error, GroupId, HashParams, NewRole, NewUser,
     PasswordPolicy, Permission, Preset, Product, RoleId, RolePatch, ScopeAccess, ScopeId,
-    ScopeKind, TenantId, TenantSettings, UserId, UserPatch, UserQuery,
+    ScopeKind, SodRule, TenantId, TenantSettings, UserId, UserPatch, UserQuery,
 };
 use serde_json::{json, Map, Value};
 
@@ -60,6 +60,8 @@ const MUTATIONS: &[(&str, &[&str])] = &[
     ("transfer_ownership", &["agreement", "new_owner"]),
     ("link_pbx_subscriber", &["agreement", "user", "subscriber"]),
     ("set_tenant_settings", &["strict_agreement_levels", "phone_region"]),
+    ("add_sod_rule", &["name", "first", "second"]),
+    ("remove_sod_rule", &["name"]),
     ("set_password", &["user", "password", "temporary"]),
     ("security_stamp", &["user", "bind"]),
     ("set_password_policy", &["min_length", "max_length", "reject_common", "reject_personal", "max_failed_logins", "lockout_ms", "reset_token_ttl_ms"]),
@@ -125,6 +127,8 @@ const QUERIES: &[(&str, &[&str])] = &[
     ("user_by_email", &["tenant", "email"]),
     ("search_users", &["tenant", "text", "active_only", "offset", "limit"]),
     ("tenant_settings", &["tenant"]),
+    ("sod_rules", &["tenant"]),
+    ("sod_violations", &["tenant"]),
     ("session_valid", &["user", "stamp"]),
     ("login", &["tenant", "email", "password"]),
     ("credential_status", &["user"]),
@@ -628,6 +632,15 @@ impl Runner {
                 };
                 d.set_tenant_settings(actor, &settings)?;
             }
+            "add_sod_rule" => {
+                let rule = SodRule::new(
+                    a.str("name")?,
+                    a.permissions("first")?,
+                    a.permissions("second")?,
+                );
+                d.add_sod_rule(actor, &rule)?;
+            }
+            "remove_sod_rule" => d.remove_sod_rule(actor, a.str("name")?)?,
             "set_password" => {
                 let u = self.user(a.get("user")?)?;
                 let temporary = a.bool_or("temporary", true)?;
@@ -829,6 +842,19 @@ impl Runner {
                 let s = d.tenant_settings(self.tenant(a.get("tenant")?)?)?;
                 json!({"strict_agreement_levels": s.strict_agreement_levels,
                        "phone_region": s.phone_region})
+            }
+            "sod_rules" => {
+                let rules = d.sod_rules(self.tenant(a.get("tenant")?)?)?;
+                rules
+                    .iter()
+                    .map(|r| json!({"name": r.name, "first": r.first.names(), "second": r.second.names()}))
+                    .collect()
+            }
+            "sod_violations" => {
+                let vs = d.sod_violations(self.tenant(a.get("tenant")?)?)?;
+                vs.iter()
+                    .map(|v| json!({"rule": v.rule, "user": self.handle_of(Kind::User, v.user.0)}))
+                    .collect()
             }
             "session_valid" => {
                 let u = self.user(a.get("user")?)?;
