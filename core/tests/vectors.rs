@@ -624,6 +624,10 @@ impl Runner {
             }
             "set_tenant_settings" => {
                 let mut settings = TenantSettings::default();
+                // Separation-of-duty rules are left as they are (as the bindings do).
+                if let Ok(u) = d.user(actor) {
+                    settings.separation_of_duty = d.tenant_settings(u.tenant)?.separation_of_duty;
+                }
                 settings.strict_agreement_levels = a.bool_or("strict_agreement_levels", false)?;
                 settings.phone_region = match a.opt("phone_region") {
                     None | Some(Value::Null) => None,
