@@ -2,7 +2,7 @@
 //! once a commit applies, computed by the one rights function (`access_under` with
 //! [`Hyp::Overlay`]), without cloning the model. Used by the separation-of-duty rule.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::*;
 
@@ -18,8 +18,8 @@ pub(crate) struct Overlay<'a> {
     pub roles: HashMap<RoleId, Option<&'a Role>>,
     /// Groups put (`Some`) or deleted (`None`).
     pub groups: HashMap<GroupId, Option<&'a Group>>,
-    /// Memberships added (`true`) or removed (`false`), the last change winning.
-    pub members: HashMap<(UserId, GroupId), bool>,
+    /// Per user, the memberships added (`true`) or removed (`false`), the last change winning.
+    pub members: HashMap<UserId, BTreeMap<GroupId, bool>>,
     /// Tenants put.
     pub tenants: HashMap<TenantId, &'a Tenant>,
 }
@@ -50,15 +50,15 @@ impl<'a> Overlay<'a> {
                 Change::GroupPut(g) => {
                     o.groups.insert(g.id, Some(g));
                 }
+                // Its memberships end with it: `groups_of` skips deleted groups.
                 Change::GroupDeleted { id } => {
                     o.groups.insert(*id, None);
-                    o.members.retain(|(_, g), _| g != id);
                 }
                 Change::MemberAdded { group, user } => {
-                    o.members.insert((*user, *group), true);
+                    o.members.entry(*user).or_default().insert(*group, true);
                 }
                 Change::MemberRemoved { group, user } => {
-                    o.members.insert((*user, *group), false);
+                    o.members.entry(*user).or_default().insert(*group, false);
                 }
                 _ => {}
             }
@@ -77,13 +77,11 @@ impl<'a> Overlay<'a> {
     /// The groups `user` is a member of once the overlay applies, with their roles.
     pub fn groups_of<'s>(&'s self, m: &'s Model, user: UserId) -> Vec<&'s Group> {
         let mut ids: BTreeSet<GroupId> = m.user_groups.get(&user).cloned().unwrap_or_default();
-        for ((u, g), member) in &self.members {
-            if *u == user {
-                if *member {
-                    ids.insert(*g);
-                } else {
-                    ids.remove(g);
-                }
+        for (g, member) in self.members.get(&user).into_iter().flatten() {
+            if *member {
+                ids.insert(*g);
+            } else {
+                ids.remove(g);
             }
         }
         ids.into_iter()
@@ -123,8 +121,8 @@ impl<'a> Overlay<'a> {
         out.extend(
             self.members
                 .iter()
-                .filter(|(_, added)| **added)
-                .map(|((u, _), _)| *u)
+                .filter(|(_, groups)| groups.values().any(|added| *added))
+                .map(|(u, _)| *u)
                 .filter(|u| self.user(m, *u).is_some_and(|u| in_scope(u.tenant))),
         );
         for (id, put) in &self.roles {
