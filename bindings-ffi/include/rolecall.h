@@ -82,6 +82,7 @@
 #define ROLECALL_STATUS_UNKNOWN_GROUP 203
 #define ROLECALL_STATUS_UNKNOWN_SCOPE 204
 #define ROLECALL_STATUS_UNKNOWN_AGREEMENT 205
+#define ROLECALL_STATUS_UNKNOWN_SOD_RULE 206
 #define ROLECALL_STATUS_WRONG_TENANT 210
 #define ROLECALL_STATUS_DUPLICATE_EMAIL 300
 #define ROLECALL_STATUS_DUPLICATE_NAME 301
@@ -90,6 +91,7 @@
 #define ROLECALL_STATUS_INACTIVE_OWNER 304
 #define ROLECALL_STATUS_SCOPE_CYCLE 305
 #define ROLECALL_STATUS_SCOPE_NOT_EMPTY 306
+#define ROLECALL_STATUS_SEPARATION_OF_DUTY 307
 #define ROLECALL_STATUS_AMBIGUOUS_NAME 310
 #define ROLECALL_STATUS_PERMISSION_DENIED 400
 #define ROLECALL_STATUS_ESCALATION 401
@@ -1453,6 +1455,68 @@ typedef struct rolecall_tenant_settings {
      */
     char phone_region[3];
 } rolecall_tenant_settings;
+
+/**
+ * A separation-of-duty rule: no user may hold both sides (any permission of each). As an
+ * input (rolecall_sod_rule_add) the caller owns `name`; in a rolecall_sod_rule_list the list
+ * owns it.
+ */
+typedef struct rolecall_sod_rule {
+    /**
+     * Its name, unique in the tenant (case-insensitively).
+     */
+    const char *name;
+    /**
+     * One side (not empty).
+     */
+    struct rolecall_permission first;
+    /**
+     * The other side (not empty, disjoint from `first`).
+     */
+    struct rolecall_permission second;
+} rolecall_sod_rule;
+
+/**
+ * A tenant's rules, in declaration order.
+ */
+typedef struct rolecall_sod_rule_list {
+    /**
+     * The rules (NULL when `len` is 0).
+     */
+    struct rolecall_sod_rule *items;
+    /**
+     * How many rules `items` holds.
+     */
+    size_t len;
+} rolecall_sod_rule_list;
+
+/**
+ * A user holding both sides of a rule.
+ */
+typedef struct rolecall_sod_violation {
+    /**
+     * The rule's name (owned by the list).
+     */
+    const char *rule;
+    /**
+     * The user.
+     */
+    rolecall_user_id user;
+} rolecall_sod_violation;
+
+/**
+ * The users violating a tenant's rules, by rule in declaration order, then by user id.
+ */
+typedef struct rolecall_sod_violation_list {
+    /**
+     * The violations (NULL when `len` is 0).
+     */
+    struct rolecall_sod_violation *items;
+    /**
+     * How many violations `items` holds.
+     */
+    size_t len;
+} rolecall_sod_violation_list;
 
 /**
  * A user to create (rolecall_user_create, and the superadministrator of rolecall_tenant_create).
@@ -2834,6 +2898,61 @@ rolecall_status rolecall_tenant_settings_default(struct rolecall_tenant_settings
  * `settings` a valid struct. Thread-safe.
  */
 rolecall_status rolecall_tenant_settings_set(const struct rolecall_directory *dir, rolecall_user_id actor, const struct rolecall_tenant_settings *settings);
+
+/**
+ * Frees a rolecall_sod_rule_list and every rule in it. NULL is fine.
+ *
+ * Safety: the list came from this library and is not used afterwards. Thread-safe.
+ */
+void rolecall_sod_rule_list_free(struct rolecall_sod_rule_list *list);
+
+/**
+ * Frees a rolecall_sod_violation_list and everything in it. NULL is fine.
+ *
+ * Safety: the list came from this library and is not used afterwards. Thread-safe.
+ */
+void rolecall_sod_violation_list_free(struct rolecall_sod_violation_list *list);
+
+/**
+ * Declares a separation-of-duty rule in the actor's tenant (superadministrator only). From
+ * then on every change that would leave a user holding both sides fails with
+ * ROLECALL_STATUS_SEPARATION_OF_DUTY.
+ *
+ * On success `*violators` (when not NULL) receives the users that already hold both sides, in
+ * id order, owned by the caller (rolecall_id_list_free()): they keep their access, may lose
+ * rights, never gain one. Errors: ROLECALL_STATUS_SUPERADMIN_ONLY, _INVALID_NAME,
+ * _DUPLICATE_NAME, _EMPTY_PERMISSION, _INVALID_ARGUMENT (sides sharing a permission),
+ * _UNKNOWN_PERMISSION (a bit outside the catalogue), ... Safety: `dir` is a live handle; `rule`
+ * a valid struct; `violators` NULL or writable. Thread-safe.
+ */
+rolecall_status rolecall_sod_rule_add(const struct rolecall_directory *dir, rolecall_user_id actor, const struct rolecall_sod_rule *rule, struct rolecall_id_list **violators);
+
+/**
+ * Removes the actor's tenant's rule named `name` (case-insensitively; superadministrator only).
+ *
+ * Errors: ROLECALL_STATUS_SUPERADMIN_ONLY, _UNKNOWN_SOD_RULE, ... Safety: `dir` is a live
+ * handle; `name` a NUL-terminated string. Thread-safe.
+ */
+rolecall_status rolecall_sod_rule_remove(const struct rolecall_directory *dir, rolecall_user_id actor, const char *name);
+
+/**
+ * A tenant's separation-of-duty rules, in declaration order.
+ *
+ * On success `*out` receives a list owned by the caller (rolecall_sod_rule_list_free()).
+ * Errors: ROLECALL_STATUS_UNKNOWN_TENANT. Safety: `dir` is a live handle; `out` is writable.
+ * Thread-safe.
+ */
+rolecall_status rolecall_sod_rules(const struct rolecall_directory *dir, rolecall_tenant_id tenant, struct rolecall_sod_rule_list **out);
+
+/**
+ * The active users holding both sides of one of the tenant's rules (possible only for users
+ * that did when the rule was declared), by rule in declaration order, then by user id.
+ *
+ * On success `*out` receives a list owned by the caller (rolecall_sod_violation_list_free()).
+ * Errors: ROLECALL_STATUS_UNKNOWN_TENANT. Safety: `dir` is a live handle; `out` is writable.
+ * Thread-safe.
+ */
+rolecall_status rolecall_sod_violations(const struct rolecall_directory *dir, rolecall_tenant_id tenant, struct rolecall_sod_violation_list **out);
 
 /**
  * Looks one permission up by its dotted name (`"campaigns.view"`; exact and lowercase).

@@ -31,6 +31,7 @@ mod records;
 mod roles;
 mod scopes;
 mod settings;
+mod sod;
 mod types;
 #[cfg(feature = "uniffi")]
 pub mod uniffi_api;

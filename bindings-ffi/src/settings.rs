@@ -107,7 +107,11 @@ pub unsafe extern "C" fn rolecall_tenant_settings_set(
 ) -> rolecall_status {
     ffi!({
         let d = dir!(dir);
-        let s = from_c(input!(settings))?;
+        let mut s = from_c(input!(settings))?;
+        // The C struct carries no separation-of-duty rules: the tenant's own are kept (they
+        // change with rolecall_sod_rule_add / rolecall_sod_rule_remove).
+        let tenant = d.user(UserId(actor))?.tenant;
+        s.separation_of_duty = d.tenant_settings(tenant)?.separation_of_duty;
         d.set_tenant_settings(UserId(actor), &s)?;
         Ok(())
     })

@@ -43,7 +43,8 @@ use rolecall::{
     AccessLevel, Agreement, AgreementId, AuditAction, AuditEvent, AuditQuery, CredentialStatus,
     Explanation, Grant, Group, GroupId, NewRole, NewUser, ObjectKind, Page, PasswordPolicy,
     Permission, Preset, Product, ResetIssued, Role, RoleId, RoleNamespace, RolePatch, ScopeGrant,
-    ScopeId, Secret, Session, TenantCreated, TenantId, User, UserId, UserQuery,
+    ScopeId, Secret, Session, SodRule, SodViolation, TenantCreated, TenantId, User, UserId,
+    UserQuery,
 };
 
 /// Every refusal or failure of the library.
@@ -112,3 +113,4 @@ include!("uniffi_api/directory/scopes.rs");
 include!("uniffi_api/directory/agreements.rs");
 include!("uniffi_api/directory/checks.rs");
 include!("uniffi_api/directory/credentials.rs");
+include!("uniffi_api/directory/sod.rs");

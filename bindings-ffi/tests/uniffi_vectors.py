@@ -74,6 +74,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "transfer_ownership": ("agreement", "new_owner"),
     "link_pbx_subscriber": ("agreement", "user", "subscriber"),
     "set_tenant_settings": ("strict_agreement_levels", "phone_region"),
+    "add_sod_rule": ("name", "first", "second"),
+    "remove_sod_rule": ("name",),
     "set_password": ("user", "password", "temporary"),
     "security_stamp": ("user", "bind"),
     "set_password_policy": ("min_length", "max_length", "reject_common", "reject_personal",
@@ -115,6 +117,8 @@ QUERIES: Dict[str, Tuple[str, ...]] = {
     "user_by_email": ("tenant", "email"),
     "search_users": ("tenant", "text", "active_only", "offset", "limit"),
     "tenant_settings": ("tenant",),
+    "sod_rules": ("tenant",),
+    "sod_violations": ("tenant",),
     "session_valid": ("user", "stamp"),
     "login": ("tenant", "email", "password"),
     "credential_status": ("user",),
@@ -489,6 +493,12 @@ class Runner:
                 strict_agreement_levels=a.flag("strict_agreement_levels", False),
                 phone_region=region)
             d.set_tenant_settings(actor, settings)
+        elif op == "add_sod_rule":
+            rule = rc.SodRule(name=a.text("name"), first=a.names("first"),
+                              second=a.names("second"))
+            d.add_sod_rule(actor, rule)
+        elif op == "remove_sod_rule":
+            d.remove_sod_rule(actor, a.text("name"))
         elif op == "set_password":
             u, password = self.user(a.get("user")), a.text("password")
             if "temporary" in a.step:
@@ -617,6 +627,12 @@ class Runner:
                              offset=a.uint("offset", 0), limit=a.uint("limit", 50))
             page = d.search_users(self.tenant(a.get("tenant")), q)
             return {"total": page.total, "users": users([u.id for u in page.items])}
+        if op == "sod_rules":
+            return [{"name": r.name, "first": r.first, "second": r.second}
+                    for r in d.sod_rules(self.tenant(a.get("tenant")))]
+        if op == "sod_violations":
+            return [{"rule": v.rule, "user": self.handle_of("user", v.user)}
+                    for v in d.sod_violations(self.tenant(a.get("tenant")))]
         if op == "tenant_settings":
             ts = d.tenant_settings(self.tenant(a.get("tenant")))
             return {"strict_agreement_levels": ts.strict_agreement_levels,

@@ -54,6 +54,10 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
             extra.set_item("members", *members)?;
         }
         Error::OutsideTeams { user, .. } => extra.set_item("user", user.0)?,
+        Error::SeparationOfDuty { rule, user } => {
+            extra.set_item("rule", rule)?;
+            extra.set_item("email", user)?;
+        }
         Error::Stale { wanted, reached } => {
             extra.set_item("wanted", *wanted)?;
             extra.set_item("reached", *reached)?;

@@ -38,7 +38,8 @@ mod _rolecall {
     #[pymodule_export]
     use crate::records::{
         PyAgreement, PyExplanation, PyGrant, PyGroup, PyNewUser, PyPage, PyPresetRole, PyRole,
-        PyScope, PyScopeAccess, PyScopeGrant, PyTenant, PyTenantCreated, PyTenantSettings, PyUser,
+        PyScope, PyScopeAccess, PyScopeGrant, PySodRule, PySodViolation, PyTenant, PyTenantCreated,
+        PyTenantSettings, PyUser,
     };
     #[pymodule_export]
     use crate::snapshot::PySnapshot;

@@ -63,6 +63,8 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "transfer_ownership": ("agreement", "new_owner"),
     "link_pbx_subscriber": ("agreement", "user", "subscriber"),
     "set_tenant_settings": ("strict_agreement_levels", "phone_region"),
+    "add_sod_rule": ("name", "first", "second"),
+    "remove_sod_rule": ("name",),
     "set_password": ("user", "password", "temporary"),
     "security_stamp": ("user", "bind"),
     "set_password_policy": (
@@ -119,6 +121,8 @@ QUERIES: Dict[str, Tuple[str, ...]] = {
     "user_by_email": ("tenant", "email"),
     "search_users": ("tenant", "text", "active_only", "offset", "limit"),
     "tenant_settings": ("tenant",),
+    "sod_rules": ("tenant",),
+    "sod_violations": ("tenant",),
     "session_valid": ("user", "stamp"),
     "login": ("tenant", "email", "password"),
     "credential_status": ("user",),
@@ -470,6 +474,11 @@ class Runner:
                 phone_region=region,
             )
             d.set_tenant_settings(actor, settings)
+        elif op == "add_sod_rule":
+            rule = rolecall.SodRule(a.text("name"), a.permissions("first"), a.permissions("second"))
+            d.add_sod_rule(actor, rule)
+        elif op == "remove_sod_rule":
+            d.remove_sod_rule(actor, a.text("name"))
         elif op == "set_password":
             u = self.user(a.get("user"))
             if "temporary" in a.step:
@@ -659,6 +668,16 @@ class Runner:
                 limit=limit,
             )
             return {"total": page.total, "users": users([u.id for u in page])}
+        if op == "sod_rules":
+            return [
+                {"name": r.name, "first": r.first.names(), "second": r.second.names()}
+                for r in d.sod_rules(self.tenant(a.get("tenant")))
+            ]
+        if op == "sod_violations":
+            return [
+                {"rule": v.rule, "user": self.handle_of("user", v.user)}
+                for v in d.sod_violations(self.tenant(a.get("tenant")))
+            ]
         if op == "tenant_settings":
             ts = d.tenant_settings(self.tenant(a.get("tenant")))
             return {

@@ -118,6 +118,10 @@ audit_actions! {
     PruneAudit => "prune_audit",
     /// A scope was moved under another parent (or made a root).
     MoveScope => "move_scope",
+    /// A separation-of-duty rule was declared.
+    AddSodRule => "add_sod_rule",
+    /// A separation-of-duty rule was removed.
+    RemoveSodRule => "remove_sod_rule",
     /// A role was granted to a user for a scope.
     GrantRoleInScope => "grant_role_in_scope",
     /// A role granted to a user for a scope was taken back.

@@ -205,6 +205,10 @@ error_table! {
         #[error("unknown tenant {0}")]
         #[code(200, "unknown_tenant")]
         UnknownTenant(crate::TenantId),
+        /// No separation-of-duty rule with this name in the tenant.
+        #[error("unknown separation-of-duty rule {0}")]
+        #[code(206, "unknown_sod_rule")]
+        UnknownSodRule(String),
         /// No user with this id, or no user of the tenant with this email: the lookup that
         /// found nothing.
         #[error("unknown user {0}")]
@@ -324,6 +328,18 @@ error_table! {
             children: usize,
             /// How many users are members of it (a team).
             members: usize,
+        },
+
+        /// The change would leave a user holding both sides of a separation-of-duty rule
+        /// ([`SodRule`](crate::SodRule)): one that did not hold both before, or one that did
+        /// (declared while already in violation) and would gain a right.
+        #[error("separation of duty: the change would leave user {user} holding both sides of rule {rule:?}")]
+        #[code(307, "separation_of_duty")]
+        SeparationOfDuty {
+            /// The rule's name.
+            rule: String,
+            /// The user's email.
+            user: String,
         },
 
         // ---- 4xx refused by a rule ----

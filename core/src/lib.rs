@@ -54,8 +54,8 @@ pub use domain::validate::{MAX_DESCRIPTION_CHARS, MAX_EMAIL_LEN, MAX_NAME_CHARS,
 pub use domain::{
     AccessLevel, Agreement, AgreementId, Assignment, Change, Commit, CustomKind, Group, GroupId,
     Levels, NextIds, ObjectKind, Permission, Preset, PresetRole, Product, Role, RoleId,
-    RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, Tenant, TenantId, TenantSettings,
-    TimedGrant, User, UserId, Window, CATALOGUE,
+    RoleNamespace, Scope, ScopeGrant, ScopeId, ScopeKind, SodRule, SodViolation, Tenant, TenantId,
+    TenantSettings, TimedGrant, User, UserId, Window, CATALOGUE,
 };
 pub use domain::{Eligibility, MAX_ACTIVATION_MS};
 pub use engine::{ScopeAccess, Snapshot, UserRef};

@@ -622,3 +622,21 @@ fn a_bulk_import_updates_the_next_ids_once_not_once_per_record() {
         .unwrap();
     assert!(users.iter().all(|u| *u < next), "{next:?} reuses an id");
 }
+
+#[test]
+fn separation_of_duty_rules_survive_a_reopen_and_reach_other_hosts() {
+    let schema = Schema::new("sod");
+    let (d, tenant, root) = acme(&schema);
+    let other = schema.directory();
+    let rule = rolecall::SodRule::new(
+        "billing vs audit",
+        Permission::BILLING_MANAGE,
+        Permission::LOGS_VIEW,
+    );
+    d.add_sod_rule(root, &rule).unwrap();
+    other.refresh().unwrap();
+    assert_eq!(other.sod_rules(tenant).unwrap(), vec![rule.clone()]);
+    drop(d);
+    let again = schema.directory();
+    assert_eq!(again.sod_rules(tenant).unwrap(), vec![rule]);
+}

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use rolecall::{
     AccessLevel, AgreementId, Assignment, AuditQuery, Directory, Error, GroupId, HashParams,
     ManualClock, MemoryStore, NewRole, NewUser, PasswordPolicy, Permission, Preset, Product,
-    RoleId, RolePatch, ScopeAccess, ScopeGrant, ScopeId, ScopeKind, TenantId, TenantSettings,
-    TimedGrant, UserId, UserPatch, UserQuery, Window,
+    RoleId, RolePatch, ScopeAccess, ScopeGrant, ScopeId, ScopeKind, SodRule, TenantId,
+    TenantSettings, TimedGrant, UserId, UserPatch, UserQuery, Window,
 };
 use serde_json::{json, Map, Value};
 
@@ -62,6 +62,8 @@ const MUTATIONS: &[(&str, &[&str])] = &[
     ("transfer_ownership", &["agreement", "new_owner"]),
     ("link_pbx_subscriber", &["agreement", "user", "subscriber"]),
     ("set_tenant_settings", &["strict_agreement_levels", "phone_region"]),
+    ("add_sod_rule", &["name", "first", "second"]),
+    ("remove_sod_rule", &["name"]),
     ("set_password", &["user", "password", "temporary"]),
     ("security_stamp", &["user", "bind"]),
     ("set_password_policy", &["min_length", "max_length", "reject_common", "reject_personal", "max_failed_logins", "lockout_ms", "reset_token_ttl_ms"]),
@@ -139,6 +141,8 @@ const QUERIES: &[(&str, &[&str])] = &[
     ("user_by_email", &["tenant", "email"]),
     ("search_users", &["tenant", "text", "active_only", "offset", "limit"]),
     ("tenant_settings", &["tenant"]),
+    ("sod_rules", &["tenant"]),
+    ("sod_violations", &["tenant"]),
     ("session_valid", &["user", "stamp"]),
     ("login", &["tenant", "email", "password"]),
     ("credential_status", &["user"]),
@@ -665,6 +669,10 @@ impl Runner {
             }
             "set_tenant_settings" => {
                 let mut settings = TenantSettings::default();
+                // Separation-of-duty rules are left as they are (as the bindings do).
+                if let Ok(u) = d.user(actor) {
+                    settings.separation_of_duty = d.tenant_settings(u.tenant)?.separation_of_duty;
+                }
                 settings.strict_agreement_levels = a.bool_or("strict_agreement_levels", false)?;
                 settings.phone_region = match a.opt("phone_region") {
                     None | Some(Value::Null) => None,
@@ -716,6 +724,15 @@ impl Runner {
                 };
                 d.set_break_glass(actor, u, on)?;
             }
+            "add_sod_rule" => {
+                let rule = SodRule::new(
+                    a.str("name")?,
+                    a.permissions("first")?,
+                    a.permissions("second")?,
+                );
+                d.add_sod_rule(actor, &rule)?;
+            }
+            "remove_sod_rule" => d.remove_sod_rule(actor, a.str("name")?)?,
             "set_password" => {
                 let u = self.user(a.get("user")?)?;
                 let temporary = a.bool_or("temporary", true)?;
@@ -923,6 +940,19 @@ impl Runner {
                 let s = d.tenant_settings(self.tenant(a.get("tenant")?)?)?;
                 json!({"strict_agreement_levels": s.strict_agreement_levels,
                        "phone_region": s.phone_region})
+            }
+            "sod_rules" => {
+                let rules = d.sod_rules(self.tenant(a.get("tenant")?)?)?;
+                rules
+                    .iter()
+                    .map(|r| json!({"name": r.name, "first": r.first.names(), "second": r.second.names()}))
+                    .collect()
+            }
+            "sod_violations" => {
+                let vs = d.sod_violations(self.tenant(a.get("tenant")?)?)?;
+                vs.iter()
+                    .map(|v| json!({"rule": v.rule, "user": self.handle_of(Kind::User, v.user.0)}))
+                    .collect()
             }
             "session_valid" => {
                 let u = self.user(a.get("user")?)?;

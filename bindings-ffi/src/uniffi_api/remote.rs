@@ -275,3 +275,18 @@ pub struct AuditPage {
     pub total: Count,
     pub offset: Count,
 }
+
+/// A separation-of-duty rule: no user may hold both sides (any permission of each).
+#[uniffi::remote(Record)]
+pub struct SodRule {
+    pub name: String,
+    pub first: Permissions,
+    pub second: Permissions,
+}
+
+/// A user holding both sides of a rule.
+#[uniffi::remote(Record)]
+pub struct SodViolation {
+    pub rule: String,
+    pub user: UserId,
+}

@@ -28,6 +28,7 @@ __all__ = [
     "PermissionDeniedError",
     "ReadOnlyError",
     "RolecallError",
+    "SeparationOfDutyError",
     "StaleError",
     "StorageError",
     "UnavailableError",
@@ -111,6 +112,22 @@ class ConflictError(RolecallError):
     ``children`` and ``members`` counts) (codes 3xx)."""
 
     category = "conflict"
+
+
+class SeparationOfDutyError(ConflictError):
+    """The change would leave a user holding both sides of a separation-of-duty rule (kind
+    ``"separation_of_duty"``, code 307): ``rule`` is the rule's name, ``email`` the user's
+    email."""
+
+    def __init__(
+        self, message: str, code: int = 0, kind: str = "", rule: str = "", email: str = ""
+    ) -> None:
+        super().__init__(message, code, kind)
+        self.rule = rule
+        self.email = email
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.message, self.code, self.kind, self.rule, self.email))
 
 
 class PermissionDeniedError(RolecallError):
@@ -214,6 +231,7 @@ for _cls in (
     NotFoundError,
     WrongTenantError,
     ConflictError,
+    SeparationOfDutyError,
     PermissionDeniedError,
     EscalationError,
     AuthenticationError,
@@ -247,6 +265,7 @@ _BY_KIND: Dict[str, Type[RolecallError]] = {
     "unknown_permission": UnknownPermissionError,
     "wrong_tenant": WrongTenantError,
     "escalation": EscalationError,
+    "separation_of_duty": SeparationOfDutyError,
     "weak_password": WeakPasswordError,
     "authentication_failed": AuthenticationFailedError,
     "account_locked": AccountLockedError,

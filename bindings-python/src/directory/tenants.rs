@@ -63,15 +63,25 @@ impl PyDirectory {
         actor: UserArg,
         settings: PyRef<'_, PyTenantSettings>,
     ) -> PyResult<()> {
-        let settings = settings.0.clone();
-        self.write(py, |d| d.set_tenant_settings(actor.0, &settings))
+        let mut settings = settings.0.clone();
+        self.write(py, |d| {
+            // A `TenantSettings` carries no separation-of-duty rules here: the tenant's own
+            // are kept (they change with add_sod_rule / remove_sod_rule).
+            let tenant = d.user(actor.0)?.tenant;
+            settings.separation_of_duty = d.tenant_settings(tenant)?.separation_of_duty;
+            d.set_tenant_settings(actor.0, &settings)
+        })
     }
 
     /// A tenant's options.
     fn tenant_settings(&self, tenant: TenantArg) -> PyResult<PyTenantSettings> {
         self.inner
             .tenant_settings(tenant.0)
-            .map(PyTenantSettings)
+            .map(|mut s| {
+                // Rules are read with sod_rules (see set_tenant_settings).
+                s.separation_of_duty.clear();
+                PyTenantSettings(s)
+            })
             .or_raise()
     }
 }

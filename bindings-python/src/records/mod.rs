@@ -7,6 +7,7 @@ mod page;
 mod roles;
 mod scopes;
 mod settings;
+mod sod;
 mod tenants;
 mod users;
 
@@ -15,6 +16,7 @@ pub(crate) use page::*;
 pub(crate) use roles::*;
 pub(crate) use scopes::*;
 pub(crate) use settings::*;
+pub(crate) use sod::*;
 pub(crate) use tenants::*;
 pub(crate) use users::*;
 

@@ -30,6 +30,7 @@ mod groups;
 mod open;
 mod roles;
 mod scopes;
+mod sod;
 mod tenants;
 mod timed;
 mod users;
@@ -305,7 +306,8 @@ impl Attempt {
         if !matches!(
             e.category(),
             ErrorCategory::PermissionDenied | ErrorCategory::Authentication
-        ) {
+        ) && !matches!(e, Error::SeparationOfDuty { .. })
+        {
             return;
         }
         let event = AuditEvent {
@@ -561,6 +563,8 @@ impl Directory {
             });
         }
         let mut changes = std::mem::take(&mut p.changes);
+        // Separation of duty, for every grant path: judged on the planned changes as a whole.
+        m.check_sod(&changes).map_err(|e| (e, tenant))?;
         let mut stamped = m.stamp_renewals(&changes);
         stamped.extend(std::mem::take(&mut p.renew));
         if !stamped.is_empty() {

@@ -9,6 +9,7 @@ mod preset;
 mod records;
 pub(crate) mod rules;
 mod timed;
+pub(crate) mod sod;
 pub(crate) mod validate;
 
 pub use agreement::{AccessLevel, Levels, Product};
@@ -22,3 +23,4 @@ pub use records::{
 };
 pub(crate) use timed::windows_serde;
 pub use timed::{Assignment, Eligibility, TimedGrant, Window, MAX_ACTIVATION_MS};
+pub use sod::{SodRule, SodViolation};

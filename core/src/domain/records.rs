@@ -45,6 +45,11 @@ pub struct TenantSettings {
     /// The region (ISO 3166-1 alpha-2, such as `US` or `FR`) that phone numbers typed without a
     /// country code are read in; `None` accepts only international numbers (`+…`).
     pub phone_region: Option<String>,
+    /// The tenant's separation-of-duty rules (see [`SodRule`](crate::SodRule)): no user may
+    /// hold both sides of one. Usually managed with
+    /// [`Directory::add_sod_rule`](crate::Directory::add_sod_rule) and
+    /// [`remove_sod_rule`](crate::Directory::remove_sod_rule).
+    pub separation_of_duty: Vec<super::SodRule>,
 }
 
 impl TenantSettings {
@@ -52,8 +57,11 @@ impl TenantSettings {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a `phone_region` that is not an ISO 3166-1 alpha-2 code
-    /// libphonenumber knows.
+    /// libphonenumber knows; for separation-of-duty rules, [`Error::InvalidName`] for a bad
+    /// name, [`Error::DuplicateName`] for a name used twice, [`Error::EmptyPermission`] for an
+    /// empty side and [`Error::InvalidArgument`] for sides that share a permission.
     pub fn validate(&self) -> Result<(), Error> {
+        super::sod::validated_rules(&self.separation_of_duty)?;
         if let Some(r) = &self.phone_region {
             if r.len() != 2 || !r.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err(Error::InvalidArgument {

@@ -12,6 +12,7 @@ mod credentials;
 mod groups;
 mod roles;
 mod scopes;
+mod sod;
 mod tenants;
 mod timed;
 mod users;

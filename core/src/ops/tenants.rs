@@ -127,9 +127,12 @@ impl<'m> Plan<'m> {
         let a = Actor::load(self.m, actor)?;
         a.require_superadmin("change the tenant settings")?;
         settings.validate()?;
+        let mut settings = settings.clone();
+        settings.separation_of_duty =
+            crate::domain::sod::validated_rules(&settings.separation_of_duty)?;
         let mut t = self.m.tenants[&a.tenant()].clone();
-        if t.settings != *settings {
-            t.settings = settings.clone();
+        if t.settings != settings {
+            t.settings = settings;
             self.changes.push(Change::TenantPut(t));
         }
         Ok(())

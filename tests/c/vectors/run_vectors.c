@@ -63,6 +63,8 @@ static const opdef MUTATIONS[] = {
     {"transfer_ownership", {"agreement", "new_owner"}},
     {"link_pbx_subscriber", {"agreement", "user", "subscriber"}},
     {"set_tenant_settings", {"strict_agreement_levels", "phone_region"}},
+    {"add_sod_rule", {"name", "first", "second"}},
+    {"remove_sod_rule", {"name"}},
     {"set_password", {"user", "password", "temporary"}},
     {"security_stamp", {"user", "bind"}},
     {"set_password_policy", {"min_length", "max_length", "reject_common", "reject_personal", "max_failed_logins",
@@ -99,6 +101,8 @@ static const opdef QUERIES[] = {
     {"user_by_email", {"tenant", "email"}},
     {"search_users", {"tenant", "text", "active_only", "offset", "limit"}},
     {"tenant_settings", {"tenant"}},
+    {"sod_rules", {"tenant"}},
+    {"sod_violations", {"tenant"}},
     {"session_valid", {"user", "stamp"}},
     {"login", {"tenant", "email", "password"}},
     {"credential_status", {"user"}},
@@ -838,6 +842,18 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
                    strlen(region) < sizeof s.phone_region ? strlen(region) : sizeof s.phone_region);
         }
         API(rolecall_tenant_settings_set(d, actor, &s));
+    } else if (strcmp(op, "add_sod_rule") == 0) {
+        rolecall_sod_rule rule = {0};
+        TRY(str(a, "name", &rule.name, st));
+        TRY(permissions(a, "first", &rule.first, st));
+        TRY(permissions(a, "second", &rule.second, st));
+        rolecall_id_list *violators = NULL;
+        API(rolecall_sod_rule_add(d, actor, &rule, &violators));
+        rolecall_id_list_free(violators);
+    } else if (strcmp(op, "remove_sod_rule") == 0) {
+        const char *name;
+        TRY(str(a, "name", &name, st));
+        API(rolecall_sod_rule_remove(d, actor, name));
     } else if (strcmp(op, "set_password") == 0) {
         const char *password;
         bool temporary;
@@ -1222,6 +1238,31 @@ static int query(runner *r, const char *op, const jval *a, jval *ans, stop *st) 
         *ans = json_obj();
         json_set(ans, "strict_agreement_levels", json_bool(s.strict_agreement_levels));
         json_set(ans, "phone_region", s.phone_region[0] ? json_str(s.phone_region) : json_null());
+    } else if (strcmp(op, "sod_rules") == 0) {
+        rolecall_sod_rule_list *rules = NULL;
+        TRY(ref_field(r, a, "tenant", K_TENANT, NULL, &tenant, st));
+        API(rolecall_sod_rules(d, tenant, &rules));
+        *ans = json_arr();
+        for (size_t i = 0; i < rules->len; i++) {
+            jval o = json_obj();
+            json_set(&o, "name", json_str(rules->items[i].name));
+            json_set(&o, "first", permission_names(rules->items[i].first));
+            json_set(&o, "second", permission_names(rules->items[i].second));
+            json_push(ans, o);
+        }
+        rolecall_sod_rule_list_free(rules);
+    } else if (strcmp(op, "sod_violations") == 0) {
+        rolecall_sod_violation_list *found = NULL;
+        TRY(ref_field(r, a, "tenant", K_TENANT, NULL, &tenant, st));
+        API(rolecall_sod_violations(d, tenant, &found));
+        *ans = json_arr();
+        for (size_t i = 0; i < found->len; i++) {
+            jval o = json_obj();
+            json_set(&o, "rule", json_str(found->items[i].rule));
+            json_set(&o, "user", ref_value(r, K_USER, found->items[i].user));
+            json_push(ans, o);
+        }
+        rolecall_sod_violation_list_free(found);
     } else if (strcmp(op, "session_valid") == 0) {
         uint64_t stamp;
         TRY(ref_field(r, a, "user", K_USER, NULL, &user, st));

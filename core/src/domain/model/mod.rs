@@ -14,7 +14,9 @@ use crate::credentials::{Credential, ResetToken};
 use crate::Error;
 
 mod apply;
+mod overlay;
 mod rights;
+mod sod;
 mod stamps;
 
 pub(crate) use rights::Effective;

@@ -19,6 +19,10 @@ pub(crate) enum Hyp<'a> {
     NotMember(GroupId),
     /// The user joins the group.
     Member(GroupId),
+    /// Every change of a planned commit (its user records, roles, groups and memberships).
+    /// Counts every assignment whatever its validity window (the separation-of-duty rule is
+    /// judged on what a user may hold at any time).
+    Overlay(&'a super::overlay::Overlay<'a>),
 }
 
 /// A user's effective access computed from the model.
@@ -163,35 +167,54 @@ impl Model {
         }
         let record = match hyp {
             Hyp::User(u) => u,
+            Hyp::Overlay(o) => o.users.get(&user.id).copied().unwrap_or(user),
             _ => user,
         };
         let role = |r: &RoleId| match hyp {
             Hyp::Role(x, role) if x == *r => role,
+            Hyp::Overlay(o) => o.role(self, *r),
             _ => self.roles.get(r),
         };
-        let group_roles = self
-            .user_groups
-            .get(&user.id)
-            .into_iter()
+        // Under an overlay every assignment counts, whatever its window.
+        let live =
+            |a: Assignment| matches!(hyp, Hyp::Overlay(_)) || self.in_force(record, a);
+        let overlaid_groups = match hyp {
+            Hyp::Overlay(o) => Some(o.groups_of(self, user.id)),
+            _ => None,
+        };
+        // Under an overlay, the groups it leaves the user in; otherwise the model's.
+        let model_groups = match overlaid_groups {
+            Some(_) => None,
+            None => self.user_groups.get(&user.id),
+        };
+        let joined = match hyp {
+            Hyp::Member(g) => self.groups.get(&g).map(|g| &g.roles),
+            _ => None,
+        };
+        let group_roles = overlaid_groups
+            .iter()
             .flatten()
-            .filter(|g| !matches!(hyp, Hyp::NotMember(x) if x == **g))
-            .filter(|g| self.in_force(record, Assignment::Group(**g)))
-            .filter_map(|g| match hyp {
-                Hyp::GroupRoles(x, roles) if x == *g => roles,
-                _ => self.groups.get(g).map(|g| &g.roles),
-            })
-            .chain(match hyp {
-                Hyp::Member(g) => self.groups.get(&g).map(|g| &g.roles),
-                _ => None,
-            })
-            .flatten();
+            .flat_map(|g| &g.roles)
+            .chain(
+                model_groups
+                    .into_iter()
+                    .flatten()
+                    .filter(|g| !matches!(hyp, Hyp::NotMember(x) if x == **g))
+                    .filter(|g| live(Assignment::Group(**g)))
+                    .filter_map(|g| match hyp {
+                        Hyp::GroupRoles(x, roles) if x == *g => roles,
+                        _ => self.groups.get(g).map(|g| &g.roles),
+                    })
+                    .flatten(),
+            )
+            .chain(joined.into_iter().flatten());
         let mut e = Effective::default();
         let mut scoped_roles = Permission::empty();
         let mut denied = Permission::empty();
         let own_roles = record
             .roles
             .iter()
-            .filter(|r| self.in_force(record, Assignment::Role(**r)));
+            .filter(|r| live(Assignment::Role(**r)));
         for r in own_roles.chain(group_roles) {
             if let Some(role) = role(r) {
                 denied |= role.denied;
@@ -205,14 +228,14 @@ impl Model {
         }
         if !scoped_roles.is_empty() {
             for s in &record.scopes {
-                if !self.in_force(record, Assignment::Scope(*s)) {
+                if !live(Assignment::Scope(*s)) {
                     continue;
                 }
                 *e.scoped.entry(*s).or_default() |= scoped_roles;
             }
         }
         for g in &record.grants {
-            if !self.in_force(record, Assignment::ScopeRole(*g)) {
+            if !live(Assignment::ScopeRole(*g)) {
                 continue;
             }
             if let Some(role) = role(&g.role) {
