@@ -94,6 +94,21 @@ refused("unknown_permission", d.check, olga, "campaigns.fly")
 refused("unknown_user", d.user, 424242)
 refused("invalid_email", d.create_user, t.superadmin, new_user("A", "B", "not an email"))
 
+# Explicit deny: a role's denials win over another role's allow; explain names the denier.
+nc = d.create_role(t.superadmin, rc.NewRole(name="No control", permissions=[], scoped=False,
+                                            admin_tier=False, description="",
+                                            denied=["campaigns.control"]))
+check(d.role(nc).denied == ["campaigns.control"] and d.role(op.id).denied == [], "Role.denied")
+ivan = d.create_user(t.superadmin, new_user("Ivan", "Denied", "ivan@acme.test", [op.id, nc]))
+check(not d.check(ivan, "campaigns.control") and d.check(ivan, "campaigns.view"), "deny wins")
+why = d.explain(ivan, "campaigns.control")
+check(not why.allowed and [g.role for g in why.denied_by] == [nc], "explain: denied_by")
+refused("invalid_argument", d.update_role, t.superadmin, nc,
+        rc.RolePatch(name=None, permissions=["campaigns.control"], description=None))
+d.update_role(t.superadmin, nc, rc.RolePatch(name=None, permissions=None, description=None,
+                                             denied=[]))
+check(d.check(ivan, "campaigns.control"), "a deny lifted")
+
 # Groups, scopes, agreements.
 g = d.create_group(t.superadmin, "Ops", [op.id])
 d.add_member(t.superadmin, g, olga)

@@ -230,7 +230,7 @@ fn mask() -> impl Strategy<Value = u16> {
 /// A set of denials: empty most of the time, else a few rights.
 fn deny_mask() -> impl Strategy<Value = u16> {
     prop_oneof![
-        3 => Just(0u16),
+        1 => Just(0u16),
         1 => (any::<u16>(), any::<u16>(), any::<u16>()).prop_map(|(a, b, c)| a & b & c),
     ]
 }
@@ -529,7 +529,7 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         3 => (a(), a(), ids()).prop_map(|(actor, user, roles)| Op::SetRoles { actor, user, roles }),
         3 => (a(), any::<u8>(), mask(), prop::bool::weighted(0.3), prop::bool::weighted(0.2), deny_mask())
             .prop_map(|(actor, name, mask, scoped, admin_tier, deny)| Op::CreateRole { actor, name, mask, scoped, admin_tier, deny }),
-        4 => (a(), a(), prop::option::of(any::<u8>()), prop::option::of(mask()), prop::option::weighted(0.3, deny_mask()))
+        4 => (a(), a(), prop::option::of(any::<u8>()), prop::option::of(mask()), prop::option::weighted(0.5, deny_mask()))
             .prop_map(|(actor, role, name, mask, deny)| Op::UpdateRole { actor, role, name, mask, deny }),
         2 => (a(), a()).prop_map(|(actor, role)| Op::DeleteRole { actor, role }),
         2 => (a(), any::<u8>(), ids()).prop_map(|(actor, name, roles)| Op::CreateGroup { actor, name, roles }),

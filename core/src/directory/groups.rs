@@ -201,7 +201,9 @@ impl Directory {
             .collect())
     }
 
-    /// The permissions a group grants its members (union of its roles).
+    /// The permissions a group grants its members (union of its roles). What its roles deny
+    /// ([`Role::denied`](crate::Role::denied)) is not subtracted here: a member's effective
+    /// rights are its whole set of roles' allows minus their denials.
     ///
     /// # Errors
     /// [`Error::UnknownGroup`].
