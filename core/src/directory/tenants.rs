@@ -84,11 +84,15 @@ impl Directory {
         self.read().tenants.values().cloned().collect()
     }
 
-    /// Sets the tenant's options (superadministrator only); see [`TenantSettings`].
+    /// Sets the tenant's options (superadministrator only); see [`TenantSettings`]. Replaces
+    /// them all, separation-of-duty rules included: start from
+    /// [`tenant_settings`](Self::tenant_settings) to keep those (or manage them with
+    /// [`add_sod_rule`](Self::add_sod_rule) / [`remove_sod_rule`](Self::remove_sod_rule)).
     ///
     /// # Errors
-    /// [`Error::SuperadminOnly`] for anyone else; [`Error::InvalidArgument`] for a bad value; and
-    /// the errors of [every change](Directory#errors-of-every-change).
+    /// [`Error::SuperadminOnly`] for anyone else; [`Error::InvalidArgument`] for a bad value;
+    /// for the rules, those of [`add_sod_rule`](Self::add_sod_rule); and the errors of [every
+    /// change](Directory#errors-of-every-change).
     pub fn set_tenant_settings(
         &self,
         actor: UserId,
