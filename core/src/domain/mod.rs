@@ -8,8 +8,8 @@ mod permission;
 mod preset;
 mod records;
 pub(crate) mod rules;
-mod timed;
 pub(crate) mod sod;
+mod timed;
 pub(crate) mod validate;
 
 pub use agreement::{AccessLevel, Levels, Product};
@@ -21,6 +21,6 @@ pub use records::{
     Agreement, Change, Commit, CustomKind, Group, Role, Scope, ScopeGrant, ScopeKind, Tenant,
     TenantSettings, User,
 };
+pub use sod::{SodRule, SodViolation};
 pub(crate) use timed::windows_serde;
 pub use timed::{Assignment, Eligibility, TimedGrant, Window, MAX_ACTIVATION_MS};
-pub use sod::{SodRule, SodViolation};

@@ -176,8 +176,7 @@ impl Model {
             _ => self.roles.get(r),
         };
         // Under an overlay every assignment counts, whatever its window.
-        let live =
-            |a: Assignment| matches!(hyp, Hyp::Overlay(_)) || self.in_force(record, a);
+        let live = |a: Assignment| matches!(hyp, Hyp::Overlay(_)) || self.in_force(record, a);
         let overlaid_groups = match hyp {
             Hyp::Overlay(o) => Some(o.groups_of(self, user.id)),
             _ => None,
@@ -211,10 +210,7 @@ impl Model {
         let mut e = Effective::default();
         let mut scoped_roles = Permission::empty();
         let mut denied = Permission::empty();
-        let own_roles = record
-            .roles
-            .iter()
-            .filter(|r| live(Assignment::Role(**r)));
+        let own_roles = record.roles.iter().filter(|r| live(Assignment::Role(**r)));
         for r in own_roles.chain(group_roles) {
             if let Some(role) = role(r) {
                 denied |= role.denied;
