@@ -107,12 +107,10 @@ pub unsafe extern "C" fn rolecall_tenant_settings_set(
 ) -> rolecall_status {
     ffi!({
         let d = dir!(dir);
-        let mut s = from_c(input!(settings))?;
-        // The C struct carries no separation-of-duty rules: the tenant's own are kept (they
-        // change with rolecall_sod_rule_add / rolecall_sod_rule_remove).
-        let tenant = d.user(UserId(actor))?.tenant;
-        s.separation_of_duty = d.tenant_settings(tenant)?.separation_of_duty;
-        d.set_tenant_settings(UserId(actor), &s)?;
+        let s = from_c(input!(settings))?;
+        // The C struct carries no separation-of-duty rules: the tenant's own are kept, in the
+        // same change (they change with rolecall_sod_rule_add / rolecall_sod_rule_remove).
+        d.set_tenant_options(UserId(actor), &s)?;
         Ok(())
     })
 }

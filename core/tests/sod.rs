@@ -293,3 +293,22 @@ fn rules_survive_a_reopen_of_sqlite() {
         .unwrap_err();
     is_sod(&e, "ann@acme.test");
 }
+
+#[test]
+fn setting_the_options_keeps_the_rules() {
+    let env = Env::new(&[]);
+    env.dir.add_sod_rule(env.root, &rule()).unwrap();
+    let mut s = TenantSettings::default();
+    s.strict_agreement_levels = true;
+    // The rules in the settings given are ignored: the tenant's are kept.
+    s.separation_of_duty = vec![SodRule::new("other", BILLING, AUDIT)];
+    env.dir.set_tenant_options(env.root, &s).unwrap();
+    let now = env.dir.tenant_settings(env.tenant).unwrap();
+    assert!(now.strict_agreement_levels);
+    assert_eq!(now.separation_of_duty, vec![rule()]);
+    assert_eq!(env.dir.sod_rules(env.tenant).unwrap(), vec![rule()]);
+    // Superadministrator only, as the settings.
+    let helper = env.user("helper", &[]);
+    let e = refused(&env.dir, |d| d.set_tenant_options(helper, &s));
+    assert!(matches!(e, Error::SuperadminOnly { .. }), "{e:?}");
+}

@@ -668,18 +668,15 @@ impl Runner {
                 d.link_pbx_subscriber(actor, ag, u, sub)?;
             }
             "set_tenant_settings" => {
-                let mut settings = TenantSettings::default();
                 // Separation-of-duty rules are left as they are (as the bindings do).
-                if let Ok(u) = d.user(actor) {
-                    settings.separation_of_duty = d.tenant_settings(u.tenant)?.separation_of_duty;
-                }
+                let mut settings = TenantSettings::default();
                 settings.strict_agreement_levels = a.bool_or("strict_agreement_levels", false)?;
                 settings.phone_region = match a.opt("phone_region") {
                     None | Some(Value::Null) => None,
                     Some(Value::String(s)) => Some(s.clone()),
                     Some(_) => return bad("\"phone_region\" must be a string or null"),
                 };
-                d.set_tenant_settings(actor, &settings)?;
+                d.set_tenant_options(actor, &settings)?;
             }
             "grant_for" => {
                 let u = self.user(a.get("user")?)?;

@@ -63,14 +63,10 @@ impl PyDirectory {
         actor: UserArg,
         settings: PyRef<'_, PyTenantSettings>,
     ) -> PyResult<()> {
-        let mut settings = settings.0.clone();
-        self.write(py, |d| {
-            // A `TenantSettings` carries no separation-of-duty rules here: the tenant's own
-            // are kept (they change with add_sod_rule / remove_sod_rule).
-            let tenant = d.user(actor.0)?.tenant;
-            settings.separation_of_duty = d.tenant_settings(tenant)?.separation_of_duty;
-            d.set_tenant_settings(actor.0, &settings)
-        })
+        let settings = settings.0.clone();
+        // A `TenantSettings` carries no separation-of-duty rules here: the tenant's own are
+        // kept, in the same change (they change with add_sod_rule / remove_sod_rule).
+        self.write(py, |d| d.set_tenant_options(actor.0, &settings))
     }
 
     /// A tenant's options.

@@ -103,6 +103,23 @@ impl Directory {
         })
     }
 
+    /// Sets the tenant's options as [`set_tenant_settings`](Self::set_tenant_settings) does,
+    /// but keeps its separation-of-duty rules (those in `settings` are ignored), in the same
+    /// atomic change: for hosts, and bindings, whose settings carry no rules. A rule added
+    /// meanwhile by [`add_sod_rule`](Self::add_sod_rule) is never lost.
+    ///
+    /// # Errors
+    /// As [`set_tenant_settings`](Self::set_tenant_settings).
+    pub fn set_tenant_options(
+        &self,
+        actor: UserId,
+        settings: &TenantSettings,
+    ) -> Result<(), Error> {
+        self.write(Some(actor), AuditAction::SetTenantSettings, |p| {
+            p.set_tenant_options(actor, settings)
+        })
+    }
+
     /// A tenant's options.
     ///
     /// # Errors

@@ -119,6 +119,22 @@ impl<'m> Plan<'m> {
     }
 
     /// The superadministrator changes the tenant's options.
+    /// As [`set_tenant_settings`](Self::set_tenant_settings), keeping the tenant's
+    /// separation-of-duty rules whatever `settings` holds.
+    pub fn set_tenant_options(
+        &mut self,
+        actor: UserId,
+        settings: &TenantSettings,
+    ) -> Result<(), Error> {
+        let a = Actor::load(self.m, actor)?;
+        let mut settings = settings.clone();
+        settings.separation_of_duty = self.m.tenants[&a.tenant()]
+            .settings
+            .separation_of_duty
+            .clone();
+        self.set_tenant_settings(actor, &settings)
+    }
+
     pub fn set_tenant_settings(
         &mut self,
         actor: UserId,

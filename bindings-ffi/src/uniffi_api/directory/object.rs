@@ -152,10 +152,8 @@ impl Directory {
     pub fn set_tenant_settings(&self, actor: UserId, settings: TenantSettings) -> R<()> {
         // The record carries no separation-of-duty rules: the tenant's own are kept (they
         // change with add_sod_rule / remove_sod_rule).
-        let mut settings: rolecall::TenantSettings = settings.into();
-        let tenant = self.inner.user(actor)?.tenant;
-        settings.separation_of_duty = self.inner.tenant_settings(tenant)?.separation_of_duty;
-        Ok(self.inner.set_tenant_settings(actor, &settings)?)
+        let settings: rolecall::TenantSettings = settings.into();
+        Ok(self.inner.set_tenant_options(actor, &settings)?)
     }
 
 }
