@@ -975,7 +975,10 @@ impl Runner {
     /// `{"group": group}`, `{"scope": scope}`, `{"level": {"agreement", "product", "level"}}`
     /// or `{"pbx": {"agreement", "subscriber"}}`.
     fn timed_grant(&self, v: &Value, ctx: &Ctx) -> R<TimedGrant> {
-        let Some((kind, v)) = v.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next())
+        let Some((kind, v)) = v
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.iter().next())
         else {
             return bad("\"grant\" must be an object with one key");
         };
