@@ -15,6 +15,7 @@ mod open;
 mod roles;
 mod scopes;
 mod tenants;
+mod timed;
 mod users;
 
 use std::collections::VecDeque;

@@ -8,6 +8,7 @@ mod roles;
 mod scopes;
 mod settings;
 mod tenants;
+mod timed;
 mod users;
 
 pub(crate) use explain::*;
@@ -16,6 +17,7 @@ pub(crate) use roles::*;
 pub(crate) use scopes::*;
 pub(crate) use settings::*;
 pub(crate) use tenants::*;
+pub(crate) use timed::*;
 pub(crate) use users::*;
 
 use std::collections::hash_map::DefaultHasher;
