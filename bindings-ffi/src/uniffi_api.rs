@@ -36,14 +36,15 @@
 //! are `u64` (`Count`); every refusal raises `RolecallError.Refused` carrying the core's stable
 //! `code`, `kind` and message.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use rolecall::{
     AccessLevel, Agreement, AgreementId, AuditAction, AuditEvent, AuditQuery, CredentialStatus,
-    Explanation, Grant, Group, GroupId, NewRole, NewUser, ObjectKind, Page, PasswordPolicy,
-    Permission, Preset, Product, ResetIssued, Role, RoleId, RoleNamespace, RolePatch, ScopeGrant,
-    ScopeId, Secret, Session, SodRule, SodViolation, TenantCreated, TenantId, User, UserId,
+    Eligibility, Explanation, Grant, Group, GroupId, NewRole, NewUser, ObjectKind, Page,
+    PasswordPolicy, Permission, Preset, Product, ResetIssued, Role, RoleId, RoleNamespace,
+    RolePatch, ScopeGrant, ScopeId, Secret, Session, SodRule, SodViolation, TenantCreated,
+    TenantId, User, UserId,
     UserQuery,
 };
 
@@ -114,3 +115,4 @@ include!("uniffi_api/directory/agreements.rs");
 include!("uniffi_api/directory/checks.rs");
 include!("uniffi_api/directory/credentials.rs");
 include!("uniffi_api/directory/sod.rs");
+include!("uniffi_api/timed.rs");

@@ -76,5 +76,32 @@ fun main() {
         check(d.isClosed(), "closed")
         refused("closed") { d.refresh() }
     }
+    // Time-bound grants, activation, break-glass (issue 16), on a manual clock.
+    ManualClock(1_800_000_000_000L).use { clock ->
+        Directory.inMemoryWithClock(clock).use { d ->
+            val t = d.createTenant("Acme", person("Ada", "ada@acme.test"), listOf(Preset.MANAGERS))
+            val root = t.superadmin
+            val admin = d.roleByName(t.tenant, "managers/Admin").id
+            val manager = d.roleByName(t.tenant, "Manager").id
+            val ted = d.createUser(root, person("Ted", "ted@acme.test"))
+            val end = clock.now() + 3_600_000L
+            d.grantFor(root, ted, TimedGrant.Role(admin), Window(null, end))
+            check(d.check(ted, "users.manage"), "time-bound role")
+            check(d.user(ted).windows.single() == AssignmentWindow(Assignment.Role(admin), Window(null, end)),
+                "windows")
+            check(d.snapshot().validUntil() == end, "validUntil")
+            clock.advance(3_600_000L)
+            check(!d.check(ted, "users.manage") && d.snapshot().validUntil() == null, "ended on time")
+            check(d.drainNotifications().single() is Notification.GrantExpired, "grant expired told")
+            refused("not_eligible") { d.activate(ted, manager, null, 60_000L, "why") }
+            d.makeEligible(root, ted, manager, null, 3_600_000L)
+            val w = d.activate(ted, manager, null, 60_000L, "INC-1: outage")
+            check(w.untilMs == clock.now() + 60_000L && d.user(ted).eligible.single().maxMs == 3_600_000L,
+                "activation")
+            check(d.drainNotifications().single() is Notification.Activated, "activation told")
+            d.setBreakGlass(root, ted, true)
+            check(d.user(ted).breakGlass, "break-glass")
+        }
+    }
     println("uniffi-kotlin: $passed passed, 0 failed")
 }

@@ -292,6 +292,48 @@ refused("scope_not_empty", d.delete_scope, root, sales)
 d.delete_scope_moving(root, sales)
 check(d.scope(q1).parent == site and d.team_members(site) == [ann], "deleted moving")
 
+# Time-bound grants, activation, break-glass (issue 16), on a manual clock.
+T0, HOUR = 1_800_000_000_000, 3_600_000
+clock = rc.ManualClock(T0)
+check(clock.now() == T0, "manual clock")
+td = rc.Directory.in_memory_with_clock(clock)
+tt = td.create_tenant("Acme", new_user("Ada", "Root", "root@acme.test"), [rc.Preset.MANAGERS])
+troot = tt.superadmin
+tadmin = td.role_by_name(tt.tenant, "managers/Admin").id
+tmgr = td.role_by_name(tt.tenant, "Manager").id
+ted = td.create_user(troot, new_user("Ted", "Tech", "ted@acme.test"))
+td.grant_for(troot, ted, rc.TimedGrant.ROLE(role=tadmin), rc.Window(from_ms=None, until_ms=T0 + HOUR))
+check(td.check(ted, "users.manage"), "time-bound role counts")
+check(td.user(ted).windows == [rc.AssignmentWindow(assignment=rc.Assignment.ROLE(role=tadmin),
+                                                   window=rc.Window(from_ms=None, until_ms=T0 + HOUR))],
+      "windows")
+snap = td.snapshot()
+check((snap.computed_at(), snap.valid_until()) == (T0, T0 + HOUR), "snapshot valid_until")
+refused("invalid_window", td.grant_for, troot, ted, rc.TimedGrant.ROLE(role=tadmin),
+        rc.Window(from_ms=T0 + HOUR, until_ms=T0))
+clock.advance(HOUR)
+td.tick()
+check(not td.check(ted, "users.manage") and td.snapshot().valid_until() is None, "ended on time")
+notes = td.drain_notifications()
+check([type(n) for n in notes] == [rc.Notification.GRANT_EXPIRED]
+      and notes[0].assignment == rc.Assignment.ROLE(role=tadmin), "grant_expired told")
+refused("not_eligible", td.activate, ted, tmgr, None, HOUR, "why")
+td.make_eligible(troot, ted, tmgr, None, 2 * HOUR)
+check([(e.role, e.scope, e.max_ms) for e in td.user(ted).eligible] == [(tmgr, None, 2 * HOUR)],
+      "eligible")
+w = td.activate(ted, tmgr, None, HOUR, "INC-1: outage")
+check(w == rc.Window(from_ms=None, until_ms=clock.now() + HOUR), "activation window")
+notes = td.drain_notifications()
+check(isinstance(notes[0], rc.Notification.ACTIVATED) and notes[0].justification == "INC-1: outage",
+      "activated told")
+td.end_activation(troot, ted, tmgr, None)
+td.revoke_eligibility(troot, ted, tmgr, None)
+check(td.user(ted).eligible == [], "eligibility revoked")
+refused("superadmin_only", td.set_break_glass, ted, ted, True)
+td.set_break_glass(troot, ted, True)
+check(td.user(ted).break_glass, "break-glass")
+td.close()
+
 # PostgreSQL: two instances of one directory, a write on one read on the other after at_least.
 server = os.environ.get("ROLECALL_TEST_PG", "")
 check(server != "", "ROLECALL_TEST_PG names a test server")

@@ -84,11 +84,20 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "change_password": ("user", "current", "new"),
     "request_password_reset": ("tenant", "email", "bind"),
     "reset_password_with_token": ("tenant", "token", "password"),
+    "advance_clock": ("ms",),
+    "grant_for": ("user", "grant", "from", "until"),
+    "make_eligible": ("user", "role", "scope", "max_ms"),
+    "revoke_eligibility": ("user", "role", "scope"),
+    "activate": ("user", "role", "scope", "duration_ms", "justification"),
+    "end_activation": ("user", "role", "scope"),
+    "set_break_glass": ("user", "break_glass"),
 }
+# Where every run's manual clock starts: ms since the Unix epoch (2027-01-15T08:00:00Z).
+CLOCK_START = 1_800_000_000_000
 NEW_USER_KEYS = {"first_name", "last_name", "email", "phone", "roles", "scopes", "teams",
                  "grants", "groups", "active", "password", "temporary"}
 NO_ACTOR = {"create_tenant", "security_stamp", "change_password", "request_password_reset",
-            "reset_password_with_token"}
+            "reset_password_with_token", "advance_clock", "activate"}
 # A refused attempt is recorded (it counts toward the lock): the revision may move.
 RECORDS_ATTEMPTS = {"login", "change_password"}
 
@@ -123,6 +132,8 @@ QUERIES: Dict[str, Tuple[str, ...]] = {
     "login": ("tenant", "email", "password"),
     "credential_status": ("user",),
     "audit_events": ("tenant", "action", "outcome", "contains"),
+    "notifications": (),
+    "valid_until": (),
 }
 
 # The uniffi enumerations the vectors spell as strings, and the core's refusal of a string that
@@ -203,6 +214,21 @@ class Args:
             raise Malformed(f"field {json.dumps(k)} must be a non-negative integer")
         return v
 
+    def int_(self, k: str) -> int:
+        v = self.get(k)
+        if not is_int(v):
+            raise Malformed(f"field {json.dumps(k)} must be an integer")
+        return int(v)
+
+    def opt_int(self, k: str) -> Optional[int]:
+        """An integer, or None when absent or null."""
+        v = self.step.get(k)
+        if v is None:
+            return None
+        if not is_int(v):
+            raise Malformed(f"field {json.dumps(k)} must be an integer or null")
+        return int(v)
+
     def items(self, k: str) -> List[Any]:
         v = self.step.get(k, [])
         if not isinstance(v, list):
@@ -240,10 +266,11 @@ def compact(v: Any) -> str:
 
 
 class Runner:
-    """Replays the steps of one file in a fresh in-memory directory."""
+    """Replays the steps of one file in a fresh in-memory directory on a manual clock."""
 
     def __init__(self) -> None:
-        self.d = rc.Directory.in_memory()
+        self.clock = rc.ManualClock(CLOCK_START)
+        self.d = rc.Directory.in_memory_with_clock(self.clock)
         self.d.set_hash_params(8, 1, 1)  # the cheapest argon2id: vectors test rules
         self.tokens: List[str] = []
         self.handles: Dict[str, Tuple[str, int]] = {}
@@ -320,7 +347,65 @@ class Runner:
                 "scopes": [self.handle_of("scope", s) for s in u.scopes],
                 "teams": [self.handle_of("scope", s) for s in u.teams],
                 "grants": [{"role": self.d.role(g.role).name,
-                            "scope": self.handle_of("scope", g.scope)} for g in u.grants]}
+                            "scope": self.handle_of("scope", g.scope)} for g in u.grants],
+                "windows": [{"assignment": self.assignment_json(w.assignment),
+                             "from": w.window.from_ms, "until": w.window.until_ms}
+                            for w in u.windows],
+                "eligible": [{"role": self.d.role(e.role).name,
+                              "scope": None if e.scope is None else self.handle_of("scope", e.scope),
+                              "max_ms": e.max_ms} for e in u.eligible],
+                "break_glass": u.break_glass}
+
+    def assignment_json(self, x: Any) -> Any:
+        """An assignment as `get_user` shows it (role names, handles)."""
+        A = rc.Assignment
+        if isinstance(x, A.ROLE):
+            return {"role": self.d.role(x.role).name}
+        if isinstance(x, A.SCOPE_ROLE):
+            return {"scope_role": {"role": self.d.role(x.role).name,
+                                   "scope": self.handle_of("scope", x.scope)}}
+        if isinstance(x, A.GROUP):
+            return {"group": self.handle_of("group", x.group)}
+        if isinstance(x, A.SCOPE):
+            return {"scope": self.handle_of("scope", x.scope)}
+        if isinstance(x, A.LEVEL):
+            return {"level": {"agreement": self.handle_of("agreement", x.agreement),
+                              "product": stable_name(x.product)}}
+        return {"pbx": self.handle_of("agreement", x.agreement)}
+
+    def timed_grant(self, v: Any, ctx: Callable[[], Optional[int]]) -> Any:
+        """A grant written as `{"role": role}`, `{"scope_role": {"role", "scope"}}`,
+        `{"group": group}`, `{"scope": scope}`, `{"level": {"agreement", "product", "level"}}`
+        or `{"pbx": {"agreement", "subscriber"}}`."""
+        if not isinstance(v, dict) or len(v) != 1:
+            raise Malformed('"grant" must be an object with one key')
+        ((kind, val),) = v.items()
+
+        def obj() -> Args:
+            if not isinstance(val, dict):
+                raise Malformed(f'"{kind}" must be an object')
+            return Args(val)
+
+        G = rc.TimedGrant
+        if kind == "role":
+            return G.ROLE(role=self.role(val, ctx))
+        if kind == "group":
+            return G.GROUP(group=self.group(val, ctx))
+        if kind == "scope":
+            return G.SCOPE(scope=self.scope(val))
+        if kind == "scope_role":
+            o = obj()
+            return G.SCOPE_ROLE(role=self.role(o.get("role"), ctx), scope=self.scope(o.get("scope")))
+        if kind == "level":
+            o = obj()
+            return G.LEVEL(agreement=self.agreement(o.get("agreement")),
+                           product=member("product", o.get("product")),
+                           level=member("level", o.get("level")))
+        if kind == "pbx":
+            o = obj()
+            return G.PBX(agreement=self.agreement(o.get("agreement")),
+                         subscriber=o.text("subscriber"))
+        raise Malformed(f"unknown grant kind {json.dumps(kind)}")
 
     def role_names(self, roles: List[int]) -> List[str]:
         return sorted({self.d.role(r).name for r in roles})
@@ -377,6 +462,18 @@ class Runner:
             t = self.tenant(a.get("tenant"))
             token = self.tokens[self.ref(a.get("token"), "token")]
             d.reset_password_with_token(t, token, a.text("password"))
+            return
+        if op == "advance_clock":
+            ms = a.get("ms")
+            if not is_int(ms) or ms < 0:
+                raise Malformed('"ms" must be a non-negative integer')
+            self.clock.advance(ms)
+            return
+        if op == "activate":
+            u = self.user(a.get("user"))
+            role = self.role(a.get("role"), lambda: d.user(u).tenant)
+            d.activate(u, role, self.opt_scope(a, "scope"), a.int_("duration_ms"),
+                       a.text("justification"))
             return
         actor = self.user(a.get("as"))
 
@@ -526,6 +623,24 @@ class Runner:
             d.set_password_policy(actor, policy)
         elif op == "unlock":
             d.unlock(actor, self.user(a.get("user")))
+        elif op == "grant_for":
+            u = self.user(a.get("user"))
+            window = rc.Window(from_ms=a.opt_int("from"), until_ms=a.opt_int("until"))
+            d.grant_for(actor, u, self.timed_grant(a.get("grant"), ctx), window)
+        elif op == "make_eligible":
+            u = self.user(a.get("user"))
+            d.make_eligible(actor, u, self.role(a.get("role"), ctx), self.opt_scope(a, "scope"),
+                            a.int_("max_ms"))
+        elif op in ("revoke_eligibility", "end_activation"):
+            u = self.user(a.get("user"))
+            role = self.role(a.get("role"), ctx)
+            call = d.revoke_eligibility if op == "revoke_eligibility" else d.end_activation
+            call(actor, u, role, self.opt_scope(a, "scope"))
+        elif op == "set_break_glass":
+            on = a.get("break_glass")
+            if not isinstance(on, bool):
+                raise Malformed('"break_glass" must be a boolean')
+            d.set_break_glass(actor, self.user(a.get("user")), on)
         else:
             raise Malformed(f"unknown mutation {json.dumps(op)}")
 
@@ -664,7 +779,26 @@ class Runner:
                 offset += len(page.items)
                 if not page.items or offset >= page.total:
                     return {"total": page.total, "containing": containing}
+        if op == "notifications":
+            return [{"kind": notification_kind(n), "user": self.handle_of("user", n.user)}
+                    for n in d.drain_notifications()]
+        if op == "valid_until":
+            return d.snapshot().valid_until()
         raise Malformed(f"unknown query {json.dumps(op)}")
+
+
+def is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def notification_kind(n: Any) -> str:
+    """The core's kind name of a notification (`grant_expired`, ...): its variant in
+    snake_case."""
+    for variant in ("EMAIL_CHANGED", "PASSWORD_RESET_REQUESTED", "ACCOUNT_LOCKED",
+                    "GRANT_EXPIRED", "ACTIVATED", "BREAK_GLASS_USED"):
+        if isinstance(n, getattr(rc.Notification, variant)):
+            return variant.lower()
+    raise Malformed(f"a notification of no known kind: {n!r}")
 
 
 def in_tenant(ctx: Callable[[], Optional[int]]) -> int:

@@ -439,7 +439,10 @@ impl PyAuditEvent {
 ///
 /// - `"email_changed"`: `email` is the new address, `old_email` the one before (tell both);
 /// - `"password_reset_requested"`: `token` (send it; never shown by `repr`), `expires_at`;
-/// - `"account_locked"`: `until`.
+/// - `"account_locked"`: `until`;
+/// - `"grant_expired"`: `assignment` (the `Assignment` whose window ended);
+/// - `"activated"`: `role`, `scope` (None for a role held directly), `until`, `justification`;
+/// - `"break_glass_used"`: `action` (the audit action, `"login"` for a login attempt).
 #[pyclass(frozen, eq, module = "rolecall", name = "Notification")]
 #[derive(PartialEq)]
 pub struct PyNotification(pub Notification);
@@ -450,7 +453,10 @@ impl PyNotification {
         match &n {
             Notification::EmailChanged { .. }
             | Notification::PasswordResetRequested { .. }
-            | Notification::AccountLocked { .. } => Some(PyNotification(n)),
+            | Notification::AccountLocked { .. }
+            | Notification::GrantExpired { .. }
+            | Notification::Activated { .. }
+            | Notification::BreakGlassUsed { .. } => Some(PyNotification(n)),
             _ => None,
         }
     }
@@ -458,7 +464,8 @@ impl PyNotification {
 
 #[pymethods]
 impl PyNotification {
-    /// `"email_changed"`, `"password_reset_requested"` or `"account_locked"`.
+    /// `"email_changed"`, `"password_reset_requested"`, `"account_locked"`, `"grant_expired"`,
+    /// `"activated"` or `"break_glass_used"`.
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind()
@@ -499,11 +506,14 @@ impl PyNotification {
             _ => None,
         }
     }
-    /// End of the lock, ms since the Unix epoch (`account_locked`), else None.
+    /// End of the lock (`account_locked`) or of the activation (`activated`), ms since the
+    /// Unix epoch, else None.
     #[getter]
     fn until(&self) -> Option<i64> {
         match &self.0 {
-            Notification::AccountLocked { until, .. } => Some(*until),
+            Notification::AccountLocked { until, .. } | Notification::Activated { until, .. } => {
+                Some(*until)
+            }
             _ => None,
         }
     }
@@ -526,6 +536,32 @@ impl PyNotification {
             Notification::AccountLocked { email, until, .. } => format!(
                 "Notification(kind='account_locked', user={user}, email={}, until={until})",
                 repr_str(py, email)?
+            ),
+            Notification::GrantExpired {
+                email, assignment, ..
+            } => format!(
+                "Notification(kind='grant_expired', user={user}, email={}, assignment={})",
+                repr_str(py, email)?,
+                crate::records::PyAssignment(*assignment).repr(py)?
+            ),
+            Notification::Activated {
+                email,
+                role,
+                scope,
+                until,
+                justification,
+                ..
+            } => format!(
+                "Notification(kind='activated', user={user}, email={}, role={}, scope={}, until={until}, justification={})",
+                repr_str(py, email)?,
+                role.0,
+                opt(scope.map(|s| s.0)),
+                repr_str(py, justification)?
+            ),
+            Notification::BreakGlassUsed { email, action, .. } => format!(
+                "Notification(kind='break_glass_used', user={user}, email={}, action={})",
+                repr_str(py, email)?,
+                repr_str(py, action)?
             ),
             _ => format!("Notification(kind='unknown', user={user})"),
         })
@@ -552,13 +588,14 @@ impl PyManualClock {
     fn now(&self) -> i64 {
         self.0.now()
     }
-    /// Sets the time.
-    fn set(&self, now_ms: i64) {
-        self.0.set(now_ms);
+    /// Sets the time. The directories opened on this clock see it at once: time-bound grants
+    /// whose window started or ended meanwhile start or end.
+    fn set(&self, py: Python<'_>, now_ms: i64) {
+        py.detach(|| self.0.set(now_ms));
     }
-    /// Moves the time forward by `ms`.
-    fn advance(&self, ms: i64) {
-        self.0.advance(ms);
+    /// Moves the time forward by `ms`, as `set`.
+    fn advance(&self, py: Python<'_>, ms: i64) {
+        py.detach(|| self.0.advance(ms));
     }
     fn __repr__(&self) -> String {
         format!("ManualClock({})", self.0.now())

@@ -39,6 +39,11 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
             extra.set_item("agreement", agreement.0)?
         }
         Error::NotATeam { scope, .. } => extra.set_item("scope", scope.0)?,
+        Error::NotEligible { user, role, scope } => {
+            extra.set_item("user", user.0)?;
+            extra.set_item("role", role.0)?;
+            extra.set_item("scope", scope.map(|s| s.0))?;
+        }
         Error::ScopeCycle { scope, parent } => {
             extra.set_item("scope", scope.0)?;
             extra.set_item("parent", parent.0)?;

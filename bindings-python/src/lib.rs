@@ -42,6 +42,8 @@ mod _rolecall {
         PyTenantSettings, PyUser,
     };
     #[pymodule_export]
+    use crate::records::{PyAssignment, PyEligibility, PyTimedGrant, PyWindow};
+    #[pymodule_export]
     use crate::snapshot::PySnapshot;
 
     /// The version of the rolecall core this module was built from.

@@ -24,3 +24,12 @@ def test_readme_python_section_runs() -> None:
 def test_package_docstring_example() -> None:
     failures, tried = doctest.testmod(rolecall, verbose=False)
     assert tried > 0 and failures == 0
+
+
+def test_readme_time_bound_python_block_runs() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("<!-- time-bound grants: Python")
+    section = text[start : text.index("<!-- end time-bound grants: Python -->", start)]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 1, "no python block in the README's time-bound grants part"
+    exec(compile(blocks[0], "README.md", "exec"), {})  # noqa: S102 - our own documentation

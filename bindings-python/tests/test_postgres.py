@@ -23,6 +23,7 @@ from rolecall import (
     Directory,
     ForeignTokenError,
     InvalidInputError,
+    ManualClock,
     NewUser,
     Permission,
     StaleError,
@@ -325,8 +326,8 @@ def test_the_cores_messages_go_to_python_logging(
 def test_vector_file_on_postgres(path: Path, pg_dsn: str, pg_schema: Schemas) -> None:
     opened: List[Directory] = []
 
-    def open_directory() -> Directory:
-        opened.append(Directory.open_postgres(pg_dsn, schema=pg_schema()))
+    def open_directory(clock: ManualClock) -> Directory:
+        opened.append(Directory.open_postgres(pg_dsn, schema=pg_schema(), clock=clock))
         return opened[-1]
 
     try:

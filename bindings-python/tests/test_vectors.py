@@ -128,6 +128,38 @@ PREFIX = {
              "email": "a@t.test", "grants": [{"role": "Operator"}]},
             'malformed step: "grants" must hold',
         ),
+        # Issue 16: the clock, time-bound grants, activation, notifications.
+        (
+            {"op": "advance_clock", "ms": -1},
+            'malformed step: "ms" must be a non-negative integer',
+        ),
+        (
+            {"op": "valid_until", "expect": 1800000000000},
+            "expected 1800000000000, got null",
+        ),
+        (
+            {"op": "grant_for", "as": "root", "user": "root", "grant": {"role": "Operator"},
+             "until": 1800000000000},
+            "expected success, got error invalid_window",
+        ),
+        (
+            {"op": "grant_for", "as": "root", "user": "root", "grant": {"rolle": "Operator"}},
+            "malformed step: unknown grant kind 'rolle'",
+        ),
+        (
+            {"op": "activate", "user": "root", "role": "Operator", "duration_ms": 1000,
+             "justification": "why"},
+            "expected success, got error not_eligible",
+        ),
+        (
+            {"op": "notifications", "expect": [{"kind": "activated", "user": "root"}]},
+            'expected [{"kind": "activated", "user": "root"}], got []',
+        ),
+        (
+            {"op": "get_user", "user": "root",
+             "expect": {"windows": [], "eligible": [], "break_glass": True}},
+            '"break_glass": false',
+        ),
     ],
 )
 def test_runner_reports_mismatches(step: Dict[str, Any], want: str) -> None:

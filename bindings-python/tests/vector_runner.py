@@ -75,7 +75,17 @@ MUTATIONS: Dict[str, Tuple[str, ...]] = {
     "change_password": ("user", "current", "new"),
     "request_password_reset": ("tenant", "email", "bind"),
     "reset_password_with_token": ("tenant", "token", "password"),
+    "advance_clock": ("ms",),
+    "grant_for": ("user", "grant", "from", "until"),
+    "make_eligible": ("user", "role", "scope", "max_ms"),
+    "revoke_eligibility": ("user", "role", "scope"),
+    "activate": ("user", "role", "scope", "duration_ms", "justification"),
+    "end_activation": ("user", "role", "scope"),
+    "set_break_glass": ("user", "break_glass"),
 }
+
+# Where every run's manual clock starts: ms since the Unix epoch (2027-01-15T08:00:00Z).
+CLOCK_START = 1_800_000_000_000
 
 # The keys of one user in ``create_users``.
 NEW_USER_KEYS = {
@@ -90,6 +100,8 @@ NO_ACTOR = {
     "change_password",
     "request_password_reset",
     "reset_password_with_token",
+    "advance_clock",
+    "activate",
 }
 
 # Steps that record a refused attempt (a failed login or a wrong current password counts toward
@@ -127,6 +139,8 @@ QUERIES: Dict[str, Tuple[str, ...]] = {
     "login": ("tenant", "email", "password"),
     "credential_status": ("user",),
     "audit_events": ("tenant", "action", "outcome", "contains"),
+    "notifications": (),
+    "valid_until": (),
 }
 
 _MISSING = object()
@@ -147,6 +161,10 @@ class _Ctx:
         if t is None:
             raise Malformed('a name needs a tenant context (add "tenant")')
         return t
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 class _Args:
@@ -181,6 +199,21 @@ class _Args:
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise Malformed(f"field {k!r} must be a non-negative integer")
         return v
+
+    def int_(self, k: str) -> int:
+        v = self.get(k)
+        if not _is_int(v):
+            raise Malformed(f"field {k!r} must be an integer")
+        return int(v)
+
+    def opt_int(self, k: str) -> Optional[int]:
+        """An integer, or None when absent or null."""
+        v = self.step.get(k)
+        if v is None:
+            return None
+        if not _is_int(v):
+            raise Malformed(f"field {k!r} must be an integer or null")
+        return int(v)
 
     def list_or_empty(self, k: str) -> List[Any]:
         v = self.step.get(k, [])
@@ -222,10 +255,14 @@ def matches(expected: Any, actual: Any) -> bool:
 
 
 class Runner:
-    """Replays the steps of one file in a fresh directory (in memory unless given one)."""
+    """Replays the steps of one file in a fresh directory on ``clock`` (in memory unless given
+    one; a fresh manual clock at ``CLOCK_START`` unless given one)."""
 
-    def __init__(self, d: Optional[Directory] = None) -> None:
-        self.d = Directory.in_memory() if d is None else d
+    def __init__(
+        self, d: Optional[Directory] = None, clock: Optional[rolecall.ManualClock] = None
+    ) -> None:
+        self.clock = rolecall.ManualClock(CLOCK_START) if clock is None else clock
+        self.d = Directory(clock=self.clock) if d is None else d
         # The cheapest argon2id: the vectors test rules, not the hash's cost.
         self.d.set_hash_params(m_kib=8, t=1, p=1)
         self.tokens: List[str] = []
@@ -321,6 +358,23 @@ class Runner:
             return
         if op == "change_password":
             d.change_password(self.user(a.get("user")), a.text("current"), a.text("new"))
+            return
+        if op == "advance_clock":
+            ms = a.get("ms")
+            if not _is_int(ms) or ms < 0:
+                raise Malformed('"ms" must be a non-negative integer')
+            self.clock.advance(ms)
+            return
+        if op == "activate":
+            u = self.user(a.get("user"))
+            uctx = _Ctx(lambda: d.user(u).tenant)
+            d.activate(
+                u,
+                self.role(a.get("role"), uctx),
+                a.int_("duration_ms"),
+                a.text("justification"),
+                scope=self.opt_scope(a, "scope"),
+            )
             return
         if op == "request_password_reset":
             issued = d.request_password_reset(self.tenant(a.get("tenant")), a.text("email"))
@@ -505,6 +559,27 @@ class Runner:
             d.set_password_policy(actor, rolecall.PasswordPolicy(**policy))
         elif op == "unlock":
             d.unlock(actor, self.user(a.get("user")))
+        elif op == "grant_for":
+            u = self.user(a.get("user"))
+            window = rolecall.Window(a.opt_int("from"), a.opt_int("until"))
+            d.grant_for(actor, u, self.timed_grant(a.get("grant"), ctx), window)
+        elif op == "make_eligible":
+            u = self.user(a.get("user"))
+            r = self.role(a.get("role"), ctx)
+            d.make_eligible(actor, u, r, a.int_("max_ms"), scope=self.opt_scope(a, "scope"))
+        elif op in ("revoke_eligibility", "end_activation"):
+            u = self.user(a.get("user"))
+            r = self.role(a.get("role"), ctx)
+            s = self.opt_scope(a, "scope")
+            if op == "revoke_eligibility":
+                d.revoke_eligibility(actor, u, r, scope=s)
+            else:
+                d.end_activation(actor, u, r, scope=s)
+        elif op == "set_break_glass":
+            on = a.get("break_glass")
+            if not isinstance(on, bool):
+                raise Malformed('"break_glass" must be a boolean')
+            d.set_break_glass(actor, self.user(a.get("user")), on)
         else:
             raise Malformed(f"unknown mutation {op!r}")
 
@@ -512,6 +587,55 @@ class Runner:
         """An optional scope reference: absent or null is None."""
         v = a.step.get(k)
         return None if v is None else self.scope(v)
+
+    def timed_grant(self, v: Any, ctx: _Ctx) -> rolecall.TimedGrant:
+        """A grant written as ``{"role": role}``, ``{"scope_role": {"role", "scope"}}``,
+        ``{"group": group}``, ``{"scope": scope}``, ``{"level": {"agreement", "product",
+        "level"}}`` or ``{"pbx": {"agreement", "subscriber"}}``."""
+        if not isinstance(v, dict) or len(v) != 1:
+            raise Malformed('"grant" must be an object with one key')
+        ((kind, val),) = v.items()
+
+        def obj() -> _Args:
+            if not isinstance(val, dict):
+                raise Malformed(f'"{kind}" must be an object')
+            return _Args(val)
+
+        TG = rolecall.TimedGrant
+        if kind == "role":
+            return TG.role(self.role(val, ctx))
+        if kind == "group":
+            return TG.group(self.group(val, ctx))
+        if kind == "scope":
+            return TG.scope(self.scope(val))
+        if kind == "scope_role":
+            o = obj()
+            return TG.scope_role(self.role(o.get("role"), ctx), self.scope(o.get("scope")))
+        if kind == "level":
+            o = obj()
+            return TG.level(self.agreement(o.get("agreement")), o.text("product"), o.text("level"))
+        if kind == "pbx":
+            o = obj()
+            return TG.pbx(self.agreement(o.get("agreement")), o.text("subscriber"))
+        raise Malformed(f"unknown grant kind {kind!r}")
+
+    def assignment_json(self, x: rolecall.Assignment) -> Any:
+        """An assignment as ``get_user`` shows it (role names, handles)."""
+        d = self.d
+        if x.kind == "role":
+            return {"role": d.role(x.role).name}
+        if x.kind == "scope_role":
+            return {"scope_role": {"role": d.role(x.role).name,
+                                   "scope": self.handle_of("scope", x.scope)}}
+        if x.kind == "group":
+            return {"group": self.handle_of("group", x.group)}
+        if x.kind == "scope":
+            return {"scope": self.handle_of("scope", x.scope)}
+        if x.kind == "level":
+            assert x.product is not None
+            return {"level": {"agreement": self.handle_of("agreement", x.agreement),
+                              "product": x.product.value}}
+        return {"pbx": self.handle_of("agreement", x.agreement)}
 
     def grants(self, vs: List[Any], ctx: _Ctx) -> List[rolecall.ScopeGrant]:
         """``[{"role": role, "scope": scope}]`` as ``ScopeGrant``s."""
@@ -718,6 +842,13 @@ class Runner:
                 offset += len(page)
                 if len(page) == 0 or offset >= page.total:
                     return {"total": page.total, "containing": containing}
+        if op == "notifications":
+            return [
+                {"kind": n.kind, "user": self.handle_of("user", n.user)}
+                for n in d.drain_notifications()
+            ]
+        if op == "valid_until":
+            return d.snapshot().valid_until
         raise Malformed(f"unknown query {op!r}")
 
 
@@ -739,6 +870,19 @@ class Runner:
                 {"role": d.role(g.role).name, "scope": self.handle_of("scope", g.scope)}
                 for g in sorted(rec.grants, key=lambda g: (g.role, g.scope))
             ],
+            "windows": [
+                {"assignment": self.assignment_json(x), "from": w.from_ms, "until": w.until_ms}
+                for x, w in rec.windows
+            ],
+            "eligible": [
+                {
+                    "role": d.role(el.role).name,
+                    "scope": None if el.scope is None else self.handle_of("scope", el.scope),
+                    "max_ms": el.max_ms,
+                }
+                for el in rec.eligible
+            ],
+            "break_glass": rec.break_glass,
         }
 
 
@@ -816,10 +960,13 @@ def run_step(r: Runner, step: Any) -> Optional[str]:
 
 
 def run_file(
-    name: str, text: str, open_directory: Optional[Callable[[], Directory]] = None
+    name: str,
+    text: str,
+    open_directory: Optional[Callable[[rolecall.ManualClock], Directory]] = None,
 ) -> Tuple[int, Optional[str]]:
-    """Replays one vector file in a fresh directory (``open_directory()``, else in memory);
-    returns the number of steps and the failure, if any."""
+    """Replays one vector file in a fresh directory on a fresh manual clock reading
+    ``CLOCK_START`` (``open_directory(clock)``, else in memory); returns the number of steps and
+    the failure, if any."""
     try:
         doc = json.loads(text)
     except ValueError as e:
@@ -837,7 +984,8 @@ def run_file(
             f'{name}: needs "title" and "source" strings, at least one step and no other '
             'field than "description"'
         )
-    r = Runner(None if open_directory is None else open_directory())
+    clock = rolecall.ManualClock(CLOCK_START)
+    r = Runner(None if open_directory is None else open_directory(clock), clock)
     for i, step in enumerate(steps):
         failure = run_step(r, step)
         if failure is not None:

@@ -255,6 +255,40 @@ pub enum Notification {
         /// End of the lock, ms since the Unix epoch.
         until: i64,
     },
+    /// A time-bound grant's window ended: the assignment was taken away and the user's
+    /// sessions ended.
+    GrantExpired {
+        /// The user.
+        user: UserId,
+        /// Its email.
+        email: String,
+        /// What ended.
+        assignment: Assignment,
+    },
+    /// A user activated a role it is eligible for.
+    Activated {
+        /// The user.
+        user: UserId,
+        /// Its email.
+        email: String,
+        /// The role.
+        role: RoleId,
+        /// The scope, for a per-scope activation.
+        scope: Option<ScopeId>,
+        /// End of the activation, ms since the Unix epoch.
+        until: i64,
+        /// The user's justification.
+        justification: String,
+    },
+    /// A break-glass account was used: `action` is the audit action (`login` for a login).
+    BreakGlassUsed {
+        /// The account.
+        user: UserId,
+        /// Its email.
+        email: String,
+        /// What it did (an audit action name).
+        action: String,
+    },
     /// A kind this version does not know.
     Other,
 }
@@ -286,6 +320,39 @@ impl From<rolecall::Notification> for Notification {
             N::AccountLocked { user, email, until } => {
                 Notification::AccountLocked { user, email, until }
             }
+            N::GrantExpired {
+                user,
+                email,
+                assignment,
+            } => Notification::GrantExpired {
+                user,
+                email,
+                assignment: assignment.into(),
+            },
+            N::Activated {
+                user,
+                email,
+                role,
+                scope,
+                until,
+                justification,
+            } => Notification::Activated {
+                user,
+                email,
+                role,
+                scope,
+                until,
+                justification,
+            },
+            N::BreakGlassUsed {
+                user,
+                email,
+                action,
+            } => Notification::BreakGlassUsed {
+                user,
+                email,
+                action,
+            },
             _ => Notification::Other,
         }
     }

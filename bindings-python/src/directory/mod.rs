@@ -16,6 +16,7 @@ mod roles;
 mod scopes;
 mod sod;
 mod tenants;
+mod timed;
 mod users;
 
 use std::collections::VecDeque;

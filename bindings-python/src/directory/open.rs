@@ -80,6 +80,7 @@ impl PyDirectory {
     /// (1 s: how soon a missed notification is made up for). `log_keep` (10,000) is how many
     /// commits the log keeps for incremental catch-up. `listen=False` starts no listener thread
     /// (`wait_for_change` then polls). `tls_ca_pem` adds a trusted root certificate (PEM).
+    /// `clock` (a `ManualClock`, for tests) replaces the system clock.
     ///
     /// The directory follows the store from the start (`follow=True`): a library-owned thread
     /// applies other hosts' commits as they are announced, so that checks see them without
@@ -93,8 +94,8 @@ impl PyDirectory {
     /// migration lock too long.
     #[staticmethod]
     #[pyo3(
-        signature = (dsn, *, schema = None, lock_timeout = None, connect_timeout = None, log_keep = None, log_max_age = None, poll_interval = None, listen = true, tls_ca_pem = None, follow = true),
-        text_signature = "(dsn, *, schema=None, lock_timeout=None, connect_timeout=None, log_keep=None, log_max_age=None, poll_interval=None, listen=True, tls_ca_pem=None, follow=True)"
+        signature = (dsn, *, schema = None, lock_timeout = None, connect_timeout = None, log_keep = None, log_max_age = None, poll_interval = None, listen = true, tls_ca_pem = None, follow = true, clock = None),
+        text_signature = "(dsn, *, schema=None, lock_timeout=None, connect_timeout=None, log_keep=None, log_max_age=None, poll_interval=None, listen=True, tls_ca_pem=None, follow=True, clock=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn open_postgres(
@@ -109,7 +110,9 @@ impl PyDirectory {
         listen: bool,
         tls_ca_pem: Option<String>,
         follow: bool,
+        clock: Option<PyRef<'_, PyManualClock>>,
     ) -> PyResult<Self> {
+        let clock = clock.map(|c| Arc::clone(&c.0) as Arc<dyn Clock>);
         let d = PostgresOptions::default();
         let opts = PostgresOptions {
             schema: schema.unwrap_or(d.schema),
@@ -136,11 +139,15 @@ impl PyDirectory {
         };
         let dir = py
             .detach(move || {
+                let store = PostgresStore::open_with(&dsn, &opts)?;
+                let dir = match clock {
+                    Some(clock) => Directory::open_with_clock(store, clock)?,
+                    None => Directory::open(store)?,
+                };
                 if follow {
-                    Directory::open_postgres_with(&dsn, &opts)
-                } else {
-                    Directory::open(PostgresStore::open_with(&dsn, &opts)?)
+                    dir.follow()?;
                 }
+                Ok::<_, rolecall::Error>(dir)
             })
             .or_raise()?;
         Ok(Self::wrap(dir, None))

@@ -9,6 +9,7 @@ mod scopes;
 mod settings;
 mod sod;
 mod tenants;
+mod timed;
 mod users;
 
 pub(crate) use explain::*;
@@ -18,6 +19,7 @@ pub(crate) use scopes::*;
 pub(crate) use settings::*;
 pub(crate) use sod::*;
 pub(crate) use tenants::*;
+pub(crate) use timed::*;
 pub(crate) use users::*;
 
 use std::collections::hash_map::DefaultHasher;
