@@ -44,8 +44,7 @@ use rolecall::{
     Eligibility, Explanation, Grant, Group, GroupId, NewRole, NewUser, ObjectKind, Page,
     PasswordPolicy, Permission, Preset, Product, ResetIssued, Role, RoleId, RoleNamespace,
     RolePatch, ScopeGrant, ScopeId, Secret, Session, SodRule, SodViolation, TenantCreated,
-    TenantId, User, UserId,
-    UserQuery,
+    TenantId, User, UserId, UserQuery,
 };
 
 /// Every refusal or failure of the library.

@@ -25,14 +25,7 @@ fn a_role_granted_until_an_instant_stops_counting_at_it() {
     let admin = e.role("managers/Admin");
     let tom = e.user("tom", &[]);
     let stamp = e.dir.security_stamp(tom).unwrap();
-    e.dir
-        .grant_for(
-            e.root,
-            tom,
-            &TimedGrant::Role(admin),
-            Window::until(T0 + HOUR),
-        )
-        .unwrap();
+    e.role_until(e.root, tom, admin, T0 + HOUR).unwrap();
     assert!(e.dir.check(tom, Permission::USERS_MANAGE));
     assert_eq!(e.dir.snapshot().valid_until(), Some(T0 + HOUR));
     let u = e.dir.user(tom).unwrap();
@@ -168,24 +161,9 @@ fn extending_is_a_grant_and_obeys_the_no_escalation_rule() {
     // A supervisor-level manager may grant Supervisor but not Administrator.
     let boss = e.user("boss", &["managers/Admin"]);
     let ann = e.user("ann", &[]);
-    e.dir
-        .grant_for(
-            e.root,
-            ann,
-            &TimedGrant::Role(admin),
-            Window::until(T0 + HOUR),
-        )
-        .unwrap();
+    e.role_until(e.root, ann, admin, T0 + HOUR).unwrap();
     // Extending the administrator grant needs the superadministrator (administrator tier).
-    let err = e
-        .dir
-        .grant_for(
-            boss,
-            ann,
-            &TimedGrant::Role(admin),
-            Window::until(T0 + 2 * HOUR),
-        )
-        .unwrap_err();
+    let err = e.role_until(boss, ann, admin, T0 + 2 * HOUR).unwrap_err();
     assert_eq!(err.kind(), "administrator_protected", "{err}");
     assert_eq!(
         e.dir.user(ann).unwrap().windows[&Assignment::Role(admin)],
@@ -193,28 +171,11 @@ fn extending_is_a_grant_and_obeys_the_no_escalation_rule() {
         "unchanged"
     );
     let ann = e.user("bob", &[]);
-    e.dir
-        .grant_for(boss, ann, &TimedGrant::Role(sup), Window::until(T0 + HOUR))
-        .unwrap();
-    e.dir
-        .grant_for(
-            boss,
-            ann,
-            &TimedGrant::Role(sup),
-            Window::until(T0 + 5 * HOUR),
-        )
-        .unwrap();
+    e.role_until(boss, ann, sup, T0 + HOUR).unwrap();
+    e.role_until(boss, ann, sup, T0 + 5 * HOUR).unwrap();
     // An operator extends nothing.
     let op = e.user("op", &["Operator"]);
-    let err = e
-        .dir
-        .grant_for(
-            op,
-            ann,
-            &TimedGrant::Role(sup),
-            Window::until(T0 + 6 * HOUR),
-        )
-        .unwrap_err();
+    let err = e.role_until(op, ann, sup, T0 + 6 * HOUR).unwrap_err();
     assert_eq!(err.kind(), "permission_denied");
     // Making it permanent is also a grant, and works.
     e.dir
@@ -240,23 +201,11 @@ fn extending_for_a_user_who_holds_more_than_the_actor_is_refused() {
         .create_group(e.root, "Billing", &[e.role("managers/Admin")])
         .unwrap();
     let ann = e.user("ann", &[]);
-    e.dir
-        .grant_for(
-            e.root,
-            ann,
-            &TimedGrant::Group(group),
-            Window::until(T0 + HOUR),
-        )
+    e.until(e.root, ann, &TimedGrant::Group(group), T0 + HOUR)
         .unwrap();
     let mgr = e.user("mgr", &["Manager"]);
     let err = e
-        .dir
-        .grant_for(
-            mgr,
-            ann,
-            &TimedGrant::Group(group),
-            Window::until(T0 + 2 * HOUR),
-        )
+        .until(mgr, ann, &TimedGrant::Group(group), T0 + 2 * HOUR)
         .unwrap_err();
     assert!(
         matches!(
@@ -312,13 +261,7 @@ fn a_plain_grant_after_a_time_bound_one_is_permanent() {
     let ops = e.role("Operator");
     let group = e.dir.create_group(e.root, "Night shift", &[ops]).unwrap();
     let ann = e.user("ann", &[]);
-    e.dir
-        .grant_for(
-            e.root,
-            ann,
-            &TimedGrant::Group(group),
-            Window::until(T0 + HOUR),
-        )
+    e.until(e.root, ann, &TimedGrant::Group(group), T0 + HOUR)
         .unwrap();
     // Taken out early, then put back by a plain add: permanent, no window left behind.
     e.dir.remove_member(e.root, group, ann).unwrap();
@@ -328,14 +271,7 @@ fn a_plain_grant_after_a_time_bound_one_is_permanent() {
     assert!(e.dir.check(ann, e.dir.role(ops).unwrap().permissions));
     // Revoking a time-bound role drops its window.
     let sup = e.role("Manager");
-    e.dir
-        .grant_for(
-            e.root,
-            ann,
-            &TimedGrant::Role(sup),
-            Window::until(T0 + 3 * HOUR),
-        )
-        .unwrap();
+    e.role_until(e.root, ann, sup, T0 + 3 * HOUR).unwrap();
     e.dir.revoke_role(e.root, ann, sup).unwrap();
     assert!(e.dir.user(ann).unwrap().windows.is_empty());
 }
@@ -349,14 +285,7 @@ fn expiry_is_recorded_once_across_instances_and_survives_reopening() {
     let e = Env::on(a, clock.clone());
     let sup = e.role("Manager");
     let ann = e.user("ann", &[]);
-    e.dir
-        .grant_for(
-            e.root,
-            ann,
-            &TimedGrant::Role(sup),
-            Window::until(T0 + HOUR),
-        )
-        .unwrap();
+    e.role_until(e.root, ann, sup, T0 + HOUR).unwrap();
     let p = e.dir.role(sup).unwrap().permissions;
     // A second instance on the same file, on its own clock.
     let clock_b = Arc::new(ManualClock::new(T0));
@@ -394,14 +323,7 @@ fn a_file_opened_after_the_end_answers_no_before_anything_is_recorded() {
     let e = Env::on(a, clock);
     let sup = e.role("Manager");
     let ann = e.user("ann", &[]);
-    e.dir
-        .grant_for(
-            e.root,
-            ann,
-            &TimedGrant::Role(sup),
-            Window::until(T0 + HOUR),
-        )
-        .unwrap();
+    e.role_until(e.root, ann, sup, T0 + HOUR).unwrap();
     let p = e.dir.role(sup).unwrap().permissions;
     drop(e);
     let ro = Directory::open_with_clock(
@@ -474,14 +396,7 @@ fn extending_a_held_grant_needs_the_rights_it_gives() {
     let e = env();
     let mgr = e.role("Manager");
     let ann = e.user("ann", &[]);
-    e.dir
-        .grant_for(
-            e.root,
-            ann,
-            &TimedGrant::Role(mgr),
-            Window::until(T0 + HOUR),
-        )
-        .unwrap();
+    e.role_until(e.root, ann, mgr, T0 + HOUR).unwrap();
     // May manage users, but holds none of the Manager's other rights.
     let hr = e
         .dir
@@ -497,15 +412,7 @@ fn extending_a_held_grant_needs_the_rights_it_gives() {
             &NewUser::new("Cleo", "Clerk", "clerk@acme.test").roles([hr]),
         )
         .unwrap();
-    let err = e
-        .dir
-        .grant_for(
-            clerk,
-            ann,
-            &TimedGrant::Role(mgr),
-            Window::until(T0 + 9 * HOUR),
-        )
-        .unwrap_err();
+    let err = e.role_until(clerk, ann, mgr, T0 + 9 * HOUR).unwrap_err();
     assert_eq!(err.kind(), "escalation", "{err}");
     // Shortening is refused the same way (it is a grant of the rest of the window).
     assert_eq!(

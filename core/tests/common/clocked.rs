@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use rolecall::{
-    AuditAction, AuditEvent, AuditQuery, Directory, ManualClock, MemoryStore, NewUser, Preset,
-    RoleId, TenantId, UserId,
+    AuditAction, AuditEvent, AuditQuery, Directory, Error, ManualClock, MemoryStore, NewUser,
+    Preset, RoleId, TenantId, TimedGrant, UserId, Window,
 };
 
 /// Where the clock starts, ms since the Unix epoch.
@@ -59,6 +59,29 @@ impl Env {
                 &NewUser::new(login, "Tester", format!("{login}@acme.test")).roles(ids),
             )
             .unwrap()
+    }
+
+    /// `actor` grants `role` to `user` until `until`.
+    pub fn role_until(
+        &self,
+        actor: UserId,
+        user: UserId,
+        role: RoleId,
+        until: i64,
+    ) -> Result<(), Error> {
+        self.dir
+            .grant_for(actor, user, &TimedGrant::Role(role), Window::until(until))
+    }
+
+    /// `actor` grants `grant` to `user` until `until`.
+    pub fn until(
+        &self,
+        actor: UserId,
+        user: UserId,
+        grant: &TimedGrant,
+        until: i64,
+    ) -> Result<(), Error> {
+        self.dir.grant_for(actor, user, grant, Window::until(until))
     }
 
     /// The audit events of `action`.
