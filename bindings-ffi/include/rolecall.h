@@ -351,6 +351,11 @@
 #define ROLECALL_MAX_RESET_TOKEN_TTL_MS 604800000
 
 /**
+ * The longest activation an eligibility may allow (rolecall_make_eligible()): 31 days, in ms.
+ */
+#define ROLECALL_MAX_ACTIVATION_MS 2678400000
+
+/**
  * The authorization directory: users, roles, groups, scopes and agreements of every tenant,
  * and the lock-free check engine compiled from them. Opaque.
  *
@@ -398,6 +403,43 @@ typedef uint32_t rolecall_status;
 typedef uint64_t rolecall_user_id;
 
 /**
+ * Identifies a role.
+ */
+typedef uint64_t rolecall_role_id;
+
+/**
+ * Identifies a scope resource (a call group, IVR, queue, campaign, number, team, or a kind of
+ * the tenant's own). Ids start at 1: 0 never names a scope (it means "none" / "a root" where
+ * documented).
+ */
+typedef uint64_t rolecall_scope_id;
+
+/**
+ * When a grant is in force: from `from_ms` (inclusive) until `until_ms` (exclusive), in ms
+ * since the Unix epoch. A side whose `has_` flag is false is open (its value is ignored, and
+ * is 0 in records from the library): a zero-initialised window (`{0}`) is in force at every
+ * instant, a permanent grant. Plain value.
+ */
+typedef struct rolecall_window {
+    /**
+     * Start, ms since the Unix epoch (when `has_from`).
+     */
+    int64_t from_ms;
+    /**
+     * End, ms since the Unix epoch (when `has_until`).
+     */
+    int64_t until_ms;
+    /**
+     * Whether the window has a start (false: already started).
+     */
+    bool has_from;
+    /**
+     * Whether the window has an end (false: never ends).
+     */
+    bool has_until;
+} rolecall_window;
+
+/**
  * A set of permissions (a single permission is a set with one bit): bits 0 to 63 in `lo`,
  * 64 to 127 in `hi`. Bit numbers are stable (`ROLECALL_PERM_<NAME>_BIT`). Build one from the
  * `ROLECALL_PERM_<NAME>` constants, rolecall_permission_from_name() or
@@ -413,13 +455,6 @@ typedef struct rolecall_permission {
      */
     uint64_t hi;
 } rolecall_permission;
-
-/**
- * Identifies a scope resource (a call group, IVR, queue, campaign, number, team, or a kind of
- * the tenant's own). Ids start at 1: 0 never names a scope (it means "none" / "a root" where
- * documented).
- */
-typedef uint64_t rolecall_scope_id;
 
 /**
  * Which scopes a user may see for a permission (003 and beyond).
@@ -472,11 +507,6 @@ typedef uint32_t rolecall_product;
  * An access level on a product of an agreement (002), ordered: one of ROLECALL_LEVEL_*.
  */
 typedef uint32_t rolecall_access_level;
-
-/**
- * Identifies a role.
- */
-typedef uint64_t rolecall_role_id;
 
 /**
  * Identifies a user group.
@@ -1070,31 +1100,6 @@ typedef struct rolecall_scope_grant {
      */
     rolecall_scope_id scope;
 } rolecall_scope_grant;
-
-/**
- * When a grant is in force: from `from_ms` (inclusive) until `until_ms` (exclusive), in ms
- * since the Unix epoch. A side whose `has_` flag is false is open (its value is ignored, and
- * is 0 in records from the library): a zero-initialised window (`{0}`) is in force at every
- * instant, a permanent grant. Plain value.
- */
-typedef struct rolecall_window {
-    /**
-     * Start, ms since the Unix epoch (when `has_from`).
-     */
-    int64_t from_ms;
-    /**
-     * End, ms since the Unix epoch (when `has_until`).
-     */
-    int64_t until_ms;
-    /**
-     * Whether the window has a start (false: already started).
-     */
-    bool has_from;
-    /**
-     * Whether the window has an end (false: never ends).
-     */
-    bool has_until;
-} rolecall_window;
 
 /**
  * A time-bound assignment of a user and its window (in rolecall_user). Plain value.
@@ -2054,6 +2059,61 @@ void rolecall_last_error_clear(void);
  * Safety: `buf` must point to `buf_len` writable bytes. Thread-safe (per thread).
  */
 rolecall_status rolecall_last_error_message_copy(char *buf, size_t buf_len, size_t *needed);
+
+/**
+ * Makes `user` eligible to activate `role` for itself (rolecall_activate()), held directly
+ * (`scope` 0) or for `scope`, for at most `max_ms` at a time (1 ms to 31 days,
+ * ROLECALL_MAX_ACTIVATION_MS). Making eligible is a grant the user may take: it obeys the
+ * rules of granting the role. Setting it again replaces the maximum.
+ *
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT for `max_ms` out of range; otherwise those of
+ * rolecall_user_assign_role() (or rolecall_user_grant_role_in_scope()). Safety: `dir` is a
+ * live handle. Thread-safe.
+ */
+rolecall_status rolecall_make_eligible(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope, int64_t max_ms);
+
+/**
+ * Takes back `user`'s eligibility for `role` (for `scope`, 0: held directly). An activation
+ * under way runs to its end; rolecall_end_activation() ends it.
+ *
+ * Errors: those of rolecall_user_revoke_role(). Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_revoke_eligibility(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope);
+
+/**
+ * `user` activates, for itself, `role` (for `scope`, 0: held directly) for `duration_ms`,
+ * saying why: a time-bound grant ending at now + `duration_ms`, audited (`activate`, with the
+ * justification) and notified (ROLECALL_NOTIFICATION_ACTIVATED). Activating again while
+ * active sets a new end. `*out` (optional, may be NULL) receives the activation's window.
+ *
+ * Errors: ROLECALL_STATUS_NOT_ELIGIBLE without an eligibility for it;
+ * ROLECALL_STATUS_INVALID_ARGUMENT for a duration out of 1 ms to the eligibility's maximum,
+ * or a role held permanently; ROLECALL_STATUS_INVALID_NAME for an empty or malformed
+ * justification (one line); ROLECALL_STATUS_ACTOR_INACTIVE for an inactive user. Safety:
+ * `dir` is a live handle; `justification` a NUL-terminated string. Thread-safe.
+ */
+rolecall_status rolecall_activate(const struct rolecall_directory *dir, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope, int64_t duration_ms, const char *justification, struct rolecall_window *out);
+
+/**
+ * Ends `user`'s activation of `role` (for `scope`, 0: held directly) now, by the user itself
+ * or by whoever may revoke the role from it. Ends any time-bound grant of the role the same
+ * way.
+ *
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT when the user holds no time-bound grant of it;
+ * otherwise those of rolecall_user_revoke_role(). Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_end_activation(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope);
+
+/**
+ * Makes `user` a break-glass (emergency) account (`on` true), or an ordinary one again. A
+ * lock after failed logins does not keep a break-glass account out, and every use of it (each
+ * login attempt, each change it makes) is audited and notified
+ * (ROLECALL_NOTIFICATION_BREAK_GLASS_USED). The superadministrator only.
+ *
+ * Errors: ROLECALL_STATUS_SUPERADMIN_ONLY for anyone else; ROLECALL_STATUS_UNKNOWN_USER.
+ * Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_set_break_glass(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, bool on);
 
 /**
  * May `user` do every permission of `perm`? False for an unknown or inactive user, an empty

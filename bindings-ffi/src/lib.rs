@@ -9,8 +9,8 @@
 //! - `types`: permissions, ids and enumerations (products, levels, presets, scope kinds);
 //! - `records`: the plain structs returned to C, and their `_free` functions;
 //! - `postgres`: the PostgreSQL store, revision tokens, freshness, the log callback;
-//! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`, `settings`, `timed`:
-//!   one export per operation or query of [`rolecall::Directory`];
+//! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`, `settings`, `timed`,
+//!   `activation`: one export per operation or query of [`rolecall::Directory`];
 //! - `clock`: the manual clock, and directories opened on it;
 //! - `uniffi_api` (feature `uniffi`): the same API through uniffi's proc-macros, for generated
 //!   Kotlin, Swift and Python bindings.
@@ -23,6 +23,7 @@
 mod status;
 #[macro_use]
 mod conv;
+mod activation;
 mod checks;
 mod clock;
 mod credentials;
@@ -45,6 +46,7 @@ uniffi::setup_scaffolding!("rolecall_uniffi");
 
 use std::ffi::c_char;
 
+pub use activation::*;
 pub use checks::*;
 pub use clock::*;
 pub use credentials::*;

@@ -1,7 +1,8 @@
 /* Time-bound grants through the C ABI (issue 16): a manual clock, directories opened on it
  * (in memory and SQLite), grants of every kind for a window ending at their instant with only
  * the clock moving (notified, user records' windows), grants starting later, extending is a
- * grant, snapshots' validity; bad input (NULL, invalid UTF-8, wrong handles, bad windows and
+ * grant, snapshots' validity; eligible grants activated with a justification, ended, revoked;
+ * break-glass accounts a lock does not keep out, every use notified; bad input (NULL, invalid UTF-8, wrong handles, bad windows and
  * kinds) gets a typed status. Built with -std=c11 -Wall -Wextra -Werror, linked shared and
  * static, run under valgrind. */
 #define _POSIX_C_SOURCE 200809L
@@ -411,6 +412,152 @@ static void sqlite_on_a_clock(void) {
     unlink(path);
 }
 
+/* Eligible -> activate (with a justification) -> expire or end; revoked eligibility. */
+static void activation(void) {
+    struct rolecall_permission mgr_p;
+    rolecall_role_id mgr = role("managers/Manager", &mgr_p);
+    rolecall_role_id admin = role("managers/Admin", NULL);
+    rolecall_user_id ivy = user("Ivy", "ivy@acme.test");
+    rolecall_scope_id q = 0;
+    OK(rolecall_scope_create(dir, root, ROLECALL_SCOPE_KIND_QUEUE, "Night queue", &q));
+    OK(rolecall_make_eligible(dir, root, ivy, mgr, 0, 4 * HOUR));
+    OK(rolecall_make_eligible(dir, root, ivy, mgr, q, HOUR));
+    rolecall_user *u = NULL;
+    OK(rolecall_user_get(dir, ivy, &u));
+    CHECK(u && u->eligible_len == 2);
+    if (u && u->eligible_len == 2) {
+        CHECK(u->eligible[0].role == mgr && u->eligible[0].scope == 0 && u->eligible[0].max_ms == 4 * HOUR);
+        CHECK(u->eligible[1].role == mgr && u->eligible[1].scope == q && u->eligible[1].max_ms == HOUR);
+    }
+    rolecall_user_free(u);
+    CHECK(!rolecall_check(dir, ivy, mgr_p));
+    drained(ROLECALL_NOTIFICATION_ACTIVATED, ivy);
+
+    int64_t now = 0;
+    OK(rolecall_manual_clock_now(clk, &now));
+    rolecall_window w = {0};
+    OK(rolecall_activate(dir, ivy, mgr, 0, HOUR, "INC-4711: queue outage", &w));
+    CHECK(!w.has_from && w.has_until && w.until_ms == now + HOUR);
+    CHECK(rolecall_check(dir, ivy, mgr_p));
+    rolecall_notification_list *l = NULL;
+    OK(rolecall_directory_drain_notifications(dir, &l));
+    CHECK(l && l->len == 1);
+    if (l && l->len == 1) {
+        rolecall_notification *n = &l->items[0];
+        CHECK(n->kind == ROLECALL_NOTIFICATION_ACTIVATED && n->user == ivy && n->role == mgr);
+        CHECK(n->scope == 0 && n->until == now + HOUR);
+        CHECK_STR(n->justification, "INC-4711: queue outage");
+        CHECK_STR(n->email, "ivy@acme.test");
+    }
+    rolecall_notification_list_free(l);
+    /* It ends like any time-bound grant. */
+    OK(rolecall_manual_clock_advance(clk, HOUR));
+    CHECK(!rolecall_check(dir, ivy, mgr_p));
+    CHECK(drained(ROLECALL_NOTIFICATION_GRANT_EXPIRED, ivy) == 1);
+
+    /* Per scope; `out` may be NULL; ended early by an administrator. */
+    OK(rolecall_activate(dir, ivy, mgr, q, HOUR, "night shift", NULL));
+    CHECK(rolecall_check_scoped(dir, ivy, mgr_p, q));
+    OK(rolecall_end_activation(dir, root, ivy, mgr, q));
+    CHECK(!rolecall_check_scoped(dir, ivy, mgr_p, q));
+    CHECK_STATUS(rolecall_end_activation(dir, root, ivy, mgr, q), ROLECALL_STATUS_INVALID_ARGUMENT);
+    /* The user itself may end its own. */
+    OK(rolecall_activate(dir, ivy, mgr, 0, HOUR, "again", NULL));
+    OK(rolecall_end_activation(dir, ivy, ivy, mgr, 0));
+    CHECK(!rolecall_check(dir, ivy, mgr_p));
+
+    uint64_t rev = 0, rev2 = 0;
+    OK(rolecall_directory_revision(dir, &rev));
+    /* Refusals: durations, eligibility, justification, pointers. */
+    CHECK_STATUS(rolecall_activate(dir, ivy, mgr, 0, 4 * HOUR + 1, "too long", NULL),
+                 ROLECALL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(rolecall_activate(dir, ivy, mgr, 0, 0, "zero", NULL), ROLECALL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(rolecall_activate(dir, ivy, admin, 0, HOUR, "not eligible", NULL),
+                 ROLECALL_STATUS_NOT_ELIGIBLE);
+    CHECK_STATUS(rolecall_activate(dir, ivy, mgr, 0, HOUR, "", NULL), ROLECALL_STATUS_INVALID_NAME);
+    CHECK_STATUS(rolecall_activate(dir, ivy, mgr, 0, HOUR, "two\nlines", NULL), ROLECALL_STATUS_INVALID_NAME);
+    CHECK_STATUS(rolecall_activate(dir, ivy, mgr, 0, HOUR, NULL, NULL), ROLECALL_STATUS_NULL_POINTER);
+    CHECK_STATUS(rolecall_activate(dir, ivy, mgr, 0, HOUR, BAD, NULL), ROLECALL_STATUS_INVALID_UTF8);
+    CHECK_STATUS(rolecall_activate(NULL, ivy, mgr, 0, HOUR, "x", NULL), ROLECALL_STATUS_NULL_POINTER);
+    CHECK_STATUS(rolecall_activate((const rolecall_directory *)clk, ivy, mgr, 0, HOUR, "x", NULL),
+                 ROLECALL_STATUS_INVALID_HANDLE);
+    CHECK_STATUS(rolecall_make_eligible(dir, root, ivy, mgr, 0, 0), ROLECALL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(rolecall_make_eligible(dir, root, ivy, mgr, 0, ROLECALL_MAX_ACTIVATION_MS + 1),
+                 ROLECALL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(rolecall_make_eligible(dir, root, ivy, 999999, 0, HOUR), ROLECALL_STATUS_UNKNOWN_ROLE);
+    CHECK_STATUS(rolecall_make_eligible(dir, ivy, ivy, admin, 0, HOUR), ROLECALL_STATUS_PERMISSION_DENIED);
+    CHECK_STATUS(rolecall_make_eligible(NULL, root, ivy, mgr, 0, HOUR), ROLECALL_STATUS_NULL_POINTER);
+    CHECK_STATUS(rolecall_revoke_eligibility(NULL, root, ivy, mgr, 0), ROLECALL_STATUS_NULL_POINTER);
+    CHECK_STATUS(rolecall_end_activation(NULL, root, ivy, mgr, 0), ROLECALL_STATUS_NULL_POINTER);
+    CHECK_STATUS(rolecall_end_activation(dir, root, 999999, mgr, 0), ROLECALL_STATUS_UNKNOWN_USER);
+    OK(rolecall_directory_revision(dir, &rev2));
+    CHECK(rev == rev2);
+
+    /* The maximum may be up to 31 days. */
+    OK(rolecall_make_eligible(dir, root, ivy, mgr, 0, ROLECALL_MAX_ACTIVATION_MS));
+    /* Revoked: no more activations. */
+    OK(rolecall_revoke_eligibility(dir, root, ivy, mgr, 0));
+    OK(rolecall_revoke_eligibility(dir, root, ivy, mgr, q));
+    CHECK_STATUS(rolecall_activate(dir, ivy, mgr, 0, HOUR, "after revoke", NULL),
+                 ROLECALL_STATUS_NOT_ELIGIBLE);
+    OK(rolecall_user_get(dir, ivy, &u));
+    CHECK(u && u->eligible_len == 0 && u->eligible == NULL);
+    rolecall_user_free(u);
+}
+
+/* A break-glass account: the superadministrator only; a lock does not keep it out; every
+ * use is told. */
+static void break_glass(void) {
+    rolecall_user_id bg = user("Glass", "glass@acme.test");
+    rolecall_user_id other = user("Plain", "plain@acme.test");
+    const char *pw = "correct horse battery staple";
+    OK(rolecall_password_set(dir, root, bg, pw, false));
+    OK(rolecall_password_set(dir, root, other, pw, false));
+    rolecall_password_policy p;
+    OK(rolecall_password_policy_default(&p));
+    p.max_failed_logins = 2;
+    OK(rolecall_password_policy_set(dir, root, &p));
+    CHECK_STATUS(rolecall_set_break_glass(dir, other, bg, true), ROLECALL_STATUS_SUPERADMIN_ONLY);
+    CHECK_STATUS(rolecall_set_break_glass(dir, root, 999999, true), ROLECALL_STATUS_UNKNOWN_USER);
+    CHECK_STATUS(rolecall_set_break_glass(NULL, root, bg, true), ROLECALL_STATUS_NULL_POINTER);
+    OK(rolecall_set_break_glass(dir, root, bg, true));
+    rolecall_user *u = NULL;
+    OK(rolecall_user_get(dir, bg, &u));
+    CHECK(u && u->break_glass);
+    rolecall_user_free(u);
+    drained(ROLECALL_NOTIFICATION_BREAK_GLASS_USED, bg);
+
+    rolecall_session sess;
+    for (int i = 0; i < 3; i++) {
+        CHECK_STATUS(rolecall_login(dir, tenant, "glass@acme.test", "wrong password here", &sess),
+                     ROLECALL_STATUS_AUTHENTICATION_FAILED);
+        CHECK(rolecall_login(dir, tenant, "plain@acme.test", "wrong password here", &sess) != 0);
+    }
+    /* The ordinary account is locked out; the break-glass one is not. */
+    CHECK(rolecall_login(dir, tenant, "plain@acme.test", pw, &sess) != ROLECALL_STATUS_OK);
+    OK(rolecall_login(dir, tenant, "glass@acme.test", pw, &sess));
+    CHECK(sess.user == bg);
+    rolecall_notification_list *l = NULL;
+    OK(rolecall_directory_drain_notifications(dir, &l));
+    size_t logins = 0;
+    for (size_t i = 0; l && i < l->len; i++) {
+        rolecall_notification *n = &l->items[i];
+        if (n->kind != ROLECALL_NOTIFICATION_BREAK_GLASS_USED) continue;
+        CHECK(n->user == bg && n->action && n->justification == NULL);
+        CHECK_STR(n->email, "glass@acme.test");
+        logins += n->action && strcmp(n->action, "login") == 0;
+    }
+    CHECK(logins == 4);
+    rolecall_notification_list_free(l);
+    /* An ordinary account again. */
+    OK(rolecall_set_break_glass(dir, root, bg, false));
+    OK(rolecall_user_get(dir, bg, &u));
+    CHECK(u && !u->break_glass);
+    rolecall_user_free(u);
+    OK(rolecall_password_policy_default(&p));
+    OK(rolecall_password_policy_set(dir, root, &p));
+}
+
 int main(void) {
     OK(rolecall_manual_clock_new(T0, &clk));
     OK(rolecall_directory_open_in_memory_with_clock(clk, &dir));
@@ -432,6 +579,8 @@ int main(void) {
     later_extend_permanent();
     every_kind();
     bad_input();
+    activation();
+    break_glass();
     sqlite_on_a_clock();
 
     rolecall_directory_free(dir);

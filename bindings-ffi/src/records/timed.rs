@@ -150,6 +150,9 @@ pub struct rolecall_user_window {
     pub window: rolecall_window,
 }
 
+/// The longest activation an eligibility may allow (rolecall_make_eligible()): 31 days, in ms.
+pub const ROLECALL_MAX_ACTIVATION_MS: i64 = 2_678_400_000;
+
 /// A role a user may activate for itself (rolecall_activate()), for at most `max_ms` at a
 /// time (in rolecall_user). Plain value.
 #[repr(C)]
@@ -170,5 +173,16 @@ impl From<&Eligibility> for rolecall_eligibility {
             scope: e.scope.map_or(0, |s| s.0),
             max_ms: e.max_ms,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn max_activation_is_the_cores() {
+        assert_eq!(
+            super::ROLECALL_MAX_ACTIVATION_MS,
+            rolecall::MAX_ACTIVATION_MS
+        );
     }
 }
