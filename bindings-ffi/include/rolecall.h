@@ -76,6 +76,7 @@
 #define ROLECALL_STATUS_WEAK_PASSWORD 109
 #define ROLECALL_STATUS_UNKNOWN_NAMESPACE 115
 #define ROLECALL_STATUS_NOT_A_TEAM 116
+#define ROLECALL_STATUS_INVALID_WINDOW 117
 #define ROLECALL_STATUS_UNKNOWN_TENANT 200
 #define ROLECALL_STATUS_UNKNOWN_USER 201
 #define ROLECALL_STATUS_UNKNOWN_ROLE 202
@@ -106,6 +107,7 @@
 #define ROLECALL_STATUS_OWNER_PROTECTED 412
 #define ROLECALL_STATUS_AGREEMENT_ADMINISTRATOR_PROTECTED 413
 #define ROLECALL_STATUS_NOT_OWNER 414
+#define ROLECALL_STATUS_NOT_ELIGIBLE 415
 #define ROLECALL_STATUS_AUTHENTICATION_FAILED 500
 #define ROLECALL_STATUS_ACCOUNT_LOCKED 501
 #define ROLECALL_STATUS_INVALID_TOKEN 502
@@ -351,6 +353,11 @@
 #define ROLECALL_MAX_RESET_TOKEN_TTL_MS 604800000
 
 /**
+ * The longest activation an eligibility may allow (rolecall_make_eligible()): 31 days, in ms.
+ */
+#define ROLECALL_MAX_ACTIVATION_MS 2678400000
+
+/**
  * The authorization directory: users, roles, groups, scopes and agreements of every tenant,
  * and the lock-free check engine compiled from them. Opaque.
  *
@@ -364,6 +371,18 @@ typedef struct rolecall_directory rolecall_directory;
  * Opaque; end it with rolecall_follower_stop().
  */
 typedef struct rolecall_follower rolecall_follower;
+
+/**
+ * A clock that moves only when told to (rolecall_manual_clock_set(),
+ * rolecall_manual_clock_advance()), for tests and simulations. Directories opened on it
+ * (rolecall_directory_open_in_memory_with_clock(), _sqlite_with_clock()) are told when it
+ * moves: a time-bound grant ends the moment the time passes its end, with no sleep. Opaque.
+ *
+ * Thread safety: fully thread-safe. A directory keeps its own reference to the clock: the
+ * handle may be freed before or after the directories opened on it (they then keep its last
+ * time).
+ */
+typedef struct rolecall_manual_clock rolecall_manual_clock;
 
 /**
  * An immutable view of the directory at one revision, for many checks that must agree with
@@ -386,6 +405,43 @@ typedef uint32_t rolecall_status;
 typedef uint64_t rolecall_user_id;
 
 /**
+ * Identifies a role.
+ */
+typedef uint64_t rolecall_role_id;
+
+/**
+ * Identifies a scope resource (a call group, IVR, queue, campaign, number, team, or a kind of
+ * the tenant's own). Ids start at 1: 0 never names a scope (it means "none" / "a root" where
+ * documented).
+ */
+typedef uint64_t rolecall_scope_id;
+
+/**
+ * When a grant is in force: from `from_ms` (inclusive) until `until_ms` (exclusive), in ms
+ * since the Unix epoch. A side whose `has_` flag is false is open (its value is ignored, and
+ * is 0 in records from the library): a zero-initialised window (`{0}`) is in force at every
+ * instant, a permanent grant. Plain value.
+ */
+typedef struct rolecall_window {
+    /**
+     * Start, ms since the Unix epoch (when `has_from`).
+     */
+    int64_t from_ms;
+    /**
+     * End, ms since the Unix epoch (when `has_until`).
+     */
+    int64_t until_ms;
+    /**
+     * Whether the window has a start (false: already started).
+     */
+    bool has_from;
+    /**
+     * Whether the window has an end (false: never ends).
+     */
+    bool has_until;
+} rolecall_window;
+
+/**
  * A set of permissions (a single permission is a set with one bit): bits 0 to 63 in `lo`,
  * 64 to 127 in `hi`. Bit numbers are stable (`ROLECALL_PERM_<NAME>_BIT`). Build one from the
  * `ROLECALL_PERM_<NAME>` constants, rolecall_permission_from_name() or
@@ -401,13 +457,6 @@ typedef struct rolecall_permission {
      */
     uint64_t hi;
 } rolecall_permission;
-
-/**
- * Identifies a scope resource (a call group, IVR, queue, campaign, number, team, or a kind of
- * the tenant's own). Ids start at 1: 0 never names a scope (it means "none" / "a root" where
- * documented).
- */
-typedef uint64_t rolecall_scope_id;
 
 /**
  * Which scopes a user may see for a permission (003 and beyond).
@@ -460,11 +509,6 @@ typedef uint32_t rolecall_product;
  * An access level on a product of an agreement (002), ordered: one of ROLECALL_LEVEL_*.
  */
 typedef uint32_t rolecall_access_level;
-
-/**
- * Identifies a role.
- */
-typedef uint64_t rolecall_role_id;
 
 /**
  * Identifies a user group.
@@ -782,6 +826,42 @@ typedef struct rolecall_audit_event_list {
 typedef uint32_t rolecall_notification_kind;
 
 /**
+ * The kind of an assignment that can carry a window: one of ROLECALL_ASSIGNMENT_*.
+ */
+typedef uint32_t rolecall_assignment_kind;
+
+/**
+ * One of a user's assignments that carries a window (in records). Fields not used by its
+ * kind are 0. Plain value.
+ */
+typedef struct rolecall_assignment {
+    /**
+     * Which kind of assignment (ROLECALL_ASSIGNMENT_*).
+     */
+    rolecall_assignment_kind kind;
+    /**
+     * ROLE, SCOPE_ROLE: the role.
+     */
+    rolecall_role_id role;
+    /**
+     * SCOPE_ROLE, SCOPE: the scope.
+     */
+    rolecall_scope_id scope;
+    /**
+     * GROUP: the group.
+     */
+    rolecall_group_id group;
+    /**
+     * LEVEL, PBX: the agreement.
+     */
+    rolecall_agreement_id agreement;
+    /**
+     * LEVEL: the product.
+     */
+    rolecall_product product;
+} rolecall_assignment;
+
+/**
  * Something the host delivers to a user on the library's behalf (the library never sends
  * mail). Fields not used by a kind are NULL / 0. The same shape as in Rust, Python and
  * uniffi: `user` and `email` (where to write: the user's address now) for every kind,
@@ -813,9 +893,30 @@ typedef struct rolecall_notification {
      */
     int64_t expires_at;
     /**
-     * ACCOUNT_LOCKED: end of the lock, ms since the Unix epoch.
+     * ACCOUNT_LOCKED: end of the lock; ACTIVATED: end of the activation; ms since the Unix
+     * epoch.
      */
     int64_t until;
+    /**
+     * GRANT_EXPIRED: what ended.
+     */
+    struct rolecall_assignment assignment;
+    /**
+     * ACTIVATED: the role.
+     */
+    rolecall_role_id role;
+    /**
+     * ACTIVATED: the scope, or 0 (held directly).
+     */
+    rolecall_scope_id scope;
+    /**
+     * ACTIVATED: the user's justification.
+     */
+    const char *justification;
+    /**
+     * BREAK_GLASS_USED: what the account did (an audit action name).
+     */
+    const char *action;
 } rolecall_notification;
 
 /**
@@ -1013,6 +1114,39 @@ typedef struct rolecall_scope_grant {
 } rolecall_scope_grant;
 
 /**
+ * A time-bound assignment of a user and its window (in rolecall_user). Plain value.
+ */
+typedef struct rolecall_user_window {
+    /**
+     * The assignment.
+     */
+    struct rolecall_assignment assignment;
+    /**
+     * When it is in force.
+     */
+    struct rolecall_window window;
+} rolecall_user_window;
+
+/**
+ * A role a user may activate for itself (rolecall_activate()), for at most `max_ms` at a
+ * time (in rolecall_user). Plain value.
+ */
+typedef struct rolecall_eligibility {
+    /**
+     * The role.
+     */
+    rolecall_role_id role;
+    /**
+     * The scope it is activated for, or 0: held directly.
+     */
+    rolecall_scope_id scope;
+    /**
+     * The longest activation, in ms.
+     */
+    int64_t max_ms;
+} rolecall_eligibility;
+
+/**
  * A user (a person who logs in).
  */
 typedef struct rolecall_user {
@@ -1097,6 +1231,29 @@ typedef struct rolecall_user {
      * How many pairs `grants` holds.
      */
     size_t grants_len;
+    /**
+     * The user's time-bound assignments with their windows, in the user's order: roles,
+     * roles for a scope, groups, scopes, levels, PBX links, each by id (NULL when none). An
+     * assignment not listed here is permanent.
+     */
+    struct rolecall_user_window *windows;
+    /**
+     * How many entries `windows` holds.
+     */
+    size_t windows_len;
+    /**
+     * The roles the user may activate for itself (rolecall_activate()), by role then scope
+     * (NULL when none).
+     */
+    struct rolecall_eligibility *eligible;
+    /**
+     * How many entries `eligible` holds.
+     */
+    size_t eligible_len;
+    /**
+     * Whether the user is a break-glass (emergency) account (rolecall_set_break_glass()).
+     */
+    bool break_glass;
 } rolecall_user;
 
 /**
@@ -1519,6 +1676,46 @@ typedef struct rolecall_sod_violation_list {
 } rolecall_sod_violation_list;
 
 /**
+ * What rolecall_grant_for() grants for a time (input). Zero-initialise it, set `kind`, then
+ * the fields that kind uses (see ROLECALL_ASSIGNMENT_*); the others are ignored.
+ */
+typedef struct rolecall_timed_grant {
+    /**
+     * Which kind of assignment (ROLECALL_ASSIGNMENT_OTHER is refused).
+     */
+    rolecall_assignment_kind kind;
+    /**
+     * ROLE, SCOPE_ROLE: the role.
+     */
+    rolecall_role_id role;
+    /**
+     * SCOPE_ROLE, SCOPE: the scope.
+     */
+    rolecall_scope_id scope;
+    /**
+     * GROUP: the group.
+     */
+    rolecall_group_id group;
+    /**
+     * LEVEL, PBX: the agreement.
+     */
+    rolecall_agreement_id agreement;
+    /**
+     * LEVEL: the product.
+     */
+    rolecall_product product;
+    /**
+     * LEVEL: the level (not ROLECALL_LEVEL_OWNER; ROLECALL_LEVEL_NO_ACCESS is refused for a
+     * time-bound level).
+     */
+    rolecall_access_level level;
+    /**
+     * PBX: the subscriber name (NUL-terminated UTF-8).
+     */
+    const char *subscriber;
+} rolecall_timed_grant;
+
+/**
  * A user to create (rolecall_user_create, and the superadministrator of rolecall_tenant_create).
  * Zero-initialise it, then set the fields: `{0}` means active, no phone, no roles, no password
  * (and a password, once given, temporary).
@@ -1709,6 +1906,43 @@ typedef struct rolecall_user_query {
 #define ROLECALL_LOG_INFO 3
 
 /**
+ * No kind (refused as input) or, in a record, a kind this version of the header does not
+ * know (a newer library).
+ */
+#define ROLECALL_ASSIGNMENT_OTHER 0
+
+/**
+ * A role held directly: `role`.
+ */
+#define ROLECALL_ASSIGNMENT_ROLE 1
+
+/**
+ * A role held for one scope (and everything below it): `role`, `scope`.
+ */
+#define ROLECALL_ASSIGNMENT_SCOPE_ROLE 2
+
+/**
+ * Membership of a user group: `group`.
+ */
+#define ROLECALL_ASSIGNMENT_GROUP 3
+
+/**
+ * An assigned call group / IVR (or other scope): `scope`.
+ */
+#define ROLECALL_ASSIGNMENT_SCOPE 4
+
+/**
+ * The level on one product of an agreement: `agreement`, `product` (and, for a grant,
+ * `level`). When its window ends the level falls to ROLECALL_LEVEL_NO_ACCESS.
+ */
+#define ROLECALL_ASSIGNMENT_LEVEL 5
+
+/**
+ * The PBX subscriber link under an agreement: `agreement` (and, for a grant, `subscriber`).
+ */
+#define ROLECALL_ASSIGNMENT_PBX 6
+
+/**
  * A kind this version of the header does not know (a newer library).
  */
 #define ROLECALL_NOTIFICATION_OTHER 0
@@ -1728,6 +1962,24 @@ typedef struct rolecall_user_query {
  * user's.
  */
 #define ROLECALL_NOTIFICATION_ACCOUNT_LOCKED 3
+
+/**
+ * A time-bound grant's window ended: `assignment` was taken away (a level fell to no access)
+ * and the user's sessions were ended.
+ */
+#define ROLECALL_NOTIFICATION_GRANT_EXPIRED 4
+
+/**
+ * The user activated `role` (for `scope`, 0: held directly) until `until`, saying
+ * `justification`.
+ */
+#define ROLECALL_NOTIFICATION_ACTIVATED 5
+
+/**
+ * A break-glass account was used: `action` is the audit action (`login` for a login attempt,
+ * whatever its outcome).
+ */
+#define ROLECALL_NOTIFICATION_BREAK_GLASS_USED 6
 
 /**
  * System (CORE): managing roles and access on the agreement.
@@ -1902,6 +2154,61 @@ void rolecall_last_error_clear(void);
 rolecall_status rolecall_last_error_message_copy(char *buf, size_t buf_len, size_t *needed);
 
 /**
+ * Makes `user` eligible to activate `role` for itself (rolecall_activate()), held directly
+ * (`scope` 0) or for `scope`, for at most `max_ms` at a time (1 ms to 31 days,
+ * ROLECALL_MAX_ACTIVATION_MS). Making eligible is a grant the user may take: it obeys the
+ * rules of granting the role. Setting it again replaces the maximum.
+ *
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT for `max_ms` out of range; otherwise those of
+ * rolecall_user_assign_role() (or rolecall_user_grant_role_in_scope()). Safety: `dir` is a
+ * live handle. Thread-safe.
+ */
+rolecall_status rolecall_make_eligible(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope, int64_t max_ms);
+
+/**
+ * Takes back `user`'s eligibility for `role` (for `scope`, 0: held directly). An activation
+ * under way runs to its end; rolecall_end_activation() ends it.
+ *
+ * Errors: those of rolecall_user_revoke_role(). Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_revoke_eligibility(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope);
+
+/**
+ * `user` activates, for itself, `role` (for `scope`, 0: held directly) for `duration_ms`,
+ * saying why: a time-bound grant ending at now + `duration_ms`, audited (`activate`, with the
+ * justification) and notified (ROLECALL_NOTIFICATION_ACTIVATED). Activating again while
+ * active sets a new end. `*out` (optional, may be NULL) receives the activation's window.
+ *
+ * Errors: ROLECALL_STATUS_NOT_ELIGIBLE without an eligibility for it;
+ * ROLECALL_STATUS_INVALID_ARGUMENT for a duration out of 1 ms to the eligibility's maximum,
+ * or a role held permanently; ROLECALL_STATUS_INVALID_NAME for an empty or malformed
+ * justification (one line); ROLECALL_STATUS_ACTOR_INACTIVE for an inactive user. Safety:
+ * `dir` is a live handle; `justification` a NUL-terminated string. Thread-safe.
+ */
+rolecall_status rolecall_activate(const struct rolecall_directory *dir, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope, int64_t duration_ms, const char *justification, struct rolecall_window *out);
+
+/**
+ * Ends `user`'s activation of `role` (for `scope`, 0: held directly) now, by the user itself
+ * or by whoever may revoke the role from it. Ends any time-bound grant of the role the same
+ * way.
+ *
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT when the user holds no time-bound grant of it;
+ * otherwise those of rolecall_user_revoke_role(). Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_end_activation(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope);
+
+/**
+ * Makes `user` a break-glass (emergency) account (`on` true), or an ordinary one again. A
+ * lock after failed logins does not keep a break-glass account out, and every use of it (each
+ * login attempt, each change it makes) is audited and notified
+ * (ROLECALL_NOTIFICATION_BREAK_GLASS_USED). The superadministrator only.
+ *
+ * Errors: ROLECALL_STATUS_SUPERADMIN_ONLY for anyone else; ROLECALL_STATUS_UNKNOWN_USER.
+ * Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_set_break_glass(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, bool on);
+
+/**
  * May `user` do every permission of `perm`? False for an unknown or inactive user, an empty
  * `perm`, or bits outside the catalogue; a NULL or invalid `dir` also gives false (and sets the
  * last error). Lock-free, allocation-free: the hot path.
@@ -2044,6 +2351,65 @@ rolecall_status rolecall_may_click_to_call(const struct rolecall_directory *dir,
  * `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_explain(const struct rolecall_directory *dir, rolecall_user_id user, struct rolecall_permission perm, struct rolecall_explanation **out);
+
+/**
+ * Makes a manual clock reading `now_ms` (ms since the Unix epoch).
+ *
+ * On success `*out` receives a handle owned by the caller (rolecall_manual_clock_free()).
+ * Safety: `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_manual_clock_new(int64_t now_ms, struct rolecall_manual_clock **out);
+
+/**
+ * Sets the clock to `now_ms` (ms since the Unix epoch). The directories on it move to that
+ * time at once (a time set backwards is ignored by them: their time never goes back).
+ *
+ * Safety: `clock` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_manual_clock_set(const struct rolecall_manual_clock *clock, int64_t now_ms);
+
+/**
+ * Moves the clock forward by `ms` (0 or more): grants of the directories on it that start or
+ * end meanwhile start or end at once.
+ *
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT for a negative `ms` or a time past INT64_MAX.
+ * Safety: `clock` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_manual_clock_advance(const struct rolecall_manual_clock *clock, int64_t ms);
+
+/**
+ * The time the clock reads, ms since the Unix epoch.
+ *
+ * Safety: `clock` is a live handle; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_manual_clock_now(const struct rolecall_manual_clock *clock, int64_t *out);
+
+/**
+ * Frees a clock handle. NULL is fine. Directories opened on the clock keep working (they hold
+ * their own reference; their time then stays where the clock was).
+ *
+ * Safety: `clock` came from rolecall_manual_clock_new(), is freed once and no longer used by
+ * any thread.
+ */
+void rolecall_manual_clock_free(struct rolecall_manual_clock *clock);
+
+/**
+ * Opens an empty directory kept in memory only, on `clock` instead of the system's clock.
+ *
+ * On success `*out` receives a new handle owned by the caller (rolecall_directory_free()).
+ * Safety: `clock` is a live handle; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_directory_open_in_memory_with_clock(const struct rolecall_manual_clock *clock, struct rolecall_directory **out);
+
+/**
+ * Opens (creating if needed) the directory stored in the SQLite file at `path`, as
+ * rolecall_directory_open_sqlite() does, on `clock` instead of the system's clock.
+ *
+ * On success `*out` receives a new handle owned by the caller (rolecall_directory_free()).
+ * Errors: those of rolecall_directory_open_sqlite(). Safety: `path` is a NUL-terminated
+ * string; `clock` is a live handle; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_directory_open_sqlite_with_clock(const char *path, const struct rolecall_manual_clock *clock, struct rolecall_directory **out);
 
 /**
  * Logs a user in by email (case-insensitive) and password. An unknown email, a wrong password
@@ -2953,6 +3319,51 @@ rolecall_status rolecall_sod_rules(const struct rolecall_directory *dir, rolecal
  * Thread-safe.
  */
 rolecall_status rolecall_sod_violations(const struct rolecall_directory *dir, rolecall_tenant_id tenant, struct rolecall_sod_violation_list **out);
+
+/**
+ * Grants `grant` to `user` for `window` (from its start, until its end), under the rules of
+ * the permanent grant (rolecall_user_assign_role(), rolecall_user_grant_role_in_scope(),
+ * rolecall_group_add_member(), rolecall_user_assign_scope(), rolecall_agreement_set_access_level(),
+ * rolecall_agreement_link_pbx_subscriber()). On an assignment already held it sets the new
+ * window under the same rules (extending is a grant); a zero window (`{0}`, no start, no end)
+ * makes it permanent. The grant stops counting at its end with nothing else to call: the
+ * directory's timer (or its manual clock) ends it, audited (`expired`), notified
+ * (ROLECALL_NOTIFICATION_GRANT_EXPIRED) and with the user's sessions ended.
+ *
+ * Errors: ROLECALL_STATUS_INVALID_WINDOW for a window that ends before it starts or has
+ * already ended; ROLECALL_STATUS_INVALID_ARGUMENT for an unknown `grant->kind` or a
+ * time-bound no-access level; ROLECALL_STATUS_UNKNOWN_PRODUCT / _UNKNOWN_ACCESS_LEVEL;
+ * otherwise those of the permanent grant. Safety: `dir` is a live handle; `grant` is a valid
+ * struct. Thread-safe.
+ */
+rolecall_status rolecall_grant_for(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, const struct rolecall_timed_grant *grant, struct rolecall_window window);
+
+/**
+ * Moves the directory's time to its clock's now: grants whose window started or ended
+ * meanwhile start or end. The directory does this by itself (a timer, or its manual clock's
+ * notice); a host never needs to call it, but may (it is cheap when nothing is due).
+ *
+ * Safety: `dir` is a live handle. Thread-safe.
+ */
+rolecall_status rolecall_tick(const struct rolecall_directory *dir);
+
+/**
+ * The next instant (ms since the Unix epoch) a time-bound grant starts or ends, when this
+ * snapshot's answers stop being current. `*has_until` receives false when no grant ever
+ * starts or ends (`*until` then receives 0). The directory swaps in a new snapshot at that
+ * instant; a snapshot kept by the caller keeps answering as of its computed_at.
+ *
+ * Safety: `snapshot` is a live handle; `has_until` and `until` are writable. Thread-safe.
+ */
+rolecall_status rolecall_snapshot_valid_until(const struct rolecall_snapshot *snapshot, bool *has_until, int64_t *until);
+
+/**
+ * The instant (ms since the Unix epoch) a snapshot answers for: time-bound grants count when
+ * their window contains it.
+ *
+ * Safety: `snapshot` is a live handle; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_snapshot_computed_at(const struct rolecall_snapshot *snapshot, int64_t *out);
 
 /**
  * Looks one permission up by its dotted name (`"campaigns.view"`; exact and lowercase).

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -68,6 +69,7 @@ ROLECALL_HPP_FREE(rolecall_audit_event_list, rolecall_audit_event_list_free)
 ROLECALL_HPP_FREE(rolecall_reset_issued, rolecall_reset_issued_free)
 ROLECALL_HPP_FREE(rolecall_snapshot, rolecall_snapshot_free)
 ROLECALL_HPP_FREE(rolecall_directory, rolecall_directory_free)
+ROLECALL_HPP_FREE(rolecall_manual_clock, rolecall_manual_clock_free)
 #undef ROLECALL_HPP_FREE
 }  // namespace detail
 
@@ -148,14 +150,71 @@ public:
         check_status(rolecall_snapshot_memory_bytes(s_.get(), &r));
         return r;
     }
+    /// The next instant a time-bound grant starts or ends (std::nullopt: never).
+    std::optional<int64_t> valid_until() const {
+        bool has = false;
+        int64_t t = 0;
+        check_status(rolecall_snapshot_valid_until(s_.get(), &has, &t));
+        return has ? std::optional<int64_t>(t) : std::nullopt;
+    }
+    /// The instant the snapshot answers for.
+    int64_t computed_at() const {
+        int64_t t = 0;
+        check_status(rolecall_snapshot_computed_at(s_.get(), &t));
+        return t;
+    }
 
 private:
     Owned<rolecall_snapshot> s_;
 };
 
 /// The authorization directory. Move-only; frees its handle.
+/// A clock that moves only when told to (tests, simulations); directories opened on it follow
+/// it at once. Move-only; may be destroyed before the directories opened on it.
+class ManualClock {
+public:
+    explicit ManualClock(int64_t now_ms) {
+        rolecall_manual_clock *c = nullptr;
+        check_status(rolecall_manual_clock_new(now_ms, &c));
+        c_.reset(c);
+    }
+    rolecall_manual_clock *raw() const noexcept { return c_.get(); }
+    int64_t now() const {
+        int64_t t = 0;
+        check_status(rolecall_manual_clock_now(raw(), &t));
+        return t;
+    }
+    void set(int64_t now_ms) { check_status(rolecall_manual_clock_set(raw(), now_ms)); }
+    void advance(int64_t ms) { check_status(rolecall_manual_clock_advance(raw(), ms)); }
+
+private:
+    Owned<rolecall_manual_clock> c_;
+};
+
+/// A window from `from` until `until` (ms since the Unix epoch; std::nullopt: open).
+inline rolecall_window window(std::optional<int64_t> from, std::optional<int64_t> until) noexcept {
+    rolecall_window w{};
+    w.has_from = from.has_value();
+    w.from_ms = from.value_or(0);
+    w.has_until = until.has_value();
+    w.until_ms = until.value_or(0);
+    return w;
+}
+
 class Directory {
 public:
+    /// An empty directory in memory, on a manual clock.
+    static Directory in_memory(const ManualClock &clock) {
+        rolecall_directory *d = nullptr;
+        check_status(rolecall_directory_open_in_memory_with_clock(clock.raw(), &d));
+        return Directory(d);
+    }
+    /// The SQLite directory at `path`, on a manual clock.
+    static Directory open_sqlite(const std::string &path, const ManualClock &clock) {
+        rolecall_directory *d = nullptr;
+        check_status(rolecall_directory_open_sqlite_with_clock(path.c_str(), clock.raw(), &d));
+        return Directory(d);
+    }
     /// An empty directory in memory.
     static Directory in_memory() {
         rolecall_directory *d = nullptr;
@@ -301,6 +360,34 @@ public:
     }
     bool session_valid(rolecall_user_id user, uint64_t stamp) const noexcept {
         return rolecall_session_valid(raw(), user, stamp);
+    }
+
+    // Time-bound grants, eligibility and activation, break-glass (scope 0: none).
+    void grant_for(rolecall_user_id actor, rolecall_user_id user, const rolecall_timed_grant &grant,
+                   rolecall_window w) {
+        check_status(rolecall_grant_for(raw(), actor, user, &grant, w));
+    }
+    void tick() { check_status(rolecall_tick(raw())); }
+    void make_eligible(rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role,
+                       rolecall_scope_id scope, int64_t max_ms) {
+        check_status(rolecall_make_eligible(raw(), actor, user, role, scope, max_ms));
+    }
+    void revoke_eligibility(rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role,
+                            rolecall_scope_id scope) {
+        check_status(rolecall_revoke_eligibility(raw(), actor, user, role, scope));
+    }
+    rolecall_window activate(rolecall_user_id user, rolecall_role_id role, rolecall_scope_id scope,
+                             int64_t duration_ms, const std::string &justification) {
+        rolecall_window w{};
+        check_status(rolecall_activate(raw(), user, role, scope, duration_ms, justification.c_str(), &w));
+        return w;
+    }
+    void end_activation(rolecall_user_id actor, rolecall_user_id user, rolecall_role_id role,
+                        rolecall_scope_id scope) {
+        check_status(rolecall_end_activation(raw(), actor, user, role, scope));
+    }
+    void set_break_glass(rolecall_user_id actor, rolecall_user_id user, bool on) {
+        check_status(rolecall_set_break_glass(raw(), actor, user, on));
     }
 
 private:

@@ -23,6 +23,8 @@ pub(crate) const DIRECTORY_TAG: u64 = 0x7263_4449_5245_4354;
 pub(crate) const SNAPSHOT_TAG: u64 = 0x7263_534e_4150_5348;
 /// "rcFOLLOW"
 pub(crate) const FOLLOWER_TAG: u64 = 0x7263_464f_4c4c_4f57;
+/// "rcMCLOCK"
+pub(crate) const CLOCK_TAG: u64 = 0x7263_4d43_4c4f_434b;
 
 impl<T> Tagged<T> {
     pub(crate) fn new(tag: u64, value: T) -> Self {

@@ -9,8 +9,9 @@
 //! - `types`: permissions, ids and enumerations (products, levels, presets, scope kinds);
 //! - `records`: the plain structs returned to C, and their `_free` functions;
 //! - `postgres`: the PostgreSQL store, revision tokens, freshness, the log callback;
-//! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`, `settings`: one export
-//!   per operation or query of [`rolecall::Directory`];
+//! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`, `settings`, `timed`,
+//!   `activation`: one export per operation or query of [`rolecall::Directory`];
+//! - `clock`: the manual clock, and directories opened on it;
 //! - `uniffi_api` (feature `uniffi`): the same API through uniffi's proc-macros, for generated
 //!   Kotlin, Swift and Python bindings.
 
@@ -22,7 +23,9 @@
 mod status;
 #[macro_use]
 mod conv;
+mod activation;
 mod checks;
+mod clock;
 mod credentials;
 mod directory;
 mod generated;
@@ -32,6 +35,7 @@ mod roles;
 mod scopes;
 mod settings;
 mod sod;
+mod timed;
 mod types;
 #[cfg(feature = "uniffi")]
 pub mod uniffi_api;
@@ -43,7 +47,9 @@ uniffi::setup_scaffolding!("rolecall_uniffi");
 
 use std::ffi::c_char;
 
+pub use activation::*;
 pub use checks::*;
+pub use clock::*;
 pub use credentials::*;
 pub use directory::*;
 pub use postgres::*;
@@ -52,6 +58,7 @@ pub use roles::*;
 pub use scopes::*;
 pub use settings::*;
 pub use status::*;
+pub use timed::*;
 pub use types::*;
 pub use users::*;
 

@@ -184,6 +184,55 @@ int main() {
     Directory other = std::move(dir);
     CHECK(other.check(sa, ROLECALL_PERM_SYSTEM_ADMIN));
 
+    // Time-bound grants on a manual clock; activation; break-glass.
+    {
+        const int64_t t0 = 1800000000000, hour = 3600000;
+        rolecall::ManualClock mclock(t0);
+        Directory td = Directory::in_memory(mclock);
+        NewUser ada;
+        ada.first_name = "Ada";
+        ada.last_name = "Root";
+        ada.email = "root@acme.test";
+        auto tt = td.create_tenant("Acme", ada, {ROLECALL_PRESET_MANAGERS});
+        const rolecall_user_id troot = tt->superadmin;
+        auto admin = td.role_by_name(tt->tenant, "Admin");
+        auto manager = td.role_by_name(tt->tenant, "Manager");
+        NewUser tom_u;
+        tom_u.first_name = "Tom";
+        tom_u.last_name = "Tech";
+        tom_u.email = "tom@acme.test";
+        const rolecall_user_id tom = td.create_user(troot, tom_u);
+        rolecall_timed_grant g{};
+        g.kind = ROLECALL_ASSIGNMENT_ROLE;
+        g.role = admin->id;
+        td.grant_for(troot, tom, g, rolecall::window(std::nullopt, t0 + hour));
+        CHECK(td.check(tom, admin->permissions));
+        CHECK(td.snapshot().valid_until() == std::optional<int64_t>(t0 + hour));
+        CHECK(td.snapshot().computed_at() == t0);
+        mclock.advance(hour);
+        CHECK(mclock.now() == t0 + hour);
+        CHECK(!td.check(tom, admin->permissions));
+        CHECK(!td.snapshot().valid_until().has_value());
+        td.make_eligible(troot, tom, manager->id, 0, 4 * hour);
+        rolecall_window w = td.activate(tom, manager->id, 0, hour, "INC-4711: queue outage");
+        CHECK(w.has_until && w.until_ms == t0 + 2 * hour);
+        CHECK(td.check(tom, manager->permissions));
+        td.end_activation(tom, tom, manager->id, 0);
+        CHECK(!td.check(tom, manager->permissions));
+        td.revoke_eligibility(troot, tom, manager->id, 0);
+        bool refused = false;
+        try {
+            td.activate(tom, manager->id, 0, hour, "again");
+        } catch (const Error &e) {
+            refused = e.code() == ROLECALL_STATUS_NOT_ELIGIBLE;
+        }
+        CHECK(refused);
+        td.set_break_glass(troot, tom, true);
+        CHECK(td.user(tom)->break_glass);
+        td.tick();
+        mclock.set(t0 + 3 * hour);
+    }
+
     std::printf("cpp-wrapper: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -8,6 +8,8 @@ use rolecall::Notification;
 use crate::conv::{cstring, free_array, free_boxed, free_cstring};
 use crate::types::*;
 
+use super::rolecall_assignment;
+
 /// A successful login (plain value, written into a caller-provided struct).
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -74,6 +76,15 @@ pub const ROLECALL_NOTIFICATION_PASSWORD_RESET_REQUESTED: rolecall_notification_
 /// The account was locked after too many failed logins, until `until`; `email` is the
 /// user's.
 pub const ROLECALL_NOTIFICATION_ACCOUNT_LOCKED: rolecall_notification_kind = 3;
+/// A time-bound grant's window ended: `assignment` was taken away (a level fell to no access)
+/// and the user's sessions were ended.
+pub const ROLECALL_NOTIFICATION_GRANT_EXPIRED: rolecall_notification_kind = 4;
+/// The user activated `role` (for `scope`, 0: held directly) until `until`, saying
+/// `justification`.
+pub const ROLECALL_NOTIFICATION_ACTIVATED: rolecall_notification_kind = 5;
+/// A break-glass account was used: `action` is the audit action (`login` for a login attempt,
+/// whatever its outcome).
+pub const ROLECALL_NOTIFICATION_BREAK_GLASS_USED: rolecall_notification_kind = 6;
 
 /// Something the host delivers to a user on the library's behalf (the library never sends
 /// mail). Fields not used by a kind are NULL / 0. The same shape as in Rust, Python and
@@ -93,8 +104,19 @@ pub struct rolecall_notification {
     pub token: *const c_char,
     /// PASSWORD_RESET_REQUESTED: expiry of the token, ms since the Unix epoch.
     pub expires_at: i64,
-    /// ACCOUNT_LOCKED: end of the lock, ms since the Unix epoch.
+    /// ACCOUNT_LOCKED: end of the lock; ACTIVATED: end of the activation; ms since the Unix
+    /// epoch.
     pub until: i64,
+    /// GRANT_EXPIRED: what ended.
+    pub assignment: rolecall_assignment,
+    /// ACTIVATED: the role.
+    pub role: rolecall_role_id,
+    /// ACTIVATED: the scope, or 0 (held directly).
+    pub scope: rolecall_scope_id,
+    /// ACTIVATED: the user's justification.
+    pub justification: *const c_char,
+    /// BREAK_GLASS_USED: what the account did (an audit action name).
+    pub action: *const c_char,
 }
 
 impl From<&Notification> for rolecall_notification {
@@ -107,6 +129,11 @@ impl From<&Notification> for rolecall_notification {
             token: ptr::null(),
             expires_at: 0,
             until: 0,
+            assignment: rolecall_assignment::default(),
+            role: 0,
+            scope: 0,
+            justification: ptr::null(),
+            action: ptr::null(),
         };
         match n {
             Notification::EmailChanged {
@@ -137,6 +164,42 @@ impl From<&Notification> for rolecall_notification {
                 out.email = cstring(email.as_str());
                 out.until = *until;
             }
+            Notification::GrantExpired {
+                user,
+                email,
+                assignment,
+            } => {
+                out.kind = ROLECALL_NOTIFICATION_GRANT_EXPIRED;
+                out.user = user.0;
+                out.email = cstring(email.as_str());
+                out.assignment = (*assignment).into();
+            }
+            Notification::Activated {
+                user,
+                email,
+                role,
+                scope,
+                until,
+                justification,
+            } => {
+                out.kind = ROLECALL_NOTIFICATION_ACTIVATED;
+                out.user = user.0;
+                out.email = cstring(email.as_str());
+                out.role = role.0;
+                out.scope = scope.map_or(0, |s| s.0);
+                out.until = *until;
+                out.justification = cstring(justification.as_str());
+            }
+            Notification::BreakGlassUsed {
+                user,
+                email,
+                action,
+            } => {
+                out.kind = ROLECALL_NOTIFICATION_BREAK_GLASS_USED;
+                out.user = user.0;
+                out.email = cstring(email.as_str());
+                out.action = cstring(action.as_str());
+            }
             _ => {}
         }
         out
@@ -150,6 +213,8 @@ impl Drop for rolecall_notification {
             free_cstring(self.email);
             free_cstring(self.old_email);
             free_cstring(self.token);
+            free_cstring(self.justification);
+            free_cstring(self.action);
         }
     }
 }

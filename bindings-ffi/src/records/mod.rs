@@ -8,6 +8,8 @@ mod inputs;
 
 mod tenants;
 
+mod timed;
+
 mod users;
 
 mod roles;
@@ -27,4 +29,5 @@ pub use inputs::*;
 pub use roles::*;
 pub use scopes::*;
 pub use tenants::*;
+pub use timed::*;
 pub use users::*;

@@ -53,6 +53,19 @@ pub struct rolecall_user {
     pub grants: *mut rolecall_scope_grant,
     /// How many pairs `grants` holds.
     pub grants_len: usize,
+    /// The user's time-bound assignments with their windows, in the user's order: roles,
+    /// roles for a scope, groups, scopes, levels, PBX links, each by id (NULL when none). An
+    /// assignment not listed here is permanent.
+    pub windows: *mut rolecall_user_window,
+    /// How many entries `windows` holds.
+    pub windows_len: usize,
+    /// The roles the user may activate for itself (rolecall_activate()), by role then scope
+    /// (NULL when none).
+    pub eligible: *mut rolecall_eligibility,
+    /// How many entries `eligible` holds.
+    pub eligible_len: usize,
+    /// Whether the user is a break-glass (emergency) account (rolecall_set_break_glass()).
+    pub break_glass: bool,
 }
 
 impl From<User> for rolecall_user {
@@ -69,6 +82,16 @@ impl From<User> for rolecall_user {
                 })
                 .collect(),
         );
+        let (windows, windows_len) = array(
+            u.windows
+                .iter()
+                .map(|(a, w)| rolecall_user_window {
+                    assignment: (*a).into(),
+                    window: (*w).into(),
+                })
+                .collect(),
+        );
+        let (eligible, eligible_len) = array(u.eligible.iter().map(Into::into).collect());
         rolecall_user {
             id: u.id.0,
             tenant: u.tenant.0,
@@ -90,6 +113,11 @@ impl From<User> for rolecall_user {
             teams_len,
             grants,
             grants_len,
+            windows,
+            windows_len,
+            eligible,
+            eligible_len,
+            break_glass: u.break_glass,
         }
     }
 }
@@ -106,6 +134,8 @@ impl Drop for rolecall_user {
             free_array(self.scopes, self.scopes_len);
             free_array(self.teams, self.teams_len);
             free_array(self.grants, self.grants_len);
+            free_array(self.windows, self.windows_len);
+            free_array(self.eligible, self.eligible_len);
         }
     }
 }

@@ -354,6 +354,16 @@ jval json_u64(uint64_t n) {
     return v;
 }
 
+jval json_i64(int64_t n) {
+    jval v = json_null();
+    char buf[32];
+    int len = snprintf(buf, sizeof buf, "%lld", (long long)n);
+    v.type = J_NUM;
+    v.s = xstrndup(buf, (size_t)len);
+    v.len = (size_t)len;
+    return v;
+}
+
 jval json_str(const char *s) {
     jval v = json_null();
     v.type = J_STR;

@@ -34,6 +34,7 @@ const jval *json_get(const jval *v, const char *key);
 jval json_null(void);
 jval json_bool(bool b);
 jval json_u64(uint64_t n);
+jval json_i64(int64_t n);
 jval json_str(const char *s);
 jval json_arr(void);
 jval json_obj(void);

@@ -1,7 +1,8 @@
 /* Replays the language-neutral conformance vectors (every tests/vectors/NAME.json; format:
  * tests/vectors/README.md) through the C ABI of librolecall, exactly as the Rust runner
  * (core/tests/vectors.rs) replays them through the Rust API: a fresh in-memory directory per
- * file, steps in order, a file stops at its first failing step, an expected error must leave
+ * file on a manual clock reading 1800000000000 ms (only `advance_clock` moves it), steps in
+ * order, a file stops at its first failing step, an expected error must leave
  * the revision unchanged. A file added to the directory is picked up without code changes.
  *
  * Usage: run_vectors [DIR | FILE.json]   (default: $ROLECALL_VECTORS, else tests/vectors)
@@ -20,6 +21,9 @@
 /* ====================================================================== the format */
 
 static const char *const COMMON[] = {"op", "expect", "note", NULL};
+
+/* The instant every file starts at, ms since the Unix epoch (2027-01-15T08:00:00Z). */
+#define VECTORS_T0 INT64_C(1800000000000)
 
 typedef struct {
     const char *op;
@@ -73,6 +77,13 @@ static const opdef MUTATIONS[] = {
     {"change_password", {"user", "current", "new"}},
     {"request_password_reset", {"tenant", "email", "bind"}},
     {"reset_password_with_token", {"tenant", "token", "password"}},
+    {"advance_clock", {"ms"}},
+    {"grant_for", {"user", "grant", "from", "until"}},
+    {"make_eligible", {"user", "role", "scope", "max_ms"}},
+    {"revoke_eligibility", {"user", "role", "scope"}},
+    {"activate", {"user", "role", "scope", "duration_ms", "justification"}},
+    {"end_activation", {"user", "role", "scope"}},
+    {"set_break_glass", {"user", "break_glass"}},
     {NULL, {NULL}},
 };
 
@@ -107,6 +118,8 @@ static const opdef QUERIES[] = {
     {"login", {"tenant", "email", "password"}},
     {"credential_status", {"user"}},
     {"audit_events", {"tenant", "action", "outcome", "contains"}},
+    {"notifications", {NULL}},
+    {"valid_until", {NULL}},
     {NULL, {NULL}},
 };
 
@@ -125,7 +138,8 @@ static const char *const KIND_NAME[] = {"Tenant", "User", "Role", "Group", "Scop
 
 /* Steps listed with the mutations that name no acting user. */
 static const char *const NO_ACTOR[] = {"create_tenant", "security_stamp", "change_password",
-                                       "request_password_reset", "reset_password_with_token", NULL};
+                                       "request_password_reset", "reset_password_with_token",
+                                       "advance_clock", "activate", NULL};
 
 /* Steps that record a refused attempt (a failed login or a wrong current password counts
  * toward the lock), so that an expected error may move the revision. */
@@ -179,6 +193,7 @@ typedef struct {
 
 typedef struct {
     rolecall_directory *dir;
+    rolecall_manual_clock *clock; /* the file's clock: only `advance_clock` moves it */
     binding *b;
     size_t n, cap;
     char **tokens; /* the recovery tokens bound to handles */
@@ -577,6 +592,69 @@ static int opt_scope(const runner *r, const jval *a, const char *key, uint64_t *
     return 0;
 }
 
+/* An optional instant (`from`, `until` of `grant_for`): absent or null leaves that side open. */
+static int opt_time(const jval *a, const char *key, int64_t *out, bool *has, stop *st) {
+    const jval *v = json_get(a, key);
+    *out = 0;
+    *has = false;
+    if (!v || v->type == J_NULL) return 0;
+    if (!as_i64(v, out)) return bad(st, "\"%s\" must be an integer or null", key);
+    *has = true;
+    return 0;
+}
+
+/* The `grant` of `grant_for`: an object with one key naming the kind (README: `{"role": role}`,
+ * `{"scope_role": {"role", "scope"}}`, `{"group": group}`, `{"scope": scope}`,
+ * `{"level": {"agreement", "product", "level"}}`, `{"pbx": {"agreement", "subscriber"}}`). The
+ * subscriber points into the step. */
+static int timed_grant(const runner *r, const jval *a, const ctx *c, rolecall_timed_grant *g,
+                       stop *st) {
+    const jval *v;
+    memset(g, 0, sizeof *g);
+    TRY(get(a, "grant", &v, st));
+    if (v->type != J_OBJ || v->n != 1) return bad(st, "\"grant\" must be an object with one key");
+    const char *k = v->keys[0];
+    const jval *x = &v->items[0];
+    if (strcmp(k, "role") == 0) {
+        g->kind = ROLECALL_ASSIGNMENT_ROLE;
+        return ref(r, x, K_ROLE, c, &g->role, st);
+    }
+    if (strcmp(k, "group") == 0) {
+        g->kind = ROLECALL_ASSIGNMENT_GROUP;
+        return ref(r, x, K_GROUP, c, &g->group, st);
+    }
+    if (strcmp(k, "scope") == 0) {
+        g->kind = ROLECALL_ASSIGNMENT_SCOPE;
+        return ref(r, x, K_SCOPE, NULL, &g->scope, st);
+    }
+    if (strcmp(k, "scope_role") != 0 && strcmp(k, "level") != 0 && strcmp(k, "pbx") != 0)
+        return bad(st, "unknown grant kind \"%s\"", k);
+    if (x->type != J_OBJ) return bad(st, "\"%s\" must be an object", k);
+    static const char *const SCOPE_ROLE_KEYS[] = {"role", "scope", NULL};
+    static const char *const LEVEL_KEYS[] = {"agreement", "product", "level", NULL};
+    static const char *const PBX_KEYS[] = {"agreement", "subscriber", NULL};
+    const char *const *keys = k[0] == 's' ? SCOPE_ROLE_KEYS : k[0] == 'l' ? LEVEL_KEYS : PBX_KEYS;
+    for (size_t i = 0; i < x->n; i++)
+        if (!listed(keys, x->keys[i])) return bad(st, "unknown field \"%s\" in \"%s\"", x->keys[i], k);
+    if (k[0] == 's') {
+        g->kind = ROLECALL_ASSIGNMENT_SCOPE_ROLE;
+        TRY(ref_field(r, x, "role", K_ROLE, c, &g->role, st));
+        return ref_field(r, x, "scope", K_SCOPE, NULL, &g->scope, st);
+    }
+    TRY(ref_field(r, x, "agreement", K_AGREEMENT, NULL, &g->agreement, st));
+    if (k[0] == 'l') {
+        const char *pname, *lname;
+        g->kind = ROLECALL_ASSIGNMENT_LEVEL;
+        TRY(str(x, "product", &pname, st));
+        API(rolecall_product_from_name(pname, &g->product));
+        TRY(str(x, "level", &lname, st));
+        API(rolecall_access_level_from_name(lname, &g->level));
+        return 0;
+    }
+    g->kind = ROLECALL_ASSIGNMENT_PBX;
+    return str(x, "subscriber", &g->subscriber, st);
+}
+
 static int mutate(runner *r, const char *op, const jval *a, stop *st) {
     rolecall_directory *d = r->dir;
     if (strcmp(op, "create_tenant") == 0) return create_tenant(r, a, st);
@@ -619,6 +697,30 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
         if (index >= r->ntokens) return bad(st, "\"token\" must be a token handle");
         TRY(str(a, "password", &password, st));
         API(rolecall_password_reset_with_token(d, tenant, r->tokens[index], password, NULL));
+        return 0;
+    }
+    if (strcmp(op, "advance_clock") == 0) {
+        const jval *v;
+        int64_t ms;
+        TRY(get(a, "ms", &v, st));
+        if (!as_i64(v, &ms) || ms < 0) return bad(st, "\"ms\" must be a non-negative integer");
+        API(rolecall_manual_clock_advance(r->clock, ms));
+        return 0;
+    }
+    if (strcmp(op, "activate") == 0) {
+        uint64_t who, role, scope;
+        int64_t duration;
+        const jval *v;
+        const char *why;
+        TRY(ref_field(r, a, "user", K_USER, NULL, &who, st));
+        ctx uc = {0, 0, {0, "", ""}};
+        ctx_of_user(r, who, &uc);
+        TRY(ref_field(r, a, "role", K_ROLE, &uc, &role, st));
+        TRY(opt_scope(r, a, "scope", &scope, st));
+        TRY(get(a, "duration_ms", &v, st));
+        if (!as_i64(v, &duration)) return bad(st, "\"duration_ms\" must be an integer");
+        TRY(str(a, "justification", &why, st));
+        API(rolecall_activate(d, who, role, scope, duration, why, NULL));
         return 0;
     }
     uint64_t actor;
@@ -881,6 +983,35 @@ static int mutate(runner *r, const char *op, const jval *a, stop *st) {
     } else if (strcmp(op, "unlock") == 0) {
         TRY(ref_field(r, a, "user", K_USER, NULL, &user, st));
         API(rolecall_user_unlock(d, actor, user));
+    } else if (strcmp(op, "grant_for") == 0) {
+        rolecall_timed_grant g;
+        rolecall_window w;
+        TRY(ref_field(r, a, "user", K_USER, NULL, &user, st));
+        TRY(timed_grant(r, a, &c, &g, st));
+        TRY(opt_time(a, "from", &w.from_ms, &w.has_from, st));
+        TRY(opt_time(a, "until", &w.until_ms, &w.has_until, st));
+        API(rolecall_grant_for(d, actor, user, &g, w));
+    } else if (strcmp(op, "make_eligible") == 0) {
+        const jval *v;
+        int64_t max_ms;
+        TRY(ref_field(r, a, "user", K_USER, NULL, &user, st));
+        TRY(ref_field(r, a, "role", K_ROLE, &c, &role, st));
+        TRY(opt_scope(r, a, "scope", &scope, st));
+        TRY(get(a, "max_ms", &v, st));
+        if (!as_i64(v, &max_ms)) return bad(st, "\"max_ms\" must be an integer");
+        API(rolecall_make_eligible(d, actor, user, role, scope, max_ms));
+    } else if (strcmp(op, "revoke_eligibility") == 0 || strcmp(op, "end_activation") == 0) {
+        TRY(ref_field(r, a, "user", K_USER, NULL, &user, st));
+        TRY(ref_field(r, a, "role", K_ROLE, &c, &role, st));
+        TRY(opt_scope(r, a, "scope", &scope, st));
+        if (op[0] == 'r') API(rolecall_revoke_eligibility(d, actor, user, role, scope));
+        else API(rolecall_end_activation(d, actor, user, role, scope));
+    } else if (strcmp(op, "set_break_glass") == 0) {
+        const jval *v;
+        TRY(ref_field(r, a, "user", K_USER, NULL, &user, st));
+        TRY(get(a, "break_glass", &v, st));
+        if (v->type != J_BOOL) return bad(st, "\"break_glass\" must be a boolean");
+        API(rolecall_set_break_glass(d, actor, user, v->b));
     } else {
         return bad(st, "unknown mutation \"%s\"", op);
     }
@@ -959,15 +1090,90 @@ static bool ascii_ci_contains(const char *text, const char *needle) {
     }
 }
 
+/* The name of a role, as answers show it. */
+static int role_name(const runner *r, uint64_t id, jval *out, stop *st) {
+    rolecall_role *ro = NULL;
+    API(rolecall_role_get(r->dir, id, &ro));
+    *out = json_str(ro->name);
+    rolecall_role_free(ro);
+    return 0;
+}
+
+/* An assignment as `get_user` shows it in `windows` (role names, handles). */
+static int assignment_json(const runner *r, const rolecall_assignment *a, jval *out, stop *st) {
+    jval v = json_null(), inner;
+    *out = json_obj();
+    switch (a->kind) {
+    case ROLECALL_ASSIGNMENT_ROLE:
+        TRY(role_name(r, a->role, &v, st));
+        json_set(out, "role", v);
+        return 0;
+    case ROLECALL_ASSIGNMENT_SCOPE_ROLE:
+        TRY(role_name(r, a->role, &v, st));
+        inner = json_obj();
+        json_set(&inner, "role", v);
+        json_set(&inner, "scope", ref_value(r, K_SCOPE, a->scope));
+        json_set(out, "scope_role", inner);
+        return 0;
+    case ROLECALL_ASSIGNMENT_GROUP: json_set(out, "group", ref_value(r, K_GROUP, a->group)); return 0;
+    case ROLECALL_ASSIGNMENT_SCOPE: json_set(out, "scope", ref_value(r, K_SCOPE, a->scope)); return 0;
+    case ROLECALL_ASSIGNMENT_LEVEL:
+        inner = json_obj();
+        json_set(&inner, "agreement", ref_value(r, K_AGREEMENT, a->agreement));
+        json_set(&inner, "product", json_str(rolecall_product_name(a->product)));
+        json_set(out, "level", inner);
+        return 0;
+    case ROLECALL_ASSIGNMENT_PBX: json_set(out, "pbx", ref_value(r, K_AGREEMENT, a->agreement)); return 0;
+    default: return bad(st, "unknown assignment kind %u", a->kind);
+    }
+}
+
+/* The windows and eligibilities of a user, as `get_user` answers them (the record's order). */
+static int timed_json(const runner *r, const rolecall_user *u, jval *windows, jval *eligible, stop *st) {
+    *windows = json_arr();
+    *eligible = json_arr();
+    for (size_t i = 0; i < u->windows_len; i++) {
+        const rolecall_user_window *w = &u->windows[i];
+        jval e = json_obj(), a;
+        if (assignment_json(r, &w->assignment, &a, st)) {
+            json_free(&a);
+            json_free(&e);
+            return -1;
+        }
+        json_set(&e, "assignment", a);
+        json_set(&e, "from", w->window.has_from ? json_i64(w->window.from_ms) : json_null());
+        json_set(&e, "until", w->window.has_until ? json_i64(w->window.until_ms) : json_null());
+        json_push(windows, e);
+    }
+    for (size_t i = 0; i < u->eligible_len; i++) {
+        const rolecall_eligibility *el = &u->eligible[i];
+        jval e = json_obj(), name;
+        if (role_name(r, el->role, &name, st)) {
+            json_free(&e);
+            return -1;
+        }
+        json_set(&e, "role", name);
+        json_set(&e, "scope", el->scope ? ref_value(r, K_SCOPE, el->scope) : json_null());
+        json_set(&e, "max_ms", json_i64(el->max_ms));
+        json_push(eligible, e);
+    }
+    return 0;
+}
+
 /* A user as `get_user` answers: names, contact, status, roles (names, sorted), groups,
- * scopes, teams (id order) and per-scope grants ({role name, scope}, in the record's order:
- * role id, then scope id). */
+ * scopes, teams (id order), per-scope grants ({role name, scope}, in the record's order:
+ * role id, then scope id), windows, eligibilities and the break-glass flag. */
 static int user_json(const runner *r, const rolecall_user *u, jval *ans, stop *st) {
     rolecall_id_list *groups = NULL;
     rolecall_status code = rolecall_user_groups(r->dir, u->id, &groups);
     jval roles = json_null();
     int rc = code ? api_error(st, code) : role_names(r, u->roles, u->roles_len, &roles, st);
-    jval grants = json_arr();
+    jval grants = json_arr(), windows = json_arr(), eligible = json_arr();
+    if (rc == 0) {
+        json_free(&windows);
+        json_free(&eligible);
+        rc = timed_json(r, u, &windows, &eligible, st);
+    }
     for (size_t i = 0; rc == 0 && i < u->grants_len; i++) {
         rolecall_role *ro = NULL;
         code = rolecall_role_get(r->dir, u->grants[i].role, &ro);
@@ -993,9 +1199,14 @@ static int user_json(const runner *r, const rolecall_user *u, jval *ans, stop *s
         json_set(ans, "scopes", id_refs(r, K_SCOPE, u->scopes, u->scopes_len));
         json_set(ans, "teams", id_refs(r, K_SCOPE, u->teams, u->teams_len));
         json_set(ans, "grants", grants);
+        json_set(ans, "windows", windows);
+        json_set(ans, "eligible", eligible);
+        json_set(ans, "break_glass", json_bool(u->break_glass));
     } else {
         json_free(&roles);
         json_free(&grants);
+        json_free(&windows);
+        json_free(&eligible);
     }
     rolecall_id_list_free(groups);
     return rc;
@@ -1316,6 +1527,30 @@ static int query(runner *r, const char *op, const jval *a, jval *ans, stop *st) 
         *ans = json_obj();
         json_set(ans, "total", json_u64(total));
         json_set(ans, "containing", json_u64(containing));
+    } else if (strcmp(op, "notifications") == 0) {
+        static const char *const KINDS[] = {"other", "email_changed", "password_reset_requested",
+                                            "account_locked", "grant_expired", "activated",
+                                            "break_glass_used"};
+        rolecall_notification_list *l = NULL;
+        API(rolecall_directory_drain_notifications(d, &l));
+        *ans = json_arr();
+        for (size_t i = 0; i < l->len; i++) {
+            rolecall_notification_kind k = l->items[i].kind;
+            jval n = json_obj();
+            json_set(&n, "kind", json_str(k < sizeof KINDS / sizeof *KINDS ? KINDS[k] : "other"));
+            json_set(&n, "user", ref_value(r, K_USER, l->items[i].user));
+            json_push(ans, n);
+        }
+        rolecall_notification_list_free(l);
+    } else if (strcmp(op, "valid_until") == 0) {
+        rolecall_snapshot *s = NULL;
+        bool has = false;
+        int64_t until = 0;
+        API(rolecall_directory_snapshot(d, &s));
+        rolecall_status code = rolecall_snapshot_valid_until(s, &has, &until);
+        rolecall_snapshot_free(s);
+        if (code) return api_error(st, code);
+        *ans = has ? json_i64(until) : json_null();
     } else {
         return bad(st, "unknown query \"%s\"", op);
     }
@@ -1497,10 +1732,12 @@ static void run_file(const char *path, const char *name, totals *t) {
         return;
     }
     const jval *steps = json_get(&doc, "steps");
-    runner r = {NULL, NULL, 0, 0, NULL, 0};
-    if (rolecall_directory_open_in_memory(&r.dir) != ROLECALL_STATUS_OK) {
+    runner r = {NULL, NULL, NULL, 0, 0, NULL, 0};
+    if (rolecall_manual_clock_new(VECTORS_T0, &r.clock) != ROLECALL_STATUS_OK ||
+        rolecall_directory_open_in_memory_with_clock(r.clock, &r.dir) != ROLECALL_STATUS_OK) {
         printf("FAIL %s: cannot open a directory: %s\n", name, rolecall_last_error_message());
         t->failed++;
+        rolecall_manual_clock_free(r.clock);
         json_free(&doc);
         return;
     }
@@ -1528,6 +1765,7 @@ static void run_file(const char *path, const char *name, totals *t) {
         }
     }
     rolecall_directory_free(r.dir);
+    rolecall_manual_clock_free(r.clock);
     for (size_t i = 0; i < r.n; i++) free(r.b[i].handle);
     for (size_t i = 0; i < r.ntokens; i++) free(r.tokens[i]);
     free(r.tokens);
