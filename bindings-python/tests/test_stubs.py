@@ -85,6 +85,7 @@ RUST_ONLY = {
     "open_postgres_with": "Directory.open_postgres(dsn, schema=..., poll_interval=...)",
     "create_scope_under": "Directory.create_scope(actor, kind, name, parent=...)",
     "allowed_scopes_of_kind": "Directory.allowed_scopes(user, permission, kind=...)",
+    "set_tenant_options": "Directory.set_tenant_settings: Python's settings carry no rules",
 }
 # Core operations not bound yet, if any. Delete a name here when binding it.
 PENDING: set = set()
