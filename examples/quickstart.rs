@@ -3,8 +3,8 @@
 //! Run with `cargo run -p rolecall-examples --example quickstart`.
 
 use rolecall::{
-    AccessLevel, Directory, NewRole, NewUser, Permission, Preset, Product, ScopeAccess, ScopeKind,
-    UserPatch, UserQuery,
+    AccessLevel, Directory, NewRole, NewUser, Permission, Preset, Product, ScopeAccess, ScopeGrant,
+    ScopeKind, TimedGrant, UserPatch, UserQuery, Window,
 };
 
 fn main() -> Result<(), rolecall::Error> {
@@ -224,6 +224,33 @@ fn main() -> Result<(), rolecall::Error> {
     let seen = dir.search_users_as(tina, &UserQuery::default())?;
     let names: Vec<String> = seen.items.iter().map(|u| u.full_name()).collect();
     println!("team lead sees: {}", names.join(", "));
+
+    // Issue 16: Omar covers the Outbound lead for an eight-hour shift (it ends by itself, on
+    // every instance); Ivan may take the Inbound lead role for up to two hours, with a reason.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let shift = Window::until(now + 8 * 3_600_000);
+    let cover = TimedGrant::ScopeRole(ScopeGrant {
+        role: lead_role,
+        scope: outbound,
+    });
+    dir.grant_for(sroot, omar, &cover, shift)?;
+    dir.make_eligible(sroot, ivan, lead_role, Some(inbound), 2 * 3_600_000)?;
+    let active = dir.activate(
+        ivan,
+        lead_role,
+        Some(inbound),
+        3_600_000,
+        "covering Tina's break",
+    )?;
+    println!(
+        "shift cover: Omar manages Outbound users {} until {:?}; Ivan activated the lead role until {:?}; next change at {:?}",
+        dir.check_scoped(omar, Permission::USERS_MANAGE, outbound),
+        shift.until,
+        active.until,
+        dir.snapshot().valid_until()
+    );
 
     println!("directory revision: {}", dir.revision());
 

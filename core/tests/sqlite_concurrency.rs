@@ -224,10 +224,13 @@ fn a_write_is_never_refused_because_another_instance_commits_while_it_plans() {
     )
     .unwrap();
     let clock = Arc::new(Interfering {
-        other: Mutex::new(Some((other, root))),
+        other: Mutex::new(None),
         outcomes: Mutex::new(Vec::new()),
     });
+    // The directory reads its clock at open too (grants in force now): interfere only once
+    // it is open, from within its writes.
     let dir = Directory::open_with_clock(SqliteStore::open(&path).unwrap(), clock.clone()).unwrap();
+    *clock.other.lock().unwrap() = Some((other, root));
     let mine = dir.create_user(root, &NewUser::new("Mine", "User", "mine@acme.test"));
     clock.other.lock().unwrap().take();
     let outcomes = std::mem::take(&mut *clock.outcomes.lock().unwrap());
