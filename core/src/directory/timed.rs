@@ -140,7 +140,7 @@ impl Directory {
     fn record_expiries(&self) -> Result<(), Error> {
         let tenants = {
             let m = self.read();
-            crate::ops::Plan::new(&m, m.now).tenants_with_expiries()
+            m.tenants_with_expiries()
         };
         for t in tenants {
             self.write(None, AuditAction::Expired, |p| {

@@ -43,12 +43,14 @@ impl Plan<'_> {
             .changes
             .iter()
             .rposition(|c| matches!(c, Change::UserPut(u) if u.id == user));
+        // Whether the record's window changes.
         let apply = |u: &mut User| {
-            if window.is_always() {
+            let old = if window.is_always() {
                 u.windows.remove(&assignment)
             } else {
                 u.windows.insert(assignment, window)
-            }
+            };
+            old != (!window.is_always()).then_some(window)
         };
         match pos {
             Some(i) => {
@@ -58,7 +60,7 @@ impl Plan<'_> {
             }
             None => {
                 if let Some(mut u) = self.m.users.get(&user).cloned() {
-                    if apply(&mut u) != Some(window) || !window.is_always() {
+                    if apply(&mut u) {
                         self.put_user(u);
                     }
                 }
@@ -81,7 +83,6 @@ impl Plan<'_> {
         let a = Actor::load(self.m, actor)?;
         let assignment = grant.assignment();
         let t = self.m.user_in(a.tenant(), user)?;
-        let mut fresh = false;
         match grant {
             TimedGrant::Role(r) => {
                 let role = self.m.role_in(a.tenant(), *r)?;
@@ -89,7 +90,6 @@ impl Plan<'_> {
                     self.managed(&a, user, Permission::USERS_MANAGE)?;
                     a.ensure_grant_role(role, &t.scopes)?;
                 } else {
-                    fresh = true;
                     self.assign_role(actor, user, *r)?;
                 }
             }
@@ -100,7 +100,6 @@ impl Plan<'_> {
                     self.managed(&a, user, Permission::USERS_MANAGE)?;
                     a.ensure_grant_at(role, g.scope)?;
                 } else {
-                    fresh = true;
                     self.grant_role_in_scope(actor, user, g.role, g.scope)?;
                 }
             }
@@ -113,7 +112,6 @@ impl Plan<'_> {
                         a.ensure_grant_role(&self.m.roles[r], &t.scopes)?;
                     }
                 } else {
-                    fresh = true;
                     self.add_member(actor, *g, user)?;
                 }
             }
@@ -128,7 +126,6 @@ impl Plan<'_> {
                     after.windows.remove(&assignment);
                     a.ensure_gain_between(t, &before, &after)?;
                 } else {
-                    fresh = true;
                     self.assign_scope(actor, user, *s)?;
                 }
             }
@@ -145,17 +142,14 @@ impl Plan<'_> {
                 }
                 // The level rules do not depend on what the user holds: they run in full.
                 self.set_access_level(actor, *agreement, user, *product, *level)?;
-                fresh = true;
             }
             TimedGrant::Pbx {
                 agreement,
                 subscriber,
             } => {
                 self.link_pbx_subscriber(actor, *agreement, user, Some(subscriber))?;
-                fresh = true;
             }
         }
-        let _ = fresh;
         self.set_window(user, assignment, window);
         self.tenant = Some(a.tenant());
         Ok(())
@@ -261,15 +255,6 @@ impl Plan<'_> {
             }
             i += 1;
         }
-    }
-
-    /// The tenants with a time-bound assignment whose window has ended.
-    pub fn tenants_with_expiries(&self) -> BTreeSet<TenantId> {
-        self.m
-            .ends
-            .range(..=(self.now, UserId(u64::MAX)))
-            .filter_map(|(_, u)| self.m.users.get(u).map(|u| u.tenant))
-            .collect()
     }
 
     /// Records the end of every time-bound assignment of `tenant` whose window has ended: the

@@ -278,6 +278,14 @@ impl Model {
             .map(|(t, _)| *t)
     }
 
+    /// The tenants with a time-bound assignment whose window has ended at `now`.
+    pub fn tenants_with_expiries(&self) -> BTreeSet<TenantId> {
+        self.ends
+            .range(..=(self.now, UserId(u64::MAX)))
+            .filter_map(|(_, u)| self.users.get(u).map(|u| u.tenant))
+            .collect()
+    }
+
     /// Moves `now` forward to `to` (never back), recording in `aff` the users (and their
     /// agreements) whose time-bound assignments start or end in between.
     pub fn advance_to(&mut self, to: i64, aff: &mut Affected) {
