@@ -29,6 +29,7 @@ mod freshness;
 mod groups;
 mod open;
 mod roles;
+mod scim;
 mod scopes;
 mod sod;
 mod tenants;

@@ -11,6 +11,7 @@ mod agreements;
 mod credentials;
 mod groups;
 mod roles;
+mod scim;
 mod scopes;
 mod sod;
 mod tenants;
