@@ -71,14 +71,19 @@ fn attr_name(text: &str) -> Option<(bool, String)> {
         match core {
             Some(rest) => (false, rest.to_owned()),
             // An extension's attribute: the name is what follows the URN's last colon.
-            None => (true, lower.rsplit(':').next().unwrap_or_default().to_owned()),
+            None => (
+                true,
+                lower.rsplit(':').next().unwrap_or_default().to_owned(),
+            ),
         }
     } else {
         (false, lower)
     };
     let valid = !name.is_empty()
         && name.split('.').all(|part| {
-            part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '$')
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '$')
                 && part
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '$'))
@@ -126,7 +131,9 @@ pub fn parse_path(path: &str) -> Result<Path, ScimError> {
             return Err(bad());
         }
         let s = tail.strip_prefix('.').ok_or_else(bad)?;
-        let (_, s) = attr_name(s).filter(|(ext, s)| !ext && !s.contains('.')).ok_or_else(bad)?;
+        let (_, s) = attr_name(s)
+            .filter(|(ext, s)| !ext && !s.contains('.'))
+            .ok_or_else(bad)?;
         sub = Some(s);
     }
     if filter.is_some() && sub.is_some() && name_has_dot(head) {
@@ -169,7 +176,11 @@ mod tests {
             r#"(userName eq "x")"#,
             "userName pr",
         ] {
-            assert_eq!(parse_filter(bad).unwrap_err().scim_type, Some("invalidFilter"), "{bad}");
+            assert_eq!(
+                parse_filter(bad).unwrap_err().scim_type,
+                Some("invalidFilter"),
+                "{bad}"
+            );
         }
     }
 
@@ -179,15 +190,27 @@ mod tests {
         assert_eq!(p.attr, "members");
         assert_eq!(p.filter.unwrap().value, "2819c223");
         let p = parse_path(r#"emails[type eq "work"].value"#).unwrap();
-        assert_eq!((p.attr.as_str(), p.sub.as_deref()), ("emails", Some("value")));
+        assert_eq!(
+            (p.attr.as_str(), p.sub.as_deref()),
+            ("emails", Some("value"))
+        );
         let p = parse_path("name.givenName").unwrap();
-        assert_eq!((p.attr.as_str(), p.sub.as_deref()), ("name", Some("givenname")));
+        assert_eq!(
+            (p.attr.as_str(), p.sub.as_deref()),
+            ("name", Some("givenname"))
+        );
         let p = parse_path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager")
             .unwrap();
         assert!(p.extension);
         let p = parse_path(&format!("{USER_SCHEMA}:userName")).unwrap();
         assert!(!p.extension && p.attr == "username");
-        for bad in ["", "[x]", "members[value eq \"1\"", "a b", "emails[type eq \"work\"]value"] {
+        for bad in [
+            "",
+            "[x]",
+            "members[value eq \"1\"",
+            "a b",
+            "emails[type eq \"work\"]value",
+        ] {
             assert!(parse_path(bad).is_err(), "{bad}");
         }
     }

@@ -27,7 +27,9 @@ fn member_ids(value: &Value) -> Result<Vec<UserId>, ScimError> {
         .map(|m| match get(m, "value") {
             Some(Value::String(s)) => member_id(s),
             Some(Value::Number(n)) => member_id(&n.to_string()),
-            _ => Err(ScimError::value("each member needs a \"value\": the user's id")),
+            _ => Err(ScimError::value(
+                "each member needs a \"value\": the user's id",
+            )),
         })
         .collect()
 }
@@ -127,7 +129,10 @@ impl Scim<'_> {
                         .value
                         .parse::<u64>()
                         .map_err(|_| Error::UnknownGroup(String::new()))
-                        .and_then(|id| self.tenant_group(GroupId(id)).map_err(|_| Error::UnknownGroup(String::new()))),
+                        .and_then(|id| {
+                            self.tenant_group(GroupId(id))
+                                .map_err(|_| Error::UnknownGroup(String::new()))
+                        }),
                     other => {
                         return Err(ScimError::filter(format!(
                             "Groups are filtered by displayName or id with eq, not by {other}"
@@ -197,7 +202,12 @@ impl Scim<'_> {
                 continue;
             }
             let value = op.value.unwrap_or(Value::Null);
-            match (path.attr.as_str(), path.filter, path.sub.as_deref(), op.kind) {
+            match (
+                path.attr.as_str(),
+                path.filter,
+                path.sub.as_deref(),
+                op.kind,
+            ) {
                 ("displayname", None, None, OpKind::Remove) => {
                     return Err(ScimError::mutability(
                         "displayName is required and cannot be removed",

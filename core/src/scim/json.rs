@@ -179,6 +179,9 @@ mod tests {
             json!({"schemas": [], "id": "1", "name": {"givenName": "a"}})
         );
         let p = Projection::new(Some("DisplayName"), Some("id"));
-        assert_eq!(p.apply(r), json!({"schemas": [], "id": "1", "displayName": "x"}));
+        assert_eq!(
+            p.apply(r),
+            json!({"schemas": [], "id": "1", "displayName": "x"})
+        );
     }
 }

@@ -200,9 +200,13 @@ impl<'d> Scim<'d> {
             (["Groups", id], "PUT") => self.replace_group(group_id(id)?, &body()?, &query),
             (["Groups", id], "PATCH") => self.patch_group(group_id(id)?, &body()?, &query),
             (["Groups", id], "DELETE") => self.delete_group(group_id(id)?),
-            (["ServiceProviderConfig"], "GET") => Ok(ok(&schema::service_provider_config(&self.base))),
+            (["ServiceProviderConfig"], "GET") => {
+                Ok(ok(&schema::service_provider_config(&self.base)))
+            }
             (["ResourceTypes"], "GET") => Ok(ok(&schema::list(schema::resource_types(&self.base)))),
-            (["ResourceTypes", name], "GET") => schema::find(schema::resource_types(&self.base), name),
+            (["ResourceTypes", name], "GET") => {
+                schema::find(schema::resource_types(&self.base), name)
+            }
             (["Schemas"], "GET") => Ok(ok(&schema::list(schema::schemas(&self.base)))),
             (["Schemas", urn], "GET") => schema::find(schema::schemas(&self.base), urn),
             (
@@ -297,13 +301,18 @@ impl Query {
             let value = percent_decode(value)?;
             let number = |what: &str| -> Result<i64, ScimError> {
                 value.trim().parse::<i64>().map_err(|_| {
-                    ScimError::value(format!("{what} is an integer, not {:?}", filter::cut(&value)))
+                    ScimError::value(format!(
+                        "{what} is an integer, not {:?}",
+                        filter::cut(&value)
+                    ))
                 })
             };
             match key.to_ascii_lowercase().as_str() {
                 "filter" => q.filter = Some(value.clone()),
                 // RFC 7644 §3.4.2.4: below 1 reads as 1; a negative count as 0.
-                "startindex" => q.start_index = usize::try_from(number("startIndex")?.max(1)).unwrap_or(1),
+                "startindex" => {
+                    q.start_index = usize::try_from(number("startIndex")?.max(1)).unwrap_or(1)
+                }
                 "count" => q.count = Some(usize::try_from(number("count")?.max(0)).unwrap_or(0)),
                 "attributes" => attributes = Some(value.clone()),
                 "excludedattributes" => excluded = Some(value.clone()),

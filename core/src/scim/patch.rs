@@ -71,9 +71,9 @@ fn parse_op(op: &Value) -> Result<Op, ScimError> {
         (OpKind::Add | OpKind::Replace, _, None) => {
             Err(ScimError::value(format!("a PATCH {name} needs a value")))
         }
-        (OpKind::Add | OpKind::Replace, None, Some(v)) if !v.is_object() => Err(
-            ScimError::value(format!("a PATCH {name} without a path takes an object of attributes")),
-        ),
+        (OpKind::Add | OpKind::Replace, None, Some(v)) if !v.is_object() => Err(ScimError::value(
+            format!("a PATCH {name} without a path takes an object of attributes"),
+        )),
         _ => Ok(Op { kind, path, value }),
     }
 }
@@ -90,12 +90,19 @@ pub fn spread(ops: Vec<Op>) -> Result<Vec<Op>, ScimError> {
         match (&op.path, &op.value) {
             (None, Some(Value::Object(attrs))) => {
                 for (key, value) in attrs {
-                    if key.eq_ignore_ascii_case("schemas") {
+                    // Read-only attributes a client echoes back (Okta sends the id) are ignored
+                    // here; named by a path they are refused.
+                    if ["schemas", "id", "meta"]
+                        .iter()
+                        .any(|k| key.eq_ignore_ascii_case(k))
+                    {
                         continue;
                     }
                     let path = parse_path(key)?;
                     // An extension's attributes nest under its URN: ignored whole.
-                    if path.extension || key.to_ascii_lowercase().starts_with("urn:") && value.is_object() {
+                    if path.extension
+                        || key.to_ascii_lowercase().starts_with("urn:") && value.is_object()
+                    {
                         continue;
                     }
                     match (path.attr.as_str(), path.sub.as_deref(), value) {

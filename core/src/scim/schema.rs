@@ -32,24 +32,27 @@ pub fn service_provider_config(base: &str) -> Value {
 
 /// `/ResourceTypes`: User and Group.
 pub fn resource_types(base: &str) -> Vec<Value> {
-    [("User", "/Users", USER_SCHEMA), ("Group", "/Groups", GROUP_SCHEMA)]
-        .into_iter()
-        .map(|(name, endpoint, schema)| {
-            json!({
-                "schemas": [RESOURCE_TYPE_SCHEMA],
-                "id": name,
-                "name": name,
-                "endpoint": endpoint,
-                "description": name,
-                "schema": schema,
-                "schemaExtensions": [],
-                "meta": {
-                    "resourceType": "ResourceType",
-                    "location": format!("{base}/ResourceTypes/{name}"),
-                },
-            })
+    [
+        ("User", "/Users", USER_SCHEMA),
+        ("Group", "/Groups", GROUP_SCHEMA),
+    ]
+    .into_iter()
+    .map(|(name, endpoint, schema)| {
+        json!({
+            "schemas": [RESOURCE_TYPE_SCHEMA],
+            "id": name,
+            "name": name,
+            "endpoint": endpoint,
+            "description": name,
+            "schema": schema,
+            "schemaExtensions": [],
+            "meta": {
+                "resourceType": "ResourceType",
+                "location": format!("{base}/ResourceTypes/{name}"),
+            },
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// One attribute definition (RFC 7643 §7).
@@ -85,17 +88,39 @@ pub fn schemas(base: &str) -> Vec<Value> {
             "name",
             false,
             "readWrite",
-            &[("givenName", "string"), ("familyName", "string"), ("formatted", "string")],
+            &[
+                ("givenName", "string"),
+                ("familyName", "string"),
+                ("formatted", "string"),
+            ],
         ),
         attr("displayName", "string", false, false, "readOnly"),
-        complex("emails", true, "readWrite", &[("value", "string"), ("type", "string"), ("primary", "boolean")]),
-        complex("phoneNumbers", true, "readWrite", &[("value", "string"), ("type", "string")]),
+        complex(
+            "emails",
+            true,
+            "readWrite",
+            &[
+                ("value", "string"),
+                ("type", "string"),
+                ("primary", "boolean"),
+            ],
+        ),
+        complex(
+            "phoneNumbers",
+            true,
+            "readWrite",
+            &[("value", "string"), ("type", "string")],
+        ),
         attr("active", "boolean", false, false, "readWrite"),
         complex(
             "groups",
             true,
             "readOnly",
-            &[("value", "string"), ("display", "string"), ("$ref", "reference")],
+            &[
+                ("value", "string"),
+                ("display", "string"),
+                ("$ref", "reference"),
+            ],
         ),
     ];
     let group = vec![
@@ -104,7 +129,11 @@ pub fn schemas(base: &str) -> Vec<Value> {
             "members",
             true,
             "readWrite",
-            &[("value", "string"), ("display", "string"), ("$ref", "reference")],
+            &[
+                ("value", "string"),
+                ("display", "string"),
+                ("$ref", "reference"),
+            ],
         ),
     ];
     [(USER_SCHEMA, "User", user), (GROUP_SCHEMA, "Group", group)]

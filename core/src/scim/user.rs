@@ -10,6 +10,8 @@ use super::{list_response, no_content, Handled, Query, Scim, ScimResponse};
 use crate::{Error, NewUser, User, UserId, UserPatch, UserQuery};
 
 /// The attributes of a User resource the mapper reads, as given.
+// TODO(external ids): `external_id` is stored once `User::external_id` lands on main.
+#[allow(dead_code)]
 #[derive(Debug, Default)]
 struct UserFields {
     user_name: Option<String>,
@@ -93,7 +95,11 @@ impl UserFields {
 /// The value of a multi-valued attribute (`emails`, `phoneNumbers`) the mapper keeps: the one
 /// of type `work`, else the primary one, else the first; `None` for an empty list.
 fn pick(values: &Value, name: &str) -> Result<Option<String>, ScimError> {
-    let bad = || ScimError::value(format!("{name} is a list of {{\"value\", \"type\"}} objects"));
+    let bad = || {
+        ScimError::value(format!(
+            "{name} is a list of {{\"value\", \"type\"}} objects"
+        ))
+    };
     let list: Vec<&Value> = match values {
         Value::Null => return Ok(None),
         Value::Array(a) => a.iter().collect(),
@@ -101,7 +107,12 @@ fn pick(values: &Value, name: &str) -> Result<Option<String>, ScimError> {
         _ => return Err(bad()),
     };
     let is = |v: &&Value, attr: &str, want: &Value| {
-        get(v, attr).is_some_and(|x| x == want || x.as_str().zip(want.as_str()).is_some_and(|(a, b)| a.eq_ignore_ascii_case(b)))
+        get(v, attr).is_some_and(|x| {
+            x == want
+                || x.as_str()
+                    .zip(want.as_str())
+                    .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+        })
     };
     let chosen = list
         .iter()
@@ -119,7 +130,11 @@ fn pick(values: &Value, name: &str) -> Result<Option<String>, ScimError> {
 
 /// The value of a PATCH on a multi-valued attribute: a string (`emails[type eq "work"].value`),
 /// or the list or object [`pick`] reads.
-fn patched_value(value: &Value, sub: Option<&str>, name: &str) -> Result<Option<String>, ScimError> {
+fn patched_value(
+    value: &Value,
+    sub: Option<&str>,
+    name: &str,
+) -> Result<Option<String>, ScimError> {
     match (sub, value) {
         (Some("value"), Value::String(s)) => Ok(Some(s.clone())),
         (Some("value"), Value::Null) => Ok(None),
@@ -211,7 +226,11 @@ impl Scim<'_> {
         self.tenant()?;
         let u = self.dir.user_as(self.actor, id)?;
         let body = self.user_json(&u, query)?;
-        Ok(ScimResponse::json(200, &body, Some(self.location("Users", id.0))))
+        Ok(ScimResponse::json(
+            200,
+            &body,
+            Some(self.location("Users", id.0)),
+        ))
     }
 
     pub(super) fn list_users(&self, query: &Query) -> Handled {
@@ -315,6 +334,7 @@ impl Scim<'_> {
         let mut active = None;
         let mut user_name = None;
         let mut work_email = None;
+        let mut external_id: Option<Option<String>> = None;
         for op in ops {
             let Some(path) = op.path else { continue };
             if path.extension {
@@ -331,15 +351,15 @@ impl Scim<'_> {
             let required = |what: &str| {
                 ScimError::mutability(format!("{what} is required and cannot be removed"))
             };
+            let work = match path.attr.as_str() {
+                "emails" | "phonenumbers" => selects_work(path.filter.as_ref())?,
+                _ => false,
+            };
             match (path.attr.as_str(), path.sub.as_deref()) {
                 ("username", None) if remove => return Err(required("userName")),
                 ("username", None) => user_name = Some(string("userName")?),
-                ("externalid", None) => {
-                    // Stored once `UserPatch::external_id` lands.
-                    if !remove {
-                        string("externalId")?;
-                    }
-                }
+                ("externalid", None) if remove => external_id = Some(None),
+                ("externalid", None) => external_id = Some(Some(string("externalId")?)),
                 ("active", None) if remove => return Err(required("active")),
                 ("active", None) => active = Some(as_bool(&value, "active")?),
                 ("name", Some("givenname")) if remove => return Err(required("name.givenName")),
@@ -360,24 +380,15 @@ impl Scim<'_> {
                 }
                 // Sub-attributes other than the value (type, primary, display) are not kept.
                 ("emails" | "phonenumbers", Some(sub)) if sub != "value" => {}
+                // Only the work value is kept: other types are not mapped.
+                ("emails" | "phonenumbers", _) if !work => {}
+                ("emails", _) if remove => return Err(required("the work email (the login)")),
                 ("emails", sub) => {
-                    if selects_work(path.filter.as_ref())? {
-                        if remove {
-                            return Err(required("the work email (the login)"));
-                        }
-                        if let Some(e) = patched_value(&value, sub, "emails")? {
-                            work_email = Some(e);
-                        }
-                    }
+                    work_email = patched_value(&value, sub, "emails")?.or(work_email);
                 }
+                ("phonenumbers", _) if remove => patch.phone = Some(None),
                 ("phonenumbers", sub) => {
-                    if selects_work(path.filter.as_ref())? {
-                        patch.phone = Some(if remove {
-                            None
-                        } else {
-                            patched_value(&value, sub, "phoneNumbers")?
-                        });
-                    }
+                    patch.phone = Some(patched_value(&value, sub, "phoneNumbers")?);
                 }
                 ("groups", _) => {
                     return Err(ScimError::mutability(
@@ -393,6 +404,8 @@ impl Scim<'_> {
             }
         }
         patch.email = user_name.or(work_email);
+        // TODO(external ids): `patch.external_id = external_id` once it lands on main.
+        let _ = external_id;
         if patch != UserPatch::default() || active.is_some() {
             self.dir
                 .update_user_and_activity(self.actor, id, &patch, active)?;
