@@ -13,6 +13,7 @@ mod credentials;
 mod groups;
 mod open;
 mod roles;
+mod scim;
 mod scopes;
 mod sod;
 mod tenants;
