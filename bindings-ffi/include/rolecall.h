@@ -3071,6 +3071,25 @@ rolecall_status rolecall_group_members(const struct rolecall_directory *dir, rol
 rolecall_status rolecall_group_permissions(const struct rolecall_directory *dir, rolecall_group_id group, struct rolecall_permission *out);
 
 /**
+ * Answers one SCIM 2.0 request (RFC 7644) as `actor`, the host's provisioning user: `method`
+ * (`"GET"`, `"POST"`, `"PUT"`, `"PATCH"`, `"DELETE"`) and `path` as received below the SCIM
+ * base, with its query (`"/Users?filter=userName%20eq%20%22x%22"`); `body` the JSON text of
+ * a POST, PUT or PATCH (NULL for none); `base_url` the SCIM base the host serves (NULL:
+ * relative locations), used in `meta.location`, `$ref` and the Location header.
+ *
+ * A refused request is not an error of this call: it returns ROLECALL_STATUS_OK with
+ * `*status` the HTTP status (400, 403, 404, 409, ...) and `*out_body` a SCIM error body.
+ * On success `*status` receives the HTTP status, `*out_body` the JSON body (empty for 204),
+ * and `*out_location` (optional, may be NULL) the Location header or NULL; the strings are
+ * owned by the caller (rolecall_string_free()).
+ * Errors: ROLECALL_STATUS_NULL_POINTER, _INVALID_UTF8 for bad arguments (nothing is
+ * written). Safety: `dir` is a live handle; `method` and `path` NUL-terminated strings;
+ * `body` and `base_url` NUL-terminated strings or NULL; `status` and `out_body` writable;
+ * `out_location` NULL or writable. Thread-safe.
+ */
+rolecall_status rolecall_scim_handle(const struct rolecall_directory *dir, rolecall_user_id actor, const char *method, const char *path, const char *body, const char *base_url, uint16_t *status, char **out_body, char **out_location);
+
+/**
  * Creates a root scope of a built-in kind (ROLECALL_SCOPE_KIND_*) in the actor's tenant.
  * Needs `scopes.manage` unscoped. rolecall_scope_create_under() creates one below another;
  * rolecall_scope_create_of_kind() takes the kind by name (custom kinds).

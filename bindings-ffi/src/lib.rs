@@ -11,6 +11,7 @@
 //! - `postgres`: the PostgreSQL store, revision tokens, freshness, the log callback;
 //! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`, `settings`, `timed`,
 //!   `activation`: one export per operation or query of [`rolecall::Directory`];
+//! - `scim`: the SCIM 2.0 mapper (`rolecall::scim`), one request per call;
 //! - `clock`: the manual clock, and directories opened on it;
 //! - `uniffi_api` (feature `uniffi`): the same API through uniffi's proc-macros, for generated
 //!   Kotlin, Swift and Python bindings.
@@ -32,6 +33,7 @@ mod generated;
 mod postgres;
 mod records;
 mod roles;
+mod scim;
 mod scopes;
 mod settings;
 mod sod;
@@ -55,6 +57,7 @@ pub use directory::*;
 pub use postgres::*;
 pub use records::*;
 pub use roles::*;
+pub use scim::*;
 pub use scopes::*;
 pub use settings::*;
 pub use status::*;
