@@ -8,6 +8,7 @@ The PostgreSQL part needs ROLECALL_TEST_PG (scripts/test-all.sh starts a throwaw
 sets it): without it this test fails, never skips.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -333,6 +334,23 @@ refused("superadmin_only", td.set_break_glass, ted, ted, True)
 td.set_break_glass(troot, ted, True)
 check(td.user(ted).break_glass, "break-glass")
 td.close()
+
+# SCIM 2.0: a create, an Entra-style filter, a PATCH and a refusal as a SCIM error body.
+sd = rc.Directory.in_memory()
+sroot = sd.create_tenant("Scim", new_user("Ada", "Root", "root@scim.test"), []).superadmin
+r = sd.scim_handle(sroot, "POST", "/Users",
+                   '{"userName": "bjensen@scim.test", "name": {"givenName": "Barbara", "familyName": "Jensen"}}',
+                   "https://scim.test/v2")
+check(r.status == 201 and r.location.startswith("https://scim.test/v2/Users/"), "scim create")
+sid = json.loads(r.body)["id"]
+r = sd.scim_handle(sroot, "GET", "/Users?filter=userName+eq+%22BJENSEN%40scim.test%22", None, None)
+check(r.status == 200 and json.loads(r.body)["totalResults"] == 1, "scim filter")
+r = sd.scim_handle(sroot, "PATCH", f"/Users/{sid}",
+                   '{"Operations": [{"op": "Replace", "path": "active", "value": "False"}]}', None)
+check(r.status == 200 and not sd.user(int(sid)).active, "scim patch")
+r = sd.scim_handle(sroot, "POST", "/Users", '{"userName": "BJensen@scim.test"}', None)
+check(r.status == 409 and json.loads(r.body)["scimType"] == "uniqueness" and r.location is None,
+      "scim error body")
 
 # PostgreSQL: two instances of one directory, a write on one read on the other after at_least.
 server = os.environ.get("ROLECALL_TEST_PG", "")
