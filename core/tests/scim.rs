@@ -255,6 +255,11 @@ fn rfc7643_full_user() {
     assert_eq!(r.status, 201, "{}", r.body);
     let v: Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(v["userName"], "bjensen@example.com");
+    assert_eq!(v["externalId"], "701984");
+    assert_eq!(
+        f.user(v["id"].as_str().unwrap()).external_id.as_deref(),
+        Some("701984")
+    );
     assert_eq!(v["name"]["givenName"], "Barbara");
     assert_eq!(v["name"]["familyName"], "Jensen");
     assert_eq!(v["name"]["formatted"], "Barbara Jensen");
@@ -272,6 +277,28 @@ fn rfc7643_full_user() {
     assert_eq!(v["groups"], json!([]));
     // Unmapped attributes are not echoed.
     assert!(v.get("title").is_none() && v.get("addresses").is_none());
+    // Found by its external id (exact), as Entra ID and Okta match accounts.
+    let r = f.call(
+        "GET",
+        &format!("/Users?filter={}", encode("externalId eq \"701984\"")),
+        None,
+    );
+    assert_eq!(r.body["totalResults"], 1);
+    assert_eq!(r.body["Resources"][0]["id"], v["id"]);
+    let r = f.call(
+        "GET",
+        &format!("/Users?filter={}", encode("externalId eq \"701985\"")),
+        None,
+    );
+    assert_eq!(r.body["totalResults"], 0);
+    // Another user with the same external id: 409 uniqueness.
+    f.refused(
+        "POST",
+        "/Users",
+        Some(&json!({"userName": "other@example.com", "externalId": "701984"})),
+        409,
+        Some("uniqueness"),
+    );
 }
 
 #[test]
@@ -517,6 +544,7 @@ fn entra_patch_with_capitalised_ops_and_string_booleans() {
             {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "updated@contoso.test"},
             {"op": "Replace", "path": "name.givenName", "value": "Updated"},
             {"op": "Replace", "path": "active", "value": "False"},
+            {"op": "Add", "path": "externalId", "value": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"},
             {"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "value": "42"},
             {"op": "Add", "path": "title", "value": "Agent"},
         ]))),
@@ -528,7 +556,12 @@ fn entra_patch_with_capitalised_ops_and_string_booleans() {
     assert_eq!(u.email, "updated@contoso.test");
     assert_eq!(u.first_name, "Updated");
     assert!(!u.active);
+    assert_eq!(
+        u.external_id.as_deref(),
+        Some("0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef")
+    );
     assert_eq!(r.body["active"], false);
+    assert_eq!(r.body["externalId"], "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
     // And back.
     let r = f.call(
         "PATCH",
@@ -539,6 +572,15 @@ fn entra_patch_with_capitalised_ops_and_string_booleans() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(f.user(&id).active);
+    // Removing the external id.
+    let r = f.call(
+        "PATCH",
+        &format!("/Users/{id}"),
+        Some(&patch(json!([{"op": "Remove", "path": "externalId"}]))),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(f.user(&id).external_id, None);
+    assert!(r.body.get("externalId").is_none());
 }
 
 #[test]
@@ -642,6 +684,8 @@ fn okta_deactivation_without_path() {
             "emails": [{"primary": true, "value": "test.user@okta.local", "type": "work"}],
             "displayName": "Test User",
             "locale": "en-US",
+            "externalId": "00ujl29u0le5T6Aj10h7",
+            "password": "1mz050nq",
             "groups": [],
             "active": true,
         })),
@@ -654,6 +698,14 @@ fn okta_deactivation_without_path() {
         encode("userName eq \"test.user@okta.local\"")
     );
     assert_eq!(f.call("GET", &path, None).body["totalResults"], 1);
+    let path = format!(
+        "/Users?filter={}",
+        encode("externalId eq \"00ujl29u0le5T6Aj10h7\"")
+    );
+    assert_eq!(
+        f.call("GET", &path, None).body["Resources"][0]["id"],
+        json!(id)
+    );
     let r = f.call(
         "PATCH",
         &format!("/Users/{id}"),

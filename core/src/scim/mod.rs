@@ -15,7 +15,7 @@
 //! |---|---|
 //! | `id` | the user id, in decimal |
 //! | `userName` | the email (the login), compared case-insensitively |
-//! | `externalId` | [`User::external_id`](crate::User) |
+//! | `externalId` | [`User::external_id`](crate::User::external_id) (unique per tenant, compared exactly) |
 //! | `name.givenName`, `name.familyName` (`name.formatted`, `displayName` on output) | first and last name |
 //! | `emails` | the email, as `[{"value", "type": "work", "primary": true}]`; `userName` wins when both are given |
 //! | `phoneNumbers` | the phone, as `[{"value", "type": "work"}]` |

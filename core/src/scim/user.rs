@@ -10,8 +10,6 @@ use super::{list_response, no_content, Handled, Query, Scim, ScimResponse};
 use crate::{Error, NewUser, User, UserId, UserPatch, UserQuery};
 
 /// The attributes of a User resource the mapper reads, as given.
-// TODO(external ids): `external_id` is stored once `User::external_id` lands on main.
-#[allow(dead_code)]
 #[derive(Debug, Default)]
 struct UserFields {
     user_name: Option<String>,
@@ -164,7 +162,9 @@ impl Scim<'_> {
         let mut r = Map::new();
         r.insert("schemas".into(), json!([USER_SCHEMA]));
         r.insert("id".into(), json!(u.id.0.to_string()));
-        // externalId: set once `User::external_id` lands.
+        if let Some(x) = &u.external_id {
+            r.insert("externalId".into(), json!(x));
+        }
         r.insert("userName".into(), json!(u.email));
         r.insert(
             "name".into(),
@@ -256,8 +256,7 @@ impl Scim<'_> {
         let filter = parse_filter(filter)?;
         let found = match filter.attr.as_str() {
             "username" => self.dir.user_by_email(tenant, &filter.value),
-            // externalId: answered once `Directory::user_by_external_id` lands.
-            "externalid" => Err(Error::UnknownUser(crate::UserLookup::Email(String::new()))),
+            "externalid" => self.dir.user_by_external_id(tenant, &filter.value),
             "id" => filter
                 .value
                 .parse::<u64>()
@@ -303,7 +302,9 @@ impl Scim<'_> {
         if f.active == Some(false) {
             new = new.inactive();
         }
-        // externalId: `NewUser::external_id` once it lands.
+        if let Some(Some(x)) = &f.external_id {
+            new = new.external_id(x.clone());
+        }
         let id = self.dir.create_user(self.actor, &new)?;
         self.user_response(201, id, query)
     }
@@ -321,6 +322,7 @@ impl Scim<'_> {
             last_name: f.family.clone(),
             email: Some(email),
             phone: f.phone.clone(),
+            external_id: f.external_id.clone(),
         };
         self.dir
             .update_user_and_activity(self.actor, id, &patch, f.active)?;
@@ -404,8 +406,7 @@ impl Scim<'_> {
             }
         }
         patch.email = user_name.or(work_email);
-        // TODO(external ids): `patch.external_id = external_id` once it lands on main.
-        let _ = external_id;
+        patch.external_id = external_id;
         if patch != UserPatch::default() || active.is_some() {
             self.dir
                 .update_user_and_activity(self.actor, id, &patch, active)?;
