@@ -42,7 +42,7 @@ mod error;
 mod ops;
 mod store;
 
-/// The SCIM 2.0 mapper (RFC 7643 / 7644): a module of its own, as its types name SCIM's.
+// The SCIM 2.0 mapper (RFC 7643 / 7644): a public module of its own, as its types name SCIM's.
 pub mod scim;
 
 pub use audit::{AuditAction, AuditEvent, AuditQuery, MAX_DETAILED_CHANGES};
