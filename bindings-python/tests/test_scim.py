@@ -98,3 +98,15 @@ def test_groups_without_members(acme: Acme) -> None:
     groups = json.loads(body)["Resources"]
     assert [g["displayName"] for g in groups] == ["Floor"]
     assert "members" not in groups[0]
+
+
+def test_readme_scim_python_block_runs() -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = text.index("<!-- scim: Python -->")
+    section = text[start : text.index("<!-- end scim: Python -->", start)]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 1, "no python block in the README's SCIM part"
+    exec(compile(blocks[0], "README.md", "exec"), {})  # noqa: S102 - our own documentation
