@@ -119,6 +119,16 @@ impl Projection {
             }
             let value = match value {
                 Value::Object(subs) => Value::Object(self.subs(&lower, subs)),
+                // A multi-valued complex attribute (`emails`): each value alike.
+                Value::Array(items) => Value::Array(
+                    items
+                        .into_iter()
+                        .map(|item| match item {
+                            Value::Object(subs) => Value::Object(self.subs(&lower, subs)),
+                            other => other,
+                        })
+                        .collect(),
+                ),
                 other => other,
             };
             out.insert(key, value);
@@ -177,6 +187,15 @@ mod tests {
         assert_eq!(
             p.apply(r.clone()),
             json!({"schemas": [], "id": "1", "name": {"givenName": "a"}})
+        );
+        let e = json!({"id": "1", "emails": [{"value": "a@b.c", "type": "work"}]});
+        assert_eq!(
+            Projection::new(Some("emails.value"), None).apply(e.clone()),
+            json!({"id": "1", "emails": [{"value": "a@b.c"}]})
+        );
+        assert_eq!(
+            Projection::new(None, Some("emails.type")).apply(e),
+            json!({"id": "1", "emails": [{"value": "a@b.c"}]})
         );
         let p = Projection::new(Some("DisplayName"), Some("id"));
         assert_eq!(
