@@ -55,7 +55,9 @@ impl Impact {
 }
 
 /// Whether a user would come or go, or be switched on or off.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Lifecycle {
     /// It exists before and after, active or not as before.
@@ -196,9 +198,21 @@ impl fmt::Display for UserImpact {
         let mut parts: Vec<String> = Vec::new();
         parts.extend(self.rights_gained.iter().map(|r| format!("+ {r}")));
         parts.extend(self.rights_lost.iter().map(|r| format!("- {r}")));
-        parts.extend(self.scopes_gained.iter().map(|s| format!("+ scope {}", s.name)));
-        parts.extend(self.scopes_lost.iter().map(|s| format!("- scope {}", s.name)));
-        parts.extend(self.teams_gained.iter().map(|s| format!("+ team {}", s.name)));
+        parts.extend(
+            self.scopes_gained
+                .iter()
+                .map(|s| format!("+ scope {}", s.name)),
+        );
+        parts.extend(
+            self.scopes_lost
+                .iter()
+                .map(|s| format!("- scope {}", s.name)),
+        );
+        parts.extend(
+            self.teams_gained
+                .iter()
+                .map(|s| format!("+ team {}", s.name)),
+        );
         parts.extend(self.teams_lost.iter().map(|s| format!("- team {}", s.name)));
         parts.extend(self.levels.iter().map(|l| {
             format!(
@@ -226,9 +240,8 @@ impl fmt::Display for UserImpact {
 impl fmt::Display for Impact {
     /// A readable report: a summary line, then one line per user.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let plural = |n: usize, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         if !self.changed {
             return write!(f, "no change (revision {})", self.revision);
         }

@@ -83,6 +83,7 @@ impl Snapshot {
     /// [`may_use_subscriber`](Snapshot::may_use_subscriber) answers.
     pub(crate) fn pbx_link(&self, agreement: AgreementId, user: UserId) -> Option<Arc<str>> {
         let sub = self.agreements.get(&agreement)?.pbx.get(&user)?.clone();
-        self.may_use_subscriber(agreement, user, &sub).then_some(sub)
+        self.may_use_subscriber(agreement, user, &sub)
+            .then_some(sub)
     }
 }
