@@ -839,3 +839,32 @@ fn an_impact_round_trips_through_json() {
     let back: Impact = serde_json::from_str(&json).unwrap();
     assert_eq!(back, plan.impact);
 }
+
+#[test]
+fn a_fork_driven_step_by_step_reports_everything_done_on_it() {
+    let env = Env::new(&[Preset::Managers]);
+    let bob = env.user("bob", &[]);
+    let ann = env.user("ann", &[]);
+    let err = env.dir.impact().unwrap_err();
+    assert_eq!(err.kind(), "invalid_argument");
+    let fork = env.dir.fork().unwrap();
+    assert!(fork.impact().unwrap().users.is_empty());
+    fork.assign_role(env.root, bob, env.role("Operator"))
+        .unwrap();
+    fork.assign_role(env.root, ann, env.role("Viewer")).unwrap();
+    let impact = fork.impact().unwrap();
+    let users: Vec<UserId> = impact.users.iter().map(|u| u.user).collect();
+    assert_eq!((users, impact.commits), (vec![bob, ann], 2));
+    // Its audit log holds its own changes only, and the original's nothing of them.
+    assert_eq!(env.dir.revision() + 2, fork.revision());
+    assert!(!env.dir.check(bob, Permission::CAMPAIGNS_VIEW));
+    assert!(fork.check(bob, Permission::CAMPAIGNS_VIEW));
+    // Undone on the fork: no impact left, though two more commits were made.
+    fork.revoke_role(env.root, bob, env.role("Operator"))
+        .unwrap();
+    fork.revoke_role(env.root, ann, env.role("Viewer")).unwrap();
+    let impact = fork.impact().unwrap();
+    assert!(impact.is_empty() && impact.changed && impact.commits == 4);
+    fork.close();
+    assert_eq!(fork.impact().unwrap_err().kind(), "closed");
+}

@@ -20,8 +20,9 @@ use crate::impact::{
 };
 
 /// What a fork's commits touched, with the records they replaced as they were before.
-#[derive(Default)]
 pub(super) struct Journal {
+    /// The snapshot of the original the fork started from.
+    base: Arc<Snapshot>,
     /// Each user record the commits put or deleted, as it was before the first of them
     /// (`None`: created by the fork).
     users: BTreeMap<UserId, Option<User>>,
@@ -36,6 +37,18 @@ pub(super) struct Journal {
 }
 
 impl Journal {
+    fn new(base: Arc<Snapshot>) -> Journal {
+        Journal {
+            base,
+            users: BTreeMap::new(),
+            scopes: BTreeMap::new(),
+            touched_users: BTreeSet::new(),
+            touched_agreements: BTreeSet::new(),
+            commits: 0,
+            changes: 0,
+        }
+    }
+
     /// Records, before `commits` are applied to `m`, the records they will replace.
     pub(super) fn before(&mut self, m: &Model, commits: &[Commit]) {
         self.commits += commits.len();
@@ -176,25 +189,22 @@ impl Directory {
         &self,
         f: impl FnOnce(&Directory) -> Result<T, Error>,
     ) -> Result<Simulation<T>, Error> {
-        let (fork, before) = self.fork()?;
-        let revision = before.revision();
+        let fork = self.fork()?;
         let value = f(&fork)?;
-        if fork.is_closed() {
-            return Err(Error::Closed);
-        }
-        let after = fork.snapshot();
-        let m = fork.read();
-        let journal = fork.shared.journal.as_ref().map(lock);
-        let impact = match journal {
-            Some(j) => impact(&before, &after, &m, &j, revision),
-            None => Impact::default(),
-        };
+        let impact = fork.impact()?;
         Ok(Simulation { value, impact })
     }
 
-    /// A throwaway copy of this directory, caught up and at its now, with the snapshot it
-    /// starts from.
-    fn fork(&self) -> Result<(Directory, Arc<Snapshot>), Error> {
+    /// The throwaway fork [`simulate`](Self::simulate) runs its operation on, for a caller
+    /// that drives it itself (a binding, a tool applying a file step by step): an independent
+    /// in-memory [`Directory`] holding a copy of this one's current state, on a clock frozen
+    /// at this directory's now, with no timer thread; its store and everything in it go when
+    /// it is dropped. [`impact`](Self::impact) on it tells what everything done on it so far
+    /// would change here.
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when this directory is closed; the store's errors while catching up.
+    pub fn fork(&self) -> Result<Directory, Error> {
         if self.is_closed() {
             return Err(Error::Closed);
         }
@@ -224,7 +234,7 @@ impl Directory {
                     model,
                     start,
                     Arc::new(ManualClock::new(now)),
-                    Some(Journal::default()),
+                    Some(Journal::new(snap)),
                 );
                 *fork
                     .shared
@@ -235,17 +245,51 @@ impl Directory {
                     .hash_params
                     .read()
                     .unwrap_or_else(PoisonError::into_inner);
-                return Ok((fork, snap));
+                return Ok(fork);
             }
             drop(m);
             std::thread::yield_now();
         }
     }
+
+    /// On a [`fork`](Self::fork): what everything done on it so far would change on the
+    /// directory it was forked from, as [`simulate`](Self::simulate) reports it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] on a directory that is not a fork; [`Error::Closed`] on a
+    /// closed fork.
+    pub fn impact(&self) -> Result<Impact, Error> {
+        let Some(journal) = &self.shared.journal else {
+            return Err(Error::InvalidArgument {
+                what: "impact",
+                reason: "only a fork (Directory::fork) has an impact".into(),
+            });
+        };
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let _writes = lock(&self.shared.store);
+        let after = self.snapshot();
+        let m = self.read();
+        let j = lock(journal);
+        Ok(impact(&after, &m, &j))
+    }
+
+    /// For the benchmarks only (the baseline of `simulate`'s cost): copies the model as a
+    /// simulation does, drops the copy, and returns how many users it held. Not part of the
+    /// API; may change or go.
+    #[doc(hidden)]
+    pub fn bench_copy_model(&self) -> usize {
+        let copy = self.read().clone();
+        copy.users.len()
+    }
 }
 
 /// The impact of a fork's commits: for every user they touched (and every user of an
 /// agreement they touched), what `before` and `after` answer.
-fn impact(before: &Snapshot, after: &Snapshot, m: &Model, j: &Journal, revision: u64) -> Impact {
+fn impact(after: &Snapshot, m: &Model, j: &Journal) -> Impact {
+    let before = &*j.base;
+    let revision = before.revision();
     let mut users = j.touched_users.clone();
     let mut pairs: BTreeSet<(UserId, AgreementId)> = BTreeSet::new();
     for a in &j.touched_agreements {
