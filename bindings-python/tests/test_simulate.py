@@ -198,3 +198,15 @@ def test_bad_input_raises_type_errors(acme: Acme) -> None:
         acme.d.simulate(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         acme.d.simulate()  # type: ignore[call-arg]
+
+
+def test_readme_dry_run_python_block_runs() -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = text.index("<!-- dry run: Python -->")
+    section = text[start : text.index("<!-- end dry run: Python -->", start)]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 1, "no python block in the README's dry-run part"
+    exec(compile(blocks[0], "README.md", "exec"), {})  # noqa: S102 - our own documentation
