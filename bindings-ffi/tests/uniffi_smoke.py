@@ -8,6 +8,7 @@ The PostgreSQL part needs ROLECALL_TEST_PG (scripts/test-all.sh starts a throwaw
 sets it): without it this test fails, never skips.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -90,6 +91,17 @@ rev = d.revision()
 e = refused("permission_denied", d.create_user, olga, new_user("Eve", "Doe", "eve@acme.test"))
 check(e.code == 400 and "users.manage" in e.message, "code and message")
 check(d.revision() == rev, "nothing changed")
+# Dry run: a fork driven step by step, its impact as JSON; nothing reaches the directory.
+fork = d.fork()
+bob = fork.create_user(t.superadmin, new_user("Bob", "Lee", "bob@acme.test", [op.id]))
+impact = json.loads(fork.impact_json())
+check(impact["changed"] and [u["email"] for u in impact["users"]] == ["bob@acme.test"], "impact")
+check({"permission": "campaigns.control", "scope": None} in impact["users"][0]["rights_gained"],
+      "impact: rights gained")
+check(d.revision() == rev, "a fork changes nothing")
+refused("unknown_user", d.user, bob)
+refused("invalid_argument", d.impact_json)
+refused("permission_denied", fork.create_user, olga, new_user("Eve", "Doe", "eve@acme.test"))
 refused("unknown_permission", d.check, olga, "campaigns.fly")
 refused("unknown_user", d.user, 424242)
 refused("invalid_email", d.create_user, t.superadmin, new_user("A", "B", "not an email"))
