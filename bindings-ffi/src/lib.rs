@@ -10,7 +10,7 @@
 //! - `records`: the plain structs returned to C, and their `_free` functions;
 //! - `postgres`: the PostgreSQL store, revision tokens, freshness, the log callback;
 //! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`, `settings`, `timed`,
-//!   `activation`: one export per operation or query of [`rolecall::Directory`];
+//!   `activation`, `simulate`: one export per operation or query of [`rolecall::Directory`];
 //! - `scim`: the SCIM 2.0 mapper (`rolecall::scim`), one request per call;
 //! - `clock`: the manual clock, and directories opened on it;
 //! - `uniffi_api` (feature `uniffi`): the same API through uniffi's proc-macros, for generated
@@ -36,6 +36,7 @@ mod roles;
 mod scim;
 mod scopes;
 mod settings;
+mod simulate;
 mod sod;
 mod timed;
 mod types;
@@ -60,6 +61,7 @@ pub use roles::*;
 pub use scim::*;
 pub use scopes::*;
 pub use settings::*;
+pub use simulate::*;
 pub use status::*;
 pub use timed::*;
 pub use types::*;

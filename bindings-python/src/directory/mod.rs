@@ -15,6 +15,7 @@ mod open;
 mod roles;
 mod scim;
 mod scopes;
+mod simulate;
 mod sod;
 mod tenants;
 mod timed;

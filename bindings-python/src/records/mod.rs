@@ -3,6 +3,7 @@
 //! Timestamps are milliseconds since the Unix epoch, as in the core.
 
 mod explain;
+mod impact;
 mod page;
 mod roles;
 mod scopes;
@@ -13,6 +14,7 @@ mod timed;
 mod users;
 
 pub(crate) use explain::*;
+pub(crate) use impact::*;
 pub(crate) use page::*;
 pub(crate) use roles::*;
 pub(crate) use scopes::*;
