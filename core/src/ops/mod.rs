@@ -118,4 +118,14 @@ impl<'m> Plan<'m> {
         a.ensure_may_modify(self.m, t)?;
         Ok(t)
     }
+
+    /// Takes over what `sub`, a plan made against a scratch copy of the model to which this
+    /// plan's changes were applied, planned: its changes (after this plan's), notifications,
+    /// windows set and stamps to renew. The import plans step after step this way.
+    pub(crate) fn absorb(&mut self, sub: Plan<'_>) {
+        self.changes.extend(sub.changes);
+        self.notifications.extend(sub.notifications);
+        self.windowed.extend(sub.windowed);
+        self.renew.extend(sub.renew);
+    }
 }
