@@ -205,7 +205,7 @@ impl<'m> Plan<'m> {
             phone: new
                 .phone
                 .as_deref()
-                .map(|p| validate::phone(p, region))
+                .map(|p| self.checked_phone(p, region))
                 .transpose()?,
             active: new.active,
             roles: BTreeSet::new(),
@@ -330,7 +330,7 @@ impl<'m> Plan<'m> {
             let region = self.phone_region(a.tenant());
             u.phone = v
                 .as_deref()
-                .map(|p| validate::phone(p, region))
+                .map(|p| self.checked_phone(p, region))
                 .transpose()?;
         }
         if u != *t {

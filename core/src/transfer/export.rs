@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::document::*;
 use crate::domain::model::Model;
-use crate::domain::{validate, AccessLevel, Assignment, Permission, Product, ScopeId, TenantId};
+use crate::domain::{AccessLevel, Assignment, Permission, Product, ScopeId, TenantId};
 
 /// Permission names, in catalogue order.
 pub(super) fn perm_names(p: Permission) -> Vec<String> {
@@ -107,23 +107,48 @@ pub(crate) fn export(m: &Model, tenant: TenantId, hashes: bool) -> TenantDocumen
     doc.groups = groups;
 
     let agreement_name = |a| m.agreement_name(a);
+    // Each role's, scope's and group's reference, made once (users repeat them).
+    let role_names: std::collections::HashMap<crate::RoleId, String> = m
+        .roles
+        .values()
+        .filter(|r| r.tenant == tenant)
+        .map(|r| (r.id, r.qualified_name()))
+        .collect();
+    let scope_names: std::collections::HashMap<ScopeId, String> = m
+        .scopes
+        .values()
+        .filter(|s| s.tenant == tenant)
+        .map(|s| (s.id, scope_ref(m, s.id)))
+        .collect();
+    let role_ref = |id: crate::RoleId| {
+        role_names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| role_ref(m, id))
+    };
+    let scope_ref = |id: ScopeId| {
+        scope_names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| scope_ref(m, id))
+    };
     let empty = Default::default();
     let members = m.tenant_users.get(&tenant).unwrap_or(&empty);
-    let mut users: Vec<(String, DocUser)> = Vec::with_capacity(members.len());
+    let mut users: Vec<DocUser> = Vec::with_capacity(members.len());
     for id in members {
         let Some(u) = m.users.get(id) else { continue };
         let assignment = |a: &Assignment| match *a {
-            Assignment::Role(r) => DocAssignment::Role(role_ref(m, r)),
+            Assignment::Role(r) => DocAssignment::Role(role_ref(r)),
             Assignment::ScopeRole(g) => DocAssignment::ScopeRole(DocGrant {
-                role: role_ref(m, g.role),
-                scope: scope_ref(m, g.scope),
+                role: role_ref(g.role),
+                scope: scope_ref(g.scope),
             }),
             Assignment::Group(g) => DocAssignment::Group(
                 m.groups
                     .get(&g)
                     .map_or_else(|| g.to_string(), |g| g.name.clone()),
             ),
-            Assignment::Scope(s) => DocAssignment::Scope(scope_ref(m, s)),
+            Assignment::Scope(s) => DocAssignment::Scope(scope_ref(s)),
             Assignment::Level { agreement, product } => DocAssignment::Level {
                 agreement: agreement_name(agreement),
                 product: product.name().to_owned(),
@@ -144,8 +169,8 @@ pub(crate) fn export(m: &Model, tenant: TenantId, hashes: bool) -> TenantDocumen
             .grants
             .iter()
             .map(|g| DocGrant {
-                role: role_ref(m, g.role),
-                scope: scope_ref(m, g.scope),
+                role: role_ref(g.role),
+                scope: scope_ref(g.scope),
             })
             .collect();
         grants.sort();
@@ -153,8 +178,8 @@ pub(crate) fn export(m: &Model, tenant: TenantId, hashes: bool) -> TenantDocumen
             .eligible
             .iter()
             .map(|e| DocEligibility {
-                role: role_ref(m, e.role),
-                scope: e.scope.map(|s| scope_ref(m, s)),
+                role: role_ref(e.role),
+                scope: e.scope.map(|s| scope_ref(s)),
                 max_ms: e.max_ms,
             })
             .collect();
@@ -180,20 +205,20 @@ pub(crate) fn export(m: &Model, tenant: TenantId, hashes: bool) -> TenantDocumen
             last_name: u.last_name.clone(),
             phone: u.phone.clone(),
             active: u.active,
-            roles: Some(sorted(u.roles.iter().map(|r| role_ref(m, *r)).collect())),
+            roles: Some(sorted(u.roles.iter().map(|r| role_ref(*r)).collect())),
             groups: Some(groups),
-            scopes: Some(sorted(u.scopes.iter().map(|s| scope_ref(m, *s)).collect())),
-            teams: Some(sorted(u.teams.iter().map(|s| scope_ref(m, *s)).collect())),
+            scopes: Some(sorted(u.scopes.iter().map(|s| scope_ref(*s)).collect())),
+            teams: Some(sorted(u.teams.iter().map(|s| scope_ref(*s)).collect())),
             grants: Some(grants),
             windows: Some(windows),
             eligible: Some(eligible),
             break_glass: Some(u.break_glass),
             password,
         };
-        users.push((validate::email_key(&u.email), doc_user));
+        users.push(doc_user);
     }
-    users.sort_by(|a, b| (&a.0, &a.1.email).cmp(&(&b.0, &b.1.email)));
-    doc.users = users.into_iter().map(|(_, u)| u).collect();
+    users.sort_unstable_by(|a, b| a.email.cmp(&b.email));
+    doc.users = users;
 
     let mut agreements: Vec<DocAgreement> = Vec::new();
     for st in m.agreements.values() {

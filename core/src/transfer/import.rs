@@ -14,7 +14,7 @@ use crate::domain::{
     RoleId, RoleNamespace, ScopeGrant, ScopeId, ScopeKind, SodRule, TenantId, TenantSettings,
     TimedGrant, UserId, Window,
 };
-use crate::ops::{Hashed, NewRole, NewUser, Plan, RolePatch, UserPatch};
+use crate::ops::{Hashed, NewRole, NewUser, PhoneMemo, Plan, RolePatch, UserPatch};
 use crate::Error;
 
 // ---------------------------------------------------------------------------------------
@@ -195,7 +195,12 @@ fn policy(p: &DocPasswordPolicy) -> PasswordPolicy {
 }
 
 /// Checks every record of `doc` for import into `tenant` of `m` at `now`.
-fn validate_doc(doc: &TenantDocument, m: &Model, tenant: TenantId, now: i64) -> Vec<ImportProblem> {
+fn validate_doc(
+    doc: &TenantDocument,
+    m: &Model,
+    tenant: TenantId,
+    now: i64,
+) -> (Vec<ImportProblem>, PhoneMemo) {
     let mut pr = Problems(Vec::new());
     if doc.format != DOCUMENT_FORMAT {
         pr.add(
@@ -301,6 +306,10 @@ fn validate_doc(doc: &TenantDocument, m: &Model, tenant: TenantId, now: i64) -> 
         }
     }
     let region = phone_region(doc, m, tenant);
+    let mut phones = PhoneMemo {
+        region: region.clone(),
+        e164: HashMap::new(),
+    };
     for (i, u) in doc.users.iter().enumerate() {
         let base = format!("users[{i}]");
         match validate::email(&u.email) {
@@ -326,7 +335,15 @@ fn validate_doc(doc: &TenantDocument, m: &Model, tenant: TenantId, now: i64) -> 
             validate::name("last name", &u.last_name),
         );
         if let Some(p) = &u.phone {
-            pr.check(&base, "phone", validate::phone(p, region.as_deref()));
+            let key = p.trim();
+            if !phones.e164.contains_key(key) {
+                match validate::phone(p, region.as_deref()) {
+                    Ok(e164) => {
+                        phones.e164.insert(key.to_owned(), e164);
+                    }
+                    Err(e) => pr.add(format!("{base}.phone"), "phone", e.to_string()),
+                }
+            }
         }
         if let Some(p) = &u.password {
             if !p.hash.starts_with("$argon2") || p.hash.len() > 512 {
@@ -450,7 +467,7 @@ fn validate_doc(doc: &TenantDocument, m: &Model, tenant: TenantId, now: i64) -> 
             pr.check(&base, &f, validate::name("PBX subscriber", &l.subscriber));
         }
     }
-    pr.0
+    (pr.0, phones)
 }
 
 /// The document's scopes, parents before children; `Err(i)` for a scope in a cycle.
@@ -496,13 +513,23 @@ fn scope_order(doc: &TenantDocument) -> Result<Vec<usize>, usize> {
 // Planning, step after step
 // ---------------------------------------------------------------------------------------
 
-/// The outer plan, and the scratch model it is planned against.
+/// The outer plan, and the scratch model it is planned against (a copy of the outer plan's
+/// model, made when the first step changes something).
 struct Steps<'o, 'm> {
     outer: &'o mut Plan<'m>,
-    scratch: Model,
+    scratch: Option<Model>,
+    phones: std::sync::Arc<PhoneMemo>,
 }
 
 impl Steps<'_, '_> {
+    /// The model as the steps so far leave it.
+    fn m(&self) -> &Model {
+        match &self.scratch {
+            Some(m) => m,
+            None => self.outer.m,
+        }
+    }
+
     /// Plans one step against the scratch model, applies its changes to it (unless `apply`
     /// is false: nothing after reads them) and hands them to the outer plan. Returns the
     /// step's result and whether it changed anything.
@@ -511,19 +538,23 @@ impl Steps<'_, '_> {
         apply: bool,
         f: impl FnOnce(&mut Plan<'_>) -> Result<T, Error>,
     ) -> Result<(T, bool), Error> {
-        let mut sub = Plan::new(&self.scratch, self.outer.now);
+        let outer_m = self.outer.m;
+        let m: &Model = self.scratch.as_ref().unwrap_or(outer_m);
+        let mut sub = Plan::new(m, self.outer.now);
+        sub.phones = Some(std::sync::Arc::clone(&self.phones));
         let out = f(&mut sub)?;
         sub.settle_windows();
         let changes = std::mem::take(&mut sub.changes);
         self.outer.absorb(sub);
         let changed = !changes.is_empty();
-        if apply {
+        if apply && changed {
+            let scratch = self.scratch.get_or_insert_with(|| outer_m.clone());
             let mut aff = Affected {
                 everything: true,
                 ..Affected::default()
             };
             for c in &changes {
-                self.scratch.apply(c, &mut aff);
+                scratch.apply(c, &mut aff);
             }
         }
         self.outer.changes.extend(changes);
@@ -610,7 +641,7 @@ pub(crate) fn plan_import(
     let superadmin = a.superadmin;
     drop(a);
     p.tenant = Some(tenant);
-    let problems = validate_doc(doc, p.m, tenant, p.now);
+    let (problems, phones) = validate_doc(doc, p.m, tenant, p.now);
     if !problems.is_empty() {
         return Err(Error::InvalidImport { problems });
     }
@@ -620,14 +651,17 @@ pub(crate) fn plan_import(
         });
     }
     let mut report = ImportReport::default();
-    let scratch = p.m.clone();
-    let mut st = Steps { outer: p, scratch };
+    let mut st = Steps {
+        outer: p,
+        scratch: None,
+        phones: std::sync::Arc::new(phones),
+    };
 
     // The tenant's settings and password policy.
     if let Some(t) = &doc.tenant {
         let settings = tenant_settings(t)?;
         let pol = policy(&t.password_policy);
-        let cur = &st.scratch.tenants[&tenant];
+        let cur = &st.m().tenants[&tenant];
         let same_rules = {
             let key = |v: &[SodRule]| {
                 let mut v: Vec<(String, Permission, Permission)> = v
@@ -645,7 +679,7 @@ pub(crate) fn plan_import(
         {
             report.tenant_updated |= st.step(|q| q.set_tenant_settings(actor, &settings))?;
         }
-        if st.scratch.tenants[&tenant].policy != pol {
+        if st.m().tenants[&tenant].policy != pol {
             report.tenant_updated |= st.step(|q| q.set_password_policy(actor, &pol))?;
         }
     }
@@ -656,9 +690,9 @@ pub(crate) fn plan_import(
             continue;
         };
         let label = format!("{ns}/{}", r.name.trim());
-        if st.scratch.role_in_namespace(tenant, ns, &r.name).is_some() {
+        if st.m().role_in_namespace(tenant, ns, &r.name).is_some() {
             if let Some(existing) = (ns == RoleNamespace::Custom)
-                .then(|| st.scratch.role_in_namespace(tenant, ns, &r.name))
+                .then(|| st.m().role_in_namespace(tenant, ns, &r.name))
                 .flatten()
             {
                 let patch = RolePatch {
@@ -708,22 +742,16 @@ pub(crate) fn plan_import(
         let s = &doc.scopes[i];
         let kind: ScopeKind = s.kind.parse()?;
         let label = format!("{kind}/{}", s.name.trim());
-        let find = Find {
-            m: &st.scratch,
-            tenant,
-        };
+        let find = Find { m: st.m(), tenant };
         let parent = s
             .parent
             .as_deref()
             .map(|p| find.scope(p, false))
             .transpose()?;
-        match st
-            .scratch
-            .name_taken(tenant, NameKind::Scope(kind), &s.name)
-        {
+        match st.m().name_taken(tenant, NameKind::Scope(kind), &s.name) {
             Some(id) => {
                 let id = ScopeId(id);
-                if st.scratch.scopes[&id].parent != parent {
+                if st.m().scopes[&id].parent != parent {
                     st.step(|q| q.move_scope(actor, id, parent))?;
                     report.scopes.updated.push(label);
                 } else {
@@ -739,15 +767,12 @@ pub(crate) fn plan_import(
 
     // Groups and their roles.
     for g in &doc.groups {
-        let find = Find {
-            m: &st.scratch,
-            tenant,
-        };
+        let find = Find { m: st.m(), tenant };
         let roles = find.roles(&g.roles)?;
-        match st.scratch.name_taken(tenant, NameKind::Group, &g.name) {
+        match st.m().name_taken(tenant, NameKind::Group, &g.name) {
             Some(id) => {
                 let id = GroupId(id);
-                let cur = st.scratch.groups[&id].roles.clone();
+                let cur = st.m().groups[&id].roles.clone();
                 if cur == roles {
                     report.groups.unchanged += 1;
                     continue;
@@ -769,15 +794,12 @@ pub(crate) fn plan_import(
     }
 
     // Users: the ones that exist, one step per change; the new ones in one step.
-    let region = st.scratch.tenants[&tenant].settings.phone_region.clone();
+    let region = st.m().tenants[&tenant].settings.phone_region.clone();
     let mut touched = vec![false; doc.users.len()];
     let mut news: Vec<NewUser> = Vec::new();
     let mut new_index: Vec<usize> = Vec::new();
     for (i, du) in doc.users.iter().enumerate() {
-        let find = Find {
-            m: &st.scratch,
-            tenant,
-        };
+        let find = Find { m: st.m(), tenant };
         let roles = du.roles.as_deref().map(|v| find.roles(v)).transpose()?;
         let scopes = du
             .scopes
@@ -809,11 +831,14 @@ pub(crate) fn plan_import(
             new_index.push(i);
             continue;
         };
-        let u = known(&st.scratch, id)?.clone();
+        let u = known(st.m(), id)?.clone();
         let phone = du
             .phone
             .as_deref()
-            .map(|p| validate::phone(p, region.as_deref()))
+            .map(|p| match st.phones.e164.get(p.trim()) {
+                Some(e164) if st.phones.region == region => Ok(e164.clone()),
+                _ => validate::phone(p, region.as_deref()),
+            })
             .transpose()?;
         let first = validate::name("first name", &du.first_name)?;
         let last = validate::name("last name", &du.last_name)?;
@@ -853,7 +878,7 @@ pub(crate) fn plan_import(
             }
         }
         if let Some(groups) = groups {
-            let cur = st.scratch.user_groups.get(&id).cloned().unwrap_or_default();
+            let cur = st.m().user_groups.get(&id).cloned().unwrap_or_default();
             for g in groups.difference(&cur) {
                 changed |= st.step(|q| q.add_member(actor, *g, id))?;
             }
@@ -882,10 +907,7 @@ pub(crate) fn plan_import(
 
     // Agreements: owner, levels and PBX links.
     for da in &doc.agreements {
-        let find = Find {
-            m: &st.scratch,
-            tenant,
-        };
+        let find = Find { m: st.m(), tenant };
         let owner = find
             .user(&da.owner)
             .ok_or_else(|| Error::UnknownUser(crate::UserLookup::Email(da.owner.clone())))?;
@@ -893,7 +915,7 @@ pub(crate) fn plan_import(
         let created = find.agreement(&da.name).is_none();
         let id = match find.agreement(&da.name) {
             Some(id) => {
-                if st.scratch.agreements[&id].meta.as_ref().map(|m| m.owner) != Some(owner) {
+                if st.m().agreements[&id].meta.as_ref().map(|m| m.owner) != Some(owner) {
                     changed |= st.step(|q| q.transfer_ownership(actor, id, owner))?;
                 }
                 id
@@ -905,11 +927,7 @@ pub(crate) fn plan_import(
             }
         };
         for l in &da.levels {
-            let Some(user) = Find {
-                m: &st.scratch,
-                tenant,
-            }
-            .user(&l.user) else {
+            let Some(user) = Find { m: st.m(), tenant }.user(&l.user) else {
                 continue;
             };
             for product in Product::ALL {
@@ -917,20 +935,16 @@ pub(crate) fn plan_import(
                     Some(v) => v.parse::<AccessLevel>()?,
                     None => AccessLevel::NoAccess,
                 };
-                if st.scratch.agreements[&id].level(user, product) != want {
+                if st.m().agreements[&id].level(user, product) != want {
                     changed |= st.step(|q| q.set_access_level(actor, id, user, product, want))?;
                 }
             }
         }
         for l in &da.pbx {
-            let Some(user) = Find {
-                m: &st.scratch,
-                tenant,
-            }
-            .user(&l.user) else {
+            let Some(user) = Find { m: st.m(), tenant }.user(&l.user) else {
                 continue;
             };
-            if st.scratch.agreements[&id].pbx.get(&user) != Some(&l.subscriber) {
+            if st.m().agreements[&id].pbx.get(&user) != Some(&l.subscriber) {
                 changed |=
                     st.step(|q| q.link_pbx_subscriber(actor, id, user, Some(&l.subscriber)))?;
             }
@@ -953,10 +967,7 @@ pub(crate) fn plan_import(
         if !extras {
             continue;
         }
-        let find = Find {
-            m: &st.scratch,
-            tenant,
-        };
+        let find = Find { m: st.m(), tenant };
         let Some(id) = find.user(&du.email) else {
             continue;
         };
@@ -976,26 +987,20 @@ pub(crate) fn plan_import(
                     ),
                 );
             }
-            let cur = known(&st.scratch, id)?.windows.clone();
+            let cur = known(st.m(), id)?.windows.clone();
             for (a, (g, w)) in &want {
                 if cur.get(a) != Some(w) {
                     changed |= st.step(|q| q.grant_for(actor, id, g, *w))?;
                 }
             }
             for a in cur.keys().filter(|a| !want.contains_key(a)) {
-                let find = Find {
-                    m: &st.scratch,
-                    tenant,
-                };
+                let find = Find { m: st.m(), tenant };
                 let g = held_grant(&find, id, *a)?;
                 changed |= st.step(|q| q.grant_for(actor, id, &g, Window::ALWAYS))?;
             }
         }
         if let Some(es) = &du.eligible {
-            let find = Find {
-                m: &st.scratch,
-                tenant,
-            };
+            let find = Find { m: st.m(), tenant };
             let want: BTreeSet<Eligibility> = es
                 .iter()
                 .map(|e| {
@@ -1010,7 +1015,7 @@ pub(crate) fn plan_import(
                     })
                 })
                 .collect::<Result<_, Error>>()?;
-            let cur = known(&st.scratch, id)?.eligible.clone();
+            let cur = known(st.m(), id)?.eligible.clone();
             for e in cur.difference(&want) {
                 if !want.iter().any(|w| (w.role, w.scope) == (e.role, e.scope)) {
                     changed |= st.step(|q| q.revoke_eligibility(actor, id, e.role, e.scope))?;
@@ -1021,12 +1026,12 @@ pub(crate) fn plan_import(
             }
         }
         if let Some(on) = du.break_glass {
-            if known(&st.scratch, id)?.break_glass != on {
+            if known(st.m(), id)?.break_glass != on {
                 changed |= st.step(|q| q.set_break_glass(actor, id, on))?;
             }
         }
         if let Some(pw) = &du.password {
-            let cur = st.scratch.credentials.get(&id);
+            let cur = st.m().credentials.get(&id);
             if cur.is_none_or(|c| c.hash != pw.hash || c.must_change != pw.must_change) {
                 let hashed = Hashed {
                     hash: pw.hash.clone(),
