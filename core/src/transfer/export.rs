@@ -179,7 +179,7 @@ pub(crate) fn export(m: &Model, tenant: TenantId, hashes: bool) -> TenantDocumen
             .iter()
             .map(|e| DocEligibility {
                 role: role_ref(e.role),
-                scope: e.scope.map(|s| scope_ref(s)),
+                scope: e.scope.map(&scope_ref),
                 max_ms: e.max_ms,
             })
             .collect();
