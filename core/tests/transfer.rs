@@ -189,8 +189,33 @@ fn an_import_updates_what_differs_and_deletes_nothing() {
         .find(|r| r.name == "Night shift")
         .unwrap();
     night.permissions.push("scripts.view".into());
+    // Matched by external id first: a new email renames the login of the same user.
+    let ext = env
+        .dir
+        .create_user(
+            env.root,
+            &NewUser::new("Eve", "Ext", "eve@acme.test").external_id("hr-7"),
+        )
+        .unwrap();
+    doc.users.push(rolecall::DocUser {
+        email: "eve.new@acme.test".into(),
+        external_id: Some("hr-7".into()),
+        first_name: "Eve".into(),
+        last_name: "Ext".into(),
+        active: true,
+        ..Default::default()
+    });
     let report = env.dir.import_tenant(env.root, &doc).unwrap();
-    assert_eq!(report.users.updated, vec!["Ann@acme.test".to_owned()]);
+    assert_eq!(
+        report.users.updated,
+        vec!["Ann@acme.test".to_owned(), "eve.new@acme.test".to_owned()]
+    );
+    assert!(report.users.created.is_empty());
+    assert_eq!(env.dir.user(ext).unwrap().email, "eve.new@acme.test");
+    assert_eq!(
+        env.dir.user_by_external_id(env.tenant, "hr-7").unwrap().id,
+        ext
+    );
     assert_eq!(report.roles.updated, vec!["custom/Night shift".to_owned()]);
     let a = env.dir.user_by_email(env.tenant, "ann@acme.test").unwrap();
     assert_eq!(a.first_name, "Anna");
@@ -336,10 +361,10 @@ fn every_problem_is_reported_at_once_and_nothing_applied() {
 #[test]
 fn users_import_from_csv_and_again_change_nothing() {
     let env = rich();
-    let csv = "email,first_name,last_name,phone,active,roles,groups,teams,scopes\n\
-               eve@acme.test,Eve,Park,+1 212 555 0100,true,Operator;custom/Night shift,Floor,Floor A,call_group/Sales\n\
-               fay@acme.test, Fay ,Wu,,false,,,,\n\
-               Ann@acme.test,Ann,Lee,(212) 555-0199,true,Operator;Night shift,Floor,Floor A,call_group/Sales\n";
+    let csv = "email,first_name,last_name,phone,active,roles,groups,teams,scopes,external_id\n\
+               eve@acme.test,Eve,Park,+1 212 555 0100,true,Operator;custom/Night shift,Floor,Floor A,call_group/Sales,hr-1\n\
+               fay@acme.test, Fay ,Wu,,false,,,,,\n\
+               Ann@acme.test,Ann,Lee,(212) 555-0199,true,Operator;Night shift,Floor,Floor A,call_group/Sales,\n";
     let r = env.dir.import_users_csv(env.root, csv).unwrap();
     assert_eq!(
         r.users.created,
@@ -350,6 +375,7 @@ fn users_import_from_csv_and_again_change_nothing() {
         "Ann already is as the row says: {r:?}"
     );
     let eve = env.dir.user_by_email(env.tenant, "eve@acme.test").unwrap();
+    assert_eq!(eve.external_id.as_deref(), Some("hr-1"));
     assert_eq!(eve.roles.len(), 2);
     assert_eq!(eve.teams.len(), 1);
     assert_eq!(env.dir.user_groups(eve.id).unwrap().len(), 1);

@@ -80,13 +80,6 @@ pub(crate) fn users_document(text: &str) -> Result<(TenantDocument, Vec<u64>), E
         };
         let line = rec.position().map_or(0, |p| p.line());
         let cell = |k: usize| col[k].and_then(|i| rec.get(i));
-        if cell(4).is_some_and(|v| !v.is_empty()) {
-            problems.push(problem(
-                line,
-                "external_id",
-                "external ids are not stored by this version",
-            ));
-        }
         let active = match cell(5) {
             None | Some("") => true,
             Some(v) => match v.to_ascii_lowercase().as_str() {
@@ -100,6 +93,7 @@ pub(crate) fn users_document(text: &str) -> Result<(TenantDocument, Vec<u64>), E
         };
         doc.users.push(DocUser {
             email: cell(0).unwrap_or_default().to_owned(),
+            external_id: cell(4).filter(|v| !v.is_empty()).map(str::to_owned),
             first_name: cell(1).unwrap_or_default().to_owned(),
             last_name: cell(2).unwrap_or_default().to_owned(),
             phone: cell(3).filter(|v| !v.is_empty()).map(str::to_owned),

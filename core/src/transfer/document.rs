@@ -229,8 +229,13 @@ pub struct DocGroup {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocUser {
-    /// The login; users are matched by it (compared as logins are).
+    /// The login; users without an external id in the document, or whose external id matches
+    /// nobody, are matched by it (compared as logins are).
     pub email: String,
+    /// The user's id in the system it is provisioned from (exact, unique per tenant): users
+    /// are matched by it first. Left out, the user's external id stays as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// First name.
     pub first_name: String,
     /// Last name.

@@ -201,6 +201,7 @@ pub(crate) fn export(m: &Model, tenant: TenantId, hashes: bool) -> TenantDocumen
         };
         let doc_user = DocUser {
             email: u.email.clone(),
+            external_id: u.external_id.clone(),
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
             phone: u.phone.clone(),

@@ -310,8 +310,23 @@ fn validate_doc(
         region: region.clone(),
         e164: HashMap::new(),
     };
+    let mut external_ids: HashSet<&str> = HashSet::new();
     for (i, u) in doc.users.iter().enumerate() {
         let base = format!("users[{i}]");
+        if let Some(x) = &u.external_id {
+            match validate::external_id(x) {
+                Err(e) => pr.add(format!("{base}.external_id"), "external_id", e.to_string()),
+                Ok(_) => {
+                    if !external_ids.insert(x.as_str()) {
+                        pr.add(
+                            format!("{base}.external_id"),
+                            "external_id",
+                            "a second user with that external id",
+                        );
+                    }
+                }
+            }
+        }
         match validate::email(&u.email) {
             Err(e) => pr.add(format!("{base}.email"), "email", e.to_string()),
             Ok(email) => {
@@ -609,6 +624,13 @@ impl Find<'_> {
             .get(&(self.tenant, validate::email_key(email.trim())))
             .copied()
     }
+    /// A document's user: by external id first, then by email.
+    fn doc_user(&self, u: &DocUser) -> Option<UserId> {
+        u.external_id
+            .as_ref()
+            .and_then(|x| self.m.external_ids.get(&(self.tenant, x.clone())).copied())
+            .or_else(|| self.user(&u.email))
+    }
     fn roles(&self, v: &[String]) -> Result<BTreeSet<RoleId>, Error> {
         v.iter().map(|r| self.role(r)).collect()
     }
@@ -813,7 +835,7 @@ pub(crate) fn plan_import(
             .transpose()?;
         let grants = du.grants.as_deref().map(|v| find.grants(v)).transpose()?;
         let groups = du.groups.as_deref().map(|v| find.groups(v)).transpose()?;
-        let Some(id) = find.user(&du.email) else {
+        let Some(id) = find.doc_user(du) else {
             news.push(NewUser {
                 first_name: du.first_name.clone(),
                 last_name: du.last_name.clone(),
@@ -825,6 +847,7 @@ pub(crate) fn plan_import(
                 grants: grants.into_iter().flatten().collect(),
                 groups: groups.into_iter().flatten().collect(),
                 active: du.active,
+                external_id: du.external_id.clone(),
                 password: None,
                 temporary: true,
             });
@@ -848,6 +871,11 @@ pub(crate) fn plan_import(
             last_name: Some(last).filter(|v| *v != u.last_name),
             email: Some(email).filter(|v| *v != u.email),
             phone: Some(phone).filter(|v| *v != u.phone),
+            external_id: du
+                .external_id
+                .clone()
+                .filter(|x| u.external_id.as_ref() != Some(x))
+                .map(Some),
         };
         let mut changed = false;
         // Reactivation first (the rest is then granted to an active user); deactivation last.
@@ -968,7 +996,7 @@ pub(crate) fn plan_import(
             continue;
         }
         let find = Find { m: st.m(), tenant };
-        let Some(id) = find.user(&du.email) else {
+        let Some(id) = find.doc_user(du) else {
             continue;
         };
         let mut changed = false;
