@@ -108,3 +108,69 @@ pub unsafe extern "C" fn rolecall_import_users_csv(
         deliver(out, r)
     })
 }
+
+/// The plan of an import as JSON: `{"report": <as rolecall_import_tenant>, "impact": <as
+/// rolecall_simulate>}`; for `InvalidImport`, `{"problems": [...]}`.
+fn plan_json(r: &Result<rolecall::Simulation<ImportReport>, Error>) -> Option<String> {
+    match r {
+        Ok(sim) => {
+            serde_json::to_string(&serde_json::json!({ "report": sim.value, "impact": sim.impact }))
+                .ok()
+        }
+        Err(Error::InvalidImport { problems }) => {
+            serde_json::to_string(&serde_json::json!({ "problems": problems })).ok()
+        }
+        Err(_) => None,
+    }
+}
+
+fn deliver_plan(
+    out: crate::conv::Out<*mut c_char>,
+    r: Result<rolecall::Simulation<ImportReport>, Error>,
+) -> FfiResult<()> {
+    out.write(match plan_json(&r) {
+        Some(json) => cstring(json).cast_mut(),
+        None => std::ptr::null_mut(),
+    });
+    r.map(|_| ()).map_err(Into::into)
+}
+
+/// Plans rolecall_import_tenant() without committing anything: `*out_json` receives
+/// `{"report": <the import's report>, "impact": <who gains and loses what, as
+/// rolecall_simulate() gives it>}`, owned by the caller (rolecall_string_free()); on
+/// ROLECALL_STATUS_INVALID_IMPORT, `{"problems": [...]}`; on other errors NULL. Errors as
+/// rolecall_import_tenant(). Safety: `dir` is a live handle; `json` is a NUL-terminated
+/// string; `out_json` is writable. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_plan_import(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> rolecall_status {
+    ffi!({
+        let out = out!(out_json);
+        let json = text!(json);
+        let d = dir!(dir);
+        let r = TenantDocument::from_json(json).and_then(|doc| d.plan_import(UserId(actor), &doc));
+        deliver_plan(out, r)
+    })
+}
+
+/// Plans rolecall_import_users_csv() without committing anything, as rolecall_plan_import().
+/// Safety: `dir` is a live handle; `csv` is a NUL-terminated string; `out_json` is writable.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_plan_users_csv(
+    dir: *const rolecall_directory,
+    actor: rolecall_user_id,
+    csv: *const c_char,
+    out_json: *mut *mut c_char,
+) -> rolecall_status {
+    ffi!({
+        let out = out!(out_json);
+        let csv = text!(csv);
+        let r = dir!(dir).plan_users_csv(UserId(actor), csv);
+        deliver_plan(out, r)
+    })
+}

@@ -101,3 +101,17 @@ def test_users_from_csv_and_the_refusals_of_the_rules() -> None:
     ann = d.user_by_email(tenant, "ann@acme.test")
     with pytest.raises(rolecall.PermissionDeniedError):
         d.import_users_csv(ann, "email,first_name,last_name\neve@acme.test,Eve,Park\n")
+
+
+def test_an_import_is_planned_first_with_its_impact() -> None:
+    d, tenant, root = _acme()
+    rev = d.revision
+    csv = "email,first_name,last_name,roles\nzoe@acme.test,Zoe,Ng,Operator\n"
+    plan = d.plan_users_csv(root, csv)
+    assert isinstance(plan.value, rolecall.ImportReport)
+    assert plan.value.users.created == ["zoe@acme.test"]
+    assert plan.impact.users and d.revision == rev
+    plan = d.plan_import(root, d.export_tenant(root))
+    assert not plan.value.changed and not plan.impact.users
+    with pytest.raises(rolecall.InvalidImportError):
+        d.plan_users_csv(root, "email,first_name,last_name\nbad,,X\n")

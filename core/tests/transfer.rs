@@ -425,6 +425,25 @@ fn csv_problems_are_located_by_line() {
     assert_eq!(got, vec![("line 3", "email"), ("line 4", "roles[0]")]);
 }
 
+#[test]
+fn an_import_can_be_planned_first_with_its_impact() {
+    let env = rich();
+    let before = capture(&env.dir);
+    let csv = "email,first_name,last_name,roles\nzoe@acme.test,Zoe,Ng,Operator\n";
+    let plan = env.dir.plan_users_csv(env.root, csv).unwrap();
+    assert_eq!(plan.value.users.created, vec!["zoe@acme.test".to_owned()]);
+    assert!(!plan.impact.users.is_empty(), "{:?}", plan.impact);
+    assert_eq!(capture(&env.dir), before, "nothing committed");
+    let doc = export(&env.dir, env.root);
+    let plan = env.dir.plan_import(env.root, &doc).unwrap();
+    assert!(!plan.value.changed && plan.impact.users.is_empty());
+    let viewer = env.user("vic", &["Viewer"]);
+    assert!(matches!(
+        env.dir.plan_users_csv(viewer, csv),
+        Err(Error::PermissionDenied { .. })
+    ));
+}
+
 const SCHEMA_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../docs/schema/tenant-v1.schema.json"

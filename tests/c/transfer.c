@@ -77,6 +77,24 @@ int main(void) {
                  ROLECALL_STATUS_INVALID_IMPORT);
     rolecall_string_free(report);
 
+    /* Planned first: the report and the impact, nothing committed. */
+    char *plan = NULL;
+    OK(rolecall_plan_users_csv(fresh, sa2, "email,first_name,last_name\ndan@co.test,Dan,Ho\n", &plan));
+    CHECK(plan && strstr(plan, "\"report\":") && strstr(plan, "\"impact\":") &&
+          strstr(plan, "dan@co.test"));
+    rolecall_string_free(plan);
+    plan = NULL;
+    OK(rolecall_export_tenant(fresh, sa2, false, &json));
+    OK(rolecall_plan_import(fresh, sa2, json, &plan));
+    CHECK(plan && strstr(plan, "\"changed\":false"));
+    rolecall_string_free(plan);
+    rolecall_string_free(json);
+    plan = NULL;
+    CHECK_STATUS(rolecall_plan_import(fresh, sa2, "[]", &plan), ROLECALL_STATUS_INVALID_IMPORT);
+    rolecall_string_free(plan);
+    OK(rolecall_directory_revision(fresh, &rev_after));
+    CHECK(rev_after == rev);
+
     /* The rules: an ordinary user may neither export nor import. */
     rolecall_user_id ann = 0;
     rolecall_user *ann_rec = NULL;

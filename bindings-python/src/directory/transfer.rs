@@ -6,7 +6,7 @@ use rolecall::{ExportOptions, TenantDocument};
 
 use crate::convert::UserArg;
 use crate::errors::OrRaise;
-use crate::records::PyImportReport;
+use crate::records::{PyImpact, PyImportReport, PySimulation};
 
 use super::PyDirectory;
 
@@ -54,6 +54,46 @@ impl PyDirectory {
             .map(PyImportReport)
     }
 
+    /// Plans `import_tenant` without committing it: a `Simulation` whose `value` is the
+    /// `ImportReport` the import would give and whose `impact` tells who would gain and lose
+    /// what. Raises as `import_tenant` would; nothing is committed either way.
+    fn plan_import(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        document: &Bound<'_, PyAny>,
+    ) -> PyResult<PySimulation> {
+        let text: String = if document.is_instance_of::<PyString>() {
+            document.extract()?
+        } else {
+            py.import("json")?
+                .call_method1("dumps", (document,))?
+                .extract()?
+        };
+        let dir = self.d()?;
+        let sim = py
+            .detach(|| {
+                let doc = TenantDocument::from_json(&text)?;
+                dir.plan_import(actor.0, &doc)
+            })
+            .or_raise()?;
+        simulation(py, sim)
+    }
+
+    /// Plans `import_users_csv` without committing it, as `plan_import`.
+    fn plan_users_csv(
+        &self,
+        py: Python<'_>,
+        actor: UserArg,
+        text: String,
+    ) -> PyResult<PySimulation> {
+        let dir = self.d()?;
+        let sim = py
+            .detach(|| dir.plan_users_csv(actor.0, &text))
+            .or_raise()?;
+        simulation(py, sim)
+    }
+
     /// Imports users from CSV text (header row; columns `email`, `first_name`, `last_name`,
     /// `phone`, `external_id`, `active`, `roles`, `groups`, `teams`, `scopes`, lists separated
     /// by `;`) as `import_tenant` imports a document of those users. Problems are located by
@@ -67,4 +107,14 @@ impl PyDirectory {
         self.write(py, |d| d.import_users_csv(actor.0, &text))
             .map(PyImportReport)
     }
+}
+
+fn simulation(
+    py: Python<'_>,
+    sim: rolecall::Simulation<rolecall::ImportReport>,
+) -> PyResult<PySimulation> {
+    Ok(PySimulation {
+        value: Py::new(py, PyImportReport(sim.value))?.into_any(),
+        impact: Py::new(py, PyImpact(sim.impact))?,
+    })
 }

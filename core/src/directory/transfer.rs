@@ -4,7 +4,7 @@ use crate::audit::AuditAction;
 use crate::domain::rules::Actor;
 use crate::domain::{Permission, UserId};
 use crate::transfer::{self, ExportOptions, ImportReport, TenantDocument};
-use crate::Error;
+use crate::{Error, Simulation};
 
 use super::Directory;
 
@@ -105,6 +105,36 @@ impl Directory {
         let (doc, lines) = transfer::users_document(csv)?;
         self.import_tenant(actor, &doc)
             .map_err(|e| transfer::relocate(e, &lines))
+    }
+}
+
+/// Dry runs of imports.
+impl Directory {
+    /// Plans [`import_tenant`](Self::import_tenant) without committing it: the same report,
+    /// and the [`Impact`](crate::Impact) (who would gain and lose which rights, scopes, levels
+    /// and PBX links), computed on a throwaway fork ([`simulate`](Self::simulate)).
+    ///
+    /// # Errors
+    /// As [`import_tenant`](Self::import_tenant): nothing is committed either way.
+    pub fn plan_import(
+        &self,
+        actor: UserId,
+        doc: &TenantDocument,
+    ) -> Result<Simulation<ImportReport>, Error> {
+        self.simulate(|fork| fork.import_tenant(actor, doc))
+    }
+
+    /// Plans [`import_users_csv`](Self::import_users_csv) without committing it, as
+    /// [`plan_import`](Self::plan_import).
+    ///
+    /// # Errors
+    /// As [`import_users_csv`](Self::import_users_csv).
+    pub fn plan_users_csv(
+        &self,
+        actor: UserId,
+        csv: &str,
+    ) -> Result<Simulation<ImportReport>, Error> {
+        self.simulate(|fork| fork.import_users_csv(actor, csv))
     }
 }
 
