@@ -39,6 +39,7 @@ mod settings;
 mod simulate;
 mod sod;
 mod timed;
+mod transfer;
 mod types;
 #[cfg(feature = "uniffi")]
 pub mod uniffi_api;

@@ -116,4 +116,5 @@ include!("uniffi_api/directory/credentials.rs");
 include!("uniffi_api/directory/sod.rs");
 include!("uniffi_api/directory/scim.rs");
 include!("uniffi_api/directory/simulate.rs");
+include!("uniffi_api/directory/transfer.rs");
 include!("uniffi_api/timed.rs");

@@ -46,6 +46,8 @@ mod _rolecall {
     #[pymodule_export]
     use crate::records::{PyImpact, PySimulation, PyUserImpact};
     #[pymodule_export]
+    use crate::records::{PyImportReport, PyKindReport};
+    #[pymodule_export]
     use crate::snapshot::PySnapshot;
 
     /// The version of the rolecall core this module was built from.

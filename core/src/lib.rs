@@ -42,6 +42,7 @@ mod error;
 mod impact;
 mod ops;
 mod store;
+mod transfer;
 
 // The SCIM 2.0 mapper (RFC 7643 / 7644): a public module of its own, as its types name SCIM's.
 pub mod scim;
@@ -73,6 +74,12 @@ pub use store::{ChangeSignal, Loaded, MemoryLimits, MemoryStore, Store};
 pub use store::{PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOptions, SqliteStore};
+pub use transfer::{
+    DocAgreement, DocAssignment, DocEligibility, DocGrant, DocGroup, DocLevels, DocPassword,
+    DocPasswordPolicy, DocPbxLink, DocRole, DocScope, DocSodRule, DocTenant, DocUser, DocWindow,
+    ExportOptions, ImportProblem, ImportReport, KindReport, TenantDocument, CSV_COLUMNS,
+    DOCUMENT_FORMAT, DOCUMENT_VERSION,
+};
 
 /// The workspace README's Rust examples, compiled and run as doctests so they stay true.
 #[doc = include_str!("../../README.md")]

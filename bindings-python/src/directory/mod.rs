@@ -19,6 +19,7 @@ mod simulate;
 mod sod;
 mod tenants;
 mod timed;
+mod transfer;
 mod users;
 
 use std::collections::VecDeque;

@@ -35,6 +35,7 @@ mod simulate;
 mod sod;
 mod tenants;
 mod timed;
+mod transfer;
 mod users;
 
 pub use checks::{Explanation, Grant};
