@@ -103,6 +103,20 @@ pub(super) fn query(s: &mut Session, q: &AuditQuery) -> Result<(Vec<AuditEvent>,
     Ok((items, usize::try_from(total).unwrap_or(usize::MAX)))
 }
 
+/// Up to `limit` events with a seq above `after`, oldest first (by the primary key).
+pub(super) fn after(s: &mut Session, after: u64, limit: usize) -> Result<Vec<AuditEvent>, Error> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = s
+        .client()?
+        .query(
+            &format!("SELECT {COLUMNS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2"),
+            &[&after, &limit],
+        )
+        .map_err(super::pg_error)?;
+    rows.iter().map(event).collect()
+}
+
 /// The columns [`event`] reads, in its order.
 const COLUMNS: &str =
     "seq, at, tenant, actor, action, outcome, target_kind, target_id, detail, revision, before, after";
