@@ -41,9 +41,8 @@ impl Session {
     fn json(&self, mut c: Command) -> Value {
         c.arg("--json");
         let out = c.assert().success().get_output().stdout.clone();
-        serde_json::from_slice(&out).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out))
-        })
+        serde_json::from_slice(&out)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out)))
     }
 
     fn init(&self) {
@@ -73,26 +72,47 @@ fn a_whole_session() {
     let s = Session::new();
     s.init();
     // A second init is refused: the file has a tenant.
-    s.cmd(&["init", "--name", "Other", "--email", "x@y.test", "--no-password"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("already has a tenant"));
+    s.cmd(&[
+        "init",
+        "--name",
+        "Other",
+        "--email",
+        "x@y.test",
+        "--no-password",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("already has a tenant"));
 
     // Build a small directory.
     let t = s.json(s.cmd(&["tenant", "list"]));
     assert_eq!(t[0]["name"], "Acme");
-    s.root(&["role", "add", "Sales viewer", "--permissions", "campaigns.view,reports.view"])
-        .assert()
-        .success();
+    s.root(&[
+        "role",
+        "add",
+        "Sales viewer",
+        "--permissions",
+        "campaigns.view,reports.view",
+    ])
+    .assert()
+    .success();
     s.root(&["group", "add", "Night shift", "--role", "Sales viewer"])
         .assert()
         .success();
     s.root(&["scope", "add", "Sales", "--kind", "call_group"])
         .assert()
         .success();
-    s.root(&["scope", "add", "Sales EU", "--kind", "call_group", "--parent", "Sales"])
-        .assert()
-        .success();
+    s.root(&[
+        "scope",
+        "add",
+        "Sales EU",
+        "--kind",
+        "call_group",
+        "--parent",
+        "Sales",
+    ])
+    .assert()
+    .success();
     let olga = s.json(s.root(&[
         "user",
         "add",
@@ -106,22 +126,31 @@ fn a_whole_session() {
     ]));
     assert_eq!(olga["ok"], true);
     let olga_id = olga["id"].as_u64().unwrap();
-    s.root(&["user", "add", "ivan@acme.test", "--first-name", "Ivan", "--last-name", "Ivanov"])
-        .assert()
-        .success();
+    s.root(&[
+        "user",
+        "add",
+        "ivan@acme.test",
+        "--first-name",
+        "Ivan",
+        "--last-name",
+        "Ivanov",
+    ])
+    .assert()
+    .success();
     s.root(&["group", "member", "add", "Night shift", "ivan@acme.test"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("ivan@acme.test joined Night shift"));
+        .stdout(predicate::str::contains(
+            "ivan@acme.test joined Night shift",
+        ));
     s.root(&["scope", "assign", "Sales", "olga@acme.test"])
         .assert()
         .success();
 
     // Readable tables by default.
-    s.cmd(&["user", "list"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("olga@acme.test").and(predicate::str::contains("Operator")));
+    s.cmd(&["user", "list"]).assert().success().stdout(
+        predicate::str::contains("olga@acme.test").and(predicate::str::contains("Operator")),
+    );
     let users = s.json(s.cmd(&["user", "list"]));
     assert_eq!(users["total"], 3);
     let shown = s.json(s.cmd(&["user", "show", "olga@acme.test"]));
@@ -193,7 +222,14 @@ fn a_whole_session() {
     .code(6)
     .stderr(predicate::str::contains("permission_denied (400)"));
     let err = s
-        .cmd(&["--json", "--as", "olga@acme.test", "user", "rm", "ivan@acme.test"])
+        .cmd(&[
+            "--json",
+            "--as",
+            "olga@acme.test",
+            "user",
+            "rm",
+            "ivan@acme.test",
+        ])
         .assert()
         .code(6)
         .get_output()
@@ -229,10 +265,21 @@ fn a_whole_session() {
         .stdout(predicate::str::contains("unlocked olga@acme.test"));
 
     // Changes through set / rm.
-    s.root(&["user", "set", "ivan@acme.test", "--active", "false", "--phone", ""])
-        .assert()
-        .success();
-    assert_eq!(s.json(s.cmd(&["user", "show", "ivan@acme.test"]))["active"], false);
+    s.root(&[
+        "user",
+        "set",
+        "ivan@acme.test",
+        "--active",
+        "false",
+        "--phone",
+        "",
+    ])
+    .assert()
+    .success();
+    assert_eq!(
+        s.json(s.cmd(&["user", "show", "ivan@acme.test"]))["active"],
+        false
+    );
     s.root(&["group", "member", "rm", "Night shift", "ivan@acme.test"])
         .assert()
         .success();
@@ -271,7 +318,9 @@ fn a_whole_session() {
         .clone();
     let cef = String::from_utf8(cef).unwrap();
     assert_eq!(cef.lines().count(), lines.len());
-    assert!(cef.lines().all(|l| l.starts_with("CEF:0|rolecall|rolecall|")));
+    assert!(cef
+        .lines()
+        .all(|l| l.starts_with("CEF:0|rolecall|rolecall|")));
     assert!(cef.contains("|create_user refused: permission_denied|6|"));
     let since = s
         .cmd(&["audit", "export", "--since", "5"])
@@ -290,7 +339,9 @@ fn a_whole_session() {
     s.cmd(&["audit", "export", "--since", "1970-01-01T00:00:00Z"])
         .assert()
         .success()
-        .stdout(predicate::function(|o: &str| o.lines().count() == lines.len()));
+        .stdout(predicate::function(|o: &str| {
+            o.lines().count() == lines.len()
+        }));
     s.cmd(&["audit", "export", "--since", "yesterday"])
         .assert()
         .code(1);
@@ -308,9 +359,19 @@ fn exit_codes_by_category() {
         .code(3)
         .stderr(predicate::str::contains("unknown_permission"));
     // 4: not found.
-    s.cmd(&["user", "show", "nobody@acme.test"]).assert().code(4);
+    s.cmd(&["user", "show", "nobody@acme.test"])
+        .assert()
+        .code(4);
     // 5: conflict (a duplicate email).
-    let add = ["user", "add", "ada@acme.test", "--first-name", "A", "--last-name", "B"];
+    let add = [
+        "user",
+        "add",
+        "ada@acme.test",
+        "--first-name",
+        "A",
+        "--last-name",
+        "B",
+    ];
     s.root(&add).assert().code(5);
     // 1: no directory.
     Command::cargo_bin("rolecall")
@@ -338,16 +399,12 @@ fn completions_and_man_page_come_from_the_same_definitions() {
             .success()
             .stdout(predicate::str::contains("who-can").and(predicate::str::contains("export")));
     }
-    s.cmd(&["man"])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains(".TH rolecall")
-                .and(predicate::str::contains("Exit codes"))
-                .and(predicate::str::contains("who\\-can")),
-        );
-    s.cmd(&["--help"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("Exit codes:").and(predicate::str::contains("10  `check`")));
+    s.cmd(&["man"]).assert().success().stdout(
+        predicate::str::contains(".TH rolecall")
+            .and(predicate::str::contains("Exit codes"))
+            .and(predicate::str::contains("who\\-can")),
+    );
+    s.cmd(&["--help"]).assert().success().stdout(
+        predicate::str::contains("Exit codes:").and(predicate::str::contains("10  `check`")),
+    );
 }
