@@ -106,6 +106,40 @@ fn audit_after_pages_a_postgres_log() {
     check_store(&schema.directory());
 }
 
+/// PostgreSQL hands seqs out at insert, not at commit: an append still in flight when a later
+/// one has committed must not be skipped by a cursor that reads past it.
+#[test]
+fn audit_after_on_postgres_never_skips_an_append_still_in_flight() {
+    let schema = pg::Schema::new("audit_inflight");
+    let dir = schema.directory();
+    setup(&dir);
+    let cursor = dir.audit_after(0, 1000).unwrap().last().unwrap().seq;
+    let insert = "INSERT INTO audit (at, tenant, action, outcome) VALUES (1, 1, 'login', 'ok')";
+    // A: takes the next seq, commits only later.
+    let search_path = format!("SET search_path TO \"{}\"", schema.name);
+    let (inserted, wait_insert) = std::sync::mpsc::channel();
+    let committer = std::thread::spawn(move || {
+        let mut a = pg::client();
+        a.batch_execute(&search_path).unwrap();
+        let mut tx = a.transaction().unwrap();
+        tx.batch_execute(insert).unwrap();
+        inserted.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        tx.commit().unwrap();
+    });
+    wait_insert.recv().unwrap();
+    // B: takes the seq after it and commits at once.
+    schema.sql(insert).unwrap();
+    let page = dir.audit_after(cursor, 1000).unwrap();
+    committer.join().unwrap();
+    let seqs: Vec<u64> = page.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        [cursor + 1, cursor + 2],
+        "an in-flight append was skipped"
+    );
+}
+
 #[test]
 fn audit_after_on_a_closed_directory_is_refused() {
     let dir = Directory::in_memory();

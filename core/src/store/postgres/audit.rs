@@ -104,7 +104,15 @@ pub(super) fn query(s: &mut Session, q: &AuditQuery) -> Result<(Vec<AuditEvent>,
 }
 
 /// Up to `limit` events with a seq above `after`, oldest first (by the primary key).
+///
+/// Seqs are handed out when a row is inserted, not when its transaction commits: a reader
+/// could see seq 11 committed while seq 10 is still on its way, move its cursor past 10 and
+/// never see it. So the page first takes a SHARE lock on the table, which waits for the
+/// transactions appending to it to end and holds new appends back until this page is read
+/// (one short query): every seq below the highest one read has then committed or is gone for
+/// good. Commits wait for one page at most, never for a whole export.
 pub(super) fn after(s: &mut Session, after: u64, limit: usize) -> Result<Vec<AuditEvent>, Error> {
+    s.batch("LOCK TABLE audit IN SHARE MODE")?;
     let after = i64::try_from(after).unwrap_or(i64::MAX);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = s

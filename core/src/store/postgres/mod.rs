@@ -437,8 +437,14 @@ impl Store for PostgresStore {
     }
 
     fn audit_after(&mut self, after_seq: u64, limit: usize) -> Result<Vec<AuditEvent>, Error> {
+        // Read committed (not read-only): the page takes a SHARE lock on the log first, which
+        // only read-write transactions may take (see `audit::after`).
         self.worker.run(move |s| {
-            s.retrying(|s| s.in_transaction(READ, |s| audit::after(s, after_seq, limit)))
+            s.retrying(|s| {
+                s.in_transaction("ISOLATION LEVEL READ COMMITTED", |s| {
+                    audit::after(s, after_seq, limit)
+                })
+            })
         })
     }
 
