@@ -1254,6 +1254,10 @@ typedef struct rolecall_user {
      * Whether the user is a break-glass (emergency) account (rolecall_set_break_glass()).
      */
     bool break_glass;
+    /**
+     * The user's id in the system it is provisioned from, or NULL.
+     */
+    const char *external_id;
 } rolecall_user;
 
 /**
@@ -1801,6 +1805,11 @@ typedef struct rolecall_new_user {
      * Number of pairs in `grants`.
      */
     size_t grants_len;
+    /**
+     * The user's id in the system it is provisioned from (unique per tenant, compared
+     * exactly, 1–255 characters), or NULL.
+     */
+    const char *external_id;
 } rolecall_new_user;
 
 /**
@@ -1827,6 +1836,14 @@ typedef struct rolecall_user_patch {
      * Remove the phone (then `phone` must be NULL).
      */
     bool remove_phone;
+    /**
+     * New external id (needs `users.manage`), or NULL to leave it (see `remove_external_id`).
+     */
+    const char *external_id;
+    /**
+     * Remove the external id (then `external_id` must be NULL).
+     */
+    bool remove_external_id;
 } rolecall_user_patch;
 
 /**
@@ -3600,11 +3617,11 @@ rolecall_status rolecall_user_create(const struct rolecall_directory *dir, rolec
 rolecall_status rolecall_users_create(const struct rolecall_directory *dir, rolecall_user_id actor, const struct rolecall_new_user *users, size_t users_len, rolecall_user_id *out);
 
 /**
- * Edits a user's names, email or phone. Needs `users.manage`, or `profile.edit` for oneself.
+ * Edits a user's names, email, phone or external id. Needs `users.manage`, or `profile.edit` for oneself.
  * Changing the email queues an EMAIL_CHANGED notification.
  *
  * Errors: as rolecall_user_create, and ROLECALL_STATUS_INVALID_ARGUMENT when `phone` is set
- * together with `remove_phone`. Safety: `dir` is a live handle; `patch` a valid struct.
+ * together with `remove_phone` (or `external_id` with `remove_external_id`). Safety: `dir` is a live handle; `patch` a valid struct.
  * Thread-safe.
  */
 rolecall_status rolecall_user_update(const struct rolecall_directory *dir, rolecall_user_id actor, rolecall_user_id user, const struct rolecall_user_patch *patch);
@@ -3703,6 +3720,15 @@ rolecall_status rolecall_user_get(const struct rolecall_directory *dir, rolecall
  * `email` a NUL-terminated string; `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_user_by_email(const struct rolecall_directory *dir, rolecall_tenant_id tenant, const char *email, struct rolecall_user **out);
+
+/**
+ * The user of `tenant` with this external id (compared exactly).
+ *
+ * On success `*out` receives a record owned by the caller (rolecall_user_free()).
+ * Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _UNKNOWN_USER. Safety: `dir` is a live handle;
+ * `external_id` a NUL-terminated string; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_user_by_external_id(const struct rolecall_directory *dir, rolecall_tenant_id tenant, const char *external_id, struct rolecall_user **out);
 
 /**
  * The default user query (everyone, 50 per page), written into `*out`.

@@ -96,6 +96,8 @@ inline std::string to_string(rolecall_permission p) {
 /// A user to create; strings are copied into the object.
 struct NewUser {
     std::string first_name, last_name, email, phone, password;
+    /// The user's id in the system it is provisioned from (empty: none).
+    std::string external_id;
     std::vector<rolecall_role_id> roles;
     /// Teams the user is a member of (scopes of kind ROLECALL_SCOPE_KIND_TEAM).
     std::vector<rolecall_scope_id> teams;
@@ -121,6 +123,7 @@ struct NewUser {
         u.teams_len = teams.size();
         u.grants = grants.data();
         u.grants_len = grants.size();
+        u.external_id = external_id.empty() ? nullptr : external_id.c_str();
         return u;
     }
 };
@@ -261,6 +264,12 @@ public:
     Owned<rolecall_user> user(rolecall_user_id id) const {
         rolecall_user *u = nullptr;
         check_status(rolecall_user_get(raw(), id, &u));
+        return Owned<rolecall_user>(u);
+    }
+    /// The user of `tenant` with this external id (compared exactly).
+    Owned<rolecall_user> user_by_external_id(rolecall_tenant_id tenant, const std::string &external_id) const {
+        rolecall_user *u = nullptr;
+        check_status(rolecall_user_by_external_id(raw(), tenant, external_id.c_str(), &u));
         return Owned<rolecall_user>(u);
     }
     void set_active(rolecall_user_id actor, rolecall_user_id user, bool active) {

@@ -31,6 +31,7 @@ pub(crate) unsafe fn new_user(u: &rolecall_new_user) -> FfiResult<NewUser> {
         unsafe { crate::conv::text(u.email, "new_user.email") }?,
     );
     n.phone = opt_text!(u.phone, "new_user.phone").map(str::to_owned);
+    n.external_id = opt_text!(u.external_id, "new_user.external_id").map(str::to_owned);
     n.roles = roles.iter().map(|r| RoleId(*r)).collect();
     n.groups = groups.iter().map(|g| GroupId(*g)).collect();
     n.scopes = scopes.iter().map(|s| ScopeId(*s)).collect();
@@ -263,11 +264,11 @@ pub unsafe extern "C" fn rolecall_users_create(
     })
 }
 
-/// Edits a user's names, email or phone. Needs `users.manage`, or `profile.edit` for oneself.
+/// Edits a user's names, email, phone or external id. Needs `users.manage`, or `profile.edit` for oneself.
 /// Changing the email queues an EMAIL_CHANGED notification.
 ///
 /// Errors: as rolecall_user_create, and ROLECALL_STATUS_INVALID_ARGUMENT when `phone` is set
-/// together with `remove_phone`. Safety: `dir` is a live handle; `patch` a valid struct.
+/// together with `remove_phone` (or `external_id` with `remove_external_id`). Safety: `dir` is a live handle; `patch` a valid struct.
 /// Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn rolecall_user_update(
@@ -287,6 +288,14 @@ pub unsafe extern "C" fn rolecall_user_update(
             }
             .into());
         }
+        let external_id = opt_text!(p.external_id, "patch.external_id");
+        if external_id.is_some() && p.remove_external_id {
+            return Err(Error::InvalidArgument {
+                what: "patch",
+                reason: "external_id and remove_external_id are both set".into(),
+            }
+            .into());
+        }
         let patch = UserPatch {
             first_name: opt_text!(p.first_name, "patch.first_name").map(str::to_owned),
             last_name: opt_text!(p.last_name, "patch.last_name").map(str::to_owned),
@@ -295,6 +304,11 @@ pub unsafe extern "C" fn rolecall_user_update(
                 Some(None)
             } else {
                 phone.map(|s| Some(s.to_owned()))
+            },
+            external_id: if p.remove_external_id {
+                Some(None)
+            } else {
+                external_id.map(|s| Some(s.to_owned()))
             },
         };
         d.update_user(UserId(actor), UserId(user), &patch)?;
@@ -530,6 +544,27 @@ pub unsafe extern "C" fn rolecall_user_by_email(
         let out = out!(out);
         let d = dir!(dir);
         let u = d.user_by_email(TenantId(tenant), text!(email))?;
+        out.write(crate::conv::boxed(u.into()));
+        Ok(())
+    })
+}
+
+/// The user of `tenant` with this external id (compared exactly).
+///
+/// On success `*out` receives a record owned by the caller (rolecall_user_free()).
+/// Errors: ROLECALL_STATUS_UNKNOWN_TENANT, _UNKNOWN_USER. Safety: `dir` is a live handle;
+/// `external_id` a NUL-terminated string; `out` is writable. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn rolecall_user_by_external_id(
+    dir: *const rolecall_directory,
+    tenant: rolecall_tenant_id,
+    external_id: *const c_char,
+    out: *mut *mut rolecall_user,
+) -> rolecall_status {
+    ffi!({
+        let out = out!(out);
+        let d = dir!(dir);
+        let u = d.user_by_external_id(TenantId(tenant), text!(external_id))?;
         out.write(crate::conv::boxed(u.into()));
         Ok(())
     })

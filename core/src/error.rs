@@ -16,6 +16,8 @@ pub enum UserLookup {
     Id(crate::UserId),
     /// By login email (as given, cut to 64 characters).
     Email(String),
+    /// By external id (as given, cut to 64 characters).
+    ExternalId(String),
 }
 
 impl From<crate::UserId> for UserLookup {
@@ -30,6 +32,7 @@ impl std::fmt::Display for UserLookup {
         match self {
             UserLookup::Id(id) => write!(f, "{id}"),
             UserLookup::Email(email) => f.write_str(email),
+            UserLookup::ExternalId(x) => write!(f, "external id {x:?}"),
         }
     }
 }

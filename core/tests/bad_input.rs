@@ -629,10 +629,12 @@ fn a_patch_with_one_bad_field_changes_nothing() {
                 last_name: Some("Valid".into()),
                 email: Some("valid@acme.test".into()),
                 phone: Some(Some("not a phone".into())),
+                external_id: Some(Some("HR-1".into())),
             },
         )
     });
     assert_eq!(err.kind(), "invalid_phone");
+    assert_eq!(d.user(f.olga).unwrap().external_id, None);
     let rec = d.user(f.olga).unwrap();
     assert_eq!(rec.first_name, "olga");
     assert_eq!(rec.email, "olga@acme.test");

@@ -407,7 +407,7 @@ fn sqlite_keeps_denials_and_a_version_6_file_migrates() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, SqliteStore::SCHEMA_VERSION);
-    assert_eq!(v, 7);
+    assert!(v >= 7);
 }
 
 #[test]
@@ -460,5 +460,5 @@ fn postgres_keeps_denials_and_a_version_3_schema_migrates() {
         .unwrap()
         .get(0);
     assert_eq!(v, rolecall::PostgresStore::SCHEMA_VERSION);
-    assert_eq!(v, 4);
+    assert!(v >= 4);
 }

@@ -200,6 +200,7 @@ fn edit_changes_name_email_and_phone() {
                 last_name: Some("Novak".into()),
                 email: Some("tomas.novak@acme.test".into()),
                 phone: Some(Some("+7 800 555-35-35".into())),
+                external_id: Some(Some("HR-0042".into())),
             },
         )
         .unwrap();
@@ -207,6 +208,7 @@ fn edit_changes_name_email_and_phone() {
     assert_eq!(rec.full_name(), "Tomas Novak");
     assert_eq!(rec.email, "tomas.novak@acme.test");
     assert_eq!(rec.phone.as_deref(), Some("+78005553535"));
+    assert_eq!(rec.external_id.as_deref(), Some("HR-0042"));
     env.dir
         .update_user(
             env.root,

@@ -38,6 +38,7 @@ fn user(id: u64, tenant: u64) -> User {
         last_name: format!("{id}"),
         email: format!("u{id}@t{tenant}.test"),
         phone: None,
+        external_id: None,
         active: true,
         roles: BTreeSet::new(),
         scopes: BTreeSet::new(),
@@ -567,7 +568,7 @@ fn a_schema_5_sqlite_file_migrates_keeping_every_scope_assignment() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, SqliteStore::SCHEMA_VERSION);
-    assert_eq!(v, 7);
+    assert!(v >= 7);
 }
 
 // PostgreSQL.
@@ -640,7 +641,7 @@ fn a_version_2_postgres_schema_migrates_keeping_every_scope_assignment() {
         .unwrap()
         .get(0);
     assert_eq!(v, rolecall::PostgresStore::SCHEMA_VERSION);
-    assert_eq!(v, 4);
+    assert!(v >= 4);
 }
 
 fn postgres_damaged(tag: &str, damage: &str, what: &str) {

@@ -494,6 +494,7 @@ impl Runner {
                         Some(Value::String(s)) => Some(Some(s.clone())),
                         Some(_) => return bad("\"phone\" must be a string or null"),
                     },
+                    external_id: None,
                 };
                 d.update_user(actor, self.user(a.get("user")?)?, &patch)?;
             }

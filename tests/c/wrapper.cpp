@@ -43,7 +43,10 @@ int main() {
     olga.last_name = "Petrova";
     olga.email = "olga@acme.test";
     olga.roles = {operator_role->id};
+    olga.external_id = "HR-0042";
     const rolecall_user_id olga_id = dir.create_user(sa, olga);
+    CHECK(dir.user_by_external_id(acme->tenant, "HR-0042")->id == olga_id);
+    CHECK(std::string(dir.user(olga_id)->external_id) == "HR-0042");
 
     CHECK(dir.check(olga_id, ROLECALL_PERM_CAMPAIGNS_CONTROL));
     CHECK(!dir.check(olga_id, rolecall::permission("users.manage")));

@@ -59,6 +59,9 @@ pub struct rolecall_new_user {
     pub grants: *const rolecall_scope_grant,
     /// Number of pairs in `grants`.
     pub grants_len: usize,
+    /// The user's id in the system it is provisioned from (unique per tenant, compared
+    /// exactly, 1–255 characters), or NULL.
+    pub external_id: *const c_char,
 }
 
 /// A role granted to a user for one scope and everything below it (input of
@@ -85,6 +88,10 @@ pub struct rolecall_user_patch {
     pub phone: *const c_char,
     /// Remove the phone (then `phone` must be NULL).
     pub remove_phone: bool,
+    /// New external id (needs `users.manage`), or NULL to leave it (see `remove_external_id`).
+    pub external_id: *const c_char,
+    /// Remove the external id (then `external_id` must be NULL).
+    pub remove_external_id: bool,
 }
 
 /// A custom role to create (rolecall_role_create).

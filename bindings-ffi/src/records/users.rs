@@ -66,6 +66,8 @@ pub struct rolecall_user {
     pub eligible_len: usize,
     /// Whether the user is a break-glass (emergency) account (rolecall_set_break_glass()).
     pub break_glass: bool,
+    /// The user's id in the system it is provisioned from, or NULL.
+    pub external_id: *const c_char,
 }
 
 impl From<User> for rolecall_user {
@@ -118,6 +120,7 @@ impl From<User> for rolecall_user {
             eligible,
             eligible_len,
             break_glass: u.break_glass,
+            external_id: opt_cstring(u.external_id),
         }
     }
 }
@@ -130,6 +133,7 @@ impl Drop for rolecall_user {
             free_cstring(self.last_name);
             free_cstring(self.email);
             free_cstring(self.phone);
+            free_cstring(self.external_id);
             free_array(self.roles, self.roles_len);
             free_array(self.scopes, self.scopes_len);
             free_array(self.teams, self.teams_len);

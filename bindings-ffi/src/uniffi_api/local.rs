@@ -75,6 +75,12 @@ pub struct UserPatch {
     pub phone: Option<String>,
     /// Remove the phone.
     pub remove_phone: bool,
+    /// New external id (needs `users.manage`).
+    #[uniffi(default)]
+    pub external_id: Option<String>,
+    /// Remove the external id.
+    #[uniffi(default)]
+    pub remove_external_id: bool,
 }
 
 impl From<UserPatch> for rolecall::UserPatch {
@@ -87,6 +93,11 @@ impl From<UserPatch> for rolecall::UserPatch {
                 Some(None)
             } else {
                 p.phone.map(Some)
+            },
+            external_id: if p.remove_external_id {
+                Some(None)
+            } else {
+                p.external_id.map(Some)
             },
         }
     }

@@ -75,6 +75,8 @@ pub struct NewUser {
     pub teams: Vec<ScopeId>,
     #[uniffi(default)]
     pub grants: Vec<ScopeGrant>,
+    #[uniffi(default)]
+    pub external_id: Option<String>,
 }
 
 /// A role granted to a user for `scope` and everything below it.
@@ -93,6 +95,7 @@ pub struct User {
     pub last_name: String,
     pub email: String,
     pub phone: Option<String>,
+    pub external_id: Option<String>,
     pub active: bool,
     pub roles: RoleSet,
     pub scopes: ScopeSet,

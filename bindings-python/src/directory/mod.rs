@@ -30,7 +30,8 @@ use rolecall::{Clock, Directory, Error, Notification, SqliteOptions, SqliteStore
 use crate::credentials::PyNotification;
 use crate::errors::OrRaise;
 
-/// `phone` of `update_user`: absent (unchanged), None (removed) or a new number.
+/// An optional text field of `update_user` (`phone`, `external_id`): absent (unchanged), None
+/// (removed) or a new value.
 pub(crate) enum PhoneArg {
     Unchanged,
     Remove,

@@ -25,8 +25,8 @@ impl PyDirectory {
     /// held for one scope each (`ScopeGrant`s or `(role, scope)` pairs, as
     /// `grant_role_in_scope`): all in the same commit.
     #[pyo3(
-        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true, teams = ScopeList::default(), grants = GrantList::default()),
-        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True, teams=(), grants=())"
+        signature = (actor, *, first_name, last_name, email, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true, teams = ScopeList::default(), grants = GrantList::default(), external_id = None),
+        text_signature = "($self, actor, *, first_name, last_name, email, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True, teams=(), grants=(), external_id=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_user(
@@ -45,8 +45,10 @@ impl PyDirectory {
         temporary: bool,
         teams: ScopeList,
         grants: GrantList,
+        external_id: Option<String>,
     ) -> PyResult<u64> {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
+        u.external_id = external_id;
         u.scopes = scopes.0;
         u.groups = groups.0;
         u.teams = teams.0;
@@ -73,9 +75,10 @@ impl PyDirectory {
         Ok(ids.into_iter().map(|u| u.0).collect())
     }
 
-    /// Edits a user's name, email or phone; an argument left out is unchanged, `phone=None`
-    /// removes the phone. Needs `users.manage`, or `profile.edit` for oneself.
-    #[pyo3(signature = (actor, user, *, first_name = None, last_name = None, email = None, phone = PhoneArg::Unchanged))]
+    /// Edits a user's name, email, phone or external id; an argument left out is unchanged,
+    /// `phone=None` removes the phone and `external_id=None` the external id. Needs
+    /// `users.manage`, or `profile.edit` for oneself (never for the external id).
+    #[pyo3(signature = (actor, user, *, first_name = None, last_name = None, email = None, phone = PhoneArg::Unchanged, external_id = PhoneArg::Unchanged))]
     #[allow(clippy::too_many_arguments)]
     fn update_user(
         &self,
@@ -86,6 +89,7 @@ impl PyDirectory {
         last_name: Option<String>,
         email: Option<String>,
         phone: PhoneArg,
+        external_id: PhoneArg,
     ) -> PyResult<()> {
         let patch = UserPatch {
             first_name,
@@ -96,7 +100,11 @@ impl PyDirectory {
                 PhoneArg::Remove => Some(None),
                 PhoneArg::Set(p) => Some(Some(p)),
             },
-            ..UserPatch::default()
+            external_id: match external_id {
+                PhoneArg::Unchanged => None,
+                PhoneArg::Remove => Some(None),
+                PhoneArg::Set(x) => Some(Some(x)),
+            },
         };
         self.write(py, |d| d.update_user(actor.0, user.0, &patch))
     }
@@ -167,6 +175,14 @@ impl PyDirectory {
     fn user_by_email(&self, tenant: TenantArg, email: &str) -> PyResult<PyUser> {
         self.d()?
             .user_by_email(tenant.0, email)
+            .map(PyUser)
+            .or_raise()
+    }
+
+    /// The user of `tenant` with this external id (compared exactly).
+    fn user_by_external_id(&self, tenant: TenantArg, external_id: &str) -> PyResult<PyUser> {
+        self.d()?
+            .user_by_external_id(tenant.0, external_id)
             .map(PyUser)
             .or_raise()
     }

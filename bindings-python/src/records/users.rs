@@ -59,6 +59,12 @@ impl PyUser {
     fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
+    /// The user's id in the system it is provisioned from (unique per tenant, compared
+    /// exactly), or None.
+    #[getter]
+    fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
     /// Whether the user is active (an inactive user holds no permission).
     #[getter]
     fn active(&self) -> bool {
@@ -237,8 +243,8 @@ pub struct PyNewUser(pub NewUser);
 impl PyNewUser {
     #[new]
     #[pyo3(
-        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true, teams = ScopeList::default(), grants = GrantList::default()),
-        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True, teams=(), grants=())"
+        signature = (first_name, last_name, email, *, phone = None, roles = RoleList::default(), scopes = ScopeList::default(), groups = GroupList::default(), active = true, password = None, temporary = true, teams = ScopeList::default(), grants = GrantList::default(), external_id = None),
+        text_signature = "(first_name, last_name, email, *, phone=None, roles=(), scopes=(), groups=(), active=True, password=None, temporary=True, teams=(), grants=(), external_id=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -254,8 +260,10 @@ impl PyNewUser {
         temporary: bool,
         teams: ScopeList,
         grants: GrantList,
+        external_id: Option<String>,
     ) -> Self {
         let mut u = new_user(first_name, last_name, email, phone, roles, active);
+        u.external_id = external_id;
         u.scopes = scopes.0;
         u.groups = groups.0;
         u.teams = teams.0;
@@ -283,6 +291,11 @@ impl PyNewUser {
     #[getter]
     fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
+    }
+    /// External id (the user's id in the system it is provisioned from), or None.
+    #[getter]
+    fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
     }
     /// Ids of the roles to hold directly.
     #[getter]
@@ -379,7 +392,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
                 type_name(&obj)
             )));
         };
-        const KEYS: [&str; 12] = [
+        const KEYS: [&str; 13] = [
             "first_name",
             "last_name",
             "email",
@@ -392,6 +405,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
             "temporary",
             "teams",
             "grants",
+            "external_id",
         ];
         for k in d.keys() {
             let known = k
@@ -450,6 +464,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for NewUserArg {
         if let Some(g) = d.get_item("grants")? {
             u.grants = g.extract::<GrantList>()?.0;
         }
+        u.external_id = match d.get_item("external_id")? {
+            Some(x) if !x.is_none() => Some(x.extract::<String>()?),
+            _ => None,
+        };
         Ok(NewUserArg(u))
     }
 }

@@ -314,6 +314,40 @@ impl Directory {
         })?
     }
 
+    /// The user of `tenant` with this external id ([`User::external_id`], compared exactly).
+    ///
+    /// # Errors
+    /// [`Error::UnknownTenant`]; [`Error::UnknownUser`] when no user of the tenant has that
+    /// external id; [`Error::Closed`] after [`close`](Directory::close).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use rolecall::{Directory, NewUser};
+    /// let dir = Directory::in_memory();
+    /// let acme = dir.create_tenant("Acme", &NewUser::new("Ada", "Root", "ada@acme.test"), &[])?;
+    /// let bob = dir.create_user(
+    ///     acme.superadmin,
+    ///     &NewUser::new("Bob", "Lee", "bob@acme.test").external_id("okta|00u1bob"),
+    /// )?;
+    /// assert_eq!(dir.user_by_external_id(acme.tenant, "okta|00u1bob")?.id, bob);
+    /// assert!(dir.user_by_external_id(acme.tenant, "OKTA|00U1BOB").is_err());
+    /// # Ok::<(), rolecall::Error>(())
+    /// ```
+    pub fn user_by_external_id(&self, tenant: TenantId, external_id: &str) -> Result<User, Error> {
+        self.with_tenant(tenant, |m| {
+            m.external_ids
+                .get(&(tenant, external_id.to_owned()))
+                .and_then(|id| m.users.get(id))
+                .cloned()
+                .ok_or_else(|| {
+                    Error::UnknownUser(crate::UserLookup::ExternalId(
+                        crate::domain::truncate_for_message(external_id),
+                    ))
+                })
+        })?
+    }
+
     /// Searches the users of a tenant by name, email or phone, in id order. Unchecked: for
     /// trusted host code; [`search_users_as`](Self::search_users_as) shows an acting user only
     /// what it may see.

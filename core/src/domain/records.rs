@@ -146,6 +146,11 @@ pub struct User {
     /// Phone in E.164 (`+` and digits), as [validated](User#phone-numbers); records written
     /// by earlier versions may hold digits with an optional leading `+`.
     pub phone: Option<String>,
+    /// The user's id in the system it was provisioned from (an identity provider's `externalId`,
+    /// a personnel number): unique per tenant, compared exactly (case-sensitive), 1–255
+    /// characters without control characters. Imports and SCIM match users by it first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// An inactive user has no permissions and cannot log in.
     pub active: bool,
     /// Roles held directly.

@@ -95,6 +95,38 @@ pub fn justification(raw: &str) -> Result<String, Error> {
     Ok(t)
 }
 
+/// Longest accepted external id, in characters.
+pub const MAX_EXTERNAL_ID_CHARS: usize = 255;
+
+/// An external id ([`User::external_id`](crate::User::external_id)), kept exactly as given
+/// (it is compared exactly, as SCIM's `externalId`): 1–255 characters, no control character,
+/// no line or paragraph separator or bidirectional control, no surrounding whitespace.
+///
+/// # Errors
+/// [`Error::InvalidName`] with field `external id`.
+pub fn external_id(raw: &str) -> Result<String, Error> {
+    let bad = |reason| Error::InvalidName {
+        field: "external id",
+        reason,
+    };
+    if raw.is_empty() {
+        return Err(bad("must not be empty"));
+    }
+    if raw.len() > 4 * MAX_EXTERNAL_ID_CHARS || raw.chars().count() > MAX_EXTERNAL_ID_CHARS {
+        return Err(bad("must be at most 255 characters"));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err(bad("must not contain control characters"));
+    }
+    if raw.chars().any(separator_or_bidi) {
+        return Err(bad(NO_SEPARATORS));
+    }
+    if raw.trim() != raw {
+        return Err(bad("must not start or end with whitespace"));
+    }
+    Ok(raw.to_owned())
+}
+
 /// One line of free text of up to [`MAX_DESCRIPTION_CHARS`] characters, named `FIELD` in
 /// refusals.
 fn line_of_text(field: &'static str, raw: &str) -> Result<String, Error> {

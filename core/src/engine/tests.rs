@@ -86,6 +86,7 @@ fn model(n: u64, scopes: impl Fn(u64) -> usize) -> (Model, Vec<UserId>) {
                 last_name: "L".into(),
                 email: format!("u{}@x.test", id.0),
                 phone: None,
+                external_id: None,
                 active: i % 7 != 0,
                 roles: [RoleId(1 + i % 8), RoleId(1 + i % 5)].into(),
                 scopes: (k > 0).then_some(ScopeId(k)).into_iter().collect(),

@@ -28,6 +28,8 @@ pub struct NewUser {
     pub email: String,
     /// Phone, parsed and stored in E.164 ([rules](crate::User#phone-numbers)).
     pub phone: Option<String>,
+    /// The user's id in the system it is provisioned from ([`User::external_id`](crate::User::external_id)).
+    pub external_id: Option<String>,
     /// Roles to hold directly.
     pub roles: Vec<RoleId>,
     /// Call groups / IVRs the user is restricted to, under the rules of
@@ -64,6 +66,7 @@ impl Default for NewUser {
             last_name: String::new(),
             email: String::new(),
             phone: None,
+            external_id: None,
             roles: Vec::new(),
             scopes: Vec::new(),
             teams: Vec::new(),
@@ -94,6 +97,12 @@ impl NewUser {
     /// Sets the phone.
     pub fn phone(mut self, phone: impl Into<String>) -> Self {
         self.phone = Some(phone.into());
+        self
+    }
+
+    /// Sets the external id (the user's id in the system it is provisioned from).
+    pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
+        self.external_id = Some(external_id.into());
         self
     }
 
@@ -167,6 +176,9 @@ pub struct UserPatch {
     pub email: Option<String>,
     /// New phone; `Some(None)` removes it.
     pub phone: Option<Option<String>>,
+    /// New external id; `Some(None)` removes it. Needs `users.manage` (never `profile.edit`
+    /// alone): imports and SCIM find the user by it.
+    pub external_id: Option<Option<String>>,
 }
 
 impl<'m> Plan<'m> {
@@ -179,6 +191,21 @@ impl<'m> Plan<'m> {
         match self.m.emails.get(&(tenant, validate::email_key(email))) {
             Some(id) if Some(*id) != except => Err(Error::DuplicateEmail {
                 email: email.to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn external_id_free(
+        &self,
+        tenant: TenantId,
+        external_id: &str,
+        except: Option<UserId>,
+    ) -> Result<(), Error> {
+        match self.m.external_ids.get(&(tenant, external_id.to_owned())) {
+            Some(id) if Some(*id) != except => Err(Error::DuplicateName {
+                kind: "user external id",
+                name: external_id.to_owned(),
             }),
             _ => Ok(()),
         }
@@ -207,6 +234,11 @@ impl<'m> Plan<'m> {
                 .as_deref()
                 .map(|p| validate::phone(p, region))
                 .transpose()?,
+            external_id: new
+                .external_id
+                .as_deref()
+                .map(validate::external_id)
+                .transpose()?,
             active: new.active,
             roles: BTreeSet::new(),
             scopes: BTreeSet::new(),
@@ -222,6 +254,9 @@ impl<'m> Plan<'m> {
             email,
         };
         self.email_free(tenant, &user.email, None)?;
+        if let Some(x) = &user.external_id {
+            self.external_id_free(tenant, x, None)?;
+        }
         Ok(user)
     }
 
@@ -275,12 +310,22 @@ impl<'m> Plan<'m> {
         hashes: &[Option<Hashed>],
     ) -> Result<Vec<UserId>, Error> {
         let mut seen = std::collections::HashSet::with_capacity(news.len());
+        let mut seen_external = std::collections::HashSet::new();
         let mut ids = Vec::with_capacity(news.len());
         for (i, new) in news.iter().enumerate() {
             if !seen.insert(validate::email_key(new.email.trim())) {
                 return Err(Error::DuplicateEmail {
                     email: new.email.trim().to_owned(),
                 });
+            }
+            if let Some(x) = &new.external_id {
+                let x = validate::external_id(x)?;
+                if !seen_external.insert(x.clone()) {
+                    return Err(Error::DuplicateName {
+                        kind: "user external id",
+                        name: x,
+                    });
+                }
             }
             self.pending_hash = hashes.get(i).cloned().flatten();
             ids.push(self.create_user(actor, new)?);
@@ -296,7 +341,10 @@ impl<'m> Plan<'m> {
     ) -> Result<(), Error> {
         let a = Actor::load(self.m, actor)?;
         let t = self.m.user_in(a.tenant(), user)?;
-        if t.id == a.user.id && !a.eff.perms.contains(Permission::USERS_MANAGE) {
+        if t.id == a.user.id
+            && !a.eff.perms.contains(Permission::USERS_MANAGE)
+            && patch.external_id.is_none()
+        {
             a.require(Permission::PROFILE_EDIT)?;
         } else {
             a.require_over(t, Permission::USERS_MANAGE)?;
@@ -332,6 +380,17 @@ impl<'m> Plan<'m> {
                 .as_deref()
                 .map(|p| validate::phone(p, region))
                 .transpose()?;
+        }
+        if let Some(v) = &patch.external_id {
+            u.external_id = v.as_deref().map(validate::external_id).transpose()?;
+            if let Some(x) = &u.external_id {
+                self.external_id_free(a.tenant(), x, Some(u.id))?;
+            }
+            if u.external_id != t.external_id {
+                // Imports and SCIM find the account by it: re-pointing it hands the account to
+                // whoever provisions that id, a takeover like changing the email.
+                a.ensure_may_take_over(self.m, t)?;
+            }
         }
         if u != *t {
             self.put_user(u);

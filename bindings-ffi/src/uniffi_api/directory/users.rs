@@ -61,6 +61,11 @@ impl Directory {
         Ok(self.inner.user_by_email(tenant, email)?)
     }
 
+    /// The user of a tenant with this external id (compared exactly).
+    pub fn user_by_external_id(&self, tenant: TenantId, external_id: &str) -> R<User> {
+        Ok(self.inner.user_by_external_id(tenant, external_id)?)
+    }
+
     /// Searches a tenant's users (unchecked: for trusted host code).
     pub fn search_users(&self, tenant: TenantId, query: &UserQuery) -> R<UserPage> {
         Ok(self.inner.search_users(tenant, query)?)

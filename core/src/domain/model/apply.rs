@@ -83,6 +83,9 @@ impl Model {
                 }
                 self.emails
                     .insert((u.tenant, validate::email_key(&u.email)), u.id);
+                if let Some(x) = &u.external_id {
+                    self.external_ids.insert((u.tenant, x.clone()), u.id);
+                }
                 self.tenant_users.entry(u.tenant).or_default().insert(u.id);
                 for r in &u.roles {
                     self.role_users.entry(*r).or_default().insert(u.id);
@@ -437,6 +440,9 @@ impl Model {
     fn unindex_user(&mut self, old: &User) {
         self.emails
             .remove(&(old.tenant, validate::email_key(&old.email)));
+        if let Some(x) = &old.external_id {
+            self.external_ids.remove(&(old.tenant, x.clone()));
+        }
         for r in &old.roles {
             unindex(&mut self.role_users, *r, &old.id);
         }

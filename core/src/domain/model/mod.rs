@@ -101,6 +101,8 @@ pub(crate) struct Model {
     pub agreements: BTreeMap<AgreementId, AgreementState>,
     // ---- indices, maintained by `apply` ----
     pub emails: HashMap<(TenantId, String), UserId>,
+    /// Users by external id, per tenant (only users that have one).
+    pub external_ids: HashMap<(TenantId, String), UserId>,
     pub names: Names,
     pub tenant_users: IdHashMap<TenantId, BTreeSet<UserId>>,
     pub user_groups: IdMap<UserId, BTreeSet<GroupId>>,

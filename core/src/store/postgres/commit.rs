@@ -242,11 +242,11 @@ fn put_user(s: &mut Session, u: &User) -> Result<(), Error> {
     let (id, tenant) = (db(u.id.0), db(u.tenant.0));
     s.exec(
         "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active,
-                            created_at, updated_at, last_login, stamp, break_glass)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                            created_at, updated_at, last_login, stamp, break_glass, external_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (id) DO UPDATE SET first_name = $3, last_name = $4, email = $5,
            email_key = $6, phone = $7, active = $8, updated_at = $10, last_login = $11,
-           stamp = $12, break_glass = $13",
+           stamp = $12, break_glass = $13, external_id = $14",
         &[
             &id,
             &tenant,
@@ -261,6 +261,7 @@ fn put_user(s: &mut Session, u: &User) -> Result<(), Error> {
             &u.last_login,
             &db(u.stamp),
             &u.break_glass,
+            &u.external_id,
         ],
     )?;
     replace_links(

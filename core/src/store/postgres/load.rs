@@ -389,7 +389,7 @@ fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
     )?;
     for r in s.query(
         "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at,
-                last_login, stamp, break_glass
+                last_login, stamp, break_glass, external_id
          FROM users ORDER BY id",
         &[],
     )? {
@@ -401,6 +401,7 @@ fn read_users(s: &mut Session, sink: &mut dyn FnMut(Change)) -> Result<(), Error
             last_name: r.get(3),
             email: r.get(4),
             phone: r.get(5),
+            external_id: r.get(12),
             active: r.get(6),
             roles: take_pairs(&mut roles, id, RoleId),
             scopes: take_pairs(&mut scopes, id, ScopeId),

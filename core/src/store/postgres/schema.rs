@@ -16,7 +16,7 @@ use super::{fnv1a, quote_ident};
 use crate::Error;
 
 /// The schema version this library writes.
-pub(super) const SCHEMA_VERSION: i64 = 4;
+pub(super) const SCHEMA_VERSION: i64 = 5;
 
 /// Version 1: every table.
 const SCHEMA_V1: &str = r#"
@@ -335,8 +335,16 @@ ALTER TABLE users ADD COLUMN IF NOT EXISTS break_glass boolean NOT NULL DEFAULT 
 "#;
 // ---- end of version 4 ------------------------------------------------------------------
 
+/// Version 5 (issue 17), as SQLite's version 8: `users.external_id`, the user's id in the
+/// system it is provisioned from, unique per tenant when present. Idempotent.
+const SCHEMA_V5: &str = r#"
+ALTER TABLE users ADD COLUMN IF NOT EXISTS external_id text;
+CREATE UNIQUE INDEX IF NOT EXISTS users_external_id ON users (tenant, external_id)
+    WHERE external_id IS NOT NULL;
+"#;
+
 /// The migrations, in order: `MIGRATIONS[v - 1]` takes a schema from version `v - 1` to `v`.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
 
 /// The advisory lock key of `schema`: migrations of one schema never run concurrently, while
 /// stores in other schemas of the same database start freely.

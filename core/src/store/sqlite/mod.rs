@@ -29,8 +29,8 @@ use audit::{audit_filter, event_of, insert_audit, AUDIT_COLUMNS};
 use damage::{check_ids, corrupt, id_limits};
 use read::{next_ids_of, read_next_ids, read_state, unsigned};
 use schema::{
-    migrate_v4_email_keys, migrate_v7, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5, SCHEMA_V6,
-    SCHEMA_V6_SCOPES,
+    migrate_v4_email_keys, migrate_v7, migrate_v8, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5,
+    SCHEMA_V6, SCHEMA_V6_SCOPES,
 };
 use write::apply_change;
 
@@ -141,7 +141,7 @@ impl SqliteStore {
     /// The schema version this library writes (SQLite's `user_version`). Older files are
     /// migrated forward when opened for writing; a newer one is refused with
     /// [`Error::SchemaTooNew`](crate::Error::SchemaTooNew).
-    pub const SCHEMA_VERSION: i64 = 7;
+    pub const SCHEMA_VERSION: i64 = 8;
     /// How many recent commits the log keeps for incremental refresh; older ones are pruned
     /// and an instance further behind reloads everything.
     pub const LOG_KEEP: u64 = 10_000;
@@ -345,6 +345,9 @@ impl SqliteStore {
         }
         if v < 7 {
             migrate_v7(&tx, &path)?;
+        }
+        if v < 8 {
+            migrate_v8(&tx, &path)?;
         }
         let broken: i64 = tx
             .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {

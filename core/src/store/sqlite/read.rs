@@ -328,7 +328,7 @@ pub(super) fn read_users(
         )?;
         out.into_iter().peekable()
     };
-    each_row(tx, path, "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp, break_glass FROM users ORDER BY id", |r| {
+    each_row(tx, path, "SELECT id, tenant, first_name, last_name, email, phone, active, created_at, updated_at, last_login, stamp, break_glass, external_id FROM users ORDER BY id", |r| {
         let uid: UserId = r.get(0).map_err(st)?;
         sink(Change::UserPut(User {
             id: uid,
@@ -337,6 +337,7 @@ pub(super) fn read_users(
             last_name: r.get(3).map_err(st)?,
             email: r.get(4).map_err(st)?,
             phone: r.get(5).map_err(st)?,
+            external_id: r.get(12).map_err(st)?,
             active: r.get(6).map_err(st)?,
             roles: take_pairs(&mut user_roles, uid),
             scopes: take_pairs(&mut user_scopes, uid),

@@ -338,6 +338,33 @@ pub(super) fn migrate_v7(tx: &Connection, path: &str) -> Result<(), Error> {
 }
 // ---- end of version 7 ------------------------------------------------------------------
 
+// ---- Version 8 -------------------------------------------------------------------------
+// Issue 17. One step, run when user_version < 8; idempotent.
+
+/// Version 8: `users.external_id`, the user's id in the system it is provisioned from,
+/// unique per tenant when present. Added only when missing.
+pub(super) fn migrate_v8(tx: &Connection, path: &str) -> Result<(), Error> {
+    let st = |e| storage(path, e);
+    let has: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'external_id'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(st)?;
+    if has == 0 {
+        tx.execute_batch("ALTER TABLE users ADD COLUMN external_id TEXT;")
+            .map_err(st)?;
+    }
+    tx.execute_batch(
+        "CREATE UNIQUE INDEX IF NOT EXISTS users_external_id ON users (tenant, external_id)
+           WHERE external_id IS NOT NULL;",
+    )
+    .map_err(st)?;
+    Ok(())
+}
+// ---- end of version 8 ------------------------------------------------------------------
+
 /// Version 7: time-bound grants (issue 16). `user_windows` holds the validity window of each
 /// time-bound assignment of a user: `assignment` is the [`Assignment`](crate::Assignment) as
 /// JSON, `valid_from` / `valid_until` ms since the Unix epoch (NULL: open).

@@ -112,10 +112,11 @@ pub(super) fn put_tenant(tx: &Connection, t: &Tenant) -> rusqlite::Result<()> {
 pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
     exec(
         tx,
-        "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login, stamp, break_glass)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login, stamp, break_glass, external_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET first_name = ?3, last_name = ?4, email = ?5, email_key = ?6,
-           phone = ?7, active = ?8, updated_at = ?10, last_login = ?11, stamp = ?12, break_glass = ?13",
+           phone = ?7, active = ?8, updated_at = ?10, last_login = ?11, stamp = ?12, break_glass = ?13,
+           external_id = ?14",
         params![
             u.id,
             u.tenant,
@@ -129,7 +130,8 @@ pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
             u.updated_at,
             u.last_login,
             u.stamp as i64,
-            u.break_glass
+            u.break_glass,
+            u.external_id
         ],
     )?;
     replace_links(
