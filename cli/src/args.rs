@@ -179,6 +179,9 @@ pub enum UserCmd {
         last_name: String,
         #[arg(long)]
         phone: Option<String>,
+        /// The id the user has in another system (an identity provider, a CRM).
+        #[arg(long)]
+        external_id: Option<String>,
         /// Roles (name or id); repeatable.
         #[arg(long = "role", value_name = "ROLE")]
         roles: Vec<String>,
@@ -201,6 +204,9 @@ pub enum UserCmd {
         /// A phone number; an empty string clears it.
         #[arg(long)]
         phone: Option<String>,
+        /// The id in another system; an empty string clears it.
+        #[arg(long)]
+        external_id: Option<String>,
         /// Activate (true) or deactivate (false).
         #[arg(long)]
         active: Option<bool>,

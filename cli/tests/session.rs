@@ -123,6 +123,8 @@ fn a_whole_session() {
         "Petrova",
         "--role",
         "Operator",
+        "--external-id",
+        "entra-0042",
     ]));
     assert_eq!(olga["ok"], true);
     let olga_id = olga["id"].as_u64().unwrap();
@@ -155,6 +157,7 @@ fn a_whole_session() {
     assert_eq!(users["total"], 3);
     let shown = s.json(s.cmd(&["user", "show", "olga@acme.test"]));
     assert_eq!(shown["id"], olga_id);
+    assert_eq!(shown["external_id"], "entra-0042");
     assert!(shown["permissions"]
         .as_array()
         .unwrap()

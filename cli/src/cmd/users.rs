@@ -37,6 +37,10 @@ fn show(ctx: &Ctx<'_>, u: &User) -> CliResult<Output> {
         ("email", u.email.clone()),
         ("name", format!("{} {}", u.first_name, u.last_name)),
         ("phone", u.phone.clone().unwrap_or_else(|| "-".into())),
+        (
+            "external id",
+            u.external_id.clone().unwrap_or_else(|| "-".into()),
+        ),
         ("active", out::yn(u.active)),
         (
             "roles",
@@ -132,6 +136,7 @@ pub fn run(ctx: &Ctx<'_>, c: &UserCmd) -> CliResult<Output> {
             first_name,
             last_name,
             phone,
+            external_id,
             roles,
             groups,
             inactive,
@@ -153,6 +158,9 @@ pub fn run(ctx: &Ctx<'_>, c: &UserCmd) -> CliResult<Output> {
             if let Some(p) = phone {
                 nu = nu.phone(p);
             }
+            if let Some(x) = external_id {
+                nu = nu.external_id(x);
+            }
             if *inactive {
                 nu = nu.inactive();
             }
@@ -168,18 +176,20 @@ pub fn run(ctx: &Ctx<'_>, c: &UserCmd) -> CliResult<Output> {
             last_name,
             email,
             phone,
+            external_id,
             active,
         } => {
             let actor = ctx.actor()?;
             let id = ctx.user(user)?;
-            // UserPatch grows (external ids are arriving): the update keeps this compiling.
-            #[allow(clippy::needless_update)]
+            // An empty value clears an optional field.
+            let clearable =
+                |v: &Option<String>| v.as_ref().map(|v| (!v.is_empty()).then(|| v.clone()));
             let patch = UserPatch {
                 first_name: first_name.clone(),
                 last_name: last_name.clone(),
                 email: email.clone(),
-                phone: phone.as_ref().map(|p| (!p.is_empty()).then(|| p.clone())),
-                ..UserPatch::default()
+                phone: clearable(phone),
+                external_id: clearable(external_id),
             };
             if patch != UserPatch::default() {
                 ctx.dir.update_user(actor, id, &patch)?;
