@@ -24,9 +24,20 @@ library; a refusal changes nothing and prints the library's error kind and messa
 #[derive(Debug, Parser)]
 #[command(name = "rolecall", version, about, after_help = EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
-    /// The directory: a SQLite file, or a postgres:// (postgresql://) connection URL.
+    /// The directory: a SQLite file (created when new), or PostgreSQL: a postgres:// URL or
+    /// a key=value connection string (`host=/run/pg dbname=app user=ops`).
     #[arg(long, env = "ROLECALL_DB", global = true, value_name = "PATH|URL")]
     pub db: Option<String>,
+
+    /// The PostgreSQL schema holding the directory's tables.
+    #[arg(
+        long,
+        env = "ROLECALL_PG_SCHEMA",
+        global = true,
+        default_value = "rolecall",
+        value_name = "SCHEMA"
+    )]
+    pub pg_schema: String,
 
     /// The acting user (email or id) for every mutation and for scoped reads.
     #[arg(

@@ -90,13 +90,40 @@ pub fn usage<T>(msg: impl Into<String>) -> CliResult<T> {
     Err(CliError::Usage(msg.into()))
 }
 
-/// Opens the directory `--db` names: a PostgreSQL URL, or a SQLite file (created when new).
-pub fn open(db: Option<&str>) -> CliResult<Directory> {
-    let Some(db) = db else {
+/// Whether `--db` names a PostgreSQL database: a `postgres://` / `postgresql://` URL, or a
+/// libpq key=value connection string (its first word is `key=value` with a libpq key).
+pub fn is_postgres(db: &str) -> bool {
+    const KEYS: [&str; 8] = [
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "sslmode",
+        "application_name",
+    ];
+    db.starts_with("postgres://")
+        || db.starts_with("postgresql://")
+        || db
+            .split_whitespace()
+            .next()
+            .and_then(|w| w.split_once('='))
+            .is_some_and(|(k, _)| KEYS.contains(&k))
+}
+
+/// Opens the directory `--db` names: PostgreSQL (in `--pg-schema`), or a SQLite file
+/// (created when new).
+pub fn open(cli: &Cli) -> CliResult<Directory> {
+    let Some(db) = cli.db.as_deref() else {
         return usage("no directory: pass --db <PATH|postgres://URL> or set ROLECALL_DB");
     };
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        Ok(Directory::open_postgres(db)?)
+    if is_postgres(db) {
+        let options = rolecall::PostgresOptions {
+            schema: cli.pg_schema.clone(),
+            ..rolecall::PostgresOptions::default()
+        };
+        Ok(Directory::open_postgres_with(db, &options)?)
     } else {
         Ok(Directory::open_sqlite(db)?)
     }
@@ -111,7 +138,7 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     pub fn new(cli: &'a Cli) -> CliResult<Ctx<'a>> {
         Ok(Ctx {
-            dir: open(cli.db.as_deref())?,
+            dir: open(cli)?,
             cli,
         })
     }

@@ -17,7 +17,7 @@ fn presets(names: &[String]) -> CliResult<Vec<Preset>> {
 /// A new directory: the file must not hold a tenant yet.
 pub fn init(cli: &Cli, a: &InitArgs) -> CliResult<Output> {
     let presets = presets(&a.presets)?;
-    let dir: Directory = ctx::open(cli.db.as_deref())?;
+    let dir: Directory = ctx::open(cli)?;
     if !dir.tenants().is_empty() {
         return usage("this directory already has a tenant: add others with `rolecall tenant add`");
     }
