@@ -62,7 +62,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a new directory file with its first tenant and superadministrator.
+    /// Create a new directory (file or schema) with its first tenant and superadministrator.
     Init(InitArgs),
     /// Tenants: list, show, add.
     #[command(subcommand)]
@@ -147,8 +147,10 @@ pub enum TenantCmd {
         /// The superadministrator's login email.
         #[arg(long)]
         email: String,
+        /// The superadministrator's first name.
         #[arg(long, default_value = "Super")]
         first_name: String,
+        /// The superadministrator's last name.
         #[arg(long, default_value = "Admin")]
         last_name: String,
         /// Presets to install; repeatable.
@@ -184,10 +186,13 @@ pub enum UserCmd {
     Add {
         /// Login email.
         email: String,
+        /// First name.
         #[arg(long)]
         first_name: String,
+        /// Last name.
         #[arg(long)]
         last_name: String,
+        /// Phone number (any formatting; stored in E.164).
         #[arg(long)]
         phone: Option<String>,
         /// The id the user has in another system (an identity provider, a CRM).
@@ -205,11 +210,15 @@ pub enum UserCmd {
     },
     /// Change a user's names, email, phone or active flag.
     Set {
+        /// The user: email or id.
         user: String,
+        /// New first name.
         #[arg(long)]
         first_name: Option<String>,
+        /// New last name.
         #[arg(long)]
         last_name: Option<String>,
+        /// New login email.
         #[arg(long)]
         email: Option<String>,
         /// A phone number; an empty string clears it.
