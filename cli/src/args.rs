@@ -64,7 +64,7 @@ pub struct Cli {
 pub enum Command {
     /// Create a new directory (file or schema) with its first tenant and superadministrator.
     Init(InitArgs),
-    /// Tenants: list, show, add.
+    /// Tenants: list, show, set, add.
     #[command(subcommand)]
     Tenant(TenantCmd),
     /// Users: list, show, add, set, rm, roles.
@@ -140,6 +140,16 @@ pub enum TenantCmd {
     List,
     /// One tenant, with its settings and password policy.
     Show { tenant: String },
+    /// Change the acting user's tenant's options (the superadministrator only).
+    Set {
+        /// The default region of phone numbers typed without a country code (`FR`, `US`);
+        /// an empty string clears it.
+        #[arg(long)]
+        phone_region: Option<String>,
+        /// Never set an agreement level above one's own on that product (true/false).
+        #[arg(long)]
+        strict_agreement_levels: Option<bool>,
+    },
     /// A new tenant with its superadministrator (no password: set one with `passwd`).
     Add {
         /// The tenant's name.

@@ -87,6 +87,11 @@ fn a_whole_session() {
     // Build a small directory.
     let t = s.json(s.cmd(&["tenant", "list"]));
     assert_eq!(t[0]["name"], "Acme");
+    s.root(&["tenant", "set", "--phone-region", "FR"])
+        .assert()
+        .success();
+    let t = s.json(s.cmd(&["tenant", "show", "Acme"]));
+    assert_eq!(t["settings"]["phone_region"], "FR");
     s.root(&[
         "role",
         "add",
@@ -125,6 +130,8 @@ fn a_whole_session() {
         "Operator",
         "--external-id",
         "entra-0042",
+        "--phone",
+        "01 23 45 67 89",
     ]));
     assert_eq!(olga["ok"], true);
     let olga_id = olga["id"].as_u64().unwrap();
@@ -158,6 +165,10 @@ fn a_whole_session() {
     let shown = s.json(s.cmd(&["user", "show", "olga@acme.test"]));
     assert_eq!(shown["id"], olga_id);
     assert_eq!(shown["external_id"], "entra-0042");
+    assert_eq!(
+        shown["phone"], "+33123456789",
+        "the tenant's region applies"
+    );
     assert!(shown["permissions"]
         .as_array()
         .unwrap()

@@ -83,6 +83,26 @@ pub fn run(ctx: &Ctx<'_>, c: &TenantCmd) -> CliResult<Output> {
                 text,
             })
         }
+        TenantCmd::Set {
+            phone_region,
+            strict_agreement_levels,
+        } => {
+            let actor = ctx.actor()?;
+            let tenant = ctx.dir.user(actor)?.tenant;
+            let mut settings = ctx.dir.tenant_settings(tenant)?;
+            if let Some(r) = phone_region {
+                settings.phone_region = (!r.is_empty()).then(|| r.clone());
+            }
+            if let Some(s) = strict_agreement_levels {
+                settings.strict_agreement_levels = *s;
+            }
+            // The options only: separation-of-duty rules added meanwhile are kept.
+            ctx.dir.set_tenant_options(actor, &settings)?;
+            Ok(Output::done(
+                format!("updated the options of {tenant}"),
+                json!({ "tenant": tenant, "settings": settings }),
+            ))
+        }
         TenantCmd::Add {
             name,
             email,
