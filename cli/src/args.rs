@@ -464,6 +464,12 @@ pub enum AuditCmd {
         /// Events per page read.
         #[arg(long, default_value_t = 1000)]
         page: usize,
+        /// Keep going once caught up: poll for new events (as `tail -f`), until interrupted.
+        #[arg(short, long)]
+        follow: bool,
+        /// With --follow, how often to look for new events, in milliseconds.
+        #[arg(long, default_value_t = 1000, value_name = "MS")]
+        interval: u64,
     },
 }
 

@@ -422,3 +422,49 @@ fn completions_and_man_page_come_from_the_same_definitions() {
         predicate::str::contains("Exit codes:").and(predicate::str::contains("10  `check`")),
     );
 }
+
+#[test]
+fn audit_export_follow_streams_new_events_as_they_come() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let s = Session::new();
+    s.init();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rolecall"))
+        .env_remove("ROLECALL_AS")
+        .env("ROLECALL_DB", &s.db)
+        .args(["audit", "export", "--follow", "--interval", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || rx.recv_timeout(std::time::Duration::from_secs(20)).ok();
+    let first: Value = serde_json::from_str(&next().expect("the existing event")).unwrap();
+    assert_eq!(first["action"], "create_tenant");
+    // A change made while it runs shows up.
+    s.root(&[
+        "user",
+        "add",
+        "late@acme.test",
+        "--first-name",
+        "L",
+        "--last-name",
+        "C",
+    ])
+    .assert()
+    .success();
+    let line = next().expect("the new event, while following");
+    let _ = child.kill();
+    let _ = child.wait();
+    let late: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(late["action"], "create_user");
+    assert_eq!(late["seq"], 2);
+}

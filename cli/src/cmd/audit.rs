@@ -80,6 +80,8 @@ pub fn run(ctx: &Ctx<'_>, c: &AuditCmd) -> CliResult<Output> {
             since,
             format,
             page,
+            follow,
+            interval,
         } => {
             let mut cursor = start(ctx, since)?;
             let stdout = std::io::stdout();
@@ -87,7 +89,15 @@ pub fn run(ctx: &Ctx<'_>, c: &AuditCmd) -> CliResult<Output> {
             let mut count = 0u64;
             loop {
                 let events = ctx.dir.audit_after(cursor, *page)?;
-                let Some(last) = events.last() else { break };
+                let Some(last) = events.last() else {
+                    if !*follow {
+                        break;
+                    }
+                    // Caught up: hand what was written to the reader, then look again.
+                    w.flush()?;
+                    std::thread::sleep(std::time::Duration::from_millis(*interval));
+                    continue;
+                };
                 cursor = last.seq;
                 for e in &events {
                     let l = match format {
