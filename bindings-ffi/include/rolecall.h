@@ -77,6 +77,7 @@
 #define ROLECALL_STATUS_UNKNOWN_NAMESPACE 115
 #define ROLECALL_STATUS_NOT_A_TEAM 116
 #define ROLECALL_STATUS_INVALID_WINDOW 117
+#define ROLECALL_STATUS_INVALID_IMPORT 118
 #define ROLECALL_STATUS_UNKNOWN_TENANT 200
 #define ROLECALL_STATUS_UNKNOWN_USER 201
 #define ROLECALL_STATUS_UNKNOWN_ROLE 202
@@ -3398,6 +3399,48 @@ rolecall_status rolecall_snapshot_valid_until(const struct rolecall_snapshot *sn
  * Safety: `snapshot` is a live handle; `out` is writable. Thread-safe.
  */
 rolecall_status rolecall_snapshot_computed_at(const struct rolecall_snapshot *snapshot, int64_t *out);
+
+/**
+ * The actor's tenant as one JSON document (`rolecall.tenant`, version 1; its JSON Schema is
+ * `docs/schema/tenant-v1.schema.json`): settings, roles, scopes, groups, users, agreements,
+ * referenced by name and email, in a deterministic order. `password_hashes` (non-zero)
+ * includes the users' argon2id hashes: the superadministrator only.
+ *
+ * On success `*out_json` receives a string owned by the caller (rolecall_string_free()).
+ * Errors: ROLECALL_STATUS_PERMISSION_DENIED without `users.view`, `roles.view` and
+ * `groups.view` held unscoped; _SUPERADMIN_ONLY for hashes asked by another user;
+ * _UNKNOWN_USER, _ACTOR_INACTIVE, _CLOSED. Safety: `dir` is a live handle; `out_json` is
+ * writable. Thread-safe.
+ */
+rolecall_status rolecall_export_tenant(const struct rolecall_directory *dir, rolecall_user_id actor, bool password_hashes, char **out_json);
+
+/**
+ * Imports a tenant document (JSON text) into the actor's tenant in one commit, through every
+ * rule: missing records are created, differing ones updated, equal ones left alone (a second
+ * import changes nothing); nothing absent from the document is deleted.
+ *
+ * `*out_report_json` receives the report as JSON (`{"changed", "revision", "tenant_updated",
+ * "roles", "scopes", "groups", "users", "agreements"}`, each kind `{"created": [names],
+ * "updated": [names], "unchanged": n}`), owned by the caller (rolecall_string_free()). On
+ * ROLECALL_STATUS_INVALID_IMPORT it receives `{"problems": [{"location", "field",
+ * "reason"}, ...]}` with every problem of the input (nothing was applied); on any other error,
+ * NULL. Errors: _INVALID_IMPORT (also for text that is not a document), the rules' refusals
+ * (_PERMISSION_DENIED, _ESCALATION, _SUPERADMIN_ONLY, ...), _INVALID_UTF8, the store's errors.
+ * Safety: `dir` is a live handle; `json` is a NUL-terminated string; `out_report_json` is
+ * writable. Thread-safe.
+ */
+rolecall_status rolecall_import_tenant(const struct rolecall_directory *dir, rolecall_user_id actor, const char *json, char **out_report_json);
+
+/**
+ * Imports users from CSV text into the actor's tenant, as rolecall_import_tenant() imports a
+ * document of those users. The header row names the columns: `email`, `first_name`,
+ * `last_name` (required), `phone`, `external_id`, `active`, `roles`, `groups`, `teams`,
+ * `scopes` (lists separated by `;`). Problems are located by line (`"line 3"`).
+ *
+ * `*out_report_json` as for rolecall_import_tenant(). Safety: `dir` is a live handle; `csv`
+ * is a NUL-terminated string; `out_report_json` is writable. Thread-safe.
+ */
+rolecall_status rolecall_import_users_csv(const struct rolecall_directory *dir, rolecall_user_id actor, const char *csv, char **out_report_json);
 
 /**
  * Looks one permission up by its dotted name (`"campaigns.view"`; exact and lowercase).

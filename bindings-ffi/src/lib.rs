@@ -36,6 +36,7 @@ mod scopes;
 mod settings;
 mod sod;
 mod timed;
+mod transfer;
 mod types;
 #[cfg(feature = "uniffi")]
 pub mod uniffi_api;

@@ -114,4 +114,5 @@ include!("uniffi_api/directory/agreements.rs");
 include!("uniffi_api/directory/checks.rs");
 include!("uniffi_api/directory/credentials.rs");
 include!("uniffi_api/directory/sod.rs");
+include!("uniffi_api/directory/transfer.rs");
 include!("uniffi_api/timed.rs");

@@ -8,6 +8,7 @@ The PostgreSQL part needs ROLECALL_TEST_PG (scripts/test-all.sh starts a throwaw
 sets it): without it this test fails, never skips.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -93,6 +94,22 @@ check(d.revision() == rev, "nothing changed")
 refused("unknown_permission", d.check, olga, "campaigns.fly")
 refused("unknown_user", d.user, 424242)
 refused("invalid_email", d.create_user, t.superadmin, new_user("A", "B", "not an email"))
+
+# Import and export of a tenant: JSON text in and out, in a directory of their own.
+xd = rc.Directory.in_memory()
+xt = xd.create_tenant("Xfer", new_user("Xena", "Root", "root@xfer.test"), [rc.Preset.MANAGERS])
+report = json.loads(xd.import_users_csv(
+    xt.superadmin, "email,first_name,last_name,roles\nivy@xfer.test,Ivy,Lu,Operator\n"))
+check(report["changed"] and report["users"]["created"] == ["ivy@xfer.test"], "csv import")
+doc = xd.export_tenant(xt.superadmin, False)
+check(json.loads(doc)["format"] == "rolecall.tenant", "export")
+check(not json.loads(xd.import_tenant(xt.superadmin, doc))["changed"], "idempotent")
+e = refused("invalid_import", xd.import_users_csv, xt.superadmin,
+            "email,first_name,last_name\nbad,,X\n")
+check(e.code == 118 and "line 2 (email)" in e.message and "line 2 (first_name)" in e.message,
+      "every problem in the message")
+ivy = xd.user_by_email(xt.tenant, "ivy@xfer.test").id
+refused("permission_denied", xd.export_tenant, ivy, False)
 
 # Explicit deny: a role's denials win over another role's allow; explain names the denier.
 nc = d.create_role(t.superadmin, rc.NewRole(name="No control", permissions=[], scoped=False,

@@ -63,6 +63,13 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
             extra.set_item("rule", rule)?;
             extra.set_item("email", user)?;
         }
+        Error::InvalidImport { problems } => {
+            let list: Vec<(String, String, String)> = problems
+                .iter()
+                .map(|p| (p.location.clone(), p.field.clone(), p.reason.clone()))
+                .collect();
+            extra.set_item("problems", list)?;
+        }
         Error::Stale { wanted, reached } => {
             extra.set_item("wanted", *wanted)?;
             extra.set_item("reached", *reached)?;

@@ -44,6 +44,8 @@ mod _rolecall {
     #[pymodule_export]
     use crate::records::{PyAssignment, PyEligibility, PyTimedGrant, PyWindow};
     #[pymodule_export]
+    use crate::records::{PyImportReport, PyKindReport};
+    #[pymodule_export]
     use crate::snapshot::PySnapshot;
 
     /// The version of the rolecall core this module was built from.

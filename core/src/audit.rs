@@ -142,6 +142,9 @@ audit_actions! {
     EndActivation => "end_activation",
     /// A user was made a break-glass account, or stopped being one.
     SetBreakGlass => "set_break_glass",
+    /// A tenant document or a CSV of users was imported in one commit
+    /// (`Directory::import_tenant`, `Directory::import_users_csv`).
+    ImportTenant => "import_tenant",
 }
 
 impl fmt::Display for AuditAction {

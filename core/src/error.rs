@@ -190,6 +190,14 @@ error_table! {
             /// What is wrong with it.
             reason: &'static str,
         },
+        /// An import's input has problems: every one found, reported at once before anything
+        /// is applied (see [`Directory::import_tenant`](crate::Directory::import_tenant)).
+        #[error("the import has {} problem(s) and nothing was applied; the first: {}", .problems.len(), .problems.first().map(|p| p.to_string()).unwrap_or_default())]
+        #[code(118, "invalid_import")]
+        InvalidImport {
+            /// Every problem, in input order.
+            problems: Vec<crate::ImportProblem>,
+        },
         /// An empty permission set where one permission is needed.
         #[error("no permission given")]
         #[code(108, "empty_permission")]

@@ -42,6 +42,7 @@ mod engine;
 mod error;
 mod ops;
 mod store;
+mod transfer;
 
 pub use audit::{AuditAction, AuditEvent, AuditQuery, MAX_DETAILED_CHANGES};
 pub use audit_export::AUDIT_JSON_SCHEMA;
@@ -68,6 +69,12 @@ pub use store::{ChangeSignal, Loaded, MemoryLimits, MemoryStore, Store};
 pub use store::{PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOptions, SqliteStore};
+pub use transfer::{
+    DocAgreement, DocAssignment, DocEligibility, DocGrant, DocGroup, DocLevels, DocPassword,
+    DocPasswordPolicy, DocPbxLink, DocRole, DocScope, DocSodRule, DocTenant, DocUser, DocWindow,
+    ExportOptions, ImportProblem, ImportReport, KindReport, TenantDocument, CSV_COLUMNS,
+    DOCUMENT_FORMAT, DOCUMENT_VERSION,
+};
 
 /// The workspace README's Rust examples, compiled and run as doctests so they stay true.
 #[doc = include_str!("../../README.md")]

@@ -11,7 +11,7 @@ here decides anything about the rules.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple, Type
+from typing import Any, Dict, List, Optional, Tuple, Type
 
 __all__ = [
     "AccountLockedError",
@@ -21,6 +21,7 @@ __all__ = [
     "ConflictError",
     "EscalationError",
     "ForeignTokenError",
+    "InvalidImportError",
     "InvalidInputError",
     "InvalidTokenError",
     "NoPasswordError",
@@ -90,6 +91,25 @@ class WeakPasswordError(InvalidInputError):
 
     def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.message, self.code, self.kind, self.rule))
+
+
+class InvalidImportError(InvalidInputError):
+    """An import's input has problems (kind ``"invalid_import"``, code 118): ``problems`` lists
+    every one as ``(location, field, reason)``, where ``location`` is a JSON path such as
+    ``"users[3].email"`` or a CSV line (``"line 4"``). Nothing was applied."""
+
+    def __init__(
+        self,
+        message: str,
+        code: int = 0,
+        kind: str = "",
+        problems: Optional[List[Tuple[str, str, str]]] = None,
+    ) -> None:
+        super().__init__(message, code, kind)
+        self.problems: List[Tuple[str, str, str]] = list(problems or [])
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self.message, self.code, self.kind, self.problems))
 
 
 class NotFoundError(RolecallError, LookupError):
@@ -228,6 +248,7 @@ for _cls in (
     InvalidInputError,
     UnknownPermissionError,
     WeakPasswordError,
+    InvalidImportError,
     NotFoundError,
     WrongTenantError,
     ConflictError,
@@ -267,6 +288,7 @@ _BY_KIND: Dict[str, Type[RolecallError]] = {
     "escalation": EscalationError,
     "separation_of_duty": SeparationOfDutyError,
     "weak_password": WeakPasswordError,
+    "invalid_import": InvalidImportError,
     "authentication_failed": AuthenticationFailedError,
     "account_locked": AccountLockedError,
     "invalid_token": InvalidTokenError,

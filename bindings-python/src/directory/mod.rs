@@ -17,6 +17,7 @@ mod scopes;
 mod sod;
 mod tenants;
 mod timed;
+mod transfer;
 mod users;
 
 use std::collections::VecDeque;

@@ -10,6 +10,7 @@ mod settings;
 mod sod;
 mod tenants;
 mod timed;
+mod transfer;
 mod users;
 
 pub(crate) use explain::*;
@@ -20,6 +21,7 @@ pub(crate) use settings::*;
 pub(crate) use sod::*;
 pub(crate) use tenants::*;
 pub(crate) use timed::*;
+pub(crate) use transfer::*;
 pub(crate) use users::*;
 
 use std::collections::hash_map::DefaultHasher;

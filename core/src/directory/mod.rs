@@ -33,6 +33,7 @@ mod scopes;
 mod sod;
 mod tenants;
 mod timed;
+mod transfer;
 mod users;
 
 pub use checks::{Explanation, Grant};

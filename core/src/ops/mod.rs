@@ -54,6 +54,16 @@ pub(crate) struct Plan<'m> {
     windowed: BTreeSet<(UserId, crate::domain::Assignment)>,
     /// Users whose security stamp the commit renews whatever their rights (expiries).
     pub renew: BTreeSet<UserId>,
+    /// Phone numbers already validated in this plan (an import validates every row first).
+    pub phones: Option<std::sync::Arc<PhoneMemo>>,
+}
+
+/// Phone numbers validated for one region: as typed, to E.164.
+pub(crate) struct PhoneMemo {
+    /// The region they were read in.
+    pub region: Option<String>,
+    /// As typed (trimmed), to E.164.
+    pub e164: std::collections::HashMap<String, String>,
 }
 
 fn dedup<T: Ord + Copy>(v: &[T]) -> Vec<T> {
@@ -79,7 +89,21 @@ impl<'m> Plan<'m> {
             pending_hash: None,
             windowed: BTreeSet::new(),
             renew: BTreeSet::new(),
+            phones: None,
         }
+    }
+
+    /// `validate::phone`, answered from the plan's memo when this number was validated for
+    /// this region already.
+    fn checked_phone(&self, raw: &str, region: Option<&str>) -> Result<String, Error> {
+        if let Some(memo) = self.phones.as_deref() {
+            if memo.region.as_deref() == region {
+                if let Some(e164) = memo.e164.get(raw.trim()) {
+                    return Ok(e164.clone());
+                }
+            }
+        }
+        crate::domain::validate::phone(raw, region)
     }
 
     fn alloc(&mut self, kind: ObjectKind) -> u64 {
@@ -117,5 +141,15 @@ impl<'m> Plan<'m> {
         a.require_over(t, p)?;
         a.ensure_may_modify(self.m, t)?;
         Ok(t)
+    }
+
+    /// Takes over what `sub`, a plan made against a scratch copy of the model to which this
+    /// plan's changes were applied, planned: its changes (after this plan's), notifications,
+    /// windows set and stamps to renew. The import plans step after step this way.
+    pub(crate) fn absorb(&mut self, sub: Plan<'_>) {
+        self.changes.extend(sub.changes);
+        self.notifications.extend(sub.notifications);
+        self.windowed.extend(sub.windowed);
+        self.renew.extend(sub.renew);
     }
 }

@@ -188,11 +188,28 @@ impl Plan<'_> {
                 stale.insert(k);
             }
         }
-        for (user, a) in stale {
-            if self
-                .planned_user(user)
-                .is_some_and(|u| u.windows.contains_key(&a))
-            {
+        if !stale.is_empty() {
+            // The last record of each user the plan writes, found in one pass: a bulk plan
+            // (an import) holds a membership for each of many users it creates.
+            let mut last: std::collections::HashMap<UserId, usize> = Default::default();
+            for (i, c) in self.changes.iter().enumerate() {
+                if let Change::UserPut(u) = c {
+                    last.insert(u.id, i);
+                }
+            }
+            let windowed = |user: UserId, a: &Assignment| match last.get(&user) {
+                Some(&i) => {
+                    matches!(&self.changes[i], Change::UserPut(u) if u.windows.contains_key(a))
+                }
+                None => self
+                    .m
+                    .users
+                    .get(&user)
+                    .is_some_and(|u| u.windows.contains_key(a)),
+            };
+            let clear: Vec<(UserId, Assignment)> =
+                stale.into_iter().filter(|(u, a)| windowed(*u, a)).collect();
+            for (user, a) in clear {
                 self.set_window(user, a, Window::ALWAYS);
             }
         }

@@ -232,7 +232,7 @@ impl<'m> Plan<'m> {
             phone: new
                 .phone
                 .as_deref()
-                .map(|p| validate::phone(p, region))
+                .map(|p| self.checked_phone(p, region))
                 .transpose()?,
             external_id: new
                 .external_id
@@ -378,7 +378,7 @@ impl<'m> Plan<'m> {
             let region = self.phone_region(a.tenant());
             u.phone = v
                 .as_deref()
-                .map(|p| validate::phone(p, region))
+                .map(|p| self.checked_phone(p, region))
                 .transpose()?;
         }
         if let Some(v) = &patch.external_id {

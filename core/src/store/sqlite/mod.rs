@@ -230,6 +230,8 @@ impl SqliteStore {
     fn init(conn: Connection, path: String, opts: &SqliteOptions) -> Result<SqliteStore, Error> {
         let st = |e| storage(&path, e);
         conn.busy_timeout(opts.busy_timeout).map_err(st)?;
+        // Every statement a commit writes stays prepared (a user record alone takes a dozen).
+        conn.set_prepared_statement_cache_capacity(64);
         // Read before writing anything: a file that is not a database, or is from a newer
         // schema, must be left untouched.
         let version: i64 = conn
@@ -402,8 +404,16 @@ impl SqliteStore {
                 expected: commit.revision - 1,
             });
         }
+        // Without the counter, no user is taken for new.
+        let new_users: Option<i64> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'next_user'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(st)?;
+        let new_users = new_users.map_or(u64::MAX, |n| u64::try_from(n).unwrap_or(u64::MAX));
         for c in &commit.changes {
-            apply_change(tx, c).map_err(|e| match e.sqlite_error_code() {
+            apply_change(tx, c, new_users).map_err(|e| match e.sqlite_error_code() {
                 Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
                     "{path}: change {c:?} breaks a schema constraint: {e}"
                 )),
@@ -422,7 +432,14 @@ impl SqliteStore {
             )
             .map_err(st)?;
         }
+        // One update per kind: a bulk import allocates many ids.
+        let mut next: std::collections::BTreeMap<crate::domain::ObjectKind, u64> =
+            std::collections::BTreeMap::new();
         for (kind, id) in commit.changes.iter().filter_map(Change::allocated_id) {
+            let n = next.entry(kind).or_default();
+            *n = (*n).max(id);
+        }
+        for (kind, id) in next {
             tx.execute(
                 "UPDATE meta SET value = max(value, ?2) WHERE key = ?1",
                 params![format!("next_{kind}"), id as i64 + 1],

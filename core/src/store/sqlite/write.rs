@@ -18,10 +18,12 @@ pub(super) fn perms_text(p: Permission) -> String {
 }
 
 /// Writes one change to the tables it touches.
-pub(super) fn apply_change(tx: &Connection, c: &Change) -> rusqlite::Result<()> {
+/// Writes one change. `new_users` is the first user id no stored row can have (the stored next
+/// user id): a user record from there on is new, with no link rows to replace.
+pub(super) fn apply_change(tx: &Connection, c: &Change, new_users: u64) -> rusqlite::Result<()> {
     match c {
         Change::TenantPut(t) => put_tenant(tx, t),
-        Change::UserPut(u) => put_user(tx, u),
+        Change::UserPut(u) => put_user(tx, u, u.id.0 >= new_users),
         Change::UserDeleted { id } => exec(tx, "DELETE FROM users WHERE id = ?1", [id]),
         Change::LoginRecorded { user, at } => exec(
             tx,
@@ -70,9 +72,9 @@ pub(super) fn apply_change(tx: &Connection, c: &Change) -> rusqlite::Result<()> 
     }
 }
 
-/// Runs one statement, whatever the number of rows it changes.
+/// Runs one statement (prepared once per connection), whatever the number of rows it changes.
 pub(super) fn exec(tx: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<()> {
-    tx.execute(sql, p).map(drop)
+    tx.prepare_cached(sql)?.execute(p).map(drop)
 }
 
 /// Replaces the link rows of `owner` (its roles, its scopes) with `items`: `delete` takes the
@@ -84,7 +86,22 @@ pub(super) fn replace_links<O: ToSql, I: ToSql>(
     owner: O,
     items: impl IntoIterator<Item = I>,
 ) -> rusqlite::Result<()> {
-    tx.execute(delete, [&owner])?;
+    exec(tx, delete, [&owner])?;
+    insert_links(tx, insert, tenant, owner, items)
+}
+
+/// Inserts the link rows of `owner` (which has none yet).
+fn insert_links<O: ToSql, I: ToSql>(
+    tx: &Connection,
+    insert: &str,
+    tenant: TenantId,
+    owner: O,
+    items: impl IntoIterator<Item = I>,
+) -> rusqlite::Result<()> {
+    let mut items = items.into_iter().peekable();
+    if items.peek().is_none() {
+        return Ok(());
+    }
     let mut ins = tx.prepare_cached(insert)?;
     for item in items {
         ins.execute(params![tenant, owner, item])?;
@@ -109,7 +126,9 @@ pub(super) fn put_tenant(tx: &Connection, t: &Tenant) -> rusqlite::Result<()> {
     )
 }
 
-pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
+/// Writes a user's record and its link rows; a `fresh` user (never stored) has no link rows to
+/// delete first.
+pub(super) fn put_user(tx: &Connection, u: &User, fresh: bool) -> rusqlite::Result<()> {
     exec(
         tx,
         "INSERT INTO users (id, tenant, first_name, last_name, email, email_key, phone, active, created_at, updated_at, last_login, stamp, break_glass, external_id)
@@ -134,44 +153,50 @@ pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
             u.external_id
         ],
     )?;
-    replace_links(
-        tx,
-        (
+    if !fresh {
+        for table in [
             "DELETE FROM user_roles WHERE user = ?1",
-            "INSERT INTO user_roles (tenant, user, role) VALUES (?1, ?2, ?3)",
-        ),
+            "DELETE FROM user_scopes WHERE user = ?1",
+            "DELETE FROM user_grants WHERE user = ?1",
+            "DELETE FROM user_teams WHERE user = ?1",
+            "DELETE FROM user_windows WHERE user = ?1",
+            "DELETE FROM user_eligibility WHERE user = ?1",
+        ] {
+            exec(tx, table, [u.id])?;
+        }
+    }
+    insert_links(
+        tx,
+        "INSERT INTO user_roles (tenant, user, role) VALUES (?1, ?2, ?3)",
         u.tenant,
         u.id,
         &u.roles,
     )?;
-    replace_links(
+    insert_links(
         tx,
-        (
-            "DELETE FROM user_scopes WHERE user = ?1",
-            "INSERT INTO user_scopes (tenant, user, scope) VALUES (?1, ?2, ?3)",
-        ),
+        "INSERT INTO user_scopes (tenant, user, scope) VALUES (?1, ?2, ?3)",
         u.tenant,
         u.id,
         &u.scopes,
     )?;
-    exec(tx, "DELETE FROM user_grants WHERE user = ?1", [u.id])?;
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO user_grants (tenant, user, role, scope) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for g in &u.grants {
-        ins.execute(params![u.tenant, u.id, g.role, g.scope])?;
+    if !u.grants.is_empty() {
+        let mut ins = tx.prepare_cached(
+            "INSERT INTO user_grants (tenant, user, role, scope) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for g in &u.grants {
+            ins.execute(params![u.tenant, u.id, g.role, g.scope])?;
+        }
     }
-    replace_links(
+    insert_links(
         tx,
-        (
-            "DELETE FROM user_teams WHERE user = ?1",
-            "INSERT INTO user_teams (tenant, user, scope) VALUES (?1, ?2, ?3)",
-        ),
+        "INSERT INTO user_teams (tenant, user, scope) VALUES (?1, ?2, ?3)",
         u.tenant,
         u.id,
         &u.teams,
     )?;
-    exec(tx, "DELETE FROM user_windows WHERE user = ?1", [u.id])?;
+    if u.windows.is_empty() && u.eligible.is_empty() {
+        return Ok(());
+    }
     let mut ins = tx.prepare_cached(
         "INSERT INTO user_windows (tenant, user, assignment, valid_from, valid_until)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -181,7 +206,6 @@ pub(super) fn put_user(tx: &Connection, u: &User) -> rusqlite::Result<()> {
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
         ins.execute(params![u.tenant, u.id, key, w.from, w.until])?;
     }
-    exec(tx, "DELETE FROM user_eligibility WHERE user = ?1", [u.id])?;
     let mut ins = tx.prepare_cached(
         "INSERT INTO user_eligibility (tenant, user, role, scope, max_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
