@@ -1619,6 +1619,17 @@ typedef struct rolecall_tenant_settings {
 } rolecall_tenant_settings;
 
 /**
+ * The function rolecall_simulate() calls: `fork` is a throwaway directory holding a copy of
+ * the directory's state, valid only during the call (do not free it, do not keep it); `ctx`
+ * is the pointer given to rolecall_simulate(). Make any changes through `fork` with the
+ * usual functions. Return ROLECALL_STATUS_OK to get the impact, or any other code (typically
+ * the status of a call that failed) to abandon the plan: rolecall_simulate() then returns
+ * that code, leaving the thread's last error as the callback left it. Never throw or
+ * longjmp out of it.
+ */
+typedef rolecall_status (*rolecall_simulate_fn)(struct rolecall_directory *fork, void *ctx);
+
+/**
  * A separation-of-duty rule: no user may hold both sides (any permission of each). As an
  * input (rolecall_sod_rule_add) the caller owns `name`; in a rolecall_sod_rule_list the list
  * owns it.
@@ -3299,6 +3310,29 @@ rolecall_status rolecall_tenant_settings_default(struct rolecall_tenant_settings
  * `settings` a valid struct. Thread-safe.
  */
 rolecall_status rolecall_tenant_settings_set(const struct rolecall_directory *dir, rolecall_user_id actor, const struct rolecall_tenant_settings *settings);
+
+/**
+ * Plans changes without committing them: calls `f(fork, ctx)` with a throwaway fork of `dir`
+ * (a copy of its current state, on a clock frozen at its now), and on success writes to
+ * `*out_impact_json` the impact of everything `f` did on the fork: who would gain and who
+ * would lose which rights, scopes, agreement levels and PBX links. Nothing reaches `dir`:
+ * not a commit, not an audit event, not a notification.
+ *
+ * The JSON (UTF-8, owned by the caller: rolecall_string_free()) is
+ * `{"revision": R, "commits": N, "changes": N, "changed": bool, "users": [U, ...]}`, each U
+ * `{"user": id, "email": "...", "lifecycle": "unchanged|created|deleted|activated|deactivated",
+ * "rights_gained": [{"permission": "campaigns.control", "scope": null | {"id": id, "name":
+ * "..."}}], "rights_lost": [...], "scopes_gained": [{"id", "name"}], "scopes_lost",
+ * "teams_gained", "teams_lost", "levels": [{"agreement", "agreement_name", "product",
+ * "before", "after"}], "pbx_gained": [{"agreement", "agreement_name", "subscriber"}],
+ * "pbx_lost"}`, users by id (the README's "Dry run and impact" section).
+ *
+ * Returns the callback's code when it is not ROLECALL_STATUS_OK (`*out_impact_json` is then
+ * NULL); ROLECALL_STATUS_NULL_POINTER for a NULL `f` or `out_impact_json`; _CLOSED for a
+ * closed directory. Safety: `dir` is a live handle; `out_impact_json` is writable; `f` is
+ * callable with `ctx`. Thread-safe (other threads keep using `dir` meanwhile).
+ */
+rolecall_status rolecall_simulate(const struct rolecall_directory *dir, rolecall_simulate_fn f, void *ctx, char **out_impact_json);
 
 /**
  * Frees a rolecall_sod_rule_list and every rule in it. NULL is fine.

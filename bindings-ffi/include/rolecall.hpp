@@ -12,6 +12,7 @@
 #define ROLECALL_HPP
 
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -414,6 +415,43 @@ public:
         rolecall_audit_event_list *l = nullptr;
         check_status(rolecall_audit_after(raw(), after_seq, limit, &l));
         return Owned<rolecall_audit_event_list>(l);
+    }
+
+    /// Plans changes without committing them (rolecall_simulate): calls `f(fork)` with a
+    /// `Directory&` on a throwaway fork, valid during the call only, and returns the impact of
+    /// what `f` did there as JSON (the shape rolecall_simulate documents). Nothing reaches this
+    /// directory. An exception `f` throws (a refused change's rolecall::Error) is rethrown.
+    template <class F> std::string simulate(F &&f) const {
+        struct Ctx {
+            F *f;
+            std::exception_ptr error;
+        } ctx{&f, nullptr};
+        char *json = nullptr;
+        rolecall_status st = rolecall_simulate(
+            raw(),
+            [](rolecall_directory *fork, void *p) -> rolecall_status {
+                auto *c = static_cast<Ctx *>(p);
+                // A view of the fork that does not free it: the library owns it.
+                Directory view(fork);
+                rolecall_status code = ROLECALL_STATUS_OK;
+                try {
+                    (*c->f)(view);
+                } catch (const Error &e) {
+                    c->error = std::current_exception();
+                    code = e.code();
+                } catch (...) {
+                    c->error = std::current_exception();
+                    code = ROLECALL_STATUS_PANIC;
+                }
+                (void)view.d_.release();
+                return code;
+            },
+            &ctx, &json);
+        if (ctx.error) std::rethrow_exception(ctx.error);
+        check_status(st);
+        std::string out(json ? json : "");
+        rolecall_string_free(json);
+        return out;
     }
 
 private:

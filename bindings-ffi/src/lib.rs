@@ -10,7 +10,7 @@
 //! - `records`: the plain structs returned to C, and their `_free` functions;
 //! - `postgres`: the PostgreSQL store, revision tokens, freshness, the log callback;
 //! - `directory`, `users`, `roles`, `scopes`, `checks`, `credentials`, `settings`, `timed`,
-//!   `activation`: one export per operation or query of [`rolecall::Directory`];
+//!   `activation`, `simulate`: one export per operation or query of [`rolecall::Directory`];
 //! - `clock`: the manual clock, and directories opened on it;
 //! - `uniffi_api` (feature `uniffi`): the same API through uniffi's proc-macros, for generated
 //!   Kotlin, Swift and Python bindings.
@@ -34,6 +34,7 @@ mod records;
 mod roles;
 mod scopes;
 mod settings;
+mod simulate;
 mod sod;
 mod timed;
 mod transfer;
@@ -61,6 +62,7 @@ pub use records::*;
 pub use roles::*;
 pub use scopes::*;
 pub use settings::*;
+pub use simulate::*;
 pub use status::*;
 pub use timed::*;
 pub use types::*;

@@ -45,6 +45,7 @@ mod _rolecall {
     use crate::records::{PyAssignment, PyEligibility, PyTimedGrant, PyWindow};
     #[pymodule_export]
     use crate::records::{PyImportReport, PyKindReport};
+    use crate::records::{PyImpact, PySimulation, PyUserImpact};
     #[pymodule_export]
     use crate::snapshot::PySnapshot;
 

@@ -40,6 +40,7 @@ mod directory;
 mod domain;
 mod engine;
 mod error;
+mod impact;
 mod ops;
 mod store;
 mod transfer;
@@ -63,6 +64,9 @@ pub use domain::{
 pub use domain::{Eligibility, MAX_ACTIVATION_MS};
 pub use engine::{ScopeAccess, Snapshot, UserRef};
 pub use error::{Error, ErrorCategory, Result, UserLookup};
+pub use impact::{
+    Impact, LevelChange, Lifecycle, PbxLink, Right, ScopeRef, Simulation, UserImpact,
+};
 pub use ops::{NewRole, NewUser, ResetIssued, RolePatch, TenantCreated, UserPatch};
 pub use store::{ChangeSignal, Loaded, MemoryLimits, MemoryStore, Store};
 #[cfg(feature = "postgres")]

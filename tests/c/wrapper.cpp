@@ -261,6 +261,41 @@ int main() {
         mclock.set(t0 + 3 * hour);
     }
 
+    // Dry runs: the lambda drives a fork; nothing reaches the directory; a refusal rethrows.
+    {
+        Directory sd = Directory::in_memory();
+        auto person = [](const char *first, const char *email) {
+            NewUser u;
+            u.first_name = first;
+            u.last_name = "Lee";
+            u.email = email;
+            return u;
+        };
+        auto sc = sd.create_tenant("Sim", person("Ada", "root@sim.test"), {ROLECALL_PRESET_MANAGERS});
+        rolecall_user_id sroot = sc->superadmin;
+        rolecall_user_id sam = sd.create_user(sroot, person("Sam", "sam@sim.test"));
+        rolecall_role_id opid = sd.role_by_name(sc->tenant, "Operator")->id;
+        const uint64_t before = sd.revision();
+        std::string json = sd.simulate([&](Directory &fork) {
+            fork.assign_role(sroot, sam, opid);
+            CHECK(fork.check(sam, ROLECALL_PERM_CAMPAIGNS_CONTROL));
+        });
+        CHECK(json.find("\"email\":\"sam@sim.test\"") != std::string::npos);
+        CHECK(json.find("\"permission\":\"campaigns.control\"") != std::string::npos);
+        CHECK(sd.revision() == before);
+        CHECK(!sd.check(sam, ROLECALL_PERM_CAMPAIGNS_CONTROL));
+        bool rethrown = false;
+        try {
+            sd.simulate([&](Directory &fork) {
+                fork.create_user(sam, person("Eve", "eve@sim.test"));
+            });
+        } catch (const Error &e) {
+            rethrown = e.code() == ROLECALL_STATUS_PERMISSION_DENIED;
+        }
+        CHECK(rethrown);
+        CHECK(sd.revision() == before);
+    }
+
     std::printf("cpp-wrapper: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -14,6 +14,7 @@ mod groups;
 mod open;
 mod roles;
 mod scopes;
+mod simulate;
 mod sod;
 mod tenants;
 mod timed;

@@ -3,6 +3,7 @@
 //! Timestamps are milliseconds since the Unix epoch, as in the core.
 
 mod explain;
+mod impact;
 mod page;
 mod roles;
 mod scopes;
@@ -14,6 +15,7 @@ mod transfer;
 mod users;
 
 pub(crate) use explain::*;
+pub(crate) use impact::*;
 pub(crate) use page::*;
 pub(crate) use roles::*;
 pub(crate) use scopes::*;

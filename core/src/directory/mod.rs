@@ -30,6 +30,7 @@ mod groups;
 mod open;
 mod roles;
 mod scopes;
+mod simulate;
 mod sod;
 mod tenants;
 mod timed;
@@ -114,6 +115,8 @@ struct Shared {
     clock_tells: std::sync::atomic::AtomicBool,
     /// What the clock calls when it moves (it holds it weakly).
     clock_listener: Mutex<Option<Arc<crate::clock::ClockListener>>>,
+    /// A simulation's fork records what its commits touch (see `simulate`); `None` otherwise.
+    journal: Option<Mutex<simulate::Journal>>,
 }
 
 impl Drop for Shared {
@@ -470,11 +473,19 @@ impl Directory {
         };
         let mut m = self.write_model();
         let mut aff = Affected::default();
+        let mut journal = self.shared.journal.as_ref().map(lock);
+        if let Some(j) = journal.as_mut() {
+            j.before(&m, &commits);
+        }
         for c in commits {
             for ch in c.changes {
                 m.apply_owned(ch, &mut aff);
             }
         }
+        if let Some(j) = journal.as_mut() {
+            j.after(&aff);
+        }
+        drop(journal);
         let next = self.shared.snapshot.load().updated(&m, &aff, revision);
         drop(m);
         self.publish(next);

@@ -157,16 +157,29 @@ impl Directory {
     }
 
     fn from_parts(
-        mut store: Box<dyn Store>,
+        store: Box<dyn Store>,
         mut model: Model,
         revision: u64,
         clock: Arc<dyn Clock>,
     ) -> Directory {
-        let now = SystemClock.now_ms();
         model.now = clock.now_ms();
+        let snapshot = Snapshot::build(&model, revision);
+        Self::assemble(store, model, snapshot, clock, None)
+    }
+
+    /// A directory over `store` holding `model`, whose compiled `snapshot` is given (it must
+    /// be the model's, at the model's `now`).
+    pub(super) fn assemble(
+        mut store: Box<dyn Store>,
+        model: Model,
+        snapshot: Snapshot,
+        clock: Arc<dyn Clock>,
+        journal: Option<simulate::Journal>,
+    ) -> Directory {
+        let now = SystemClock.now_ms();
         let changes = store.change_signal();
         let shared = Shared {
-            snapshot: Arc::new(ArcSwap::from_pointee(Snapshot::build(&model, revision))),
+            snapshot: Arc::new(ArcSwap::from_pointee(snapshot)),
             model: RwLock::new(model),
             store: Mutex::new(store),
             clock,
@@ -184,6 +197,7 @@ impl Directory {
             timer: Arc::default(),
             clock_tells: std::sync::atomic::AtomicBool::new(false),
             clock_listener: Mutex::new(None),
+            journal: journal.map(Mutex::new),
         };
         let dir = Directory {
             shared: Arc::new(shared),

@@ -15,6 +15,7 @@ use crate::domain::{
     AccessLevel, AgreementId, Levels, Permission, Product, ScopeId, ScopeKind, TenantId, UserId,
 };
 
+mod access;
 mod profiles;
 mod scopes;
 mod slots;

@@ -79,7 +79,7 @@ impl Default for Page {
 /// The writer's bookkeeping: which index each profile has and how many users hold it. Shared
 /// by the snapshots of one directory (only the writer, under the directory's write lock, ever
 /// locks it), and valid for the snapshot of `revision` only.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Builder {
     revision: u64,
     ids: HashMap<Profile, u32>,
@@ -241,6 +241,21 @@ impl Profiles {
             table: self.table.clone(),
             shared: &self.builder,
         })
+    }
+
+    /// The same table with a copy of the writer's bookkeeping of its own (as many entries as
+    /// distinct profiles): edits of the copy never touch this table's bookkeeping, so the
+    /// copy's lineage of snapshots (a simulation's fork) and this one's both stay incremental.
+    pub fn detached(&self) -> Profiles {
+        let builder = self
+            .builder
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        Profiles {
+            table: self.table.clone(),
+            builder: Arc::new(Mutex::new(builder)),
+        }
     }
 
     /// Heap bytes: pages (shared ones counted in full) and the scope lists they hold.
