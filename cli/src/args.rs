@@ -90,6 +90,10 @@ pub enum Command {
     WhoCan(WhoCanArgs),
     /// The scopes a user may see for a permission, or the user's own scopes.
     Scopes(ScopesArgs),
+    /// Export the acting user's tenant as one JSON document (stdout, or -o FILE).
+    Export(ExportArgs),
+    /// Import a tenant document or a CSV of users, as the acting user, in one commit.
+    Import(ImportArgs),
     /// The audit log: tail, export.
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -489,4 +493,27 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write the document to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Include password hashes (the superadministrator only).
+    #[arg(long)]
+    pub password_hashes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: a tenant document (JSON), or a CSV of users; `-` reads stdin.
+    pub file: String,
+    /// The file is a CSV of users (implied by a .csv name). Columns: email, first_name,
+    /// last_name (required), phone, external_id, active, roles, groups, teams, scopes.
+    #[arg(long)]
+    pub csv: bool,
+    /// Plan it without committing: print who would gain and lose what, then the counts.
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -7,6 +7,7 @@ mod groups;
 mod roles;
 mod scopes;
 mod tenants;
+mod transfer;
 mod users;
 
 use crate::args::{Cli, Command};
@@ -32,6 +33,8 @@ pub fn run(cli: &Cli) -> CliResult<Output> {
         Command::Explain(a) => checks::explain(&ctx, a),
         Command::WhoCan(a) => checks::who_can(&ctx, a),
         Command::Scopes(a) => checks::scopes(&ctx, a),
+        Command::Export(a) => transfer::export(&ctx, a),
+        Command::Import(a) => transfer::import(&ctx, a),
         Command::Audit(c) => audit::run(&ctx, c),
         Command::Init(_) | Command::Completions(_) | Command::Man => {
             unreachable!("handled before the directory is opened")
