@@ -43,9 +43,9 @@ mod _rolecall {
     };
     #[pymodule_export]
     use crate::records::{PyAssignment, PyEligibility, PyTimedGrant, PyWindow};
+    use crate::records::{PyImpact, PySimulation, PyUserImpact};
     #[pymodule_export]
     use crate::records::{PyImportReport, PyKindReport};
-    use crate::records::{PyImpact, PySimulation, PyUserImpact};
     #[pymodule_export]
     use crate::snapshot::PySnapshot;
 
