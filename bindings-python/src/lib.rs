@@ -43,6 +43,7 @@ mod _rolecall {
     };
     #[pymodule_export]
     use crate::records::{PyAssignment, PyEligibility, PyTimedGrant, PyWindow};
+    #[pymodule_export]
     use crate::records::{PyImpact, PySimulation, PyUserImpact};
     #[pymodule_export]
     use crate::records::{PyImportReport, PyKindReport};
