@@ -1882,6 +1882,11 @@ typedef struct rolecall_user_query {
 } rolecall_user_query;
 
 /**
+ * The format of rolecall_audit_event_format().
+ */
+typedef uint32_t rolecall_audit_format;
+
+/**
  * Success.
  */
 #define ROLECALL_STATUS_OK 0
@@ -2116,6 +2121,18 @@ typedef struct rolecall_user_query {
  * (rolecall_scope_create(), rolecall_scope_create_under()).
  */
 #define ROLECALL_SCOPE_KIND_CUSTOM 4294967295
+
+/**
+ * One line of JSON in the stable schema `rolecall.audit/1` (fields: schema, seq, time,
+ * time_ms, tenant, actor, action, outcome, target_kind, target_id, detail, revision, before,
+ * after; see the README, "Audit export").
+ */
+#define ROLECALL_AUDIT_FORMAT_JSONL 0
+
+/**
+ * One line of CEF (ArcSight Common Event Format 0) for a SIEM, escaped.
+ */
+#define ROLECALL_AUDIT_FORMAT_CEF 1
 
 #ifdef __cplusplus
 extern "C" {
@@ -3875,6 +3892,31 @@ rolecall_status rolecall_user_inactive_for(const struct rolecall_directory *dir,
  * Thread-safe.
  */
 rolecall_status rolecall_user_groups(const struct rolecall_directory *dir, rolecall_user_id user, struct rolecall_id_list **out);
+
+/**
+ * One page of the audit log from a cursor: up to `limit` events (1 to 10,000) whose seq is
+ * above `after_seq`, oldest first, every tenant. Pass the last event's seq back for the next
+ * page; an empty list (`len` 0) means caught up. Each page is read under the store's lock for
+ * that page only, so commits go on between pages. In the list, `total` is `len` and `offset`
+ * is 0.
+ *
+ * On success `*out` receives a list owned by the caller (rolecall_audit_event_list_free()).
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT (limit 0 or above 10,000), _STORAGE.
+ * Safety: `dir` is a live handle; `out` is writable. Thread-safe.
+ */
+rolecall_status rolecall_audit_after(const struct rolecall_directory *dir, uint64_t after_seq, size_t limit, struct rolecall_audit_event_list **out);
+
+/**
+ * Writes an audit event out as one line (no newline) in `format`:
+ * ROLECALL_AUDIT_FORMAT_JSONL or ROLECALL_AUDIT_FORMAT_CEF.
+ *
+ * On success `*out` receives a string owned by the caller (rolecall_string_free()).
+ * Errors: ROLECALL_STATUS_INVALID_ARGUMENT (an unknown format, or an event whose action or
+ * target kind is no known name). Safety: `event` is a valid record (one from a list of this
+ * library, or filled by the caller with NUL-terminated strings); `out` is writable.
+ * Thread-safe.
+ */
+rolecall_status rolecall_audit_event_format(const struct rolecall_audit_event *event, rolecall_audit_format format, char **out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -94,6 +94,16 @@ inline std::string to_string(rolecall_permission p) {
     return s;
 }
 
+/// An audit event as one line: ROLECALL_AUDIT_FORMAT_JSONL (schema rolecall.audit/1) or
+/// ROLECALL_AUDIT_FORMAT_CEF.
+inline std::string format(const rolecall_audit_event &event, rolecall_audit_format format) {
+    char *line = nullptr;
+    check_status(rolecall_audit_event_format(&event, format, &line));
+    std::string s(line);
+    rolecall_string_free(line);
+    return s;
+}
+
 /// A user to create; strings are copied into the object.
 struct NewUser {
     std::string first_name, last_name, email, phone, password;
@@ -398,6 +408,13 @@ public:
     }
     void set_break_glass(rolecall_user_id actor, rolecall_user_id user, bool on) {
         check_status(rolecall_set_break_glass(raw(), actor, user, on));
+    }
+    /// One page of the audit log from a cursor: up to `limit` events with a seq above
+    /// `after_seq`, oldest first (empty: caught up).
+    Owned<rolecall_audit_event_list> audit_after(uint64_t after_seq, size_t limit) const {
+        rolecall_audit_event_list *l = nullptr;
+        check_status(rolecall_audit_after(raw(), after_seq, limit, &l));
+        return Owned<rolecall_audit_event_list>(l);
     }
 
     /// Plans changes without committing them (rolecall_simulate): calls `f(fork)` with a

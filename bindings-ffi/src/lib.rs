@@ -45,6 +45,9 @@ mod types;
 pub mod uniffi_api;
 mod users;
 
+// Last, so that the header keeps its order for what came before.
+mod audit;
+
 // The uniffi export (feature `uniffi`): namespace `rolecall_uniffi`, see `uniffi_api`.
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("rolecall_uniffi");
@@ -67,6 +70,8 @@ pub use status::*;
 pub use timed::*;
 pub use types::*;
 pub use users::*;
+
+pub use audit::*;
 
 /// The version of the library, as a static NUL-terminated string (never free it).
 ///

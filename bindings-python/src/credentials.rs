@@ -408,6 +408,16 @@ impl PyAuditEvent {
     fn after(&self) -> Option<&str> {
         self.0.after.as_deref()
     }
+    /// The event as one line of JSON (no newline) in the stable schema `rolecall.audit/1`:
+    /// schema, seq, time (RFC 3339, UTC, ms), time_ms, tenant, actor, action, outcome,
+    /// target_kind, target_id, detail, revision, before, after (nested JSON).
+    fn to_json_line(&self) -> String {
+        self.0.to_json_line()
+    }
+    /// The event as one line of CEF (ArcSight Common Event Format 0) for a SIEM, escaped.
+    fn to_cef(&self) -> String {
+        self.0.to_cef()
+    }
     fn __hash__(&self) -> u64 {
         let mut h = DefaultHasher::new();
         ("audit", self.0.seq).hash(&mut h);

@@ -305,6 +305,38 @@ def test_audit_queries(w: World) -> None:
     assert w.d.audit_events(tenant=w.d.tenant(w.tenant), actor=w.d.user(w.root)).total >= 1
 
 
+def test_audit_after_pages_from_a_cursor_and_formats_json_lines_and_cef(w: World) -> None:
+    import json
+
+    everything = w.d.audit_events(limit=1000).items
+    seqs: List[int] = []
+    cursor = 0
+    while True:
+        page = w.d.audit_after(cursor, 2)
+        assert len(page) <= 2
+        if not page:
+            break
+        seqs += [e.seq for e in page]
+        cursor = page[-1].seq
+    assert seqs == [e.seq for e in everything] and len(seqs) >= 2
+    # A commit after the cursor shows up on the next page.
+    w.d.set_active(w.root, w.olga, False)
+    (late,) = w.d.audit_after(cursor, 10)
+    assert late.action == "set_active" and late.seq > cursor
+    line = json.loads(late.to_json_line())
+    assert line["schema"] == "rolecall.audit/1" and line["seq"] == late.seq
+    assert line["time_ms"] == late.at and line["time"].endswith("Z")
+    assert line["actor"] == w.root and line["target_id"] == w.olga
+    assert isinstance(line["after"], list)  # nested JSON, not a string
+    cef = late.to_cef()
+    assert cef.startswith("CEF:0|rolecall|rolecall|") and "|set_active|set_active|3|" in cef
+    assert f"suid={w.root}" in cef and f"duid={w.olga}" in cef
+    with pytest.raises(InvalidInputError):
+        w.d.audit_after(0, 0)
+    with pytest.raises(InvalidInputError):
+        w.d.audit_after(0, 10_001)
+
+
 def test_users_inactive_for(w: World) -> None:
     w.clock.advance(10 * DAY)
     w.d.login(w.tenant, "olga@acme.test", PW)

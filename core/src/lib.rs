@@ -33,6 +33,7 @@ macro_rules! sql_text {
 
 // Every module is private: each public item has exactly one path, at the crate root.
 mod audit;
+mod audit_export;
 mod clock;
 mod credentials;
 mod directory;
@@ -48,6 +49,7 @@ mod transfer;
 pub mod scim;
 
 pub use audit::{AuditAction, AuditEvent, AuditQuery, MAX_DETAILED_CHANGES};
+pub use audit_export::AUDIT_JSON_SCHEMA;
 pub use clock::{Clock, ClockListener, ManualClock, SystemClock};
 pub use credentials::{
     Credential, HashParams, Notification, PasswordPolicy, ResetToken, Secret, MAX_PASSWORD_CHARS,

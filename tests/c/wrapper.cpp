@@ -183,6 +183,31 @@ int main() {
     for (auto &t : threads) t.join();
     CHECK(checks == 8000);
 
+    // The audit log from a cursor, as JSON Lines and CEF.
+    {
+        uint64_t cursor = 0, seen = 0;
+        for (;;) {
+            auto page = dir.audit_after(cursor, 2);
+            if (!page || page->len == 0) break;
+            for (size_t i = 0; i < page->len; i++) {
+                const rolecall_audit_event &e = page->items[i];
+                CHECK(e.seq > cursor);
+                cursor = e.seq;
+                seen++;
+                CHECK(rolecall::format(e, ROLECALL_AUDIT_FORMAT_JSONL).rfind("{\"schema\":\"rolecall.audit/1\"", 0) == 0);
+                CHECK(rolecall::format(e, ROLECALL_AUDIT_FORMAT_CEF).rfind("CEF:0|rolecall|rolecall|", 0) == 0);
+            }
+        }
+        CHECK(seen >= 3);
+        bool refused = false;
+        try {
+            dir.audit_after(0, 0);
+        } catch (const Error &e) {
+            refused = e.code() == ROLECALL_STATUS_INVALID_ARGUMENT;
+        }
+        CHECK(refused);
+    }
+
     // Moving a directory moves ownership; the moved-from object frees nothing.
     Directory other = std::move(dir);
     CHECK(other.check(sa, ROLECALL_PERM_SYSTEM_ADMIN));

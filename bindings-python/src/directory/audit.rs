@@ -55,6 +55,20 @@ impl PyDirectory {
         self.write(py, |d| d.audit_events(&q)).map(PyPage::from)
     }
 
+    /// One page of the audit log from a cursor: up to `limit` events (1 to 10,000) whose seq
+    /// is above `after_seq`, oldest first, every tenant. Pass the last event's seq back for
+    /// the next page; an empty list means caught up. Each page is read on its own, so commits
+    /// go on between pages.
+    fn audit_after(
+        &self,
+        py: Python<'_>,
+        after_seq: u64,
+        limit: usize,
+    ) -> PyResult<Vec<PyAuditEvent>> {
+        let page = self.write(py, |d| d.audit_after(after_seq, limit))?;
+        Ok(page.into_iter().map(PyAuditEvent).collect())
+    }
+
     /// Audit retention: removes the audit events stamped before `before` (ms since the Unix
     /// epoch), refusals and failed logins included; returns how many. One transaction,
     /// audited as `prune_audit` (one event per tenant).

@@ -151,6 +151,9 @@ impl Store for ClosedStore {
     fn query_audit(&mut self, _: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
         Err(Error::Closed)
     }
+    fn audit_after(&mut self, _: u64, _: usize) -> Result<Vec<AuditEvent>, Error> {
+        Err(Error::Closed)
+    }
 }
 
 type NotifyFn = Box<dyn Fn(&Notification) + Send + Sync>;

@@ -508,6 +508,13 @@ impl Store for MemoryStore {
         ))
     }
 
+    fn audit_after(&mut self, after_seq: u64, limit: usize) -> Result<Vec<AuditEvent>, Error> {
+        let audit = lock(&self.audit);
+        // The log is in seq order: the cursor is a binary search away.
+        let start = audit.events.partition_point(|e| e.seq <= after_seq);
+        Ok(audit.events.range(start..).take(limit).cloned().collect())
+    }
+
     fn prune_audit(
         &mut self,
         before_ms: i64,

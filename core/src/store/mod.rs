@@ -185,6 +185,31 @@ pub trait Store: Send {
     /// [`Error::ReadOnly`] for a store that cannot be written).
     fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error>;
 
+    /// Up to `limit` audit events whose seq is above `after_seq`, oldest first: one page of
+    /// an export from a cursor ([`Directory::audit_after`](crate::Directory::audit_after)).
+    /// The stores of this crate answer it from their seq index, without counting; the default
+    /// pages through [`query_audit`](Store::query_audit), which costs a scan of the log.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the store fails ([`Error::Busy`] for a lock held too long).
+    fn audit_after(&mut self, after_seq: u64, limit: usize) -> Result<Vec<AuditEvent>, Error> {
+        let mut out = Vec::new();
+        let mut query = AuditQuery {
+            limit: 1000,
+            ..AuditQuery::default()
+        };
+        while out.len() < limit {
+            let (page, _) = self.query_audit(&query)?;
+            if page.is_empty() {
+                break;
+            }
+            query.offset += page.len();
+            out.extend(page.into_iter().filter(|e| e.seq > after_seq));
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
+
     /// Audit retention: removes the oldest audit events, those stamped before `before_ms`
     /// (ms since the Unix epoch), handing each to `export` first, oldest first; then appends
     /// the events `record(removed)` returns (the pruning's own audit). All of it is one
@@ -254,6 +279,9 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn query_audit(&mut self, query: &AuditQuery) -> Result<(Vec<AuditEvent>, usize), Error> {
         (**self).query_audit(query)
+    }
+    fn audit_after(&mut self, after_seq: u64, limit: usize) -> Result<Vec<AuditEvent>, Error> {
+        (**self).audit_after(after_seq, limit)
     }
     fn prune_audit(
         &mut self,

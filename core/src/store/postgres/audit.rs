@@ -103,6 +103,28 @@ pub(super) fn query(s: &mut Session, q: &AuditQuery) -> Result<(Vec<AuditEvent>,
     Ok((items, usize::try_from(total).unwrap_or(usize::MAX)))
 }
 
+/// Up to `limit` events with a seq above `after`, oldest first (by the primary key).
+///
+/// Seqs are handed out when a row is inserted, not when its transaction commits: a reader
+/// could see seq 11 committed while seq 10 is still on its way, move its cursor past 10 and
+/// never see it. So the page first takes a SHARE lock on the table, which waits for the
+/// transactions appending to it to end and holds new appends back until this page is read
+/// (one short query): every seq below the highest one read has then committed or is gone for
+/// good. Commits wait for one page at most, never for a whole export.
+pub(super) fn after(s: &mut Session, after: u64, limit: usize) -> Result<Vec<AuditEvent>, Error> {
+    s.batch("LOCK TABLE audit IN SHARE MODE")?;
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = s
+        .client()?
+        .query(
+            &format!("SELECT {COLUMNS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2"),
+            &[&after, &limit],
+        )
+        .map_err(super::pg_error)?;
+    rows.iter().map(event).collect()
+}
+
 /// The columns [`event`] reads, in its order.
 const COLUMNS: &str =
     "seq, at, tenant, actor, action, outcome, target_kind, target_id, detail, revision, before, after";

@@ -436,6 +436,18 @@ impl Store for PostgresStore {
             .run(move |s| s.retrying(|s| s.in_transaction(READ, |s| audit::query(s, &query))))
     }
 
+    fn audit_after(&mut self, after_seq: u64, limit: usize) -> Result<Vec<AuditEvent>, Error> {
+        // Read committed (not read-only): the page takes a SHARE lock on the log first, which
+        // only read-write transactions may take (see `audit::after`).
+        self.worker.run(move |s| {
+            s.retrying(|s| {
+                s.in_transaction("ISOLATION LEVEL READ COMMITTED", |s| {
+                    audit::after(s, after_seq, limit)
+                })
+            })
+        })
+    }
+
     /// As SQLite's: one transaction under the write lock (taken here when the directory did
     /// not), with other hosts' audit appends held back until it ends; an error (`export`'s
     /// included) rolls all of it back, releasing the lock.

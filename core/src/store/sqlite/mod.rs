@@ -623,6 +623,24 @@ impl Store for SqliteStore {
         Ok((items, total as usize))
     }
 
+    fn audit_after(&mut self, after_seq: u64, limit: usize) -> Result<Vec<AuditEvent>, Error> {
+        let path = self.path.clone();
+        let st = |e| storage(&path, e);
+        let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            ))
+            .map_err(st)?;
+        let rows = stmt
+            .query_map(rusqlite::params![after, limit], event_of)
+            .map_err(st)?;
+        let items = rows.collect::<Result<Vec<_>, _>>().map_err(st)?;
+        Ok(items)
+    }
+
     fn prune_audit(
         &mut self,
         before_ms: i64,
