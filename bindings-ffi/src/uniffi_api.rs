@@ -117,4 +117,5 @@ include!("uniffi_api/directory/sod.rs");
 include!("uniffi_api/directory/scim.rs");
 include!("uniffi_api/directory/simulate.rs");
 include!("uniffi_api/directory/transfer.rs");
+include!("uniffi_api/directory/audit.rs");
 include!("uniffi_api/timed.rs");

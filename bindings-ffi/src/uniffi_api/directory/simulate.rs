@@ -17,13 +17,18 @@ impl Directory {
     /// `rolecall_simulate` returns (the README's "Dry run and impact"). `invalid_argument` on
     /// a directory that is not a fork.
     pub fn impact_json(&self) -> R<String> {
-        let impact = self.inner.impact()?;
-        serde_json::to_string(&impact).map_err(|e| {
-            rolecall::Error::InvalidArgument {
-                what: "impact",
-                reason: e.to_string(),
-            }
-            .into()
-        })
+        json_text(serde_json::to_string(&self.inner.impact()?), "impact")
     }
+}
+
+/// A value of the core serialised to JSON text, or `invalid_argument` naming `what` should it
+/// not serialise.
+fn json_text(text: serde_json::Result<String>, what: &'static str) -> R<String> {
+    text.map_err(|e| {
+        rolecall::Error::InvalidArgument {
+            what,
+            reason: e.to_string(),
+        }
+        .into()
+    })
 }

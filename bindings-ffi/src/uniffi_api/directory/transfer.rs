@@ -28,6 +28,39 @@ impl Directory {
         let report = self.inner.import_users_csv(actor, csv).map_err(import_error)?;
         Ok(serde_json::to_string(&report).unwrap_or_default())
     }
+
+    /// Plans `import_tenant` without committing anything (the core's `plan_import`): the
+    /// report the import would give and who would gain and lose what. Refused as
+    /// `import_tenant` would be; nothing is committed either way.
+    pub fn plan_import(&self, actor: UserId, json: &str) -> R<ImportPlan> {
+        let doc = rolecall::TenantDocument::from_json(json).map_err(import_error)?;
+        ImportPlan::of(self.inner.plan_import(actor, &doc).map_err(import_error)?)
+    }
+
+    /// Plans `import_users_csv` without committing anything, as `plan_import`.
+    pub fn plan_users_csv(&self, actor: UserId, csv: &str) -> R<ImportPlan> {
+        ImportPlan::of(self.inner.plan_users_csv(actor, csv).map_err(import_error)?)
+    }
+}
+
+/// The plan of an import (Python's `Simulation` of an `ImportReport`; the C API's
+/// `{"report", "impact"}`), each part as JSON text.
+#[derive(uniffi::Record)]
+pub struct ImportPlan {
+    /// The report the import would give, as `import_tenant` returns it (`changed`,
+    /// `revision`, and per kind `created`, `updated`, `unchanged`).
+    pub report: String,
+    /// Who would gain and lose which rights, scopes and levels, as `impact_json` returns it.
+    pub impact: String,
+}
+
+impl ImportPlan {
+    fn of(sim: rolecall::Simulation<rolecall::ImportReport>) -> R<ImportPlan> {
+        Ok(ImportPlan {
+            report: json_text(serde_json::to_string(&sim.value), "report")?,
+            impact: json_text(serde_json::to_string(&sim.impact), "impact")?,
+        })
+    }
 }
 
 /// The error of an import, with every problem of an `invalid_import` in its message.
