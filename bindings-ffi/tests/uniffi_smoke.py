@@ -122,6 +122,39 @@ check(e.code == 118 and "line 2 (email)" in e.message and "line 2 (first_name)" 
 ivy = xd.user_by_email(xt.tenant, "ivy@xfer.test").id
 refused("permission_denied", xd.export_tenant, ivy, False)
 
+# Planning an import: the report it would give and its impact, as JSON; nothing is committed.
+xrev = xd.revision()
+plan = xd.plan_users_csv(
+    xt.superadmin, "email,first_name,last_name,roles\njo@xfer.test,Jo,Ng,Operator\n")
+check(json.loads(plan.report)["users"]["created"] == ["jo@xfer.test"], "plan_users_csv: report")
+gains = json.loads(plan.impact)["users"]
+check([u["email"] for u in gains] == ["jo@xfer.test"] and gains[0]["lifecycle"] == "created"
+      and {"permission": "campaigns.control", "scope": None} in gains[0]["rights_gained"],
+      "plan_users_csv: impact")
+refused("unknown_user", xd.user_by_email, xt.tenant, "jo@xfer.test")
+demoted = json.loads(doc)
+for u in demoted["users"]:
+    if u["email"] == "ivy@xfer.test":
+        u["roles"] = ["managers/Viewer"]
+plan = xd.plan_import(xt.superadmin, json.dumps(demoted))
+check(json.loads(plan.report)["users"]["updated"] == ["ivy@xfer.test"], "plan_import: report")
+losses = json.loads(plan.impact)["users"]
+check([u["email"] for u in losses] == ["ivy@xfer.test"]
+      and losses[0]["rights_lost"] == [{"permission": "campaigns.control", "scope": None}]
+      and losses[0]["rights_gained"] == [], "plan_import: impact")
+check(xd.check(ivy, "campaigns.control") and xd.revision() == xrev, "a plan commits nothing")
+plan = xd.plan_import(xt.superadmin, doc)
+check(not json.loads(plan.report)["changed"] and json.loads(plan.impact)["users"] == [],
+      "plan of the same document: no change")
+e = refused("invalid_import", xd.plan_users_csv, xt.superadmin,
+            "email,first_name,last_name\nbad,,X\n")
+check("line 2 (email)" in e.message and "line 2 (first_name)" in e.message,
+      "plan: every problem in the message")
+refused("invalid_import", xd.plan_import, xt.superadmin, "{not json")
+refused("permission_denied", xd.plan_users_csv, ivy,
+        "email,first_name,last_name\nkim@xfer.test,Kim,Li\n")
+check(xd.revision() == xrev, "refused plans commit nothing either")
+
 # Explicit deny: a role's denials win over another role's allow; explain names the denier.
 nc = d.create_role(t.superadmin, rc.NewRole(name="No control", permissions=[], scoped=False,
                                             admin_tier=False, description="",
@@ -230,6 +263,45 @@ check(audit.items[0].target_kind == "user" and audit.items[0].target_id == olga,
 refused("invalid_argument", d.audit_events, rc.AuditQuery(
     tenant=t.tenant, actor=None, target_kind=None, target_id=None, action="logn", outcome=None,
     since=None, until=None, offset=0, limit=100))
+# The audit log from a cursor, every tenant, oldest first, page by page until caught up.
+events, cursor = [], 0
+while page := d.audit_after(cursor, 7):
+    check(len(page) <= 7 and page[0].seq > cursor, "audit_after: a page above the cursor")
+    events += page
+    cursor = page[-1].seq
+everything = d.audit_events(rc.AuditQuery(tenant=None, actor=None, target_kind=None,
+                                          target_id=None, action=None, outcome=None, since=None,
+                                          until=None, offset=0, limit=1000))
+check(7 < len(events) < 1000 and [e.seq for e in events] == [e.seq for e in everything.items],
+      "audit_after: the whole log, in order")
+check(events[0].action == "create_tenant" and d.audit_after(cursor, 10000) == [],
+      "audit_after: from the first event to caught up")
+refused("invalid_argument", d.audit_after, 0, 0)
+refused("invalid_argument", d.audit_after, 0, 10001)
+# Written out as JSON Lines (schema rolecall.audit/1) and CEF, as the core writes them.
+line = json.loads(rc.audit_event_to_json_line(events[0]))
+check(line["schema"] == "rolecall.audit/1" and line["seq"] == events[0].seq
+      and line["action"] == "create_tenant" and line["tenant"] == t.tenant
+      and line["target_kind"] == "tenant" and line["time"].endswith("Z"), "JSON line")
+failed = [e for e in events if e.action == "login" and e.outcome == "authentication_failed"][0]
+check(rc.audit_event_to_cef(failed).startswith(
+    f"CEF:0|rolecall|rolecall|{rc.version()}|login|login refused: authentication_failed|7|"),
+    "CEF: a failed login, severity 7")
+built = rc.AuditEvent(seq=7, at=1_700_000_000_123, tenant=1, actor=2, action="delete_user",
+                      outcome="permission_denied", target_kind=None, target_id=None,
+                      detail="a=b", revision=None, before=None, after=None)
+check(rc.audit_event_to_cef(built) == (
+    f"CEF:0|rolecall|rolecall|{rc.version()}|delete_user|delete_user refused: permission_denied"
+    "|6|rt=1700000000123 externalId=7 act=delete_user outcome=permission_denied suid=2 "
+    "cs1Label=tenant cs1=1 msg=a\\=b"), "CEF: extension values escaped")
+check(rc.audit_event_to_json_line(built) == (
+    '{"schema":"rolecall.audit/1","seq":7,"time":"2023-11-14T22:13:20.123Z",'
+    '"time_ms":1700000000123,"tenant":1,"actor":2,"action":"delete_user",'
+    '"outcome":"permission_denied","target_kind":null,"target_id":null,"detail":"a=b",'
+    '"revision":null,"before":null,"after":null}'), "JSON line of a built event")
+built.action = "logn"
+refused("invalid_argument", rc.audit_event_to_json_line, built)
+refused("invalid_argument", rc.audit_event_to_cef, built)
 
 snap = d.snapshot()
 d.revoke_role(t.superadmin, olga, op.id)
