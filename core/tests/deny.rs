@@ -449,16 +449,7 @@ fn postgres_keeps_denials_and_a_version_3_schema_migrates() {
     let dir = schema.directory();
     assert!(dir.role(nc).unwrap().denied.is_empty());
     assert!(dir.check(bob, CONTROL));
-    let v: i64 = pg::client()
-        .query_one(
-            &format!(
-                "SELECT value FROM \"{}\".meta WHERE key = 'schema_version'",
-                schema.name
-            ),
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let v = schema.schema_version();
     assert_eq!(v, rolecall::PostgresStore::SCHEMA_VERSION);
     assert!(v >= 4);
 }

@@ -245,16 +245,7 @@ fn postgres_keeps_external_ids_and_a_version_4_schema_migrates() {
         .unwrap();
     let dir = schema.directory();
     assert_eq!(dir.user(bob).unwrap().external_id, None);
-    let v: i64 = pg::client()
-        .query_one(
-            &format!(
-                "SELECT value FROM \"{}\".meta WHERE key = 'schema_version'",
-                schema.name
-            ),
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let v = schema.schema_version();
     assert_eq!(v, rolecall::PostgresStore::SCHEMA_VERSION);
     assert!(v >= 5);
 }

@@ -355,16 +355,7 @@ fn a_schema_from_a_newer_version_is_refused_and_left_as_it_is() {
         ),
         "{r:?}"
     );
-    let v: i64 = pg::client()
-        .query_one(
-            &format!(
-                "SELECT value FROM \"{}\".meta WHERE key = 'schema_version'",
-                schema.name
-            ),
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let v = schema.schema_version();
     assert_eq!(v, 99);
 }
 

@@ -630,16 +630,7 @@ fn a_version_2_postgres_schema_migrates_keeping_every_scope_assignment() {
     drop(s);
     let mut s = schema.store();
     assert_eq!(loaded(&mut s), expected(&all));
-    let v: i64 = pg::client()
-        .query_one(
-            &format!(
-                "SELECT value FROM \"{}\".meta WHERE key = 'schema_version'",
-                schema.name
-            ),
-            &[],
-        )
-        .unwrap()
-        .get(0);
+    let v = schema.schema_version();
     assert_eq!(v, rolecall::PostgresStore::SCHEMA_VERSION);
     assert!(v >= 4);
 }

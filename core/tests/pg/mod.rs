@@ -93,6 +93,20 @@ impl Schema {
         Directory::open(self.store()).expect("open the directory")
     }
 
+    /// The schema version recorded in this schema's `meta` table, read on a raw connection.
+    pub fn schema_version(&self) -> i64 {
+        client()
+            .query_one(
+                &format!(
+                    "SELECT value FROM \"{}\".meta WHERE key = 'schema_version'",
+                    self.name
+                ),
+                &[],
+            )
+            .expect("read the schema version")
+            .get(0)
+    }
+
     /// Runs SQL in this schema on a raw connection.
     pub fn sql(&self, sql: &str) -> Result<(), postgres::Error> {
         let mut c = client();
