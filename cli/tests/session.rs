@@ -219,6 +219,20 @@ fn a_whole_session() {
     assert!(emails.contains(&"olga@acme.test") && !emails.contains(&"ivan@acme.test"));
     let scopes = s.json(s.cmd(&["scopes", "olga@acme.test"]));
     assert_eq!(scopes["scopes"].as_array().unwrap().len(), 1);
+    // Users listed by id (who-can, a group's members): a table of id, email and name.
+    s.cmd(&["who-can", "campaigns.control"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("olga@acme.test")
+                .and(predicate::str::contains("Olga Petrova")),
+        );
+    s.cmd(&["group", "member", "list", "Night shift"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("ivan@acme.test").and(predicate::str::contains("Ivan Ivanov")),
+        );
 
     // A refused mutation: its exit code (6: permission denied), its message, nothing changed.
     s.cmd(&[

@@ -100,21 +100,7 @@ pub fn who_can(ctx: &Ctx<'_>, a: &WhoCanArgs) -> CliResult<Output> {
     let p = permission(&a.permission)?;
     let scope = a.scope.as_deref().map(|s| ctx.scope(s)).transpose()?;
     let ids = ctx.dir.users_with_permission(ctx.tenant()?, p, scope)?;
-    let users: Vec<_> = ids
-        .iter()
-        .map(|u| ctx.dir.user(*u))
-        .collect::<Result<_, _>>()?;
-    let rows = users
-        .iter()
-        .map(|u| {
-            vec![
-                u.id.0.to_string(),
-                u.email.clone(),
-                format!("{} {}", u.first_name, u.last_name),
-            ]
-        })
-        .collect();
-    Ok(Output::records(&users, &["id", "email", "name"], rows))
+    super::users::brief_list(ctx, &ids)
 }
 
 pub fn scopes(ctx: &Ctx<'_>, a: &ScopesArgs) -> CliResult<Output> {

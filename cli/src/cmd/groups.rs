@@ -112,21 +112,7 @@ pub fn run(ctx: &Ctx<'_>, c: &GroupCmd) -> CliResult<Output> {
             }
             MemberCmd::List { group } => {
                 let members = ctx.dir.group_members(ctx.group(group)?)?;
-                let users: Vec<_> = members
-                    .iter()
-                    .map(|u| ctx.dir.user(*u))
-                    .collect::<Result<_, _>>()?;
-                let rows = users
-                    .iter()
-                    .map(|u| {
-                        vec![
-                            u.id.0.to_string(),
-                            u.email.clone(),
-                            format!("{} {}", u.first_name, u.last_name),
-                        ]
-                    })
-                    .collect();
-                Ok(Output::records(&users, &["id", "email", "name"], rows))
+                super::users::brief_list(ctx, &members)
             }
         },
     }

@@ -1,6 +1,6 @@
 //! `user`, `passwd`, `unlock`.
 
-use rolecall::{NewUser, User, UserPatch, UserQuery};
+use rolecall::{NewUser, User, UserId, UserPatch, UserQuery};
 use serde_json::json;
 
 use crate::args::{PasswdArgs, UserCmd};
@@ -18,6 +18,26 @@ fn row(ctx: &Ctx<'_>, u: &User) -> Vec<String> {
         out::list(u.roles.iter().map(|r| ctx.role_name(*r))),
         u.last_login.map_or_else(|| "never".into(), out::time),
     ]
+}
+
+/// Users named by id, as records (JSON) and a short table of id, email and name: who may do
+/// something (`who-can`), a group's members.
+pub(super) fn brief_list(ctx: &Ctx<'_>, ids: &[UserId]) -> CliResult<Output> {
+    let users: Vec<_> = ids
+        .iter()
+        .map(|u| ctx.dir.user(*u))
+        .collect::<Result<_, _>>()?;
+    let rows = users
+        .iter()
+        .map(|u| {
+            vec![
+                u.id.0.to_string(),
+                u.email.clone(),
+                format!("{} {}", u.first_name, u.last_name),
+            ]
+        })
+        .collect();
+    Ok(Output::records(&users, &["id", "email", "name"], rows))
 }
 
 fn show(ctx: &Ctx<'_>, u: &User) -> CliResult<Output> {
