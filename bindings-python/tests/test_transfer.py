@@ -113,5 +113,9 @@ def test_an_import_is_planned_first_with_its_impact() -> None:
     assert plan.impact.users and d.revision == rev
     plan = d.plan_import(root, d.export_tenant(root))
     assert not plan.value.changed and not plan.impact.users
+    doc = json.loads(d.export_tenant(root))  # a dict, as import_tenant takes it
+    doc["users"].append({"email": "kim@acme.test", "first_name": "Kim", "last_name": "Li"})
+    plan = d.plan_import(root, doc)
+    assert plan.value.users.created == ["kim@acme.test"] and d.revision == rev
     with pytest.raises(rolecall.InvalidImportError):
         d.plan_users_csv(root, "email,first_name,last_name\nbad,,X\n")

@@ -42,13 +42,7 @@ impl PyDirectory {
         actor: UserArg,
         document: &Bound<'_, PyAny>,
     ) -> PyResult<PyImportReport> {
-        let text: String = if document.is_instance_of::<PyString>() {
-            document.extract()?
-        } else {
-            py.import("json")?
-                .call_method1("dumps", (document,))?
-                .extract()?
-        };
+        let text = document_text(py, document)?;
         let doc = py.detach(|| TenantDocument::from_json(&text)).or_raise()?;
         self.write(py, |d| d.import_tenant(actor.0, &doc))
             .map(PyImportReport)
@@ -63,13 +57,7 @@ impl PyDirectory {
         actor: UserArg,
         document: &Bound<'_, PyAny>,
     ) -> PyResult<PySimulation> {
-        let text: String = if document.is_instance_of::<PyString>() {
-            document.extract()?
-        } else {
-            py.import("json")?
-                .call_method1("dumps", (document,))?
-                .extract()?
-        };
+        let text = document_text(py, document)?;
         let dir = self.d()?;
         let sim = py
             .detach(|| {
@@ -106,6 +94,18 @@ impl PyDirectory {
     ) -> PyResult<PyImportReport> {
         self.write(py, |d| d.import_users_csv(actor.0, &text))
             .map(PyImportReport)
+    }
+}
+
+/// The JSON text of a document argument: a `str` as it is, anything else (the `dict`
+/// `json.loads` gives) through `json.dumps`.
+fn document_text(py: Python<'_>, document: &Bound<'_, PyAny>) -> PyResult<String> {
+    if document.is_instance_of::<PyString>() {
+        document.extract()
+    } else {
+        py.import("json")?
+            .call_method1("dumps", (document,))?
+            .extract()
     }
 }
 
