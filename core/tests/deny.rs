@@ -402,10 +402,7 @@ fn sqlite_keeps_denials_and_a_version_6_file_migrates() {
     assert!(dir.role(nc).unwrap().denied.is_empty());
     assert!(dir.check(bob, CONTROL));
     drop(dir);
-    let v: i64 = rusqlite::Connection::open(&path)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let v = common::sqlite_schema_version(&path);
     assert_eq!(v, SqliteStore::SCHEMA_VERSION);
     assert!(v >= 7);
 }

@@ -218,10 +218,7 @@ fn sqlite_keeps_external_ids_and_a_version_7_file_migrates() {
     let dir = Directory::open_sqlite(&path).unwrap();
     assert_eq!(dir.user(bob).unwrap().external_id, None);
     drop(dir);
-    let v: i64 = rusqlite::Connection::open(&path)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let v = common::sqlite_schema_version(&path);
     assert_eq!(v, SqliteStore::SCHEMA_VERSION);
     assert!(v >= 8);
 }

@@ -563,10 +563,7 @@ fn a_schema_5_sqlite_file_migrates_keeping_every_scope_assignment() {
     drop(s);
     let mut s = SqliteStore::open_with(&path, &ro).unwrap();
     assert_eq!(loaded(&mut s), expected(&all));
-    let v: i64 = rusqlite::Connection::open(&path)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let v = common::sqlite_schema_version(&path);
     assert_eq!(v, SqliteStore::SCHEMA_VERSION);
     assert!(v >= 7);
 }

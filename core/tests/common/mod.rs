@@ -231,3 +231,12 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The schema version of the SQLite file at `path` (its `user_version`), read on a raw
+/// connection.
+pub fn sqlite_schema_version(path: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .expect("open the SQLite file")
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("read the schema version")
+}
