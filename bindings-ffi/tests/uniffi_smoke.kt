@@ -72,6 +72,20 @@ fun main() {
         check(d.checkUser(tom, "users.view", ann) && !d.checkUser(tom, "users.view", olga), "my team")
         check(d.userAs(tom, ann).teams == listOf(sales), "actor-aware read")
         refused("outside_teams") { d.userAs(tom, olga) }
+        // Operations: an import planned first (report and impact as JSON text), and the audit
+        // log read from a cursor, written out as JSON Lines and CEF.
+        val plan = d.planUsersCsv(root, "email,first_name,last_name\nkim@acme.test,Kim,Li\n")
+        check("\"created\":[\"kim@acme.test\"]" in plan.report && "kim@acme.test" in plan.impact,
+            "planUsersCsv")
+        refused("unknown_user") { d.userByEmail(t.tenant, "kim@acme.test") }
+        val events = d.auditAfter(0uL, 1000uL)
+        check(events.first().seq == 1uL && d.auditAfter(events.last().seq, 10uL).isEmpty(),
+            "auditAfter")
+        check(auditEventToJsonLine(events.first()).startsWith(
+            "{\"schema\":\"rolecall.audit/1\",\"seq\":1,"), "JSON line")
+        check(auditEventToCef(events.first()).startsWith(
+            "CEF:0|rolecall|rolecall|${version()}|create_tenant|"), "CEF")
+        refused("invalid_argument") { d.auditAfter(0uL, 0uL) }
         d.closeStore()
         check(d.isClosed(), "closed")
         refused("closed") { d.refresh() }
