@@ -91,11 +91,12 @@ class RolecallBackend(BaseBackend):
         model = get_user_model()
         fields = {f.name for f in model._meta.get_fields()}
         username = f"{USERNAME_PREFIX}{user.id}"
+        username_field: str = getattr(model, "USERNAME_FIELD", "username")
         if "rolecall_id" in fields:
             lookup: dict[str, Any] = {"rolecall_id": user.id}
-            defaults: dict[str, Any] = {model.USERNAME_FIELD: username}
+            defaults: dict[str, Any] = {username_field: username}
         else:
-            lookup, defaults = {model.USERNAME_FIELD: username}, {}
+            lookup, defaults = {username_field: username}, {}
         obj, created = model._default_manager.get_or_create(**lookup, defaults=defaults)
         changed = created
         for field, value in (

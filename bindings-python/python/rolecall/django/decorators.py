@@ -45,7 +45,7 @@ def scope_permission_required(
 
             @functools.wraps(view)
             async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-                user = await request.auser()
+                user: Any = await request.auser()
                 if not user.is_authenticated:
                     return redirect_to_login(request.get_full_path(), login_url)
                 if not await user.ahas_perm(perm, scope_of(kwargs)):
@@ -58,7 +58,8 @@ def scope_permission_required(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), login_url)
-            if not request.user.has_perm(perm, scope_of(kwargs)):
+            user: Any = request.user  # has_perm: Django's PermissionsMixin
+            if not user.has_perm(perm, scope_of(kwargs)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

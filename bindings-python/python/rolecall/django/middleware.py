@@ -6,6 +6,7 @@ from typing import Any, Awaitable, Callable, Union
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.auth import alogout, logout
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponseBase
 
 from rolecall.django import SESSION_STAMP_KEY, SESSION_USER_KEY, get_directory, rolecall_id
@@ -25,6 +26,18 @@ def _alive(rid: int, session_user: object, stamp: object) -> bool:
     if session_user != rid or not isinstance(stamp, int) or isinstance(stamp, bool):
         return False
     return get_directory().session_valid(rid, stamp)
+
+
+def _anonymous(request: HttpRequest) -> None:
+    """After a logout: the request is anonymous for sync and async readers alike (Django's
+    ``alogout`` leaves ``request.auser()`` answering the cached user)."""
+    anonymous = AnonymousUser()
+
+    async def auser() -> AnonymousUser:
+        return anonymous
+
+    request.user = anonymous
+    request.auser = auser
 
 
 class RolecallSessionMiddleware:
@@ -50,6 +63,7 @@ class RolecallSessionMiddleware:
             rid, request.session.get(SESSION_USER_KEY), request.session.get(SESSION_STAMP_KEY)
         ):
             logout(request)
+            _anonymous(request)
         response: HttpResponseBase = self.get_response(request)
         return response
 
@@ -61,5 +75,6 @@ class RolecallSessionMiddleware:
             await request.session.aget(SESSION_STAMP_KEY),
         ):
             await alogout(request)
+            _anonymous(request)
         response: HttpResponseBase = await self.get_response(request)
         return response

@@ -40,7 +40,8 @@ class ScopePermissionRequiredMixin(AccessMixin):
             raise ImproperlyConfigured(f"{type(self).__name__} needs permission_required")
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request.user.has_perm(self.permission_required, self.get_scope()):
+        user: Any = request.user  # has_perm: Django's PermissionsMixin
+        if not user.has_perm(self.permission_required, self.get_scope()):
             raise PermissionDenied(self.get_permission_denied_message())
         response: HttpResponseBase = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         return response
