@@ -10,9 +10,11 @@ from typing import Iterator
 
 import pytest
 
-pytest.importorskip("django")
+from integrations import need
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_project.settings")
+need("django")
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "integrations.django_project.settings")
 
 import django  # noqa: E402
 
@@ -24,7 +26,7 @@ from django.test import AsyncClient, Client  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
 import rolecall  # noqa: E402
-from demo import PASSWORD, Demo, seed  # noqa: E402
+from integrations.demo import PASSWORD, Demo, seed  # noqa: E402
 from rolecall.django import RolecallScope, get_directory, rolecall_id  # noqa: E402
 from rolecall.django.backends import RolecallBackend  # noqa: E402
 

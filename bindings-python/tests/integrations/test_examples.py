@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 from types import ModuleType
 
-import pytest
+from integrations import need
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "python"
 PASSWORD = "violet kettle on the moon"
@@ -26,7 +26,7 @@ def load(name: str) -> ModuleType:
 
 
 def test_fastapi_example(tmp_path: Path) -> None:
-    pytest.importorskip("fastapi")
+    need("fastapi", "fastapi.testclient")
     from fastapi.testclient import TestClient
 
     app = load("fastapi_app").create_app(str(tmp_path / "d.db"), fast_hashing=True)
@@ -41,7 +41,7 @@ def test_fastapi_example(tmp_path: Path) -> None:
 
 
 def test_flask_example(tmp_path: Path) -> None:
-    pytest.importorskip("flask_login")
+    need("flask", "flask_login")
     app = load("flask_app").create_app(str(tmp_path / "d.db"), fast_hashing=True)
     with app.test_client() as c:
         assert c.get("/").status_code == 302  # to the login page
@@ -74,7 +74,7 @@ print("ok")
 
 
 def test_django_example(tmp_path: Path) -> None:
-    pytest.importorskip("django")
+    need("django")
     # Its own process: the example configures Django's settings, which happens once a process.
     env = {**os.environ, "ROLECALL_DIRECTORY": str(tmp_path / "d.db")}
     env.pop("DJANGO_SETTINGS_MODULE", None)

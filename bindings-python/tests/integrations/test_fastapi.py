@@ -7,15 +7,16 @@ from typing import Annotated, Any, Dict, Iterator, List
 
 import pytest
 
-pytest.importorskip("fastapi")
-pytest.importorskip("httpx")
+from integrations import need
+
+need("fastapi", "fastapi.testclient")
 
 from fastapi import Depends, FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 import rolecall  # noqa: E402
-from demo import PASSWORD, Demo, seed  # noqa: E402
+from integrations.demo import PASSWORD, Demo, seed  # noqa: E402
 from rolecall import Directory  # noqa: E402
 from rolecall.fastapi import Principal, Rolecall, require, require_scoped  # noqa: E402
 

@@ -6,15 +6,16 @@ from typing import Any, Iterator
 
 import pytest
 
-pytest.importorskip("flask")
-pytest.importorskip("flask_login")
+from integrations import need
+
+need("flask", "flask_login")
 
 import flask_login  # noqa: E402
 from flask import Flask, jsonify, request  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 
 import rolecall  # noqa: E402
-from demo import PASSWORD, Demo, seed  # noqa: E402
+from integrations.demo import PASSWORD, Demo, seed  # noqa: E402
 from rolecall import Directory  # noqa: E402
 from rolecall.flask import (  # noqa: E402
     Rolecall,

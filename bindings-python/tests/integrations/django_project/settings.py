@@ -11,7 +11,7 @@ _here = os.environ.get("ROLECALL_DJANGO_TEST_DIR") or tempfile.mkdtemp(prefix="r
 SECRET_KEY = "django test secret, not for production"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost"]
-ROOT_URLCONF = "django_project.urls"
+ROOT_URLCONF = "integrations.django_project.urls"
 USE_TZ = True
 
 INSTALLED_APPS = [

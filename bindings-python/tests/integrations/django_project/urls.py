@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from django_project import views
+from integrations.django_project import views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
