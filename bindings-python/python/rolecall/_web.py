@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import os
+import threading
 import time
 from dataclasses import dataclass
 from typing import Iterable, Optional, Tuple, Union
@@ -22,6 +23,7 @@ from rolecall._enums import Permission
 from rolecall._rolecall import Directory, Session
 
 __all__ = [
+    "DirectoryHandle",
     "DirectoryLocation",
     "Principal",
     "SessionTokens",
@@ -56,6 +58,38 @@ def open_directory(location: DirectoryLocation) -> Directory:
         "a rolecall directory is a Directory, a SQLite path or a postgresql:// URL, "
         f"not {type(location).__name__}"
     )
+
+
+class DirectoryHandle:
+    """A directory setting, opened at first use in each process.
+
+    A location (a path or a URL) is opened by the first call of :meth:`get` in a process, and
+    again in a child after a ``fork()`` (a pre-forking server loading the app before forking):
+    neither a connection nor the PostgreSQL listener survives a fork. An open ``Directory``
+    given as the location is used as it is.
+    """
+
+    def __init__(self, location: DirectoryLocation) -> None:
+        if not isinstance(location, (Directory, str, os.PathLike)):
+            raise TypeError(
+                "a rolecall directory is a Directory, a SQLite path or a postgresql:// URL, "
+                f"not {type(location).__name__}"
+            )
+        self.location = location
+        self._lock = threading.Lock()
+        self._opened: Optional[Tuple[int, Directory]] = None
+
+    def get(self) -> Directory:
+        """The directory, opened now if this process has not opened it yet."""
+        if isinstance(self.location, Directory):
+            return self.location
+        opened = self._opened
+        if opened is not None and opened[0] == os.getpid():
+            return opened[1]
+        with self._lock:
+            if self._opened is None or self._opened[0] != os.getpid():
+                self._opened = (os.getpid(), open_directory(self.location))
+            return self._opened[1]
 
 
 def permission(name: Union[str, Permission]) -> Permission:

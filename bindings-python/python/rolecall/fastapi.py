@@ -45,10 +45,10 @@ from rolecall._enums import Permission
 from rolecall._errors import AccountLockedError, AuthenticationError
 from rolecall._rolecall import Directory, Session
 from rolecall._web import (
+    DirectoryHandle,
     DirectoryLocation,
     Principal,
     SessionTokens,
-    open_directory,
     permission,
     permissions,
     scope_id,
@@ -103,8 +103,14 @@ class Rolecall:
         secret_key: Union[str, bytes],
         max_age: Optional[float] = 12 * 3600,
     ) -> None:
-        self.directory: Directory = open_directory(directory)
+        self._directory = DirectoryHandle(directory)
         self.tokens = SessionTokens(secret_key, max_age=max_age)
+
+    @property
+    def directory(self) -> Directory:
+        """The directory, opened at its first use in the process (so after a pre-forking
+        server forked), and again in a forked child."""
+        return self._directory.get()
 
     def init_app(self, app: FastAPI) -> None:
         """Makes this the app's directory (``app.state.rolecall``) and answers a failed

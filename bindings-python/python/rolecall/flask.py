@@ -50,7 +50,7 @@ from flask import Flask, abort, current_app
 
 from rolecall._enums import Permission
 from rolecall._rolecall import Directory, Session
-from rolecall._web import DirectoryLocation, open_directory, permission, permissions, scope_id
+from rolecall._web import DirectoryHandle, DirectoryLocation, permission, permissions, scope_id
 
 __all__ = [
     "Rolecall",
@@ -122,18 +122,19 @@ class Rolecall:
         login_manager: Optional[Any] = None,
     ) -> None:
         self._location = directory
-        self._directory: Optional[Directory] = None
+        self._directory: Optional[DirectoryHandle] = None
         self.login_manager = login_manager
         if app is not None:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
-        """Opens the directory, registers the extension (``app.extensions["rolecall"]``) and
+        """Takes the directory setting (opened at its first use in each process, so after a
+        pre-forking server forked), registers the extension (``app.extensions["rolecall"]``) and
         installs the user loader on the app's Flask-Login manager."""
         location = self._location if self._location is not None else app.config.get("ROLECALL_DIRECTORY")
         if location is None:
             raise RuntimeError("rolecall.flask: pass directory= or set ROLECALL_DIRECTORY")
-        self._directory = open_directory(location)
+        self._directory = DirectoryHandle(location)
         lm = self.login_manager or getattr(app, "login_manager", None)
         if lm is None:
             lm = flask_login.LoginManager()
@@ -147,7 +148,7 @@ class Rolecall:
         """The directory (after :meth:`init_app`)."""
         if self._directory is None:
             raise RuntimeError("rolecall.flask: init_app has not run")
-        return self._directory
+        return self._directory.get()
 
     def load_user(self, user_id: str) -> Optional[RolecallUser]:
         """Flask-Login's user loader: the user of a session id, while the core accepts it."""

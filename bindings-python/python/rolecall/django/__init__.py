@@ -37,13 +37,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from rolecall._rolecall import Directory
-from rolecall._web import open_directory
+from rolecall._web import DirectoryHandle
 
 __all__ = [
     "SESSION_STAMP_KEY",
@@ -65,25 +65,28 @@ SESSION_MUST_CHANGE_KEY = "_rolecall_must_change_password"
 USERNAME_PREFIX = "rolecall."
 
 _lock = threading.Lock()
-_opened: Optional[Tuple[Any, Directory]] = None
+_handle: Optional[DirectoryHandle] = None
 
 
 def get_directory() -> Directory:
     """The directory ``settings.ROLECALL_DIRECTORY`` names (an open ``Directory``, a SQLite
-    path, or a ``postgresql://`` URL), opened at the first call of the process and again
-    only when the setting changes.
+    path, or a ``postgresql://`` URL), opened at its first use in each process (so after a
+    pre-forking server forked; again in a forked child) and again when the setting changes.
 
     Raises ``ImproperlyConfigured`` when the setting is missing, and the core's storage
     errors when the directory cannot be opened.
     """
-    global _opened
+    global _handle
     location = getattr(settings, "ROLECALL_DIRECTORY", None)
     if location is None:
         raise ImproperlyConfigured("rolecall.django needs settings.ROLECALL_DIRECTORY")
-    with _lock:
-        if _opened is None or _opened[0] is not location and _opened[0] != location:
-            _opened = (location, open_directory(location))
-        return _opened[1]
+    handle = _handle
+    if handle is None or (handle.location is not location and handle.location != location):
+        with _lock:
+            handle = _handle
+            if handle is None or (handle.location is not location and handle.location != location):
+                handle = _handle = DirectoryHandle(location)
+    return handle.get()
 
 
 def get_tenant(tenant: Any = None) -> int:
