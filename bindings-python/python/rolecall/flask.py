@@ -31,8 +31,8 @@ Example::
 - ``permission_required(*permissions)`` asks ``Directory.check`` for each;
   ``scoped_permission_required(permission, param="scope_id")`` asks ``Directory.check_scoped``
   with the scope id of the view argument ``param``. Not logged in (or revoked): Flask-Login's
-  ``unauthorized()`` (a redirect to ``login_view``, else 401); denied by the core: 403; a
-  scope argument that is not an id: 404.
+  ``unauthorized()`` (a redirect to ``login_view``, else 401); denied by the core, or logged
+  in as a user without a rolecall id: 403; a scope argument that is not an id: 404.
 - Any user object of your own works with the decorators when it has an integer
   ``rolecall_id`` attribute (the session check is then your loader's).
 
@@ -193,9 +193,12 @@ def _directory() -> Directory:
 
 def _guard(view: _F, allowed: Callable[[Directory, int, dict[str, Any]], bool]) -> _F:
     def verdict(kwargs: dict[str, Any]) -> Any:
-        user = rolecall_id(flask_login.current_user)
-        if user is None:
+        current = flask_login.current_user
+        if current is None or not current.is_authenticated:
             return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        user = rolecall_id(current)
+        if user is None:  # logged in, but as nobody the core knows
+            abort(403)
         if not allowed(_directory(), user, kwargs):
             abort(403)
         return None

@@ -166,3 +166,16 @@ def test_backend_answers_are_the_cores(demo: Demo) -> None:
     assert b.authenticate(None, username="sam@acme.test", password="wrong password!") is None
     auth = asyncio.run(b.aauthenticate(None, username="sam@acme.test", password=PASSWORD))
     assert auth is not None and rolecall_id(auth) == demo.lead
+
+
+def test_a_django_user_of_its_own_is_left_to_django(demo: Demo) -> None:
+    local = get_user_model().objects.get_or_create(username="local-admin")[0]
+    assert rolecall_id(local) is None
+    assert RolecallBackend().get_user(local.pk) is None  # not one of rolecall's
+    c = Client()
+    c.force_login(local, backend="django.contrib.auth.backends.ModelBackend")
+    # The middleware keeps its session (nothing of rolecall's to check) ...
+    assert c.get("/me/").json()["permissions"] == []
+    # ... and the rolecall backend grants it nothing.
+    assert c.get(f"/campaigns/{demo.spring}/start/").status_code == 403
+    assert c.get("/campaigns/").status_code == 403

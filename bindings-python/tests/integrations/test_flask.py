@@ -153,3 +153,30 @@ def test_names_are_checked_when_declared() -> None:
         permission_required("campaigns.fly")
     with pytest.raises(rolecall.UnknownPermissionError):
         scoped_permission_required("nope")
+
+
+class LocalUser:
+    """A user of the app's own, not linked to rolecall (no ``rolecall_id``)."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return "local"
+
+
+def test_a_user_unknown_to_rolecall_is_forbidden(d: Directory, demo: Demo) -> None:
+    app = make_app(d, demo.tenant)
+    rc = app.extensions["rolecall"]
+    rc.login_manager.user_loader(lambda user_id: LocalUser() if user_id == "local" else None)
+
+    @app.post("/local-login")
+    def local_login() -> Any:
+        flask_login.login_user(LocalUser())
+        return "ok"
+
+    with app.test_client() as c:
+        c.post("/local-login")
+        assert c.get("/campaigns").status_code == 403
+        assert c.post(f"/campaigns/{demo.spring}/start").status_code == 403

@@ -41,7 +41,11 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["rolecall.django.backends.RolecallBackend"]
+# rolecall's users, and Django's own (a local administrator, say) beside them.
+AUTHENTICATION_BACKENDS = [
+    "rolecall.django.backends.RolecallBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/campaigns/"
 
