@@ -70,8 +70,13 @@ def _fill(d: Directory) -> int:
     for first, role in (("Olga", "Operator"), ("Vera", "Viewer"), ("Sam", None)):
         roles = [d.role_by_name(acme.tenant, role)] if role else []
         d.create_user(
-            root, first_name=first, last_name="Demo", email=f"{first.lower()}@acme.test",
-            roles=roles, password=PASSWORD, temporary=False,
+            root,
+            first_name=first,
+            last_name="Demo",
+            email=f"{first.lower()}@acme.test",
+            roles=roles,
+            password=PASSWORD,
+            temporary=False,
         )
     sam = d.user_by_email(acme.tenant, "sam@acme.test")
     d.grant_role_in_scope(root, sam, lead, spring)

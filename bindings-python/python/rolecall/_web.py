@@ -144,7 +144,9 @@ class SessionTokens:
     changed (its password or login email changed, its access shrank, it was deactivated).
     """
 
-    def __init__(self, secret_key: Union[str, bytes], *, max_age: Optional[float] = 12 * 3600) -> None:
+    def __init__(
+        self, secret_key: Union[str, bytes], *, max_age: Optional[float] = 12 * 3600
+    ) -> None:
         key = secret_key.encode() if isinstance(secret_key, str) else secret_key
         if not isinstance(key, bytes) or len(key) < 16:
             raise ValueError("secret_key must be at least 16 bytes")

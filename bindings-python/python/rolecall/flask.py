@@ -92,9 +92,9 @@ class RolecallUser:
         return self.directory.check_scoped(self.rolecall_id, permission(name), scope)
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, RolecallUser)
-            and (other.rolecall_id, other.stamp) == (self.rolecall_id, self.stamp)
+        return isinstance(other, RolecallUser) and (other.rolecall_id, other.stamp) == (
+            self.rolecall_id,
+            self.stamp,
         )
 
     def __hash__(self) -> int:
@@ -131,7 +131,9 @@ class Rolecall:
         """Takes the directory setting (opened at its first use in each process, so after a
         pre-forking server forked), registers the extension (``app.extensions["rolecall"]``) and
         installs the user loader on the app's Flask-Login manager."""
-        location = self._location if self._location is not None else app.config.get("ROLECALL_DIRECTORY")
+        location = (
+            self._location if self._location is not None else app.config.get("ROLECALL_DIRECTORY")
+        )
         if location is None:
             raise RuntimeError("rolecall.flask: pass directory= or set ROLECALL_DIRECTORY")
         self._directory = DirectoryHandle(location)

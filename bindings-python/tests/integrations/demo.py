@@ -23,7 +23,9 @@ class Demo:
 
 def seed(d: Directory, tenant_name: str = "Acme") -> Demo:
     d.set_hash_params(m_kib=256, t=1, p=1)  # tests only
-    t = d.create_tenant(tenant_name, NewUser("Ada", "Root", "ada@acme.test"), presets=[Preset.MANAGERS])
+    t = d.create_tenant(
+        tenant_name, NewUser("Ada", "Root", "ada@acme.test"), presets=[Preset.MANAGERS]
+    )
     root = t.superadmin
     operator = d.role_by_name(t.tenant, "Operator").id
     viewer = d.role_by_name(t.tenant, "Viewer").id

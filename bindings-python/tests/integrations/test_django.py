@@ -47,8 +47,13 @@ def new_user(demo: Demo, *roles: int) -> str:
     """A user of its own for a test that changes it; returns its email."""
     email = f"user{next(_names)}@acme.test"
     get_directory().create_user(
-        demo.root, first_name="Tess", last_name="Case", email=email, roles=list(roles),
-        password=PASSWORD, temporary=False,
+        demo.root,
+        first_name="Tess",
+        last_name="Case",
+        email=email,
+        roles=list(roles),
+        password=PASSWORD,
+        temporary=False,
     )
     return email
 
@@ -69,7 +74,9 @@ def test_login_through_the_core_maps_a_django_user(demo: Demo) -> None:
     me = c.get("/me/").json()
     assert me["username"] == f"rolecall.{demo.operator}" and me["email"] == "olga@acme.test"
     assert me["control_and_view"] is True
-    assert me["permissions"] == sorted(str(p) for p in get_directory().effective_permissions(demo.operator))
+    assert me["permissions"] == sorted(
+        str(p) for p in get_directory().effective_permissions(demo.operator)
+    )
     user = get_user_model().objects.get(username=f"rolecall.{demo.operator}")
     assert rolecall_id(user) == demo.operator and not user.has_usable_password()
     assert (user.first_name, user.last_name) == ("Olga", "Test")
@@ -153,15 +160,20 @@ def test_backend_answers_are_the_cores(demo: Demo) -> None:
     for name in rolecall.permission_names():
         assert b.has_perm(user, name) == d.check(demo.lead, name), name
         for scope in (demo.spring, demo.autumn):
-            assert b.has_perm(user, name, RolecallScope(scope)) == d.check_scoped(demo.lead, name, scope)
+            assert b.has_perm(user, name, RolecallScope(scope)) == d.check_scoped(
+                demo.lead, name, scope
+            )
     assert b.has_perm(user, "auth.add_user") is False  # Django's own names: other backends'
     assert b.has_perm(user, "campaigns.control", object()) is False  # an object with no scope
     assert b.get_all_permissions(user, RolecallScope(demo.spring)) == {
-        "campaigns.view", "campaigns.control"
+        "campaigns.view",
+        "campaigns.control",
     }
     assert b.get_all_permissions(user, RolecallScope(demo.autumn)) == set()
     assert asyncio.run(b.ahas_perm(user, "campaigns.control", RolecallScope(demo.spring)))
-    assert asyncio.run(b.ahas_perms(user, ["campaigns.control"], RolecallScope(demo.autumn))) is False
+    assert (
+        asyncio.run(b.ahas_perms(user, ["campaigns.control"], RolecallScope(demo.autumn))) is False
+    )
     assert asyncio.run(b.aget_all_permissions(user)) == b.get_all_permissions(user)
     assert b.authenticate(None, username="sam@acme.test", password="wrong password!") is None
     auth = asyncio.run(b.aauthenticate(None, username="sam@acme.test", password=PASSWORD))

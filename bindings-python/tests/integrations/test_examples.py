@@ -18,7 +18,9 @@ PASSWORD = "violet kettle on the moon"
 
 
 def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"rolecall_example_{name}", EXAMPLES / name / "app.py")
+    spec = importlib.util.spec_from_file_location(
+        f"rolecall_example_{name}", EXAMPLES / name / "app.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -79,8 +81,19 @@ def test_django_example(tmp_path: Path) -> None:
     env = {**os.environ, "ROLECALL_DIRECTORY": str(tmp_path / "d.db")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     out = subprocess.run(
-        [sys.executable, "-W", "error", "-c", textwrap.dedent(DJANGO_SMOKE),
-         str(EXAMPLES / "django_app" / "app.py"), PASSWORD],
-        env=env, capture_output=True, text=True, check=False, timeout=120,
+        [
+            sys.executable,
+            "-W",
+            "error",
+            "-c",
+            textwrap.dedent(DJANGO_SMOKE),
+            str(EXAMPLES / "django_app" / "app.py"),
+            PASSWORD,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr

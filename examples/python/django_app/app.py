@@ -21,6 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from demo_directory import default_path, open_demo  # noqa: E402
 
 DIRECTORY = default_path("django")
+LOGIN_PAGE = (
+    "<form method=post>{% csrf_token %}{{ form.as_p }}<button>log in</button></form>"
+    "<p>olga, vera or sam @acme.test: violet kettle on the moon</p>"
+)
 
 if not settings.configured:
     settings.configure(
@@ -28,23 +32,38 @@ if not settings.configured:
         SECRET_KEY="example only: set a secret of yours",
         ALLOWED_HOSTS=["127.0.0.1", "localhost", "testserver"],
         ROOT_URLCONF=__name__,
-        INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions"],
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+        ],
         MIDDLEWARE=[
             "django.contrib.sessions.middleware.SessionMiddleware",
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
             "rolecall.django.middleware.RolecallSessionMiddleware",
         ],
-        TEMPLATES=[{
-            "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", {
-                "registration/login.html": (
-                    "<form method=post>{% csrf_token %}{{ form.as_p }}<button>log in</button>"
-                    "</form><p>olga, vera or sam @acme.test: violet kettle on the moon</p>"
-                ),
-            })]},
-        }],
-        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DIRECTORY + ".django.sqlite3"}},
+        TEMPLATES=[
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "OPTIONS": {
+                    "loaders": [
+                        (
+                            "django.template.loaders.locmem.Loader",
+                            {
+                                "registration/login.html": LOGIN_PAGE,
+                            },
+                        )
+                    ]
+                },
+            }
+        ],
+        DATABASES={
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": DIRECTORY + ".django.sqlite3",
+            }
+        },
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
         USE_TZ=True,
         AUTHENTICATION_BACKENDS=["rolecall.django.backends.RolecallBackend"],

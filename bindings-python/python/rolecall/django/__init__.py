@@ -117,7 +117,7 @@ def rolecall_id(user: Any) -> Optional[int]:
         return rid
     name = user.get_username() if hasattr(user, "get_username") else None
     if isinstance(name, str) and name.startswith(USERNAME_PREFIX):
-        digits = name[len(USERNAME_PREFIX):]
+        digits = name[len(USERNAME_PREFIX) :]
         if digits.isascii() and digits.isdigit():
             return int(digits)
     return None

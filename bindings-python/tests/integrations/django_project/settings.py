@@ -31,13 +31,23 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": False,
-        "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", {
-            "registration/login.html": "<form method=post>{{ form }}</form>",
-        })]},
+        "OPTIONS": {
+            "loaders": [
+                (
+                    "django.template.loaders.locmem.Loader",
+                    {
+                        "registration/login.html": "<form method=post>{{ form }}</form>",
+                    },
+                )
+            ]
+        },
     }
 ]
 DATABASES = {
-    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(_here, "django.sqlite3")}
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.path.join(_here, "django.sqlite3"),
+    }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
