@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterable, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple, Union
 
 from rolecall._enums import Permission
 from rolecall._rolecall import Directory, Session
@@ -40,20 +40,25 @@ DirectoryLocation = Union[Directory, str, "os.PathLike[str]"]
 _PG_PREFIXES = ("postgresql://", "postgres://")
 
 
-def open_directory(location: DirectoryLocation) -> Directory:
+def open_directory(
+    location: DirectoryLocation, options: Optional[Mapping[str, Any]] = None
+) -> Directory:
     """The directory a setting names: an open ``Directory`` as it is, a ``postgresql://`` or
-    ``postgres://`` URL through ``Directory.open_postgres`` (which follows the store), anything
-    else as the path of a SQLite file (created when missing).
+    ``postgres://`` URL through ``Directory.open_postgres(url, **options)`` (which follows the
+    store; options such as ``schema``, ``poll_interval``), anything else as the path of a
+    SQLite file, ``Directory(path, **options)`` (created when missing; options such as
+    ``read_only``, ``busy_timeout``).
 
-    Raises ``TypeError`` for any other value, and the core's errors (``StorageError``,
-    ``UnavailableError``, ...) when the store cannot be opened.
+    Raises ``TypeError`` for any other value or an unknown option, and the core's errors
+    (``StorageError``, ``UnavailableError``, ...) when the store cannot be opened.
     """
+    opts = dict(options or {})
     if isinstance(location, Directory):
         return location
     if isinstance(location, str) and location.startswith(_PG_PREFIXES):
-        return Directory.open_postgres(location)
+        return Directory.open_postgres(location, **opts)
     if isinstance(location, (str, os.PathLike)):
-        return Directory(location)
+        return Directory(location, **opts)
     raise TypeError(
         "a rolecall directory is a Directory, a SQLite path or a postgresql:// URL, "
         f"not {type(location).__name__}"
@@ -66,16 +71,20 @@ class DirectoryHandle:
     A location (a path or a URL) is opened by the first call of :meth:`get` in a process, and
     again in a child after a ``fork()`` (a pre-forking server loading the app before forking):
     neither a connection nor the PostgreSQL listener survives a fork. An open ``Directory``
-    given as the location is used as it is.
+    given as the location is used as it is. ``options`` are the keyword arguments of the
+    opening call (:func:`open_directory`).
     """
 
-    def __init__(self, location: DirectoryLocation) -> None:
+    def __init__(
+        self, location: DirectoryLocation, options: Optional[Mapping[str, Any]] = None
+    ) -> None:
         if not isinstance(location, (Directory, str, os.PathLike)):
             raise TypeError(
                 "a rolecall directory is a Directory, a SQLite path or a postgresql:// URL, "
                 f"not {type(location).__name__}"
             )
         self.location = location
+        self.options: Dict[str, Any] = dict(options or {})
         self._lock = threading.Lock()
         self._opened: Optional[Tuple[int, Directory]] = None
 
@@ -88,7 +97,7 @@ class DirectoryHandle:
             return opened[1]
         with self._lock:
             if self._opened is None or self._opened[0] != os.getpid():
-                self._opened = (os.getpid(), open_directory(self.location))
+                self._opened = (os.getpid(), open_directory(self.location, self.options))
             return self._opened[1]
 
 

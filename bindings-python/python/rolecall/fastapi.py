@@ -35,7 +35,7 @@ Nothing here decides a rule: every answer is the core's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Awaitable, Callable, Optional, Union
+from typing import Annotated, Any, Awaitable, Callable, Mapping, Optional, Union
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi.responses import JSONResponse
@@ -94,6 +94,8 @@ class Rolecall:
             it between the workers that must accept each other's tokens).
         max_age: seconds a token is accepted after it was issued (``None``: until the
             session is revoked).
+        directory_options: keyword arguments for opening a location (``schema=`` of
+            ``Directory.open_postgres``, ``busy_timeout=`` of a SQLite ``Directory``, ...).
     """
 
     def __init__(
@@ -102,8 +104,9 @@ class Rolecall:
         *,
         secret_key: Union[str, bytes],
         max_age: Optional[float] = 12 * 3600,
+        directory_options: Optional[Mapping[str, Any]] = None,
     ) -> None:
-        self._directory = DirectoryHandle(directory)
+        self._directory = DirectoryHandle(directory, directory_options)
         self.tokens = SessionTokens(secret_key, max_age=max_age)
 
     @property

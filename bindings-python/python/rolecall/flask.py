@@ -110,7 +110,9 @@ class Rolecall:
     Args:
         app: the application (or call :meth:`init_app` later).
         directory: an open ``Directory``, a SQLite path or a ``postgresql://`` URL; by
-            default the app's ``ROLECALL_DIRECTORY`` setting.
+            default the app's ``ROLECALL_DIRECTORY`` setting (and its
+            ``ROLECALL_DIRECTORY_OPTIONS``: keyword arguments for opening it, such as
+            ``{"schema": "pbx"}`` for PostgreSQL).
         login_manager: the app's Flask-Login ``LoginManager``; by default the one the app
             has, else a new one.
     """
@@ -136,7 +138,8 @@ class Rolecall:
         )
         if location is None:
             raise RuntimeError("rolecall.flask: pass directory= or set ROLECALL_DIRECTORY")
-        self._directory = DirectoryHandle(location)
+        options = app.config.get("ROLECALL_DIRECTORY_OPTIONS")
+        self._directory = DirectoryHandle(location, options)
         lm = self.login_manager or getattr(app, "login_manager", None)
         if lm is None:
             lm = flask_login.LoginManager()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import Callable
+from urllib.parse import quote
 
 import pytest
 
 import rolecall
-from rolecall import Directory
+from rolecall import Directory, NewUser
 from rolecall._web import DirectoryHandle, Principal, SessionTokens, open_directory, scope_id
 
 KEY = "0123456789abcdef0123456789abcdef"
@@ -77,3 +79,32 @@ def test_a_handle_opens_once_a_process_and_again_after_fork(tmp_path: Path) -> N
     assert DirectoryHandle(given).get() is given
     with pytest.raises(TypeError):
         DirectoryHandle(None)  # type: ignore[arg-type]
+
+
+def _as_url(dsn: str) -> str:
+    """The test server's key=value connection string as a postgresql:// URL (a Unix socket
+    directory as a percent-encoded host)."""
+    if dsn.startswith(("postgresql://", "postgres://")):
+        return dsn
+    kv = dict(part.split("=", 1) for part in dsn.split())
+    host = quote(kv.get("host", "localhost"), safe="")
+    user = kv.get("user", "postgres")
+    return f"postgresql://{user}@{host}:{kv.get('port', '5432')}/{kv.get('dbname', user)}"
+
+
+def test_a_postgres_url_with_options_opens_that_store(
+    pg_dsn: str, pg_schema: Callable[[], str]
+) -> None:
+    schema = pg_schema()
+    handle = DirectoryHandle(_as_url(pg_dsn), {"schema": schema, "poll_interval": 0.2})
+    d = handle.get()
+    try:
+        t = d.create_tenant("Acme", NewUser("Ada", "Root", "ada@acme.test"))
+        # The same schema seen through the core's own opening call.
+        with Directory.open_postgres(pg_dsn, schema=schema, follow=False) as other:
+            assert [x.name for x in other.tenants()] == ["Acme"]
+            assert other.tenant(t.tenant).superadmin == t.superadmin
+    finally:
+        d.close()
+    with pytest.raises(TypeError):  # an option the opening call does not take
+        DirectoryHandle(_as_url(pg_dsn), {"shema": schema}).get()

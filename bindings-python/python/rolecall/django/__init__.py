@@ -4,6 +4,7 @@ when the core says so.
 Settings::
 
     ROLECALL_DIRECTORY = BASE_DIR / "rolecall.db"   # a SQLite path, or "postgresql://..."
+    ROLECALL_DIRECTORY_OPTIONS = {"schema": "pbx"}  # optional: keyword arguments to open it
     ROLECALL_TENANT = 1                             # the tenant logins belong to (id or name)
     AUTHENTICATION_BACKENDS = ["rolecall.django.backends.RolecallBackend"]
     MIDDLEWARE = [
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -70,7 +71,8 @@ _handle: Optional[DirectoryHandle] = None
 
 def get_directory() -> Directory:
     """The directory ``settings.ROLECALL_DIRECTORY`` names (an open ``Directory``, a SQLite
-    path, or a ``postgresql://`` URL), opened at its first use in each process (so after a
+    path, or a ``postgresql://`` URL; ``settings.ROLECALL_DIRECTORY_OPTIONS``: keyword
+    arguments for opening it, such as ``{"schema": "pbx"}``), opened at its first use in each process (so after a
     pre-forking server forked; again in a forked child) and again when the setting changes.
 
     Raises ``ImproperlyConfigured`` when the setting is missing, and the core's storage
@@ -80,13 +82,20 @@ def get_directory() -> Directory:
     location = getattr(settings, "ROLECALL_DIRECTORY", None)
     if location is None:
         raise ImproperlyConfigured("rolecall.django needs settings.ROLECALL_DIRECTORY")
+    options = dict(getattr(settings, "ROLECALL_DIRECTORY_OPTIONS", None) or {})
     handle = _handle
-    if handle is None or (handle.location is not location and handle.location != location):
+    if handle is None or not _same(handle, location, options):
         with _lock:
             handle = _handle
-            if handle is None or (handle.location is not location and handle.location != location):
-                handle = _handle = DirectoryHandle(location)
+            if handle is None or not _same(handle, location, options):
+                handle = _handle = DirectoryHandle(location, options)
     return handle.get()
+
+
+def _same(handle: DirectoryHandle, location: Any, options: Dict[str, Any]) -> bool:
+    return (handle.location is location or handle.location == location) and (
+        handle.options == options
+    )
 
 
 def get_tenant(tenant: Any = None) -> int:
