@@ -21,6 +21,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import AsyncClient, Client  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
@@ -191,3 +192,17 @@ def test_a_django_user_of_its_own_is_left_to_django(demo: Demo) -> None:
     # ... and the rolecall backend grants it nothing.
     assert c.get(f"/campaigns/{demo.spring}/start/").status_code == 403
     assert c.get("/campaigns/").status_code == 403
+
+
+def test_a_locked_account_cannot_log_in(demo: Demo) -> None:
+    email = new_user(demo, demo.operator_role)
+    c = Client()
+    for _ in range(5):
+        assert (
+            c.post("/login/", {"username": email, "password": "wrong password"}).status_code == 200
+        )
+    # The right password now: the core refuses (locked), and no other backend is asked.
+    assert c.post("/login/", {"username": email, "password": PASSWORD}).status_code == 200
+    assert c.get("/me/").status_code == 302
+    with pytest.raises(PermissionDenied):
+        RolecallBackend().authenticate(None, username=email, password=PASSWORD)

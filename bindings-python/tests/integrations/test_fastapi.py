@@ -168,3 +168,12 @@ def test_names_are_checked_when_declared() -> None:
 def test_rolecall_needs_a_real_key(d: Directory) -> None:
     with pytest.raises(ValueError):
         Rolecall(d, secret_key="short")
+
+
+def test_a_locked_account_is_401_with_its_end(client: TestClient) -> None:
+    for _ in range(5):
+        r = client.post("/login", json={"email": "vera@acme.test", "password": "wrong password"})
+        assert r.status_code == 401
+    r = client.post("/login", json={"email": "vera@acme.test", "password": PASSWORD})
+    assert r.status_code == 401 and r.json()["detail"] == "account_locked"
+    assert isinstance(r.json()["until"], int)
