@@ -60,7 +60,8 @@ audit=$("$build_venv/bin/auditwheel" show "$wheel")
 [[ $(echo $audit) == *"consistent with the following platform tag: \"$tag\""* ]] ||
     { echo "$audit"; exit 1; }
 tar tzf "$py_out/dist/rolecall-$version.tar.gz" "rolecall-$version/core/src/lib.rs" >/dev/null
-# A fresh venv and a PATH without cargo or rustc (they live in ~/.cargo/bin).
+# A fresh venv and a PATH without cargo or rustc (they live in ~/.cargo/bin). --no-compile:
+# modules are byte-compiled when imported, not all of Django's at install.
 pybase=$(python3 -c 'import sys; print(sys.base_prefix)')/bin/python3
 venv="$py_out/venv"
 no_rust=(env PATH="$venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
@@ -68,7 +69,7 @@ no_rust=(env PATH="$venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
     { echo "cargo or rustc is still on the test PATH"; exit 1; }
 "${no_rust[@]}" "$pybase" -m venv "$venv"
 "${no_rust[@]}" "$venv/bin/python" -m pip install --quiet --upgrade pip
-"${no_rust[@]}" "$venv/bin/python" -m pip install --quiet --only-binary=:all: \
+"${no_rust[@]}" "$venv/bin/python" -m pip install --quiet --no-compile --only-binary=:all: \
     -r bindings-python/tests/requirements.txt "$wheel"
 py=("${no_rust[@]}" "$venv/bin/python")
 export MYPY_CACHE_DIR="$CARGO_TARGET_DIR/mypy-cache"
