@@ -53,8 +53,10 @@ class RolecallBackend(BaseBackend):
       ``Directory.effective_permissions``, or of the catalogue permissions
       ``Directory.check_scoped`` allows on the object's scope.
 
-    The user mapping (:func:`rolecall.django.rolecall_id`, :meth:`django_user`) can be
-    changed in a subclass.
+    The link between a Django user and a rolecall user is the model's integer field
+    ``rolecall_id`` when it has one, else the username ``rolecall.<id>``
+    (:func:`rolecall.django.rolecall_id`); how the Django user is made and kept up to date
+    at login (:meth:`django_user`) can be changed in a subclass.
     """
 
     # --- authentication -------------------------------------------------------------------
