@@ -206,3 +206,45 @@ def test_a_locked_account_cannot_log_in(demo: Demo) -> None:
     assert c.get("/me/").status_code == 302
     with pytest.raises(PermissionDenied):
         RolecallBackend().authenticate(None, username=email, password=PASSWORD)
+
+
+def test_a_user_model_with_a_rolecall_id_field_is_linked_by_it(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+    from django.db import connection, models
+
+    from rolecall.django import backends
+
+    class Agent(AbstractBaseUser):
+        username = models.CharField(max_length=150, unique=True)
+        rolecall_id = models.BigIntegerField(unique=True, null=True)
+        first_name = models.CharField(max_length=150, blank=True)
+        email = models.EmailField(blank=True)
+        is_active = models.BooleanField(default=True)
+        objects = BaseUserManager()
+        USERNAME_FIELD = "username"
+
+        class Meta:
+            app_label = "integrations_agents"
+
+    with connection.schema_editor() as editor:
+        editor.create_model(Agent)
+    monkeypatch.setattr(backends, "get_user_model", lambda: Agent)
+    d, b = get_directory(), RolecallBackend()
+    agent = b.django_user(d.user(demo.viewer))
+    assert isinstance(agent, Agent)
+    assert (agent.rolecall_id, agent.username, agent.first_name) == (
+        demo.viewer,
+        f"rolecall.{demo.viewer}",
+        "Vera",
+    )
+    assert not agent.has_usable_password()
+    # Renamed on the Django side: still the same row, found by its rolecall_id; the names
+    # follow rolecall at each login.
+    Agent.objects.filter(pk=agent.pk).update(username="vera-at-desk-4")
+    d.update_user(demo.root, demo.viewer, first_name="Veronica")
+    again = b.django_user(d.user(demo.viewer))
+    assert (again.pk, again.username, again.first_name) == (agent.pk, "vera-at-desk-4", "Veronica")
+    assert rolecall_id(again) == demo.viewer and b.has_perm(again, "campaigns.view")
+    d.update_user(demo.root, demo.viewer, first_name="Vera")
