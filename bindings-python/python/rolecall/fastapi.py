@@ -37,9 +37,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Awaitable, Callable, Mapping, Optional, Union
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Security
-from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+try:
+    from fastapi import Depends, FastAPI, HTTPException, Request, Security
+    from fastapi.responses import JSONResponse
+    from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+except ImportError as e:  # not installed: say which extra brings it
+    raise ImportError(
+        f"rolecall.fastapi needs FastAPI: pip install 'rolecall[fastapi]' ({e})"
+    ) from e
 
 from rolecall._enums import Permission
 from rolecall._errors import AccountLockedError, AuthenticationError

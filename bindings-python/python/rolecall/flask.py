@@ -45,8 +45,13 @@ import functools
 import inspect
 from typing import Any, Callable, Optional, TypeVar, Union, cast
 
-import flask_login  # type: ignore[import-untyped]
-from flask import Flask, abort, current_app
+try:
+    import flask_login  # type: ignore[import-untyped]
+    from flask import Flask, abort, current_app
+except ImportError as e:  # not installed: say which extra brings it
+    raise ImportError(
+        f"rolecall.flask needs Flask and Flask-Login: pip install 'rolecall[flask]' ({e})"
+    ) from e
 
 from rolecall._enums import Permission
 from rolecall._rolecall import Directory, Session

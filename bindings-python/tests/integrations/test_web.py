@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
+import sys
 import warnings
 from pathlib import Path
 from typing import Callable
@@ -108,3 +111,21 @@ def test_a_postgres_url_with_options_opens_that_store(
         d.close()
     with pytest.raises(TypeError):  # an option the opening call does not take
         DirectoryHandle(_as_url(pg_dsn), {"shema": schema}).get()
+
+
+@pytest.mark.parametrize(
+    "module, framework, extra",
+    [
+        ("rolecall.fastapi", "fastapi", "rolecall[fastapi]"),
+        ("rolecall.flask", "flask_login", "rolecall[flask]"),
+        ("rolecall.django", "django.conf", "rolecall[django]"),
+    ],
+)
+def test_a_missing_framework_says_which_extra_to_install(
+    module: str, framework: str, extra: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, framework, None)  # as if it were not installed
+    for name in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(ImportError, match=re.escape(extra)):
+        importlib.import_module(module)

@@ -40,8 +40,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+try:
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+except ImportError as e:  # not installed: say which extra brings it
+    raise ImportError(f"rolecall.django needs Django: pip install 'rolecall[django]' ({e})") from e
 
 from rolecall._rolecall import Directory
 from rolecall._web import DirectoryHandle
