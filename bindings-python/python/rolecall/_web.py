@@ -11,6 +11,7 @@ stamp changes.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import hashlib
 import hmac
 import os
@@ -30,8 +31,19 @@ __all__ = [
     "open_directory",
     "permission",
     "permissions",
+    "require_framework",
     "scope_id",
 ]
+
+
+def require_framework(module: str, extra: str) -> None:
+    """Raises ``ImportError`` naming the extra to install when ``module`` is not installed
+    (the integrations' frameworks are optional dependencies)."""
+    if importlib.util.find_spec(module) is None:
+        raise ImportError(
+            f"rolecall.{extra} needs {module}: pip install 'rolecall[{extra}]'", name=module
+        )
+
 
 #: What a setting may name: an open ``Directory``, a SQLite file path, or a PostgreSQL URL
 #: (``postgresql://...`` or ``postgres://...``).

@@ -37,14 +37,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Awaitable, Callable, Mapping, Optional, Union
 
-try:
-    from fastapi import Depends, FastAPI, HTTPException, Request, Security
-    from fastapi.responses import JSONResponse
-    from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-except ImportError as e:  # not installed: say which extra brings it
-    raise ImportError(
-        f"rolecall.fastapi needs FastAPI: pip install 'rolecall[fastapi]' ({e})"
-    ) from e
+from rolecall._web import require_framework
+
+require_framework("fastapi", "fastapi")
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Security  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer  # noqa: E402
 
 from rolecall._enums import Permission
 from rolecall._errors import AccountLockedError, AuthenticationError

@@ -45,13 +45,13 @@ import functools
 import inspect
 from typing import Any, Callable, Optional, TypeVar, Union, cast
 
-try:
-    import flask_login  # type: ignore[import-untyped]
-    from flask import Flask, abort, current_app
-except ImportError as e:  # not installed: say which extra brings it
-    raise ImportError(
-        f"rolecall.flask needs Flask and Flask-Login: pip install 'rolecall[flask]' ({e})"
-    ) from e
+from rolecall._web import require_framework
+
+require_framework("flask", "flask")
+require_framework("flask_login", "flask")
+
+import flask_login  # type: ignore[import-untyped]  # noqa: E402
+from flask import Flask, abort, current_app  # noqa: E402
 
 from rolecall._enums import Permission
 from rolecall._rolecall import Directory, Session

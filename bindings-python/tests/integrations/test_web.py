@@ -118,7 +118,7 @@ def test_a_postgres_url_with_options_opens_that_store(
     [
         ("rolecall.fastapi", "fastapi", "rolecall[fastapi]"),
         ("rolecall.flask", "flask_login", "rolecall[flask]"),
-        ("rolecall.django", "django.conf", "rolecall[django]"),
+        ("rolecall.django", "django", "rolecall[django]"),
     ],
 )
 def test_a_missing_framework_says_which_extra_to_install(

@@ -40,11 +40,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
-try:
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
-except ImportError as e:  # not installed: say which extra brings it
-    raise ImportError(f"rolecall.django needs Django: pip install 'rolecall[django]' ({e})") from e
+from rolecall._web import require_framework
+
+require_framework("django", "django")
+
+from django.conf import settings  # noqa: E402
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 from rolecall._rolecall import Directory
 from rolecall._web import DirectoryHandle
