@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of rolecall: Rust (unit, integration, properties, conformance vectors, doc
-# tests), Python (builds the wheel into a local venv, runs pytest), C (builds and runs the C
+# tests), Python (builds the wheel, installs it into a fresh venv without Rust, runs pytest), C (builds and runs the C
 # programs against the library) and uniffi (generated Python bindings replay the conformance
 # vectors; generated Kotlin bindings compile and run). Installs what it needs; safe to run on a
 # fresh machine.
@@ -34,25 +34,60 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p rolecall-ffi --no-deps --locked
 echo "== rust: benchmarks, quick mode (they build and run; casbin, Cedar and rolecall must agree)"
 cargo test -p rolecall-benches --features compare --benches --locked
 
-echo "== python: venv, wheel, pytest, stubtest, example"
-# pip builds the wheel through maturin (PEP 517) exactly as users install it. The profile is
-# `dev` here because an optimised build takes minutes longer and the tests do not need it;
-# ROLECALL_PY_PROFILE=release tests the optimised wheel (what `pip install` gives users).
-venv="$root/.venv"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-export PATH="$venv/bin:$PATH"
-py="$venv/bin/python"
+echo "== python: the wheel, installed without Rust; pytest, integrations, stubtest, examples"
+# The wheel is built ONCE, by the README's command (scripts/build-wheel.sh: maturin, abi3,
+# manylinux tag checked by maturin's auditwheel), then installed into a FRESH venv by a pip
+# that has no cargo or rustc on its PATH, with the pinned test requirements (binary wheels
+# only: nothing is compiled there). Every Python check below runs against that installed
+# wheel, as a user gets it. The profile is `dev` here because an optimised build takes minutes
+# longer and the tests do not need it; ROLECALL_PY_PROFILE=release tests the optimised wheel.
+build_venv="$root/.venv"
+[ -x "$build_venv/bin/python" ] || python3 -m venv "$build_venv"
+"$build_venv/bin/python" -m pip install --quiet --upgrade pip
+"$build_venv/bin/python" -m pip install --quiet "maturin>=1.7,<2" auditwheel==6.8.2
+py_out="$CARGO_TARGET_DIR/python-wheel"
+rm -rf "$py_out" && mkdir -p "$py_out"
+PATH="$build_venv/bin:$PATH" ROLECALL_PY_PROFILE="${ROLECALL_PY_PROFILE:-dev}" \
+    bash scripts/build-wheel.sh "$py_out/dist" >/dev/null
+version=$(sed -nE '/^\[workspace.package\]/,/^\[/ s/^version = "(.*)"/\1/p' Cargo.toml)
+wheel=$(ls "$py_out/dist"/rolecall-*.whl)
+# One abi3 wheel for CPython 3.10+, a manylinux tag of the workspace's version, and auditwheel
+# agrees with the tag; the sdist carries the core it builds.
+[[ $(basename "$wheel") =~ ^rolecall-$version-cp310-abi3-manylinux_2_[0-9]+_x86_64\.whl$ ]] ||
+    { echo "unexpected wheel name: $wheel"; exit 1; }
+tag=$(basename "$wheel" .whl | sed 's/.*-//')
+audit=$("$build_venv/bin/auditwheel" show "$wheel")
+[[ $(echo $audit) == *"consistent with the following platform tag: \"$tag\""* ]] ||
+    { echo "$audit"; exit 1; }
+tar tzf "$py_out/dist/rolecall-$version.tar.gz" "rolecall-$version/core/src/lib.rs" >/dev/null
+# A fresh venv and a PATH without cargo or rustc (they live in ~/.cargo/bin). --no-compile:
+# modules are byte-compiled when imported, not all of Django's at install.
+pybase=$(python3 -c 'import sys; print(sys.base_prefix)')/bin/python3
+venv="$py_out/venv"
+no_rust=(env PATH="$venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+"${no_rust[@]}" bash -c '! command -v cargo && ! command -v rustc' >/dev/null ||
+    { echo "cargo or rustc is still on the test PATH"; exit 1; }
+"${no_rust[@]}" "$pybase" -m venv "$venv"
+"${no_rust[@]}" "$venv/bin/python" -m pip install --quiet --upgrade pip
+"${no_rust[@]}" "$venv/bin/python" -m pip install --quiet --no-compile --only-binary=:all: \
+    -r bindings-python/tests/requirements.txt "$wheel"
+py=("${no_rust[@]}" "$venv/bin/python")
 export MYPY_CACHE_DIR="$CARGO_TARGET_DIR/mypy-cache"
-"$py" -m pip install --quiet --upgrade pip
-"$py" -m pip install --quiet "maturin>=1.7,<2" pytest hypothesis mypy numpy casbin
-MATURIN_PEP517_ARGS="--profile ${ROLECALL_PY_PROFILE:-dev}" \
-    "$py" -m pip install --quiet --no-build-isolation --force-reinstall ./bindings-python
-"$py" -m pytest -q bindings-python/tests
-"$py" -m mypy.stubtest rolecall
-"$py" -m mypy --strict examples/python/quickstart.py
-"$py" examples/python/quickstart.py "$(mktemp -d)/quickstart.db"
+# The rolecall imported is the installed wheel's, never the source tree's.
+(cd "$py_out" && "${py[@]}" -c 'import rolecall, sys; assert rolecall.__file__.startswith(sys.prefix), rolecall.__file__')
+# The whole suite, the framework integrations (tests/integrations: Django, FastAPI, Flask in
+# real apps, and the example apps booted) among it.
+ROLECALL_INTEGRATIONS_REQUIRED=1 "${py[@]}" -m pytest -q bindings-python/tests
+"${py[@]}" -m mypy.stubtest rolecall --allowlist bindings-python/tests/stubtest-allowlist.txt
+# The integrations as installed, and the examples: typed strictly.
+"${py[@]}" -m mypy --strict -m rolecall._web -m rolecall.fastapi -m rolecall.flask -p rolecall.django
+for example in examples/python/quickstart.py examples/python/{django,fastapi,flask}_app/app.py; do
+    MYPYPATH=examples/python "${py[@]}" -m mypy --strict "$example" >/dev/null ||
+        { MYPYPATH=examples/python "${py[@]}" -m mypy --strict "$example"; exit 1; }
+done
+"${py[@]}" examples/python/quickstart.py "$(mktemp -d)/quickstart.db"
 # The Python benchmark, quick mode: it runs, and pycasbin agrees with rolecall.
-"$py" benches/python/bench_checks.py --quick >/dev/null
+"${py[@]}" benches/python/bench_checks.py --quick >/dev/null
 
 echo "== c: build and run against librolecall"
 # The C ABI (bindings-ffi): header freshness, C and C++ programs linked shared and static, all
