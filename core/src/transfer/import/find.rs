@@ -2,7 +2,7 @@
 //! groups, agreements and users; the planning steps resolve them against the scratch model
 //! ([`Find`]), through a [`Memo`] for the users, whose references repeat a million times.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::DocGrant;
 use crate::domain::model::{Model, NameKind};
@@ -89,20 +89,80 @@ impl Find<'_> {
     pub(super) fn roles(&self, v: &[String]) -> Result<BTreeSet<RoleId>, Error> {
         v.iter().map(|r| self.role(r)).collect()
     }
-    pub(super) fn scopes(&self, v: &[String], team: bool) -> Result<BTreeSet<ScopeId>, Error> {
-        v.iter().map(|s| self.scope(s, team)).collect()
+}
+
+/// The references of the users' step, resolved once each: a million users name the same few
+/// roles, scopes, teams and groups. Valid while the steps create, rename or delete no role,
+/// scope or group (the users' step changes users only).
+#[derive(Default)]
+pub(super) struct Memo {
+    roles: HashMap<String, RoleId>,
+    /// Scopes (`false`) and teams (`true`).
+    scopes: [HashMap<String, ScopeId>; 2],
+    groups: HashMap<String, GroupId>,
+}
+
+/// `map[s]`, or `find(s)` remembered there.
+fn memoised<I: Copy>(
+    map: &mut HashMap<String, I>,
+    s: &str,
+    find: impl FnOnce() -> Result<I, Error>,
+) -> Result<I, Error> {
+    if let Some(id) = map.get(s) {
+        return Ok(*id);
     }
-    pub(super) fn grants(&self, v: &[DocGrant]) -> Result<BTreeSet<ScopeGrant>, Error> {
+    let id = find()?;
+    map.insert(s.to_owned(), id);
+    Ok(id)
+}
+
+impl Memo {
+    pub(super) fn roles(
+        &mut self,
+        find: &Find<'_>,
+        v: &[String],
+    ) -> Result<BTreeSet<RoleId>, Error> {
+        v.iter()
+            .map(|r| memoised(&mut self.roles, r, || find.role(r)))
+            .collect()
+    }
+
+    pub(super) fn scopes(
+        &mut self,
+        find: &Find<'_>,
+        v: &[String],
+        team: bool,
+    ) -> Result<BTreeSet<ScopeId>, Error> {
+        let map = &mut self.scopes[usize::from(team)];
+        v.iter()
+            .map(|s| memoised(map, s, || find.scope(s, team)))
+            .collect()
+    }
+
+    pub(super) fn grants(
+        &mut self,
+        find: &Find<'_>,
+        v: &[DocGrant],
+    ) -> Result<BTreeSet<ScopeGrant>, Error> {
         v.iter()
             .map(|g| {
                 Ok(ScopeGrant {
-                    role: self.role(&g.role)?,
-                    scope: self.scope(&g.scope, false)?,
+                    role: memoised(&mut self.roles, &g.role, || find.role(&g.role))?,
+                    scope: memoised(&mut self.scopes[0], &g.scope, || {
+                        find.scope(&g.scope, false)
+                    })?,
                 })
             })
             .collect()
     }
-    pub(super) fn groups(&self, v: &[String]) -> Result<BTreeSet<GroupId>, Error> {
-        v.iter().map(|g| self.group(g)).collect()
+
+    pub(super) fn groups(
+        &mut self,
+        find: &Find<'_>,
+        v: &[String],
+    ) -> Result<BTreeSet<GroupId>, Error> {
+        v.iter()
+            .map(|g| memoised(&mut self.groups, g, || find.group(g)))
+            .collect()
     }
 }

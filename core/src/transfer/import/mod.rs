@@ -18,7 +18,7 @@ use crate::domain::{
 use crate::ops::{Hashed, NewRole, NewUser, PhoneMemo, Plan, RolePatch, UserPatch};
 use crate::Error;
 
-use self::find::Find;
+use self::find::{Find, Memo};
 use self::verify::{permissions, policy, scope_order, tenant_settings, validate_doc};
 
 // ---------------------------------------------------------------------------------------
@@ -246,21 +246,34 @@ pub(crate) fn plan_import(
     let mut touched = vec![false; doc.users.len()];
     let mut news: Vec<NewUser> = Vec::new();
     let mut new_index: Vec<usize> = Vec::new();
+    let mut memo = Memo::default();
     for (i, du) in doc.users.iter().enumerate() {
         let find = Find { m: st.m(), tenant };
-        let roles = du.roles.as_deref().map(|v| find.roles(v)).transpose()?;
+        let roles = du
+            .roles
+            .as_deref()
+            .map(|v| memo.roles(&find, v))
+            .transpose()?;
         let scopes = du
             .scopes
             .as_deref()
-            .map(|v| find.scopes(v, false))
+            .map(|v| memo.scopes(&find, v, false))
             .transpose()?;
         let teams = du
             .teams
             .as_deref()
-            .map(|v| find.scopes(v, true))
+            .map(|v| memo.scopes(&find, v, true))
             .transpose()?;
-        let grants = du.grants.as_deref().map(|v| find.grants(v)).transpose()?;
-        let groups = du.groups.as_deref().map(|v| find.groups(v)).transpose()?;
+        let grants = du
+            .grants
+            .as_deref()
+            .map(|v| memo.grants(&find, v))
+            .transpose()?;
+        let groups = du
+            .groups
+            .as_deref()
+            .map(|v| memo.groups(&find, v))
+            .transpose()?;
         let Some(id) = find.doc_user(du) else {
             news.push(NewUser {
                 first_name: du.first_name.clone(),

@@ -28,6 +28,9 @@ struct Names<'a> {
     groups: HashSet<String>,
     agreements: HashSet<String>,
     users: HashSet<String>,
+    /// References already found to resolve, as written (a million users name the same few
+    /// roles, groups and teams): `[roles, groups, scopes, teams]`.
+    resolved: [HashSet<String>; 4],
 }
 
 impl Names<'_> {
@@ -36,8 +39,35 @@ impl Names<'_> {
             || self.m.role_in_namespace(self.tenant, ns, name).is_some()
     }
 
+    /// Whether reference `s` of kind `k` resolves, through the memo of those that did.
+    fn memo(
+        &mut self,
+        k: usize,
+        s: &str,
+        check: impl FnOnce(&Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        if self.resolved[k].contains(s) {
+            return Ok(());
+        }
+        check(self)?;
+        self.resolved[k].insert(s.to_owned());
+        Ok(())
+    }
+
+    fn role(&mut self, s: &str) -> Result<(), String> {
+        self.memo(0, s, |n| n.role_uncached(s))
+    }
+
+    fn group(&mut self, s: &str) -> Result<(), String> {
+        self.memo(1, s, |n| n.group_uncached(s))
+    }
+
+    fn scope(&mut self, s: &str, team: bool) -> Result<(), String> {
+        self.memo(2 + usize::from(team), s, |n| n.scope_uncached(s, team))
+    }
+
     /// Resolves a role reference as `Model::role_named` will once the document's roles exist.
-    fn role(&self, s: &str) -> Result<(), String> {
+    fn role_uncached(&self, s: &str) -> Result<(), String> {
         let s = s.trim();
         if let Some((ns, rest)) = s.split_once('/') {
             if let Ok(ns) = ns.trim().parse::<RoleNamespace>() {
@@ -59,7 +89,7 @@ impl Names<'_> {
         }
     }
 
-    fn scope(&self, s: &str, team: bool) -> Result<(), String> {
+    fn scope_uncached(&self, s: &str, team: bool) -> Result<(), String> {
         let (kind, name) = parse_scope_ref(s, team)?;
         if self.scopes.contains(&(kind, validate::fold(&name)))
             || self
@@ -73,7 +103,7 @@ impl Names<'_> {
         }
     }
 
-    fn group(&self, s: &str) -> Result<(), String> {
+    fn group_uncached(&self, s: &str) -> Result<(), String> {
         if self.groups.contains(&validate::fold(s.trim()))
             || self.m.name_taken(self.tenant, NameKind::Group, s).is_some()
         {
@@ -112,19 +142,35 @@ impl Names<'_> {
 
 struct Problems(Vec<ImportProblem>);
 
+/// A place in the document, `list[index]`: formatted only when a problem is found there (a
+/// document of a million users has a million places and, usually, no problem).
+#[derive(Clone, Copy)]
+struct At(&'static str, usize);
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
 impl Problems {
-    fn add(&mut self, location: String, field: &str, reason: impl Into<String>) {
+    fn add(&mut self, location: String, field: impl std::fmt::Display, reason: impl Into<String>) {
         self.0.push(ImportProblem {
             location,
-            field: field.to_owned(),
+            field: field.to_string(),
             reason: reason.into(),
         });
     }
 
     /// Records `r`'s error at `base.field`.
-    fn check<T, E: std::fmt::Display>(&mut self, base: &str, field: &str, r: Result<T, E>) {
+    fn check<T, E: std::fmt::Display>(
+        &mut self,
+        base: impl std::fmt::Display,
+        field: impl std::fmt::Display,
+        r: Result<T, E>,
+    ) {
         if let Err(e) = r {
-            self.add(format!("{base}.{field}"), field, e.to_string());
+            self.add(format!("{base}.{field}"), &field, e.to_string());
         }
     }
 }
@@ -211,15 +257,16 @@ pub(super) fn validate_doc(
         groups: HashSet::new(),
         agreements: HashSet::new(),
         users: HashSet::with_capacity(doc.users.len()),
+        resolved: Default::default(),
     };
     for (i, r) in doc.roles.iter().enumerate() {
-        let base = format!("roles[{i}]");
+        let base = At("roles", i);
         let ns = r.namespace.parse::<RoleNamespace>();
-        pr.check(&base, "namespace", ns.as_ref());
-        pr.check(&base, "name", validate::name("role name", &r.name));
-        pr.check(&base, "permissions", permissions(&r.permissions));
-        pr.check(&base, "denied", permissions(&r.denied));
-        pr.check(&base, "description", validate::description(&r.description));
+        pr.check(base, "namespace", ns.as_ref());
+        pr.check(base, "name", validate::name("role name", &r.name));
+        pr.check(base, "permissions", permissions(&r.permissions));
+        pr.check(base, "denied", permissions(&r.denied));
+        pr.check(base, "description", validate::description(&r.description));
         let Ok(ns) = ns else { continue };
         if let Some(preset) = ns.preset() {
             if preset.role(r.name.trim()).is_none() {
@@ -232,7 +279,7 @@ pub(super) fn validate_doc(
         } else if let Some(old) = m.role_in_namespace(tenant, ns, &r.name) {
             if old.scoped != r.scoped || old.admin_tier != r.admin_tier {
                 pr.add(
-                    base.clone(),
+                    base.to_string(),
                     "scoped",
                     "an existing role's scoped and admin_tier flags cannot change",
                 );
@@ -243,10 +290,10 @@ pub(super) fn validate_doc(
         }
     }
     for (i, s) in doc.scopes.iter().enumerate() {
-        let base = format!("scopes[{i}]");
+        let base = At("scopes", i);
         let kind = s.kind.parse::<ScopeKind>();
-        pr.check(&base, "kind", kind.as_ref());
-        pr.check(&base, "name", validate::name("scope name", &s.name));
+        pr.check(base, "kind", kind.as_ref());
+        pr.check(base, "name", validate::name("scope name", &s.name));
         if let Ok(kind) = kind {
             if !names.scopes.insert((kind, validate::fold(s.name.trim()))) {
                 pr.add(
@@ -258,8 +305,8 @@ pub(super) fn validate_doc(
         }
     }
     for (i, g) in doc.groups.iter().enumerate() {
-        let base = format!("groups[{i}]");
-        pr.check(&base, "name", validate::name("group name", &g.name));
+        let base = At("groups", i);
+        pr.check(base, "name", validate::name("group name", &g.name));
         if !names.groups.insert(validate::fold(g.name.trim())) {
             pr.add(
                 format!("{base}.name"),
@@ -269,8 +316,8 @@ pub(super) fn validate_doc(
         }
     }
     for (i, a) in doc.agreements.iter().enumerate() {
-        let base = format!("agreements[{i}]");
-        pr.check(&base, "name", validate::name("agreement name", &a.name));
+        let base = At("agreements", i);
+        pr.check(base, "name", validate::name("agreement name", &a.name));
         if !names.agreements.insert(validate::fold(a.name.trim())) {
             pr.add(
                 format!("{base}.name"),
@@ -286,7 +333,7 @@ pub(super) fn validate_doc(
     };
     let mut external_ids: HashSet<&str> = HashSet::new();
     for (i, u) in doc.users.iter().enumerate() {
-        let base = format!("users[{i}]");
+        let base = At("users", i);
         if let Some(x) = &u.external_id {
             match validate::external_id(x) {
                 Err(e) => pr.add(format!("{base}.external_id"), "external_id", e.to_string()),
@@ -314,15 +361,11 @@ pub(super) fn validate_doc(
             }
         }
         pr.check(
-            &base,
+            base,
             "first_name",
             validate::name("first name", &u.first_name),
         );
-        pr.check(
-            &base,
-            "last_name",
-            validate::name("last name", &u.last_name),
-        );
+        pr.check(base, "last_name", validate::name("last name", &u.last_name));
         if let Some(p) = &u.phone {
             let key = p.trim();
             if !phones.e164.contains_key(key) {
@@ -347,7 +390,7 @@ pub(super) fn validate_doc(
     // References, once every name of the document is known.
     for (i, s) in doc.scopes.iter().enumerate() {
         if let Some(p) = &s.parent {
-            pr.check(&format!("scopes[{i}]"), "parent", names.scope(p, false));
+            pr.check(At("scopes", i), "parent", names.scope(p, false));
         }
     }
     if let Some(cycle) = scope_order(doc).err() {
@@ -359,49 +402,45 @@ pub(super) fn validate_doc(
     }
     for (i, g) in doc.groups.iter().enumerate() {
         for (j, r) in g.roles.iter().enumerate() {
-            pr.check(
-                &format!("groups[{i}]"),
-                &format!("roles[{j}]"),
-                names.role(r),
-            );
+            pr.check(At("groups", i), At("roles", j), names.role(r));
         }
     }
     for (i, u) in doc.users.iter().enumerate() {
-        let base = format!("users[{i}]");
+        let base = At("users", i);
         for (j, r) in u.roles.iter().flatten().enumerate() {
-            pr.check(&base, &format!("roles[{j}]"), names.role(r));
+            pr.check(base, At("roles", j), names.role(r));
         }
         for (j, g) in u.groups.iter().flatten().enumerate() {
-            pr.check(&base, &format!("groups[{j}]"), names.group(g));
+            pr.check(base, At("groups", j), names.group(g));
         }
         for (j, s) in u.scopes.iter().flatten().enumerate() {
-            pr.check(&base, &format!("scopes[{j}]"), names.scope(s, false));
+            pr.check(base, At("scopes", j), names.scope(s, false));
         }
         for (j, s) in u.teams.iter().flatten().enumerate() {
-            pr.check(&base, &format!("teams[{j}]"), names.scope(s, true));
+            pr.check(base, At("teams", j), names.scope(s, true));
         }
         for (j, g) in u.grants.iter().flatten().enumerate() {
-            let f = format!("grants[{j}]");
+            let f = At("grants", j);
             pr.check(
-                &base,
-                &f,
+                base,
+                f,
                 names.role(&g.role).and(names.scope(&g.scope, false)),
             );
         }
         for (j, e) in u.eligible.iter().flatten().enumerate() {
-            let f = format!("eligible[{j}]");
+            let f = At("eligible", j);
             let scope = e.scope.as_ref().map_or(Ok(()), |s| names.scope(s, false));
-            pr.check(&base, &f, names.role(&e.role).and(scope));
+            pr.check(base, f, names.role(&e.role).and(scope));
             if !(1..=crate::MAX_ACTIVATION_MS).contains(&e.max_ms) {
                 pr.add(
                     format!("{base}.{f}"),
-                    &f,
+                    f,
                     "max_ms must be between 1 ms and 31 days",
                 );
             }
         }
         for (j, w) in u.windows.iter().flatten().enumerate() {
-            let f = format!("windows[{j}]");
+            let f = At("windows", j);
             let r = match &w.assignment {
                 DocAssignment::Role(r) => names.role(r),
                 DocAssignment::ScopeRole(g) => {
@@ -417,43 +456,43 @@ pub(super) fn validate_doc(
                 ),
                 DocAssignment::Pbx(a) => names.agreement(a),
             };
-            pr.check(&base, &f, r);
+            pr.check(base, f, r);
             let window = Window {
                 from: w.from,
                 until: w.until,
             };
             if window.is_always() {
-                pr.add(format!("{base}.{f}"), &f, "a window has a start or an end");
+                pr.add(format!("{base}.{f}"), f, "a window has a start or an end");
             } else {
-                pr.check(&base, &f, window.validate(now));
+                pr.check(base, f, window.validate(now));
             }
         }
     }
     for (i, a) in doc.agreements.iter().enumerate() {
-        let base = format!("agreements[{i}]");
-        pr.check(&base, "owner", names.user(&a.owner));
+        let base = At("agreements", i);
+        pr.check(base, "owner", names.user(&a.owner));
         for (j, l) in a.levels.iter().enumerate() {
-            let f = format!("levels[{j}]");
-            pr.check(&base, &f, names.user(&l.user));
+            let f = At("levels", j);
+            pr.check(base, f, names.user(&l.user));
             if validate::email_key(l.user.trim()) == validate::email_key(a.owner.trim()) {
-                pr.add(format!("{base}.{f}"), &f, "the owner's level is owner");
+                pr.add(format!("{base}.{f}"), f, "the owner's level is owner");
             }
             for (p, lv) in &l.levels {
-                pr.check(&base, &f, p.parse::<Product>());
+                pr.check(base, f, p.parse::<Product>());
                 match lv.parse::<AccessLevel>() {
                     Ok(AccessLevel::Owner) => pr.add(
                         format!("{base}.{f}"),
-                        &f,
+                        f,
                         "owner is appointed as the agreement's owner",
                     ),
-                    r => pr.check(&base, &f, r),
+                    r => pr.check(base, f, r),
                 }
             }
         }
         for (j, l) in a.pbx.iter().enumerate() {
-            let f = format!("pbx[{j}]");
-            pr.check(&base, &f, names.user(&l.user));
-            pr.check(&base, &f, validate::name("PBX subscriber", &l.subscriber));
+            let f = At("pbx", j);
+            pr.check(base, f, names.user(&l.user));
+            pr.check(base, f, validate::name("PBX subscriber", &l.subscriber));
         }
     }
     (pr.0, phones)
