@@ -322,6 +322,9 @@ impl<'m> Plan<'m> {
         }
         // Resolved once: the actor cannot change while its own batch is planned.
         let a = Actor::load(self.m, actor)?;
+        // A record per user and a change per membership: grown once, not by doubling.
+        self.changes
+            .reserve(news.len() + news.iter().map(|n| n.groups.len()).sum::<usize>());
         for (i, new) in news.iter().enumerate() {
             if !seen.insert(validate::email_key(new.email.trim())) {
                 return Err(Error::DuplicateEmail {

@@ -69,7 +69,15 @@ impl Steps<'_, '_> {
                 scratch.apply(c, &mut aff);
             }
         }
-        self.outer.changes.extend(changes);
+        // The step's changes join the outer plan's. A bulk step (the new users: a record and a
+        // membership each) outweighs all the others: the few earlier changes go in front of
+        // its vector rather than a million records being copied behind them.
+        if changes.len() > self.outer.changes.len() {
+            let earlier = std::mem::replace(&mut self.outer.changes, changes);
+            self.outer.changes.splice(0..0, earlier);
+        } else {
+            self.outer.changes.extend(changes);
+        }
         Ok((out, changed))
     }
 
