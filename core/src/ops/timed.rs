@@ -161,6 +161,30 @@ impl Plan<'_> {
     /// scope being deleted goes before it.
     pub fn settle_windows(&mut self) {
         self.drop_eligibility_of_deleted();
+        // The last record of each user the plan writes that may hold a window (one stored
+        // before, or one planned with windows), found in one pass: a bulk plan (an import)
+        // creates many users, each with a membership and no window.
+        let mut last: std::collections::HashMap<UserId, usize> = Default::default();
+        for (i, c) in self.changes.iter().enumerate() {
+            if let Change::UserPut(u) = c {
+                if !u.windows.is_empty() || self.m.users.contains_key(&u.id) {
+                    last.insert(u.id, i);
+                } else {
+                    last.remove(&u.id);
+                }
+            }
+        }
+        let windowed = |user: UserId, a: &Assignment| match last.get(&user) {
+            Some(&i) => {
+                matches!(&self.changes[i], Change::UserPut(u) if u.windows.contains_key(a))
+            }
+            None => self
+                .m
+                .users
+                .get(&user)
+                .is_some_and(|u| u.windows.contains_key(a)),
+        };
+        // Assignments granted plainly that still carry a window from an earlier grant.
         let mut stale: BTreeSet<(UserId, Assignment)> = BTreeSet::new();
         for c in &self.changes {
             let found = match c {
@@ -184,34 +208,12 @@ impl Plan<'_> {
                 } => Some((*user, Assignment::Pbx(*agreement))),
                 _ => None,
             };
-            if let Some(k) = found.filter(|k| !self.windowed.contains(k)) {
+            if let Some(k) = found.filter(|k| !self.windowed.contains(k) && windowed(k.0, &k.1)) {
                 stale.insert(k);
             }
         }
-        if !stale.is_empty() {
-            // The last record of each user the plan writes, found in one pass: a bulk plan
-            // (an import) holds a membership for each of many users it creates.
-            let mut last: std::collections::HashMap<UserId, usize> = Default::default();
-            for (i, c) in self.changes.iter().enumerate() {
-                if let Change::UserPut(u) = c {
-                    last.insert(u.id, i);
-                }
-            }
-            let windowed = |user: UserId, a: &Assignment| match last.get(&user) {
-                Some(&i) => {
-                    matches!(&self.changes[i], Change::UserPut(u) if u.windows.contains_key(a))
-                }
-                None => self
-                    .m
-                    .users
-                    .get(&user)
-                    .is_some_and(|u| u.windows.contains_key(a)),
-            };
-            let clear: Vec<(UserId, Assignment)> =
-                stale.into_iter().filter(|(u, a)| windowed(*u, a)).collect();
-            for (user, a) in clear {
-                self.set_window(user, a, Window::ALWAYS);
-            }
+        for (user, a) in stale {
+            self.set_window(user, a, Window::ALWAYS);
         }
         for c in &mut self.changes {
             if let Change::UserPut(u) = c {

@@ -262,13 +262,18 @@ impl<'m> Plan<'m> {
 
     pub fn create_user(&mut self, actor: UserId, new: &NewUser) -> Result<UserId, Error> {
         let a = Actor::load(self.m, actor)?;
+        self.create_user_as(&a, new)
+    }
+
+    /// [`create_user`](Self::create_user) by an actor already resolved.
+    fn create_user_as(&mut self, a: &Actor<'_>, new: &NewUser) -> Result<UserId, Error> {
         a.require(Permission::USERS_MANAGE)?;
         let mut user = self.validated_user(a.tenant(), new)?;
         if !new.scopes.is_empty() {
             // As set_user_scopes on the new user; its roles and groups are then granted
             // within these scopes.
             a.ensure_may_modify(self.m, &user)?;
-            user.scopes = self.scopes_granted(&a, &user, &new.scopes)?;
+            user.scopes = self.scopes_granted(a, &user, &new.scopes)?;
         }
         for r in dedup(&new.roles) {
             let role = self.m.role_in(a.tenant(), r)?;
@@ -276,7 +281,7 @@ impl<'m> Plan<'m> {
             user.roles.insert(r);
         }
         // Placed first: an actor administering only some teams creates users inside them.
-        user.teams = self.teams_placed(&a, &user, &new.teams)?;
+        user.teams = self.teams_placed(a, &user, &new.teams)?;
         for g in dedup(&new.grants) {
             let role = self.m.role_in(a.tenant(), g.role)?;
             self.m.scope_in(a.tenant(), g.scope)?;
@@ -286,7 +291,7 @@ impl<'m> Plan<'m> {
         let groups = dedup(&new.groups);
         let mut joined = Vec::with_capacity(groups.len());
         for &g in &groups {
-            joined.push(self.group_for_change(&a, g)?);
+            joined.push(self.group_for_change(a, g)?);
         }
         if !joined.is_empty() {
             a.ensure_may_modify(self.m, &user)?;
@@ -295,7 +300,7 @@ impl<'m> Plan<'m> {
         let id = user.id;
         self.put_user(user.clone());
         for g in joined {
-            self.join(&a, g, &user)?;
+            self.join(a, g, &user)?;
         }
         self.initial_credential(id, new)?;
         Ok(id)
@@ -312,6 +317,14 @@ impl<'m> Plan<'m> {
         let mut seen = std::collections::HashSet::with_capacity(news.len());
         let mut seen_external = std::collections::HashSet::new();
         let mut ids = Vec::with_capacity(news.len());
+        if news.is_empty() {
+            return Ok(ids);
+        }
+        // Resolved once: the actor cannot change while its own batch is planned.
+        let a = Actor::load(self.m, actor)?;
+        // A record per user and a change per membership: grown once, not by doubling.
+        self.changes
+            .reserve(news.len() + news.iter().map(|n| n.groups.len()).sum::<usize>());
         for (i, new) in news.iter().enumerate() {
             if !seen.insert(validate::email_key(new.email.trim())) {
                 return Err(Error::DuplicateEmail {
@@ -328,7 +341,7 @@ impl<'m> Plan<'m> {
                 }
             }
             self.pending_hash = hashes.get(i).cloned().flatten();
-            ids.push(self.create_user(actor, new)?);
+            ids.push(self.create_user_as(&a, new)?);
         }
         Ok(ids)
     }

@@ -37,6 +37,12 @@ use write::apply_change;
 const SCHEMA_VERSION: i64 = SqliteStore::SCHEMA_VERSION;
 const LOG_KEEP: u64 = SqliteStore::LOG_KEEP;
 const LOG_MAX_CHANGES: usize = SqliteStore::LOG_MAX_CHANGES;
+/// A commit of more changes than this is a bulk commit: it gets a page cache sized to it.
+const BULK_CHANGES: usize = 10_000;
+/// The largest page cache a bulk commit gets, in KiB (256 MiB).
+const BULK_CACHE_KIB: usize = 256 * 1024;
+/// SQLite's default page cache (`-2000`: 2,000 KiB), restored after a bulk commit.
+const DEFAULT_CACHE_SIZE: i64 = -2000;
 
 mod audit;
 mod damage;
@@ -540,6 +546,15 @@ impl Store for SqliteStore {
                 .execute_batch("BEGIN IMMEDIATE")
                 .map_err(|e| self.err(e))?;
         }
+        // A bulk commit (an import) writes far more pages than the default cache holds: with
+        // the default, SQLite spills dirty pages of the indexes it is filling to the WAL and
+        // reads them back, many times over. It gets a cache sized to it for its duration
+        // (about 256 bytes of cache per change, at most 256 MiB), then the default again.
+        let big = commit.changes.len() > BULK_CHANGES;
+        if big {
+            let kib = (commit.changes.len() / 4).min(BULK_CACHE_KIB);
+            let _ = self.conn.pragma_update(None, "cache_size", -(kib as i64));
+        }
         let done = self.write_commit(commit, &json).and_then(|()| {
             self.conn.execute_batch("COMMIT").map_err(|e| {
                 // A deferred foreign key (a tenant's superadministrator, a scope's parent)
@@ -555,6 +570,11 @@ impl Store for SqliteStore {
         });
         if done.is_err() && !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        if big {
+            let _ = self
+                .conn
+                .pragma_update(None, "cache_size", DEFAULT_CACHE_SIZE);
         }
         done?;
         self.revision = commit.revision;

@@ -1,528 +1,25 @@
-//! Import: every record of the document is validated first (every problem reported at once),
-//! then planned with the ordinary operations, step after step, each against a scratch copy of
-//! the model to which the earlier steps' changes were applied; the outer plan gathers every
-//! change for one commit.
+//! Import: every record of the document is validated first (every problem reported at once,
+//! [`verify`]), then planned with the ordinary operations, step after step, each against a
+//! scratch copy of the model to which the earlier steps' changes were applied; the outer plan
+//! gathers every change for one commit. References by name are resolved in [`find`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+mod find;
+mod verify;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::document::*;
-use crate::credentials::PasswordPolicy;
 use crate::domain::model::{Affected, Model, NameKind};
 use crate::domain::rules::Actor;
 use crate::domain::{
     validate, AccessLevel, AgreementId, Assignment, Eligibility, GroupId, Permission, Product,
-    RoleId, RoleNamespace, ScopeGrant, ScopeId, ScopeKind, SodRule, TenantId, TenantSettings,
-    TimedGrant, UserId, Window,
+    RoleId, RoleNamespace, ScopeGrant, ScopeId, ScopeKind, SodRule, TimedGrant, UserId, Window,
 };
 use crate::ops::{Hashed, NewRole, NewUser, PhoneMemo, Plan, RolePatch, UserPatch};
 use crate::Error;
 
-// ---------------------------------------------------------------------------------------
-// References
-// ---------------------------------------------------------------------------------------
-
-/// `kind/name` of a scope; a bare name is a team when `team` (the teams of a user).
-pub(super) fn parse_scope_ref(s: &str, team: bool) -> Result<(ScopeKind, String), String> {
-    match s.split_once('/') {
-        Some((kind, name)) => {
-            let kind: ScopeKind = kind
-                .trim()
-                .parse()
-                .map_err(|e: Error| format!("{s:?}: {e}"))?;
-            if team && kind != ScopeKind::Team {
-                return Err(format!("{s:?} is a {kind}, not a team"));
-            }
-            Ok((kind, name.trim().to_owned()))
-        }
-        None if team => Ok((ScopeKind::Team, s.trim().to_owned())),
-        None => Err(format!(
-            "{s:?} is not a scope reference (kind/name, such as call_group/Sales)"
-        )),
-    }
-}
-
-fn permissions(names: &[String]) -> Result<Permission, Error> {
-    Permission::from_names(names)
-}
-
-/// What the document and the directory hold, by name, for the validation of references.
-struct Names<'a> {
-    m: &'a Model,
-    tenant: TenantId,
-    roles: HashSet<(RoleNamespace, String)>,
-    scopes: HashSet<(ScopeKind, String)>,
-    groups: HashSet<String>,
-    agreements: HashSet<String>,
-    users: HashSet<String>,
-}
-
-impl Names<'_> {
-    fn role_exists(&self, ns: RoleNamespace, name: &str) -> bool {
-        self.roles.contains(&(ns, validate::fold(name.trim())))
-            || self.m.role_in_namespace(self.tenant, ns, name).is_some()
-    }
-
-    /// Resolves a role reference as `Model::role_named` will once the document's roles exist.
-    fn role(&self, s: &str) -> Result<(), String> {
-        let s = s.trim();
-        if let Some((ns, rest)) = s.split_once('/') {
-            if let Ok(ns) = ns.trim().parse::<RoleNamespace>() {
-                if self.role_exists(ns, rest) {
-                    return Ok(());
-                }
-            }
-        }
-        let n = RoleNamespace::ALL
-            .iter()
-            .filter(|ns| self.role_exists(**ns, s))
-            .count();
-        match n {
-            1 => Ok(()),
-            0 => Err(format!("unknown role {s:?}")),
-            _ => Err(format!(
-                "role {s:?} is ambiguous: qualify it with its namespace (namespace/name)"
-            )),
-        }
-    }
-
-    fn scope(&self, s: &str, team: bool) -> Result<(), String> {
-        let (kind, name) = parse_scope_ref(s, team)?;
-        if self.scopes.contains(&(kind, validate::fold(&name)))
-            || self
-                .m
-                .name_taken(self.tenant, NameKind::Scope(kind), &name)
-                .is_some()
-        {
-            Ok(())
-        } else {
-            Err(format!("unknown scope {s:?}"))
-        }
-    }
-
-    fn group(&self, s: &str) -> Result<(), String> {
-        if self.groups.contains(&validate::fold(s.trim()))
-            || self.m.name_taken(self.tenant, NameKind::Group, s).is_some()
-        {
-            Ok(())
-        } else {
-            Err(format!("unknown group {s:?}"))
-        }
-    }
-
-    fn agreement(&self, s: &str) -> Result<(), String> {
-        if self.agreements.contains(&validate::fold(s.trim()))
-            || self
-                .m
-                .name_taken(self.tenant, NameKind::Agreement, s)
-                .is_some()
-        {
-            Ok(())
-        } else {
-            Err(format!("unknown agreement {s:?}"))
-        }
-    }
-
-    fn user(&self, email: &str) -> Result<(), String> {
-        let key = validate::email_key(email.trim());
-        if self.users.contains(&key) || self.m.emails.contains_key(&(self.tenant, key)) {
-            Ok(())
-        } else {
-            Err(format!("unknown user {email:?}"))
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Validation: every problem at once
-// ---------------------------------------------------------------------------------------
-
-struct Problems(Vec<ImportProblem>);
-
-impl Problems {
-    fn add(&mut self, location: String, field: &str, reason: impl Into<String>) {
-        self.0.push(ImportProblem {
-            location,
-            field: field.to_owned(),
-            reason: reason.into(),
-        });
-    }
-
-    /// Records `r`'s error at `base.field`.
-    fn check<T, E: std::fmt::Display>(&mut self, base: &str, field: &str, r: Result<T, E>) {
-        if let Err(e) = r {
-            self.add(format!("{base}.{field}"), field, e.to_string());
-        }
-    }
-}
-
-/// The region phone numbers of the document are read in.
-fn phone_region(doc: &TenantDocument, m: &Model, tenant: TenantId) -> Option<String> {
-    match &doc.tenant {
-        Some(t) => t.phone_region.clone(),
-        None => m.tenants.get(&tenant)?.settings.phone_region.clone(),
-    }
-}
-
-fn tenant_settings(t: &DocTenant) -> Result<TenantSettings, Error> {
-    let separation_of_duty = t
-        .separation_of_duty
-        .iter()
-        .map(|r| {
-            Ok(SodRule::new(
-                r.name.clone(),
-                permissions(&r.first)?,
-                permissions(&r.second)?,
-            ))
-        })
-        .collect::<Result<_, Error>>()?;
-    Ok(TenantSettings {
-        strict_agreement_levels: t.strict_agreement_levels,
-        phone_region: t.phone_region.clone(),
-        separation_of_duty,
-    })
-}
-
-fn policy(p: &DocPasswordPolicy) -> PasswordPolicy {
-    PasswordPolicy {
-        min_length: p.min_length,
-        max_length: p.max_length,
-        reject_common: p.reject_common,
-        reject_personal: p.reject_personal,
-        max_failed_logins: p.max_failed_logins,
-        lockout_ms: p.lockout_ms,
-        reset_token_ttl_ms: p.reset_token_ttl_ms,
-    }
-}
-
-/// Checks every record of `doc` for import into `tenant` of `m` at `now`.
-fn validate_doc(
-    doc: &TenantDocument,
-    m: &Model,
-    tenant: TenantId,
-    now: i64,
-) -> (Vec<ImportProblem>, PhoneMemo) {
-    let mut pr = Problems(Vec::new());
-    if doc.format != DOCUMENT_FORMAT {
-        pr.add(
-            "format".into(),
-            "format",
-            format!("expected {DOCUMENT_FORMAT:?}"),
-        );
-    }
-    if doc.version != DOCUMENT_VERSION {
-        pr.add(
-            "version".into(),
-            "version",
-            format!("this library reads version {DOCUMENT_VERSION}"),
-        );
-    }
-    if let Some(t) = &doc.tenant {
-        pr.check("tenant", "name", validate::name("tenant name", &t.name));
-        pr.check(
-            "tenant",
-            "settings",
-            tenant_settings(t).and_then(|s| s.validate()),
-        );
-        pr.check(
-            "tenant",
-            "password_policy",
-            policy(&t.password_policy).validate(),
-        );
-    }
-    let mut names = Names {
-        m,
-        tenant,
-        roles: HashSet::new(),
-        scopes: HashSet::new(),
-        groups: HashSet::new(),
-        agreements: HashSet::new(),
-        users: HashSet::with_capacity(doc.users.len()),
-    };
-    for (i, r) in doc.roles.iter().enumerate() {
-        let base = format!("roles[{i}]");
-        let ns = r.namespace.parse::<RoleNamespace>();
-        pr.check(&base, "namespace", ns.as_ref());
-        pr.check(&base, "name", validate::name("role name", &r.name));
-        pr.check(&base, "permissions", permissions(&r.permissions));
-        pr.check(&base, "denied", permissions(&r.denied));
-        pr.check(&base, "description", validate::description(&r.description));
-        let Ok(ns) = ns else { continue };
-        if let Some(preset) = ns.preset() {
-            if preset.role(r.name.trim()).is_none() {
-                pr.add(
-                    format!("{base}.name"),
-                    "name",
-                    format!("the {preset} preset has no role {:?}", r.name),
-                );
-            }
-        } else if let Some(old) = m.role_in_namespace(tenant, ns, &r.name) {
-            if old.scoped != r.scoped || old.admin_tier != r.admin_tier {
-                pr.add(
-                    base.clone(),
-                    "scoped",
-                    "an existing role's scoped and admin_tier flags cannot change",
-                );
-            }
-        }
-        if !names.roles.insert((ns, validate::fold(r.name.trim()))) {
-            pr.add(format!("{base}.name"), "name", "a second role of that name");
-        }
-    }
-    for (i, s) in doc.scopes.iter().enumerate() {
-        let base = format!("scopes[{i}]");
-        let kind = s.kind.parse::<ScopeKind>();
-        pr.check(&base, "kind", kind.as_ref());
-        pr.check(&base, "name", validate::name("scope name", &s.name));
-        if let Ok(kind) = kind {
-            if !names.scopes.insert((kind, validate::fold(s.name.trim()))) {
-                pr.add(
-                    format!("{base}.name"),
-                    "name",
-                    "a second scope of that kind and name",
-                );
-            }
-        }
-    }
-    for (i, g) in doc.groups.iter().enumerate() {
-        let base = format!("groups[{i}]");
-        pr.check(&base, "name", validate::name("group name", &g.name));
-        if !names.groups.insert(validate::fold(g.name.trim())) {
-            pr.add(
-                format!("{base}.name"),
-                "name",
-                "a second group of that name",
-            );
-        }
-    }
-    for (i, a) in doc.agreements.iter().enumerate() {
-        let base = format!("agreements[{i}]");
-        pr.check(&base, "name", validate::name("agreement name", &a.name));
-        if !names.agreements.insert(validate::fold(a.name.trim())) {
-            pr.add(
-                format!("{base}.name"),
-                "name",
-                "a second agreement of that name",
-            );
-        }
-    }
-    let region = phone_region(doc, m, tenant);
-    let mut phones = PhoneMemo {
-        region: region.clone(),
-        e164: HashMap::new(),
-    };
-    let mut external_ids: HashSet<&str> = HashSet::new();
-    for (i, u) in doc.users.iter().enumerate() {
-        let base = format!("users[{i}]");
-        if let Some(x) = &u.external_id {
-            match validate::external_id(x) {
-                Err(e) => pr.add(format!("{base}.external_id"), "external_id", e.to_string()),
-                Ok(_) => {
-                    if !external_ids.insert(x.as_str()) {
-                        pr.add(
-                            format!("{base}.external_id"),
-                            "external_id",
-                            "a second user with that external id",
-                        );
-                    }
-                }
-            }
-        }
-        match validate::email(&u.email) {
-            Err(e) => pr.add(format!("{base}.email"), "email", e.to_string()),
-            Ok(email) => {
-                if !names.users.insert(validate::email_key(&email)) {
-                    pr.add(
-                        format!("{base}.email"),
-                        "email",
-                        "a second user with that email",
-                    );
-                }
-            }
-        }
-        pr.check(
-            &base,
-            "first_name",
-            validate::name("first name", &u.first_name),
-        );
-        pr.check(
-            &base,
-            "last_name",
-            validate::name("last name", &u.last_name),
-        );
-        if let Some(p) = &u.phone {
-            let key = p.trim();
-            if !phones.e164.contains_key(key) {
-                match validate::phone(p, region.as_deref()) {
-                    Ok(e164) => {
-                        phones.e164.insert(key.to_owned(), e164);
-                    }
-                    Err(e) => pr.add(format!("{base}.phone"), "phone", e.to_string()),
-                }
-            }
-        }
-        if let Some(p) = &u.password {
-            if !p.hash.starts_with("$argon2") || p.hash.len() > 512 {
-                pr.add(
-                    format!("{base}.password"),
-                    "password",
-                    "not an argon2 hash in PHC form",
-                );
-            }
-        }
-    }
-    // References, once every name of the document is known.
-    for (i, s) in doc.scopes.iter().enumerate() {
-        if let Some(p) = &s.parent {
-            pr.check(&format!("scopes[{i}]"), "parent", names.scope(p, false));
-        }
-    }
-    if let Some(cycle) = scope_order(doc).err() {
-        pr.add(
-            format!("scopes[{cycle}]"),
-            "parent",
-            "the parents form a cycle",
-        );
-    }
-    for (i, g) in doc.groups.iter().enumerate() {
-        for (j, r) in g.roles.iter().enumerate() {
-            pr.check(
-                &format!("groups[{i}]"),
-                &format!("roles[{j}]"),
-                names.role(r),
-            );
-        }
-    }
-    for (i, u) in doc.users.iter().enumerate() {
-        let base = format!("users[{i}]");
-        for (j, r) in u.roles.iter().flatten().enumerate() {
-            pr.check(&base, &format!("roles[{j}]"), names.role(r));
-        }
-        for (j, g) in u.groups.iter().flatten().enumerate() {
-            pr.check(&base, &format!("groups[{j}]"), names.group(g));
-        }
-        for (j, s) in u.scopes.iter().flatten().enumerate() {
-            pr.check(&base, &format!("scopes[{j}]"), names.scope(s, false));
-        }
-        for (j, s) in u.teams.iter().flatten().enumerate() {
-            pr.check(&base, &format!("teams[{j}]"), names.scope(s, true));
-        }
-        for (j, g) in u.grants.iter().flatten().enumerate() {
-            let f = format!("grants[{j}]");
-            pr.check(
-                &base,
-                &f,
-                names.role(&g.role).and(names.scope(&g.scope, false)),
-            );
-        }
-        for (j, e) in u.eligible.iter().flatten().enumerate() {
-            let f = format!("eligible[{j}]");
-            let scope = e.scope.as_ref().map_or(Ok(()), |s| names.scope(s, false));
-            pr.check(&base, &f, names.role(&e.role).and(scope));
-            if !(1..=crate::MAX_ACTIVATION_MS).contains(&e.max_ms) {
-                pr.add(
-                    format!("{base}.{f}"),
-                    &f,
-                    "max_ms must be between 1 ms and 31 days",
-                );
-            }
-        }
-        for (j, w) in u.windows.iter().flatten().enumerate() {
-            let f = format!("windows[{j}]");
-            let r = match &w.assignment {
-                DocAssignment::Role(r) => names.role(r),
-                DocAssignment::ScopeRole(g) => {
-                    names.role(&g.role).and(names.scope(&g.scope, false))
-                }
-                DocAssignment::Group(g) => names.group(g),
-                DocAssignment::Scope(s) => names.scope(s, false),
-                DocAssignment::Level { agreement, product } => names.agreement(agreement).and(
-                    product
-                        .parse::<Product>()
-                        .map(|_| ())
-                        .map_err(|e| e.to_string()),
-                ),
-                DocAssignment::Pbx(a) => names.agreement(a),
-            };
-            pr.check(&base, &f, r);
-            let window = Window {
-                from: w.from,
-                until: w.until,
-            };
-            if window.is_always() {
-                pr.add(format!("{base}.{f}"), &f, "a window has a start or an end");
-            } else {
-                pr.check(&base, &f, window.validate(now));
-            }
-        }
-    }
-    for (i, a) in doc.agreements.iter().enumerate() {
-        let base = format!("agreements[{i}]");
-        pr.check(&base, "owner", names.user(&a.owner));
-        for (j, l) in a.levels.iter().enumerate() {
-            let f = format!("levels[{j}]");
-            pr.check(&base, &f, names.user(&l.user));
-            if validate::email_key(l.user.trim()) == validate::email_key(a.owner.trim()) {
-                pr.add(format!("{base}.{f}"), &f, "the owner's level is owner");
-            }
-            for (p, lv) in &l.levels {
-                pr.check(&base, &f, p.parse::<Product>());
-                match lv.parse::<AccessLevel>() {
-                    Ok(AccessLevel::Owner) => pr.add(
-                        format!("{base}.{f}"),
-                        &f,
-                        "owner is appointed as the agreement's owner",
-                    ),
-                    r => pr.check(&base, &f, r),
-                }
-            }
-        }
-        for (j, l) in a.pbx.iter().enumerate() {
-            let f = format!("pbx[{j}]");
-            pr.check(&base, &f, names.user(&l.user));
-            pr.check(&base, &f, validate::name("PBX subscriber", &l.subscriber));
-        }
-    }
-    (pr.0, phones)
-}
-
-/// The document's scopes, parents before children; `Err(i)` for a scope in a cycle.
-fn scope_order(doc: &TenantDocument) -> Result<Vec<usize>, usize> {
-    let key = |s: &DocScope| -> Option<(ScopeKind, String)> {
-        Some((s.kind.parse().ok()?, validate::fold(s.name.trim())))
-    };
-    let index: HashMap<(ScopeKind, String), usize> = doc
-        .scopes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| Some((key(s)?, i)))
-        .collect();
-    let parent = |i: usize| -> Option<usize> {
-        let (kind, name) = parse_scope_ref(doc.scopes[i].parent.as_deref()?, false).ok()?;
-        index.get(&(kind, validate::fold(&name))).copied()
-    };
-    let mut order = Vec::with_capacity(doc.scopes.len());
-    let mut state = vec![0u8; doc.scopes.len()]; // 0 new, 1 in progress, 2 done
-    for start in 0..doc.scopes.len() {
-        let mut chain = Vec::new();
-        let mut cur = Some(start);
-        while let Some(i) = cur {
-            match state[i] {
-                2 => break,
-                1 => return Err(i),
-                _ => {
-                    state[i] = 1;
-                    chain.push(i);
-                    cur = parent(i);
-                }
-            }
-        }
-        for i in chain.into_iter().rev() {
-            state[i] = 2;
-            order.push(i);
-        }
-    }
-    Ok(order)
-}
+use self::find::{Find, Memo};
+use self::verify::{permissions, policy, scope_order, tenant_settings, validate_doc};
 
 // ---------------------------------------------------------------------------------------
 // Planning, step after step
@@ -572,83 +69,20 @@ impl Steps<'_, '_> {
                 scratch.apply(c, &mut aff);
             }
         }
-        self.outer.changes.extend(changes);
+        // The step's changes join the outer plan's. A bulk step (the new users: a record and a
+        // membership each) outweighs all the others: the few earlier changes go in front of
+        // its vector rather than a million records being copied behind them.
+        if changes.len() > self.outer.changes.len() {
+            let earlier = std::mem::replace(&mut self.outer.changes, changes);
+            self.outer.changes.splice(0..0, earlier);
+        } else {
+            self.outer.changes.extend(changes);
+        }
         Ok((out, changed))
     }
 
     fn step(&mut self, f: impl FnOnce(&mut Plan<'_>) -> Result<(), Error>) -> Result<bool, Error> {
         self.run(true, f).map(|(_, changed)| changed)
-    }
-}
-
-/// Looks records up by name in the scratch model.
-struct Find<'s> {
-    m: &'s Model,
-    tenant: TenantId,
-}
-
-impl Find<'_> {
-    fn role(&self, s: &str) -> Result<RoleId, Error> {
-        self.m.role_named(self.tenant, s).map(|r| r.id)
-    }
-    fn scope(&self, s: &str, team: bool) -> Result<ScopeId, Error> {
-        let (kind, name) = parse_scope_ref(s, team).map_err(|reason| Error::InvalidArgument {
-            what: "scope reference",
-            reason,
-        })?;
-        self.m
-            .name_taken(self.tenant, NameKind::Scope(kind), &name)
-            .map(ScopeId)
-            .ok_or_else(|| Error::InvalidArgument {
-                what: "scope reference",
-                reason: format!("unknown scope {s:?}"),
-            })
-    }
-    fn group(&self, s: &str) -> Result<GroupId, Error> {
-        self.m
-            .name_taken(self.tenant, NameKind::Group, s)
-            .map(GroupId)
-            .ok_or_else(|| Error::InvalidArgument {
-                what: "group reference",
-                reason: format!("unknown group {s:?}"),
-            })
-    }
-    fn agreement(&self, s: &str) -> Option<AgreementId> {
-        self.m
-            .name_taken(self.tenant, NameKind::Agreement, s)
-            .map(AgreementId)
-    }
-    fn user(&self, email: &str) -> Option<UserId> {
-        self.m
-            .emails
-            .get(&(self.tenant, validate::email_key(email.trim())))
-            .copied()
-    }
-    /// A document's user: by external id first, then by email.
-    fn doc_user(&self, u: &DocUser) -> Option<UserId> {
-        u.external_id
-            .as_ref()
-            .and_then(|x| self.m.external_ids.get(&(self.tenant, x.clone())).copied())
-            .or_else(|| self.user(&u.email))
-    }
-    fn roles(&self, v: &[String]) -> Result<BTreeSet<RoleId>, Error> {
-        v.iter().map(|r| self.role(r)).collect()
-    }
-    fn scopes(&self, v: &[String], team: bool) -> Result<BTreeSet<ScopeId>, Error> {
-        v.iter().map(|s| self.scope(s, team)).collect()
-    }
-    fn grants(&self, v: &[DocGrant]) -> Result<BTreeSet<ScopeGrant>, Error> {
-        v.iter()
-            .map(|g| {
-                Ok(ScopeGrant {
-                    role: self.role(&g.role)?,
-                    scope: self.scope(&g.scope, false)?,
-                })
-            })
-            .collect()
-    }
-    fn groups(&self, v: &[String]) -> Result<BTreeSet<GroupId>, Error> {
-        v.iter().map(|g| self.group(g)).collect()
     }
 }
 
@@ -820,21 +254,34 @@ pub(crate) fn plan_import(
     let mut touched = vec![false; doc.users.len()];
     let mut news: Vec<NewUser> = Vec::new();
     let mut new_index: Vec<usize> = Vec::new();
+    let mut memo = Memo::default();
     for (i, du) in doc.users.iter().enumerate() {
         let find = Find { m: st.m(), tenant };
-        let roles = du.roles.as_deref().map(|v| find.roles(v)).transpose()?;
+        let roles = du
+            .roles
+            .as_deref()
+            .map(|v| memo.roles(&find, v))
+            .transpose()?;
         let scopes = du
             .scopes
             .as_deref()
-            .map(|v| find.scopes(v, false))
+            .map(|v| memo.scopes(&find, v, false))
             .transpose()?;
         let teams = du
             .teams
             .as_deref()
-            .map(|v| find.scopes(v, true))
+            .map(|v| memo.scopes(&find, v, true))
             .transpose()?;
-        let grants = du.grants.as_deref().map(|v| find.grants(v)).transpose()?;
-        let groups = du.groups.as_deref().map(|v| find.groups(v)).transpose()?;
+        let grants = du
+            .grants
+            .as_deref()
+            .map(|v| memo.grants(&find, v))
+            .transpose()?;
+        let groups = du
+            .groups
+            .as_deref()
+            .map(|v| memo.groups(&find, v))
+            .transpose()?;
         let Some(id) = find.doc_user(du) else {
             news.push(NewUser {
                 first_name: du.first_name.clone(),
