@@ -511,8 +511,8 @@ fn a_bulk_import_is_one_commit_seen_by_other_instances_through_a_full_reload() {
             .after
             .as_deref()
             .unwrap()
-            .contains(&format!("{}", n + 1)),
-        "summarised"
+            .contains(&format!("{{\"changes\":{n}}}")),
+        "summarised: one record per new user, its first stamp in it"
     );
 }
 
