@@ -90,9 +90,9 @@ run_target() {
         "$bin" "$corpus" "$seeds" "${flags[@]}" >"$log" 2>&1 || status=$?
     fi
     local execs cov ft
-    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-    cov=$(grep -oE '(DONE|pulse|NEW|REDUCE|INITED) +cov: [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
-    ft=$(grep -oE 'ft: [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
+    cov=$(grep -oE '(DONE|pulse|NEW|REDUCE|INITED) +cov: [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1 || true)
+    ft=$(grep -oE 'ft: [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1 || true)
     printf '| %s | %s s | %s | %s | %s | %s |\n' "$target" "$secs" "${execs:-?}" "${cov:-?}" \
         "${ft:-?}" "$([ $status = 0 ] && echo 0 || echo "FAILED (exit $status)")" >>"$work/summary.md"
     if [ $status != 0 ]; then
@@ -111,7 +111,7 @@ python_ready() {
         "$venv/bin/python" -m pip install --quiet --only-binary=:all: atheris
     if ! "$venv/bin/python" -c 'import rolecall' 2>/dev/null; then
         "$venv/bin/python" -m pip install --quiet "maturin>=1.7,<2"
-        MATURIN_PEP517_ARGS="--profile dev" "$venv/bin/python" -m pip install --quiet \
+        PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" "$venv/bin/python" -m pip install --quiet \
             --no-build-isolation --force-reinstall ./bindings-python
     fi
 }

@@ -3918,10 +3918,11 @@ pub fn run_from_bytes(data: &[u8]) -> Result<(), String> {
     let (first, rest) = data.split_first().unwrap_or((&0, &[]));
     let mut seed = [0u8; 32];
     for (lane, chunk) in seed.chunks_mut(8).enumerate() {
-        let h = rest.iter().fold(
-            0xcbf2_9ce4_8422_2325u64 ^ lane as u64,
-            |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3),
-        );
+        let h = rest
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325u64 ^ lane as u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+            });
         chunk.copy_from_slice(&h.to_le_bytes());
     }
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
@@ -3935,7 +3936,10 @@ pub fn run_from_bytes(data: &[u8]) -> Result<(), String> {
     } else {
         delegated_ops_strategy().boxed()
     };
-    let ops = ops.new_tree(&mut runner).map_err(|e| e.to_string())?.current();
+    let ops = ops
+        .new_tree(&mut runner)
+        .map_err(|e| e.to_string())?
+        .current();
     let mut w = World::build(&setup);
     w.run(&ops, &mut Stats::default())
         .map_err(|e| format!("{e}\nsetup: {setup:?}\nops: {ops:?}"))

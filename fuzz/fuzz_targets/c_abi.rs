@@ -83,7 +83,11 @@ fn last_error(b: &mut Bytes<'_>, status: rolecall_status) {
         let mut buf = vec![0 as c_char; b.u8() as usize % (len + 2)];
         let mut needed = 0usize;
         let st = rolecall_last_error_message_copy(
-            if buf.is_empty() { null_mut() } else { buf.as_mut_ptr() },
+            if buf.is_empty() {
+                null_mut()
+            } else {
+                buf.as_mut_ptr()
+            },
             buf.len(),
             &mut needed,
         );
@@ -155,7 +159,11 @@ fuzz_target!(|data: &[u8]| {
                     let mut needed = 0;
                     let _ = rolecall_permission_to_string(
                         p,
-                        if buf.is_empty() { null_mut() } else { buf.as_mut_ptr() },
+                        if buf.is_empty() {
+                            null_mut()
+                        } else {
+                            buf.as_mut_ptr()
+                        },
                         buf.len(),
                         &mut needed,
                     );
@@ -189,7 +197,11 @@ fuzz_target!(|data: &[u8]| {
                         ul,
                         if pl == 0 { null() } else { perms.as_ptr() },
                         pl,
-                        if rl == 0 { null_mut() } else { results.as_mut_ptr() },
+                        if rl == 0 {
+                            null_mut()
+                        } else {
+                            results.as_mut_ptr()
+                        },
                         rl,
                     );
                     if ul != pl || rl != ul {
@@ -201,7 +213,14 @@ fuzz_target!(|data: &[u8]| {
                     let name = Text::read(&mut b, 120);
                     let roles = [b.int() as u64];
                     let mut out = 0;
-                    rolecall_group_create(dir, sa, name.ptr(), roles.as_ptr(), b.u8() as usize % 2, &mut out)
+                    rolecall_group_create(
+                        dir,
+                        sa,
+                        name.ptr(),
+                        roles.as_ptr(),
+                        b.u8() as usize % 2,
+                        &mut out,
+                    )
                 }
                 6 => {
                     let (kind, name) = (Text::read(&mut b, 40), Text::read(&mut b, 120));
@@ -219,8 +238,11 @@ fuzz_target!(|data: &[u8]| {
                     rolecall_password_reset_with_token(dir, tenant, token.ptr(), pw.ptr(), &mut out)
                 }
                 9 => {
-                    let (method, path, body) =
-                        (Text::read(&mut b, 8), Text::read(&mut b, 200), Text::read(&mut b, 255));
+                    let (method, path, body) = (
+                        Text::read(&mut b, 8),
+                        Text::read(&mut b, 200),
+                        Text::read(&mut b, 255),
+                    );
                     let (mut status, mut out_body, mut loc) = (0u16, null_mut(), null_mut());
                     let st = rolecall_scim_handle(
                         dir,

@@ -35,12 +35,19 @@ fn directory() -> (Directory, rolecall::TenantCreated) {
 }
 
 /// Runs a change; when refused, the directory must not have moved.
-fn unchanged_if_refused<T, E: std::fmt::Debug>(dir: &Directory, f: impl FnOnce() -> Result<T, E>) -> Option<T> {
+fn unchanged_if_refused<T, E: std::fmt::Debug>(
+    dir: &Directory,
+    f: impl FnOnce() -> Result<T, E>,
+) -> Option<T> {
     let before = dir.revision();
     match f() {
         Ok(v) => Some(v),
         Err(e) => {
-            assert_eq!(dir.revision(), before, "a refusal changed the directory: {e:?}");
+            assert_eq!(
+                dir.revision(),
+                before,
+                "a refusal changed the directory: {e:?}"
+            );
             None
         }
     }
@@ -64,7 +71,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = ScopeKind::custom(&text);
     if let Some(p) = text.parse::<Permission>().ok().filter(|p| !p.is_empty()) {
         // What parses prints back to something that parses to the same set.
-        assert_eq!(p.to_string().parse::<Permission>().ok(), Some(p), "{text:?}");
+        assert_eq!(
+            p.to_string().parse::<Permission>().ok(),
+            Some(p),
+            "{text:?}"
+        );
     }
 
     let (dir, t) = directory();
@@ -82,10 +93,17 @@ fuzz_target!(|data: &[u8]| {
             }
             if let Some(id) = unchanged_if_refused(&dir, || dir.create_user(root, &u)) {
                 let user = dir.user(id).expect("created");
-                let found = dir.user_by_email(t.tenant, &user.email).expect("found by its email");
+                let found = dir
+                    .user_by_email(t.tenant, &user.email)
+                    .expect("found by its email");
                 assert_eq!(found.id, id);
                 if let Some(x) = &user.external_id {
-                    assert_eq!(dir.user_by_external_id(t.tenant, x).expect("by external id").id, id);
+                    assert_eq!(
+                        dir.user_by_external_id(t.tenant, x)
+                            .expect("by external id")
+                            .id,
+                        id
+                    );
                 }
             }
         }
@@ -157,7 +175,10 @@ fuzz_target!(|data: &[u8]| {
             });
             assert!((200..600).contains(&r.status), "status {}", r.status);
             if r.status >= 400 {
-                assert!(serde_json::from_str::<serde_json::Value>(&r.body).is_ok(), "error body is JSON");
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(&r.body).is_ok(),
+                    "error body is JSON"
+                );
             }
         }
     }

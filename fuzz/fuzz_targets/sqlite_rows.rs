@@ -78,11 +78,14 @@ fn damage(conn: &Connection, b: &mut Bytes<'_>) {
         }
         let (table, cols) = &tables[b.u8() as usize % tables.len()];
         let row = b.u8() % 16;
-        let pick = format!("rowid = (SELECT rowid FROM \"{table}\" ORDER BY rowid LIMIT 1 OFFSET {row})");
+        let pick =
+            format!("rowid = (SELECT rowid FROM \"{table}\" ORDER BY rowid LIMIT 1 OFFSET {row})");
         let _ = match b.u8() % 8 {
             0 => conn.execute(&format!("DELETE FROM \"{table}\" WHERE {pick}"), []),
             1 => conn.execute(
-                &format!("INSERT OR IGNORE INTO \"{table}\" SELECT * FROM \"{table}\" WHERE {pick}"),
+                &format!(
+                    "INSERT OR IGNORE INTO \"{table}\" SELECT * FROM \"{table}\" WHERE {pick}"
+                ),
                 [],
             ),
             2 => conn.execute(&format!("PRAGMA user_version = {}", b.int()), []),
@@ -104,7 +107,8 @@ fuzz_target!(|data: &[u8]| {
     with_file(template(), |path| {
         {
             let conn = Connection::open(path).expect("copy");
-            let _ = conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON;");
+            let _ = conn
+                .execute_batch("PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON;");
             damage(&conn, &mut b);
         }
         if let Ok(dir) = Directory::open_sqlite(path) {

@@ -160,10 +160,8 @@ pub fn template() -> &'static [u8] {
         }
         {
             let conn = rusqlite::Connection::open(&path).expect("template: reopen");
-            conn.execute_batch(
-                "PRAGMA journal_mode = DELETE; PRAGMA page_size = 512; VACUUM;",
-            )
-            .expect("template: vacuum");
+            conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA page_size = 512; VACUUM;")
+                .expect("template: vacuum");
         }
         let bytes = std::fs::read(&path).expect("template: read");
         let _ = std::fs::remove_file(&path);
@@ -255,7 +253,10 @@ pub fn answers(dir: &Directory) -> BTreeMap<u64, String> {
         for u in page.items {
             let eff = dir.effective_permissions(u.id).ok();
             let scopes = dir
-                .allowed_scopes(u.id, Permission::by_name("campaigns.view").expect("catalogue"))
+                .allowed_scopes(
+                    u.id,
+                    Permission::by_name("campaigns.view").expect("catalogue"),
+                )
                 .ok();
             out.insert(
                 u.id.0,
