@@ -185,4 +185,9 @@ java -cp "$kotlinc/lib/kotlin-compiler.jar:$kotlinc/lib/kotlin-stdlib.jar" \
     "$out/uniffi-kotlin/uniffi/rolecall_uniffi/rolecall_uniffi.kt" bindings-ffi/tests/uniffi_smoke.kt
 java -Djna.library.path="$lib" -cp "$out/uniffi-kotlin/classes:$kt_classpath" Uniffi_smokeKt
 
+echo "== fuzz: every target builds (ASan) and runs ~20 s, its corpus replayed first"
+# scripts/fuzz.sh: cargo-fuzz targets in fuzz/ (own CARGO_TARGET_DIR subfolder, fuzz/) and
+# atheris over the wheel installed above; `scripts/fuzz.sh long SECONDS` is the long mode.
+bash scripts/fuzz.sh quick
+
 echo "== all tests passed"

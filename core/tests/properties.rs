@@ -3904,3 +3904,43 @@ proptest! {
         sod_run(&ops)?;
     }
 }
+
+/// The entry of the `ops` fuzz target (fuzz/fuzz_targets/ops.rs includes this file): a
+/// universe and a sequence of steps drawn from the fuzzer's bytes instead of a random seed,
+/// run with every invariant above checked after every step. The first byte picks random
+/// actors or delegates (`invariants_hold_after_every_step` /
+/// `delegates_grant_only_what_they_hold`); the rest seeds the generators' RNG (ChaCha, keyed
+/// by a digest of the bytes). Proptest's pass-through RNG cannot be used: its child RNGs halve
+/// the bytes left, and on the zeros past them rand's uniform sampling rejects forever.
+#[allow(dead_code)]
+pub fn run_from_bytes(data: &[u8]) -> Result<(), String> {
+    use proptest::test_runner::{RngAlgorithm, TestRng};
+    let (first, rest) = data.split_first().unwrap_or((&0, &[]));
+    let mut seed = [0u8; 32];
+    for (lane, chunk) in seed.chunks_mut(8).enumerate() {
+        let h = rest
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325u64 ^ lane as u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+            });
+        chunk.copy_from_slice(&h.to_le_bytes());
+    }
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
+    let mut runner = TestRunner::new_with_rng(config(), rng);
+    let setup = setup_strategy()
+        .new_tree(&mut runner)
+        .map_err(|e| e.to_string())?
+        .current();
+    let ops = if first % 2 == 0 {
+        ops_strategy().boxed()
+    } else {
+        delegated_ops_strategy().boxed()
+    };
+    let ops = ops
+        .new_tree(&mut runner)
+        .map_err(|e| e.to_string())?
+        .current();
+    let mut w = World::build(&setup);
+    w.run(&ops, &mut Stats::default())
+        .map_err(|e| format!("{e}\nsetup: {setup:?}\nops: {ops:?}"))
+}

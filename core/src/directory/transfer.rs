@@ -99,8 +99,9 @@ impl Directory {
     /// column is an error.
     ///
     /// # Errors
-    /// [`Error::InvalidImport`] with every problem at once, located by CSV line (`line 3`);
-    /// then as [`import_tenant`](Self::import_tenant).
+    /// [`Error::InvalidImport`] with every problem at once, located by CSV line (`line 3`),
+    /// or for a text longer than [`TenantDocument::MAX_TEXT_BYTES`] (nothing read); then as
+    /// [`import_tenant`](Self::import_tenant).
     pub fn import_users_csv(&self, actor: UserId, csv: &str) -> Result<ImportReport, Error> {
         let (doc, lines) = transfer::users_document(csv)?;
         self.import_tenant(actor, &doc)

@@ -37,6 +37,7 @@ fn problem(line: u64, field: &str, reason: impl Into<String>) -> ImportProblem {
 /// Reads a CSV of users into a document of users only, with the line of each user (for
 /// reporting). Every problem of the text itself is reported at once.
 pub(crate) fn users_document(text: &str) -> Result<(TenantDocument, Vec<u64>), Error> {
+    super::document::too_large(text)?;
     let mut problems = Vec::new();
     let mut rd = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)

@@ -94,13 +94,22 @@ impl TenantDocument {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// The largest import text read: a JSON document ([`from_json`](Self::from_json)) or a
+    /// users CSV ([`Directory::import_users_csv`](crate::Directory::import_users_csv)), 1 GiB
+    /// (an export of some 2,500,000 users; an export of 1,000,000 is about 400 MiB). It bounds what an import holds in memory: the document read
+    /// from the text takes a small multiple of the text's size (every string in it is a
+    /// piece of the text), and planning it adds a record per object it names. A larger text
+    /// is refused before it is read.
+    pub const MAX_TEXT_BYTES: usize = 1 << 30;
+
     /// Reads a document from JSON text.
     ///
     /// # Errors
     /// [`Error::InvalidImport`](crate::Error::InvalidImport) when the text is not a document
     /// of this format (bad JSON, a missing or unknown field, a wrong type), with the line and
-    /// column.
+    /// column; or is longer than [`MAX_TEXT_BYTES`](Self::MAX_TEXT_BYTES) (nothing read).
     pub fn from_json(text: &str) -> Result<Self, crate::Error> {
+        too_large(text)?;
         serde_json::from_str(text).map_err(|e| crate::Error::InvalidImport {
             problems: vec![crate::ImportProblem {
                 location: format!("line {} column {}", e.line(), e.column()),
@@ -454,4 +463,22 @@ impl std::fmt::Display for ImportProblem {
             write!(f, "{} ({}): {}", self.location, self.field, self.reason)
         }
     }
+}
+
+/// Refuses an import text longer than [`TenantDocument::MAX_TEXT_BYTES`] before reading it.
+pub(crate) fn too_large(text: &str) -> Result<(), crate::Error> {
+    if text.len() <= TenantDocument::MAX_TEXT_BYTES {
+        return Ok(());
+    }
+    Err(crate::Error::InvalidImport {
+        problems: vec![crate::ImportProblem {
+            location: String::new(),
+            field: String::new(),
+            reason: format!(
+                "the text is {} bytes, more than the {} an import reads",
+                text.len(),
+                TenantDocument::MAX_TEXT_BYTES
+            ),
+        }],
+    })
 }

@@ -1,0 +1,1 @@
+../../bindings-ffi/build.rs
