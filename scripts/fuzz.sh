@@ -109,7 +109,12 @@ python_ready() {
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     "$venv/bin/python" -c 'import atheris' 2>/dev/null ||
         "$venv/bin/python" -m pip install --quiet --only-binary=:all: atheris
-    if ! "$venv/bin/python" -c 'import rolecall' 2>/dev/null; then
+    # The wheel scripts/test-all.sh built, when there is one (no second build); else from source.
+    local wheel
+    wheel=$(ls "$CARGO_TARGET_DIR"/python-wheel/dist/rolecall-*.whl 2>/dev/null | head -n 1)
+    if [ -n "$wheel" ]; then
+        "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheel"
+    elif ! "$venv/bin/python" -c 'import rolecall' 2>/dev/null; then
         "$venv/bin/python" -m pip install --quiet "maturin>=1.7,<2"
         PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" "$venv/bin/python" -m pip install --quiet \
             --no-build-isolation --force-reinstall ./bindings-python
