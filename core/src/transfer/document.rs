@@ -185,6 +185,34 @@ pub struct DocPasswordPolicy {
     pub reset_token_ttl_ms: i64,
 }
 
+impl From<&crate::PasswordPolicy> for DocPasswordPolicy {
+    fn from(p: &crate::PasswordPolicy) -> Self {
+        DocPasswordPolicy {
+            min_length: p.min_length,
+            max_length: p.max_length,
+            reject_common: p.reject_common,
+            reject_personal: p.reject_personal,
+            max_failed_logins: p.max_failed_logins,
+            lockout_ms: p.lockout_ms,
+            reset_token_ttl_ms: p.reset_token_ttl_ms,
+        }
+    }
+}
+
+impl From<&DocPasswordPolicy> for crate::PasswordPolicy {
+    fn from(p: &DocPasswordPolicy) -> Self {
+        crate::PasswordPolicy {
+            min_length: p.min_length,
+            max_length: p.max_length,
+            reject_common: p.reject_common,
+            reject_personal: p.reject_personal,
+            max_failed_logins: p.max_failed_logins,
+            lockout_ms: p.lockout_ms,
+            reset_token_ttl_ms: p.reset_token_ttl_ms,
+        }
+    }
+}
+
 /// A role. Built-in roles (namespace other than `custom`) come from their preset: importing
 /// one installs its preset when missing and never changes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

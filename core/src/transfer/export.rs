@@ -53,15 +53,7 @@ pub(crate) fn export(m: &Model, tenant: TenantId, hashes: bool) -> TenantDocumen
         strict_agreement_levels: t.settings.strict_agreement_levels,
         phone_region: t.settings.phone_region.clone(),
         separation_of_duty: rules,
-        password_policy: DocPasswordPolicy {
-            min_length: p.min_length,
-            max_length: p.max_length,
-            reject_common: p.reject_common,
-            reject_personal: p.reject_personal,
-            max_failed_logins: p.max_failed_logins,
-            lockout_ms: p.lockout_ms,
-            reset_token_ttl_ms: p.reset_token_ttl_ms,
-        },
+        password_policy: DocPasswordPolicy::from(p),
     });
 
     let mut roles: Vec<DocRole> = m

@@ -19,7 +19,7 @@ use crate::ops::{Hashed, NewRole, NewUser, PhoneMemo, Plan, RolePatch, UserPatch
 use crate::Error;
 
 use self::find::{Find, Memo};
-use self::verify::{permissions, policy, scope_order, tenant_settings, validate_doc};
+use self::verify::{permissions, scope_order, tenant_settings, validate_doc};
 
 // ---------------------------------------------------------------------------------------
 // Planning, step after step
@@ -116,7 +116,7 @@ pub(crate) fn plan_import(
     // The tenant's settings and password policy.
     if let Some(t) = &doc.tenant {
         let settings = tenant_settings(t)?;
-        let pol = policy(&t.password_policy);
+        let pol = crate::PasswordPolicy::from(&t.password_policy);
         let cur = &st.m().tenants[&tenant];
         let same_rules = {
             let key = |v: &[SodRule]| {

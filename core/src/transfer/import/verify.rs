@@ -202,18 +202,6 @@ pub(super) fn tenant_settings(t: &DocTenant) -> Result<TenantSettings, Error> {
     })
 }
 
-pub(super) fn policy(p: &DocPasswordPolicy) -> PasswordPolicy {
-    PasswordPolicy {
-        min_length: p.min_length,
-        max_length: p.max_length,
-        reject_common: p.reject_common,
-        reject_personal: p.reject_personal,
-        max_failed_logins: p.max_failed_logins,
-        lockout_ms: p.lockout_ms,
-        reset_token_ttl_ms: p.reset_token_ttl_ms,
-    }
-}
-
 /// Checks every record of `doc` for import into `tenant` of `m` at `now`.
 pub(super) fn validate_doc(
     doc: &TenantDocument,
@@ -246,7 +234,7 @@ pub(super) fn validate_doc(
         pr.check(
             "tenant",
             "password_policy",
-            policy(&t.password_policy).validate(),
+            PasswordPolicy::from(&t.password_policy).validate(),
         );
     }
     let mut names = Names {
