@@ -62,10 +62,13 @@ write("c_abi", "import", bytes([10]) + b'{"format":"rolecall-tenant","version":1
 write("c_abi", "csv", bytes([11]) + b"first_name,last_name,email\nAnn,Lee,ann@acme.test\n")
 write("c_abi", "check-many", bytes([4, 3, 3, 3]) + bytes(8 * 8))
 
-# ops, sqlite_rows, python_conv: the bytes are randomness; a few lengths.
-for n in (16, 64, 256, 1024):
-    write("ops", f"random-{n}", bytes(rng.randrange(256) for _ in range(n)))
-    write("ops", f"delegates-{n}", bytes([1]) + bytes(rng.randrange(256) for _ in range(n)))
+# ops: byte 0 picks random actors (even) or delegates (odd), 32 bytes key the universe, then
+# 8 bytes per step (core/tests/properties.rs, run_from_bytes); a few sequence lengths.
+for steps in (0, 4, 16, 64):
+    for name, first in (("random", 0), ("delegates", 1)):
+        body = bytes(rng.randrange(256) for _ in range(32 + 8 * steps))
+        write("ops", f"{name}-{steps}-steps", bytes([first]) + body)
+# sqlite_rows, python_conv: the bytes are randomness; a few lengths.
 for n in (8, 32, 96):
     for k in range(3):
         write("sqlite_rows", f"random-{n}-{k}", bytes(rng.randrange(256) for _ in range(n)))

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (cargo-fuzz, libFuzzer, AddressSanitizer) and the long runs.
 #
-#   scripts/fuzz.sh quick             every target builds and runs ~20 s (its committed corpus
-#                                     replayed first); what scripts/test-all.sh runs
+#   scripts/fuzz.sh quick             every target builds, replays its committed corpus and
+#                                     runs ~10 s more (new inputs go to a throwaway folder);
+#                                     what scripts/test-all.sh runs
 #   scripts/fuzz.sh long SECONDS      every target SECONDS, then the property tests at
 #                                     100,000 cases per property (release) and the SIGKILL
 #                                     crash test 1,000 times
@@ -18,7 +19,8 @@
 # abort, a timeout (30 s per input) or an ASan report. Findings are written to
 # $CARGO_TARGET_DIR/fuzz/artifacts/TARGET/; a summary table (executions, coverage) to
 # $CARGO_TARGET_DIR/fuzz/summary.md. New corpus entries go to $CARGO_TARGET_DIR/fuzz/corpus/
-# (the committed seeds in fuzz/corpus/ are only read).
+# (the committed seeds in fuzz/corpus/ are only read), except in quick mode, whose runs start
+# from the committed seeds alone, so that CI replays what is committed.
 #
 # Toolchain: cargo-fuzz passes -Z flags; on stable they are allowed with RUSTC_BOOTSTRAP=1
 # (the ASan runtime ships with rust-std on x86_64-unknown-linux-gnu). When stable cannot,
@@ -29,6 +31,7 @@ root=$PWD
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rolecall/target}"
 # The fuzz build (instrumented, ASan) lives apart from the ordinary one.
 work="$CARGO_TARGET_DIR/fuzz"
+corpus_root="$work/corpus"
 fuzz_target_dir="$work"
 rust_targets=(parsers sqlite_bytes sqlite_rows ops c_abi)
 all_targets=("${rust_targets[@]}" python_conv)
@@ -70,7 +73,7 @@ build() {
 run_target() {
     local target=$1 secs=$2
     shift 2
-    local corpus="$work/corpus/$target" seeds="$root/fuzz/corpus/$target"
+    local corpus="$corpus_root/$target" seeds="$root/fuzz/corpus/$target"
     local artifacts="$work/artifacts/$target/" log="$work/$target.log"
     mkdir -p "$corpus" "$seeds" "$artifacts"
     local flags=(-max_total_time="$secs" -rss_limit_mb="$rss_mb" -malloc_limit_mb="$malloc_mb"
@@ -144,7 +147,9 @@ fuzz_all() {
 mode="${1:-}"
 case "$mode" in
 quick)
-    fuzz_all "${ROLECALL_FUZZ_QUICK_SECONDS:-20}"
+    corpus_root=$(mktemp -d "${TMPDIR:-/tmp}/rolecall-fuzz-quick.XXXXXX")
+    trap 'rm -rf "$corpus_root"' EXIT
+    fuzz_all "${ROLECALL_FUZZ_QUICK_SECONDS:-10}"
     ;;
 long)
     secs="${2:-}"

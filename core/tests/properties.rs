@@ -3906,41 +3906,94 @@ proptest! {
 }
 
 /// The entry of the `ops` fuzz target (fuzz/fuzz_targets/ops.rs includes this file): a
-/// universe and a sequence of steps drawn from the fuzzer's bytes instead of a random seed,
-/// run with every invariant above checked after every step. The first byte picks random
-/// actors or delegates (`invariants_hold_after_every_step` /
-/// `delegates_grant_only_what_they_hold`); the rest seeds the generators' RNG (ChaCha, keyed
-/// by a digest of the bytes). Proptest's pass-through RNG cannot be used: its child RNGs halve
-/// the bytes left, and on the zeros past them rand's uniform sampling rejects forever.
+/// universe and a sequence of steps decoded from the fuzzer's bytes, run with every invariant
+/// above checked after every step.
+///
+/// The input is cut into fields, so that a mutation of a few bytes edits one step instead of
+/// drawing a different case, and a crossover splices sequences:
+/// - byte 0 picks random actors or delegates (`invariants_hold_after_every_step` /
+///   `delegates_grant_only_what_they_hold`);
+/// - the next [`FUZZ_SETUP_BYTES`] bytes draw the universe;
+/// - every further [`FUZZ_STEP_BYTES`] bytes draw one step, up to [`FUZZ_MAX_STEPS`] steps, so
+///   a short input is a short sequence (libFuzzer grows inputs from short ones).
+///
+/// Each field keys the generators' RNG (ChaCha) for its own draw. Proptest's pass-through RNG
+/// cannot read the bytes in place: every `prop_oneof!` forks child RNGs that take half the
+/// bytes left each, and on the zeros past the end rand's uniform sampling rejects forever.
 #[allow(dead_code)]
 pub fn run_from_bytes(data: &[u8]) -> Result<(), String> {
-    use proptest::test_runner::{RngAlgorithm, TestRng};
-    let (first, rest) = data.split_first().unwrap_or((&0, &[]));
-    let mut seed = [0u8; 32];
-    for (lane, chunk) in seed.chunks_mut(8).enumerate() {
-        let h = rest
-            .iter()
-            .fold(0xcbf2_9ce4_8422_2325u64 ^ lane as u64, |h, &b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
-            });
-        chunk.copy_from_slice(&h.to_le_bytes());
-    }
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
-    let mut runner = TestRunner::new_with_rng(config(), rng);
-    let setup = setup_strategy()
-        .new_tree(&mut runner)
-        .map_err(|e| e.to_string())?
-        .current();
-    let ops = if first % 2 == 0 {
-        ops_strategy().boxed()
-    } else {
-        delegated_ops_strategy().boxed()
-    };
-    let ops = ops
-        .new_tree(&mut runner)
-        .map_err(|e| e.to_string())?
-        .current();
+    let (setup, ops) = decode(data)?;
     let mut w = World::build(&setup);
     w.run(&ops, &mut Stats::default())
         .map_err(|e| format!("{e}\nsetup: {setup:?}\nops: {ops:?}"))
+}
+
+/// The universe and the steps a fuzz input stands for (see [`run_from_bytes`]).
+fn decode(data: &[u8]) -> Result<(Setup, Vec<Op>), String> {
+    let (first, rest) = data.split_first().unwrap_or((&0, &[]));
+    let (setup_bytes, steps) = rest.split_at(rest.len().min(FUZZ_SETUP_BYTES));
+    let setup = draw(setup_strategy(), setup_bytes)?;
+    let ops = steps
+        .chunks_exact(FUZZ_STEP_BYTES)
+        .take(FUZZ_MAX_STEPS)
+        .map(|chunk| {
+            let op = draw(op_strategy(), chunk)?;
+            Ok(if first % 2 == 0 { op } else { delegated(op) })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((setup, ops))
+}
+
+/// Bytes of a fuzz input that draw the universe (see [`run_from_bytes`]).
+const FUZZ_SETUP_BYTES: usize = 32;
+/// Bytes of a fuzz input that draw one step (see [`run_from_bytes`]).
+const FUZZ_STEP_BYTES: usize = 8;
+/// The most steps one fuzz input runs.
+const FUZZ_MAX_STEPS: usize = 64;
+
+/// One value of `strategy` drawn with an RNG keyed by `bytes` (at most 32; zeros after).
+fn draw<S: Strategy>(strategy: S, bytes: &[u8]) -> Result<S::Value, String> {
+    use proptest::test_runner::{RngAlgorithm, TestRng};
+    let mut key = [0u8; 32];
+    key[..bytes.len()].copy_from_slice(bytes);
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &key);
+    let mut runner = TestRunner::new_with_rng(config(), rng);
+    Ok(strategy
+        .new_tree(&mut runner)
+        .map_err(|e| e.to_string())?
+        .current())
+}
+
+/// The fuzz entry reads its steps in place: one step per [`FUZZ_STEP_BYTES`], a mutation
+/// inside one step's bytes changes that step alone, and decoded inputs run clean.
+#[test]
+fn fuzz_input_decodes_one_step_per_chunk() {
+    let bytes = |n: usize, salt: u8| -> Vec<u8> {
+        (0..n)
+            .map(|i| (i as u8).wrapping_mul(37).wrapping_add(salt))
+            .collect()
+    };
+    let data = bytes(1 + FUZZ_SETUP_BYTES + 5 * FUZZ_STEP_BYTES + 7, 11);
+    let (setup, ops) = decode(&data).unwrap();
+    assert_eq!(ops.len(), 5, "a partial chunk draws no step");
+    let mut edited = data.clone();
+    for b in &mut edited[1 + FUZZ_SETUP_BYTES + 2 * FUZZ_STEP_BYTES..][..2] {
+        *b ^= 0x5a;
+    }
+    let (setup2, ops2) = decode(&edited).unwrap();
+    assert_eq!(format!("{setup:?}"), format!("{setup2:?}"));
+    let changed: Vec<usize> = (0..5)
+        .filter(|&i| format!("{:?}", ops[i]) != format!("{:?}", ops2[i]))
+        .collect();
+    assert_eq!(changed, [2], "only the edited step changes");
+    let long = bytes(1 + FUZZ_SETUP_BYTES + 100 * FUZZ_STEP_BYTES, 3);
+    assert_eq!(decode(&long).unwrap().1.len(), FUZZ_MAX_STEPS);
+    for (n, salt) in [
+        (0, 0),
+        (1, 1),
+        (40, 2),
+        (1 + FUZZ_SETUP_BYTES + 8 * FUZZ_STEP_BYTES, 4),
+    ] {
+        run_from_bytes(&bytes(n, salt)).unwrap();
+    }
 }

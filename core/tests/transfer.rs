@@ -313,6 +313,45 @@ fn an_import_passes_every_rule_and_a_refusal_changes_nothing() {
     assert!(matches!(e, Error::SuperadminOnly { .. }), "{e}");
 }
 
+/// Separation of duty is skipped while no tenant has a rule, before the commit or in it: one
+/// import into a directory without rules that declares a rule and creates a user breaking
+/// it is refused, and changes nothing.
+#[test]
+fn an_import_that_declares_a_rule_is_judged_by_it() {
+    let source = rich();
+    let mut doc = export(&source.dir, source.root);
+    let rules = doc.tenant.as_ref().unwrap().separation_of_duty.len();
+    assert_eq!(rules, 1);
+    doc.roles.push(rolecall::DocRole {
+        namespace: "custom".into(),
+        name: "Pay and approve".into(),
+        permissions: vec!["billing.manage".into(), "reports.view".into()],
+        denied: vec![],
+        scoped: false,
+        admin_tier: false,
+        description: String::new(),
+    });
+    doc.users.push(rolecall::DocUser {
+        email: "both@acme.test".into(),
+        first_name: "Both".into(),
+        last_name: "Sides".into(),
+        active: true,
+        roles: Some(vec!["custom/Pay and approve".into()]),
+        ..Default::default()
+    });
+    let env = empty_like();
+    let e = refused(&env.dir, |d| d.import_tenant(env.root, &doc));
+    assert!(
+        matches!(&e, Error::SeparationOfDuty { user, .. } if user == "both@acme.test"),
+        "{e}"
+    );
+    // Without the violator the same document goes through, rule included.
+    doc.users.pop();
+    env.dir.import_tenant(env.root, &doc).unwrap();
+    let settings = env.dir.tenant_settings(env.tenant).unwrap();
+    assert_eq!(settings.separation_of_duty.len(), rules);
+}
+
 #[test]
 fn every_problem_is_reported_at_once_and_nothing_applied() {
     let env = rich();
