@@ -11,6 +11,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rolecall/target}"
 # 256 cases per property keeps the whole run well under 30 minutes on 2 cores; a deeper run:
 # PROPTEST_CASES=10000 cargo test -p rolecall --test properties --release.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
+# Each section's heading says how long the run has taken so far (CI aims at under 30 minutes).
+section() { printf '== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 # One throwaway PostgreSQL cluster for the whole run (the PostgreSQL store's tests; each test
 # works in a schema of its own): started here, stopped on exit whatever happens. Without
@@ -22,7 +24,7 @@ if [ -z "${ROLECALL_TEST_PG:-}" ]; then
     export ROLECALL_TEST_PG
 fi
 
-echo "== rust: format, lints, tests"
+section "rust: format, lints, tests"
 cargo fmt --all --check
 # The benchmarks' comparison feature (casbin, Cedar) is linted too.
 cargo clippy --workspace --all-targets --features rolecall-benches/compare --locked -- -D warnings
@@ -31,10 +33,10 @@ cargo test --workspace --locked
 RUSTDOCFLAGS="-D warnings" cargo doc -p rolecall -p rolecall-python -p rolecall-benches --no-deps --locked
 RUSTDOCFLAGS="-D warnings" cargo doc -p rolecall-ffi --no-deps --locked
 
-echo "== rust: benchmarks, quick mode (they build and run; casbin, Cedar and rolecall must agree)"
+section "rust: benchmarks, quick mode (they build and run; casbin, Cedar and rolecall must agree)"
 cargo test -p rolecall-benches --features compare --benches --locked
 
-echo "== python: the wheel, installed without Rust; pytest, integrations, stubtest, examples"
+section "python: the wheel, installed without Rust; pytest, integrations, stubtest, examples"
 # The wheel is built ONCE, by the README's command (scripts/build-wheel.sh: maturin, abi3,
 # manylinux tag checked by maturin's auditwheel), then installed into a FRESH venv by a pip
 # that has no cargo or rustc on its PATH, with the pinned test requirements (binary wheels
@@ -89,7 +91,7 @@ done
 # The Python benchmark, quick mode: it runs, and pycasbin agrees with rolecall.
 "${py[@]}" benches/python/bench_checks.py --quick >/dev/null
 
-echo "== c: build and run against librolecall"
+section "c: build and run against librolecall"
 # The C ABI (bindings-ffi): header freshness, C and C++ programs linked shared and static, all
 # under valgrind, and the conformance vectors replayed through the C ABI.
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
@@ -146,7 +148,7 @@ run "$out/run_vectors" tests/vectors | grep -v ': [0-9]* steps$'
 gcc "${cflags[@]}" -O2 benches/c/bench_check.c $static -o "$out/bench_check"
 "$out/bench_check" --quick >/dev/null
 
-echo "== uniffi: Python and Kotlin bindings generated from librolecall"
+section "uniffi: Python and Kotlin bindings generated from librolecall"
 # The same API exported through uniffi's proc-macros (feature `uniffi`); generate the bindings
 # from the library with the crate's pinned uniffi-bindgen and drive them.
 cargo clippy -p rolecall-ffi --all-targets --features uniffi-cli --locked -- -D warnings
@@ -185,9 +187,9 @@ java -cp "$kotlinc/lib/kotlin-compiler.jar:$kotlinc/lib/kotlin-stdlib.jar" \
     "$out/uniffi-kotlin/uniffi/rolecall_uniffi/rolecall_uniffi.kt" bindings-ffi/tests/uniffi_smoke.kt
 java -Djna.library.path="$lib" -cp "$out/uniffi-kotlin/classes:$kt_classpath" Uniffi_smokeKt
 
-echo "== fuzz: every target builds (ASan) and runs ~20 s, its corpus replayed first"
+section "fuzz: every target builds (ASan), replays its committed corpus and runs ~10 s"
 # scripts/fuzz.sh: cargo-fuzz targets in fuzz/ (own CARGO_TARGET_DIR subfolder, fuzz/) and
 # atheris over the wheel installed above; `scripts/fuzz.sh long SECONDS` is the long mode.
 bash scripts/fuzz.sh quick
 
-echo "== all tests passed"
+section "all tests passed"
