@@ -253,3 +253,45 @@ fn a_damaged_commit_log_is_corrupt_at_refresh() {
         "{stdout}"
     );
 }
+
+/// Found by the `sqlite_bytes` fuzz target: a file whose `audit` table shared its pages with
+/// `tenants` loaded cleanly (every row read is valid), and the first change wrote its audit
+/// event into the tenants' pages, so the file no longer opened. SQLite's page check
+/// (`PRAGMA quick_check`), started at open, now refuses every change to such a file as
+/// `corrupt`: the file is left as it was, and the loaded state keeps answering.
+#[test]
+fn a_file_whose_tables_share_pages_takes_no_change() {
+    let tmp = TempDir::new("shared-pages");
+    let path = damaged(&tmp, "");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_master SET rootpage =
+                 (SELECT rootpage FROM sqlite_master WHERE name = 'tenants')
+             WHERE name = 'audit';
+             PRAGMA writable_schema = OFF;",
+        )
+        .unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let dir = Directory::open_sqlite(&path).expect("every row read is valid");
+    let t = dir.tenants()[0].clone();
+    let bob = dir.user_by_email(t.id, "bob@acme.test").unwrap().id;
+    let e = dir
+        .create_user(t.superadmin, &NewUser::new("New", "User", "new@acme.test"))
+        .unwrap_err();
+    assert_eq!(e.kind(), "corrupt", "{e}");
+    assert!(e.to_string().contains("quick_check"), "{e}");
+    // Reads still answer from the loaded state; nothing was written.
+    assert_eq!(dir.user(bob).unwrap().email, "bob@acme.test");
+    assert!(dir.user_by_email(t.id, "new@acme.test").is_err());
+    drop(dir);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the file is unchanged"
+    );
+    let again = Directory::open_sqlite(&path).expect("the file still opens");
+    assert_eq!(again.tenants().len(), 1);
+}

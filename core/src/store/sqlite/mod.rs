@@ -32,6 +32,7 @@ use schema::{
     migrate_v4_email_keys, migrate_v7, migrate_v8, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5,
     SCHEMA_V6, SCHEMA_V6_SCOPES,
 };
+use verify::Verification;
 use write::apply_change;
 
 const SCHEMA_VERSION: i64 = SqliteStore::SCHEMA_VERSION;
@@ -50,6 +51,7 @@ mod read;
 mod schema;
 #[cfg(test)]
 mod tests;
+mod verify;
 mod write;
 
 /// How to open a [`SqliteStore`].
@@ -85,6 +87,10 @@ impl Default for SqliteOptions {
 
 /// A [`Store`] in a SQLite database file (or an in-memory SQLite database, for tests).
 pub struct SqliteStore {
+    /// SQLite's check of the file's pages, which every change waits for (see `verify.rs`).
+    /// Declared first, so dropped first: its connection closes (stopped if still checking)
+    /// before `conn`, the last one, which then checkpoints the file and removes its `-wal`.
+    verification: Verification,
     conn: Connection,
     path: String,
     read_only: bool,
@@ -192,7 +198,18 @@ impl SqliteStore {
                 }
             }
         }
-        Self::init(conn, name, opts)
+        Self::init(conn, name, Some(p), opts)
+    }
+
+    /// Whether the file's pages passed SQLite's structural check (`PRAGMA quick_check`), which
+    /// opening a file with rows starts in the background; waits for it when it still runs.
+    /// Every change waits for it too, and fails as it does: a damaged file keeps answering
+    /// from the state it loaded, and takes no change.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] with what SQLite found.
+    pub fn verified(&mut self) -> Result<(), Error> {
+        self.verification.outcome()
     }
 
     /// Opens a file read-only when SQLite cannot create its `-shm` (the directory is not
@@ -212,7 +229,7 @@ impl SqliteStore {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_READ_ONLY;
         let conn = Connection::open_with_flags(uri, flags).map_err(|e| storage(&name, e))?;
-        let mut store = Self::init(conn, name, opts)?;
+        let mut store = Self::init(conn, name, None, opts)?;
         store.immutable = true;
         Ok(store)
     }
@@ -230,10 +247,15 @@ impl SqliteStore {
     /// [`Error::Storage`] when SQLite cannot create the database.
     pub fn open_in_memory() -> Result<SqliteStore, Error> {
         let conn = Connection::open_in_memory().map_err(|e| storage(":memory:", e))?;
-        Self::init(conn, ":memory:".into(), &SqliteOptions::default())
+        Self::init(conn, ":memory:".into(), None, &SqliteOptions::default())
     }
 
-    fn init(conn: Connection, path: String, opts: &SqliteOptions) -> Result<SqliteStore, Error> {
+    fn init(
+        conn: Connection,
+        path: String,
+        file: Option<&Path>,
+        opts: &SqliteOptions,
+    ) -> Result<SqliteStore, Error> {
         let st = |e| storage(&path, e);
         conn.busy_timeout(opts.busy_timeout).map_err(st)?;
         // Every statement a commit writes stays prepared (a user record alone takes a dozen).
@@ -278,6 +300,18 @@ impl SqliteStore {
             conn.pragma_update(None, "synchronous", "FULL")
                 .map_err(st)?;
         }
+        // A file with rows that this store may write gets its pages checked: now when a schema
+        // migration is about to write to it, else in the background.
+        let verification = match file {
+            Some(file) if !read_only && has_tables > 0 => {
+                if version < SCHEMA_VERSION {
+                    Verification::now(file, &path, opts.busy_timeout)
+                } else {
+                    Verification::start(file, &path, opts.busy_timeout)
+                }
+            }
+            _ => Verification::skipped(),
+        };
         let mut store = SqliteStore {
             conn,
             path,
@@ -285,7 +319,11 @@ impl SqliteStore {
             seen_data_version: None,
             revision: 0,
             immutable: false,
+            verification,
         };
+        if version < SCHEMA_VERSION {
+            store.verified()?;
+        }
         store.migrate(version)?;
         Ok(store)
     }
@@ -508,6 +546,7 @@ impl Store for SqliteStore {
             // Nothing can be written: no lock to take (a change fails at commit).
             return Ok(());
         }
+        self.verified()?;
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.err(e))?;
@@ -533,6 +572,7 @@ impl Store for SqliteStore {
                 self.path
             )));
         }
+        self.verified()?;
         // A bulk import is not copied into the log: an instance behind it reloads everything.
         let json = if commit.changes.len() > LOG_MAX_CHANGES {
             String::new()
@@ -600,6 +640,7 @@ impl Store for SqliteStore {
                 self.path
             )));
         }
+        self.verified()?;
         if !self.conn.is_autocommit() {
             // Under the write lock: part of it, durable at `end_write`.
             return insert_audit(&self.conn, events).map_err(|e| self.err(e));
@@ -673,6 +714,7 @@ impl Store for SqliteStore {
                 self.path
             )));
         }
+        self.verified()?;
         if self.conn.is_autocommit() {
             // Not under the directory's write lock: take it for this one transaction.
             self.begin_write()?;
