@@ -86,6 +86,11 @@ impl Default for SqliteOptions {
 }
 
 /// A [`Store`] in a SQLite database file (or an in-memory SQLite database, for tests).
+///
+/// Opening a file that has rows, for writing, also starts SQLite's check of its pages
+/// (`PRAGMA quick_check`) on a connection of its own: reads do not wait for it, the first
+/// change does, and a file that fails it takes no change ([`Error::Corrupt`]) while the state
+/// it loaded keeps answering. [`verified`](Self::verified) returns the outcome.
 pub struct SqliteStore {
     /// SQLite's check of the file's pages, which every change waits for (see `verify.rs`).
     /// Declared first, so dropped first: its connection closes (stopped if still checking)
