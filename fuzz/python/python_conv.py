@@ -31,15 +31,24 @@ atheris.instrument_all()
 
 ALLOWED = (rolecall.RolecallError, TypeError, ValueError, OverflowError, KeyError, IndexError)
 
-D = rolecall.Directory.in_memory()
-T = D.create_tenant(
-    "Acme",
-    rolecall.NewUser(first_name="Ada", last_name="Root", email="root@acme.test"),
-    presets=[rolecall.Preset.MANAGERS],
-)
-ROOT = T.superadmin
-SCOPE = D.create_scope(ROOT, "call_group", "Sales")
-USER = D.user(ROOT)
+
+def fresh_directory():
+    """A directory with one tenant, its superadministrator, a call group and its record."""
+    d = rolecall.Directory.in_memory()
+    t = d.create_tenant(
+        "Acme",
+        rolecall.NewUser(first_name="Ada", last_name="Root", email="root@acme.test"),
+        presets=[rolecall.Preset.MANAGERS],
+    )
+    return d, t.superadmin, d.create_scope(t.superadmin, "call_group", "Sales"), d.user(t.superadmin)
+
+
+# The calls that succeed create users, roles, scopes and audit events: the directory is
+# replaced every RESET inputs, so that the process's memory stays flat unless something leaks
+# (libFuzzer's -rss_limit_mb then catches the leak).
+RESET = 20_000
+D, ROOT, SCOPE, USER = fresh_directory()
+RUNS = 0
 
 INTS = [0, 1, -1, 2, ROOT, SCOPE, 2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63), 2**127, 2**128, 10**40]
 ARRAY_CODES = "bBhHiIlLqQfd"
@@ -129,6 +138,11 @@ CALLS = [
 
 
 def TestOneInput(data):
+    global D, RUNS
+    RUNS += 1
+    if RUNS % RESET == 0:
+        # ROOT, SCOPE and USER keep their ids and values in the new directory.
+        D = fresh_directory()[0]
     fdp = atheris.FuzzedDataProvider(data)
     for _ in range(fdp.ConsumeIntInRange(1, 4)):
         call = CALLS[fdp.ConsumeIntInRange(0, len(CALLS) - 1)]
