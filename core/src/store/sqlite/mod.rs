@@ -19,7 +19,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::types::ToSql;
-use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{Loaded, Store};
 use crate::audit::{AuditEvent, AuditQuery};
@@ -33,7 +33,6 @@ use schema::{
     SCHEMA_V6, SCHEMA_V6_SCOPES,
 };
 use verify::Verification;
-use write::apply_change;
 
 const SCHEMA_VERSION: i64 = SqliteStore::SCHEMA_VERSION;
 const LOG_KEEP: u64 = SqliteStore::LOG_KEEP;
@@ -439,76 +438,6 @@ impl SqliteStore {
             ("ok", Some(table)) => Err(Error::Corrupt(format!("foreign key violation in {table}"))),
             _ => Err(Error::Corrupt(r)),
         }
-    }
-
-    /// Writes `commit` (its log entry `json`) in the open write transaction.
-    fn write_commit(&self, commit: &Commit, json: &str) -> Result<(), Error> {
-        let path = &self.path;
-        let tx = &self.conn;
-        let st = |e| storage(path, e);
-        let stored = Self::stored_revision(tx).map_err(st)?;
-        if stored + 1 != commit.revision {
-            return Err(Error::RevisionConflict {
-                stored,
-                expected: commit.revision - 1,
-            });
-        }
-        // Without the counter, no user is taken for new.
-        let new_users: Option<i64> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'next_user'", [], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(st)?;
-        let new_users = new_users.map_or(u64::MAX, |n| u64::try_from(n).unwrap_or(u64::MAX));
-        for c in &commit.changes {
-            apply_change(tx, c, new_users).map_err(|e| match e.sqlite_error_code() {
-                Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
-                    "{path}: change {c:?} breaks a schema constraint: {e}"
-                )),
-                _ => storage(path, e),
-            })?;
-        }
-        tx.execute(
-            "INSERT INTO commits (revision, at, actor, changes) VALUES (?1, ?2, ?3, ?4)",
-            params![commit.revision as i64, commit.at, commit.actor, json],
-        )
-        .map_err(st)?;
-        if commit.revision > LOG_KEEP {
-            tx.execute(
-                "DELETE FROM commits WHERE revision <= ?1",
-                [(commit.revision - LOG_KEEP) as i64],
-            )
-            .map_err(st)?;
-        }
-        // One update per kind: a bulk import allocates many ids.
-        let mut next: std::collections::BTreeMap<crate::domain::ObjectKind, u64> =
-            std::collections::BTreeMap::new();
-        for (kind, id) in commit.changes.iter().filter_map(Change::allocated_id) {
-            let n = next.entry(kind).or_default();
-            *n = (*n).max(id);
-        }
-        for (kind, id) in next {
-            tx.execute(
-                "UPDATE meta SET value = max(value, ?2) WHERE key = ?1",
-                params![format!("next_{kind}"), id as i64 + 1],
-            )
-            .map_err(st)?;
-        }
-        insert_audit(tx, &commit.audit).map_err(st)?;
-        tx.execute(
-            "UPDATE meta SET value = ?1 WHERE key = 'revision'",
-            [commit.revision as i64],
-        )
-        .map_err(st)?;
-        Ok(())
-    }
-
-    fn stored_revision(conn: &Connection) -> rusqlite::Result<u64> {
-        conn.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map(|v| v as u64)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::{PasswordPolicy, Permission, RoleId, RoleNamespace, TenantId, UserId};
+use rusqlite::params;
 
 #[test]
 fn a_version_1_file_is_migrated_forward_with_its_data() {

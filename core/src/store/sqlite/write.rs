@@ -1,13 +1,92 @@
-//! Writing a commit's changes into the tables: one function per kind of record.
+//! Writing a commit into the tables: the write transaction's body, then one function per kind of
+//! record.
 
 use rusqlite::types::ToSql;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+
+use super::{storage, SqliteStore, LOG_KEEP};
 
 use crate::credentials::Credential;
 use crate::domain::{
-    AccessLevel, Agreement, AgreementId, Change, Group, Permission, Product, Role, Scope, Tenant,
-    TenantId, User, UserId,
+    AccessLevel, Agreement, AgreementId, Change, Commit, Group, Permission, Product, Role, Scope,
+    Tenant, TenantId, User, UserId,
 };
+use crate::Error;
+
+use super::audit::insert_audit;
+
+impl SqliteStore {
+    /// Writes `commit` (its log entry `json`) in the open write transaction.
+    pub(super) fn write_commit(&self, commit: &Commit, json: &str) -> Result<(), Error> {
+        let path = &self.path;
+        let tx = &self.conn;
+        let st = |e| storage(path, e);
+        let stored = Self::stored_revision(tx).map_err(st)?;
+        if stored + 1 != commit.revision {
+            return Err(Error::RevisionConflict {
+                stored,
+                expected: commit.revision - 1,
+            });
+        }
+        // Without the counter, no user is taken for new.
+        let new_users: Option<i64> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'next_user'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(st)?;
+        let new_users = new_users.map_or(u64::MAX, |n| u64::try_from(n).unwrap_or(u64::MAX));
+        for c in &commit.changes {
+            apply_change(tx, c, new_users).map_err(|e| match e.sqlite_error_code() {
+                Some(ErrorCode::ConstraintViolation) => Error::Corrupt(format!(
+                    "{path}: change {c:?} breaks a schema constraint: {e}"
+                )),
+                _ => storage(path, e),
+            })?;
+        }
+        tx.execute(
+            "INSERT INTO commits (revision, at, actor, changes) VALUES (?1, ?2, ?3, ?4)",
+            params![commit.revision as i64, commit.at, commit.actor, json],
+        )
+        .map_err(st)?;
+        if commit.revision > LOG_KEEP {
+            tx.execute(
+                "DELETE FROM commits WHERE revision <= ?1",
+                [(commit.revision - LOG_KEEP) as i64],
+            )
+            .map_err(st)?;
+        }
+        // One update per kind: a bulk import allocates many ids.
+        let mut next: std::collections::BTreeMap<crate::domain::ObjectKind, u64> =
+            std::collections::BTreeMap::new();
+        for (kind, id) in commit.changes.iter().filter_map(Change::allocated_id) {
+            let n = next.entry(kind).or_default();
+            *n = (*n).max(id);
+        }
+        for (kind, id) in next {
+            tx.execute(
+                "UPDATE meta SET value = max(value, ?2) WHERE key = ?1",
+                params![format!("next_{kind}"), id as i64 + 1],
+            )
+            .map_err(st)?;
+        }
+        insert_audit(tx, &commit.audit).map_err(st)?;
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'revision'",
+            [commit.revision as i64],
+        )
+        .map_err(st)?;
+        Ok(())
+    }
+
+    /// The revision the file holds (`meta.revision`).
+    pub(super) fn stored_revision(conn: &Connection) -> rusqlite::Result<u64> {
+        conn.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|v| v as u64)
+    }
+}
 
 pub(super) fn fold(s: &str) -> String {
     crate::domain::validate::fold(s)
@@ -17,7 +96,6 @@ pub(super) fn perms_text(p: Permission) -> String {
     p.names().join(" ")
 }
 
-/// Writes one change to the tables it touches.
 /// Writes one change. `new_users` is the first user id no stored row can have (the stored next
 /// user id): a user record from there on is new, with no link rows to replace.
 pub(super) fn apply_change(tx: &Connection, c: &Change, new_users: u64) -> rusqlite::Result<()> {
