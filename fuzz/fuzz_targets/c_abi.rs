@@ -186,8 +186,8 @@ fuzz_target!(|data: &[u8]| {
                     let n = b.u8() as usize % 8;
                     let users: Vec<u64> = (0..8).map(|_| b.int() as u64).collect();
                     let perm: rolecall_permission = rolecall::Permission::USERS_MANAGE.into();
-                    let perms = vec![perm; 8];
-                    let mut results = vec![false; 8];
+                    let perms = [perm; 8];
+                    let mut results = [false; 8];
                     let (ul, pl, rl) = (n, b.u8() as usize % (n + 2), b.u8() as usize % (n + 2));
                     let ul = ul.min(8);
                     let (pl, rl) = (pl.min(8), rl.min(8));
@@ -262,7 +262,7 @@ fuzz_target!(|data: &[u8]| {
                 10 => {
                     let json = Text::rest(&mut b);
                     let mut out = null_mut();
-                    let st = if json.0.as_ref().is_some_and(|c| c.as_bytes().len() % 2 == 0) {
+                    let st = if json.0.as_ref().is_some_and(|c| c.as_bytes().len().is_multiple_of(2)) {
                         rolecall_plan_import(dir, sa, json.ptr(), &mut out)
                     } else {
                         rolecall_import_tenant(dir, sa, json.ptr(), &mut out)

@@ -85,10 +85,10 @@ fuzz_target!(|data: &[u8]| {
             // A user from fuzzed fields.
             let (first, last, email) = (b.text(120), b.text(120), b.text(300));
             let mut u = NewUser::new(first, last, email);
-            if b.u8() % 2 == 0 {
+            if b.u8().is_multiple_of(2) {
                 u = u.phone(b.text(80));
             }
-            if b.u8() % 2 == 0 {
+            if b.u8().is_multiple_of(2) {
                 u = u.external_id(b.text(300));
             }
             if let Some(id) = unchanged_if_refused(&dir, || dir.create_user(root, &u)) {
