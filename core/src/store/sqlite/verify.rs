@@ -60,18 +60,13 @@ impl Verification {
 
     /// The check's outcome, waiting for it when it still runs.
     pub(super) fn outcome(&mut self) -> Result<(), Error> {
-        if let State::Running { .. } = self.0 {
-            let State::Running { handle, .. } = std::mem::replace(&mut self.0, State::Done(Ok(())))
-            else {
-                unreachable!("matched above")
-            };
-            let r = handle.join().unwrap_or(Ok(()));
-            self.0 = State::Done(r);
-        }
-        match &self.0 {
-            State::Done(r) => r.clone(),
-            State::Running { .. } => unreachable!("joined above"),
-        }
+        let r = match std::mem::replace(&mut self.0, State::Done(Ok(()))) {
+            // A check thread that panicked found nothing.
+            State::Running { handle, .. } => handle.join().unwrap_or(Ok(())),
+            State::Done(r) => r,
+        };
+        self.0 = State::Done(r.clone());
+        r
     }
 }
 
