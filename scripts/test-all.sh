@@ -26,8 +26,11 @@ fi
 
 section "rust: format, lints, tests"
 cargo fmt --all --check
-# The benchmarks' comparison feature (casbin, Cedar) is linted too.
-cargo clippy --workspace --all-targets --features rolecall-benches/compare --locked -- -D warnings
+# The benchmarks' comparison feature (casbin, Cedar) and the uniffi export are linted too, in
+# one pass (a second pass over one package would check its dependencies again, with other
+# features).
+cargo clippy --workspace --all-targets --features rolecall-benches/compare,rolecall-ffi/uniffi-cli \
+    --locked -- -D warnings
 cargo test --workspace --locked
 # The API docs build without a warning (the two libraries named `rolecall` one at a time).
 RUSTDOCFLAGS="-D warnings" cargo doc -p rolecall -p rolecall-python -p rolecall-benches --no-deps --locked
@@ -92,8 +95,8 @@ done
 "${py[@]}" benches/python/bench_checks.py --quick >/dev/null
 
 section "c: build and run against librolecall"
-# The C ABI (bindings-ffi): header freshness, C and C++ programs linked shared and static, all
-# under valgrind, and the conformance vectors replayed through the C ABI.
+# The C ABI (bindings-ffi): header freshness, C and C++ programs linked shared and static (the
+# shared ones under valgrind), and the conformance vectors replayed through the C ABI.
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
 command -v g++ >/dev/null || { apt-get update -qq && apt-get install -y -qq g++; }
 command -v pkg-config >/dev/null || { apt-get update -qq && apt-get install -y -qq pkg-config; }
@@ -123,12 +126,14 @@ cflags=(-std=c11 -Wall -Wextra -Werror -pthread -Itests/c)
 vg=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
     --show-leak-kinds=definite,indirect)
 run() { LD_LIBRARY_PATH="$out/prefix/lib" "${vg[@]}" "$@"; }
+# Each program twice: linked to the shared library under valgrind (memory errors, leaks), and
+# to the static archive natively (the same code; valgrind would only make it ten times slower).
 for src in tests/c/*.c examples/c/*.c; do
     name=$(basename "$src" .c)
     gcc "${cflags[@]}" "$src" $shared -o "$out/$name"
     gcc "${cflags[@]}" "$src" $static -o "$out/$name-static"
     run "$out/$name" >"$out/$name.log" || { cat "$out/$name.log"; exit 1; }
-    run "$out/$name-static" >"$out/$name-static.log" || { cat "$out/$name-static.log"; exit 1; }
+    "$out/$name-static" >"$out/$name-static.log" || { cat "$out/$name-static.log"; exit 1; }
     tail -n 1 "$out/$name.log"
 done
 for src in tests/c/*.cpp; do
@@ -136,13 +141,13 @@ for src in tests/c/*.cpp; do
     g++ -std=c++17 -Wall -Wextra -Werror -pthread "$src" $shared -o "$out/$name"
     g++ -std=c++17 -Wall -Wextra -Werror -pthread "$src" $static -o "$out/$name-static"
     run "$out/$name"
-    run "$out/$name-static" >/dev/null
+    "$out/$name-static" >/dev/null
 done
 # Conformance: every tests/vectors/*.json replayed through the C ABI.
 gcc "${cflags[@]}" tests/c/vectors/run_vectors.c tests/c/vectors/json.c $shared -o "$out/run_vectors"
 gcc "${cflags[@]}" tests/c/vectors/run_vectors.c tests/c/vectors/json.c $static -o "$out/run_vectors-static"
 LD_LIBRARY_PATH="$out/prefix/lib" tests/c/vectors/selftest.sh "$out/run_vectors-static"
-run "$out/run_vectors-static" >/dev/null
+"$out/run_vectors-static" >/dev/null
 run "$out/run_vectors" tests/vectors | grep -v ': [0-9]* steps$'
 # The C benchmark, quick mode: it builds warning-free and its check paths agree.
 gcc "${cflags[@]}" -O2 benches/c/bench_check.c $static -o "$out/bench_check"
@@ -151,7 +156,6 @@ gcc "${cflags[@]}" -O2 benches/c/bench_check.c $static -o "$out/bench_check"
 section "uniffi: Python and Kotlin bindings generated from librolecall"
 # The same API exported through uniffi's proc-macros (feature `uniffi`); generate the bindings
 # from the library with the crate's pinned uniffi-bindgen and drive them.
-cargo clippy -p rolecall-ffi --all-targets --features uniffi-cli --locked -- -D warnings
 cargo build -p rolecall-ffi --features uniffi-cli --locked
 bindgen=("$lib/uniffi-bindgen" generate --library "$lib/librolecall.so" --no-format
          --config bindings-ffi/uniffi-bindgen.toml)
