@@ -262,7 +262,11 @@ fuzz_target!(|data: &[u8]| {
                 10 => {
                     let json = Text::rest(&mut b);
                     let mut out = null_mut();
-                    let st = if json.0.as_ref().is_some_and(|c| c.as_bytes().len().is_multiple_of(2)) {
+                    let st = if json
+                        .0
+                        .as_ref()
+                        .is_some_and(|c| c.as_bytes().len().is_multiple_of(2))
+                    {
                         rolecall_plan_import(dir, sa, json.ptr(), &mut out)
                     } else {
                         rolecall_import_tenant(dir, sa, json.ptr(), &mut out)

@@ -27,7 +27,7 @@ use crate::domain::{Change, Commit, NextIds};
 use crate::Error;
 use audit::{audit_filter, event_of, insert_audit, AUDIT_COLUMNS};
 use damage::{check_ids, corrupt, id_limits};
-use read::{next_ids_of, read_next_ids, read_state, unsigned};
+use read::{next_ids_of, read_next_ids, read_state, stored_revision, unsigned};
 use schema::{
     migrate_v4_email_keys, migrate_v7, migrate_v8, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V5,
     SCHEMA_V6, SCHEMA_V6_SCOPES,
@@ -561,7 +561,7 @@ impl Store for SqliteStore {
             .query_row("PRAGMA data_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
         if self.seen_data_version != Some(dv) {
-            self.revision = Self::stored_revision(&self.conn).map_err(|e| self.err(e))?;
+            self.revision = stored_revision(&self.conn).map_err(|e| self.err(e))?;
             self.seen_data_version = Some(dv);
         }
         Ok(self.revision)
@@ -701,7 +701,7 @@ impl Store for SqliteStore {
         let path = self.path.clone();
         let st = |e| storage(&path, e);
         let tx = self.conn.savepoint().map_err(st)?;
-        let stored = Self::stored_revision(&tx).map_err(st)?;
+        let stored = stored_revision(&tx).map_err(st)?;
         let oldest: Option<i64> = tx
             .query_row("SELECT min(revision) FROM commits", [], |r| r.get(0))
             .map_err(st)?;

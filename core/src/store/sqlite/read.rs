@@ -3,7 +3,7 @@
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{corrupt, storage, SqliteStore};
+use super::{corrupt, storage};
 use crate::credentials::{Credential, PasswordPolicy, ResetToken};
 use crate::domain::{
     AccessLevel, Agreement, Assignment, Change, Eligibility, Group, GroupId, NextIds, ObjectKind,
@@ -11,6 +11,14 @@ use crate::domain::{
     Tenant, TenantId, TenantSettings, User, UserId, Window,
 };
 use crate::Error;
+
+/// The revision the file holds (`meta.revision`).
+pub(super) fn stored_revision(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|v| v as u64)
+}
 
 /// The u64 stored as the integer with the same 64 bits (stamps, revisions, sequence numbers).
 pub(super) fn unsigned(v: i64) -> u64 {
@@ -93,7 +101,7 @@ pub(super) fn read_state(
     path: &str,
     sink: &mut dyn FnMut(Change),
 ) -> Result<u64, Error> {
-    let revision = SqliteStore::stored_revision(tx).map_err(|e| storage(path, e))?;
+    let revision = stored_revision(tx).map_err(|e| storage(path, e))?;
     read_tenants(tx, path, sink)?;
     read_roles(tx, path, sink)?;
     read_scopes(tx, path, sink)?;

@@ -1,6 +1,8 @@
 //! Writing a commit into the tables: the write transaction's body, then one function per kind of
 //! record.
 
+use std::collections::BTreeMap;
+
 use rusqlite::types::ToSql;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
@@ -8,12 +10,13 @@ use super::{storage, SqliteStore, LOG_KEEP};
 
 use crate::credentials::Credential;
 use crate::domain::{
-    AccessLevel, Agreement, AgreementId, Change, Commit, Group, Permission, Product, Role, Scope,
-    Tenant, TenantId, User, UserId,
+    AccessLevel, Agreement, AgreementId, Change, Commit, Group, ObjectKind, Permission, Product,
+    Role, Scope, Tenant, TenantId, User, UserId,
 };
 use crate::Error;
 
 use super::audit::insert_audit;
+use super::read::stored_revision;
 
 impl SqliteStore {
     /// Writes `commit` (its log entry `json`) in the open write transaction.
@@ -21,7 +24,7 @@ impl SqliteStore {
         let path = &self.path;
         let tx = &self.conn;
         let st = |e| storage(path, e);
-        let stored = Self::stored_revision(tx).map_err(st)?;
+        let stored = stored_revision(tx).map_err(st)?;
         if stored + 1 != commit.revision {
             return Err(Error::RevisionConflict {
                 stored,
@@ -57,8 +60,7 @@ impl SqliteStore {
             .map_err(st)?;
         }
         // One update per kind: a bulk import allocates many ids.
-        let mut next: std::collections::BTreeMap<crate::domain::ObjectKind, u64> =
-            std::collections::BTreeMap::new();
+        let mut next: BTreeMap<ObjectKind, u64> = BTreeMap::new();
         for (kind, id) in commit.changes.iter().filter_map(Change::allocated_id) {
             let n = next.entry(kind).or_default();
             *n = (*n).max(id);
@@ -77,14 +79,6 @@ impl SqliteStore {
         )
         .map_err(st)?;
         Ok(())
-    }
-
-    /// The revision the file holds (`meta.revision`).
-    pub(super) fn stored_revision(conn: &Connection) -> rusqlite::Result<u64> {
-        conn.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map(|v| v as u64)
     }
 }
 
